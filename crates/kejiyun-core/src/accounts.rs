@@ -1,0 +1,356 @@
+//! People: login identifiers, passwords, profiles, roles and the masking of personal data.
+
+use std::sync::OnceLock;
+
+use argon2::Argon2;
+use argon2::password_hash::phc::PasswordHash;
+use argon2::password_hash::{PasswordHasher, PasswordVerifier};
+use serde::{Deserialize, Serialize};
+
+use crate::DomainError;
+use crate::ids::UserId;
+use crate::regions::RegionCode;
+use crate::text;
+use crate::time::Timestamp;
+
+/// A mainland mobile number, stored as 11 digits.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Phone(String);
+
+impl Phone {
+    pub fn parse(raw: &str) -> Result<Self, DomainError> {
+        let digits: String = raw
+            .trim()
+            .trim_start_matches("+86")
+            .chars()
+            .filter(|c| *c != ' ' && *c != '-')
+            .collect();
+        let ok = digits.len() == 11
+            && digits.bytes().all(|b| b.is_ascii_digit())
+            && digits.starts_with('1')
+            && matches!(digits.as_bytes()[1], b'3'..=b'9');
+        if ok {
+            Ok(Self(digits))
+        } else {
+            Err(DomainError::invalid("phone", "请输入 11 位手机号码"))
+        }
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// `138****8000`.
+    pub fn masked(&self) -> String {
+        format!("{}****{}", &self.0[..3], &self.0[7..])
+    }
+}
+
+/// An e-mail address, lower-cased.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Email(String);
+
+impl Email {
+    pub fn parse(raw: &str) -> Result<Self, DomainError> {
+        let s = raw.trim().to_lowercase();
+        let bad = || DomainError::invalid("email", "请输入有效的电子邮箱地址");
+        if s.len() > 254 || s.chars().any(|c| c.is_whitespace() || c.is_control()) {
+            return Err(bad());
+        }
+        let (local, domain) = s.split_once('@').ok_or_else(bad)?;
+        if local.is_empty()
+            || local.len() > 64
+            || domain.contains('@')
+            || !domain.contains('.')
+            || domain.starts_with('.')
+            || domain.ends_with('.')
+        {
+            return Err(bad());
+        }
+        Ok(Self(s))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// `z***@example.com`.
+    pub fn masked(&self) -> String {
+        let (local, domain) = self.0.split_once('@').unwrap_or((&self.0, ""));
+        let first: String = local.chars().take(1).collect();
+        format!("{first}***@{domain}")
+    }
+}
+
+/// What a person logs in with: a phone number or an e-mail address.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Login {
+    Phone(Phone),
+    Email(Email),
+}
+
+impl Login {
+    pub fn parse(raw: &str) -> Result<Self, DomainError> {
+        if raw.contains('@') {
+            Email::parse(raw).map(Self::Email)
+        } else {
+            Phone::parse(raw)
+                .map(Self::Phone)
+                .map_err(|_| DomainError::invalid("login", "请输入手机号码或电子邮箱"))
+        }
+    }
+
+    /// The normalised key used for throttling and lookups.
+    pub fn key(&self) -> String {
+        match self {
+            Self::Phone(p) => p.as_str().to_owned(),
+            Self::Email(e) => e.as_str().to_owned(),
+        }
+    }
+}
+
+/// A password that satisfies the policy; never stored, only hashed.
+pub struct Password(String);
+
+impl std::fmt::Debug for Password {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Password(***)")
+    }
+}
+
+impl Password {
+    pub fn parse(raw: &str) -> Result<Self, DomainError> {
+        let n = raw.chars().count();
+        if n < 8 {
+            return Err(DomainError::invalid("password", "密码至少 8 位"));
+        }
+        if n > 128 {
+            return Err(DomainError::invalid("password", "密码不能超过 128 位"));
+        }
+        let letters = raw.chars().any(|c| c.is_alphabetic());
+        let digits = raw.chars().any(|c| c.is_ascii_digit());
+        if !(letters && digits) {
+            return Err(DomainError::invalid("password", "密码需同时包含字母和数字"));
+        }
+        Ok(Self(raw.to_owned()))
+    }
+
+    /// Argon2id with a random salt, as a PHC string.
+    pub fn hash(&self) -> Result<String, DomainError> {
+        Argon2::default()
+            .hash_password(self.0.as_bytes())
+            .map(|h| h.to_string())
+            .map_err(|e| DomainError::Internal(format!("argon2: {e}")))
+    }
+}
+
+/// Checks `plain` against a stored PHC hash. A malformed hash verifies as false.
+pub fn verify_password(plain: &str, phc: &str) -> bool {
+    match PasswordHash::new(phc) {
+        Ok(parsed) => Argon2::default()
+            .verify_password(plain.as_bytes(), &parsed)
+            .is_ok(),
+        Err(_) => false,
+    }
+}
+
+/// Spends the same time as a real verification, so an unknown login answers as slowly as a
+/// known one and timing does not reveal which accounts exist.
+pub fn verify_against_dummy(plain: &str) {
+    static DUMMY: OnceLock<String> = OnceLock::new();
+    let phc = DUMMY.get_or_init(|| {
+        Password("dummy-password-1".into())
+            .hash()
+            .unwrap_or_default()
+    });
+    let _ = verify_password(plain, phc);
+}
+
+/// A resident identity card number (18 characters, ISO 7064 MOD 11-2 check digit).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IdCardNumber(String);
+
+impl IdCardNumber {
+    pub fn parse(raw: &str) -> Result<Self, DomainError> {
+        let s = raw.trim().to_uppercase();
+        let bad = || DomainError::invalid("id_card", "身份证号码无效");
+        let b = s.as_bytes();
+        if b.len() != 18 || !b[..17].iter().all(u8::is_ascii_digit) {
+            return Err(bad());
+        }
+        const WEIGHTS: [u32; 17] = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
+        const CHECK: &[u8; 11] = b"10X98765432";
+        let sum: u32 = b[..17]
+            .iter()
+            .zip(WEIGHTS)
+            .map(|(d, w)| u32::from(d - b'0') * w)
+            .sum();
+        if CHECK[(sum % 11) as usize] != b[17] {
+            return Err(bad());
+        }
+        Ok(Self(s))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// `511623********123X`.
+    pub fn masked(&self) -> String {
+        format!("{}********{}", &self.0[..6], &self.0[14..])
+    }
+}
+
+/// Display name shown on pages.
+pub fn display_name(raw: &str) -> Result<String, DomainError> {
+    text::bounded("display_name", "姓名/昵称", raw, 1, 32, false)
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    User,
+    TechWorker,
+    Volunteer,
+    OrgAdmin,
+    RegionAdmin,
+    SystemAdmin,
+}
+
+impl Role {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::User => "user",
+            Self::TechWorker => "tech_worker",
+            Self::Volunteer => "volunteer",
+            Self::OrgAdmin => "org_admin",
+            Self::RegionAdmin => "region_admin",
+            Self::SystemAdmin => "system_admin",
+        }
+    }
+
+    pub fn parse(s: &str) -> Result<Self, DomainError> {
+        Ok(match s {
+            "user" => Self::User,
+            "tech_worker" => Self::TechWorker,
+            "volunteer" => Self::Volunteer,
+            "org_admin" => Self::OrgAdmin,
+            "region_admin" => Self::RegionAdmin,
+            "system_admin" => Self::SystemAdmin,
+            _ => return Err(DomainError::invalid("role", format!("未知角色：{s}"))),
+        })
+    }
+
+    pub fn label_zh(self) -> &'static str {
+        match self {
+            Self::User => "注册用户",
+            Self::TechWorker => "科技工作者",
+            Self::Volunteer => "科技志愿者",
+            Self::OrgAdmin => "组织管理员",
+            Self::RegionAdmin => "地区管理员",
+            Self::SystemAdmin => "系统管理员",
+        }
+    }
+}
+
+/// A stored account, as the store returns it.
+#[derive(Debug, Clone)]
+pub struct User {
+    pub id: UserId,
+    pub phone: Option<Phone>,
+    pub email: Option<Email>,
+    pub display_name: String,
+    pub region: Option<RegionCode>,
+    pub bio: Option<String>,
+    pub password_hash: String,
+    pub created_at: Timestamp,
+}
+
+/// What registration stores.
+#[derive(Debug, Clone)]
+pub struct NewUser {
+    pub login: Login,
+    pub display_name: String,
+    pub region: Option<RegionCode>,
+    pub password_hash: String,
+}
+
+/// Profile fields a person may edit themselves.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ProfileUpdate {
+    pub display_name: String,
+    pub region: Option<RegionCode>,
+    pub bio: Option<String>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn phone_normalises_and_masks() {
+        let p = Phone::parse("+86 138-0013-8000").expect("valid");
+        assert_eq!(p.as_str(), "13800138000");
+        assert_eq!(p.masked(), "138****8000");
+        for bad in [
+            "1380013800",
+            "23800138000",
+            "12800138000",
+            "138001380001",
+            "abc",
+        ] {
+            assert!(Phone::parse(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn email_and_login() {
+        assert_eq!(
+            Email::parse(" Zhang@Example.COM ").map(|e| e.masked()),
+            Ok("z***@example.com".into())
+        );
+        for bad in ["a@b", "@b.cn", "a b@c.cn", "a@@b.cn", "a@.cn"] {
+            assert!(Email::parse(bad).is_err(), "{bad}");
+        }
+        assert!(matches!(Login::parse("13800138000"), Ok(Login::Phone(_))));
+        assert!(matches!(Login::parse("a@b.cn"), Ok(Login::Email(_))));
+        assert!(Login::parse("zhangsan").is_err());
+    }
+
+    #[test]
+    fn password_policy_and_hash() {
+        assert!(Password::parse("short1").is_err());
+        assert!(Password::parse("onlyletters").is_err());
+        assert!(Password::parse("12345678").is_err());
+        let pw = Password::parse("kejiyun2026").expect("valid");
+        let h = pw.hash().expect("hash");
+        assert!(h.starts_with("$argon2id$"));
+        assert!(verify_password("kejiyun2026", &h));
+        assert!(!verify_password("kejiyun2027", &h));
+        assert!(!verify_password("kejiyun2026", "not a hash"));
+    }
+
+    #[test]
+    fn id_card_check_digit_and_mask() {
+        // A syntactically valid example number (check digit computed by the rule).
+        let id = IdCardNumber::parse("11010519491231002x").expect("valid");
+        assert_eq!(id.masked(), "110105********002X");
+        assert!(IdCardNumber::parse("110105194912310021").is_err());
+        assert!(IdCardNumber::parse("11010519491231002").is_err());
+    }
+
+    #[test]
+    fn roles_round_trip() {
+        for r in [
+            Role::User,
+            Role::TechWorker,
+            Role::Volunteer,
+            Role::OrgAdmin,
+            Role::RegionAdmin,
+            Role::SystemAdmin,
+        ] {
+            assert_eq!(Role::parse(r.as_str()), Ok(r));
+        }
+        assert!(Role::parse("root").is_err());
+    }
+}

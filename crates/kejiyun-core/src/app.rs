@@ -1,0 +1,74 @@
+//! Use cases: the operations a handler or the CLI calls. Each checks permissions and rules,
+//! then calls the store once, so a handler stays a thin translation of HTTP.
+
+mod accounts;
+mod moderation;
+mod orgs;
+mod tech_workers;
+mod tokens;
+
+use std::sync::Arc;
+
+pub use accounts::{AdminSpec, LoginOutcome, RegisterInput};
+pub use moderation::Decision;
+pub use tech_workers::DirectoryQuery;
+
+use crate::DomainError;
+use crate::auth::LockoutPolicy;
+use crate::banned_words::BannedWords;
+use crate::ports::Store;
+use crate::regions::{Region, RegionCode, RegionDirectory};
+use crate::time::{Clock, Timestamp};
+
+/// Everything a use case needs, built once at start.
+#[derive(Clone)]
+pub struct Services {
+    pub store: Arc<dyn Store>,
+    pub clock: Arc<dyn Clock>,
+    pub regions: Arc<RegionDirectory>,
+    /// The deployment's root region (四川省 by default): everything lives below it.
+    pub root: RegionCode,
+    pub banned_words: Arc<BannedWords>,
+    pub lockout: LockoutPolicy,
+    pub session_ttl_secs: i64,
+}
+
+impl Services {
+    pub fn now(&self) -> Timestamp {
+        self.clock.now()
+    }
+
+    pub fn root_region(&self) -> Result<&Region, DomainError> {
+        self.regions.require(self.root)
+    }
+
+    /// A region of this deployment: known and inside the root's subtree.
+    pub fn deployment_region(
+        &self,
+        code: RegionCode,
+        field: &'static str,
+    ) -> Result<&Region, DomainError> {
+        match self.regions.get(code) {
+            Some(r) if self.root.contains(code) => Ok(r),
+            _ => Err(DomainError::invalid(
+                field,
+                format!(
+                    "地区 {code} 不在本平台（{}）的服务范围内",
+                    self.regions.full_name(self.root)
+                ),
+            )),
+        }
+    }
+
+    /// A region page/API lookup: unknown codes are 404, codes outside the deployment too.
+    pub fn visible_region(&self, code: RegionCode) -> Result<&Region, DomainError> {
+        let r = self.regions.require(code)?;
+        if self.root.contains(code) || code.contains(self.root) {
+            Ok(r)
+        } else {
+            Err(DomainError::NotFound(format!(
+                "行政区划 {code} 不在本平台服务范围内"
+            )))
+        }
+    }
+}

@@ -1,0 +1,267 @@
+use serde_json::json;
+
+use super::Services;
+use crate::accounts::{self, Login, NewUser, Password, ProfileUpdate, Role, User};
+use crate::audit::AuditRecord;
+use crate::auth::{self, NewToken, TokenKind};
+use crate::ids::UserId;
+use crate::permissions::{Actor, Grant};
+use crate::ports::StoreError;
+use crate::regions::RegionCode;
+use crate::text;
+use crate::{DomainError, DomainResult};
+
+#[derive(Debug, Clone, Default)]
+pub struct RegisterInput {
+    pub login: String,
+    pub password: String,
+    pub display_name: String,
+    pub region: Option<String>,
+}
+
+pub struct LoginOutcome {
+    pub user: User,
+    /// The session secret: the cookie value and the bearer token.
+    pub token: String,
+    pub expires_at: crate::time::Timestamp,
+}
+
+/// What `kejiyun admin create` and the admin page ask for.
+#[derive(Debug, Clone)]
+pub struct AdminSpec {
+    pub login: String,
+    pub password: Option<String>,
+    pub display_name: Option<String>,
+    pub role: String,
+    pub region: Option<String>,
+}
+
+impl Services {
+    fn optional_region(&self, raw: Option<&str>) -> DomainResult<Option<RegionCode>> {
+        match raw.map(str::trim) {
+            None | Some("") => Ok(None),
+            Some(s) => {
+                let code = RegionCode::parse(s)?;
+                self.deployment_region(code, "region")?;
+                Ok(Some(code))
+            }
+        }
+    }
+
+    pub async fn register(&self, input: RegisterInput) -> DomainResult<UserId> {
+        let login = Login::parse(&input.login)?;
+        let password = Password::parse(&input.password)?;
+        let display_name = accounts::display_name(&input.display_name)?;
+        self.banned_words.check("display_name", &[&display_name])?;
+        let region = self.optional_region(input.region.as_deref())?;
+        let password_hash = password.hash()?;
+        let user = NewUser {
+            login,
+            display_name,
+            region,
+            password_hash,
+        };
+        self.store
+            .create_user(user, self.now())
+            .await
+            .map_err(|e| match e {
+                StoreError::Conflict(_) => DomainError::Conflict("该手机号或邮箱已注册".into()),
+                other => other.into(),
+            })
+    }
+
+    /// Checks the password under the lockout rule and opens a session.
+    pub async fn login(&self, login: &str, password: &str) -> DomainResult<LoginOutcome> {
+        let login = Login::parse(login)?;
+        let key = login.key();
+        let now = self.now();
+        let failures = self
+            .store
+            .count_login_failures(&key, self.lockout.window_start(now))
+            .await?;
+        if self.lockout.is_locked(failures) {
+            return Err(DomainError::Locked {
+                minutes: self.lockout.minutes(),
+            });
+        }
+        let user = self.store.user_by_login(&login).await?;
+        let ok = match &user {
+            Some(u) => accounts::verify_password(password, &u.password_hash),
+            None => {
+                accounts::verify_against_dummy(password);
+                false
+            }
+        };
+        let Some(user) = user.filter(|_| ok) else {
+            self.store.record_login_failure(&key, now).await?;
+            return Err(DomainError::BadCredentials);
+        };
+        self.store.clear_login_failures(&key).await?;
+        let (token, token_hash) = auth::new_token_secret();
+        let expires_at = now.plus_seconds(self.session_ttl_secs);
+        self.store
+            .create_token(NewToken {
+                user_id: user.id,
+                kind: TokenKind::Session,
+                name: "session".into(),
+                token_hash,
+                created_at: now,
+                expires_at: Some(expires_at),
+            })
+            .await?;
+        Ok(LoginOutcome {
+            user,
+            token,
+            expires_at,
+        })
+    }
+
+    /// Resolves a session cookie or bearer token to the caller.
+    pub async fn authenticate(
+        &self,
+        secret: &str,
+    ) -> DomainResult<Option<(Actor, crate::auth::TokenInfo)>> {
+        if !secret.starts_with("kjy_") || secret.len() > 100 {
+            return Ok(None);
+        }
+        let Some(info) = self
+            .store
+            .token_by_hash(&auth::hash_token(secret), self.now())
+            .await?
+        else {
+            return Ok(None);
+        };
+        let grants = self.store.grants(info.user_id).await?;
+        Ok(Some((
+            Actor {
+                user_id: info.user_id,
+                grants,
+            },
+            info,
+        )))
+    }
+
+    pub async fn logout(&self, actor: &Actor, token: &crate::auth::TokenInfo) -> DomainResult<()> {
+        self.store
+            .revoke_token(actor.user_id, token.id, self.now())
+            .await?;
+        Ok(())
+    }
+
+    pub async fn me(&self, actor: &Actor) -> DomainResult<User> {
+        self.store
+            .user(actor.user_id)
+            .await?
+            .ok_or(DomainError::Unauthenticated)
+    }
+
+    pub async fn update_profile(
+        &self,
+        actor: &Actor,
+        display_name: &str,
+        region: Option<&str>,
+        bio: Option<&str>,
+    ) -> DomainResult<User> {
+        let update = ProfileUpdate {
+            display_name: accounts::display_name(display_name)?,
+            region: self.optional_region(region)?,
+            bio: text::optional("bio", "个人简介", bio, 1000, true)?,
+        };
+        let mut texts = vec![update.display_name.as_str()];
+        texts.extend(update.bio.as_deref());
+        self.banned_words.check("bio", &texts)?;
+        self.store
+            .update_profile(actor.user_id, update, self.now())
+            .await?;
+        self.me(actor).await
+    }
+
+    /// Creates (or promotes) an administrator. `by` is `None` when the operator runs the CLI,
+    /// which is trusted as a system admin; through the web only system admins may do this.
+    pub async fn create_admin(&self, by: Option<&Actor>, spec: AdminSpec) -> DomainResult<UserId> {
+        if let Some(actor) = by
+            && !actor.is_system_admin()
+        {
+            return Err(DomainError::Forbidden(
+                "只有系统管理员可以创建管理员".into(),
+            ));
+        }
+        let role = Role::parse(spec.role.trim())?;
+        let grant = match role {
+            Role::SystemAdmin => Grant::SystemAdmin,
+            Role::RegionAdmin => {
+                let raw = spec
+                    .region
+                    .as_deref()
+                    .ok_or_else(|| DomainError::invalid("region", "地区管理员必须指定地区"))?;
+                let code = RegionCode::parse(raw)?;
+                self.deployment_region(code, "region")?;
+                Grant::RegionAdmin(code)
+            }
+            _ => {
+                return Err(DomainError::invalid(
+                    "role",
+                    "只能创建 region_admin 或 system_admin",
+                ));
+            }
+        };
+        let login = Login::parse(&spec.login)?;
+        let user_id = match self.store.user_by_login(&login).await? {
+            Some(u) => u.id,
+            None => {
+                let password = Password::parse(
+                    spec.password
+                        .as_deref()
+                        .ok_or_else(|| DomainError::invalid("password", "新账户需要设置密码"))?,
+                )?;
+                let name = spec
+                    .display_name
+                    .clone()
+                    .unwrap_or_else(|| format!("{}管理员", grant_label(self, grant)));
+                let new = NewUser {
+                    login,
+                    display_name: accounts::display_name(&name)?,
+                    region: match grant {
+                        Grant::RegionAdmin(r) => Some(r),
+                        _ => None,
+                    },
+                    password_hash: password.hash()?,
+                };
+                self.store.create_user(new, self.now()).await?
+            }
+        };
+        if self.store.grants(user_id).await?.contains(&grant) {
+            return Ok(user_id);
+        }
+        let region = match grant {
+            Grant::RegionAdmin(r) => Some(r),
+            _ => None,
+        };
+        let audit = AuditRecord {
+            actor: by.map(|a| a.user_id),
+            at: self.now(),
+            action: "grant.add".into(),
+            target_kind: "user".into(),
+            target_id: user_id.to_string(),
+            region,
+            before: None,
+            after: Some(json!({
+                "role": role.as_str(),
+                "region": region.map(|r| r.to_string()),
+            })),
+        };
+        self.store.add_grant(user_id, grant, audit).await?;
+        Ok(user_id)
+    }
+}
+
+fn grant_label(s: &Services, g: Grant) -> String {
+    match g {
+        Grant::RegionAdmin(r) => s
+            .regions
+            .get(r)
+            .map(|r| r.name.clone())
+            .unwrap_or_else(|| r.to_string()),
+        _ => "系统".into(),
+    }
+}

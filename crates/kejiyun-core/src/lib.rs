@@ -1,0 +1,22 @@
+//! Kejiyun's domain: validated value types, rules and state machines, the permission model and
+//! the storage port. Nothing here does IO; the web and db crates call these functions, and tests
+//! call them directly.
+
+pub mod accounts;
+pub mod app;
+pub mod audit;
+pub mod auth;
+pub mod banned_words;
+pub mod error;
+pub mod ids;
+pub mod moderation;
+pub mod orgs;
+pub mod paging;
+pub mod permissions;
+pub mod ports;
+pub mod regions;
+pub mod tech_workers;
+pub mod text;
+pub mod time;
+
+pub use error::{DomainError, DomainResult};

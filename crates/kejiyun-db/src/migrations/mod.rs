@@ -1,0 +1,16 @@
+//! Schema migrations, one file each (SeaORM names a migration after its file). The schema is
+//! written once with the portable builder; the few backend-specific statements (MySQL table
+//! charset, the audit log's append-only triggers) branch on the backend inside the file.
+
+use sea_orm_migration::prelude::*;
+
+mod m20261129_000001_foundation;
+
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![Box::new(m20261129_000001_foundation::Migration)]
+    }
+}

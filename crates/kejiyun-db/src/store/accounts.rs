@@ -1,0 +1,236 @@
+use kejiyun_core::accounts::{Email, Login, NewUser, Phone, ProfileUpdate, Role, User};
+use kejiyun_core::audit::AuditRecord;
+use kejiyun_core::ids::{OrgId, UserId};
+use kejiyun_core::moderation::ModerationStatus;
+use kejiyun_core::paging::{Page, Paged};
+use kejiyun_core::permissions::Grant;
+use kejiyun_core::ports::{StoreError, StoreResult};
+use kejiyun_core::time::Timestamp;
+use sea_orm::{
+    ActiveValue::Set, ColumnTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter,
+    QueryOrder, QuerySelect, TransactionTrait,
+};
+
+use super::{audit, corrupt, db_err, paged, parse_region, region_parts};
+use crate::entities::{orgs, tech_workers, user_grants, users};
+
+pub(super) fn to_user(m: users::Model) -> StoreResult<User> {
+    Ok(User {
+        id: UserId(m.id),
+        phone: m
+            .phone
+            .as_deref()
+            .map(|p| Phone::parse(p).map_err(|_| corrupt("phone", p)))
+            .transpose()?,
+        email: m
+            .email
+            .as_deref()
+            .map(|e| Email::parse(e).map_err(|_| corrupt("email", e)))
+            .transpose()?,
+        display_name: m.display_name,
+        region: m.region.as_deref().map(parse_region).transpose()?,
+        bio: m.bio,
+        password_hash: m.password_hash,
+        created_at: Timestamp(m.created_at),
+    })
+}
+
+pub(super) async fn create_user(
+    db: &DatabaseConnection,
+    user: NewUser,
+    at: Timestamp,
+) -> StoreResult<UserId> {
+    let (phone, email) = match &user.login {
+        Login::Phone(p) => (Some(p.as_str().to_owned()), None),
+        Login::Email(e) => (None, Some(e.as_str().to_owned())),
+    };
+    let row = users::ActiveModel {
+        phone: Set(phone),
+        email: Set(email),
+        display_name: Set(user.display_name),
+        region: Set(user.region.map(|r| r.to_string())),
+        bio: Set(None),
+        password_hash: Set(user.password_hash),
+        created_at: Set(at.micros()),
+        updated_at: Set(at.micros()),
+        ..Default::default()
+    };
+    let res = users::Entity::insert(row).exec(db).await.map_err(db_err)?;
+    Ok(UserId(res.last_insert_id))
+}
+
+pub(super) async fn user(db: &DatabaseConnection, id: UserId) -> StoreResult<Option<User>> {
+    users::Entity::find_by_id(id.0)
+        .one(db)
+        .await
+        .map_err(db_err)?
+        .map(to_user)
+        .transpose()
+}
+
+pub(super) async fn users_by_ids(
+    db: &DatabaseConnection,
+    ids: impl IntoIterator<Item = i64>,
+) -> StoreResult<std::collections::HashMap<i64, users::Model>> {
+    let mut ids: Vec<i64> = ids.into_iter().collect();
+    ids.sort_unstable();
+    ids.dedup();
+    if ids.is_empty() {
+        return Ok(Default::default());
+    }
+    Ok(users::Entity::find()
+        .filter(users::Column::Id.is_in(ids))
+        .all(db)
+        .await
+        .map_err(db_err)?
+        .into_iter()
+        .map(|u| (u.id, u))
+        .collect())
+}
+
+pub(super) async fn user_by_login(
+    db: &DatabaseConnection,
+    login: &Login,
+) -> StoreResult<Option<User>> {
+    let q = match login {
+        Login::Phone(p) => users::Entity::find().filter(users::Column::Phone.eq(p.as_str())),
+        Login::Email(e) => users::Entity::find().filter(users::Column::Email.eq(e.as_str())),
+    };
+    q.one(db).await.map_err(db_err)?.map(to_user).transpose()
+}
+
+pub(super) async fn update_profile(
+    db: &DatabaseConnection,
+    id: UserId,
+    update: ProfileUpdate,
+    at: Timestamp,
+) -> StoreResult<()> {
+    let row = users::ActiveModel {
+        id: Set(id.0),
+        display_name: Set(update.display_name),
+        region: Set(update.region.map(|r| r.to_string())),
+        bio: Set(update.bio),
+        updated_at: Set(at.micros()),
+        ..Default::default()
+    };
+    let res = users::Entity::update_many()
+        .set(row)
+        .filter(users::Column::Id.eq(id.0))
+        .exec(db)
+        .await
+        .map_err(db_err)?;
+    if res.rows_affected == 0 {
+        return Err(StoreError::NotFound);
+    }
+    Ok(())
+}
+
+fn to_grant(g: &user_grants::Model) -> StoreResult<Grant> {
+    let role = Role::parse(&g.role).map_err(|_| corrupt("role", &g.role))?;
+    Ok(match role {
+        Role::SystemAdmin => Grant::SystemAdmin,
+        Role::RegionAdmin => {
+            let r = g
+                .region
+                .as_deref()
+                .ok_or_else(|| corrupt("grant region", "null"))?;
+            Grant::RegionAdmin(parse_region(r)?)
+        }
+        Role::TechWorker => Grant::TechWorker,
+        _ => return Err(corrupt("granted role", &g.role)),
+    })
+}
+
+pub(super) async fn grants(db: &DatabaseConnection, id: UserId) -> StoreResult<Vec<Grant>> {
+    let mut out = Vec::new();
+    for g in user_grants::Entity::find()
+        .filter(user_grants::Column::UserId.eq(id.0))
+        .order_by_asc(user_grants::Column::Id)
+        .all(db)
+        .await
+        .map_err(db_err)?
+    {
+        out.push(to_grant(&g)?);
+    }
+    let verified = tech_workers::Entity::find()
+        .filter(tech_workers::Column::UserId.eq(id.0))
+        .filter(tech_workers::Column::Status.eq(ModerationStatus::Published.as_str()))
+        .count(db)
+        .await
+        .map_err(db_err)?;
+    if verified > 0 && !out.contains(&Grant::TechWorker) {
+        out.push(Grant::TechWorker);
+    }
+    let org_ids: Vec<i64> = orgs::Entity::find()
+        .select_only()
+        .column(orgs::Column::Id)
+        .filter(orgs::Column::AdminUserId.eq(id.0))
+        .filter(orgs::Column::Status.ne(ModerationStatus::Closed.as_str()))
+        .into_tuple()
+        .all(db)
+        .await
+        .map_err(db_err)?;
+    out.extend(org_ids.into_iter().map(|o| Grant::OrgAdmin(OrgId(o))));
+    Ok(out)
+}
+
+pub(super) async fn add_grant(
+    db: &DatabaseConnection,
+    user: UserId,
+    grant: Grant,
+    record: AuditRecord,
+) -> StoreResult<()> {
+    let region = match grant {
+        Grant::RegionAdmin(r) => Some(r),
+        Grant::SystemAdmin | Grant::TechWorker => None,
+        Grant::OrgAdmin(_) => {
+            return Err(StoreError::Backend(
+                "org admins are derived, not granted".into(),
+            ));
+        }
+    };
+    let parts = region.map(region_parts);
+    let txn = db.begin().await.map_err(db_err)?;
+    user_grants::Entity::insert(user_grants::ActiveModel {
+        user_id: Set(user.0),
+        role: Set(grant.role().as_str().to_owned()),
+        region: Set(parts.as_ref().map(|p| p.0.clone())),
+        region_city: Set(parts.as_ref().and_then(|p| p.1.clone())),
+        region_province: Set(parts.as_ref().map(|p| p.2.clone())),
+        created_at: Set(record.at.micros()),
+        ..Default::default()
+    })
+    .exec(&txn)
+    .await
+    .map_err(db_err)?;
+    audit::insert(&txn, &record).await?;
+    txn.commit().await.map_err(db_err)
+}
+
+pub(super) async fn list_admins(
+    db: &DatabaseConnection,
+    page: Page,
+) -> StoreResult<Paged<(User, Grant)>> {
+    let q = user_grants::Entity::find().filter(
+        user_grants::Column::Role.is_in([Role::RegionAdmin.as_str(), Role::SystemAdmin.as_str()]),
+    );
+    let total = q.clone().count(db).await.map_err(db_err)?;
+    let rows = q
+        .order_by_asc(user_grants::Column::Region)
+        .order_by_asc(user_grants::Column::Id)
+        .offset(page.offset())
+        .limit(page.limit())
+        .all(db)
+        .await
+        .map_err(db_err)?;
+    let mut people = users_by_ids(db, rows.iter().map(|g| g.user_id)).await?;
+    let mut items = Vec::new();
+    for g in rows {
+        if let Some(u) = people.remove(&g.user_id) {
+            let grant = to_grant(&g)?;
+            items.push((to_user(u.clone())?, grant));
+            people.insert(g.user_id, u);
+        }
+    }
+    Ok(paged(items, total, page))
+}

@@ -1,0 +1,83 @@
+use kejiyun_core::audit::{AuditEntry, AuditRecord};
+use kejiyun_core::ids::{AuditId, UserId};
+use kejiyun_core::paging::{Page, Paged};
+use kejiyun_core::permissions::RegionScope;
+use kejiyun_core::ports::StoreResult;
+use kejiyun_core::time::Timestamp;
+use sea_orm::{
+    ActiveValue::Set, ConnectionTrait, DatabaseConnection, EntityTrait, PaginatorTrait,
+    QueryFilter, QueryOrder, QuerySelect,
+};
+
+use super::accounts::users_by_ids;
+use super::{corrupt, db_err, paged, parse_region, region_parts, scope_condition};
+use crate::entities::audit_log;
+
+pub(crate) async fn insert<C: ConnectionTrait>(txn: &C, r: &AuditRecord) -> StoreResult<()> {
+    let parts = r.region.map(region_parts);
+    let json = |v: &Option<serde_json::Value>| v.as_ref().map(|v| v.to_string());
+    audit_log::Entity::insert(audit_log::ActiveModel {
+        at: Set(r.at.micros()),
+        actor_user_id: Set(r.actor.map(|a| a.0)),
+        action: Set(r.action.clone()),
+        target_kind: Set(r.target_kind.clone()),
+        target_id: Set(r.target_id.clone()),
+        region: Set(parts.as_ref().map(|p| p.0.clone())),
+        region_city: Set(parts.as_ref().and_then(|p| p.1.clone())),
+        region_province: Set(parts.as_ref().map(|p| p.2.clone())),
+        before_json: Set(json(&r.before)),
+        after_json: Set(json(&r.after)),
+        ..Default::default()
+    })
+    .exec(txn)
+    .await
+    .map_err(db_err)?;
+    Ok(())
+}
+
+pub(super) async fn list(
+    db: &DatabaseConnection,
+    scope: &RegionScope,
+    page: Page,
+) -> StoreResult<Paged<AuditEntry>> {
+    let q = audit_log::Entity::find().filter(scope_condition(
+        scope,
+        audit_log::Column::Region,
+        audit_log::Column::RegionCity,
+        audit_log::Column::RegionProvince,
+    ));
+    let total = q.clone().count(db).await.map_err(db_err)?;
+    let rows = q
+        .order_by_desc(audit_log::Column::Id)
+        .offset(page.offset())
+        .limit(page.limit())
+        .all(db)
+        .await
+        .map_err(db_err)?;
+    let names = users_by_ids(db, rows.iter().filter_map(|r| r.actor_user_id)).await?;
+    let parse_json = |s: Option<String>| -> StoreResult<Option<serde_json::Value>> {
+        s.map(|s| serde_json::from_str(&s).map_err(|_| corrupt("audit json", &s)))
+            .transpose()
+    };
+    let mut items = Vec::with_capacity(rows.len());
+    for r in rows {
+        items.push(AuditEntry {
+            id: AuditId(r.id),
+            actor_name: r
+                .actor_user_id
+                .and_then(|a| names.get(&a))
+                .map(|u| u.display_name.clone()),
+            record: AuditRecord {
+                actor: r.actor_user_id.map(UserId),
+                at: Timestamp(r.at),
+                action: r.action,
+                target_kind: r.target_kind,
+                target_id: r.target_id,
+                region: r.region.as_deref().map(parse_region).transpose()?,
+                before: parse_json(r.before_json)?,
+                after: parse_json(r.after_json)?,
+            },
+        });
+    }
+    Ok(paged(items, total, page))
+}

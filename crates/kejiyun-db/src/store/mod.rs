@@ -1,0 +1,294 @@
+//! `SeaStore`: the storage port over SeaORM. Each public method runs in one transaction; row
+//! types never leave this module.
+
+mod accounts;
+mod audit;
+mod moderation;
+mod orgs;
+mod tech_workers;
+mod tokens;
+
+use async_trait::async_trait;
+use kejiyun_core::accounts::{Login, NewUser, ProfileUpdate, User};
+use kejiyun_core::audit::{AuditEntry, AuditRecord};
+use kejiyun_core::auth::{NewToken, TokenInfo, TokenKind};
+use kejiyun_core::ids::{OrgId, TechWorkerId, TokenId, UserId};
+use kejiyun_core::moderation::{ModerationKind, ModerationStatus, QueueItem};
+use kejiyun_core::orgs::{Org, OrgProfile};
+use kejiyun_core::paging::{Page, Paged};
+use kejiyun_core::permissions::{Grant, RegionScope};
+use kejiyun_core::ports::{
+    OrgFilter, StatusChange, Store, StoreError, StoreResult, TechWorkerFilter,
+};
+use kejiyun_core::regions::{Region, RegionCode};
+use kejiyun_core::tech_workers::{TechWorker, TechWorkerProfile};
+use kejiyun_core::time::Timestamp;
+use sea_orm::sea_query::{Expr, LikeExpr};
+use sea_orm::{
+    ActiveValue::Set, ColumnTrait, Condition, DatabaseConnection, DbBackend, DbErr, EntityTrait,
+    PaginatorTrait, SqlErr,
+};
+
+use crate::entities::regions;
+
+#[derive(Clone)]
+pub struct SeaStore {
+    db: DatabaseConnection,
+}
+
+impl SeaStore {
+    pub fn new(db: DatabaseConnection) -> Self {
+        Self { db }
+    }
+
+    pub fn connection(&self) -> &DatabaseConnection {
+        &self.db
+    }
+
+    pub fn backend(&self) -> DbBackend {
+        self.db.get_database_backend()
+    }
+
+    /// Inserts the region list unless the table already holds exactly that many rows.
+    pub async fn seed_regions(&self, all: &[Region]) -> Result<(), DbErr> {
+        let have = regions::Entity::find().count(&self.db).await?;
+        if have == all.len() as u64 {
+            return Ok(());
+        }
+        regions::Entity::delete_many().exec(&self.db).await?;
+        for chunk in all.chunks(500) {
+            let rows = chunk.iter().map(|r| regions::ActiveModel {
+                code: Set(r.code.to_string()),
+                name: Set(r.name.clone()),
+                parent: Set(r.parent.map(|p| p.to_string())),
+                level: Set(r.level().as_str().to_owned()),
+            });
+            regions::Entity::insert_many(rows).exec(&self.db).await?;
+        }
+        tracing::info!(regions = all.len(), "region list loaded");
+        Ok(())
+    }
+}
+
+/// Maps a database error: uniqueness violations become a showable conflict, the rest stays
+/// internal.
+pub(crate) fn db_err(e: DbErr) -> StoreError {
+    match e.sql_err() {
+        Some(SqlErr::UniqueConstraintViolation(_)) => StoreError::Conflict("记录已存在".into()),
+        Some(SqlErr::ForeignKeyConstraintViolation(_)) => {
+            StoreError::Conflict("关联的记录不存在".into())
+        }
+        _ => StoreError::Backend(e.to_string()),
+    }
+}
+
+pub(crate) fn corrupt(what: &str, value: &str) -> StoreError {
+    StoreError::Backend(format!("stored {what} is invalid: {value}"))
+}
+
+/// `(region, region_city, region_province)` for a regional row.
+pub(crate) fn region_parts(code: RegionCode) -> (String, Option<String>, String) {
+    (
+        code.to_string(),
+        code.city().map(|c| c.to_string()),
+        code.province().to_string(),
+    )
+}
+
+pub(crate) fn parse_region(raw: &str) -> StoreResult<RegionCode> {
+    RegionCode::parse(raw).map_err(|_| corrupt("region", raw))
+}
+
+/// The SQL condition for "the row's region lies in one of the scope's subtrees". Each root
+/// compares the one column of its level, so the same query works on every backend.
+pub(crate) fn scope_condition<C: ColumnTrait>(
+    scope: &RegionScope,
+    region: C,
+    city: C,
+    province: C,
+) -> Condition {
+    match scope {
+        RegionScope::All => Condition::all(),
+        RegionScope::Within(roots) if roots.is_empty() => Condition::all().add(Expr::cust("1 = 0")),
+        RegionScope::Within(roots) => {
+            let mut any = Condition::any();
+            for r in roots {
+                let s = r.to_string();
+                any = any.add(match r.level() {
+                    kejiyun_core::regions::RegionLevel::Province => province.eq(s),
+                    kejiyun_core::regions::RegionLevel::City => city.eq(s),
+                    kejiyun_core::regions::RegionLevel::County => region.eq(s),
+                });
+            }
+            any
+        }
+    }
+}
+
+/// `%term%` with LIKE's wildcards in the term escaped, so user input matches literally.
+pub(crate) fn contains_pattern(term: &str) -> LikeExpr {
+    let escaped = term
+        .replace('\\', "\\\\")
+        .replace('%', "\\%")
+        .replace('_', "\\_");
+    LikeExpr::new(format!("%{escaped}%")).escape('\\')
+}
+
+pub(crate) fn paged<T>(items: Vec<T>, total: u64, page: Page) -> Paged<T> {
+    Paged { items, total, page }
+}
+
+pub(crate) fn status_of(raw: &str) -> StoreResult<ModerationStatus> {
+    ModerationStatus::parse(raw).map_err(|_| corrupt("status", raw))
+}
+
+#[async_trait]
+impl Store for SeaStore {
+    fn backend_name(&self) -> &'static str {
+        match self.backend() {
+            DbBackend::Sqlite => "sqlite",
+            DbBackend::Postgres => "postgres",
+            DbBackend::MySql => "mysql",
+            _ => "other",
+        }
+    }
+
+    async fn ping(&self) -> StoreResult<()> {
+        self.db.ping().await.map_err(db_err)
+    }
+
+    async fn create_user(&self, user: NewUser, at: Timestamp) -> StoreResult<UserId> {
+        accounts::create_user(&self.db, user, at).await
+    }
+    async fn user(&self, id: UserId) -> StoreResult<Option<User>> {
+        accounts::user(&self.db, id).await
+    }
+    async fn user_by_login(&self, login: &Login) -> StoreResult<Option<User>> {
+        accounts::user_by_login(&self.db, login).await
+    }
+    async fn update_profile(
+        &self,
+        id: UserId,
+        update: ProfileUpdate,
+        at: Timestamp,
+    ) -> StoreResult<()> {
+        accounts::update_profile(&self.db, id, update, at).await
+    }
+    async fn grants(&self, id: UserId) -> StoreResult<Vec<Grant>> {
+        accounts::grants(&self.db, id).await
+    }
+    async fn add_grant(&self, user: UserId, grant: Grant, audit: AuditRecord) -> StoreResult<()> {
+        accounts::add_grant(&self.db, user, grant, audit).await
+    }
+    async fn list_admins(&self, page: Page) -> StoreResult<Paged<(User, Grant)>> {
+        accounts::list_admins(&self.db, page).await
+    }
+
+    async fn record_login_failure(&self, key: &str, at: Timestamp) -> StoreResult<()> {
+        tokens::record_login_failure(&self.db, key, at).await
+    }
+    async fn count_login_failures(&self, key: &str, since: Timestamp) -> StoreResult<u64> {
+        tokens::count_login_failures(&self.db, key, since).await
+    }
+    async fn clear_login_failures(&self, key: &str) -> StoreResult<()> {
+        tokens::clear_login_failures(&self.db, key).await
+    }
+
+    async fn create_token(&self, token: NewToken) -> StoreResult<TokenId> {
+        tokens::create_token(&self.db, token).await
+    }
+    async fn token_by_hash(
+        &self,
+        token_hash: &str,
+        now: Timestamp,
+    ) -> StoreResult<Option<TokenInfo>> {
+        tokens::token_by_hash(&self.db, token_hash, now).await
+    }
+    async fn list_tokens(&self, user: UserId, kind: TokenKind) -> StoreResult<Vec<TokenInfo>> {
+        tokens::list_tokens(&self.db, user, kind).await
+    }
+    async fn revoke_token(&self, user: UserId, id: TokenId, at: Timestamp) -> StoreResult<bool> {
+        tokens::revoke_token(&self.db, user, id, at).await
+    }
+
+    async fn create_tech_worker(
+        &self,
+        user: UserId,
+        profile: &TechWorkerProfile,
+        status: ModerationStatus,
+        at: Timestamp,
+    ) -> StoreResult<TechWorkerId> {
+        tech_workers::create(&self.db, user, profile, status, at).await
+    }
+    async fn tech_worker(&self, id: TechWorkerId) -> StoreResult<Option<TechWorker>> {
+        tech_workers::get(&self.db, id).await
+    }
+    async fn tech_worker_by_user(&self, user: UserId) -> StoreResult<Option<TechWorker>> {
+        tech_workers::by_user(&self.db, user).await
+    }
+    async fn update_tech_worker(
+        &self,
+        id: TechWorkerId,
+        profile: &TechWorkerProfile,
+        change: StatusChange,
+    ) -> StoreResult<()> {
+        tech_workers::update(&self.db, id, profile, change).await
+    }
+    async fn list_tech_workers(
+        &self,
+        filter: &TechWorkerFilter,
+        page: Page,
+    ) -> StoreResult<Paged<TechWorker>> {
+        tech_workers::list(&self.db, filter, page).await
+    }
+
+    async fn create_org(
+        &self,
+        admin: UserId,
+        profile: &OrgProfile,
+        status: ModerationStatus,
+        at: Timestamp,
+    ) -> StoreResult<OrgId> {
+        orgs::create(&self.db, admin, profile, status, at).await
+    }
+    async fn org(&self, id: OrgId) -> StoreResult<Option<Org>> {
+        orgs::get(&self.db, id).await
+    }
+    async fn update_org(
+        &self,
+        id: OrgId,
+        profile: &OrgProfile,
+        change: StatusChange,
+    ) -> StoreResult<()> {
+        orgs::update(&self.db, id, profile, change).await
+    }
+    async fn list_orgs(&self, filter: &OrgFilter, page: Page) -> StoreResult<Paged<Org>> {
+        orgs::list(&self.db, filter, page).await
+    }
+
+    async fn moderation_queue(
+        &self,
+        scope: &RegionScope,
+        kind: Option<ModerationKind>,
+        page: Page,
+    ) -> StoreResult<Paged<QueueItem>> {
+        moderation::queue(&self.db, scope, kind, page).await
+    }
+    async fn change_status(
+        &self,
+        kind: ModerationKind,
+        id: i64,
+        change: StatusChange,
+    ) -> StoreResult<()> {
+        match kind {
+            ModerationKind::TechWorker => {
+                tech_workers::change_status(&self.db, TechWorkerId(id), change).await
+            }
+            ModerationKind::Org => orgs::change_status(&self.db, OrgId(id), change).await,
+        }
+    }
+
+    async fn list_audit(&self, scope: &RegionScope, page: Page) -> StoreResult<Paged<AuditEntry>> {
+        audit::list(&self.db, scope, page).await
+    }
+}

@@ -1,0 +1,122 @@
+use kejiyun_core::moderation::{ModerationKind, ModerationStatus, QueueItem};
+use kejiyun_core::paging::{Page, Paged};
+use kejiyun_core::permissions::RegionScope;
+use kejiyun_core::ports::{StatusChange, StoreError, StoreResult};
+use kejiyun_core::regions::RegionCode;
+use kejiyun_core::time::Timestamp;
+use sea_orm::{
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait,
+    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
+};
+
+use super::{audit, corrupt, db_err, paged, parse_region, region_parts, scope_condition};
+use crate::entities::{moderation_queue, outbox};
+
+/// Keeps the queue and the outbox in step with a moderated record's new status; runs inside
+/// the transaction that changed the record.
+pub(super) async fn after_change<C: ConnectionTrait>(
+    txn: &C,
+    kind: ModerationKind,
+    id: i64,
+    title: &str,
+    region: RegionCode,
+    status: ModerationStatus,
+    at: Timestamp,
+) -> StoreResult<()> {
+    moderation_queue::Entity::delete_many()
+        .filter(moderation_queue::Column::Kind.eq(kind.as_str()))
+        .filter(moderation_queue::Column::ItemId.eq(id))
+        .exec(txn)
+        .await
+        .map_err(db_err)?;
+    if status == ModerationStatus::Pending {
+        let (r, city, province) = region_parts(region);
+        moderation_queue::Entity::insert(moderation_queue::ActiveModel {
+            kind: Set(kind.as_str().to_owned()),
+            item_id: Set(id),
+            title: Set(title.chars().take(200).collect()),
+            region: Set(r),
+            region_city: Set(city),
+            region_province: Set(province),
+            submitted_at: Set(at.micros()),
+            ..Default::default()
+        })
+        .exec(txn)
+        .await
+        .map_err(db_err)?;
+    }
+    // Search indexes published records only: anything else is a removal for them.
+    let op = if status == ModerationStatus::Published {
+        "upsert"
+    } else {
+        "delete"
+    };
+    outbox::Entity::insert(outbox::ActiveModel {
+        at: Set(at.micros()),
+        kind: Set(kind.as_str().to_owned()),
+        item_id: Set(id),
+        op: Set(op.to_owned()),
+        ..Default::default()
+    })
+    .exec(txn)
+    .await
+    .map_err(db_err)?;
+    Ok(())
+}
+
+/// Writes the audit entry of a status change, if it carries one.
+pub(super) async fn audit_change<C: ConnectionTrait>(
+    txn: &C,
+    change: &StatusChange,
+) -> StoreResult<()> {
+    if let Some(record) = &change.audit {
+        audit::insert(txn, record).await?;
+    }
+    Ok(())
+}
+
+/// After a conditional update touched no row: the record is gone, or its status moved.
+pub(super) fn lost_race(exists: bool) -> StoreError {
+    if exists {
+        StoreError::Conflict("记录状态已变化，请刷新后重试".into())
+    } else {
+        StoreError::NotFound
+    }
+}
+
+pub(super) async fn queue(
+    db: &DatabaseConnection,
+    scope: &RegionScope,
+    kind: Option<ModerationKind>,
+    page: Page,
+) -> StoreResult<Paged<QueueItem>> {
+    let mut q = moderation_queue::Entity::find().filter(scope_condition(
+        scope,
+        moderation_queue::Column::Region,
+        moderation_queue::Column::RegionCity,
+        moderation_queue::Column::RegionProvince,
+    ));
+    if let Some(k) = kind {
+        q = q.filter(moderation_queue::Column::Kind.eq(k.as_str()));
+    }
+    let total = q.clone().count(db).await.map_err(db_err)?;
+    let rows = q
+        .order_by_asc(moderation_queue::Column::SubmittedAt)
+        .order_by_asc(moderation_queue::Column::Id)
+        .offset(page.offset())
+        .limit(page.limit())
+        .all(db)
+        .await
+        .map_err(db_err)?;
+    let mut items = Vec::with_capacity(rows.len());
+    for r in rows {
+        items.push(QueueItem {
+            kind: ModerationKind::parse(&r.kind).map_err(|_| corrupt("queue kind", &r.kind))?,
+            item_id: r.item_id,
+            title: r.title,
+            region: parse_region(&r.region)?,
+            submitted_at: Timestamp(r.submitted_at),
+        });
+    }
+    Ok(paged(items, total, page))
+}

@@ -1,0 +1,156 @@
+use kejiyun_core::auth::{NewToken, TokenInfo, TokenKind};
+use kejiyun_core::ids::{TokenId, UserId};
+use kejiyun_core::ports::StoreResult;
+use kejiyun_core::time::Timestamp;
+use sea_orm::sea_query::Expr;
+use sea_orm::{
+    ActiveValue::Set, ColumnTrait, Condition, DatabaseConnection, EntityTrait, PaginatorTrait,
+    QueryFilter, QueryOrder,
+};
+
+use super::{corrupt, db_err};
+use crate::entities::{auth_tokens, login_failures};
+
+/// `last_used_at` is refreshed at most this often, so reads don't each cost a write.
+const TOUCH_INTERVAL_SECS: i64 = 60;
+
+pub(super) async fn record_login_failure(
+    db: &DatabaseConnection,
+    key: &str,
+    at: Timestamp,
+) -> StoreResult<()> {
+    login_failures::Entity::insert(login_failures::ActiveModel {
+        login_key: Set(key.to_owned()),
+        at: Set(at.micros()),
+        ..Default::default()
+    })
+    .exec(db)
+    .await
+    .map_err(db_err)?;
+    Ok(())
+}
+
+pub(super) async fn count_login_failures(
+    db: &DatabaseConnection,
+    key: &str,
+    since: Timestamp,
+) -> StoreResult<u64> {
+    login_failures::Entity::find()
+        .filter(login_failures::Column::LoginKey.eq(key))
+        .filter(login_failures::Column::At.gt(since.micros()))
+        .count(db)
+        .await
+        .map_err(db_err)
+}
+
+pub(super) async fn clear_login_failures(db: &DatabaseConnection, key: &str) -> StoreResult<()> {
+    login_failures::Entity::delete_many()
+        .filter(login_failures::Column::LoginKey.eq(key))
+        .exec(db)
+        .await
+        .map_err(db_err)?;
+    Ok(())
+}
+
+fn to_info(m: auth_tokens::Model) -> StoreResult<TokenInfo> {
+    Ok(TokenInfo {
+        id: TokenId(m.id),
+        user_id: UserId(m.user_id),
+        kind: TokenKind::parse(&m.kind).ok_or_else(|| corrupt("token kind", &m.kind))?,
+        name: m.name,
+        created_at: Timestamp(m.created_at),
+        expires_at: m.expires_at.map(Timestamp),
+        last_used_at: m.last_used_at.map(Timestamp),
+    })
+}
+
+pub(super) async fn create_token(db: &DatabaseConnection, t: NewToken) -> StoreResult<TokenId> {
+    let res = auth_tokens::Entity::insert(auth_tokens::ActiveModel {
+        user_id: Set(t.user_id.0),
+        kind: Set(t.kind.as_str().to_owned()),
+        name: Set(t.name),
+        token_hash: Set(t.token_hash),
+        created_at: Set(t.created_at.micros()),
+        expires_at: Set(t.expires_at.map(Timestamp::micros)),
+        last_used_at: Set(None),
+        revoked_at: Set(None),
+        ..Default::default()
+    })
+    .exec(db)
+    .await
+    .map_err(db_err)?;
+    Ok(TokenId(res.last_insert_id))
+}
+
+fn live(now: Timestamp) -> Condition {
+    Condition::all()
+        .add(auth_tokens::Column::RevokedAt.is_null())
+        .add(
+            Condition::any()
+                .add(auth_tokens::Column::ExpiresAt.is_null())
+                .add(auth_tokens::Column::ExpiresAt.gt(now.micros())),
+        )
+}
+
+pub(super) async fn token_by_hash(
+    db: &DatabaseConnection,
+    token_hash: &str,
+    now: Timestamp,
+) -> StoreResult<Option<TokenInfo>> {
+    let Some(row) = auth_tokens::Entity::find()
+        .filter(auth_tokens::Column::TokenHash.eq(token_hash))
+        .filter(live(now))
+        .one(db)
+        .await
+        .map_err(db_err)?
+    else {
+        return Ok(None);
+    };
+    let stale = row
+        .last_used_at
+        .is_none_or(|t| now.micros() - t > TOUCH_INTERVAL_SECS * 1_000_000);
+    if stale {
+        auth_tokens::Entity::update_many()
+            .col_expr(auth_tokens::Column::LastUsedAt, Expr::value(now.micros()))
+            .filter(auth_tokens::Column::Id.eq(row.id))
+            .exec(db)
+            .await
+            .map_err(db_err)?;
+    }
+    to_info(row).map(Some)
+}
+
+pub(super) async fn list_tokens(
+    db: &DatabaseConnection,
+    user: UserId,
+    kind: TokenKind,
+) -> StoreResult<Vec<TokenInfo>> {
+    auth_tokens::Entity::find()
+        .filter(auth_tokens::Column::UserId.eq(user.0))
+        .filter(auth_tokens::Column::Kind.eq(kind.as_str()))
+        .filter(auth_tokens::Column::RevokedAt.is_null())
+        .order_by_desc(auth_tokens::Column::Id)
+        .all(db)
+        .await
+        .map_err(db_err)?
+        .into_iter()
+        .map(to_info)
+        .collect()
+}
+
+pub(super) async fn revoke_token(
+    db: &DatabaseConnection,
+    user: UserId,
+    id: TokenId,
+    at: Timestamp,
+) -> StoreResult<bool> {
+    let res = auth_tokens::Entity::update_many()
+        .col_expr(auth_tokens::Column::RevokedAt, Expr::value(at.micros()))
+        .filter(auth_tokens::Column::Id.eq(id.0))
+        .filter(auth_tokens::Column::UserId.eq(user.0))
+        .filter(auth_tokens::Column::RevokedAt.is_null())
+        .exec(db)
+        .await
+        .map_err(db_err)?;
+    Ok(res.rows_affected > 0)
+}

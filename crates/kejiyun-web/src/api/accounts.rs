@@ -1,0 +1,139 @@
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::http::header::SET_COOKIE;
+use axum::response::{IntoResponse, Response};
+use kejiyun_core::app::RegisterInput;
+
+use super::dto::{CreatedId, LoginRequest, LoginResponse, MeDto, ProfileRequest, RegisterRequest};
+use crate::AppState;
+use crate::error::{ApiResult, ErrorBody};
+use crate::extract::ApiJson;
+use crate::session::{ApiUser, SESSION_COOKIE, cookie_header};
+
+/// Registers an account with a phone number or e-mail and a password.
+#[utoipa::path(post, path = "/api/v1/auth/register", tag = "auth",
+    request_body = RegisterRequest,
+    responses(
+        (status = 201, description = "Registered", body = CreatedId),
+        (status = 400, description = "Malformed JSON", body = ErrorBody),
+        (status = 409, description = "Phone or e-mail already registered", body = ErrorBody),
+        (status = 413, description = "Body too large", body = ErrorBody),
+        (status = 415, description = "Not JSON", body = ErrorBody),
+        (status = 422, description = "Invalid field", body = ErrorBody),
+    ))]
+pub async fn register(
+    State(state): State<AppState>,
+    ApiJson(req): ApiJson<RegisterRequest>,
+) -> ApiResult<(StatusCode, ApiJson<CreatedId>)> {
+    let id = state
+        .services
+        .register(RegisterInput {
+            login: req.login,
+            password: req.password,
+            display_name: req.display_name,
+            region: req.region,
+        })
+        .await?;
+    Ok((StatusCode::CREATED, ApiJson(CreatedId { id: id.0 })))
+}
+
+/// Logs in: sets the HttpOnly session cookie and returns the same secret as a bearer token.
+/// Five failures within 15 minutes lock the login name temporarily; the answer is the same
+/// whether or not the account exists.
+#[utoipa::path(post, path = "/api/v1/auth/login", tag = "auth",
+    request_body = LoginRequest,
+    responses(
+        (status = 200, description = "Logged in", body = LoginResponse),
+        (status = 400, description = "Malformed JSON", body = ErrorBody),
+        (status = 401, description = "Wrong login or password", body = ErrorBody),
+        (status = 415, description = "Not JSON", body = ErrorBody),
+        (status = 422, description = "Login is neither a phone number nor an e-mail", body = ErrorBody),
+        (status = 429, description = "Too many failures; locked for a while", body = ErrorBody),
+    ))]
+pub async fn login(
+    State(state): State<AppState>,
+    ApiJson(req): ApiJson<LoginRequest>,
+) -> ApiResult<Response> {
+    let s = &state.services;
+    let outcome = s.login(&req.login, &req.password).await?;
+    let (actor, _) = s
+        .authenticate(&outcome.token)
+        .await?
+        .ok_or_else(crate::error::ApiError::unauthenticated)?;
+    let tw = s.my_tech_worker(&actor).await?.map(|t| t.id.0);
+    let body = LoginResponse {
+        token: outcome.token.clone(),
+        expires_at: outcome.expires_at.to_rfc3339(),
+        user: MeDto::new(s, &outcome.user, &actor, tw),
+    };
+    let cookie = cookie_header(
+        SESSION_COOKIE,
+        &outcome.token,
+        s.session_ttl_secs,
+        true,
+        state.config.secure_cookies,
+    );
+    Ok(([(SET_COOKIE, cookie)], ApiJson(body)).into_response())
+}
+
+/// Ends the session (or revokes the bearer token used).
+#[utoipa::path(post, path = "/api/v1/auth/logout", tag = "auth",
+    responses(
+        (status = 204, description = "Logged out"),
+        (status = 401, description = "Not logged in", body = ErrorBody),
+    ))]
+pub async fn logout(
+    State(state): State<AppState>,
+    ApiUser(session): ApiUser,
+) -> ApiResult<Response> {
+    state
+        .services
+        .logout(&session.actor, &session.token)
+        .await?;
+    let clear = cookie_header(SESSION_COOKIE, "", 0, true, state.config.secure_cookies);
+    Ok((StatusCode::NO_CONTENT, [(SET_COOKIE, clear)]).into_response())
+}
+
+/// The caller's account, roles and administered regions.
+#[utoipa::path(get, path = "/api/v1/me", tag = "me",
+    responses(
+        (status = 200, description = "The caller", body = MeDto),
+        (status = 401, description = "Not logged in", body = ErrorBody),
+    ))]
+pub async fn me(
+    State(state): State<AppState>,
+    ApiUser(session): ApiUser,
+) -> ApiResult<ApiJson<MeDto>> {
+    let s = &state.services;
+    let user = s.me(&session.actor).await?;
+    let tw = s.my_tech_worker(&session.actor).await?.map(|t| t.id.0);
+    Ok(ApiJson(MeDto::new(s, &user, &session.actor, tw)))
+}
+
+/// Edits the caller's profile.
+#[utoipa::path(patch, path = "/api/v1/me", tag = "me",
+    request_body = ProfileRequest,
+    responses(
+        (status = 200, description = "Updated", body = MeDto),
+        (status = 400, description = "Malformed JSON", body = ErrorBody),
+        (status = 401, description = "Not logged in", body = ErrorBody),
+        (status = 415, description = "Not JSON", body = ErrorBody),
+        (status = 422, description = "Invalid field", body = ErrorBody),
+    ))]
+pub async fn update_me(
+    State(state): State<AppState>,
+    ApiUser(session): ApiUser,
+    ApiJson(req): ApiJson<ProfileRequest>,
+) -> ApiResult<ApiJson<MeDto>> {
+    let s = &state.services;
+    let user = s
+        .update_profile(
+            &session.actor,
+            &req.display_name,
+            req.region.as_deref(),
+            req.bio.as_deref(),
+        )
+        .await?;
+    let tw = s.my_tech_worker(&session.actor).await?.map(|t| t.id.0);
+    Ok(ApiJson(MeDto::new(s, &user, &session.actor, tw)))
+}

@@ -1,0 +1,94 @@
+//! `/api/v1`: JSON in, JSON out, errors in the shape of PRODUCT.md §5. Every route is declared
+//! with `#[utoipa::path]`, so `/api/v1/openapi.json` is generated from the code it describes.
+
+mod accounts;
+mod admin;
+pub mod dto;
+mod moderation;
+mod orgs;
+mod regions;
+mod tech_workers;
+mod tokens;
+
+use kejiyun_core::paging::Page;
+use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::{Modify, OpenApi};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use crate::AppState;
+use crate::error::ApiError;
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "Kejiyun (科技云) API",
+        version = "1",
+        description = "The JSON API of a science & technology service cloud. Errors are \
+            `{\"error\": {\"code\", \"message\", \"field\"?}}` with a Chinese message. Lists page \
+            with `page` and `per_page` (1–100). Authenticate with the session cookie set by \
+            `POST /api/v1/auth/login`, or `Authorization: Bearer <token>` (the login's `token`, or \
+            an API token from `POST /api/v1/tokens`). Cross-site unsafe requests are refused."
+    ),
+    modifiers(&Security),
+    security((), ("bearer" = []), ("session_cookie" = [])),
+    tags(
+        (name = "auth", description = "Registration, login, logout"),
+        (name = "me", description = "The caller's own account"),
+        (name = "regions", description = "GB/T 2260 administrative regions"),
+        (name = "tech-workers", description = "科技工作者: applications and the directory"),
+        (name = "orgs", description = "Organizations: registration, verification, directory"),
+        (name = "moderation", description = "The moderation queue of the caller's regions"),
+        (name = "tokens", description = "API tokens for integrations"),
+        (name = "admin", description = "Administrators and the audit log"),
+    )
+)]
+struct ApiDoc;
+
+struct Security;
+
+impl Modify for Security {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+        );
+        components.add_security_scheme(
+            "session_cookie",
+            SecurityScheme::ApiKey(ApiKey::Cookie(ApiKeyValue::new(
+                crate::session::SESSION_COOKIE,
+            ))),
+        );
+    }
+}
+
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::with_openapi(ApiDoc::openapi())
+        .routes(routes!(accounts::register))
+        .routes(routes!(accounts::login))
+        .routes(routes!(accounts::logout))
+        .routes(routes!(accounts::me, accounts::update_me))
+        .routes(routes!(regions::list_regions))
+        .routes(routes!(regions::get_region))
+        .routes(routes!(regions::region_children))
+        .routes(routes!(tech_workers::list, tech_workers::apply))
+        .routes(routes!(tech_workers::get_one, tech_workers::edit))
+        .routes(routes!(tech_workers::verify))
+        .routes(routes!(tech_workers::reject))
+        .routes(routes!(orgs::list, orgs::register))
+        .routes(routes!(orgs::get_one, orgs::edit))
+        .routes(routes!(orgs::verify))
+        .routes(routes!(orgs::reject))
+        .routes(routes!(moderation::queue))
+        .routes(routes!(moderation::approve))
+        .routes(routes!(moderation::reject))
+        .routes(routes!(tokens::list, tokens::create))
+        .routes(routes!(tokens::revoke))
+        .routes(routes!(admin::audit_log))
+        .routes(routes!(admin::list_admins, admin::create_admin))
+}
+
+pub(crate) fn page(page: Option<u32>, per_page: Option<u32>) -> Result<Page, ApiError> {
+    Page::new(page, per_page).map_err(ApiError::from)
+}

@@ -1,0 +1,183 @@
+use axum::extract::State;
+use axum::http::StatusCode;
+use kejiyun_core::app::{Decision, DirectoryQuery};
+use kejiyun_core::ids::TechWorkerId;
+use kejiyun_core::moderation::{ModerationKind, ModerationStatus};
+use kejiyun_core::regions::RegionCode;
+
+use super::dto::{
+    CreatedId, DirectoryParams, RejectRequest, StatusDto, TechWorkerDto, TechWorkerList,
+    TechWorkerRequest,
+};
+use super::page;
+use crate::AppState;
+use crate::error::{ApiResult, ErrorBody};
+use crate::extract::{ApiJson, ApiPath, ApiQuery};
+use crate::session::{ApiUser, Ctx};
+
+pub(super) fn directory_query(p: &DirectoryParams) -> ApiResult<DirectoryQuery> {
+    Ok(DirectoryQuery {
+        region: p.region.as_deref().map(RegionCode::parse).transpose()?,
+        status: p
+            .status
+            .as_deref()
+            .map(ModerationStatus::parse)
+            .transpose()?,
+        query: p.q.as_ref().map(|q| q.chars().take(50).collect()),
+    })
+}
+
+/// Verified tech workers (any visitor); admins may list other statuses in their regions.
+#[utoipa::path(get, path = "/api/v1/tech-workers", tag = "tech-workers",
+    params(DirectoryParams),
+    responses(
+        (status = 200, description = "Tech workers", body = TechWorkerList),
+        (status = 400, description = "Bad query", body = ErrorBody),
+        (status = 403, description = "Unpublished statuses are for admins", body = ErrorBody),
+        (status = 422, description = "Bad region, status or paging", body = ErrorBody),
+    ))]
+pub async fn list(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    ApiQuery(p): ApiQuery<DirectoryParams>,
+) -> ApiResult<ApiJson<TechWorkerList>> {
+    let s = &state.services;
+    let paged = s
+        .list_tech_workers(ctx.actor(), directory_query(&p)?, page(p.page, p.per_page)?)
+        .await?;
+    Ok(ApiJson(TechWorkerList::from_paged(paged, |t| {
+        TechWorkerDto::new(s, ctx.actor(), t)
+    })))
+}
+
+/// Applies to become a verified tech worker; the application waits in the service region's
+/// moderation queue.
+#[utoipa::path(post, path = "/api/v1/tech-workers", tag = "tech-workers",
+    request_body = TechWorkerRequest,
+    responses(
+        (status = 201, description = "Application submitted (pending)", body = CreatedId),
+        (status = 400, description = "Malformed JSON", body = ErrorBody),
+        (status = 401, description = "Not logged in", body = ErrorBody),
+        (status = 409, description = "Already applied", body = ErrorBody),
+        (status = 415, description = "Not JSON", body = ErrorBody),
+        (status = 422, description = "Invalid field or banned word", body = ErrorBody),
+    ))]
+pub async fn apply(
+    State(state): State<AppState>,
+    ApiUser(session): ApiUser,
+    ApiJson(req): ApiJson<TechWorkerRequest>,
+) -> ApiResult<(StatusCode, ApiJson<CreatedId>)> {
+    let id = state
+        .services
+        .apply_tech_worker(&session.actor, &req.into())
+        .await?;
+    Ok((StatusCode::CREATED, ApiJson(CreatedId { id: id.0 })))
+}
+
+/// One tech worker: published ones for everyone, others for their owner and region admins.
+#[utoipa::path(get, path = "/api/v1/tech-workers/{id}", tag = "tech-workers",
+    params(("id" = i64, Path)),
+    responses(
+        (status = 200, description = "The tech worker", body = TechWorkerDto),
+        (status = 400, description = "Bad id", body = ErrorBody),
+        (status = 404, description = "No such (visible) tech worker", body = ErrorBody),
+    ))]
+pub async fn get_one(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    ApiPath(id): ApiPath<i64>,
+) -> ApiResult<ApiJson<TechWorkerDto>> {
+    let s = &state.services;
+    let tw = s.tech_worker(ctx.actor(), TechWorkerId(id)).await?;
+    Ok(ApiJson(TechWorkerDto::new(s, ctx.actor(), tw)))
+}
+
+/// The owner edits the application or profile; it goes back to review.
+#[utoipa::path(put, path = "/api/v1/tech-workers/{id}", tag = "tech-workers",
+    params(("id" = i64, Path)),
+    request_body = TechWorkerRequest,
+    responses(
+        (status = 200, description = "Updated, pending review", body = TechWorkerDto),
+        (status = 400, description = "Malformed JSON or id", body = ErrorBody),
+        (status = 401, description = "Not logged in", body = ErrorBody),
+        (status = 403, description = "Not the owner", body = ErrorBody),
+        (status = 404, description = "No such tech worker", body = ErrorBody),
+        (status = 409, description = "Closed", body = ErrorBody),
+        (status = 415, description = "Not JSON", body = ErrorBody),
+        (status = 422, description = "Invalid field", body = ErrorBody),
+    ))]
+pub async fn edit(
+    State(state): State<AppState>,
+    ApiUser(session): ApiUser,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(req): ApiJson<TechWorkerRequest>,
+) -> ApiResult<ApiJson<TechWorkerDto>> {
+    let s = &state.services;
+    let tw = s
+        .edit_tech_worker(&session.actor, TechWorkerId(id), &req.into())
+        .await?;
+    Ok(ApiJson(TechWorkerDto::new(s, Some(&session.actor), tw)))
+}
+
+/// A region admin verifies a pending application (same as approving it in the queue).
+#[utoipa::path(post, path = "/api/v1/tech-workers/{id}/verify", tag = "tech-workers",
+    params(("id" = i64, Path)),
+    responses(
+        (status = 200, description = "Verified", body = StatusDto),
+        (status = 401, description = "Not logged in", body = ErrorBody),
+        (status = 403, description = "Not an admin of the service region", body = ErrorBody),
+        (status = 404, description = "No such application", body = ErrorBody),
+        (status = 409, description = "Not pending", body = ErrorBody),
+    ))]
+pub async fn verify(
+    State(state): State<AppState>,
+    ApiUser(session): ApiUser,
+    ApiPath(id): ApiPath<i64>,
+) -> ApiResult<ApiJson<StatusDto>> {
+    let to = state
+        .services
+        .moderate(
+            &session.actor,
+            ModerationKind::TechWorker,
+            id,
+            Decision::Approve,
+        )
+        .await?;
+    Ok(ApiJson(StatusDto {
+        status: to.as_str().into(),
+    }))
+}
+
+/// A region admin rejects a pending application, saying why.
+#[utoipa::path(post, path = "/api/v1/tech-workers/{id}/reject", tag = "tech-workers",
+    params(("id" = i64, Path)),
+    request_body = RejectRequest,
+    responses(
+        (status = 200, description = "Rejected", body = StatusDto),
+        (status = 400, description = "Malformed JSON", body = ErrorBody),
+        (status = 401, description = "Not logged in", body = ErrorBody),
+        (status = 403, description = "Not an admin of the service region", body = ErrorBody),
+        (status = 404, description = "No such application", body = ErrorBody),
+        (status = 409, description = "Not pending", body = ErrorBody),
+        (status = 415, description = "Not JSON", body = ErrorBody),
+        (status = 422, description = "Reason missing or too long", body = ErrorBody),
+    ))]
+pub async fn reject(
+    State(state): State<AppState>,
+    ApiUser(session): ApiUser,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(req): ApiJson<RejectRequest>,
+) -> ApiResult<ApiJson<StatusDto>> {
+    let to = state
+        .services
+        .moderate(
+            &session.actor,
+            ModerationKind::TechWorker,
+            id,
+            Decision::Reject { reason: req.reason },
+        )
+        .await?;
+    Ok(ApiJson(StatusDto {
+        status: to.as_str().into(),
+    }))
+}

@@ -1,0 +1,78 @@
+use axum::extract::State;
+use axum::http::StatusCode;
+use kejiyun_core::ids::TokenId;
+
+use super::dto::{CreateTokenRequest, CreatedToken, TokenDto, TokenList};
+use crate::AppState;
+use crate::error::{ApiResult, ErrorBody};
+use crate::extract::{ApiJson, ApiPath};
+use crate::session::ApiUser;
+
+/// The caller's live API tokens (secrets are never shown again).
+#[utoipa::path(get, path = "/api/v1/tokens", tag = "tokens",
+    responses(
+        (status = 200, description = "Tokens", body = TokenList),
+        (status = 401, description = "Not logged in", body = ErrorBody),
+    ))]
+pub async fn list(
+    State(state): State<AppState>,
+    ApiUser(session): ApiUser,
+) -> ApiResult<ApiJson<TokenList>> {
+    let tokens = state.services.list_api_tokens(&session.actor).await?;
+    let n = tokens.len() as u32;
+    Ok(ApiJson(TokenList {
+        total: u64::from(n),
+        items: tokens.into_iter().map(TokenDto::from).collect(),
+        page: 1,
+        per_page: n.max(1),
+    }))
+}
+
+/// Creates an API token; its secret is in this answer only.
+#[utoipa::path(post, path = "/api/v1/tokens", tag = "tokens",
+    request_body = CreateTokenRequest,
+    responses(
+        (status = 201, description = "Created", body = CreatedToken),
+        (status = 400, description = "Malformed JSON", body = ErrorBody),
+        (status = 401, description = "Not logged in", body = ErrorBody),
+        (status = 415, description = "Not JSON", body = ErrorBody),
+        (status = 422, description = "Invalid name or lifetime", body = ErrorBody),
+    ))]
+pub async fn create(
+    State(state): State<AppState>,
+    ApiUser(session): ApiUser,
+    ApiJson(req): ApiJson<CreateTokenRequest>,
+) -> ApiResult<(StatusCode, ApiJson<CreatedToken>)> {
+    let (token, info) = state
+        .services
+        .create_api_token(&session.actor, &req.name, req.expires_in_days)
+        .await?;
+    Ok((
+        StatusCode::CREATED,
+        ApiJson(CreatedToken {
+            token,
+            info: info.into(),
+        }),
+    ))
+}
+
+/// Revokes one of the caller's tokens.
+#[utoipa::path(delete, path = "/api/v1/tokens/{id}", tag = "tokens",
+    params(("id" = i64, Path)),
+    responses(
+        (status = 204, description = "Revoked"),
+        (status = 400, description = "Bad id", body = ErrorBody),
+        (status = 401, description = "Not logged in", body = ErrorBody),
+        (status = 404, description = "No such live token of the caller", body = ErrorBody),
+    ))]
+pub async fn revoke(
+    State(state): State<AppState>,
+    ApiUser(session): ApiUser,
+    ApiPath(id): ApiPath<i64>,
+) -> ApiResult<StatusCode> {
+    state
+        .services
+        .revoke_api_token(&session.actor, TokenId(id))
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
+}

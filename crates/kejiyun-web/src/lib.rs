@@ -1,0 +1,172 @@
+//! Kejiyun's HTTP adapter: the axum router, middleware, server-rendered pages and the
+//! `/api/v1` JSON API. Handlers translate HTTP into calls on [`Services`]; they hold no rules.
+//! This crate gets the store as a port (`Arc<dyn Store>` inside `Services`) and never sees SQL.
+
+pub mod api;
+mod assets;
+pub mod error;
+mod extract;
+pub mod i18n;
+mod pages;
+pub mod session;
+mod view;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::Router;
+use axum::extract::{DefaultBodyLimit, Request, State};
+use axum::http::header::{CONTENT_TYPE, HeaderName};
+use axum::http::{HeaderValue, StatusCode};
+use axum::middleware;
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use kejiyun_core::app::Services;
+use serde_json::json;
+use tower::ServiceBuilder;
+use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::csrf::CsrfLayer;
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::set_header::SetResponseHeaderLayer;
+use tower_http::timeout::TimeoutLayer;
+use tower_http::trace::TraceLayer;
+
+pub use error::{ApiError, ErrorBody};
+
+/// Settings of the HTTP layer (the binary fills them from the configuration).
+#[derive(Debug, Clone)]
+pub struct WebConfig {
+    /// Largest accepted request body.
+    pub body_limit_bytes: usize,
+    pub request_timeout: Duration,
+    /// Mark cookies `Secure` (set when served over HTTPS).
+    pub secure_cookies: bool,
+    /// Shown on the login page of a demo deployment (demo accounts and passwords).
+    pub demo_notice: Option<String>,
+}
+
+impl Default for WebConfig {
+    fn default() -> Self {
+        Self {
+            body_limit_bytes: 1024 * 1024,
+            request_timeout: Duration::from_secs(30),
+            secure_cookies: false,
+            demo_notice: None,
+        }
+    }
+}
+
+#[derive(Clone)]
+pub struct AppState {
+    pub services: Arc<Services>,
+    pub config: Arc<WebConfig>,
+}
+
+const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
+
+/// The whole application: pages, API, static files, health checks and the middleware stack.
+pub fn router(state: AppState) -> Router {
+    let body_limit = state.config.body_limit_bytes;
+    let timeout = state.config.request_timeout;
+    let (api_router, openapi) = api::router().split_for_parts();
+    let openapi_json = Arc::new(openapi.to_pretty_json().unwrap_or_default());
+
+    let app = Router::new()
+        .merge(pages::router())
+        .merge(api_router)
+        .route(
+            "/api/v1/openapi.json",
+            get(move || {
+                let doc = openapi_json.clone();
+                async move { ([(CONTENT_TYPE, "application/json")], (*doc).clone()) }
+            }),
+        )
+        .fallback(not_found)
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            session::resolve,
+        ))
+        .route("/healthz", get(healthz))
+        .route("/readyz", get(readyz))
+        .nest_service("/static", assets::service())
+        .with_state(state);
+
+    let csrf_rejection = |_| {
+        ApiError::new(
+            StatusCode::FORBIDDEN,
+            "cross_site_request",
+            "拒绝跨站请求：请从本站页面提交",
+        )
+        .into_response()
+    };
+
+    app.layer(
+        ServiceBuilder::new()
+            .layer(SetRequestIdLayer::new(REQUEST_ID, MakeRequestUuid))
+            .layer(TraceLayer::new_for_http().make_span_with(|req: &Request| {
+                let id = req
+                    .headers()
+                    .get(REQUEST_ID)
+                    .and_then(|v| v.to_str().ok())
+                    .unwrap_or("-");
+                tracing::info_span!("request", request_id = %id, method = %req.method(), path = %req.uri().path())
+            }))
+            .layer(PropagateRequestIdLayer::new(REQUEST_ID))
+            .layer(CatchPanicLayer::custom(|_| {
+                ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", "服务器内部错误").into_response()
+            }))
+            .layer(TimeoutLayer::with_status_code(StatusCode::SERVICE_UNAVAILABLE, timeout))
+            .layer(CsrfLayer::new().with_rejection_response(csrf_rejection))
+            .layer(DefaultBodyLimit::max(body_limit))
+            .layer(SetResponseHeaderLayer::if_not_present(
+                HeaderName::from_static("x-content-type-options"),
+                HeaderValue::from_static("nosniff"),
+            ))
+            .layer(SetResponseHeaderLayer::if_not_present(
+                HeaderName::from_static("x-frame-options"),
+                HeaderValue::from_static("DENY"),
+            ))
+            .layer(SetResponseHeaderLayer::if_not_present(
+                HeaderName::from_static("referrer-policy"),
+                HeaderValue::from_static("same-origin"),
+            ))
+            .layer(SetResponseHeaderLayer::if_not_present(
+                HeaderName::from_static("content-security-policy"),
+                HeaderValue::from_static(
+                    "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; frame-ancestors 'none'; form-action 'self'",
+                ),
+            )),
+    )
+}
+
+/// Liveness: the process answers.
+async fn healthz() -> impl IntoResponse {
+    axum::Json(json!({ "status": "ok" }))
+}
+
+/// Readiness: the database answers.
+async fn readyz(State(state): State<AppState>) -> Response {
+    match state.services.store.ping().await {
+        Ok(()) => axum::Json(json!({
+            "status": "ready",
+            "database": state.services.store.backend_name(),
+        }))
+        .into_response(),
+        Err(e) => {
+            tracing::warn!(error = %e, "readiness check failed");
+            (
+                StatusCode::SERVICE_UNAVAILABLE,
+                axum::Json(json!({ "status": "unavailable" })),
+            )
+                .into_response()
+        }
+    }
+}
+
+async fn not_found(ctx: session::Ctx) -> Response {
+    if ctx.path.starts_with("/api/") {
+        ApiError::not_found().into_response()
+    } else {
+        pages::not_found_page(&ctx)
+    }
+}

@@ -1,0 +1,267 @@
+//! Who is calling, in what language, and the CSRF token of their forms.
+//!
+//! `resolve` runs before every page and API handler: it authenticates the session cookie or the
+//! `Authorization: Bearer` token, picks the language, and makes sure the browser holds a CSRF
+//! cookie. Forms post that value back as `csrf_token` ([`CsrfForm`] checks it: double-submit),
+//! on top of the Origin / `Sec-Fetch-Site` check every unsafe request passes and SameSite
+//! cookies.
+
+use axum::extract::{FromRequest, FromRequestParts, Request, State};
+use axum::http::header::{AUTHORIZATION, CONTENT_TYPE, SET_COOKIE};
+use axum::http::request::Parts;
+use axum::http::{HeaderValue, StatusCode};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use axum_extra::extract::CookieJar;
+use kejiyun_core::auth::{TokenInfo, new_csrf_value};
+use kejiyun_core::permissions::Actor;
+use serde::de::DeserializeOwned;
+
+use crate::AppState;
+use crate::error::ApiError;
+use crate::i18n::Lang;
+
+pub const SESSION_COOKIE: &str = "kjy_session";
+pub const CSRF_COOKIE: &str = "kjy_csrf";
+pub const LANG_COOKIE: &str = "kjy_lang";
+pub const ELDER_COOKIE: &str = "kjy_elder";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AuthVia {
+    Cookie,
+    Bearer,
+}
+
+#[derive(Debug, Clone)]
+pub struct Session {
+    pub actor: Actor,
+    pub token: TokenInfo,
+    pub via: AuthVia,
+}
+
+/// Per-request context, available to every handler.
+#[derive(Debug, Clone)]
+pub struct Ctx {
+    pub session: Option<Session>,
+    pub csrf: String,
+    pub lang: Lang,
+    pub elder: bool,
+    pub path: String,
+}
+
+impl Ctx {
+    pub fn actor(&self) -> Option<&Actor> {
+        self.session.as_ref().map(|s| &s.actor)
+    }
+}
+
+fn bearer(parts: &Parts) -> Option<String> {
+    let v = parts.headers.get(AUTHORIZATION)?.to_str().ok()?;
+    let (scheme, token) = v.split_once(' ')?;
+    scheme
+        .eq_ignore_ascii_case("bearer")
+        .then(|| token.trim().to_owned())
+}
+
+fn query_param(parts: &Parts, name: &str) -> Option<String> {
+    let q = parts.uri.query()?;
+    serde_urlencoded::from_str::<Vec<(String, String)>>(q)
+        .ok()?
+        .into_iter()
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| v)
+}
+
+pub fn cookie_header(
+    name: &str,
+    value: &str,
+    max_age_secs: i64,
+    http_only: bool,
+    secure: bool,
+) -> HeaderValue {
+    let mut s = format!("{name}={value}; Path=/; SameSite=Lax; Max-Age={max_age_secs}");
+    if http_only {
+        s.push_str("; HttpOnly");
+    }
+    if secure {
+        s.push_str("; Secure");
+    }
+    HeaderValue::from_str(&s).unwrap_or_else(|_| HeaderValue::from_static("invalid=1"))
+}
+
+pub async fn resolve(State(state): State<AppState>, request: Request, next: Next) -> Response {
+    let (mut parts, body) = request.into_parts();
+    let jar = CookieJar::from_headers(&parts.headers);
+    let secure = state.config.secure_cookies;
+
+    let (secret, via) = match bearer(&parts) {
+        Some(t) => (Some(t), AuthVia::Bearer),
+        None => (
+            jar.get(SESSION_COOKIE).map(|c| c.value().to_owned()),
+            AuthVia::Cookie,
+        ),
+    };
+    let mut session = None;
+    if let Some(secret) = secret {
+        match state.services.authenticate(&secret).await {
+            Ok(Some((actor, token))) => session = Some(Session { actor, token, via }),
+            Ok(None) if via == AuthVia::Bearer => {
+                return ApiError::new(
+                    StatusCode::UNAUTHORIZED,
+                    "invalid_token",
+                    "令牌无效或已过期",
+                )
+                .into_response();
+            }
+            Ok(None) => {}
+            Err(e) => return ApiError::from(e).into_response(),
+        }
+    }
+
+    let existing_csrf = jar
+        .get(CSRF_COOKIE)
+        .map(|c| c.value().to_owned())
+        .filter(|v| v.len() >= 16 && v.len() <= 64);
+    let csrf = existing_csrf.clone().unwrap_or_else(new_csrf_value);
+    let lang_param = query_param(&parts, "lang").and_then(|l| Lang::parse(&l));
+    let lang = lang_param
+        .or_else(|| jar.get(LANG_COOKIE).and_then(|c| Lang::parse(c.value())))
+        .unwrap_or_default();
+    let elder_param = query_param(&parts, "elder");
+    let elder = match elder_param.as_deref() {
+        Some("1") => true,
+        Some("0") => false,
+        _ => jar.get(ELDER_COOKIE).is_some_and(|c| c.value() == "1"),
+    };
+    let ctx = Ctx {
+        session,
+        csrf: csrf.clone(),
+        lang,
+        elder,
+        path: parts.uri.path().to_owned(),
+    };
+    parts.extensions.insert(ctx);
+    let mut response = next.run(Request::from_parts(parts, body)).await;
+
+    let headers = response.headers_mut();
+    if existing_csrf.is_none() {
+        headers.append(
+            SET_COOKIE,
+            cookie_header(CSRF_COOKIE, &csrf, 86_400 * 30, false, secure),
+        );
+    }
+    if let Some(l) = lang_param {
+        headers.append(
+            SET_COOKIE,
+            cookie_header(LANG_COOKIE, l.code(), 86_400 * 365, false, secure),
+        );
+    }
+    if let Some(e) = elder_param.filter(|e| e == "0" || e == "1") {
+        headers.append(
+            SET_COOKIE,
+            cookie_header(ELDER_COOKIE, &e, 86_400 * 365, false, secure),
+        );
+    }
+    response
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for Ctx {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        parts.extensions.get::<Ctx>().cloned().ok_or_else(|| {
+            ApiError::new(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "internal",
+                "服务器内部错误",
+            )
+        })
+    }
+}
+
+/// An API caller who must be logged in (cookie or bearer token).
+#[derive(Debug, Clone)]
+pub struct ApiUser(pub Session);
+
+impl<S: Send + Sync> FromRequestParts<S> for ApiUser {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        let ctx = Ctx::from_request_parts(parts, state).await?;
+        ctx.session
+            .map(ApiUser)
+            .ok_or_else(ApiError::unauthenticated)
+    }
+}
+
+/// Why a form post was refused before reaching its handler.
+#[derive(Debug)]
+pub struct FormRejection(pub StatusCode, pub &'static str);
+
+impl IntoResponse for FormRejection {
+    fn into_response(self) -> Response {
+        let body = format!(
+            "<!doctype html><html lang=\"zh-CN\"><meta charset=\"utf-8\"><title>{0}</title>\
+             <body style=\"font-family:sans-serif;padding:2rem\"><h1>{0}</h1>\
+             <p><a href=\"javascript:history.back()\">返回</a></p></body></html>",
+            self.1
+        );
+        (self.0, [(CONTENT_TYPE, "text/html; charset=utf-8")], body).into_response()
+    }
+}
+
+/// An url-encoded form whose `csrf_token` field must equal the visitor's CSRF cookie; the
+/// remaining fields deserialize into `T`.
+pub struct CsrfForm<T>(pub T);
+
+impl<T, S> FromRequest<S> for CsrfForm<T>
+where
+    T: DeserializeOwned,
+    S: Send + Sync,
+{
+    type Rejection = FormRejection;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        let cookie = CookieJar::from_headers(req.headers())
+            .get(CSRF_COOKIE)
+            .map(|c| c.value().to_owned());
+        let is_form = req
+            .headers()
+            .get(CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"));
+        if !is_form {
+            return Err(FormRejection(
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                "请通过页面表单提交",
+            ));
+        }
+        let bytes = axum::body::Bytes::from_request(req, state)
+            .await
+            .map_err(|_| FormRejection(StatusCode::PAYLOAD_TOO_LARGE, "提交的内容过大"))?;
+        let pairs: Vec<(String, String)> = serde_urlencoded::from_bytes(&bytes)
+            .map_err(|_| FormRejection(StatusCode::BAD_REQUEST, "表单内容无法解析"))?;
+        let sent = pairs
+            .iter()
+            .find(|(k, _)| k == "csrf_token")
+            .map(|(_, v)| v.as_str());
+        match (cookie.as_deref(), sent) {
+            (Some(c), Some(s)) if !c.is_empty() && c == s => {}
+            _ => {
+                return Err(FormRejection(
+                    StatusCode::FORBIDDEN,
+                    "页面已过期或来源不明，请刷新页面后重试",
+                ));
+            }
+        }
+        let rest: Vec<(String, String)> = pairs
+            .into_iter()
+            .filter(|(k, _)| k != "csrf_token")
+            .collect();
+        let encoded = serde_urlencoded::to_string(&rest)
+            .map_err(|_| FormRejection(StatusCode::BAD_REQUEST, "表单内容无法解析"))?;
+        serde_urlencoded::from_str(&encoded)
+            .map(CsrfForm)
+            .map_err(|_| FormRejection(StatusCode::BAD_REQUEST, "表单内容不完整"))
+    }
+}

@@ -1,0 +1,189 @@
+//! The command line: `serve`, `migrate`, `admin create`, `config default`.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+use kejiyun_core::app::AdminSpec;
+
+use crate::config::{Config, DEFAULT_TOML, Overrides};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "kejiyun",
+    version,
+    about = "科技云 Kejiyun: a science & technology service cloud"
+)]
+pub struct Cli {
+    /// Configuration file (TOML); default: ./kejiyun.toml if present.
+    #[arg(long, global = true, env = "KEJIYUN_CONFIG")]
+    pub config: Option<PathBuf>,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Args, Clone, Default)]
+pub struct ServerArgs {
+    /// Listen address, e.g. 127.0.0.1:8080 (port 0: any free port).
+    #[arg(long)]
+    pub listen: Option<String>,
+    /// Data directory (SQLite database, uploads, index).
+    #[arg(long)]
+    pub data_dir: Option<PathBuf>,
+    /// Database URL: sqlite://…, postgres://… or mysql://….
+    #[arg(long)]
+    pub database_url: Option<String>,
+}
+
+impl ServerArgs {
+    fn overrides(&self) -> Overrides {
+        Overrides {
+            listen: self.listen.clone(),
+            data_dir: self.data_dir.clone(),
+            database_url: self.database_url.clone(),
+        }
+    }
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run the web server.
+    Serve {
+        #[command(flatten)]
+        server: ServerArgs,
+        /// Load demo data (广安市: admins, tech workers, organizations) and print its logins.
+        #[arg(long)]
+        demo: bool,
+    },
+    /// Apply database migrations and exit.
+    Migrate {
+        #[command(flatten)]
+        server: ServerArgs,
+    },
+    /// Manage administrators.
+    Admin {
+        #[command(subcommand)]
+        command: AdminCommand,
+    },
+    /// Configuration helpers.
+    Config {
+        #[command(subcommand)]
+        command: ConfigCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AdminCommand {
+    /// Create (or promote) an administrator.
+    Create {
+        /// Phone number or e-mail to log in with.
+        #[arg(long)]
+        login: String,
+        /// Password for a new account (8+ characters, letters and digits).
+        #[arg(long, env = "KEJIYUN_ADMIN_PASSWORD")]
+        password: Option<String>,
+        /// `region_admin` or `system_admin`.
+        #[arg(long)]
+        role: String,
+        /// Region code for a region admin, e.g. 511623.
+        #[arg(long)]
+        region: Option<String>,
+        #[arg(long)]
+        display_name: Option<String>,
+        #[command(flatten)]
+        server: ServerArgs,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ConfigCommand {
+    /// Print a commented default configuration file.
+    Default,
+}
+
+pub async fn run(cli: Cli) -> anyhow::Result<()> {
+    let load = |args: &ServerArgs| Config::load(cli.config.as_deref(), &args.overrides());
+    match cli.command {
+        Command::Config {
+            command: ConfigCommand::Default,
+        } => {
+            print!("{DEFAULT_TOML}");
+            Ok(())
+        }
+        Command::Serve { server, demo } => {
+            let config = load(&server)?;
+            crate::logging::init(&config.log_format);
+            let running = crate::server::spawn(&config, demo).await?;
+            eprintln!("科技云 Kejiyun 已启动: {}", running.url());
+            shutdown_signal().await;
+            tracing::info!("shutting down");
+            running.stop().await;
+            Ok(())
+        }
+        Command::Migrate { server } => {
+            let config = load(&server)?;
+            crate::logging::init(&config.log_format);
+            let (_services, store) = crate::server::services(&config).await?;
+            eprintln!(
+                "migrations applied ({})",
+                kejiyun_core::ports::Store::backend_name(&store)
+            );
+            Ok(())
+        }
+        Command::Admin {
+            command:
+                AdminCommand::Create {
+                    login,
+                    password,
+                    role,
+                    region,
+                    display_name,
+                    server,
+                },
+        } => {
+            let config = load(&server)?;
+            crate::logging::init(&config.log_format);
+            let (services, _) = crate::server::services(&config).await?;
+            let id = services
+                .create_admin(
+                    None,
+                    AdminSpec {
+                        login: login.clone(),
+                        password,
+                        display_name,
+                        role: role.clone(),
+                        region: region.clone(),
+                    },
+                )
+                .await
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
+            println!(
+                "已创建管理员 {login}（用户 {id}，角色 {role}{}）",
+                region.map(|r| format!("，地区 {r}")).unwrap_or_default()
+            );
+            Ok(())
+        }
+    }
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = tokio::signal::ctrl_c();
+    #[cfg(unix)]
+    {
+        let mut term =
+            match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+                Ok(s) => s,
+                Err(_) => {
+                    let _ = ctrl_c.await;
+                    return;
+                }
+            };
+        tokio::select! {
+            _ = ctrl_c => {},
+            _ = term.recv() => {},
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = ctrl_c.await;
+    }
+}

@@ -1,0 +1,188 @@
+//! Configuration: defaults, then a TOML file, then `KEJIYUN_*` environment variables, then
+//! command-line flags (highest). `kejiyun config default` prints [`DEFAULT_TOML`].
+
+use std::path::{Path, PathBuf};
+
+use figment::Figment;
+use figment::providers::{Env, Format, Serialized, Toml};
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Config {
+    /// Address the HTTP server listens on.
+    pub listen: String,
+    /// Where the embedded SQLite database (and later uploads and the search index) live.
+    pub data_dir: PathBuf,
+    /// `sqlite://…`, `postgres://…` or `mysql://…`; empty: SQLite in `data_dir`.
+    pub database_url: String,
+    /// The deployment's root region (six-digit GB/T 2260 code).
+    pub root_region: String,
+    /// Largest request body accepted by the JSON API and forms, in bytes.
+    pub body_limit_bytes: usize,
+    /// Largest uploaded file, in bytes (used by modules that accept uploads).
+    pub upload_limit_bytes: usize,
+    pub request_timeout_secs: u64,
+    /// How long a login session lasts.
+    pub session_ttl_hours: u64,
+    /// Mark cookies `Secure` (enable behind HTTPS).
+    pub secure_cookies: bool,
+    /// Failed logins per login name within the window that lock it.
+    pub lockout_max_failures: u32,
+    pub lockout_window_minutes: u32,
+    /// Extra banned words (敏感词), added to the built-in list.
+    pub banned_words: Vec<String>,
+    /// `json` (one JSON object per line, for machines) or `pretty` (for a terminal).
+    pub log_format: String,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Self {
+            listen: "127.0.0.1:8080".into(),
+            data_dir: PathBuf::from("./data"),
+            database_url: String::new(),
+            root_region: "510000".into(),
+            body_limit_bytes: 1024 * 1024,
+            upload_limit_bytes: 20 * 1024 * 1024,
+            request_timeout_secs: 30,
+            session_ttl_hours: 24 * 7,
+            secure_cookies: false,
+            lockout_max_failures: 5,
+            lockout_window_minutes: 15,
+            banned_words: Vec::new(),
+            log_format: "json".into(),
+        }
+    }
+}
+
+/// The commented default configuration file.
+pub const DEFAULT_TOML: &str = r#"# Kejiyun configuration. Every key can also be set as an environment variable
+# KEJIYUN_<KEY> (e.g. KEJIYUN_DATABASE_URL), and `kejiyun serve --listen/--data-dir/
+# --database-url` override both.
+
+# Address the HTTP server listens on.
+listen = "127.0.0.1:8080"
+
+# Where the embedded SQLite database (and later uploads and the search index) live.
+data_dir = "./data"
+
+# sqlite://PATH, postgres://USER:PASSWORD@HOST:PORT/DB or mysql://USER:PASSWORD@HOST:PORT/DB.
+# Empty: SQLite at <data_dir>/kejiyun.db.
+database_url = ""
+
+# The deployment's root region, a six-digit GB/T 2260 code (510000 = 四川省).
+root_region = "510000"
+
+# Largest request body (JSON API and forms), in bytes.
+body_limit_bytes = 1048576
+
+# Largest uploaded file, in bytes.
+upload_limit_bytes = 20971520
+
+# Seconds before a request is abandoned with 503.
+request_timeout_secs = 30
+
+# How long a login session lasts, in hours.
+session_ttl_hours = 168
+
+# Mark cookies Secure; enable when served over HTTPS.
+secure_cookies = false
+
+# Login throttling: this many failures for one login name within the window lock it.
+lockout_max_failures = 5
+lockout_window_minutes = 15
+
+# Extra banned words (敏感词) on top of the built-in list.
+banned_words = []
+
+# "json" (one object per line, with the request id) or "pretty".
+log_format = "json"
+"#;
+
+/// Values given on the command line; `None` leaves the configured value.
+#[derive(Debug, Clone, Default)]
+pub struct Overrides {
+    pub listen: Option<String>,
+    pub data_dir: Option<PathBuf>,
+    pub database_url: Option<String>,
+}
+
+impl Config {
+    /// Defaults ← file (if given or `./kejiyun.toml` exists) ← `KEJIYUN_*` ← flags.
+    pub fn load(file: Option<&Path>, overrides: &Overrides) -> Result<Self, figment::Error> {
+        let mut fig = Figment::from(Serialized::defaults(Config::default()));
+        match file {
+            Some(f) => fig = fig.merge(Toml::file_exact(f)),
+            None => {
+                if Path::new("kejiyun.toml").exists() {
+                    fig = fig.merge(Toml::file_exact("kejiyun.toml"));
+                }
+            }
+        }
+        fig = fig.merge(Env::prefixed("KEJIYUN_").only(&[
+            "listen",
+            "data_dir",
+            "database_url",
+            "root_region",
+            "body_limit_bytes",
+            "upload_limit_bytes",
+            "request_timeout_secs",
+            "session_ttl_hours",
+            "secure_cookies",
+            "lockout_max_failures",
+            "lockout_window_minutes",
+            "log_format",
+        ]));
+        let mut config: Config = fig.extract()?;
+        config.apply(overrides);
+        Ok(config)
+    }
+
+    pub fn apply(&mut self, o: &Overrides) {
+        if let Some(l) = &o.listen {
+            self.listen = l.clone();
+        }
+        if let Some(d) = &o.data_dir {
+            self.data_dir = d.clone();
+        }
+        if let Some(u) = &o.database_url {
+            self.database_url = u.clone();
+        }
+    }
+
+    /// The database URL in force: the configured one, or SQLite in the data directory.
+    pub fn effective_database_url(&self) -> String {
+        if self.database_url.trim().is_empty() {
+            format!("sqlite://{}/kejiyun.db?mode=rwc", self.data_dir.display())
+        } else {
+            self.database_url.trim().to_owned()
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn default_file_matches_defaults() {
+        let parsed: Config = toml::from_str(DEFAULT_TOML).expect("default file parses");
+        assert_eq!(parsed, Config::default());
+    }
+
+    #[test]
+    fn overrides_win_and_sqlite_is_default() {
+        let mut c = Config::default();
+        c.apply(&Overrides {
+            listen: Some("127.0.0.1:9".into()),
+            data_dir: Some("/tmp/k".into()),
+            database_url: None,
+        });
+        assert_eq!(c.listen, "127.0.0.1:9");
+        assert_eq!(
+            c.effective_database_url(),
+            "sqlite:///tmp/k/kejiyun.db?mode=rwc"
+        );
+    }
+}

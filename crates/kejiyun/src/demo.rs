@@ -1,0 +1,306 @@
+//! `serve --demo`: the 广安市 counties with admins, tech workers and organizations, loaded through
+//! the same use cases as real users (so moderation and audit entries are real too). Loading is
+//! idempotent: a second start finds the accounts and leaves them.
+
+use kejiyun_core::accounts::Login;
+use kejiyun_core::app::{AdminSpec, Decision, RegisterInput, Services};
+use kejiyun_core::moderation::ModerationKind;
+use kejiyun_core::orgs::OrgInput;
+use kejiyun_core::permissions::Actor;
+use kejiyun_core::tech_workers::TechWorkerInput;
+
+/// The password of every demo account.
+pub const DEMO_PASSWORD: &str = "Demo2026kjy";
+
+const ADMINS: &[(&str, &str, Option<&str>, &str)] = &[
+    ("admin@kejiyun.demo", "system_admin", None, "平台管理员"),
+    (
+        "guangan@kejiyun.demo",
+        "region_admin",
+        Some("511600"),
+        "广安市科协管理员",
+    ),
+    (
+        "linshui@kejiyun.demo",
+        "region_admin",
+        Some("511623"),
+        "邻水县科协管理员",
+    ),
+    (
+        "yuechi@kejiyun.demo",
+        "region_admin",
+        Some("511621"),
+        "岳池县科协管理员",
+    ),
+];
+
+struct DemoWorker {
+    phone: &'static str,
+    name: &'static str,
+    field: &'static str,
+    title: &'static str,
+    employer: &'static str,
+    tags: &'static str,
+    region: &'static str,
+    bio: &'static str,
+    verify: bool,
+}
+
+const WORKERS: &[DemoWorker] = &[
+    DemoWorker {
+        phone: "13900000001",
+        name: "王建国",
+        field: "果树栽培",
+        title: "高级农艺师",
+        employer: "邻水县农业农村局",
+        tags: "柑橘,脐橙,黄龙病防治",
+        region: "511623",
+        bio: "从事柑橘栽培技术推广二十年，长期驻村指导脐橙提质增效和黄龙病综合防控。",
+        verify: true,
+    },
+    DemoWorker {
+        phone: "13900000002",
+        name: "李秀英",
+        field: "畜牧兽医",
+        title: "执业兽医师",
+        employer: "岳池县畜牧兽医站",
+        tags: "生猪养殖,非洲猪瘟防控,饲料配方",
+        region: "511621",
+        bio: "负责全县生猪疫病监测，为中小养殖户提供生物安全和饲料配方指导。",
+        verify: true,
+    },
+    DemoWorker {
+        phone: "13900000003",
+        name: "张志强",
+        field: "茶叶种植与加工",
+        title: "农艺师",
+        employer: "武胜县茶叶产业协会",
+        tags: "茶园管理,绿茶加工,茶叶品牌",
+        region: "511622",
+        bio: "指导茶园标准化管理和名优绿茶加工工艺改进。",
+        verify: true,
+    },
+    DemoWorker {
+        phone: "13900000004",
+        name: "刘芳",
+        field: "中药材",
+        title: "副研究员",
+        employer: "华蓥市中药材研究所",
+        tags: "中药材种植,川芎,GAP 基地",
+        region: "511681",
+        bio: "研究川芎等道地药材的规范化种植，协助合作社建设 GAP 基地。",
+        verify: true,
+    },
+    DemoWorker {
+        phone: "13900000005",
+        name: "陈明",
+        field: "电子信息",
+        title: "高级工程师",
+        employer: "广安经开区电子科技企业",
+        tags: "5G,嵌入式系统,PCB 设计",
+        region: "511602",
+        bio: "从事 5G 通信模组和嵌入式产品开发，可为中小企业提供硬件设计咨询。",
+        verify: true,
+    },
+    DemoWorker {
+        phone: "13900000006",
+        name: "赵丽",
+        field: "知识产权与财税",
+        title: "律师",
+        employer: "广安市前锋区律师事务所",
+        tags: "专利申请,知识产权保护,企业税务",
+        region: "511603",
+        bio: "为科技型中小企业提供专利布局、知识产权维权和财税合规服务。",
+        verify: false,
+    },
+];
+
+const FARMER: (&str, &str, &str) = ("13900000007", "周大伯", "511623");
+
+struct DemoOrg {
+    name: &'static str,
+    org_type: &'static str,
+    region: &'static str,
+    owner: &'static str,
+    address: &'static str,
+    description: &'static str,
+    verify: bool,
+}
+
+const ORGS: &[DemoOrg] = &[
+    DemoOrg {
+        name: "邻水县科学技术协会",
+        org_type: "association",
+        region: "511623",
+        owner: "linshui@kejiyun.demo",
+        address: "邻水县鼎屏镇",
+        description: "邻水县科协，负责全县科技工作者服务、科学普及和科技志愿服务。",
+        verify: true,
+    },
+    DemoOrg {
+        name: "广安市柑橘产业农技协",
+        org_type: "rural_association",
+        region: "511600",
+        owner: "13900000001",
+        address: "广安市广安区",
+        description: "联合全市柑橘种植大户和技术人员，推广良种良法，开展技术培训。",
+        verify: true,
+    },
+    DemoOrg {
+        name: "岳池县生猪养殖专业合作社",
+        org_type: "cooperative",
+        region: "511621",
+        owner: "13900000002",
+        address: "岳池县九龙街道",
+        description: "生猪标准化养殖合作社，带动周边农户发展生态养殖。",
+        verify: true,
+    },
+    DemoOrg {
+        name: "华蓥市院士专家工作站",
+        org_type: "expert_station",
+        region: "511681",
+        owner: "13900000004",
+        address: "华蓥市双河街道",
+        description: "依托本地龙头企业建设，围绕中药材和新材料开展产学研合作。",
+        verify: true,
+    },
+    DemoOrg {
+        name: "广安市知识产权服务中心",
+        org_type: "agency",
+        region: "511602",
+        owner: "13900000006",
+        address: "广安市广安区",
+        description: "第三方知识产权服务机构，提供专利代理、商标注册和知识产权咨询。",
+        verify: false,
+    },
+];
+
+async fn actor_of(s: &Services, login: &str) -> anyhow::Result<Actor> {
+    let login = Login::parse(login).map_err(|e| anyhow::anyhow!("{e}"))?;
+    let user = s
+        .store
+        .user_by_login(&login)
+        .await?
+        .ok_or_else(|| anyhow::anyhow!("demo user missing"))?;
+    Ok(Actor {
+        user_id: user.id,
+        grants: s.store.grants(user.id).await?,
+    })
+}
+
+fn err(e: kejiyun_core::DomainError) -> anyhow::Error {
+    anyhow::anyhow!("demo data: {e}")
+}
+
+/// Loads the demo data (once) and returns the notice shown on the login page.
+pub async fn load(s: &Services) -> anyhow::Result<String> {
+    let first = Login::parse(ADMINS[0].0).map_err(err)?;
+    if s.store.user_by_login(&first).await?.is_none() {
+        for (login, role, region, name) in ADMINS {
+            s.create_admin(
+                None,
+                AdminSpec {
+                    login: (*login).into(),
+                    password: Some(DEMO_PASSWORD.into()),
+                    display_name: Some((*name).into()),
+                    role: (*role).into(),
+                    region: region.map(Into::into),
+                },
+            )
+            .await
+            .map_err(err)?;
+        }
+        let city_admin = actor_of(s, "guangan@kejiyun.demo").await?;
+        for w in WORKERS {
+            s.register(RegisterInput {
+                login: w.phone.into(),
+                password: DEMO_PASSWORD.into(),
+                display_name: w.name.into(),
+                region: Some(w.region.into()),
+            })
+            .await
+            .map_err(err)?;
+            let me = actor_of(s, w.phone).await?;
+            let id = s
+                .apply_tech_worker(
+                    &me,
+                    &TechWorkerInput {
+                        field: w.field.into(),
+                        title: Some(w.title.into()),
+                        employer: w.employer.into(),
+                        expertise: vec![w.tags.into()],
+                        service_region: w.region.into(),
+                        bio: Some(w.bio.into()),
+                        id_card: None,
+                    },
+                )
+                .await
+                .map_err(err)?;
+            if w.verify {
+                s.moderate(
+                    &city_admin,
+                    ModerationKind::TechWorker,
+                    id.0,
+                    Decision::Approve,
+                )
+                .await
+                .map_err(err)?;
+            }
+        }
+        s.register(RegisterInput {
+            login: FARMER.0.into(),
+            password: DEMO_PASSWORD.into(),
+            display_name: FARMER.1.into(),
+            region: Some(FARMER.2.into()),
+        })
+        .await
+        .map_err(err)?;
+        for o in ORGS {
+            let owner = actor_of(s, o.owner).await?;
+            let id = s
+                .register_org(
+                    &owner,
+                    &OrgInput {
+                        name: o.name.into(),
+                        org_type: o.org_type.into(),
+                        region: o.region.into(),
+                        credit_code: None,
+                        address: Some(o.address.into()),
+                        description: Some(o.description.into()),
+                        contact_phone: None,
+                    },
+                )
+                .await
+                .map_err(err)?;
+            if o.verify {
+                s.moderate(&city_admin, ModerationKind::Org, id.0, Decision::Approve)
+                    .await
+                    .map_err(err)?;
+            }
+        }
+        tracing::info!("demo data loaded");
+    }
+    let notice = format!(
+        "演示账号（密码均为 {DEMO_PASSWORD}）：系统管理员 admin@kejiyun.demo；广安市管理员 guangan@kejiyun.demo；\
+         邻水县管理员 linshui@kejiyun.demo；岳池县管理员 yuechi@kejiyun.demo；科技工作者 13900000001；普通用户 13900000007"
+    );
+    eprintln!("\n== 科技云演示数据 / Kejiyun demo accounts (password: {DEMO_PASSWORD}) ==");
+    for (login, role, region, name) in ADMINS {
+        eprintln!(
+            "  {login:<24} {role:<13} {:<7} {name}",
+            region.unwrap_or("-")
+        );
+    }
+    for w in WORKERS {
+        let state = if w.verify { "已认证" } else { "待审核" };
+        eprintln!(
+            "  {:<24} tech_worker   {:<7} {}（{state}）",
+            w.phone, w.region, w.name
+        );
+    }
+    eprintln!(
+        "  {:<24} user          {:<7} {}\n",
+        FARMER.0, FARMER.2, FARMER.1
+    );
+    Ok(notice)
+}

@@ -1,0 +1,9 @@
+//! The `kejiyun` binary's library half: configuration, wiring of the store, services and
+//! router, the demo data, and the CLI commands. `main.rs` only parses arguments; tests start
+//! servers through [`server::spawn`].
+
+pub mod cli;
+pub mod config;
+pub mod demo;
+pub mod logging;
+pub mod server;

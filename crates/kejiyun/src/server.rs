@@ -1,0 +1,117 @@
+//! Wiring: store → services → router → listener. The one place where the concrete store meets
+//! the web layer.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::Context;
+use kejiyun_core::app::Services;
+use kejiyun_core::auth::LockoutPolicy;
+use kejiyun_core::banned_words::BannedWords;
+use kejiyun_core::regions::RegionCode;
+use kejiyun_core::time::SystemClock;
+use kejiyun_db::SeaStore;
+use kejiyun_web::{AppState, WebConfig};
+use tokio::net::TcpListener;
+use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
+
+use crate::config::Config;
+
+/// Connects to the configured database, applies migrations and builds the services.
+pub async fn services(config: &Config) -> anyhow::Result<(Arc<Services>, SeaStore)> {
+    std::fs::create_dir_all(&config.data_dir)
+        .with_context(|| format!("cannot create data dir {}", config.data_dir.display()))?;
+    let url = config.effective_database_url();
+    let store = kejiyun_db::connect(&url)
+        .await
+        .with_context(|| format!("cannot open database {}", kejiyun_db::redact(&url)))?;
+    kejiyun_db::migrate(&store)
+        .await
+        .context("migrations failed")?;
+    let root =
+        RegionCode::parse(&config.root_region).map_err(|e| anyhow::anyhow!("root_region: {e}"))?;
+    let regions = kejiyun_db::regions::directory();
+    if regions.get(root).is_none() {
+        anyhow::bail!("root_region {root} is not a known region");
+    }
+    let services = Services {
+        store: Arc::new(store.clone()),
+        clock: Arc::new(SystemClock),
+        regions,
+        root,
+        banned_words: Arc::new(BannedWords::new(&config.banned_words)),
+        lockout: LockoutPolicy {
+            max_failures: config.lockout_max_failures.max(1),
+            window_secs: i64::from(config.lockout_window_minutes.max(1)) * 60,
+        },
+        session_ttl_secs: i64::try_from(config.session_ttl_hours.max(1) * 3600).unwrap_or(i64::MAX),
+    };
+    Ok((Arc::new(services), store))
+}
+
+pub fn web_config(config: &Config, demo_notice: Option<String>) -> WebConfig {
+    WebConfig {
+        body_limit_bytes: config.body_limit_bytes,
+        request_timeout: Duration::from_secs(config.request_timeout_secs.max(1)),
+        secure_cookies: config.secure_cookies,
+        demo_notice,
+    }
+}
+
+/// A server running in the background of this process.
+pub struct RunningServer {
+    pub addr: SocketAddr,
+    pub services: Arc<Services>,
+    shutdown: Option<oneshot::Sender<()>>,
+    task: JoinHandle<std::io::Result<()>>,
+}
+
+impl RunningServer {
+    pub fn url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    /// Stops accepting, finishes in-flight requests, and waits.
+    pub async fn stop(mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+        let _ = self.task.await;
+    }
+}
+
+/// Binds `config.listen` (port 0 picks a free port), and serves until stopped.
+pub async fn spawn(config: &Config, demo: bool) -> anyhow::Result<RunningServer> {
+    let (services, _store) = services(config).await?;
+    let notice = if demo {
+        Some(crate::demo::load(&services).await?)
+    } else {
+        None
+    };
+    let state = AppState {
+        services: services.clone(),
+        config: Arc::new(web_config(config, notice)),
+    };
+    let listener = TcpListener::bind(&config.listen)
+        .await
+        .with_context(|| format!("cannot listen on {}", config.listen))?;
+    let addr = listener.local_addr()?;
+    let (tx, rx) = oneshot::channel::<()>();
+    let app = kejiyun_web::router(state);
+    let task = tokio::spawn(async move {
+        axum::serve(listener, app)
+            .with_graceful_shutdown(async {
+                let _ = rx.await;
+            })
+            .await
+    });
+    tracing::info!(%addr, backend = services.store.backend_name(), root = %services.root, "kejiyun listening");
+    Ok(RunningServer {
+        addr,
+        services,
+        shutdown: Some(tx),
+        task,
+    })
+}
