@@ -6,6 +6,8 @@ mod entities;
 mod migrations;
 pub mod regions;
 mod store;
+#[cfg(feature = "testing")]
+pub mod testing;
 
 use std::time::Duration;
 

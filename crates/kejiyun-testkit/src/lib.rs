@@ -1,1 +1,255 @@
+//! Test harness. [`TestApp`] starts the real server (the same wiring as `kejiyun serve`) on a
+//! free port with a database of its own; [`TestDatabase`] makes that database on SQLite, or on
+//! the PostgreSQL / MySQL servers named by `KEJIYUN_TEST_POSTGRES_URL` and
+//! `KEJIYUN_TEST_MYSQL_URL`; [`browser`] drives Debian's headless Chromium.
 
+pub mod browser;
+mod database;
+
+use std::path::PathBuf;
+
+use kejiyun::config::Config;
+use kejiyun::server::RunningServer;
+use kejiyun_core::app::{AdminSpec, Services};
+use reqwest::{Client, Method, StatusCode};
+use serde_json::{Value, json};
+
+pub use database::{Backend, TestDatabase, backends};
+
+/// The password every test account gets.
+pub const PASSWORD: &str = "Test2026pass";
+
+pub struct TestApp {
+    server: RunningServer,
+    pub db: TestDatabase,
+    /// A client with its own cookie jar.
+    pub client: Client,
+    pub data_dir: tempfile::TempDir,
+}
+
+/// A logged-in test user.
+#[derive(Debug, Clone)]
+pub struct TestUser {
+    pub id: i64,
+    pub login: String,
+    pub token: String,
+}
+
+/// A response read whole: status and JSON body (`Value::Null` when empty or not JSON).
+#[derive(Debug)]
+pub struct Reply {
+    pub status: StatusCode,
+    pub body: Value,
+    pub headers: reqwest::header::HeaderMap,
+}
+
+impl Reply {
+    /// `error.code` of an error answer.
+    pub fn error_code(&self) -> &str {
+        self.body["error"]["code"].as_str().unwrap_or_default()
+    }
+}
+
+fn unique(prefix: &str) -> String {
+    format!("{prefix}{}", rand::random::<u32>())
+}
+
+/// A fresh 11-digit phone number.
+pub fn phone() -> String {
+    format!("139{:08}", rand::random::<u32>() % 100_000_000)
+}
+
+pub fn client() -> Client {
+    Client::builder()
+        .cookie_store(true)
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap_or_default()
+}
+
+impl TestApp {
+    /// A server on SQLite.
+    pub async fn spawn() -> Self {
+        Self::spawn_on(Backend::Sqlite).await
+    }
+
+    pub async fn spawn_on(backend: Backend) -> Self {
+        let db = TestDatabase::create(backend).await;
+        Self::spawn_with(db, |_| {}).await
+    }
+
+    /// A server on `db`, after `tweak` adjusts the configuration.
+    pub async fn spawn_with(db: TestDatabase, tweak: impl FnOnce(&mut Config)) -> Self {
+        let data_dir = tempfile::tempdir().unwrap_or_else(|e| panic!("tempdir: {e}"));
+        let mut config = Config {
+            listen: "127.0.0.1:0".into(),
+            data_dir: PathBuf::from(data_dir.path()),
+            database_url: db.url.clone(),
+            log_format: "pretty".into(),
+            ..Config::default()
+        };
+        tweak(&mut config);
+        let server = kejiyun::server::spawn(&config, false)
+            .await
+            .unwrap_or_else(|e| panic!("server failed to start on {}: {e:#}", db.backend.name()));
+        Self {
+            server,
+            db,
+            client: client(),
+            data_dir,
+        }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.server.url())
+    }
+
+    pub fn services(&self) -> &Services {
+        &self.server.services
+    }
+
+    /// Sends a request with an optional bearer token and JSON body, using `client`.
+    pub async fn send_with(
+        &self,
+        client: &Client,
+        method: Method,
+        path: &str,
+        token: Option<&str>,
+        body: Option<Value>,
+    ) -> Reply {
+        let mut req = client.request(method, self.url(path));
+        if let Some(t) = token {
+            req = req.bearer_auth(t);
+        }
+        if let Some(b) = body {
+            req = req.json(&b);
+        }
+        let resp = req
+            .send()
+            .await
+            .unwrap_or_else(|e| panic!("request {path}: {e}"));
+        let status = resp.status();
+        let headers = resp.headers().clone();
+        let text = resp.text().await.unwrap_or_default();
+        Reply {
+            status,
+            body: serde_json::from_str(&text).unwrap_or(Value::Null),
+            headers,
+        }
+    }
+
+    pub async fn get(&self, path: &str, token: Option<&str>) -> Reply {
+        self.send_with(&client(), Method::GET, path, token, None)
+            .await
+    }
+
+    pub async fn post(&self, path: &str, token: Option<&str>, body: Value) -> Reply {
+        self.send_with(&client(), Method::POST, path, token, Some(body))
+            .await
+    }
+
+    pub async fn put(&self, path: &str, token: Option<&str>, body: Value) -> Reply {
+        self.send_with(&client(), Method::PUT, path, token, Some(body))
+            .await
+    }
+
+    /// Sends raw bytes with a given content type.
+    pub async fn post_raw(&self, path: &str, content_type: &str, body: Vec<u8>) -> Reply {
+        let resp = client()
+            .post(self.url(path))
+            .header("content-type", content_type)
+            .body(body)
+            .send()
+            .await
+            .unwrap_or_else(|e| panic!("request {path}: {e}"));
+        let status = resp.status();
+        let headers = resp.headers().clone();
+        let text = resp.text().await.unwrap_or_default();
+        Reply {
+            status,
+            body: serde_json::from_str(&text).unwrap_or(Value::Null),
+            headers,
+        }
+    }
+
+    /// Registers a user (home region optional) and logs them in.
+    pub async fn user(&self, name: &str, region: Option<&str>) -> TestUser {
+        let login = phone();
+        let r = self
+            .post(
+                "/api/v1/auth/register",
+                None,
+                json!({ "login": login, "password": PASSWORD, "display_name": name, "region": region }),
+            )
+            .await;
+        assert_eq!(
+            r.status,
+            StatusCode::CREATED,
+            "register {name}: {:?}",
+            r.body
+        );
+        self.login(&login).await
+    }
+
+    pub async fn login(&self, login: &str) -> TestUser {
+        let r = self
+            .post(
+                "/api/v1/auth/login",
+                None,
+                json!({ "login": login, "password": PASSWORD }),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "login {login}: {:?}", r.body);
+        TestUser {
+            id: r.body["user"]["id"].as_i64().unwrap_or_default(),
+            login: login.to_owned(),
+            token: r.body["token"].as_str().unwrap_or_default().to_owned(),
+        }
+    }
+
+    /// Creates an admin the way `kejiyun admin create` does, and logs them in.
+    pub async fn admin(&self, role: &str, region: Option<&str>) -> TestUser {
+        let login = format!("{}@admins.test", unique("admin"));
+        self.services()
+            .create_admin(
+                None,
+                AdminSpec {
+                    login: login.clone(),
+                    password: Some(PASSWORD.into()),
+                    display_name: Some(format!("{role} {}", region.unwrap_or("all"))),
+                    role: role.into(),
+                    region: region.map(Into::into),
+                },
+            )
+            .await
+            .unwrap_or_else(|e| panic!("create admin: {e}"));
+        self.login(&login).await
+    }
+
+    /// A user with a pending tech-worker application serving `region`; returns (user, id).
+    pub async fn applicant(&self, name: &str, region: &str) -> (TestUser, i64) {
+        let u = self.user(name, Some(region)).await;
+        let r = self
+            .post(
+                "/api/v1/tech-workers",
+                Some(&u.token),
+                json!({
+                    "field": "果树栽培",
+                    "title": "农艺师",
+                    "employer": "县农业农村局",
+                    "expertise": ["柑橘", "黄龙病防治"],
+                    "service_region": region,
+                }),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED, "apply: {:?}", r.body);
+        let id = r.body["id"].as_i64().unwrap_or_default();
+        (u, id)
+    }
+
+    /// Stops the server and removes the test's database.
+    pub async fn stop(self) {
+        self.server.stop().await;
+        self.db.cleanup().await;
+    }
+}
