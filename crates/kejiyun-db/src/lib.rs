@@ -107,9 +107,16 @@ async fn log_sqlite_settings(db: &DatabaseConnection) -> Result<(), DbError> {
             .unwrap_or_default();
         values.push(v);
     }
+    let synchronous = match values[1].as_str() {
+        "0" => "off",
+        "1" => "normal",
+        "2" => "full",
+        "3" => "extra",
+        other => other,
+    };
     tracing::info!(
         journal_mode = %values[0],
-        synchronous = %values[1],
+        synchronous = %synchronous,
         foreign_keys = %values[2],
         busy_timeout_ms = %values[3],
         "sqlite settings"

@@ -29,7 +29,8 @@ use tower_http::csrf::CsrfLayer;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::timeout::TimeoutLayer;
-use tower_http::trace::TraceLayer;
+use tower_http::trace::{DefaultOnResponse, TraceLayer};
+use tracing::Level;
 
 pub use error::{ApiError, ErrorBody};
 
@@ -82,6 +83,7 @@ pub fn router(state: AppState) -> Router {
             }),
         )
         .fallback(not_found)
+        .method_not_allowed_fallback(method_not_allowed)
         .layer(middleware::from_fn_with_state(
             state.clone(),
             session::resolve,
@@ -110,7 +112,8 @@ pub fn router(state: AppState) -> Router {
                     .and_then(|v| v.to_str().ok())
                     .unwrap_or("-");
                 tracing::info_span!("request", request_id = %id, method = %req.method(), path = %req.uri().path())
-            }))
+            })
+            .on_response(DefaultOnResponse::new().level(Level::INFO)))
             .layer(PropagateRequestIdLayer::new(REQUEST_ID))
             .layer(CatchPanicLayer::custom(|_| {
                 ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", "服务器内部错误").into_response()
@@ -161,6 +164,15 @@ async fn readyz(State(state): State<AppState>) -> Response {
                 .into_response()
         }
     }
+}
+
+async fn method_not_allowed() -> Response {
+    ApiError::new(
+        StatusCode::METHOD_NOT_ALLOWED,
+        "method_not_allowed",
+        "不支持该请求方法",
+    )
+    .into_response()
 }
 
 async fn not_found(ctx: session::Ctx) -> Response {

@@ -110,7 +110,7 @@ pub struct Overrides {
 
 impl Config {
     /// Defaults ← file (if given or `./kejiyun.toml` exists) ← `KEJIYUN_*` ← flags.
-    pub fn load(file: Option<&Path>, overrides: &Overrides) -> Result<Self, figment::Error> {
+    pub fn load(file: Option<&Path>, overrides: &Overrides) -> Result<Self, Box<figment::Error>> {
         let mut fig = Figment::from(Serialized::defaults(Config::default()));
         match file {
             Some(f) => fig = fig.merge(Toml::file_exact(f)),
@@ -134,7 +134,7 @@ impl Config {
             "lockout_window_minutes",
             "log_format",
         ]));
-        let mut config: Config = fig.extract()?;
+        let mut config: Config = fig.extract().map_err(Box::new)?;
         config.apply(overrides);
         Ok(config)
     }

@@ -192,6 +192,17 @@ async fn unknown_routes_and_bad_paths() {
     let r = app.get("/api/v1/nothing-here", None).await;
     assert_eq!(r.status, StatusCode::NOT_FOUND);
     assert_error_shape(&r);
+    let r = app
+        .send_with(
+            &kejiyun_testkit::client(),
+            reqwest::Method::DELETE,
+            "/api/v1/me",
+            None,
+            None,
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::METHOD_NOT_ALLOWED);
+    assert_error_shape(&r);
     let r = app.get("/api/v1/tech-workers/abc", None).await;
     assert_eq!(r.status, StatusCode::BAD_REQUEST);
     assert_error_shape(&r);
