@@ -31,6 +31,8 @@ impl Browser {
                 "{bin} is missing: apt-get install -y chromium chromium-driver (or set KEJIYUN_BROWSER_TESTS=skip)"
             );
         }
+        // Both ring and aws-lc-rs are linked (through different crates): pick one explicitly.
+        let _ = rustls::crypto::ring::default_provider().install_default();
         let port = free_port()?;
         let driver = Command::new(CHROMEDRIVER)
             .arg(format!("--port={port}"))

@@ -166,19 +166,28 @@ async fn readyz(State(state): State<AppState>) -> Response {
     }
 }
 
-async fn method_not_allowed() -> Response {
-    ApiError::new(
-        StatusCode::METHOD_NOT_ALLOWED,
-        "method_not_allowed",
-        "不支持该请求方法",
-    )
-    .into_response()
+async fn method_not_allowed(State(state): State<AppState>, ctx: session::Ctx) -> Response {
+    if ctx.path.starts_with("/api/") {
+        ApiError::new(
+            StatusCode::METHOD_NOT_ALLOWED,
+            "method_not_allowed",
+            "不支持该请求方法",
+        )
+        .into_response()
+    } else {
+        pages::status_page(
+            &state,
+            &ctx,
+            StatusCode::METHOD_NOT_ALLOWED,
+            Some("不支持该请求方法".into()),
+        )
+    }
 }
 
-async fn not_found(ctx: session::Ctx) -> Response {
+async fn not_found(State(state): State<AppState>, ctx: session::Ctx) -> Response {
     if ctx.path.starts_with("/api/") {
         ApiError::not_found().into_response()
     } else {
-        pages::not_found_page(&ctx)
+        pages::status_page(&state, &ctx, StatusCode::NOT_FOUND, None)
     }
 }

@@ -194,19 +194,13 @@ impl<S: Send + Sync> FromRequestParts<S> for ApiUser {
     }
 }
 
-/// Why a form post was refused before reaching its handler.
+/// Why a form post was refused before reaching its handler: the site's error page.
 #[derive(Debug)]
-pub struct FormRejection(pub StatusCode, pub &'static str);
+pub struct FormRejection(pub Response);
 
 impl IntoResponse for FormRejection {
     fn into_response(self) -> Response {
-        let body = format!(
-            "<!doctype html><html lang=\"zh-CN\"><meta charset=\"utf-8\"><title>{0}</title>\
-             <body style=\"font-family:sans-serif;padding:2rem\"><h1>{0}</h1>\
-             <p><a href=\"javascript:history.back()\">返回</a></p></body></html>",
-            self.1
-        );
-        (self.0, [(CONTENT_TYPE, "text/html; charset=utf-8")], body).into_response()
+        self.0
     }
 }
 
@@ -214,14 +208,23 @@ impl IntoResponse for FormRejection {
 /// remaining fields deserialize into `T`.
 pub struct CsrfForm<T>(pub T);
 
-impl<T, S> FromRequest<S> for CsrfForm<T>
+impl<T> FromRequest<AppState> for CsrfForm<T>
 where
     T: DeserializeOwned,
-    S: Send + Sync,
 {
     type Rejection = FormRejection;
 
-    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+    async fn from_request(req: Request, state: &AppState) -> Result<Self, Self::Rejection> {
+        let ctx = req.extensions().get::<Ctx>().cloned();
+        let fail = |status: StatusCode, message: &str| match &ctx {
+            Some(ctx) => FormRejection(crate::pages::status_page(
+                state,
+                ctx,
+                status,
+                Some(message.to_owned()),
+            )),
+            None => FormRejection(ApiError::new(status, "bad_form", message).into_response()),
+        };
         let cookie = CookieJar::from_headers(req.headers())
             .get(CSRF_COOKIE)
             .map(|c| c.value().to_owned());
@@ -231,16 +234,16 @@ where
             .and_then(|v| v.to_str().ok())
             .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"));
         if !is_form {
-            return Err(FormRejection(
+            return Err(fail(
                 StatusCode::UNSUPPORTED_MEDIA_TYPE,
                 "请通过页面表单提交",
             ));
         }
         let bytes = axum::body::Bytes::from_request(req, state)
             .await
-            .map_err(|_| FormRejection(StatusCode::PAYLOAD_TOO_LARGE, "提交的内容过大"))?;
+            .map_err(|_| fail(StatusCode::PAYLOAD_TOO_LARGE, "提交的内容过大"))?;
         let pairs: Vec<(String, String)> = serde_urlencoded::from_bytes(&bytes)
-            .map_err(|_| FormRejection(StatusCode::BAD_REQUEST, "表单内容无法解析"))?;
+            .map_err(|_| fail(StatusCode::BAD_REQUEST, "表单内容无法解析"))?;
         let sent = pairs
             .iter()
             .find(|(k, _)| k == "csrf_token")
@@ -248,7 +251,7 @@ where
         match (cookie.as_deref(), sent) {
             (Some(c), Some(s)) if !c.is_empty() && c == s => {}
             _ => {
-                return Err(FormRejection(
+                return Err(fail(
                     StatusCode::FORBIDDEN,
                     "页面已过期或来源不明，请刷新页面后重试",
                 ));
@@ -259,9 +262,9 @@ where
             .filter(|(k, _)| k != "csrf_token")
             .collect();
         let encoded = serde_urlencoded::to_string(&rest)
-            .map_err(|_| FormRejection(StatusCode::BAD_REQUEST, "表单内容无法解析"))?;
+            .map_err(|_| fail(StatusCode::BAD_REQUEST, "表单内容无法解析"))?;
         serde_urlencoded::from_str(&encoded)
             .map(CsrfForm)
-            .map_err(|_| FormRejection(StatusCode::BAD_REQUEST, "表单内容不完整"))
+            .map_err(|_| fail(StatusCode::BAD_REQUEST, "表单内容不完整"))
     }
 }

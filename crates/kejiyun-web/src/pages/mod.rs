@@ -1,17 +1,68 @@
-//! Server-rendered pages (askama templates, auto-escaped). Placeholder until the pages land.
+//! Server-rendered pages (askama templates, auto-escaped). Each handler is a thin translation of
+//! HTTP into calls on `Services`; domain errors become the 404/403 pages, a redirect to the login
+//! page, or the same form again with the message.
+
+mod admin;
+mod auth;
+mod common;
+mod home;
+mod me;
+mod orgs;
+mod tech_workers;
+mod tokens;
+mod widgets;
 
 use axum::Router;
 use axum::http::StatusCode;
-use axum::response::{Html, IntoResponse, Response};
-use axum::routing::get;
+use axum::response::Response;
+use axum::routing::{get, post};
 
 use crate::AppState;
 use crate::session::Ctx;
 
 pub fn router() -> Router<AppState> {
-    Router::new().route("/", get(|| async { Html("科技云") }))
+    Router::new()
+        .route("/", get(home::home))
+        .route("/regions", get(home::regions_root))
+        .route("/regions/{code}", get(home::region))
+        .route("/register", get(auth::register_form).post(auth::register))
+        .route("/login", get(auth::login_form).post(auth::login))
+        .route("/logout", post(auth::logout))
+        .route("/me", get(me::me).post(me::update_me))
+        .route(
+            "/me/tech-worker",
+            get(me::tech_worker_form).post(me::save_tech_worker),
+        )
+        .route("/me/tokens", get(tokens::list).post(tokens::create))
+        .route("/me/tokens/{id}/revoke", post(tokens::revoke))
+        .route("/tech-workers", get(tech_workers::directory))
+        .route("/tech-workers/{id}", get(tech_workers::profile))
+        .route("/orgs", get(orgs::directory))
+        .route("/orgs/new", get(orgs::new_form).post(orgs::create))
+        .route("/orgs/{id}", get(orgs::page))
+        .route("/orgs/{id}/edit", get(orgs::edit_form).post(orgs::save))
+        .route("/admin", get(admin::queue))
+        .route(
+            "/admin/moderation/{kind}/{id}/{decision}",
+            post(admin::decide),
+        )
+        .route("/admin/audit", get(admin::audit))
+        .route(
+            "/admin/admins",
+            get(admin::admins).post(admin::create_admin),
+        )
 }
 
-pub fn not_found_page(_ctx: &Ctx) -> Response {
-    (StatusCode::NOT_FOUND, Html("页面不存在")).into_response()
+/// An error page (404 for the fallback, 405, a refused form …) outside any page handler.
+pub fn status_page(
+    state: &AppState,
+    ctx: &Ctx,
+    status: StatusCode,
+    message: Option<String>,
+) -> Response {
+    let root = state.services.root_region().ok().map(|r| r.name.clone());
+    common::error_page(ctx, root, status, message)
 }
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,328 @@
+//! `/admin`: the moderation queue, the audit log and (system admins) the administrators.
+
+use askama::Template;
+use axum::extract::{Path, RawQuery, State};
+use kejiyun_core::DomainError;
+use kejiyun_core::app::{AdminSpec, Decision};
+use kejiyun_core::moderation::ModerationKind;
+use kejiyun_core::paging::{DEFAULT_PER_PAGE, Page};
+use kejiyun_core::permissions::Grant;
+use serde::Deserialize;
+
+use super::common::{
+    Layout, OrPage, Outcome, PageError, PageResult, Params, Pg, form_error, ok, opt, parse_id,
+    render, see_other,
+};
+use super::widgets::{ModerateForms, Opt, Pager, RegionSelect, RegionSelectSpec};
+use crate::AppState;
+use crate::session::{CsrfForm, Ctx};
+
+pub struct QueueRow {
+    pub kind: &'static str,
+    pub id: i64,
+    pub kind_label: &'static str,
+    pub title: String,
+    pub href: String,
+    pub region: String,
+    pub submitted_at: String,
+    pub forms: ModerateForms,
+}
+
+#[derive(Template)]
+#[template(path = "admin_queue.html", whitespace = "minimize")]
+struct QueueTpl {
+    base: Layout,
+    items: Vec<QueueRow>,
+    kinds: Vec<Opt>,
+    pager: Pager,
+}
+
+fn list_page(p: &Params) -> Page {
+    Page {
+        page: p.page(),
+        per_page: DEFAULT_PER_PAGE,
+    }
+}
+
+async fn queue_page(pg: &Pg<'_>, p: &Params, outcome: Outcome) -> PageResult {
+    let actor = pg.require_admin()?;
+    let kind_raw = p.get("kind").unwrap_or_default();
+    let kind = ModerationKind::parse(kind_raw).ok();
+    let paged = pg
+        .s()
+        .moderation_queue(actor, kind, None, list_page(p))
+        .await
+        .or_page(pg)?;
+    let kind_str = kind.map(ModerationKind::as_str).unwrap_or_default();
+    let pager = Pager::new(pg, "/admin", &[("kind", kind_str)], &paged);
+    let items = paged
+        .items
+        .into_iter()
+        .map(|q| {
+            let kind = q.kind.as_str();
+            QueueRow {
+                kind,
+                id: q.item_id,
+                kind_label: pg.t(&format!("kind.{kind}")),
+                href: match q.kind {
+                    ModerationKind::TechWorker => format!("/tech-workers/{}", q.item_id),
+                    ModerationKind::Org => format!("/orgs/{}", q.item_id),
+                },
+                title: q.title,
+                region: pg.region_name(q.region),
+                submitted_at: q.submitted_at.to_shanghai_display(),
+                forms: ModerateForms::new(pg, kind, q.item_id),
+            }
+        })
+        .collect();
+    let kinds = ModerationKind::ALL
+        .into_iter()
+        .map(|k| Opt {
+            value: k.as_str().to_owned(),
+            label: pg.t(&format!("kind.{}", k.as_str())).to_owned(),
+            selected: Some(k) == kind,
+        })
+        .collect();
+    let mut base = pg.layout("admin.queue", "admin");
+    let (status, _) = outcome.apply(&mut base);
+    Ok(render(
+        status,
+        &QueueTpl {
+            base,
+            items,
+            kinds,
+            pager,
+        },
+    ))
+}
+
+pub async fn queue(State(state): State<AppState>, ctx: Ctx, RawQuery(q): RawQuery) -> PageResult {
+    let pg = Pg::new(&state, ctx);
+    let p = Params::parse(q.as_deref());
+    let outcome = match p.get("done") {
+        Some("approved") => Outcome::Saved(pg.t("admin.done_approved").into()),
+        Some("rejected") => Outcome::Saved(pg.t("admin.done_rejected").into()),
+        _ => Outcome::Fresh,
+    };
+    queue_page(&pg, &p, outcome).await
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct ReasonForm {
+    reason: String,
+}
+
+pub async fn decide(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path((kind, id, decision)): Path<(String, String, String)>,
+    CsrfForm(form): CsrfForm<ReasonForm>,
+) -> PageResult {
+    let pg = Pg::new(&state, ctx);
+    let actor = pg.require_admin()?;
+    let kind = ModerationKind::parse(&kind).or_page(&pg)?;
+    let id = parse_id(&pg, &id)?;
+    let (decision, done) = match decision.as_str() {
+        "approve" => (Decision::Approve, "approved"),
+        "reject" => (
+            Decision::Reject {
+                reason: form.reason,
+            },
+            "rejected",
+        ),
+        _ => return Err(pg.fail(DomainError::NotFound(pg.t("error.not_found").into()))),
+    };
+    match pg.s().moderate(actor, kind, id, decision).await {
+        Ok(_) => Ok(see_other(&format!("/admin?done={done}"))),
+        Err(e) => {
+            let e = form_error(&pg, e)?;
+            queue_page(&pg, &Params::default(), Outcome::Failed(e)).await
+        }
+    }
+}
+
+pub struct AuditRow {
+    pub at: String,
+    pub actor: String,
+    pub action: String,
+    pub target: String,
+    pub region: String,
+    pub before: String,
+    pub after: String,
+}
+
+#[derive(Template)]
+#[template(path = "admin_audit.html", whitespace = "minimize")]
+struct AuditTpl {
+    base: Layout,
+    rows: Vec<AuditRow>,
+    pager: Pager,
+}
+
+fn json_text(v: Option<&serde_json::Value>) -> String {
+    v.map(|v| serde_json::to_string(v).unwrap_or_default())
+        .unwrap_or_else(|| "—".to_owned())
+}
+
+pub async fn audit(State(state): State<AppState>, ctx: Ctx, RawQuery(q): RawQuery) -> PageResult {
+    let pg = Pg::new(&state, ctx);
+    let actor = pg.require_admin()?;
+    let p = Params::parse(q.as_deref());
+    let paged = pg.s().audit_log(actor, list_page(&p)).await.or_page(&pg)?;
+    let pager = Pager::new(&pg, "/admin/audit", &[], &paged);
+    let rows = paged
+        .items
+        .into_iter()
+        .map(|e| {
+            let r = e.record;
+            AuditRow {
+                at: r.at.to_shanghai_display(),
+                actor: match (e.actor_name, r.actor) {
+                    (Some(n), Some(id)) => format!("{n} (#{id})"),
+                    (None, Some(id)) => format!("#{id}"),
+                    (_, None) => pg.t("audit.operator").to_owned(),
+                },
+                action: r.action,
+                target: format!("{} #{}", r.target_kind, r.target_id),
+                region: r
+                    .region
+                    .map(|c| pg.region_name(c))
+                    .unwrap_or_else(|| "—".into()),
+                before: json_text(r.before.as_ref()),
+                after: json_text(r.after.as_ref()),
+            }
+        })
+        .collect();
+    ok(&AuditTpl {
+        base: pg.layout("admin.audit", "admin"),
+        rows,
+        pager,
+    })
+}
+
+pub struct AdminRow {
+    pub user_id: i64,
+    pub name: String,
+    pub role: &'static str,
+    pub region: String,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct AdminForm {
+    login: String,
+    password: String,
+    display_name: String,
+    role: String,
+    region: String,
+}
+
+#[derive(Template)]
+#[template(path = "admin_admins.html", whitespace = "minimize")]
+struct AdminsTpl {
+    base: Layout,
+    rows: Vec<AdminRow>,
+    pager: Pager,
+    form: AdminForm,
+    roles: Vec<Opt>,
+    region_select: RegionSelect,
+    field: &'static str,
+}
+
+fn require_system_admin(pg: &Pg<'_>) -> Result<(), PageError> {
+    let actor = pg.require_login()?;
+    if actor.is_system_admin() {
+        Ok(())
+    } else {
+        Err(pg.fail(DomainError::Forbidden(
+            pg.t("error.system_admins_only").into(),
+        )))
+    }
+}
+
+async fn admins_page(pg: &Pg<'_>, p: &Params, form: AdminForm, outcome: Outcome) -> PageResult {
+    require_system_admin(pg)?;
+    let paged = pg
+        .s()
+        .store
+        .list_admins(list_page(p))
+        .await
+        .map_err(DomainError::from)
+        .or_page(pg)?;
+    let pager = Pager::new(pg, "/admin/admins", &[], &paged);
+    let rows = paged
+        .items
+        .into_iter()
+        .map(|(u, g)| AdminRow {
+            user_id: u.id.0,
+            name: u.display_name,
+            role: pg.t(&format!("role.{}", g.role().as_str())),
+            region: match g {
+                Grant::RegionAdmin(r) => pg.region_name(r),
+                _ => "—".to_owned(),
+            },
+        })
+        .collect();
+    let roles = ["region_admin", "system_admin"]
+        .into_iter()
+        .map(|r| Opt {
+            value: r.to_owned(),
+            label: pg.t(&format!("role.{r}")).to_owned(),
+            selected: form.role == r,
+        })
+        .collect();
+    let mut base = pg.layout("admin.admins", "admin");
+    let (status, field) = outcome.apply(&mut base);
+    let page = AdminsTpl {
+        base,
+        rows,
+        pager,
+        roles,
+        region_select: RegionSelectSpec::optional("region", "admin.region", "admin.no_region")
+            .hint("admin.region_hint")
+            .build(pg, &form.region),
+        form,
+        field,
+    };
+    Ok(render(status, &page))
+}
+
+pub async fn admins(State(state): State<AppState>, ctx: Ctx, RawQuery(q): RawQuery) -> PageResult {
+    let pg = Pg::new(&state, ctx);
+    let p = Params::parse(q.as_deref());
+    let outcome = Outcome::from_saved(&pg, p.get("created").is_some());
+    let form = AdminForm {
+        role: "region_admin".into(),
+        ..Default::default()
+    };
+    admins_page(&pg, &p, form, outcome).await
+}
+
+pub async fn create_admin(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    CsrfForm(form): CsrfForm<AdminForm>,
+) -> PageResult {
+    let pg = Pg::new(&state, ctx);
+    require_system_admin(&pg)?;
+    let actor = pg.require_login()?;
+    let spec = AdminSpec {
+        login: form.login.clone(),
+        password: opt(&form.password),
+        display_name: opt(&form.display_name),
+        role: form.role.clone(),
+        region: opt(&form.region),
+    };
+    match pg.s().create_admin(Some(actor), spec).await {
+        Ok(_) => Ok(see_other("/admin/admins?created=1")),
+        Err(e) => {
+            let e = form_error(&pg, e)?;
+            let form = AdminForm {
+                password: String::new(),
+                ..form
+            };
+            admins_page(&pg, &Params::default(), form, Outcome::Failed(e)).await
+        }
+    }
+}

@@ -1,0 +1,197 @@
+//! Registration, login and logout.
+
+use askama::Template;
+use axum::extract::{RawQuery, State};
+use axum::http::StatusCode;
+use axum::http::header::SET_COOKIE;
+use axum::response::{IntoResponse, Response};
+use kejiyun_core::DomainError;
+use kejiyun_core::app::RegisterInput;
+use serde::Deserialize;
+
+use super::common::{
+    Layout, PageError, PageResult, Params, Pg, bad_field, form_status, render, safe_next, see_other,
+};
+use super::widgets::{RegionSelect, RegionSelectSpec};
+use crate::AppState;
+use crate::session::{CsrfForm, Ctx, SESSION_COOKIE, cookie_header};
+
+/// Only form validation, credentials, lockout and duplicates are shown on the form.
+fn auth_error(pg: &Pg<'_>, e: DomainError) -> Result<DomainError, PageError> {
+    match e {
+        DomainError::Invalid { .. }
+        | DomainError::Conflict(_)
+        | DomainError::BadCredentials
+        | DomainError::Locked { .. } => Ok(e),
+        other => Err(pg.fail(other)),
+    }
+}
+
+/// Opens a session for `login` and sends the browser on with the session cookie.
+async fn log_in_and_go(
+    pg: &Pg<'_>,
+    login: &str,
+    password: &str,
+    to: &str,
+) -> Result<Response, DomainError> {
+    let s = pg.s();
+    let outcome = s.login(login, password).await?;
+    let cookie = cookie_header(
+        SESSION_COOKIE,
+        &outcome.token,
+        s.session_ttl_secs,
+        true,
+        pg.state.config.secure_cookies,
+    );
+    Ok(([(SET_COOKIE, cookie)], see_other(to)).into_response())
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct RegisterForm {
+    login: String,
+    password: String,
+    display_name: String,
+    region: String,
+}
+
+#[derive(Template)]
+#[template(path = "register.html", whitespace = "minimize")]
+struct RegisterTpl {
+    base: Layout,
+    login: String,
+    display_name: String,
+    region_select: RegionSelect,
+    field: &'static str,
+}
+
+fn register_page(pg: &Pg<'_>, form: &RegisterForm, err: Option<DomainError>) -> PageResult {
+    let status = err.as_ref().map_or(StatusCode::OK, form_status);
+    let field = bad_field(err.as_ref());
+    let mut base = pg.layout("register.title", "register");
+    base.error = err.map(|e| e.to_string());
+    let page = RegisterTpl {
+        base,
+        login: form.login.clone(),
+        display_name: form.display_name.clone(),
+        region_select: RegionSelectSpec::optional(
+            "region",
+            "register.region",
+            "register.no_region",
+        )
+        .hint("register.region_hint")
+        .build(pg, &form.region),
+        field,
+    };
+    Ok(render(status, &page))
+}
+
+pub async fn register_form(State(state): State<AppState>, ctx: Ctx) -> PageResult {
+    let pg = Pg::new(&state, ctx);
+    register_page(&pg, &RegisterForm::default(), None)
+}
+
+pub async fn register(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    CsrfForm(form): CsrfForm<RegisterForm>,
+) -> PageResult {
+    let pg = Pg::new(&state, ctx);
+    let input = RegisterInput {
+        login: form.login.clone(),
+        password: form.password.clone(),
+        display_name: form.display_name.clone(),
+        region: Some(form.region.clone()),
+    };
+    if let Err(e) = pg.s().register(input).await {
+        let e = auth_error(&pg, e)?;
+        return register_page(&pg, &form, Some(e));
+    }
+    match log_in_and_go(&pg, &form.login, &form.password, "/me").await {
+        Ok(r) => Ok(r),
+        // Registered, but the session could not be opened (e.g. locked): log in by hand.
+        Err(_) => Ok(see_other("/login?next=%2Fme")),
+    }
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct LoginForm {
+    login: String,
+    password: String,
+    next: String,
+}
+
+#[derive(Template)]
+#[template(path = "login.html", whitespace = "minimize")]
+struct LoginTpl {
+    base: Layout,
+    login: String,
+    next: String,
+    demo_notice: Option<String>,
+    field: &'static str,
+}
+
+fn login_page(
+    pg: &Pg<'_>,
+    login: &str,
+    next: Option<String>,
+    err: Option<DomainError>,
+) -> PageResult {
+    let status = err.as_ref().map_or(StatusCode::OK, form_status);
+    let field = bad_field(err.as_ref());
+    let mut base = pg.layout("login.title", "login");
+    base.error = err.map(|e| e.to_string());
+    let page = LoginTpl {
+        base,
+        login: login.to_owned(),
+        next: next.unwrap_or_default(),
+        demo_notice: pg.state.config.demo_notice.clone(),
+        field,
+    };
+    Ok(render(status, &page))
+}
+
+pub async fn login_form(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    RawQuery(q): RawQuery,
+) -> PageResult {
+    let pg = Pg::new(&state, ctx);
+    let next = safe_next(Params::parse(q.as_deref()).get("next"));
+    login_page(&pg, "", next, None)
+}
+
+pub async fn login(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    CsrfForm(form): CsrfForm<LoginForm>,
+) -> PageResult {
+    let pg = Pg::new(&state, ctx);
+    let next = safe_next(Some(&form.next));
+    let to = next.clone().unwrap_or_else(|| "/me".to_owned());
+    match log_in_and_go(&pg, &form.login, &form.password, &to).await {
+        Ok(r) => Ok(r),
+        Err(e) => {
+            let e = auth_error(&pg, e)?;
+            login_page(&pg, &form.login, next, Some(e))
+        }
+    }
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct NoFields {}
+
+pub async fn logout(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    CsrfForm(_): CsrfForm<NoFields>,
+) -> Response {
+    if let Some(session) = &ctx.session
+        && let Err(e) = state.services.logout(&session.actor, &session.token).await
+    {
+        tracing::warn!(error = %e, "logout failed");
+    }
+    let clear = cookie_header(SESSION_COOKIE, "", 0, true, state.config.secure_cookies);
+    ([(SET_COOKIE, clear)], see_other("/")).into_response()
+}

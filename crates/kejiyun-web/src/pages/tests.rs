@@ -1,0 +1,495 @@
+//! Page tests: every locale key the pages use exists, and the main journeys work end to end
+//! against an in-memory SQLite store (register → apply → moderate → directory).
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use axum::Router;
+use axum::body::Body;
+use axum::http::header::{CONTENT_TYPE, COOKIE, LOCATION, SET_COOKIE};
+use axum::http::{Request, StatusCode};
+use kejiyun_core::app::{AdminSpec, Services};
+use kejiyun_core::auth::LockoutPolicy;
+use kejiyun_core::banned_words::BannedWords;
+use kejiyun_core::moderation::{ModerationKind, ModerationStatus};
+use kejiyun_core::regions::RegionCode;
+use kejiyun_core::time::SystemClock;
+use tower::ServiceExt;
+
+use crate::i18n::{Lang, t};
+use crate::{AppState, WebConfig};
+
+/// Quoted `"ns.key"` literals in a source text (every stretch between two quotes is looked at,
+/// as quotes nest inside template attributes).
+fn literal_keys(src: &str) -> Vec<String> {
+    src.split('"')
+        .skip(1)
+        .filter(|s| {
+            !s.ends_with(".html")
+                && s.contains('.')
+                && !s.starts_with('.')
+                && !s.ends_with('.')
+                && !s.contains("..")
+                && s.starts_with(|c: char| c.is_ascii_lowercase())
+                && s.chars()
+                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_' || c == '.')
+        })
+        .map(str::to_owned)
+        .collect()
+}
+
+#[test]
+fn every_key_the_pages_use_is_translated() {
+    let root = env!("CARGO_MANIFEST_DIR");
+    let mut keys = Vec::new();
+    for dir in ["templates", "src/pages"] {
+        for entry in std::fs::read_dir(format!("{root}/{dir}")).expect("dir") {
+            let path = entry.expect("entry").path();
+            if path.file_name().is_some_and(|n| n == "tests.rs") {
+                continue;
+            }
+            keys.extend(literal_keys(&std::fs::read_to_string(&path).expect("read")));
+        }
+    }
+    for s in ModerationStatus::ALL {
+        keys.push(format!("status.{}", s.as_str()));
+    }
+    for k in ModerationKind::ALL {
+        keys.push(format!("kind.{}", k.as_str()));
+    }
+    for r in [
+        "user",
+        "tech_worker",
+        "volunteer",
+        "org_admin",
+        "region_admin",
+        "system_admin",
+    ] {
+        keys.push(format!("role.{r}"));
+    }
+    for l in ["province", "city", "county"] {
+        keys.push(format!("level.{l}"));
+    }
+    for e in ["not_found", "forbidden", "internal", "bad_request"] {
+        keys.push(format!("error.{e}_hint"));
+    }
+    assert!(keys.len() > 150, "found only {} keys", keys.len());
+    let missing: Vec<_> = keys.iter().filter(|k| t(Lang::Zh, k) == "??").collect();
+    assert!(
+        missing.is_empty(),
+        "keys missing from the locales: {missing:?}"
+    );
+}
+
+async fn app() -> (Router, Arc<Services>) {
+    let store = kejiyun_db::connect("sqlite::memory:")
+        .await
+        .expect("connect");
+    kejiyun_db::migrate(&store).await.expect("migrate");
+    let services = Arc::new(Services {
+        store: Arc::new(store),
+        clock: Arc::new(SystemClock),
+        regions: kejiyun_db::regions::directory(),
+        root: RegionCode::parse("510000").expect("code"),
+        banned_words: Arc::new(BannedWords::new(Vec::<String>::new())),
+        lockout: LockoutPolicy::default(),
+        session_ttl_secs: 3600,
+    });
+    let config = WebConfig {
+        demo_notice: Some("演示账号 admin@example.com".into()),
+        ..WebConfig::default()
+    };
+    let state = AppState {
+        services: services.clone(),
+        config: Arc::new(config),
+    };
+    (crate::router(state), services)
+}
+
+struct Answer {
+    status: StatusCode,
+    location: String,
+    body: String,
+}
+
+/// A browser: keeps cookies and posts forms with the CSRF token.
+struct Browser {
+    app: Router,
+    cookies: HashMap<String, String>,
+}
+
+impl Browser {
+    fn new(app: &Router) -> Self {
+        Self {
+            app: app.clone(),
+            cookies: HashMap::new(),
+        }
+    }
+
+    async fn send(&mut self, req: axum::http::request::Builder, body: Body) -> Answer {
+        let cookie = self
+            .cookies
+            .iter()
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect::<Vec<_>>()
+            .join("; ");
+        let req = req.header(COOKIE, cookie).body(body).expect("request");
+        let resp = self.app.clone().oneshot(req).await.expect("response");
+        for c in resp.headers().get_all(SET_COOKIE) {
+            let c = c.to_str().expect("ascii");
+            let (pair, attrs) = c.split_once(';').unwrap_or((c, ""));
+            let (k, v) = pair.split_once('=').expect("cookie pair");
+            if attrs.contains("Max-Age=0") {
+                self.cookies.remove(k);
+            } else {
+                self.cookies.insert(k.to_owned(), v.to_owned());
+            }
+        }
+        let status = resp.status();
+        let location = resp
+            .headers()
+            .get(LOCATION)
+            .map(|l| l.to_str().expect("ascii").to_owned())
+            .unwrap_or_default();
+        let bytes = axum::body::to_bytes(resp.into_body(), 1 << 22)
+            .await
+            .expect("body");
+        Answer {
+            status,
+            location,
+            body: String::from_utf8(bytes.to_vec()).expect("utf-8"),
+        }
+    }
+
+    async fn get(&mut self, path: &str) -> Answer {
+        self.send(Request::get(path), Body::empty()).await
+    }
+
+    async fn post(&mut self, path: &str, fields: &[(&str, &str)]) -> Answer {
+        if !self.cookies.contains_key("kjy_csrf") {
+            self.get("/").await;
+        }
+        let csrf = self.cookies.get("kjy_csrf").cloned().unwrap_or_default();
+        let mut all = vec![("csrf_token", csrf.as_str())];
+        all.extend_from_slice(fields);
+        let body = serde_urlencoded::to_string(&all).expect("form");
+        let req = Request::post(path).header(CONTENT_TYPE, "application/x-www-form-urlencoded");
+        self.send(req, Body::from(body)).await
+    }
+}
+
+/// The `data-id` of the first queue item of `kind` on the admin page.
+fn queue_id(html: &str, kind: &str) -> String {
+    let marker = format!("data-kind=\"{kind}\" data-id=\"");
+    let start = html.find(&marker).expect("queue item") + marker.len();
+    html[start..]
+        .chars()
+        .take_while(char::is_ascii_digit)
+        .collect()
+}
+
+#[tokio::test]
+async fn public_pages_and_errors() {
+    let (app, _) = app().await;
+    let mut b = Browser::new(&app);
+    let home = b.get("/").await;
+    assert_eq!(home.status, StatusCode::OK);
+    assert!(
+        home.body.contains("四川省") && home.body.contains("广安市"),
+        "root and children"
+    );
+    assert!(home.body.contains("href=\"/login\""));
+    assert!(home.body.len() < 100_000);
+
+    let r = b.get("/regions").await;
+    assert_eq!(
+        (r.status, r.location.as_str()),
+        (StatusCode::SEE_OTHER, "/regions/510000")
+    );
+    let r = b.get("/regions/511623").await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert!(r.body.contains("邻水县") && r.body.contains("href=\"/regions/511600\""));
+    for bad in [
+        "/regions/999999",
+        "/regions/abc",
+        "/regions/110000",
+        "/tech-workers/0",
+        "/orgs/x",
+        "/nope",
+    ] {
+        let r = b.get(bad).await;
+        assert_eq!(r.status, StatusCode::NOT_FOUND, "{bad}");
+        assert!(
+            r.body.contains("页面不存在") || r.body.contains("不存在"),
+            "{bad}"
+        );
+    }
+    for list in [
+        "/tech-workers?region=zzz&page=abc&q=%E6%9F%91",
+        "/orgs?type=gang&region=511623&page=99",
+    ] {
+        let r = b.get(list).await;
+        assert_eq!(r.status, StatusCode::OK, "{list}");
+        assert!(r.body.len() < 100_000, "{list} is {} bytes", r.body.len());
+    }
+
+    let r = b.get("/me").await;
+    assert_eq!(
+        (r.status, r.location.as_str()),
+        (StatusCode::SEE_OTHER, "/login?next=%2Fme")
+    );
+    let r = b.get("/admin").await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    let login = b.get("/login?next=%2F%2Fevil.example").await;
+    assert!(!login.body.contains("evil.example"));
+    assert!(login.body.contains("演示账号"), "demo notice");
+    assert!(
+        b.get("/login?next=%2Fme%2Ftokens")
+            .await
+            .body
+            .contains("value=\"/me/tokens\"")
+    );
+
+    let elder = b.get("/?elder=1").await;
+    assert!(elder.body.contains("class=\"elder\"") && elder.body.contains("?elder=0"));
+    assert!(
+        b.get("/").await.body.contains("class=\"elder\""),
+        "elder mode sticks"
+    );
+    let en = b.get("/?lang=en").await;
+    assert!(en.body.contains("lang=\"en\"") && en.body.contains("Tech workers"));
+
+    // A form without the CSRF token is refused.
+    let req = Request::post("/login").header(CONTENT_TYPE, "application/x-www-form-urlencoded");
+    let r = b.send(req, Body::from("login=a%40b.cn&password=x")).await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+}
+
+#[tokio::test]
+async fn register_apply_moderate_and_browse() {
+    let (app, services) = app().await;
+    let mut user = Browser::new(&app);
+
+    let r = user
+        .post(
+            "/register",
+            &[
+                ("login", "13800138000"),
+                ("password", "short"),
+                ("display_name", "张三"),
+                ("region", "511623"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.body.contains("密码至少 8 位") && r.body.contains("value=\"13800138000\""));
+    assert!(!r.body.contains("short"), "the password is never echoed");
+    assert!(
+        r.body.contains("<option value=\"511623\" selected>"),
+        "region kept"
+    );
+
+    let fields = [
+        ("login", "13800138000"),
+        ("password", "kejiyun2026"),
+        ("display_name", "张三"),
+        ("region", "511623"),
+    ];
+    let r = user.post("/register", &fields).await;
+    assert_eq!(
+        (r.status, r.location.as_str()),
+        (StatusCode::SEE_OTHER, "/me")
+    );
+    assert!(user.cookies.contains_key("kjy_session"));
+    let me = user.get("/me").await;
+    assert_eq!(me.status, StatusCode::OK);
+    assert!(me.body.contains("13800138000") && me.body.contains("id=\"logout\""));
+
+    let r = Browser::new(&app).post("/register", &fields).await;
+    assert_eq!(r.status, StatusCode::CONFLICT);
+
+    let form = user.get("/me/tech-worker").await;
+    assert!(form.body.contains("id=\"tw-status\"") && form.body.contains("data-status=\"none\""));
+    let tw = [
+        ("field", "果树栽培"),
+        ("title", "高级农艺师"),
+        ("employer", "邻水县农业农村局"),
+        ("expertise", "柑橘，脐橙、黄龙病防治"),
+        ("service_region", "511623"),
+        ("bio", ""),
+        ("id_card", "11010519491231002X"),
+    ];
+    let r = user
+        .post(
+            "/me/tech-worker",
+            &[
+                ("field", ""),
+                ("employer", "x"),
+                ("expertise", "a"),
+                ("service_region", "511623"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let r = user.post("/me/tech-worker", &tw).await;
+    assert_eq!(
+        (r.status, r.location.as_str()),
+        (StatusCode::SEE_OTHER, "/me/tech-worker?saved=1")
+    );
+    let form = user.get("/me/tech-worker").await;
+    assert!(form.body.contains("data-status=\"pending\"") && form.body.contains("黄龙病防治"));
+
+    let r = user
+        .post(
+            "/orgs/new",
+            &[
+                ("name", "邻水县柑橘产业协会"),
+                ("org_type", "rural_association"),
+                ("region", "511623"),
+                ("contact_phone", "13900139000"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    let org_path = r.location.split('?').next().expect("path").to_owned();
+    assert!(
+        user.get(&org_path).await.body.contains("13900139000"),
+        "owner sees the full phone"
+    );
+    assert_eq!(
+        user.get(&format!("{org_path}/edit")).await.status,
+        StatusCode::OK
+    );
+    assert_eq!(user.get("/admin").await.status, StatusCode::FORBIDDEN);
+
+    let token = user
+        .post("/me/tokens", &[("name", "对接"), ("days", "30")])
+        .await;
+    assert!(token.body.contains("kjy_"), "secret shown once");
+    assert!(!user.get("/me/tokens").await.body.contains("value=\"kjy_"));
+
+    services
+        .create_admin(
+            None,
+            AdminSpec {
+                login: "admin@example.com".into(),
+                password: Some("admin2026pass".into()),
+                display_name: None,
+                role: "region_admin".into(),
+                region: Some("511600".into()),
+            },
+        )
+        .await
+        .expect("admin");
+    let mut admin = Browser::new(&app);
+    let r = admin
+        .post(
+            "/login",
+            &[
+                ("login", "admin@example.com"),
+                ("password", "wrong123"),
+                ("next", "/admin"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNAUTHORIZED);
+    let r = admin
+        .post(
+            "/login",
+            &[
+                ("login", "admin@example.com"),
+                ("password", "admin2026pass"),
+                ("next", "/admin"),
+            ],
+        )
+        .await;
+    assert_eq!(
+        (r.status, r.location.as_str()),
+        (StatusCode::SEE_OTHER, "/admin")
+    );
+    let queue = admin.get("/admin").await;
+    assert!(queue.body.contains("class=\"queue-item card\""));
+    let tw_id = queue_id(&queue.body, "tech_worker");
+    let org_id = queue_id(&queue.body, "org");
+    assert!(
+        admin
+            .get(&format!("/tech-workers/{tw_id}"))
+            .await
+            .body
+            .contains("11010519491231002X")
+    );
+    assert!(
+        !Browser::new(&app)
+            .get(&format!("/tech-workers/{tw_id}"))
+            .await
+            .status
+            .is_success()
+    );
+
+    let r = admin
+        .post(
+            &format!("/admin/moderation/tech_worker/{tw_id}/approve"),
+            &[],
+        )
+        .await;
+    assert_eq!(
+        (r.status, r.location.as_str()),
+        (StatusCode::SEE_OTHER, "/admin?done=approved")
+    );
+    let r = admin
+        .post(
+            &format!("/admin/moderation/org/{org_id}/reject"),
+            &[("reason", "")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let r = admin
+        .post(
+            &format!("/admin/moderation/org/{org_id}/reject"),
+            &[("reason", "材料不全")],
+        )
+        .await;
+    assert_eq!(r.location, "/admin?done=rejected");
+    let r = admin
+        .post(&format!("/admin/moderation/org/{org_id}/approve"), &[])
+        .await;
+    assert_eq!(r.status, StatusCode::CONFLICT);
+    assert!(
+        admin
+            .get("/admin/audit")
+            .await
+            .body
+            .contains("tech_worker.approve")
+    );
+    assert_eq!(
+        admin.get("/admin/admins").await.status,
+        StatusCode::FORBIDDEN
+    );
+
+    let mut visitor = Browser::new(&app);
+    let list = visitor.get("/tech-workers?region=511600").await;
+    assert!(list.body.contains("张三") && list.body.contains(&format!("/tech-workers/{tw_id}")));
+    let profile = visitor.get(&format!("/tech-workers/{tw_id}")).await;
+    assert!(
+        profile.body.contains("110105********002X") && !profile.body.contains("11010519491231002X")
+    );
+    assert!(
+        visitor
+            .get("/")
+            .await
+            .body
+            .contains("<span class=\"stat-num\">1</span>")
+    );
+    let status = user.get("/me/tech-worker").await;
+    assert!(status.body.contains("data-status=\"published\""));
+    let org = user.get(&org_path).await;
+    assert!(org.body.contains("材料不全") && org.body.contains("data-status=\"rejected\""));
+
+    let r = user.post("/logout", &[]).await;
+    assert_eq!(
+        (r.status, r.location.as_str()),
+        (StatusCode::SEE_OTHER, "/")
+    );
+    assert!(!user.cookies.contains_key("kjy_session"));
+    assert_eq!(user.get("/me").await.status, StatusCode::SEE_OTHER);
+}
