@@ -2,6 +2,7 @@
 //! then calls the store once, so a handler stays a thin translation of HTTP.
 
 mod accounts;
+pub mod market;
 mod moderation;
 mod orgs;
 mod tech_workers;
@@ -16,6 +17,7 @@ pub use tech_workers::DirectoryQuery;
 use crate::DomainError;
 use crate::auth::LockoutPolicy;
 use crate::banned_words::BannedWords;
+use crate::market_ports::MarketStore;
 use crate::ports::Store;
 use crate::regions::{Region, RegionCode, RegionDirectory};
 use crate::time::{Clock, Timestamp};
@@ -24,6 +26,8 @@ use crate::time::{Clock, Timestamp};
 #[derive(Clone)]
 pub struct Services {
     pub store: Arc<dyn Store>,
+    /// The marketplace's storage (the same database as `store`).
+    pub market: Arc<dyn MarketStore>,
     pub clock: Arc<dyn Clock>,
     pub regions: Arc<RegionDirectory>,
     /// The deployment's root region (四川省 by default): everything lives below it.
@@ -31,6 +35,10 @@ pub struct Services {
     pub banned_words: Arc<BannedWords>,
     pub lockout: LockoutPolicy,
     pub session_ttl_secs: i64,
+    /// A published posting expires unless its owner confirms it within this many days.
+    pub posting_ttl_days: i64,
+    /// Largest accepted upload (deal evidence), in bytes.
+    pub upload_limit_bytes: usize,
 }
 
 impl Services {

@@ -43,7 +43,12 @@ pub fn new_token_secret() -> (String, String) {
 }
 
 pub fn hash_token(secret: &str) -> String {
-    hex::encode(Sha256::digest(secret.as_bytes()))
+    hash_token_bytes(secret.as_bytes())
+}
+
+/// SHA-256 of any bytes, hex.
+pub fn hash_token_bytes(bytes: &[u8]) -> String {
+    hex::encode(Sha256::digest(bytes))
 }
 
 /// A random value for the double-submit CSRF cookie.

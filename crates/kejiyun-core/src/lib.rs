@@ -9,6 +9,8 @@ pub mod auth;
 pub mod banned_words;
 pub mod error;
 pub mod ids;
+pub mod market;
+pub mod market_ports;
 pub mod moderation;
 pub mod orgs;
 pub mod paging;

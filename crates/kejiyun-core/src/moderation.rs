@@ -116,15 +116,32 @@ pub fn transition(
 pub enum ModerationKind {
     TechWorker,
     Org,
+    Service,
+    Need,
+    Achievement,
 }
 
 impl ModerationKind {
-    pub const ALL: [Self; 2] = [Self::TechWorker, Self::Org];
+    pub const ALL: [Self; 5] = [Self::TechWorker, Self::Org, Self::Service, Self::Need, Self::Achievement];
 
     pub fn as_str(self) -> &'static str {
         match self {
             Self::TechWorker => "tech_worker",
             Self::Org => "org",
+            Self::Service => "service",
+            Self::Need => "need",
+            Self::Achievement => "achievement",
+        }
+    }
+
+    /// The marketplace posting kind, for kinds that are postings.
+    pub fn posting_kind(self) -> Option<crate::market::postings::PostingKind> {
+        use crate::market::postings::PostingKind;
+        match self {
+            Self::Service => Some(PostingKind::Service),
+            Self::Need => Some(PostingKind::Need),
+            Self::Achievement => Some(PostingKind::Achievement),
+            Self::TechWorker | Self::Org => None,
         }
     }
 
@@ -144,6 +161,9 @@ impl ModerationKind {
         match self {
             Self::TechWorker => "科技工作者认证",
             Self::Org => "组织认证",
+            Self::Service => "科技服务",
+            Self::Need => "科技需求",
+            Self::Achievement => "科技成果",
         }
     }
 }

@@ -33,6 +33,11 @@ impl Timestamp {
             .to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
     }
 
+    /// The calendar date in Asia/Shanghai (statistics and contract dates use it).
+    pub fn shanghai_date(self) -> chrono::NaiveDate {
+        self.to_utc().with_timezone(&Shanghai).date_naive()
+    }
+
     /// `2026-11-29 15:04` in Asia/Shanghai, as pages show it.
     pub fn to_shanghai_display(self) -> String {
         self.to_utc()

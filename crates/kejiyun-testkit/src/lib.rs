@@ -35,6 +35,37 @@ pub struct TestUser {
     pub token: String,
 }
 
+/// One part of a `multipart/form-data` body.
+#[derive(Debug, Clone)]
+pub struct Part {
+    pub name: String,
+    pub file_name: Option<String>,
+    pub content_type: Option<String>,
+    pub bytes: Vec<u8>,
+}
+
+impl Part {
+    /// A text field.
+    pub fn text(name: &str, value: &str) -> Self {
+        Self {
+            name: name.into(),
+            file_name: None,
+            content_type: None,
+            bytes: value.as_bytes().to_vec(),
+        }
+    }
+
+    /// A file field.
+    pub fn file(name: &str, file_name: &str, content_type: &str, bytes: Vec<u8>) -> Self {
+        Self {
+            name: name.into(),
+            file_name: Some(file_name.into()),
+            content_type: Some(content_type.into()),
+            bytes,
+        }
+    }
+}
+
 /// A response read whole: status and JSON body (`Value::Null` when empty or not JSON).
 #[derive(Debug)]
 pub struct Reply {
@@ -245,6 +276,88 @@ impl TestApp {
         assert_eq!(r.status, StatusCode::CREATED, "apply: {:?}", r.body);
         let id = r.body["id"].as_i64().unwrap_or_default();
         (u, id)
+    }
+
+    /// A verified tech worker serving `region`: applies, and an admin of that region verifies.
+    pub async fn tech_worker(&self, name: &str, region: &str) -> TestUser {
+        let (u, id) = self.applicant(name, region).await;
+        let admin = self.admin("region_admin", Some(region)).await;
+        let r = self
+            .post(
+                &format!("/api/v1/tech-workers/{id}/verify"),
+                Some(&admin.token),
+                json!({}),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "verify {name}: {:?}", r.body);
+        u
+    }
+
+    /// Posts `multipart/form-data` built from `parts` (with an optional bearer token).
+    pub async fn post_multipart(&self, path: &str, token: Option<&str>, parts: &[Part]) -> Reply {
+        let boundary = format!("kjyboundary{}", rand::random::<u64>());
+        let mut body: Vec<u8> = Vec::new();
+        for p in parts {
+            body.extend_from_slice(format!("--{boundary}\r\n").as_bytes());
+            let mut disposition = format!("Content-Disposition: form-data; name=\"{}\"", p.name);
+            if let Some(f) = &p.file_name {
+                disposition.push_str(&format!("; filename=\"{f}\""));
+            }
+            body.extend_from_slice(disposition.as_bytes());
+            body.extend_from_slice(b"\r\n");
+            if let Some(ct) = &p.content_type {
+                body.extend_from_slice(format!("Content-Type: {ct}\r\n").as_bytes());
+            }
+            body.extend_from_slice(b"\r\n");
+            body.extend_from_slice(&p.bytes);
+            body.extend_from_slice(b"\r\n");
+        }
+        body.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
+        let mut req = client()
+            .post(self.url(path))
+            .header(
+                "content-type",
+                format!("multipart/form-data; boundary={boundary}"),
+            )
+            .body(body);
+        if let Some(t) = token {
+            req = req.bearer_auth(t);
+        }
+        let resp = req
+            .send()
+            .await
+            .unwrap_or_else(|e| panic!("request {path}: {e}"));
+        let status = resp.status();
+        let headers = resp.headers().clone();
+        let text = resp.text().await.unwrap_or_default();
+        Reply {
+            status,
+            body: serde_json::from_str(&text).unwrap_or(Value::Null),
+            headers,
+        }
+    }
+
+    /// GETs raw bytes (a download): status, headers and the body as sent.
+    pub async fn get_bytes(
+        &self,
+        path: &str,
+        token: Option<&str>,
+    ) -> (StatusCode, reqwest::header::HeaderMap, Vec<u8>) {
+        let mut req = client().get(self.url(path));
+        if let Some(t) = token {
+            req = req.bearer_auth(t);
+        }
+        let resp = req
+            .send()
+            .await
+            .unwrap_or_else(|e| panic!("request {path}: {e}"));
+        let status = resp.status();
+        let headers = resp.headers().clone();
+        let bytes = resp
+            .bytes()
+            .await
+            .unwrap_or_else(|e| panic!("body of {path}: {e}"));
+        (status, headers, bytes.to_vec())
     }
 
     /// Stops the server and removes the test's database.

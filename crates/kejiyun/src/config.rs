@@ -32,6 +32,9 @@ pub struct Config {
     pub lockout_window_minutes: u32,
     /// Extra banned words (敏感词), added to the built-in list.
     pub banned_words: Vec<String>,
+    /// A published posting (service, need, achievement) closes as expired unless its owner
+    /// confirms it within this many days.
+    pub posting_ttl_days: i64,
     /// `json` (one JSON object per line, for machines) or `pretty` (for a terminal).
     pub log_format: String,
 }
@@ -44,13 +47,14 @@ impl Default for Config {
             database_url: String::new(),
             root_region: "510000".into(),
             body_limit_bytes: 1024 * 1024,
-            upload_limit_bytes: 20 * 1024 * 1024,
+            upload_limit_bytes: 10 * 1024 * 1024,
             request_timeout_secs: 30,
             session_ttl_hours: 24 * 7,
             secure_cookies: false,
             lockout_max_failures: 5,
             lockout_window_minutes: 15,
             banned_words: Vec::new(),
+            posting_ttl_days: 90,
             log_format: "json".into(),
         }
     }
@@ -77,8 +81,9 @@ root_region = "510000"
 # Largest request body (JSON API and forms), in bytes.
 body_limit_bytes = 1048576
 
-# Largest uploaded file, in bytes.
-upload_limit_bytes = 20971520
+# Largest uploaded file (deal evidence), in bytes. Files are stored in the database: on
+# MySQL/MariaDB keep max_allowed_packet above this (MariaDB's default is 16 MiB).
+upload_limit_bytes = 10485760
 
 # Seconds before a request is abandoned with 503.
 request_timeout_secs = 30
@@ -95,6 +100,10 @@ lockout_window_minutes = 15
 
 # Extra banned words (敏感词) on top of the built-in list.
 banned_words = []
+
+# Days a published posting stays up before it closes as expired, unless its owner confirms
+# it is still current (each confirmation starts the interval again).
+posting_ttl_days = 90
 
 # "json" (one object per line, with the request id) or "pretty".
 log_format = "json"
@@ -132,6 +141,7 @@ impl Config {
             "secure_cookies",
             "lockout_max_failures",
             "lockout_window_minutes",
+            "posting_ttl_days",
             "log_format",
         ]));
         let mut config: Config = fig.extract().map_err(Box::new)?;

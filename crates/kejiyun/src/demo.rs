@@ -175,7 +175,7 @@ const ORGS: &[DemoOrg] = &[
     },
 ];
 
-async fn actor_of(s: &Services, login: &str) -> anyhow::Result<Actor> {
+pub(crate) async fn actor_of(s: &Services, login: &str) -> anyhow::Result<Actor> {
     let login = Login::parse(login).map_err(|e| anyhow::anyhow!("{e}"))?;
     let user = s
         .store
@@ -188,7 +188,7 @@ async fn actor_of(s: &Services, login: &str) -> anyhow::Result<Actor> {
     })
 }
 
-fn err(e: kejiyun_core::DomainError) -> anyhow::Error {
+pub(crate) fn err(e: kejiyun_core::DomainError) -> anyhow::Error {
     anyhow::anyhow!("demo data: {e}")
 }
 
@@ -247,14 +247,16 @@ pub async fn load(s: &Services) -> anyhow::Result<String> {
                 .map_err(err)?;
             }
         }
-        s.register(RegisterInput {
-            login: FARMER.0.into(),
-            password: DEMO_PASSWORD.into(),
-            display_name: FARMER.1.into(),
-            region: Some(FARMER.2.into()),
-        })
-        .await
-        .map_err(err)?;
+        for (phone, name, region) in std::iter::once(&FARMER).chain(crate::demo_market::REQUESTERS) {
+            s.register(RegisterInput {
+                login: (*phone).into(),
+                password: DEMO_PASSWORD.into(),
+                display_name: (*name).into(),
+                region: Some((*region).into()),
+            })
+            .await
+            .map_err(err)?;
+        }
         for o in ORGS {
             let owner = actor_of(s, o.owner).await?;
             let id = s
@@ -278,11 +280,12 @@ pub async fn load(s: &Services) -> anyhow::Result<String> {
                     .map_err(err)?;
             }
         }
+        crate::demo_market::load(s).await?;
         tracing::info!("demo data loaded");
     }
     let notice = format!(
         "演示账号（密码均为 {DEMO_PASSWORD}）：系统管理员 admin@kejiyun.demo；广安市管理员 guangan@kejiyun.demo；\
-         邻水县管理员 linshui@kejiyun.demo；岳池县管理员 yuechi@kejiyun.demo；科技工作者 13900000001；普通用户 13900000007"
+         邻水县管理员 linshui@kejiyun.demo；岳池县管理员 yuechi@kejiyun.demo；科技工作者 13900000001；农户 13900000007；企业 13900000008"
     );
     eprintln!("\n== 科技云演示数据 / Kejiyun demo accounts (password: {DEMO_PASSWORD}) ==");
     for (login, role, region, name) in ADMINS {
@@ -298,9 +301,9 @@ pub async fn load(s: &Services) -> anyhow::Result<String> {
             w.phone, w.region, w.name
         );
     }
-    eprintln!(
-        "  {:<24} user          {:<7} {}\n",
-        FARMER.0, FARMER.2, FARMER.1
-    );
+    for (phone, name, region) in std::iter::once(&FARMER).chain(crate::demo_market::REQUESTERS) {
+        eprintln!("  {phone:<24} user          {region:<7} {name}");
+    }
+    eprintln!();
     Ok(notice)
 }

@@ -5,5 +5,6 @@
 pub mod cli;
 pub mod config;
 pub mod demo;
+mod demo_market;
 pub mod logging;
 pub mod server;

@@ -38,6 +38,7 @@ pub async fn services(config: &Config) -> anyhow::Result<(Arc<Services>, SeaStor
     }
     let services = Services {
         store: Arc::new(store.clone()),
+        market: Arc::new(store.clone()),
         clock: Arc::new(SystemClock),
         regions,
         root,
@@ -47,6 +48,8 @@ pub async fn services(config: &Config) -> anyhow::Result<(Arc<Services>, SeaStor
             window_secs: i64::from(config.lockout_window_minutes.max(1)) * 60,
         },
         session_ttl_secs: i64::try_from(config.session_ttl_hours.max(1) * 3600).unwrap_or(i64::MAX),
+        posting_ttl_days: config.posting_ttl_days,
+        upload_limit_bytes: config.upload_limit_bytes,
     };
     Ok((Arc::new(services), store))
 }
@@ -66,6 +69,9 @@ pub struct RunningServer {
     pub services: Arc<Services>,
     shutdown: Option<oneshot::Sender<()>>,
     task: JoinHandle<std::io::Result<()>>,
+    /// Dropping (or sending on) it stops the posting-expiry sweeper.
+    stop_sweeper: Option<oneshot::Sender<()>>,
+    sweeper: JoinHandle<()>,
 }
 
 impl RunningServer {
@@ -75,11 +81,37 @@ impl RunningServer {
 
     /// Stops accepting, finishes in-flight requests, and waits.
     pub async fn stop(mut self) {
+        if let Some(tx) = self.stop_sweeper.take() {
+            let _ = tx.send(());
+        }
         if let Some(tx) = self.shutdown.take() {
             let _ = tx.send(());
         }
+        let _ = self.sweeper.await;
         let _ = self.task.await;
     }
+}
+
+/// How often published postings past their confirmation interval are closed as expired.
+const EXPIRY_SWEEP: Duration = Duration::from_secs(10 * 60);
+
+/// Closes expired postings now and every [`EXPIRY_SWEEP`] until `stop` fires (or its sender
+/// is dropped).
+fn spawn_sweeper(services: Arc<Services>, mut stop: oneshot::Receiver<()>) -> JoinHandle<()> {
+    tokio::spawn(async move {
+        let mut every = tokio::time::interval(EXPIRY_SWEEP);
+        every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            tokio::select! {
+                _ = &mut stop => break,
+                _ = every.tick() => match services.expire_postings().await {
+                    Ok(0) => {}
+                    Ok(n) => tracing::info!(closed = n, "expired postings closed"),
+                    Err(e) => tracing::warn!(error = %e, "closing expired postings failed"),
+                },
+            }
+        }
+    })
 }
 
 /// Binds `config.listen` (port 0 picks a free port), and serves until stopped.
@@ -107,11 +139,15 @@ pub async fn spawn(config: &Config, demo: bool) -> anyhow::Result<RunningServer>
             })
             .await
     });
+    let (stop_sweeper, sweeper_rx) = oneshot::channel::<()>();
+    let sweeper = spawn_sweeper(services.clone(), sweeper_rx);
     tracing::info!(%addr, backend = services.store.backend_name(), root = %services.root, "kejiyun listening");
     Ok(RunningServer {
         addr,
         services,
         shutdown: Some(tx),
         task,
+        stop_sweeper: Some(stop_sweeper),
+        sweeper,
     })
 }

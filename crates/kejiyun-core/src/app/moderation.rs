@@ -53,6 +53,10 @@ impl Services {
         id: i64,
         decision: Decision,
     ) -> DomainResult<ModerationStatus> {
+        if let Some(posting) = kind.posting_kind() {
+            let (action, reason) = decision_action(decision)?;
+            return self.moderate_posting(actor, posting, id, action, reason).await;
+        }
         let (status, region, label) = match kind {
             ModerationKind::TechWorker => {
                 let tw = self.tech_worker(Some(actor), TechWorkerId(id)).await?;
@@ -62,6 +66,9 @@ impl Services {
                 let org = self.org(Some(actor), OrgId(id)).await?;
                 (org.status, org.profile.region, org.profile.name)
             }
+            ModerationKind::Service | ModerationKind::Need | ModerationKind::Achievement => {
+                return Err(DomainError::Internal("posting kinds are moderated above".into()));
+            }
         };
         if !actor.administers(region) {
             return Err(DomainError::Forbidden(format!(
@@ -69,18 +76,7 @@ impl Services {
                 self.regions.full_name(region)
             )));
         }
-        let (action, reason) = match decision {
-            Decision::Approve => (ModerationAction::Approve, None),
-            Decision::Reject { reason } => {
-                let reason = moderation::reason(&reason)?;
-                (
-                    ModerationAction::Reject {
-                        reason: reason.clone(),
-                    },
-                    Some(reason),
-                )
-            }
-        };
+        let (action, reason) = decision_action(decision)?;
         let to = moderation::transition(status, &action)?;
         let now = self.now();
         let audit = AuditRecord {
@@ -113,4 +109,19 @@ impl Services {
         let scope = self.require_admin_scope(actor, None)?;
         Ok(self.store.list_audit(&scope, page).await?)
     }
+}
+
+fn decision_action(decision: Decision) -> DomainResult<(ModerationAction, Option<String>)> {
+    Ok(match decision {
+        Decision::Approve => (ModerationAction::Approve, None),
+        Decision::Reject { reason } => {
+            let reason = moderation::reason(&reason)?;
+            (
+                ModerationAction::Reject {
+                    reason: reason.clone(),
+                },
+                Some(reason),
+            )
+        }
+    })
 }

@@ -1,13 +1,24 @@
 //! SeaORM row types, one module per table. Rows stay inside this crate: the store converts
 //! them into `kejiyun-core` domain values.
 
+pub mod achievements;
 pub mod audit_log;
 pub mod auth_tokens;
+pub mod deal_evidence;
+pub mod deals;
+pub mod inquiries;
+pub mod inquiry_messages;
 pub mod login_failures;
 pub mod moderation_queue;
+pub mod needs;
 pub mod orgs;
 pub mod outbox;
+pub mod quotes;
 pub mod regions;
+pub mod services;
 pub mod tech_workers;
+pub mod ticket_follow_ups;
+pub mod ticket_links;
+pub mod tickets;
 pub mod user_grants;
 pub mod users;

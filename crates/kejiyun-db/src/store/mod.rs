@@ -3,6 +3,7 @@
 
 mod accounts;
 mod audit;
+mod market;
 mod moderation;
 mod orgs;
 mod tech_workers;
@@ -13,6 +14,16 @@ use kejiyun_core::accounts::{Login, NewUser, ProfileUpdate, User};
 use kejiyun_core::audit::{AuditEntry, AuditRecord};
 use kejiyun_core::auth::{NewToken, TokenInfo, TokenKind};
 use kejiyun_core::ids::{OrgId, TechWorkerId, TokenId, UserId};
+use kejiyun_core::market::deals::{Deal, Evidence};
+use kejiyun_core::market::inquiries::{Inquiry, Message};
+use kejiyun_core::market::postings::{
+    Achievement, AchievementDraft, Need, NeedDraft, PostingKind, Service, ServiceDraft,
+};
+use kejiyun_core::market::quotes::{DeclineReason, Quote, QuoteDraft, QuoteStatus};
+use kejiyun_core::market::tickets::{FollowUpKind, LinkKind, Ticket, TicketOutcome};
+use kejiyun_core::market_ports::{
+    DealChange, DealFilter, MarketStore, NewDeal, PostingChange, PostingFilter, TicketFilter,
+};
 use kejiyun_core::moderation::{ModerationKind, ModerationStatus, QueueItem};
 use kejiyun_core::orgs::{Org, OrgProfile};
 use kejiyun_core::paging::{Page, Paged};
@@ -285,10 +296,243 @@ impl Store for SeaStore {
                 tech_workers::change_status(&self.db, TechWorkerId(id), change).await
             }
             ModerationKind::Org => orgs::change_status(&self.db, OrgId(id), change).await,
+            ModerationKind::Service | ModerationKind::Need | ModerationKind::Achievement => {
+                Err(StoreError::Backend(
+                    "postings are moderated through MarketStore::change_posting_status".into(),
+                ))
+            }
         }
     }
 
     async fn list_audit(&self, scope: &RegionScope, page: Page) -> StoreResult<Paged<AuditEntry>> {
         audit::list(&self.db, scope, page).await
+    }
+}
+
+#[async_trait]
+impl MarketStore for SeaStore {
+    async fn create_service(
+        &self,
+        owner: UserId,
+        draft: &ServiceDraft,
+        at: Timestamp,
+    ) -> StoreResult<i64> {
+        market::postings::create_service(&self.db, owner, draft, at).await
+    }
+    async fn create_need(
+        &self,
+        owner: UserId,
+        draft: &NeedDraft,
+        at: Timestamp,
+    ) -> StoreResult<i64> {
+        market::postings::create_need(&self.db, owner, draft, at).await
+    }
+    async fn create_achievement(
+        &self,
+        owner: UserId,
+        draft: &AchievementDraft,
+        at: Timestamp,
+    ) -> StoreResult<i64> {
+        market::postings::create_achievement(&self.db, owner, draft, at).await
+    }
+    async fn service(&self, id: i64) -> StoreResult<Option<Service>> {
+        market::postings::service(&self.db, id).await
+    }
+    async fn need(&self, id: i64) -> StoreResult<Option<Need>> {
+        market::postings::need(&self.db, id).await
+    }
+    async fn achievement(&self, id: i64) -> StoreResult<Option<Achievement>> {
+        market::postings::achievement(&self.db, id).await
+    }
+    async fn update_service(
+        &self,
+        id: i64,
+        draft: &ServiceDraft,
+        change: PostingChange,
+    ) -> StoreResult<()> {
+        market::postings::update_service(&self.db, id, draft, change).await
+    }
+    async fn update_need(
+        &self,
+        id: i64,
+        draft: &NeedDraft,
+        change: PostingChange,
+    ) -> StoreResult<()> {
+        market::postings::update_need(&self.db, id, draft, change).await
+    }
+    async fn update_achievement(
+        &self,
+        id: i64,
+        draft: &AchievementDraft,
+        change: PostingChange,
+    ) -> StoreResult<()> {
+        market::postings::update_achievement(&self.db, id, draft, change).await
+    }
+    async fn change_posting_status(
+        &self,
+        kind: PostingKind,
+        id: i64,
+        change: PostingChange,
+    ) -> StoreResult<()> {
+        market::postings::change_status(&self.db, kind, id, change).await
+    }
+    async fn confirm_posting(
+        &self,
+        kind: PostingKind,
+        id: i64,
+        expires_at: Timestamp,
+        at: Timestamp,
+    ) -> StoreResult<()> {
+        market::postings::confirm(&self.db, kind, id, expires_at, at).await
+    }
+    async fn list_services(
+        &self,
+        filter: &PostingFilter,
+        page: Page,
+    ) -> StoreResult<Paged<Service>> {
+        market::postings::list_services(&self.db, filter, page).await
+    }
+    async fn list_needs(&self, filter: &PostingFilter, page: Page) -> StoreResult<Paged<Need>> {
+        market::postings::list_needs(&self.db, filter, page).await
+    }
+    async fn list_achievements(
+        &self,
+        filter: &PostingFilter,
+        page: Page,
+    ) -> StoreResult<Paged<Achievement>> {
+        market::postings::list_achievements(&self.db, filter, page).await
+    }
+    async fn expired_postings(
+        &self,
+        kind: PostingKind,
+        now: Timestamp,
+        limit: u64,
+    ) -> StoreResult<Vec<i64>> {
+        market::postings::expired(&self.db, kind, now, limit).await
+    }
+
+    async fn find_inquiry(
+        &self,
+        kind: PostingKind,
+        posting_id: i64,
+        requester: UserId,
+    ) -> StoreResult<Option<i64>> {
+        market::inquiries::find(&self.db, kind, posting_id, requester).await
+    }
+    async fn create_inquiry(
+        &self,
+        kind: PostingKind,
+        posting_id: i64,
+        requester: UserId,
+        owner: UserId,
+        body: &str,
+        at: Timestamp,
+    ) -> StoreResult<i64> {
+        market::inquiries::create(&self.db, kind, posting_id, requester, owner, body, at).await
+    }
+    async fn add_message(
+        &self,
+        inquiry_id: i64,
+        author: UserId,
+        body: &str,
+        at: Timestamp,
+    ) -> StoreResult<i64> {
+        market::inquiries::add_message(&self.db, inquiry_id, author, body, at).await
+    }
+    async fn inquiry(&self, id: i64) -> StoreResult<Option<Inquiry>> {
+        market::inquiries::get(&self.db, id).await
+    }
+    async fn messages(&self, inquiry_id: i64) -> StoreResult<Vec<Message>> {
+        market::inquiries::messages(&self.db, inquiry_id).await
+    }
+    async fn list_inquiries(&self, user: UserId, page: Page) -> StoreResult<Paged<Inquiry>> {
+        market::inquiries::list(&self.db, user, page).await
+    }
+
+    async fn create_quote(
+        &self,
+        need_id: i64,
+        provider: UserId,
+        draft: &QuoteDraft,
+        at: Timestamp,
+    ) -> StoreResult<i64> {
+        market::quotes::create(&self.db, need_id, provider, draft, at).await
+    }
+    async fn quote(&self, id: i64) -> StoreResult<Option<Quote>> {
+        market::quotes::get(&self.db, id).await
+    }
+    async fn list_quotes(
+        &self,
+        need: Option<i64>,
+        provider: Option<UserId>,
+        page: Page,
+    ) -> StoreResult<Paged<Quote>> {
+        market::quotes::list(&self.db, need, provider, page).await
+    }
+    async fn decide_quote(
+        &self,
+        id: i64,
+        from: QuoteStatus,
+        to: QuoteStatus,
+        reason: Option<DeclineReason>,
+        note: Option<String>,
+        deal: Option<NewDeal>,
+        at: Timestamp,
+    ) -> StoreResult<Option<i64>> {
+        market::quotes::decide(&self.db, id, from, to, reason, note, deal, at).await
+    }
+
+    async fn create_deal(&self, deal: NewDeal) -> StoreResult<i64> {
+        market::deals::create(&self.db, deal).await
+    }
+    async fn deal(&self, id: i64) -> StoreResult<Option<Deal>> {
+        market::deals::get(&self.db, id).await
+    }
+    async fn change_deal(&self, id: i64, change: DealChange) -> StoreResult<()> {
+        market::deals::change(&self.db, id, change).await
+    }
+    async fn list_deals(&self, filter: &DealFilter, page: Page) -> StoreResult<Paged<Deal>> {
+        market::deals::list(&self.db, filter, page).await
+    }
+    async fn deal_evidence(&self, deal_id: i64) -> StoreResult<Option<(Evidence, Vec<u8>)>> {
+        market::deals::evidence(&self.db, deal_id).await
+    }
+
+    async fn open_ticket(
+        &self,
+        need_id: i64,
+        staff: UserId,
+        region: RegionCode,
+        audit: AuditRecord,
+    ) -> StoreResult<i64> {
+        market::tickets::open(&self.db, need_id, staff, region, audit).await
+    }
+    async fn ticket(&self, id: i64) -> StoreResult<Option<Ticket>> {
+        market::tickets::get(&self.db, id).await
+    }
+    async fn add_follow_up(
+        &self,
+        ticket: i64,
+        kind: FollowUpKind,
+        note: &str,
+        author: UserId,
+        at: Timestamp,
+    ) -> StoreResult<i64> {
+        market::tickets::add_follow_up(&self.db, ticket, kind, note, author, at).await
+    }
+    async fn link_ticket(&self, ticket: i64, kind: LinkKind, target: i64) -> StoreResult<()> {
+        market::tickets::link(&self.db, ticket, kind, target).await
+    }
+    async fn close_ticket(
+        &self,
+        ticket: i64,
+        outcome: TicketOutcome,
+        note: Option<String>,
+        audit: AuditRecord,
+    ) -> StoreResult<()> {
+        market::tickets::close(&self.db, ticket, outcome, note, audit).await
+    }
+    async fn list_tickets(&self, filter: &TicketFilter, page: Page) -> StoreResult<Paged<Ticket>> {
+        market::tickets::list(&self.db, filter, page).await
     }
 }

@@ -3,9 +3,15 @@
 
 mod api_accounts;
 mod api_errors;
+mod api_market_money;
+mod api_market_postings;
+mod api_market_support;
+mod api_market_trade;
 mod browser;
+mod browser_market;
 mod cli;
 mod moderation;
 mod openapi;
 mod permissions;
 mod store_contract;
+mod store_market;

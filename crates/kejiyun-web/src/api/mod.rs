@@ -4,6 +4,7 @@
 mod accounts;
 mod admin;
 pub mod dto;
+mod market;
 mod moderation;
 mod orgs;
 mod regions;
@@ -41,6 +42,14 @@ use crate::error::ApiError;
         (name = "moderation", description = "The moderation queue of the caller's regions"),
         (name = "tokens", description = "API tokens for integrations"),
         (name = "admin", description = "Administrators and the audit log"),
+        (name = "services", description = "科技服务: services of verified tech workers and organizations"),
+        (name = "needs", description = "科技需求: needs, with the guided form's completeness score"),
+        (name = "achievements", description = "科技成果: achievements and their transfer terms"),
+        (name = "categories", description = "The category catalogue and the marketplace's vocabularies"),
+        (name = "inquiries", description = "对接: message threads between the two sides of a posting"),
+        (name = "quotes", description = "报价: providers' quotes on needs; accept, decline, withdraw"),
+        (name = "deals", description = "交易: proposed, confirmed, cancelled; offline contracts with evidence"),
+        (name = "tickets", description = "科服保姆: caseworker tickets of region staff"),
     )
 )]
 struct ApiDoc;
@@ -87,6 +96,48 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(tokens::revoke))
         .routes(routes!(admin::audit_log))
         .routes(routes!(admin::list_admins, admin::create_admin))
+        .routes(routes!(market::catalogue::catalogue))
+        .routes(routes!(market::services::list, market::services::create))
+        .routes(routes!(market::services::get_one, market::services::edit))
+        .routes(routes!(market::services::submit))
+        .routes(routes!(market::services::close))
+        .routes(routes!(market::services::confirm))
+        .routes(routes!(market::needs::list, market::needs::create))
+        .routes(routes!(market::needs::completeness))
+        .routes(routes!(market::needs::get_one, market::needs::edit))
+        .routes(routes!(market::needs::submit))
+        .routes(routes!(market::needs::close))
+        .routes(routes!(market::needs::confirm))
+        .routes(routes!(
+            market::achievements::list,
+            market::achievements::create
+        ))
+        .routes(routes!(
+            market::achievements::get_one,
+            market::achievements::edit
+        ))
+        .routes(routes!(market::achievements::submit))
+        .routes(routes!(market::achievements::close))
+        .routes(routes!(market::achievements::confirm))
+        .routes(routes!(market::inquiries::list, market::inquiries::create))
+        .routes(routes!(market::inquiries::get_one))
+        .routes(routes!(market::inquiries::reply))
+        .routes(routes!(market::quotes::list, market::quotes::create))
+        .routes(routes!(market::quotes::get_one))
+        .routes(routes!(market::quotes::accept))
+        .routes(routes!(market::quotes::decline))
+        .routes(routes!(market::quotes::withdraw))
+        .routes(routes!(market::deals::list, market::deals::create))
+        .routes(market::offline_deal_route())
+        .routes(routes!(market::deals::get_one))
+        .routes(routes!(market::deals::confirm))
+        .routes(routes!(market::deals::cancel))
+        .routes(routes!(market::deals::evidence))
+        .routes(routes!(market::tickets::list, market::tickets::create))
+        .routes(routes!(market::tickets::get_one))
+        .routes(routes!(market::tickets::follow_up))
+        .routes(routes!(market::tickets::link))
+        .routes(routes!(market::tickets::close))
 }
 
 pub(crate) fn page(page: Option<u32>, per_page: Option<u32>) -> Result<Page, ApiError> {

@@ -67,6 +67,9 @@ async fn queue_page(pg: &Pg<'_>, p: &Params, outcome: Outcome) -> PageResult {
                 href: match q.kind {
                     ModerationKind::TechWorker => format!("/tech-workers/{}", q.item_id),
                     ModerationKind::Org => format!("/orgs/{}", q.item_id),
+                    ModerationKind::Service => format!("/services/{}", q.item_id),
+                    ModerationKind::Need => format!("/needs/{}", q.item_id),
+                    ModerationKind::Achievement => format!("/achievements/{}", q.item_id),
                 },
                 title: q.title,
                 region: pg.region_name(q.region),

@@ -6,6 +6,7 @@ mod admin;
 mod auth;
 mod common;
 mod home;
+mod market;
 mod me;
 mod orgs;
 mod tech_workers;
@@ -46,6 +47,7 @@ pub fn router() -> Router<AppState> {
             "/admin/moderation/{kind}/{id}/{decision}",
             post(admin::decide),
         )
+        .merge(market::router())
         .route("/admin/audit", get(admin::audit))
         .route(
             "/admin/admins",

@@ -42,15 +42,21 @@ fn literal_keys(src: &str) -> Vec<String> {
 fn every_key_the_pages_use_is_translated() {
     let root = env!("CARGO_MANIFEST_DIR");
     let mut keys = Vec::new();
-    for dir in ["templates", "src/pages"] {
-        for entry in std::fs::read_dir(format!("{root}/{dir}")).expect("dir") {
+    let mut dirs = vec![format!("{root}/templates"), format!("{root}/src/pages")];
+    while let Some(dir) = dirs.pop() {
+        for entry in std::fs::read_dir(&dir).expect("dir") {
             let path = entry.expect("entry").path();
+            if path.is_dir() {
+                dirs.push(path.display().to_string());
+                continue;
+            }
             if path.file_name().is_some_and(|n| n == "tests.rs") {
                 continue;
             }
             keys.extend(literal_keys(&std::fs::read_to_string(&path).expect("read")));
         }
     }
+    keys.extend(super::market::tests::dynamic_keys());
     for s in ModerationStatus::ALL {
         keys.push(format!("status.{}", s.as_str()));
     }
@@ -81,13 +87,17 @@ fn every_key_the_pages_use_is_translated() {
     );
 }
 
-async fn app() -> (Router, Arc<Services>) {
+pub(super) async fn app() -> (Router, Arc<Services>) {
     let store = kejiyun_db::connect("sqlite::memory:")
         .await
         .expect("connect");
     kejiyun_db::migrate(&store).await.expect("migrate");
+    let store = Arc::new(store);
     let services = Arc::new(Services {
-        store: Arc::new(store),
+        market: store.clone(),
+        posting_ttl_days: 90,
+        upload_limit_bytes: 2 * 1024 * 1024,
+        store,
         clock: Arc::new(SystemClock),
         regions: kejiyun_db::regions::directory(),
         root: RegionCode::parse("510000").expect("code"),
@@ -106,27 +116,27 @@ async fn app() -> (Router, Arc<Services>) {
     (crate::router(state), services)
 }
 
-struct Answer {
-    status: StatusCode,
-    location: String,
-    body: String,
+pub(super) struct Answer {
+    pub status: StatusCode,
+    pub location: String,
+    pub body: String,
 }
 
 /// A browser: keeps cookies and posts forms with the CSRF token.
-struct Browser {
+pub(super) struct Browser {
     app: Router,
-    cookies: HashMap<String, String>,
+    pub cookies: HashMap<String, String>,
 }
 
 impl Browser {
-    fn new(app: &Router) -> Self {
+    pub(super) fn new(app: &Router) -> Self {
         Self {
             app: app.clone(),
             cookies: HashMap::new(),
         }
     }
 
-    async fn send(&mut self, req: axum::http::request::Builder, body: Body) -> Answer {
+    pub(super) async fn send(&mut self, req: axum::http::request::Builder, body: Body) -> Answer {
         let cookie = self
             .cookies
             .iter()
@@ -161,11 +171,11 @@ impl Browser {
         }
     }
 
-    async fn get(&mut self, path: &str) -> Answer {
+    pub(super) async fn get(&mut self, path: &str) -> Answer {
         self.send(Request::get(path), Body::empty()).await
     }
 
-    async fn post(&mut self, path: &str, fields: &[(&str, &str)]) -> Answer {
+    pub(super) async fn post(&mut self, path: &str, fields: &[(&str, &str)]) -> Answer {
         if !self.cookies.contains_key("kjy_csrf") {
             self.get("/").await;
         }
@@ -179,7 +189,7 @@ impl Browser {
 }
 
 /// The `data-id` of the first queue item of `kind` on the admin page.
-fn queue_id(html: &str, kind: &str) -> String {
+pub(super) fn queue_id(html: &str, kind: &str) -> String {
     let marker = format!("data-kind=\"{kind}\" data-id=\"");
     let start = html.find(&marker).expect("queue item") + marker.len();
     html[start..]

@@ -1,0 +1,62 @@
+use crate::app::Services;
+use crate::market::inquiries::{Inquiry, Message, message_body};
+use crate::market::postings::PostingKind;
+use crate::moderation::ModerationStatus;
+use crate::paging::{Page, Paged};
+use crate::permissions::Actor;
+use crate::{DomainError, DomainResult};
+
+fn not_found() -> DomainError {
+    DomainError::NotFound("对接记录不存在".into())
+}
+
+impl Services {
+    /// Contacts the other side of a published posting; a second contact continues the same
+    /// thread. Returns the inquiry id.
+    pub async fn start_inquiry(&self, actor: &Actor, kind: PostingKind, posting_id: i64, body: &str) -> DomainResult<i64> {
+        let body = message_body(body)?;
+        self.banned_words.check("body", &[&body])?;
+        let (meta, _, _) = self.posting_meta(kind, posting_id).await?;
+        if meta.status != ModerationStatus::Published {
+            return Err(DomainError::NotFound(format!("{}不存在或未发布", kind.label_zh())));
+        }
+        if meta.owner == actor.user_id {
+            return Err(DomainError::invalid("posting_id", "不能与自己发布的内容对接"));
+        }
+        let now = self.now();
+        match self.market.find_inquiry(kind, posting_id, actor.user_id).await? {
+            Some(id) => {
+                self.market.add_message(id, actor.user_id, &body, now).await?;
+                Ok(id)
+            }
+            None => Ok(self
+                .market
+                .create_inquiry(kind, posting_id, actor.user_id, meta.owner, &body, now)
+                .await?),
+        }
+    }
+
+    /// Only the two sides see a thread; anyone else gets 404.
+    pub async fn inquiry(&self, actor: &Actor, id: i64) -> DomainResult<(Inquiry, Vec<Message>)> {
+        let inquiry = self.market.inquiry(id).await?.ok_or_else(not_found)?;
+        if !inquiry.is_side(actor.user_id) {
+            return Err(not_found());
+        }
+        let messages = self.market.messages(id).await?;
+        Ok((inquiry, messages))
+    }
+
+    pub async fn reply_inquiry(&self, actor: &Actor, id: i64, body: &str) -> DomainResult<i64> {
+        let body = message_body(body)?;
+        self.banned_words.check("body", &[&body])?;
+        let inquiry = self.market.inquiry(id).await?.ok_or_else(not_found)?;
+        if !inquiry.is_side(actor.user_id) {
+            return Err(not_found());
+        }
+        Ok(self.market.add_message(id, actor.user_id, &body, self.now()).await?)
+    }
+
+    pub async fn my_inquiries(&self, actor: &Actor, page: Page) -> DomainResult<Paged<Inquiry>> {
+        Ok(self.market.list_inquiries(actor.user_id, page).await?)
+    }
+}

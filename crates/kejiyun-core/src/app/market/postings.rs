@@ -1,0 +1,376 @@
+use serde_json::json;
+
+use crate::app::Services;
+use crate::audit::AuditRecord;
+use crate::ids::OrgId;
+use crate::market::categories::{Category, Scope};
+use crate::market::postings::{
+    Achievement, AchievementDraft, AchievementInput, CloseReason, Need, NeedDraft, NeedInput, PostingKind,
+    PostingMeta, Service, ServiceDraft, ServiceInput,
+};
+use crate::market_ports::{PostingChange, PostingFilter};
+use crate::moderation::{self, ModerationAction, ModerationStatus};
+use crate::paging::{Page, Paged};
+use crate::permissions::{Actor, Grant, RegionScope};
+use crate::ports::StatusChange;
+use crate::regions::RegionCode;
+use crate::time::Timestamp;
+use crate::{DomainError, DomainResult};
+
+/// What a posting list may be filtered by.
+#[derive(Debug, Clone, Default)]
+pub struct PostingQuery {
+    /// Located in this region's subtree.
+    pub region: Option<RegionCode>,
+    /// `published` by default; others for admins (their regions) or with `mine`.
+    pub status: Option<ModerationStatus>,
+    pub category: Option<Category>,
+    pub query: Option<String>,
+    /// Services offered in this region (scope reach).
+    pub available_in: Option<RegionCode>,
+    pub scope: Option<Scope>,
+    /// Only the caller's own postings, any status.
+    pub mine: bool,
+}
+
+fn not_found(kind: PostingKind) -> DomainError {
+    DomainError::NotFound(format!("{}不存在", kind.label_zh()))
+}
+
+impl Services {
+    /// Services and achievements come from verified tech workers or verified organizations
+    /// (posting through their org admin).
+    async fn may_provide(&self, actor: &Actor, org: Option<OrgId>) -> DomainResult<()> {
+        match org {
+            Some(id) => {
+                let o = self.store.org(id).await?;
+                let ok = o.is_some_and(|o| o.status == ModerationStatus::Published) && actor.manages_org(id);
+                if ok {
+                    Ok(())
+                } else {
+                    Err(DomainError::Forbidden("只能以您管理的、已认证的组织名义发布".into()))
+                }
+            }
+            None if actor.grants.contains(&Grant::TechWorker) => Ok(()),
+            None => Err(DomainError::Forbidden(
+                "只有已认证的科技工作者或组织可以发布科技服务和科技成果".into(),
+            )),
+        }
+    }
+
+    fn check_posting_text(&self, region: RegionCode, texts: &[&str]) -> DomainResult<()> {
+        self.deployment_region(region, "region")?;
+        self.banned_words.check("description", texts)
+    }
+
+    pub async fn create_service(&self, actor: &Actor, input: &ServiceInput, submit: bool) -> DomainResult<i64> {
+        let draft = ServiceDraft::parse(input)?;
+        self.check_posting_text(draft.region, &draft.public_text())?;
+        self.may_provide(actor, draft.org).await?;
+        let id = self.market.create_service(actor.user_id, &draft, self.now()).await?;
+        if submit {
+            self.submit_posting(actor, PostingKind::Service, id).await?;
+        }
+        Ok(id)
+    }
+
+    pub async fn create_need(&self, actor: &Actor, input: &NeedInput, submit: bool) -> DomainResult<i64> {
+        let draft = NeedDraft::parse(input)?;
+        self.check_posting_text(draft.region, &draft.public_text())?;
+        let id = self.market.create_need(actor.user_id, &draft, self.now()).await?;
+        if submit {
+            self.submit_posting(actor, PostingKind::Need, id).await?;
+        }
+        Ok(id)
+    }
+
+    pub async fn create_achievement(&self, actor: &Actor, input: &AchievementInput, submit: bool) -> DomainResult<i64> {
+        let draft = AchievementDraft::parse(input)?;
+        self.check_posting_text(draft.region, &draft.public_text())?;
+        self.may_provide(actor, draft.org).await?;
+        let id = self.market.create_achievement(actor.user_id, &draft, self.now()).await?;
+        if submit {
+            self.submit_posting(actor, PostingKind::Achievement, id).await?;
+        }
+        Ok(id)
+    }
+
+    /// The meta and region of any posting, or 404.
+    pub async fn posting_meta(&self, kind: PostingKind, id: i64) -> DomainResult<(PostingMeta, RegionCode, String)> {
+        let found = match kind {
+            PostingKind::Service => self.market.service(id).await?.map(|s| (s.meta, s.draft.region, s.draft.title)),
+            PostingKind::Need => self.market.need(id).await?.map(|n| (n.meta, n.draft.region, n.draft.title)),
+            PostingKind::Achievement => self
+                .market
+                .achievement(id)
+                .await?
+                .map(|a| (a.meta, a.draft.region, a.draft.title)),
+        };
+        found.ok_or_else(|| not_found(kind))
+    }
+
+    /// Published (or once-published, closed) postings are public; others are for their owner
+    /// and the region's admins.
+    fn visible(meta: &PostingMeta, region: RegionCode, actor: Option<&Actor>) -> bool {
+        meta.status == ModerationStatus::Published
+            || (meta.status == ModerationStatus::Closed && meta.first_published_at.is_some())
+            || actor.is_some_and(|a| a.user_id == meta.owner || a.administers(region))
+    }
+
+    async fn owned_meta(&self, actor: &Actor, kind: PostingKind, id: i64) -> DomainResult<(PostingMeta, RegionCode, String)> {
+        let (meta, region, title) = self.posting_meta(kind, id).await?;
+        if !Self::visible(&meta, region, Some(actor)) {
+            return Err(not_found(kind));
+        }
+        if meta.owner != actor.user_id {
+            return Err(DomainError::Forbidden("只能修改自己发布的内容".into()));
+        }
+        Ok((meta, region, title))
+    }
+
+    fn edit_change(&self, meta: &PostingMeta) -> DomainResult<PostingChange> {
+        let to = moderation::transition(meta.status, &ModerationAction::Edit)?;
+        Ok(PostingChange {
+            change: StatusChange {
+                from: meta.status,
+                to,
+                reason: None,
+                at: self.now(),
+                audit: None,
+            },
+            expires_at: None,
+            close_reason: None,
+        })
+    }
+
+    /// The owner edits; published or rejected content goes back to review.
+    pub async fn edit_service(&self, actor: &Actor, id: i64, input: &ServiceInput) -> DomainResult<()> {
+        let (meta, _, _) = self.owned_meta(actor, PostingKind::Service, id).await?;
+        let draft = ServiceDraft::parse(input)?;
+        self.check_posting_text(draft.region, &draft.public_text())?;
+        self.may_provide(actor, draft.org).await?;
+        let change = self.edit_change(&meta)?;
+        Ok(self.market.update_service(id, &draft, change).await?)
+    }
+
+    pub async fn edit_need(&self, actor: &Actor, id: i64, input: &NeedInput) -> DomainResult<()> {
+        let (meta, _, _) = self.owned_meta(actor, PostingKind::Need, id).await?;
+        let draft = NeedDraft::parse(input)?;
+        self.check_posting_text(draft.region, &draft.public_text())?;
+        let change = self.edit_change(&meta)?;
+        Ok(self.market.update_need(id, &draft, change).await?)
+    }
+
+    pub async fn edit_achievement(&self, actor: &Actor, id: i64, input: &AchievementInput) -> DomainResult<()> {
+        let (meta, _, _) = self.owned_meta(actor, PostingKind::Achievement, id).await?;
+        let draft = AchievementDraft::parse(input)?;
+        self.check_posting_text(draft.region, &draft.public_text())?;
+        self.may_provide(actor, draft.org).await?;
+        let change = self.edit_change(&meta)?;
+        Ok(self.market.update_achievement(id, &draft, change).await?)
+    }
+
+    /// The owner sends a draft (or a rejected posting) to the region's moderation queue.
+    pub async fn submit_posting(&self, actor: &Actor, kind: PostingKind, id: i64) -> DomainResult<ModerationStatus> {
+        let (meta, _, _) = self.owned_meta(actor, kind, id).await?;
+        let to = moderation::transition(meta.status, &ModerationAction::Submit)?;
+        self.market
+            .change_posting_status(
+                kind,
+                id,
+                PostingChange {
+                    change: StatusChange {
+                        from: meta.status,
+                        to,
+                        reason: None,
+                        at: self.now(),
+                        audit: None,
+                    },
+                    expires_at: None,
+                    close_reason: None,
+                },
+            )
+            .await?;
+        Ok(to)
+    }
+
+    /// The owner closes a posting, saying why (solved here or elsewhere, withdrawn, no answer).
+    pub async fn close_posting(&self, actor: &Actor, kind: PostingKind, id: i64, reason: &str) -> DomainResult<()> {
+        let reason = CloseReason::parse_by_owner(reason)?;
+        let (meta, _, _) = self.owned_meta(actor, kind, id).await?;
+        let to = moderation::transition(meta.status, &ModerationAction::Close)?;
+        Ok(self
+            .market
+            .change_posting_status(
+                kind,
+                id,
+                PostingChange {
+                    change: StatusChange {
+                        from: meta.status,
+                        to,
+                        reason: None,
+                        at: self.now(),
+                        audit: None,
+                    },
+                    expires_at: None,
+                    close_reason: Some(reason),
+                },
+            )
+            .await?)
+    }
+
+    /// The owner confirms a published posting is still current; it stays up another interval.
+    pub async fn confirm_posting(&self, actor: &Actor, kind: PostingKind, id: i64) -> DomainResult<Timestamp> {
+        let (meta, _, _) = self.owned_meta(actor, kind, id).await?;
+        if meta.status != ModerationStatus::Published {
+            return Err(DomainError::Conflict("只有已发布的内容需要确认".into()));
+        }
+        let now = self.now();
+        let until = self.expiry_from(now);
+        self.market.confirm_posting(kind, id, until, now).await?;
+        Ok(until)
+    }
+
+    pub fn expiry_from(&self, t: Timestamp) -> Timestamp {
+        t.plus_seconds(self.posting_ttl_days.max(1) * 86_400)
+    }
+
+    /// Moderation of a posting (called by `moderate`): publication starts its expiry clock.
+    pub(crate) async fn moderate_posting(
+        &self,
+        actor: &Actor,
+        kind: PostingKind,
+        id: i64,
+        action: ModerationAction,
+        reason: Option<String>,
+    ) -> DomainResult<ModerationStatus> {
+        let (meta, region, title) = self.posting_meta(kind, id).await?;
+        if !Self::visible(&meta, region, Some(actor)) {
+            return Err(not_found(kind));
+        }
+        if !actor.administers(region) {
+            return Err(DomainError::Forbidden(format!(
+                "您无权审核{}的内容",
+                self.regions.full_name(region)
+            )));
+        }
+        let to = moderation::transition(meta.status, &action)?;
+        let now = self.now();
+        let audit = AuditRecord {
+            actor: Some(actor.user_id),
+            at: now,
+            action: format!("{}.{}", kind.code(), action.name()),
+            target_kind: kind.code().into(),
+            target_id: id.to_string(),
+            region: Some(region),
+            before: Some(json!({ "status": meta.status.as_str(), "title": title })),
+            after: Some(json!({ "status": to.as_str(), "reason": reason })),
+        };
+        self.market
+            .change_posting_status(
+                kind,
+                id,
+                PostingChange {
+                    change: StatusChange {
+                        from: meta.status,
+                        to,
+                        reason,
+                        at: now,
+                        audit: Some(audit),
+                    },
+                    expires_at: (to == ModerationStatus::Published).then(|| self.expiry_from(now)),
+                    close_reason: None,
+                },
+            )
+            .await?;
+        Ok(to)
+    }
+
+    pub async fn service(&self, actor: Option<&Actor>, id: i64) -> DomainResult<Service> {
+        let s = self.market.service(id).await?.ok_or_else(|| not_found(PostingKind::Service))?;
+        if Self::visible(&s.meta, s.draft.region, actor) { Ok(s) } else { Err(not_found(PostingKind::Service)) }
+    }
+
+    pub async fn need(&self, actor: Option<&Actor>, id: i64) -> DomainResult<Need> {
+        let n = self.market.need(id).await?.ok_or_else(|| not_found(PostingKind::Need))?;
+        if Self::visible(&n.meta, n.draft.region, actor) { Ok(n) } else { Err(not_found(PostingKind::Need)) }
+    }
+
+    pub async fn achievement(&self, actor: Option<&Actor>, id: i64) -> DomainResult<Achievement> {
+        let a = self
+            .market
+            .achievement(id)
+            .await?
+            .ok_or_else(|| not_found(PostingKind::Achievement))?;
+        if Self::visible(&a.meta, a.draft.region, actor) { Ok(a) } else { Err(not_found(PostingKind::Achievement)) }
+    }
+
+    /// Visitors see published postings under the root; `mine` lists the caller's own in any
+    /// status; other statuses are for admins within their regions.
+    fn posting_filter(&self, actor: Option<&Actor>, q: PostingQuery) -> DomainResult<PostingFilter> {
+        let (scope, status, owner) = if q.mine {
+            let a = actor.ok_or(DomainError::Unauthenticated)?;
+            (RegionScope::All, q.status, Some(a.user_id))
+        } else {
+            let (scope, status) = super::super::tech_workers::directory_scope(self, actor, None, q.status)?;
+            (scope, Some(status), None)
+        };
+        let scope = match q.region {
+            Some(r) => scope.narrow(r),
+            None => scope,
+        };
+        Ok(PostingFilter {
+            scope,
+            status,
+            owner,
+            category: q.category,
+            query: q.query.map(|t| t.chars().take(50).collect()),
+            available_in: q.available_in,
+            service_scope: q.scope,
+        })
+    }
+
+    pub async fn list_services(&self, actor: Option<&Actor>, q: PostingQuery, page: Page) -> DomainResult<Paged<Service>> {
+        let f = self.posting_filter(actor, q)?;
+        Ok(self.market.list_services(&f, page).await?)
+    }
+
+    pub async fn list_needs(&self, actor: Option<&Actor>, q: PostingQuery, page: Page) -> DomainResult<Paged<Need>> {
+        let f = self.posting_filter(actor, PostingQuery { available_in: None, scope: None, ..q })?;
+        Ok(self.market.list_needs(&f, page).await?)
+    }
+
+    pub async fn list_achievements(&self, actor: Option<&Actor>, q: PostingQuery, page: Page) -> DomainResult<Paged<Achievement>> {
+        let f = self.posting_filter(actor, PostingQuery { available_in: None, scope: None, ..q })?;
+        Ok(self.market.list_achievements(&f, page).await?)
+    }
+
+    /// Closes every published posting whose confirmation interval has run out; returns how many.
+    /// Run periodically by the server.
+    pub async fn expire_postings(&self) -> DomainResult<u64> {
+        let now = self.now();
+        let mut n = 0;
+        for kind in PostingKind::ALL {
+            for id in self.market.expired_postings(kind, now, 500).await? {
+                let change = PostingChange {
+                    change: StatusChange {
+                        from: ModerationStatus::Published,
+                        to: ModerationStatus::Closed,
+                        reason: None,
+                        at: now,
+                        audit: None,
+                    },
+                    expires_at: None,
+                    close_reason: Some(CloseReason::Expired),
+                };
+                match self.market.change_posting_status(kind, id, change).await {
+                    Ok(()) => n += 1,
+                    // Confirmed or closed meanwhile: nothing to do.
+                    Err(crate::ports::StoreError::Conflict(_)) => {}
+                    Err(e) => return Err(e.into()),
+                }
+            }
+        }
+        Ok(n)
+    }
+}

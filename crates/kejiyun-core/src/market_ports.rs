@@ -1,0 +1,194 @@
+//! The marketplace's storage port, implemented by `kejiyun-db` beside [`crate::ports::Store`].
+//! As there, every method is one transaction: the queue row, the outbox row and the audit
+//! entry of a change commit with it.
+
+use async_trait::async_trait;
+
+use crate::audit::AuditRecord;
+use crate::ids::UserId;
+use crate::market::categories::{Category, Scope};
+use crate::market::deals::{Deal, DealOrigin, DealStatus, DealSubject, DealTerms, Evidence};
+use crate::market::inquiries::{Inquiry, Message};
+use crate::market::postings::{
+    Achievement, AchievementDraft, CloseReason, Need, NeedDraft, PostingKind, Service, ServiceDraft,
+};
+use crate::market::quotes::{DeclineReason, Quote, QuoteDraft, QuoteStatus};
+use crate::market::tickets::{FollowUpKind, LinkKind, Ticket, TicketOutcome, TicketStatus};
+use crate::moderation::ModerationStatus;
+use crate::paging::{Page, Paged};
+use crate::permissions::RegionScope;
+use crate::ports::{StatusChange, StoreResult};
+use crate::regions::RegionCode;
+use crate::time::Timestamp;
+
+/// Filters shared by the three posting lists.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PostingFilter {
+    /// Where the posting is located (its region lies in one of these subtrees).
+    pub scope: RegionScope,
+    /// `None`: any status (only used with `owner`).
+    pub status: Option<ModerationStatus>,
+    pub owner: Option<UserId>,
+    pub category: Option<Category>,
+    /// Substring of the title or main text.
+    pub query: Option<String>,
+    /// Services only: offered in this region (by scope reach: county / city / province /
+    /// national).
+    pub available_in: Option<RegionCode>,
+    /// Services only: this scope.
+    pub service_scope: Option<Scope>,
+}
+
+/// A status change of a posting: the moderation change plus what publication and closing set.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PostingChange {
+    pub change: StatusChange,
+    /// Set when publishing (now + the confirmation interval).
+    pub expires_at: Option<Timestamp>,
+    /// Set when closing.
+    pub close_reason: Option<CloseReason>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewDeal {
+    pub subject: DealSubject,
+    pub requester: UserId,
+    pub provider: UserId,
+    pub terms: DealTerms,
+    pub origin: DealOrigin,
+    pub quote_id: Option<i64>,
+    pub inquiry_id: Option<i64>,
+    pub region: RegionCode,
+    pub proposed_by: UserId,
+    pub status: DealStatus,
+    pub requester_confirmed_at: Option<Timestamp>,
+    pub provider_confirmed_at: Option<Timestamp>,
+    pub confirmed_at: Option<Timestamp>,
+    pub recorded_by: Option<UserId>,
+    /// An offline contract's file: its description and bytes, stored with the deal.
+    pub evidence: Option<(Evidence, Vec<u8>)>,
+    pub audit: Option<AuditRecord>,
+    pub at: Timestamp,
+}
+
+/// A deal's state change; applies only if the deal still has `from` and the same confirmations
+/// (optimistic concurrency, as for moderation).
+#[derive(Debug, Clone, PartialEq)]
+pub struct DealChange {
+    pub from: DealStatus,
+    pub from_requester_confirmed: bool,
+    pub from_provider_confirmed: bool,
+    pub to: DealStatus,
+    pub requester_confirmed_at: Option<Timestamp>,
+    pub provider_confirmed_at: Option<Timestamp>,
+    pub confirmed_at: Option<Timestamp>,
+    pub cancel_reason: Option<String>,
+    pub audit: Option<AuditRecord>,
+    pub at: Timestamp,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct DealFilter {
+    /// Region the deal counts in.
+    pub scope: RegionScope,
+    /// Deals where this user is a side.
+    pub party: Option<UserId>,
+    pub status: Option<DealStatus>,
+    /// `Some(true)`: transfers only; `Some(false)`: non-achievement deals only.
+    pub transfer: Option<bool>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct TicketFilter {
+    pub scope: RegionScope,
+    pub staff: Option<UserId>,
+    pub status: Option<TicketStatus>,
+    pub need: Option<i64>,
+}
+
+#[async_trait]
+pub trait MarketStore: Send + Sync {
+    // Postings. New postings start as drafts.
+    async fn create_service(&self, owner: UserId, draft: &ServiceDraft, at: Timestamp) -> StoreResult<i64>;
+    async fn create_need(&self, owner: UserId, draft: &NeedDraft, at: Timestamp) -> StoreResult<i64>;
+    async fn create_achievement(&self, owner: UserId, draft: &AchievementDraft, at: Timestamp) -> StoreResult<i64>;
+    async fn service(&self, id: i64) -> StoreResult<Option<Service>>;
+    async fn need(&self, id: i64) -> StoreResult<Option<Need>>;
+    async fn achievement(&self, id: i64) -> StoreResult<Option<Achievement>>;
+    /// Replaces the content and moves the status (`change.change.from` must match).
+    async fn update_service(&self, id: i64, draft: &ServiceDraft, change: PostingChange) -> StoreResult<()>;
+    async fn update_need(&self, id: i64, draft: &NeedDraft, change: PostingChange) -> StoreResult<()>;
+    async fn update_achievement(&self, id: i64, draft: &AchievementDraft, change: PostingChange) -> StoreResult<()>;
+    /// Moves a posting's status: publishing sets `first_published_at` (once) and `expires_at`;
+    /// closing records the reason and time. Queue, outbox and audit follow in the transaction.
+    async fn change_posting_status(&self, kind: PostingKind, id: i64, change: PostingChange) -> StoreResult<()>;
+    /// The owner confirms a published posting is still current: moves `expires_at`.
+    async fn confirm_posting(&self, kind: PostingKind, id: i64, expires_at: Timestamp, at: Timestamp) -> StoreResult<()>;
+    async fn list_services(&self, filter: &PostingFilter, page: Page) -> StoreResult<Paged<Service>>;
+    async fn list_needs(&self, filter: &PostingFilter, page: Page) -> StoreResult<Paged<Need>>;
+    async fn list_achievements(&self, filter: &PostingFilter, page: Page) -> StoreResult<Paged<Achievement>>;
+    /// Published postings of `kind` whose `expires_at` is at or before `now` (at most `limit`).
+    async fn expired_postings(&self, kind: PostingKind, now: Timestamp, limit: u64) -> StoreResult<Vec<i64>>;
+
+    // Inquiries.
+    async fn find_inquiry(&self, kind: PostingKind, posting_id: i64, requester: UserId) -> StoreResult<Option<i64>>;
+    /// A new thread with its first message.
+    async fn create_inquiry(
+        &self,
+        kind: PostingKind,
+        posting_id: i64,
+        requester: UserId,
+        owner: UserId,
+        body: &str,
+        at: Timestamp,
+    ) -> StoreResult<i64>;
+    async fn add_message(&self, inquiry_id: i64, author: UserId, body: &str, at: Timestamp) -> StoreResult<i64>;
+    async fn inquiry(&self, id: i64) -> StoreResult<Option<Inquiry>>;
+    async fn messages(&self, inquiry_id: i64) -> StoreResult<Vec<Message>>;
+    /// Threads where `user` is either side, most recent activity first.
+    async fn list_inquiries(&self, user: UserId, page: Page) -> StoreResult<Paged<Inquiry>>;
+
+    // Quotes.
+    /// Conflict if the provider already has a submitted quote on this need.
+    async fn create_quote(&self, need_id: i64, provider: UserId, draft: &QuoteDraft, at: Timestamp) -> StoreResult<i64>;
+    async fn quote(&self, id: i64) -> StoreResult<Option<Quote>>;
+    async fn list_quotes(&self, need: Option<i64>, provider: Option<UserId>, page: Page) -> StoreResult<Paged<Quote>>;
+    /// Moves a quote from `from` to `to`; accepting creates `deal` in the same transaction and
+    /// returns its id.
+    #[expect(clippy::too_many_arguments, reason = "one transactional decision with its parts")]
+    async fn decide_quote(
+        &self,
+        id: i64,
+        from: QuoteStatus,
+        to: QuoteStatus,
+        reason: Option<DeclineReason>,
+        note: Option<String>,
+        deal: Option<NewDeal>,
+        at: Timestamp,
+    ) -> StoreResult<Option<i64>>;
+
+    // Deals.
+    async fn create_deal(&self, deal: NewDeal) -> StoreResult<i64>;
+    async fn deal(&self, id: i64) -> StoreResult<Option<Deal>>;
+    async fn change_deal(&self, id: i64, change: DealChange) -> StoreResult<()>;
+    async fn list_deals(&self, filter: &DealFilter, page: Page) -> StoreResult<Paged<Deal>>;
+    async fn deal_evidence(&self, deal_id: i64) -> StoreResult<Option<(Evidence, Vec<u8>)>>;
+
+    // Caseworker tickets.
+    /// Conflict if the need already has an open ticket.
+    async fn open_ticket(&self, need_id: i64, staff: UserId, region: RegionCode, audit: AuditRecord) -> StoreResult<i64>;
+    async fn ticket(&self, id: i64) -> StoreResult<Option<Ticket>>;
+    async fn add_follow_up(&self, ticket: i64, kind: FollowUpKind, note: &str, author: UserId, at: Timestamp) -> StoreResult<i64>;
+    /// Idempotent: linking twice keeps one link.
+    async fn link_ticket(&self, ticket: i64, kind: LinkKind, target: i64) -> StoreResult<()>;
+    /// Closes an open ticket (conflict if already closed).
+    async fn close_ticket(
+        &self,
+        ticket: i64,
+        outcome: TicketOutcome,
+        note: Option<String>,
+        audit: AuditRecord,
+    ) -> StoreResult<()>;
+    /// Tickets without their follow-ups, newest first.
+    async fn list_tickets(&self, filter: &TicketFilter, page: Page) -> StoreResult<Paged<Ticket>>;
+}

@@ -1,0 +1,35 @@
+use sea_orm::entity::prelude::*;
+
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "services")]
+pub struct Model {
+    #[sea_orm(primary_key)]
+    pub id: i64,
+    pub owner_id: i64,
+    pub org_id: Option<i64>,
+    pub title: String,
+    pub description: String,
+    pub category: String,
+    /// JSON array of tags.
+    pub tags: String,
+    pub region: String,
+    pub region_city: Option<String>,
+    pub region_province: String,
+    pub scope: String,
+    pub price_kind: String,
+    pub price_fen: Option<i64>,
+    pub contact: String,
+    pub status: String,
+    pub reject_reason: Option<String>,
+    pub close_reason: Option<String>,
+    pub created_at: i64,
+    pub updated_at: i64,
+    pub first_published_at: Option<i64>,
+    pub expires_at: Option<i64>,
+    pub closed_at: Option<i64>,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}

@@ -1,0 +1,342 @@
+//! Deals: the row, its optional evidence file (bytes in `deal_evidence`), the conditional state
+//! changes, and the outbox row statistics read (`deal`, `upsert`) with every write.
+
+use std::collections::HashMap;
+
+use chrono::NaiveDate;
+use kejiyun_core::ids::UserId;
+use kejiyun_core::market::deals::{Deal, DealOrigin, DealStatus, DealSubject, DealTerms, Evidence};
+use kejiyun_core::market::money::Fen;
+use kejiyun_core::market::postings::PostingKind;
+use kejiyun_core::market_ports::{DealChange, DealFilter, NewDeal};
+use kejiyun_core::paging::{Page, Paged};
+use kejiyun_core::ports::StoreResult;
+use kejiyun_core::time::Timestamp;
+use sea_orm::sea_query::Expr;
+use sea_orm::{
+    ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait,
+    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, TransactionTrait,
+};
+
+use super::super::moderation::lost_race;
+use super::super::{audit, corrupt, db_err, paged, parse_region, region_parts, scope_condition};
+use super::{name_of, names, posting_heads};
+use crate::entities::{deal_evidence, deals, outbox};
+
+/// Statistics follow deals through the outbox: every write to a deal is an upsert for them.
+async fn outbox_upsert<C: ConnectionTrait>(txn: &C, id: i64, at: Timestamp) -> StoreResult<()> {
+    outbox::Entity::insert(outbox::ActiveModel {
+        at: Set(at.micros()),
+        kind: Set("deal".to_owned()),
+        item_id: Set(id),
+        op: Set("upsert".to_owned()),
+        ..Default::default()
+    })
+    .exec(txn)
+    .await
+    .map_err(db_err)?;
+    Ok(())
+}
+
+/// Inserts a deal with its evidence, audit entry and outbox row, inside the caller's
+/// transaction. An audit record without a target id gets the new deal's id.
+pub(super) async fn insert<C: ConnectionTrait>(txn: &C, d: NewDeal) -> StoreResult<i64> {
+    let (region, city, province) = region_parts(d.region);
+    let id = deals::Entity::insert(deals::ActiveModel {
+        need_id: Set(d.subject.need),
+        service_id: Set(d.subject.service),
+        achievement_id: Set(d.subject.achievement),
+        requester_id: Set(d.requester.0),
+        provider_id: Set(d.provider.0),
+        amount_fen: Set(d.terms.amount.fen()),
+        deal_date: Set(d.terms.deal_date.format("%Y-%m-%d").to_string()),
+        note: Set(d.terms.note.clone()),
+        origin: Set(d.origin.code().to_owned()),
+        quote_id: Set(d.quote_id),
+        inquiry_id: Set(d.inquiry_id),
+        region: Set(region),
+        region_city: Set(city),
+        region_province: Set(province),
+        proposed_by: Set(d.proposed_by.0),
+        status: Set(d.status.code().to_owned()),
+        requester_confirmed_at: Set(d.requester_confirmed_at.map(Timestamp::micros)),
+        provider_confirmed_at: Set(d.provider_confirmed_at.map(Timestamp::micros)),
+        confirmed_at: Set(d.confirmed_at.map(Timestamp::micros)),
+        cancelled_at: Set(None),
+        cancel_reason: Set(None),
+        recorded_by: Set(d.recorded_by.map(|u| u.0)),
+        created_at: Set(d.at.micros()),
+        updated_at: Set(d.at.micros()),
+        ..Default::default()
+    })
+    .exec(txn)
+    .await
+    .map_err(db_err)?
+    .last_insert_id;
+    if let Some((ev, bytes)) = d.evidence {
+        deal_evidence::Entity::insert(deal_evidence::ActiveModel {
+            deal_id: Set(id),
+            file_name: Set(ev.file_name),
+            content_type: Set(ev.content_type),
+            size: Set(i64::try_from(ev.size).unwrap_or(i64::MAX)),
+            sha256: Set(ev.sha256),
+            content: Set(bytes),
+        })
+        .exec(txn)
+        .await
+        .map_err(db_err)?;
+    }
+    if let Some(mut record) = d.audit {
+        if record.target_id.is_empty() {
+            record.target_id = id.to_string();
+        }
+        audit::insert(txn, &record).await?;
+    }
+    outbox_upsert(txn, id, d.at).await?;
+    Ok(id)
+}
+
+pub(in crate::store) async fn create(db: &DatabaseConnection, d: NewDeal) -> StoreResult<i64> {
+    let txn = db.begin().await.map_err(db_err)?;
+    let id = insert(&txn, d).await?;
+    txn.commit().await.map_err(db_err)?;
+    Ok(id)
+}
+
+fn parse_status(raw: &str) -> StoreResult<DealStatus> {
+    DealStatus::parse(raw).map_err(|_| corrupt("deal status", raw))
+}
+
+async fn to_domain(db: &DatabaseConnection, rows: Vec<deals::Model>) -> StoreResult<Vec<Deal>> {
+    let names = names(
+        db,
+        rows.iter().flat_map(|r| [r.requester_id, r.provider_id]),
+    )
+    .await?;
+    let achievements = posting_heads(
+        db,
+        PostingKind::Achievement,
+        rows.iter().filter_map(|r| r.achievement_id),
+    )
+    .await?;
+    let needs = posting_heads(db, PostingKind::Need, rows.iter().filter_map(|r| r.need_id)).await?;
+    let services = posting_heads(
+        db,
+        PostingKind::Service,
+        rows.iter().filter_map(|r| r.service_id),
+    )
+    .await?;
+    let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
+    let evidence: HashMap<i64, Evidence> = if ids.is_empty() {
+        HashMap::new()
+    } else {
+        let meta: Vec<(i64, String, String, i64, String)> = deal_evidence::Entity::find()
+            .select_only()
+            .columns([
+                deal_evidence::Column::DealId,
+                deal_evidence::Column::FileName,
+                deal_evidence::Column::ContentType,
+                deal_evidence::Column::Size,
+                deal_evidence::Column::Sha256,
+            ])
+            .filter(deal_evidence::Column::DealId.is_in(ids))
+            .into_tuple()
+            .all(db)
+            .await
+            .map_err(db_err)?;
+        meta.into_iter()
+            .map(|(id, file_name, content_type, size, sha256)| {
+                let size = u64::try_from(size).unwrap_or_default();
+                (
+                    id,
+                    Evidence {
+                        file_name,
+                        content_type,
+                        size,
+                        sha256,
+                    },
+                )
+            })
+            .collect()
+    };
+    let title = |map: &HashMap<i64, (String, i64)>, id: Option<i64>| {
+        id.and_then(|id| map.get(&id)).map(|h| h.0.clone())
+    };
+    rows.into_iter()
+        .map(|r| {
+            let subject_title = title(&achievements, r.achievement_id)
+                .or_else(|| title(&needs, r.need_id))
+                .or_else(|| title(&services, r.service_id))
+                .unwrap_or_default();
+            let amount = Fen::new("amount_fen", r.amount_fen)
+                .map_err(|_| corrupt("amount", &r.amount_fen.to_string()))?;
+            let deal_date = NaiveDate::parse_from_str(&r.deal_date, "%Y-%m-%d")
+                .map_err(|_| corrupt("deal date", &r.deal_date))?;
+            Ok(Deal {
+                id: r.id,
+                subject: DealSubject {
+                    need: r.need_id,
+                    service: r.service_id,
+                    achievement: r.achievement_id,
+                },
+                subject_title,
+                requester: UserId(r.requester_id),
+                requester_name: name_of(&names, r.requester_id),
+                provider: UserId(r.provider_id),
+                provider_name: name_of(&names, r.provider_id),
+                terms: DealTerms {
+                    amount,
+                    deal_date,
+                    note: r.note,
+                },
+                origin: DealOrigin::parse(&r.origin).ok_or_else(|| corrupt("origin", &r.origin))?,
+                quote_id: r.quote_id,
+                inquiry_id: r.inquiry_id,
+                status: parse_status(&r.status)?,
+                requester_confirmed_at: r.requester_confirmed_at.map(Timestamp),
+                provider_confirmed_at: r.provider_confirmed_at.map(Timestamp),
+                confirmed_at: r.confirmed_at.map(Timestamp),
+                cancelled_at: r.cancelled_at.map(Timestamp),
+                cancel_reason: r.cancel_reason,
+                region: parse_region(&r.region)?,
+                proposed_by: UserId(r.proposed_by),
+                recorded_by: r.recorded_by.map(UserId),
+                evidence: evidence.get(&r.id).cloned(),
+                created_at: Timestamp(r.created_at),
+            })
+        })
+        .collect()
+}
+
+pub(in crate::store) async fn get(db: &DatabaseConnection, id: i64) -> StoreResult<Option<Deal>> {
+    let rows = deals::Entity::find_by_id(id)
+        .all(db)
+        .await
+        .map_err(db_err)?;
+    Ok(to_domain(db, rows).await?.pop())
+}
+
+fn confirmed(col: deals::Column, was: bool) -> Condition {
+    Condition::all().add(if was {
+        col.is_not_null()
+    } else {
+        col.is_null()
+    })
+}
+
+pub(in crate::store) async fn change(
+    db: &DatabaseConnection,
+    id: i64,
+    c: DealChange,
+) -> StoreResult<()> {
+    let mut update = deals::Entity::update_many()
+        .col_expr(deals::Column::Status, Expr::value(c.to.code()))
+        .col_expr(
+            deals::Column::RequesterConfirmedAt,
+            Expr::value(c.requester_confirmed_at.map(Timestamp::micros)),
+        )
+        .col_expr(
+            deals::Column::ProviderConfirmedAt,
+            Expr::value(c.provider_confirmed_at.map(Timestamp::micros)),
+        )
+        .col_expr(
+            deals::Column::ConfirmedAt,
+            Expr::value(c.confirmed_at.map(Timestamp::micros)),
+        )
+        .col_expr(deals::Column::UpdatedAt, Expr::value(c.at.micros()));
+    if c.to == DealStatus::Cancelled {
+        update = update
+            .col_expr(deals::Column::CancelledAt, Expr::value(c.at.micros()))
+            .col_expr(
+                deals::Column::CancelReason,
+                Expr::value(c.cancel_reason.clone()),
+            );
+    }
+    let txn = db.begin().await.map_err(db_err)?;
+    let res = update
+        .filter(deals::Column::Id.eq(id))
+        .filter(deals::Column::Status.eq(c.from.code()))
+        .filter(confirmed(
+            deals::Column::RequesterConfirmedAt,
+            c.from_requester_confirmed,
+        ))
+        .filter(confirmed(
+            deals::Column::ProviderConfirmedAt,
+            c.from_provider_confirmed,
+        ))
+        .exec(&txn)
+        .await
+        .map_err(db_err)?;
+    if res.rows_affected == 0 {
+        let exists = deals::Entity::find_by_id(id)
+            .count(&txn)
+            .await
+            .map_err(db_err)?
+            > 0;
+        return Err(lost_race(exists));
+    }
+    if let Some(record) = &c.audit {
+        audit::insert(&txn, record).await?;
+    }
+    outbox_upsert(&txn, id, c.at).await?;
+    txn.commit().await.map_err(db_err)
+}
+
+pub(in crate::store) async fn list(
+    db: &DatabaseConnection,
+    f: &DealFilter,
+    page: Page,
+) -> StoreResult<Paged<Deal>> {
+    let mut q = deals::Entity::find().filter(scope_condition(
+        &f.scope,
+        deals::Column::Region,
+        deals::Column::RegionCity,
+        deals::Column::RegionProvince,
+    ));
+    if let Some(u) = f.party {
+        q = q.filter(
+            Condition::any()
+                .add(deals::Column::RequesterId.eq(u.0))
+                .add(deals::Column::ProviderId.eq(u.0)),
+        );
+    }
+    if let Some(s) = f.status {
+        q = q.filter(deals::Column::Status.eq(s.code()));
+    }
+    match f.transfer {
+        Some(true) => q = q.filter(deals::Column::AchievementId.is_not_null()),
+        Some(false) => q = q.filter(deals::Column::AchievementId.is_null()),
+        None => {}
+    }
+    let total = q.clone().count(db).await.map_err(db_err)?;
+    let rows = q
+        .order_by_desc(deals::Column::CreatedAt)
+        .order_by_desc(deals::Column::Id)
+        .offset(page.offset())
+        .limit(page.limit())
+        .all(db)
+        .await
+        .map_err(db_err)?;
+    Ok(paged(to_domain(db, rows).await?, total, page))
+}
+
+pub(in crate::store) async fn evidence(
+    db: &DatabaseConnection,
+    deal_id: i64,
+) -> StoreResult<Option<(Evidence, Vec<u8>)>> {
+    Ok(deal_evidence::Entity::find_by_id(deal_id)
+        .one(db)
+        .await
+        .map_err(db_err)?
+        .map(|e| {
+            (
+                Evidence {
+                    file_name: e.file_name,
+                    content_type: e.content_type,
+                    size: u64::try_from(e.size).unwrap_or_default(),
+                    sha256: e.sha256,
+                },
+                e.content,
+            )
+        }))
+}

@@ -1,0 +1,219 @@
+//! Inquiries (对接): one thread per (posting, requester), its messages, and the counters kept
+//! on the thread (message count, last activity) updated with each message.
+
+use std::collections::HashMap;
+
+use kejiyun_core::ids::UserId;
+use kejiyun_core::market::inquiries::{Inquiry, Message};
+use kejiyun_core::market::postings::PostingKind;
+use kejiyun_core::paging::{Page, Paged};
+use kejiyun_core::ports::{StoreError, StoreResult};
+use kejiyun_core::time::Timestamp;
+use sea_orm::sea_query::Expr;
+use sea_orm::{
+    ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait,
+    ExprTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, TransactionTrait,
+};
+
+use super::super::{corrupt, db_err, paged};
+use super::{name_of, names, posting_heads};
+use crate::entities::{inquiries, inquiry_messages};
+
+fn kind_of(raw: &str) -> StoreResult<PostingKind> {
+    PostingKind::parse(raw).map_err(|_| corrupt("posting kind", raw))
+}
+
+async fn to_domain(
+    db: &DatabaseConnection,
+    rows: Vec<inquiries::Model>,
+) -> StoreResult<Vec<Inquiry>> {
+    let names = names(db, rows.iter().flat_map(|r| [r.requester_id, r.owner_id])).await?;
+    let mut titles: HashMap<(PostingKind, i64), String> = HashMap::new();
+    for kind in PostingKind::ALL {
+        let ids = rows
+            .iter()
+            .filter(|r| r.posting_kind == kind.code())
+            .map(|r| r.posting_id);
+        for (id, (title, _)) in posting_heads(db, kind, ids).await? {
+            titles.insert((kind, id), title);
+        }
+    }
+    rows.into_iter()
+        .map(|r| {
+            let kind = kind_of(&r.posting_kind)?;
+            Ok(Inquiry {
+                id: r.id,
+                posting_kind: kind,
+                posting_id: r.posting_id,
+                posting_title: titles
+                    .get(&(kind, r.posting_id))
+                    .cloned()
+                    .unwrap_or_default(),
+                requester: UserId(r.requester_id),
+                requester_name: name_of(&names, r.requester_id),
+                owner: UserId(r.owner_id),
+                owner_name: name_of(&names, r.owner_id),
+                created_at: Timestamp(r.created_at),
+                last_message_at: Timestamp(r.last_message_at),
+                message_count: u64::try_from(r.message_count).unwrap_or_default(),
+            })
+        })
+        .collect()
+}
+
+pub(in crate::store) async fn find(
+    db: &DatabaseConnection,
+    kind: PostingKind,
+    posting_id: i64,
+    requester: UserId,
+) -> StoreResult<Option<i64>> {
+    inquiries::Entity::find()
+        .select_only()
+        .column(inquiries::Column::Id)
+        .filter(inquiries::Column::PostingKind.eq(kind.code()))
+        .filter(inquiries::Column::PostingId.eq(posting_id))
+        .filter(inquiries::Column::RequesterId.eq(requester.0))
+        .into_tuple()
+        .one(db)
+        .await
+        .map_err(db_err)
+}
+
+async fn insert_message<C: ConnectionTrait>(
+    txn: &C,
+    inquiry_id: i64,
+    author: UserId,
+    body: &str,
+    at: Timestamp,
+) -> StoreResult<i64> {
+    Ok(
+        inquiry_messages::Entity::insert(inquiry_messages::ActiveModel {
+            inquiry_id: Set(inquiry_id),
+            author_id: Set(author.0),
+            body: Set(body.to_owned()),
+            created_at: Set(at.micros()),
+            ..Default::default()
+        })
+        .exec(txn)
+        .await
+        .map_err(db_err)?
+        .last_insert_id,
+    )
+}
+
+pub(in crate::store) async fn create(
+    db: &DatabaseConnection,
+    kind: PostingKind,
+    posting_id: i64,
+    requester: UserId,
+    owner: UserId,
+    body: &str,
+    at: Timestamp,
+) -> StoreResult<i64> {
+    let txn = db.begin().await.map_err(db_err)?;
+    let id = inquiries::Entity::insert(inquiries::ActiveModel {
+        posting_kind: Set(kind.code().to_owned()),
+        posting_id: Set(posting_id),
+        requester_id: Set(requester.0),
+        owner_id: Set(owner.0),
+        created_at: Set(at.micros()),
+        last_message_at: Set(at.micros()),
+        message_count: Set(1),
+        ..Default::default()
+    })
+    .exec(&txn)
+    .await
+    .map_err(|e| match db_err(e) {
+        StoreError::Conflict(m) if m == "记录已存在" => {
+            StoreError::Conflict("您已就该内容发起过对接".into())
+        }
+        other => other,
+    })?
+    .last_insert_id;
+    insert_message(&txn, id, requester, body, at).await?;
+    txn.commit().await.map_err(db_err)?;
+    Ok(id)
+}
+
+pub(in crate::store) async fn add_message(
+    db: &DatabaseConnection,
+    inquiry_id: i64,
+    author: UserId,
+    body: &str,
+    at: Timestamp,
+) -> StoreResult<i64> {
+    let txn = db.begin().await.map_err(db_err)?;
+    let res = inquiries::Entity::update_many()
+        .col_expr(
+            inquiries::Column::MessageCount,
+            Expr::col(inquiries::Column::MessageCount).add(1),
+        )
+        .col_expr(inquiries::Column::LastMessageAt, Expr::value(at.micros()))
+        .filter(inquiries::Column::Id.eq(inquiry_id))
+        .exec(&txn)
+        .await
+        .map_err(db_err)?;
+    if res.rows_affected == 0 {
+        return Err(StoreError::NotFound);
+    }
+    let id = insert_message(&txn, inquiry_id, author, body, at).await?;
+    txn.commit().await.map_err(db_err)?;
+    Ok(id)
+}
+
+pub(in crate::store) async fn get(
+    db: &DatabaseConnection,
+    id: i64,
+) -> StoreResult<Option<Inquiry>> {
+    let rows = inquiries::Entity::find_by_id(id)
+        .all(db)
+        .await
+        .map_err(db_err)?;
+    Ok(to_domain(db, rows).await?.pop())
+}
+
+pub(in crate::store) async fn messages(
+    db: &DatabaseConnection,
+    inquiry_id: i64,
+) -> StoreResult<Vec<Message>> {
+    let rows = inquiry_messages::Entity::find()
+        .filter(inquiry_messages::Column::InquiryId.eq(inquiry_id))
+        .order_by_asc(inquiry_messages::Column::Id)
+        .all(db)
+        .await
+        .map_err(db_err)?;
+    let names = names(db, rows.iter().map(|r| r.author_id)).await?;
+    Ok(rows
+        .into_iter()
+        .map(|r| Message {
+            id: r.id,
+            inquiry_id: r.inquiry_id,
+            author: UserId(r.author_id),
+            author_name: name_of(&names, r.author_id),
+            body: r.body,
+            created_at: Timestamp(r.created_at),
+        })
+        .collect())
+}
+
+pub(in crate::store) async fn list(
+    db: &DatabaseConnection,
+    user: UserId,
+    page: Page,
+) -> StoreResult<Paged<Inquiry>> {
+    let q = inquiries::Entity::find().filter(
+        Condition::any()
+            .add(inquiries::Column::RequesterId.eq(user.0))
+            .add(inquiries::Column::OwnerId.eq(user.0)),
+    );
+    let total = q.clone().count(db).await.map_err(db_err)?;
+    let rows = q
+        .order_by_desc(inquiries::Column::LastMessageAt)
+        .order_by_desc(inquiries::Column::Id)
+        .offset(page.offset())
+        .limit(page.limit())
+        .all(db)
+        .await
+        .map_err(db_err)?;
+    Ok(paged(to_domain(db, rows).await?, total, page))
+}

@@ -1,0 +1,768 @@
+//! Inquiries, quotes, deals and caseworker tickets through HTTP: the flows end to end and who
+//! may see and do what.
+
+use kejiyun_testkit::TestApp;
+use reqwest::StatusCode;
+use serde_json::json;
+
+use crate::api_market_support::{
+    LINSHUI, YUECHI, achievement_body, cast, ids, items, need_body, published, service_body,
+};
+
+#[tokio::test]
+async fn inquiry_thread_between_two_sides_only() {
+    let app = TestApp::spawn().await;
+    let c = cast(&app).await;
+    let stranger = app.user("路人", Some(LINSHUI)).await;
+    let service = published(
+        &app,
+        &c.admin,
+        "services",
+        &c.expert,
+        service_body(LINSHUI, "county"),
+    )
+    .await;
+
+    let r = app
+        .post(
+            "/api/v1/inquiries",
+            Some(&c.farmer.token),
+            json!({ "posting_kind": "service", "posting_id": service, "body": "李老师您好，我家 50 亩脐橙叶子发黄，能上门看看吗？" }),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{:?}", r.body);
+    let thread = r.body["id"].as_i64().unwrap_or_default();
+    let r = app
+        .post(
+            &format!("/api/v1/inquiries/{thread}/messages"),
+            Some(&c.expert.token),
+            json!({ "body": "可以，本周六上午到您果园。" }),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{:?}", r.body);
+    let again = app
+        .post(
+            "/api/v1/inquiries",
+            Some(&c.farmer.token),
+            json!({ "posting_kind": "service", "posting_id": service, "body": "好的，谢谢！" }),
+        )
+        .await;
+    assert_eq!(again.body["id"], thread, "the same thread continues");
+
+    for who in [&c.farmer, &c.expert] {
+        let t = app
+            .get(&format!("/api/v1/inquiries/{thread}"), Some(&who.token))
+            .await;
+        assert_eq!(t.status, StatusCode::OK, "{:?}", t.body);
+        let bodies: Vec<_> = t.body["messages"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .map(|m| m["body"].as_str().unwrap_or_default().to_owned())
+            .collect();
+        assert_eq!(bodies.len(), 3, "{bodies:?}");
+        assert_eq!(bodies[1], "可以，本周六上午到您果园。");
+        assert_eq!(t.body["posting_title"], "柑橘黄龙病诊断与防治");
+        assert_eq!(t.body["requester_id"], c.farmer.id);
+        assert_eq!(t.body["owner_id"], c.expert.id);
+        let list = app.get("/api/v1/inquiries", Some(&who.token)).await;
+        assert!(ids(&list.body).contains(&thread));
+    }
+    let t = app
+        .get(
+            &format!("/api/v1/inquiries/{thread}"),
+            Some(&c.farmer.token),
+        )
+        .await;
+    assert_eq!(t.body["messages"][0]["mine"], true);
+    assert_eq!(t.body["messages"][1]["mine"], false);
+
+    // A third user, and even the county admin, see nothing and write nothing.
+    for outsider in [&stranger, &c.admin] {
+        let r = app
+            .get(
+                &format!("/api/v1/inquiries/{thread}"),
+                Some(&outsider.token),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::NOT_FOUND);
+        let r = app
+            .post(
+                &format!("/api/v1/inquiries/{thread}/messages"),
+                Some(&outsider.token),
+                json!({ "body": "我也想插一句" }),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::NOT_FOUND);
+        let list = app.get("/api/v1/inquiries", Some(&outsider.token)).await;
+        assert!(!ids(&list.body).contains(&thread));
+    }
+    let t = app
+        .get(
+            &format!("/api/v1/inquiries/{thread}"),
+            Some(&c.expert.token),
+        )
+        .await;
+    assert_eq!(
+        t.body["messages"].as_array().map(Vec::len),
+        Some(3),
+        "nothing added"
+    );
+
+    let r = app
+        .post(
+            "/api/v1/inquiries",
+            Some(&c.expert.token),
+            json!({ "posting_kind": "service", "posting_id": service, "body": "自己问自己" }),
+        )
+        .await;
+    assert_eq!(
+        r.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "not with oneself"
+    );
+    let r = app
+        .post(
+            "/api/v1/inquiries",
+            Some(&c.farmer.token),
+            json!({ "posting_kind": "gadget", "posting_id": service, "body": "你好" }),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(r.body["error"]["field"], "posting_kind");
+    let r = app
+        .post(
+            &format!("/api/v1/inquiries/{thread}/messages"),
+            Some(&c.farmer.token),
+            json!({ "body": "长".repeat(2001) }),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn quotes_side_by_side_decline_accept_confirm() {
+    let app = TestApp::spawn().await;
+    let c = cast(&app).await;
+    let rival = app.tech_worker("张工", LINSHUI).await;
+    let need = published(&app, &c.admin, "needs", &c.farmer, need_body(LINSHUI)).await;
+    let service = published(
+        &app,
+        &c.admin,
+        "services",
+        &c.expert,
+        service_body(LINSHUI, "county"),
+    )
+    .await;
+
+    let r = app
+        .post(
+            "/api/v1/quotes",
+            Some(&c.farmer.token),
+            json!({ "need_id": need, "price_fen": 1, "timeline_days": 1, "method": "我自己给自己报个价吧" }),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN, "plain users do not quote");
+    let r = app
+        .post(
+            "/api/v1/quotes",
+            Some(&c.expert.token),
+            json!({ "need_id": need, "price_fen": 300_000, "timeline_days": 30, "method": "上门诊断三次，出具书面防治方案并跟踪半年", "service_id": service }),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{:?}", r.body);
+    let q1 = r.body["id"].as_i64().unwrap_or_default();
+    let r = app
+        .post(
+            "/api/v1/quotes",
+            Some(&rival.token),
+            json!({ "need_id": need, "price_fen": 200_000, "timeline_days": 90, "method": "远程视频指导为主，必要时上门一次" }),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{:?}", r.body);
+    let q2 = r.body["id"].as_i64().unwrap_or_default();
+    let r = app
+        .post(
+            "/api/v1/quotes",
+            Some(&rival.token),
+            json!({ "need_id": need, "price_fen": 100_000, "timeline_days": 90, "method": "再报一次价，看看会不会重复" }),
+        )
+        .await;
+    assert_eq!(
+        r.status,
+        StatusCode::CONFLICT,
+        "one open quote per provider"
+    );
+
+    let side_by_side = app
+        .get(
+            &format!("/api/v1/quotes?need_id={need}"),
+            Some(&c.farmer.token),
+        )
+        .await;
+    assert_eq!(
+        side_by_side.status,
+        StatusCode::OK,
+        "{:?}",
+        side_by_side.body
+    );
+    assert_eq!(side_by_side.body["total"], 2);
+    let mut prices: Vec<_> = items(&side_by_side.body)
+        .iter()
+        .map(|q| (q["price_fen"].as_i64(), q["timeline_days"].as_i64()))
+        .collect();
+    prices.sort();
+    assert_eq!(
+        prices,
+        vec![(Some(200_000), Some(90)), (Some(300_000), Some(30))]
+    );
+    let own = app
+        .get(
+            &format!("/api/v1/quotes?need_id={need}"),
+            Some(&rival.token),
+        )
+        .await;
+    assert_eq!(
+        ids(&own.body),
+        vec![q2],
+        "a provider sees their own quote only"
+    );
+    let mine = app.get("/api/v1/quotes", Some(&c.expert.token)).await;
+    assert_eq!(ids(&mine.body), vec![q1]);
+    let r = app
+        .get(&format!("/api/v1/quotes/{q1}"), Some(&rival.token))
+        .await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND, "not a rival's business");
+
+    let r = app
+        .post(
+            &format!("/api/v1/quotes/{q2}/decline"),
+            Some(&c.farmer.token),
+            json!({ "reason": "meh" }),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let r = app
+        .post(
+            &format!("/api/v1/quotes/{q2}/accept"),
+            Some(&rival.token),
+            json!({}),
+        )
+        .await;
+    assert_eq!(
+        r.status,
+        StatusCode::FORBIDDEN,
+        "only the requester accepts"
+    );
+    let r = app
+        .post(
+            &format!("/api/v1/quotes/{q2}/decline"),
+            Some(&c.farmer.token),
+            json!({ "reason": "too_slow", "note": "春梢期前必须处理完" }),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
+    assert_eq!(r.body["status"], "declined");
+    let declined = app
+        .get(&format!("/api/v1/quotes/{q2}"), Some(&rival.token))
+        .await;
+    assert_eq!(declined.body["decline_reason"]["code"], "too_slow");
+    assert_eq!(declined.body["decline_reason"]["label"], "周期太长");
+    assert_eq!(declined.body["decline_note"], "春梢期前必须处理完");
+    let r = app
+        .post(
+            &format!("/api/v1/quotes/{q2}/withdraw"),
+            Some(&rival.token),
+            json!({}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CONFLICT, "already decided");
+
+    let r = app
+        .post(
+            &format!("/api/v1/quotes/{q1}/accept"),
+            Some(&c.farmer.token),
+            json!({}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
+    let deal = r.body["deal_id"].as_i64().unwrap_or_default();
+    let r = app
+        .post(
+            &format!("/api/v1/quotes/{q1}/accept"),
+            Some(&c.farmer.token),
+            json!({}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CONFLICT, "accepted once");
+    let d = app
+        .get(&format!("/api/v1/deals/{deal}"), Some(&c.expert.token))
+        .await;
+    assert_eq!(d.status, StatusCode::OK, "{:?}", d.body);
+    assert_eq!(d.body["status"], "proposed");
+    assert_eq!(d.body["amount_fen"], 300_000);
+    assert_eq!(d.body["origin"]["code"], "quote");
+    assert_eq!(d.body["quote_id"], q1);
+    assert_eq!(d.body["need_id"], need);
+    assert_eq!(d.body["service_id"], service);
+    assert_eq!(d.body["requester_id"], c.farmer.id);
+    assert_eq!(d.body["provider_id"], c.expert.id);
+    assert!(d.body["requester_confirmed_at"].is_string());
+    assert!(d.body["provider_confirmed_at"].is_null());
+    let q = app
+        .get(&format!("/api/v1/quotes/{q1}"), Some(&c.farmer.token))
+        .await;
+    assert_eq!(q.body["status"], "accepted");
+    assert_eq!(q.body["deal_id"], deal);
+
+    let r = app
+        .post(
+            &format!("/api/v1/deals/{deal}/confirm"),
+            Some(&c.farmer.token),
+            json!({}),
+        )
+        .await;
+    assert_eq!(
+        r.status,
+        StatusCode::CONFLICT,
+        "the requester confirmed by accepting"
+    );
+    let r = app
+        .post(
+            &format!("/api/v1/deals/{deal}/confirm"),
+            Some(&c.expert.token),
+            json!({}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
+    assert_eq!(r.body["status"], "confirmed");
+    let d = app
+        .get(&format!("/api/v1/deals/{deal}"), Some(&c.admin.token))
+        .await;
+    assert_eq!(d.status, StatusCode::OK, "the county admin sees it");
+    assert_eq!(d.body["status"], "confirmed");
+    assert!(d.body["confirmed_at"].is_string());
+    let listed = app
+        .get(
+            &format!("/api/v1/deals?region={LINSHUI}&status=confirmed"),
+            Some(&c.admin.token),
+        )
+        .await;
+    assert!(ids(&listed.body).contains(&deal), "{:?}", listed.body);
+    let listed = app
+        .get("/api/v1/deals?mine=true", Some(&c.farmer.token))
+        .await;
+    assert_eq!(ids(&listed.body), vec![deal]);
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn deals_are_private_and_cancel_rules_hold() {
+    let app = TestApp::spawn().await;
+    let c = cast(&app).await;
+    let stranger = app.user("路人", Some(LINSHUI)).await;
+    let yuechi_admin = app.admin("region_admin", Some(YUECHI)).await;
+    let need = published(&app, &c.admin, "needs", &c.farmer, need_body(LINSHUI)).await;
+    let service = published(
+        &app,
+        &c.admin,
+        "services",
+        &c.expert,
+        service_body(LINSHUI, "county"),
+    )
+    .await;
+    let propose = |amount: i64| json!({ "need_id": need, "service_id": service, "amount_fen": amount, "deal_date": "2025-06-30", "note": "口头约定，先付一半" });
+    let r = app
+        .post("/api/v1/deals", Some(&stranger.token), propose(100_000))
+        .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN, "only a side proposes");
+    let r = app
+        .post("/api/v1/deals", Some(&c.expert.token), propose(100_000))
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{:?}", r.body);
+    let d1 = r.body["id"].as_i64().unwrap_or_default();
+
+    for outsider in [&stranger, &yuechi_admin] {
+        let r = app
+            .get(&format!("/api/v1/deals/{d1}"), Some(&outsider.token))
+            .await;
+        assert_eq!(r.status, StatusCode::NOT_FOUND);
+        for action in ["confirm", "cancel"] {
+            let r = app
+                .post(
+                    &format!("/api/v1/deals/{d1}/{action}"),
+                    Some(&outsider.token),
+                    json!({ "reason": "看看能不能取消" }),
+                )
+                .await;
+            assert_eq!(r.status, StatusCode::NOT_FOUND, "{action}");
+        }
+    }
+    let r = app.get("/api/v1/deals", Some(&stranger.token)).await;
+    assert_eq!(
+        r.status,
+        StatusCode::FORBIDDEN,
+        "region listings are for admins"
+    );
+    let r = app.get("/api/v1/deals", Some(&yuechi_admin.token)).await;
+    assert!(
+        !ids(&r.body).contains(&d1),
+        "other county's admin does not list it"
+    );
+    let d = app
+        .get(&format!("/api/v1/deals/{d1}"), Some(&c.farmer.token))
+        .await;
+    assert_eq!(d.body["status"], "proposed", "unchanged");
+    assert_eq!(d.body["origin"]["code"], "direct");
+
+    // A side cancels a proposed deal, with a reason.
+    let r = app
+        .post(
+            &format!("/api/v1/deals/{d1}/cancel"),
+            Some(&c.farmer.token),
+            json!({ "reason": " " }),
+        )
+        .await;
+    assert_eq!(
+        r.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "a reason is required"
+    );
+    let r = app
+        .post(
+            &format!("/api/v1/deals/{d1}/cancel"),
+            Some(&c.farmer.token),
+            json!({ "reason": "价格没谈拢" }),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
+    assert_eq!(r.body["status"], "cancelled");
+    let r = app
+        .post(
+            &format!("/api/v1/deals/{d1}/cancel"),
+            Some(&c.farmer.token),
+            json!({ "reason": "再取消一次" }),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CONFLICT);
+    let r = app
+        .post(
+            &format!("/api/v1/deals/{d1}/confirm"),
+            Some(&c.farmer.token),
+            json!({}),
+        )
+        .await;
+    assert_eq!(
+        r.status,
+        StatusCode::CONFLICT,
+        "a cancelled deal is not confirmed"
+    );
+    let d = app
+        .get(&format!("/api/v1/deals/{d1}"), Some(&c.expert.token))
+        .await;
+    assert_eq!(d.body["cancel_reason"], "价格没谈拢");
+
+    // A confirmed deal: only a region admin cancels it.
+    let r = app
+        .post("/api/v1/deals", Some(&c.farmer.token), propose(150_000))
+        .await;
+    let d2 = r.body["id"].as_i64().unwrap_or_default();
+    let r = app
+        .post(
+            &format!("/api/v1/deals/{d2}/confirm"),
+            Some(&c.expert.token),
+            json!({}),
+        )
+        .await;
+    assert_eq!(r.body["status"], "confirmed", "{:?}", r.body);
+    let r = app
+        .post(
+            &format!("/api/v1/deals/{d2}/cancel"),
+            Some(&c.expert.token),
+            json!({ "reason": "我反悔了" }),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    let d = app
+        .get(&format!("/api/v1/deals/{d2}"), Some(&c.farmer.token))
+        .await;
+    assert_eq!(d.body["status"], "confirmed", "unchanged");
+    let r = app
+        .post(
+            &format!("/api/v1/deals/{d2}/cancel"),
+            Some(&c.admin.token),
+            json!({ "reason": "合同经核实为虚假登记" }),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
+    let audit = app.get("/api/v1/audit", Some(&c.admin.token)).await;
+    assert!(
+        items(&audit.body)
+            .iter()
+            .any(|e| e["action"] == "deal.cancel"),
+        "the admin's cancellation is audited"
+    );
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn transfer_through_an_inquiry_on_an_achievement() {
+    let app = TestApp::spawn().await;
+    let c = cast(&app).await;
+    let achievement = published(
+        &app,
+        &c.admin,
+        "achievements",
+        &c.expert,
+        achievement_body(LINSHUI),
+    )
+    .await;
+    let r = app
+        .post(
+            "/api/v1/inquiries",
+            Some(&c.farmer.token),
+            json!({ "posting_kind": "achievement", "posting_id": achievement, "body": "合作社想许可使用这项育苗技术，价格可以谈吗？" }),
+        )
+        .await;
+    let inquiry = r.body["id"].as_i64().unwrap_or_default();
+    let r = app
+        .post(
+            "/api/v1/deals",
+            Some(&c.farmer.token),
+            json!({ "inquiry_id": inquiry, "amount_fen": 30_000_000, "deal_date": "2025-12-01" }),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{:?}", r.body);
+    let deal = r.body["id"].as_i64().unwrap_or_default();
+    let r = app
+        .post(
+            &format!("/api/v1/deals/{deal}/confirm"),
+            Some(&c.expert.token),
+            json!({}),
+        )
+        .await;
+    assert_eq!(r.body["status"], "confirmed", "{:?}", r.body);
+    let d = app
+        .get(&format!("/api/v1/deals/{deal}"), Some(&c.farmer.token))
+        .await;
+    assert_eq!(d.body["transfer"], true);
+    assert_eq!(d.body["achievement_id"], achievement);
+    assert_eq!(d.body["origin"]["code"], "inquiry");
+    assert_eq!(d.body["inquiry_id"], inquiry);
+    let transfers = app
+        .get("/api/v1/deals?transfer=true", Some(&c.admin.token))
+        .await;
+    assert_eq!(ids(&transfers.body), vec![deal]);
+    let others = app
+        .get("/api/v1/deals?transfer=false", Some(&c.admin.token))
+        .await;
+    assert!(!ids(&others.body).contains(&deal));
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn caseworker_ticket_follow_ups_links_close() {
+    let app = TestApp::spawn().await;
+    let c = cast(&app).await;
+    let yuechi_admin = app.admin("region_admin", Some(YUECHI)).await;
+    let need = published(&app, &c.admin, "needs", &c.farmer, need_body(LINSHUI)).await;
+    let other_need = published(&app, &c.admin, "needs", &c.farmer, need_body(LINSHUI)).await;
+    let service = published(
+        &app,
+        &c.admin,
+        "services",
+        &c.expert,
+        service_body(LINSHUI, "county"),
+    )
+    .await;
+
+    let r = app
+        .post(
+            "/api/v1/tickets",
+            Some(&c.farmer.token),
+            json!({ "need_id": need }),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN, "staff only");
+    let r = app
+        .post(
+            "/api/v1/tickets",
+            Some(&yuechi_admin.token),
+            json!({ "need_id": need }),
+        )
+        .await;
+    assert!(r.status == StatusCode::FORBIDDEN || r.status == StatusCode::NOT_FOUND);
+    let r = app
+        .post(
+            "/api/v1/tickets",
+            Some(&c.admin.token),
+            json!({ "need_id": need }),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{:?}", r.body);
+    let ticket = r.body["id"].as_i64().unwrap_or_default();
+    let r = app
+        .post(
+            "/api/v1/tickets",
+            Some(&c.admin.token),
+            json!({ "need_id": need }),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CONFLICT, "one open ticket per need");
+
+    for (kind, note) in [
+        ("call", "电话联系王大爷，了解果园发病情况"),
+        ("introduction", "引荐县农技站李农艺师上门诊断"),
+    ] {
+        let r = app
+            .post(
+                &format!("/api/v1/tickets/{ticket}/follow-ups"),
+                Some(&c.admin.token),
+                json!({ "kind": kind, "note": note }),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{:?}", r.body);
+    }
+    let r = app
+        .post(
+            &format!("/api/v1/tickets/{ticket}/follow-ups"),
+            Some(&c.admin.token),
+            json!({ "kind": "gossip", "note": "随便聊聊" }),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+
+    let r = app
+        .post(
+            "/api/v1/inquiries",
+            Some(&c.expert.token),
+            json!({ "posting_kind": "need", "posting_id": need, "body": "我可以上门诊断，请问果园在哪个镇？" }),
+        )
+        .await;
+    let inquiry = r.body["id"].as_i64().unwrap_or_default();
+    let r = app
+        .post(
+            "/api/v1/deals",
+            Some(&c.farmer.token),
+            json!({ "need_id": need, "service_id": service, "amount_fen": 80_000, "deal_date": "2025-06-30" }),
+        )
+        .await;
+    let deal = r.body["id"].as_i64().unwrap_or_default();
+    let r = app
+        .post(
+            "/api/v1/deals",
+            Some(&c.farmer.token),
+            json!({ "need_id": other_need, "service_id": service, "amount_fen": 80_000, "deal_date": "2025-06-30" }),
+        )
+        .await;
+    let unrelated = r.body["id"].as_i64().unwrap_or_default();
+    for (kind, target) in [("inquiry", inquiry), ("deal", deal), ("deal", deal)] {
+        let r = app
+            .post(
+                &format!("/api/v1/tickets/{ticket}/links"),
+                Some(&c.admin.token),
+                json!({ "kind": kind, "target_id": target }),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{kind}: {:?}", r.body);
+    }
+    let r = app
+        .post(
+            &format!("/api/v1/tickets/{ticket}/links"),
+            Some(&c.admin.token),
+            json!({ "kind": "deal", "target_id": unrelated }),
+        )
+        .await;
+    assert_eq!(
+        r.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "not about this need"
+    );
+
+    let t = app
+        .get(&format!("/api/v1/tickets/{ticket}"), Some(&c.admin.token))
+        .await;
+    assert_eq!(t.status, StatusCode::OK, "{:?}", t.body);
+    assert_eq!(t.body["status"], "open");
+    assert_eq!(t.body["follow_ups"].as_array().map(Vec::len), Some(2));
+    assert_eq!(t.body["follow_ups"][1]["kind"]["label"], "引荐专家或机构");
+    assert_eq!(
+        t.body["links"].as_array().map(Vec::len),
+        Some(2),
+        "linking is idempotent"
+    );
+    let r = app
+        .get(
+            &format!("/api/v1/tickets/{ticket}"),
+            Some(&yuechi_admin.token),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+    let r = app
+        .get(&format!("/api/v1/tickets/{ticket}"), Some(&c.farmer.token))
+        .await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+
+    let mine = app
+        .get(
+            "/api/v1/tickets?mine=true&status=open",
+            Some(&c.admin.token),
+        )
+        .await;
+    assert_eq!(ids(&mine.body), vec![ticket], "{:?}", mine.body);
+    let by_need = app
+        .get(
+            &format!("/api/v1/tickets?need_id={need}"),
+            Some(&c.admin.token),
+        )
+        .await;
+    assert_eq!(ids(&by_need.body), vec![ticket]);
+    let r = app.get("/api/v1/tickets", Some(&c.farmer.token)).await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    let r = app.get("/api/v1/tickets", Some(&yuechi_admin.token)).await;
+    assert!(!ids(&r.body).contains(&ticket));
+
+    let r = app
+        .post(
+            &format!("/api/v1/tickets/{ticket}/close"),
+            Some(&c.admin.token),
+            json!({ "outcome": "finished" }),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let r = app
+        .post(
+            &format!("/api/v1/tickets/{ticket}/close"),
+            Some(&c.admin.token),
+            json!({ "outcome": "deal_made", "note": "促成上门诊断服务一单" }),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
+    assert_eq!(r.body["status"], "closed");
+    let t = app
+        .get(&format!("/api/v1/tickets/{ticket}"), Some(&c.admin.token))
+        .await;
+    assert_eq!(t.body["outcome"]["code"], "deal_made");
+    assert_eq!(t.body["outcome_note"], "促成上门诊断服务一单");
+    let r = app
+        .post(
+            &format!("/api/v1/tickets/{ticket}/follow-ups"),
+            Some(&c.admin.token),
+            json!({ "kind": "note", "note": "办结后补记" }),
+        )
+        .await;
+    assert_eq!(
+        r.status,
+        StatusCode::CONFLICT,
+        "closed tickets take no follow-ups"
+    );
+    let open = app
+        .get(
+            "/api/v1/tickets?mine=true&status=open",
+            Some(&c.admin.token),
+        )
+        .await;
+    assert!(!ids(&open.body).contains(&ticket));
+    app.stop().await;
+}
