@@ -5,6 +5,7 @@ mod accounts;
 pub mod market;
 mod moderation;
 mod orgs;
+pub mod stats;
 mod tech_workers;
 mod tokens;
 
@@ -20,6 +21,7 @@ use crate::banned_words::BannedWords;
 use crate::market_ports::MarketStore;
 use crate::ports::Store;
 use crate::regions::{Region, RegionCode, RegionDirectory};
+use crate::stats_ports::StatsStore;
 use crate::time::{Clock, Timestamp};
 
 /// Everything a use case needs, built once at start.
@@ -28,6 +30,8 @@ pub struct Services {
     pub store: Arc<dyn Store>,
     /// The marketplace's storage (the same database as `store`).
     pub market: Arc<dyn MarketStore>,
+    /// Served statistics (the same database).
+    pub stats: Arc<dyn StatsStore>,
     pub clock: Arc<dyn Clock>,
     pub regions: Arc<RegionDirectory>,
     /// The deployment's root region (四川省 by default): everything lives below it.

@@ -17,6 +17,8 @@ pub mod paging;
 pub mod permissions;
 pub mod ports;
 pub mod regions;
+pub mod stats;
+pub mod stats_ports;
 pub mod tech_workers;
 pub mod text;
 pub mod time;

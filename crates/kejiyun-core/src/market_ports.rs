@@ -109,29 +109,88 @@ pub struct TicketFilter {
 #[async_trait]
 pub trait MarketStore: Send + Sync {
     // Postings. New postings start as drafts.
-    async fn create_service(&self, owner: UserId, draft: &ServiceDraft, at: Timestamp) -> StoreResult<i64>;
-    async fn create_need(&self, owner: UserId, draft: &NeedDraft, at: Timestamp) -> StoreResult<i64>;
-    async fn create_achievement(&self, owner: UserId, draft: &AchievementDraft, at: Timestamp) -> StoreResult<i64>;
+    async fn create_service(
+        &self,
+        owner: UserId,
+        draft: &ServiceDraft,
+        at: Timestamp,
+    ) -> StoreResult<i64>;
+    async fn create_need(
+        &self,
+        owner: UserId,
+        draft: &NeedDraft,
+        at: Timestamp,
+    ) -> StoreResult<i64>;
+    async fn create_achievement(
+        &self,
+        owner: UserId,
+        draft: &AchievementDraft,
+        at: Timestamp,
+    ) -> StoreResult<i64>;
     async fn service(&self, id: i64) -> StoreResult<Option<Service>>;
     async fn need(&self, id: i64) -> StoreResult<Option<Need>>;
     async fn achievement(&self, id: i64) -> StoreResult<Option<Achievement>>;
     /// Replaces the content and moves the status (`change.change.from` must match).
-    async fn update_service(&self, id: i64, draft: &ServiceDraft, change: PostingChange) -> StoreResult<()>;
-    async fn update_need(&self, id: i64, draft: &NeedDraft, change: PostingChange) -> StoreResult<()>;
-    async fn update_achievement(&self, id: i64, draft: &AchievementDraft, change: PostingChange) -> StoreResult<()>;
+    async fn update_service(
+        &self,
+        id: i64,
+        draft: &ServiceDraft,
+        change: PostingChange,
+    ) -> StoreResult<()>;
+    async fn update_need(
+        &self,
+        id: i64,
+        draft: &NeedDraft,
+        change: PostingChange,
+    ) -> StoreResult<()>;
+    async fn update_achievement(
+        &self,
+        id: i64,
+        draft: &AchievementDraft,
+        change: PostingChange,
+    ) -> StoreResult<()>;
     /// Moves a posting's status: publishing sets `first_published_at` (once) and `expires_at`;
     /// closing records the reason and time. Queue, outbox and audit follow in the transaction.
-    async fn change_posting_status(&self, kind: PostingKind, id: i64, change: PostingChange) -> StoreResult<()>;
+    async fn change_posting_status(
+        &self,
+        kind: PostingKind,
+        id: i64,
+        change: PostingChange,
+    ) -> StoreResult<()>;
     /// The owner confirms a published posting is still current: moves `expires_at`.
-    async fn confirm_posting(&self, kind: PostingKind, id: i64, expires_at: Timestamp, at: Timestamp) -> StoreResult<()>;
-    async fn list_services(&self, filter: &PostingFilter, page: Page) -> StoreResult<Paged<Service>>;
+    async fn confirm_posting(
+        &self,
+        kind: PostingKind,
+        id: i64,
+        expires_at: Timestamp,
+        at: Timestamp,
+    ) -> StoreResult<()>;
+    async fn list_services(
+        &self,
+        filter: &PostingFilter,
+        page: Page,
+    ) -> StoreResult<Paged<Service>>;
     async fn list_needs(&self, filter: &PostingFilter, page: Page) -> StoreResult<Paged<Need>>;
-    async fn list_achievements(&self, filter: &PostingFilter, page: Page) -> StoreResult<Paged<Achievement>>;
+    async fn list_achievements(
+        &self,
+        filter: &PostingFilter,
+        page: Page,
+    ) -> StoreResult<Paged<Achievement>>;
     /// Published postings of `kind` whose `expires_at` is at or before `now` (at most `limit`).
-    async fn expired_postings(&self, kind: PostingKind, now: Timestamp, limit: u64) -> StoreResult<Vec<i64>>;
+    async fn expired_postings(
+        &self,
+        kind: PostingKind,
+        now: Timestamp,
+        limit: u64,
+    ) -> StoreResult<Vec<i64>>;
 
     // Inquiries.
-    async fn find_inquiry(&self, kind: PostingKind, posting_id: i64, requester: UserId) -> StoreResult<Option<i64>>;
+    async fn find_inquiry(
+        &self,
+        kind: PostingKind,
+        posting_id: i64,
+        requester: UserId,
+    ) -> StoreResult<Option<i64>>;
     /// A new thread with its first message.
     async fn create_inquiry(
         &self,
@@ -142,7 +201,13 @@ pub trait MarketStore: Send + Sync {
         body: &str,
         at: Timestamp,
     ) -> StoreResult<i64>;
-    async fn add_message(&self, inquiry_id: i64, author: UserId, body: &str, at: Timestamp) -> StoreResult<i64>;
+    async fn add_message(
+        &self,
+        inquiry_id: i64,
+        author: UserId,
+        body: &str,
+        at: Timestamp,
+    ) -> StoreResult<i64>;
     async fn inquiry(&self, id: i64) -> StoreResult<Option<Inquiry>>;
     async fn messages(&self, inquiry_id: i64) -> StoreResult<Vec<Message>>;
     /// Threads where `user` is either side, most recent activity first.
@@ -150,12 +215,26 @@ pub trait MarketStore: Send + Sync {
 
     // Quotes.
     /// Conflict if the provider already has a submitted quote on this need.
-    async fn create_quote(&self, need_id: i64, provider: UserId, draft: &QuoteDraft, at: Timestamp) -> StoreResult<i64>;
+    async fn create_quote(
+        &self,
+        need_id: i64,
+        provider: UserId,
+        draft: &QuoteDraft,
+        at: Timestamp,
+    ) -> StoreResult<i64>;
     async fn quote(&self, id: i64) -> StoreResult<Option<Quote>>;
-    async fn list_quotes(&self, need: Option<i64>, provider: Option<UserId>, page: Page) -> StoreResult<Paged<Quote>>;
+    async fn list_quotes(
+        &self,
+        need: Option<i64>,
+        provider: Option<UserId>,
+        page: Page,
+    ) -> StoreResult<Paged<Quote>>;
     /// Moves a quote from `from` to `to`; accepting creates `deal` in the same transaction and
     /// returns its id.
-    #[expect(clippy::too_many_arguments, reason = "one transactional decision with its parts")]
+    #[expect(
+        clippy::too_many_arguments,
+        reason = "one transactional decision with its parts"
+    )]
     async fn decide_quote(
         &self,
         id: i64,
@@ -176,9 +255,22 @@ pub trait MarketStore: Send + Sync {
 
     // Caseworker tickets.
     /// Conflict if the need already has an open ticket.
-    async fn open_ticket(&self, need_id: i64, staff: UserId, region: RegionCode, audit: AuditRecord) -> StoreResult<i64>;
+    async fn open_ticket(
+        &self,
+        need_id: i64,
+        staff: UserId,
+        region: RegionCode,
+        audit: AuditRecord,
+    ) -> StoreResult<i64>;
     async fn ticket(&self, id: i64) -> StoreResult<Option<Ticket>>;
-    async fn add_follow_up(&self, ticket: i64, kind: FollowUpKind, note: &str, author: UserId, at: Timestamp) -> StoreResult<i64>;
+    async fn add_follow_up(
+        &self,
+        ticket: i64,
+        kind: FollowUpKind,
+        note: &str,
+        author: UserId,
+        at: Timestamp,
+    ) -> StoreResult<i64>;
     /// Idempotent: linking twice keeps one link.
     async fn link_ticket(&self, ticket: i64, kind: LinkKind, target: i64) -> StoreResult<()>;
     /// Closes an open ticket (conflict if already closed).

@@ -122,7 +122,13 @@ pub enum ModerationKind {
 }
 
 impl ModerationKind {
-    pub const ALL: [Self; 5] = [Self::TechWorker, Self::Org, Self::Service, Self::Need, Self::Achievement];
+    pub const ALL: [Self; 5] = [
+        Self::TechWorker,
+        Self::Org,
+        Self::Service,
+        Self::Need,
+        Self::Achievement,
+    ];
 
     pub fn as_str(self) -> &'static str {
         match self {

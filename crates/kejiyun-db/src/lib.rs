@@ -126,7 +126,29 @@ async fn log_sqlite_settings(db: &DatabaseConnection) -> Result<(), DbError> {
 
 /// Applies pending migrations and loads the national region list if the table is not complete.
 pub async fn migrate(store: &SeaStore) -> Result<(), DbError> {
+    let pending: Vec<String> = migrations::Migrator::get_pending_migrations(store.connection())
+        .await?
+        .iter()
+        .map(|m| m.name().to_owned())
+        .collect();
     migrations::Migrator::up(store.connection(), None).await?;
     store.seed_regions(&regions::national()).await?;
+    // A database that had records before the statistics table existed gets its figures
+    // computed once, from the same definitions the incremental path uses.
+    if pending.iter().any(|m| m == "m20261129_000003_stats") {
+        use kejiyun_core::stats_ports::StatsStore;
+        let records = store
+            .counted_records()
+            .await
+            .map_err(|e| DbError::Db(sea_orm::DbErr::Custom(e.to_string())))?;
+        if !records.is_empty() {
+            let cells = kejiyun_core::stats::tally(records.iter().map(|r| &r.counted));
+            store
+                .replace_cells(&cells)
+                .await
+                .map_err(|e| DbError::Db(sea_orm::DbErr::Custom(e.to_string())))?;
+            tracing::info!(cells = cells.len(), "statistics backfilled");
+        }
+    }
     Ok(())
 }

@@ -70,3 +70,13 @@ pub async fn outbox(store: &SeaStore) -> Result<Vec<(String, i64, String)>, DbEr
         .map(|r| (r.kind, r.item_id, r.op))
         .collect())
 }
+
+/// Runs one SQL statement and returns the rows it touched (tests corrupt served figures with
+/// it on purpose, to check that a rebuild restores them).
+pub async fn execute(store: &SeaStore, sql: &str) -> Result<u64, DbErr> {
+    Ok(store
+        .connection()
+        .execute_unprepared(sql)
+        .await?
+        .rows_affected())
+}

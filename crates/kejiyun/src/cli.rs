@@ -69,6 +69,26 @@ pub enum Command {
         #[command(subcommand)]
         command: ConfigCommand,
     },
+    /// Statistics: check or rebuild the served figures.
+    Stats {
+        #[command(subcommand)]
+        command: StatsCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum StatsCommand {
+    /// Recompute every figure from the base records and report differences from the served
+    /// figures (exit status 1 if any).
+    Verify {
+        #[command(flatten)]
+        server: ServerArgs,
+    },
+    /// Rebuild the served figures from the base records.
+    Rebuild {
+        #[command(flatten)]
+        server: ServerArgs,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -118,6 +138,46 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             tracing::info!("shutting down");
             running.stop().await;
             Ok(())
+        }
+        Command::Stats { command } => {
+            let (server, rebuild) = match command {
+                StatsCommand::Verify { server } => (server, false),
+                StatsCommand::Rebuild { server } => (server, true),
+            };
+            let config = load(&server)?;
+            crate::logging::init(&config.log_format);
+            let (services, _) = crate::server::services(&config).await?;
+            if rebuild {
+                let cells = services
+                    .rebuild_stats()
+                    .await
+                    .map_err(|e| anyhow::anyhow!("{e}"))?;
+                println!("已重建统计数据：{cells} 个统计单元");
+                return Ok(());
+            }
+            let diffs = services
+                .verify_stats()
+                .await
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
+            if diffs.is_empty() {
+                println!("统计数据核对一致：所有指标与原始记录重新计算的结果相同");
+                return Ok(());
+            }
+            for d in &diffs {
+                println!(
+                    "{}\t{}\t{}\t{}\tserved={}\trecomputed={}",
+                    d.cell.metric.key(),
+                    d.cell.day,
+                    d.cell.region,
+                    d.cell.category,
+                    d.served,
+                    d.recomputed
+                );
+            }
+            anyhow::bail!(
+                "{} 个统计单元不一致；运行 `kejiyun stats rebuild` 重建",
+                diffs.len()
+            )
         }
         Command::Migrate { server } => {
             let config = load(&server)?;

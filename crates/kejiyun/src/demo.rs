@@ -247,7 +247,8 @@ pub async fn load(s: &Services) -> anyhow::Result<String> {
                 .map_err(err)?;
             }
         }
-        for (phone, name, region) in std::iter::once(&FARMER).chain(crate::demo_market::REQUESTERS) {
+        for (phone, name, region) in std::iter::once(&FARMER).chain(crate::demo_market::REQUESTERS)
+        {
             s.register(RegisterInput {
                 login: (*phone).into(),
                 password: DEMO_PASSWORD.into(),

@@ -198,7 +198,9 @@ async fn approve(s: &Services, admin: &Actor, kind: PostingKind, id: i64) -> any
         PostingKind::Need => ModerationKind::Need,
         PostingKind::Achievement => ModerationKind::Achievement,
     };
-    s.moderate(admin, kind, id, Decision::Approve).await.map_err(err)?;
+    s.moderate(admin, kind, id, Decision::Approve)
+        .await
+        .map_err(err)?;
     Ok(())
 }
 
@@ -309,10 +311,18 @@ pub async fn load(s: &Services) -> anyhow::Result<()> {
     // The farmer's need: a quote accepted, both sides confirm; a caseworker followed it.
     let wang = actor_of(s, "13900000001").await?;
     let farmer = actor_of(s, "13900000007").await?;
-    let ticket = s.open_ticket(&linshui_admin, need_ids[0]).await.map_err(err)?;
-    s.add_follow_up(&linshui_admin, ticket, "call", "电话了解果园情况，建议先请县农业农村局专家现场确诊。")
+    let ticket = s
+        .open_ticket(&linshui_admin, need_ids[0])
         .await
         .map_err(err)?;
+    s.add_follow_up(
+        &linshui_admin,
+        ticket,
+        "call",
+        "电话了解果园情况，建议先请县农业农村局专家现场确诊。",
+    )
+    .await
+    .map_err(err)?;
     let quote = s
         .submit_quote(
             &wang,
@@ -320,7 +330,8 @@ pub async fn load(s: &Services) -> anyhow::Result<()> {
             &QuoteInput {
                 price_fen: 450_000,
                 timeline_days: 60,
-                method: "现场采样确诊，挖除病株，统一防治木虱，补栽无病毒苗，并在春梢期回访两次。".into(),
+                method: "现场采样确诊，挖除病株，统一防治木虱，补栽无病毒苗，并在春梢期回访两次。"
+                    .into(),
                 service_id: service_ids.first().copied(),
             },
         )
@@ -328,10 +339,17 @@ pub async fn load(s: &Services) -> anyhow::Result<()> {
         .map_err(err)?;
     let deal = s.accept_quote(&farmer, quote).await.map_err(err)?;
     s.confirm_deal(&wang, deal).await.map_err(err)?;
-    s.link_ticket(&linshui_admin, ticket, "deal", deal).await.map_err(err)?;
-    s.close_ticket(&linshui_admin, ticket, "deal_made", Some("已促成与王建国高级农艺师的技术服务交易。"))
+    s.link_ticket(&linshui_admin, ticket, "deal", deal)
         .await
         .map_err(err)?;
+    s.close_ticket(
+        &linshui_admin,
+        ticket,
+        "deal_made",
+        Some("已促成与王建国高级农艺师的技术服务交易。"),
+    )
+    .await
+    .map_err(err)?;
 
     // The breeder's need: a quote waiting for an answer.
     let li = actor_of(s, "13900000002").await?;
@@ -351,12 +369,21 @@ pub async fn load(s: &Services) -> anyhow::Result<()> {
     // An enterprise asks the electronics engineer; they agree on a consulting deal.
     let wu = actor_of(s, "13900000008").await?;
     let thread = s
-        .start_inquiry(&wu, PostingKind::Service, service_ids[5], "您好，我们想给机床加装 5G 数据采集终端，能否先做一次方案咨询？")
+        .start_inquiry(
+            &wu,
+            PostingKind::Service,
+            service_ids[5],
+            "您好，我们想给机床加装 5G 数据采集终端，能否先做一次方案咨询？",
+        )
         .await
         .map_err(err)?;
-    s.reply_inquiry(&chen, thread, "可以，下周二可以到厂里看现场，咨询费按两天计。")
-        .await
-        .map_err(err)?;
+    s.reply_inquiry(
+        &chen,
+        thread,
+        "可以，下周二可以到厂里看现场，咨询费按两天计。",
+    )
+    .await
+    .map_err(err)?;
     let today = s.now().shanghai_date().to_string();
     let consult = s
         .propose_deal(

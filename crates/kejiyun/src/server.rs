@@ -39,6 +39,7 @@ pub async fn services(config: &Config) -> anyhow::Result<(Arc<Services>, SeaStor
     let services = Services {
         store: Arc::new(store.clone()),
         market: Arc::new(store.clone()),
+        stats: Arc::new(store.clone()),
         clock: Arc::new(SystemClock),
         regions,
         root,

@@ -55,7 +55,9 @@ impl Services {
     ) -> DomainResult<ModerationStatus> {
         if let Some(posting) = kind.posting_kind() {
             let (action, reason) = decision_action(decision)?;
-            return self.moderate_posting(actor, posting, id, action, reason).await;
+            return self
+                .moderate_posting(actor, posting, id, action, reason)
+                .await;
         }
         let (status, region, label) = match kind {
             ModerationKind::TechWorker => {
@@ -67,7 +69,9 @@ impl Services {
                 (org.status, org.profile.region, org.profile.name)
             }
             ModerationKind::Service | ModerationKind::Need | ModerationKind::Achievement => {
-                return Err(DomainError::Internal("posting kinds are moderated above".into()));
+                return Err(DomainError::Internal(
+                    "posting kinds are moderated above".into(),
+                ));
             }
         };
         if !actor.administers(region) {

@@ -11,8 +11,18 @@ const CATEGORIES: &[(&str, &str, &str, &str)] = &[
     ("livestock", "畜牧养殖", "Livestock", "agriculture"),
     ("aquaculture", "水产养殖", "Aquaculture", "agriculture"),
     ("herbal", "中药材", "Medicinal herbs", "agriculture"),
-    ("agri_processing", "农产品加工", "Agri-food processing", "agriculture"),
-    ("agri_machinery", "农业机械", "Farm machinery", "agriculture"),
+    (
+        "agri_processing",
+        "农产品加工",
+        "Agri-food processing",
+        "agriculture",
+    ),
+    (
+        "agri_machinery",
+        "农业机械",
+        "Farm machinery",
+        "agriculture",
+    ),
     ("manufacturing", "装备制造", "Manufacturing", "industry"),
     ("materials", "新材料", "New materials", "industry"),
     ("chemicals", "化工", "Chemicals", "industry"),
@@ -27,7 +37,12 @@ const CATEGORIES: &[(&str, &str, &str, &str)] = &[
     ("ip", "知识产权", "Intellectual property", "services"),
     ("testing", "检验检测", "Testing & certification", "services"),
     ("finance", "科技金融", "Tech finance", "services"),
-    ("consulting", "管理咨询", "Management consulting", "services"),
+    (
+        "consulting",
+        "管理咨询",
+        "Management consulting",
+        "services",
+    ),
     ("ecommerce", "电子商务", "E-commerce", "services"),
     ("popsci", "科学普及", "Popular science", "services"),
     ("other", "其他", "Other", "other"),
@@ -171,7 +186,11 @@ vocabulary!(
 
 impl Scope {
     /// Whether a service of this scope, posted in `home`, is offered in `place`.
-    pub fn reaches(self, home: crate::regions::RegionCode, place: crate::regions::RegionCode) -> bool {
+    pub fn reaches(
+        self,
+        home: crate::regions::RegionCode,
+        place: crate::regions::RegionCode,
+    ) -> bool {
         match self {
             Self::National => true,
             Self::Province => home.province() == place.province(),
@@ -188,14 +207,20 @@ mod tests {
 
     #[test]
     fn catalogue_is_closed() {
-        assert_eq!(Category::parse("fruit").map(Category::label_zh), Ok("果树园艺"));
+        assert_eq!(
+            Category::parse("fruit").map(Category::label_zh),
+            Ok("果树园艺")
+        );
         assert!(Category::parse("weapons").is_err());
         assert_eq!(Category::all().count(), CATEGORIES.len());
         let mut codes: Vec<_> = Category::all().map(Category::code).collect();
         codes.sort();
         codes.dedup();
         assert_eq!(codes.len(), CATEGORIES.len(), "codes are unique");
-        assert_eq!(TransferMode::parse("equity").map(TransferMode::label_zh), Ok("作价入股"));
+        assert_eq!(
+            TransferMode::parse("equity").map(TransferMode::label_zh),
+            Ok("作价入股")
+        );
         assert!(Maturity::parse("研发").is_err(), "codes, not labels");
     }
 

@@ -33,7 +33,9 @@ impl DealStatus {
         Self::ALL
             .into_iter()
             .find(|v| v.code() == s)
-            .ok_or_else(|| DomainError::invalid("status", "交易状态应为 proposed、confirmed 或 cancelled"))
+            .ok_or_else(|| {
+                DomainError::invalid("status", "交易状态应为 proposed、confirmed 或 cancelled")
+            })
     }
 
     pub fn label_zh(self) -> &'static str {
@@ -111,12 +113,20 @@ pub struct DealTerms {
 
 impl DealTerms {
     /// `today` is Asia/Shanghai's date: a contract cannot be dated in the future.
-    pub fn parse(amount_fen: i64, deal_date: &str, note: Option<&str>, today: NaiveDate) -> Result<Self, DomainError> {
+    pub fn parse(
+        amount_fen: i64,
+        deal_date: &str,
+        note: Option<&str>,
+        today: NaiveDate,
+    ) -> Result<Self, DomainError> {
         let date = NaiveDate::parse_from_str(deal_date.trim(), "%Y-%m-%d")
             .map_err(|_| DomainError::invalid("deal_date", "成交日期格式应为 YYYY-MM-DD"))?;
         let earliest = NaiveDate::from_ymd_opt(2000, 1, 1).unwrap_or(NaiveDate::MIN);
         if date > today || date < earliest {
-            return Err(DomainError::invalid("deal_date", "成交日期须在 2000-01-01 到今天之间"));
+            return Err(DomainError::invalid(
+                "deal_date",
+                "成交日期须在 2000-01-01 到今天之间",
+            ));
         }
         Ok(Self {
             amount: Fen::new("amount_fen", amount_fen)?,
@@ -144,7 +154,10 @@ pub fn sniff_evidence(bytes: &[u8]) -> Result<&'static str, DomainError> {
     } else if bytes.starts_with(&[0xff, 0xd8, 0xff]) {
         Ok("image/jpeg")
     } else {
-        Err(DomainError::invalid("evidence", "合同凭证须为 PDF、PNG 或 JPEG 文件"))
+        Err(DomainError::invalid(
+            "evidence",
+            "合同凭证须为 PDF、PNG 或 JPEG 文件",
+        ))
     }
 }
 
@@ -212,15 +225,26 @@ pub fn confirm(
     side: Side,
 ) -> Result<(DealStatus, bool, bool), DomainError> {
     if status != DealStatus::Proposed {
-        return Err(DomainError::Conflict(format!("交易当前为「{}」，无需确认", status.label_zh())));
+        return Err(DomainError::Conflict(format!(
+            "交易当前为「{}」，无需确认",
+            status.label_zh()
+        )));
     }
     let (r, p) = match side {
-        Side::Requester if requester_confirmed => return Err(DomainError::Conflict("您已确认过该交易".into())),
-        Side::Provider if provider_confirmed => return Err(DomainError::Conflict("您已确认过该交易".into())),
+        Side::Requester if requester_confirmed => {
+            return Err(DomainError::Conflict("您已确认过该交易".into()));
+        }
+        Side::Provider if provider_confirmed => {
+            return Err(DomainError::Conflict("您已确认过该交易".into()));
+        }
         Side::Requester => (true, provider_confirmed),
         Side::Provider => (requester_confirmed, true),
     };
-    let to = if r && p { DealStatus::Confirmed } else { DealStatus::Proposed };
+    let to = if r && p {
+        DealStatus::Confirmed
+    } else {
+        DealStatus::Proposed
+    };
     Ok((to, r, p))
 }
 
@@ -229,7 +253,9 @@ pub fn confirm(
 pub fn cancel(status: DealStatus, by_admin: bool) -> Result<DealStatus, DomainError> {
     match (status, by_admin) {
         (DealStatus::Proposed, _) | (DealStatus::Confirmed, true) => Ok(DealStatus::Cancelled),
-        (DealStatus::Confirmed, false) => Err(DomainError::Forbidden("已成交的交易只能由地区管理员取消".into())),
+        (DealStatus::Confirmed, false) => Err(DomainError::Forbidden(
+            "已成交的交易只能由地区管理员取消".into(),
+        )),
         (DealStatus::Cancelled, _) => Err(DomainError::Conflict("交易已取消".into())),
     }
 }
@@ -240,29 +266,52 @@ mod tests {
 
     #[test]
     fn both_sides_confirm() {
-        let (s, r, p) = confirm(DealStatus::Proposed, true, false, Side::Provider).expect("allowed");
+        let (s, r, p) =
+            confirm(DealStatus::Proposed, true, false, Side::Provider).expect("allowed");
         assert_eq!((s, r, p), (DealStatus::Confirmed, true, true));
-        let (s, r, p) = confirm(DealStatus::Proposed, false, false, Side::Requester).expect("allowed");
+        let (s, r, p) =
+            confirm(DealStatus::Proposed, false, false, Side::Requester).expect("allowed");
         assert_eq!((s, r, p), (DealStatus::Proposed, true, false));
-        assert!(confirm(DealStatus::Proposed, true, false, Side::Requester).is_err(), "twice");
+        assert!(
+            confirm(DealStatus::Proposed, true, false, Side::Requester).is_err(),
+            "twice"
+        );
         assert!(confirm(DealStatus::Confirmed, true, true, Side::Provider).is_err());
         assert!(confirm(DealStatus::Cancelled, true, false, Side::Provider).is_err());
     }
 
     #[test]
     fn cancellation_rules() {
-        assert_eq!(cancel(DealStatus::Proposed, false), Ok(DealStatus::Cancelled));
-        assert_eq!(cancel(DealStatus::Proposed, true), Ok(DealStatus::Cancelled));
-        assert_eq!(cancel(DealStatus::Confirmed, true), Ok(DealStatus::Cancelled));
-        assert!(matches!(cancel(DealStatus::Confirmed, false), Err(DomainError::Forbidden(_))));
-        assert!(matches!(cancel(DealStatus::Cancelled, true), Err(DomainError::Conflict(_))));
+        assert_eq!(
+            cancel(DealStatus::Proposed, false),
+            Ok(DealStatus::Cancelled)
+        );
+        assert_eq!(
+            cancel(DealStatus::Proposed, true),
+            Ok(DealStatus::Cancelled)
+        );
+        assert_eq!(
+            cancel(DealStatus::Confirmed, true),
+            Ok(DealStatus::Cancelled)
+        );
+        assert!(matches!(
+            cancel(DealStatus::Confirmed, false),
+            Err(DomainError::Forbidden(_))
+        ));
+        assert!(matches!(
+            cancel(DealStatus::Cancelled, true),
+            Err(DomainError::Conflict(_))
+        ));
     }
 
     #[test]
     fn terms() {
         let today = NaiveDate::from_ymd_opt(2026, 11, 29).expect("date");
         assert!(DealTerms::parse(100, "2026-11-29", None, today).is_ok());
-        assert!(DealTerms::parse(100, "2026-11-30", None, today).is_err(), "future");
+        assert!(
+            DealTerms::parse(100, "2026-11-30", None, today).is_err(),
+            "future"
+        );
         assert!(DealTerms::parse(100, "29/11/2026", None, today).is_err());
         assert!(DealTerms::parse(-1, "2026-11-01", None, today).is_err());
         assert!(DealTerms::parse(Fen::MAX + 1, "2026-11-01", None, today).is_err());

@@ -33,7 +33,11 @@ impl Inquiry {
     }
 
     pub fn other_side(&self, user: UserId) -> UserId {
-        if user == self.requester { self.owner } else { self.requester }
+        if user == self.requester {
+            self.owner
+        } else {
+            self.requester
+        }
     }
 }
 

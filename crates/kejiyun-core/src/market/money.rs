@@ -7,7 +7,9 @@ use serde::{Deserialize, Serialize};
 use crate::DomainError;
 
 /// An amount in fen, `0..=MAX`. Sums of many amounts stay exact (i64 holds 9.2×10^18 fen).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default, Serialize, Deserialize,
+)]
 #[serde(transparent)]
 pub struct Fen(i64);
 
@@ -29,7 +31,11 @@ impl Fen {
 
     /// An amount typed in 元 on a form: `12345`, `12,345.6`, `12345.67` (at most two decimals).
     pub fn parse_yuan(field: &'static str, raw: &str) -> Result<Self, DomainError> {
-        let s: String = raw.trim().chars().filter(|c| *c != ',' && *c != '，').collect();
+        let s: String = raw
+            .trim()
+            .chars()
+            .filter(|c| *c != ',' && *c != '，')
+            .collect();
         let bad = || DomainError::invalid(field, "请输入金额（元），最多两位小数");
         if s.is_empty() || s.len() > 20 {
             return Err(bad());
@@ -38,14 +44,23 @@ impl Fen {
             return Err(DomainError::invalid(field, "金额不能为负数"));
         }
         let (int, frac) = s.split_once('.').unwrap_or((&s, ""));
-        if int.is_empty() || !int.bytes().all(|b| b.is_ascii_digit()) || !frac.bytes().all(|b| b.is_ascii_digit()) {
+        if int.is_empty()
+            || !int.bytes().all(|b| b.is_ascii_digit())
+            || !frac.bytes().all(|b| b.is_ascii_digit())
+        {
             return Err(bad());
         }
         if frac.len() > 2 {
             return Err(DomainError::invalid(field, "金额最多精确到分（两位小数）"));
         }
-        let yuan: i64 = int.parse().map_err(|_| DomainError::invalid(field, "金额超出上限（100 亿元）"))?;
-        let mut cents: i64 = if frac.is_empty() { 0 } else { frac.parse().map_err(|_| bad())? };
+        let yuan: i64 = int
+            .parse()
+            .map_err(|_| DomainError::invalid(field, "金额超出上限（100 亿元）"))?;
+        let mut cents: i64 = if frac.is_empty() {
+            0
+        } else {
+            frac.parse().map_err(|_| bad())?
+        };
         if frac.len() == 1 {
             cents *= 10;
         }
@@ -110,10 +125,14 @@ impl Price {
             "free" => Ok(Self::Free),
             "negotiable" => Ok(Self::Negotiable),
             "amount" => {
-                let fen = amount_fen.ok_or_else(|| DomainError::invalid("price_fen", "请填写价格"))?;
+                let fen =
+                    amount_fen.ok_or_else(|| DomainError::invalid("price_fen", "请填写价格"))?;
                 Ok(Self::Amount(Fen::new("price_fen", fen)?))
             }
-            _ => Err(DomainError::invalid("price_kind", "价格类型应为 free、negotiable 或 amount")),
+            _ => Err(DomainError::invalid(
+                "price_kind",
+                "价格类型应为 free、negotiable 或 amount",
+            )),
         }
     }
 
@@ -147,14 +166,32 @@ mod tests {
 
     #[test]
     fn parse_yuan_exact_to_the_fen() {
-        assert_eq!(Fen::parse_yuan("f", "12,345.67").map(Fen::fen), Ok(1_234_567));
+        assert_eq!(
+            Fen::parse_yuan("f", "12,345.67").map(Fen::fen),
+            Ok(1_234_567)
+        );
         assert_eq!(Fen::parse_yuan("f", "0.5").map(Fen::fen), Ok(50));
         assert_eq!(Fen::parse_yuan("f", "100").map(Fen::fen), Ok(10_000));
-        for bad in ["", "-1", "1.234", "abc", "1e5", "1.2.3", ".5", "99999999999999999999"] {
+        for bad in [
+            "",
+            "-1",
+            "1.234",
+            "abc",
+            "1e5",
+            "1.2.3",
+            ".5",
+            "99999999999999999999",
+        ] {
             assert!(Fen::parse_yuan("f", bad).is_err(), "{bad}");
         }
-        assert!(Fen::parse_yuan("f", "10000000000.01").is_err(), "above the ceiling");
-        assert!(Fen::parse_yuan("f", "10000000000").is_ok(), "the ceiling itself");
+        assert!(
+            Fen::parse_yuan("f", "10000000000.01").is_err(),
+            "above the ceiling"
+        );
+        assert!(
+            Fen::parse_yuan("f", "10000000000").is_ok(),
+            "the ceiling itself"
+        );
         assert!(Fen::new("f", -1).is_err());
         assert!(Fen::new("f", Fen::MAX + 1).is_err());
     }
@@ -184,7 +221,10 @@ mod tests {
     #[test]
     fn prices() {
         assert_eq!(Price::parse("free", None), Ok(Price::Free));
-        assert_eq!(Price::parse("amount", Some(100)), Ok(Price::Amount(Fen(100))));
+        assert_eq!(
+            Price::parse("amount", Some(100)),
+            Ok(Price::Amount(Fen(100)))
+        );
         assert!(Price::parse("amount", None).is_err());
         assert!(Price::parse("amount", Some(-5)).is_err());
         assert!(Price::parse("cheap", None).is_err());

@@ -135,7 +135,10 @@ pub struct PostingMeta {
 
 fn tags(raw: &[String]) -> Result<Vec<String>, DomainError> {
     let mut out: Vec<String> = Vec::new();
-    for t in raw.iter().flat_map(|t| t.split([',', '，', '、', ';', '；'])) {
+    for t in raw
+        .iter()
+        .flat_map(|t| t.split([',', '，', '、', ';', '；']))
+    {
         let t = t.trim();
         if t.is_empty() {
             continue;
@@ -196,7 +199,11 @@ impl ServiceDraft {
             region: region("region", &i.region)?,
             scope: Scope::parse(&i.scope)?,
             price: Price::parse(&i.price_kind, i.price_fen)?,
-            contact: ContactPref::parse(if i.contact.trim().is_empty() { "message" } else { &i.contact })?,
+            contact: ContactPref::parse(if i.contact.trim().is_empty() {
+                "message"
+            } else {
+                &i.contact
+            })?,
             org: org(i.org_id),
         })
     }
@@ -249,15 +256,23 @@ impl NeedDraft {
         Ok(Self {
             title: text::bounded("title", "标题", &i.title, 4, 60, false)?,
             problem: text::bounded("problem", "遇到的问题", &i.problem, 10, 5000, true)?,
-            current_practice: text::optional("current_practice", "目前做法", i.current_practice.as_deref(), 2000, true)?,
+            current_practice: text::optional(
+                "current_practice",
+                "目前做法",
+                i.current_practice.as_deref(),
+                2000,
+                true,
+            )?,
             target: text::optional("target", "希望达到的目标", i.target.as_deref(), 2000, true)?,
-            budget: i.budget_fen.map(|f| Fen::new("budget_fen", f)).transpose()?,
+            budget: i
+                .budget_fen
+                .map(|f| Fen::new("budget_fen", f))
+                .transpose()?,
             deadline: match i.deadline.as_deref().map(str::trim) {
                 None | Some("") => None,
-                Some(d) => Some(
-                    NaiveDate::parse_from_str(d, "%Y-%m-%d")
-                        .map_err(|_| DomainError::invalid("deadline", "截止日期格式应为 YYYY-MM-DD"))?,
-                ),
+                Some(d) => Some(NaiveDate::parse_from_str(d, "%Y-%m-%d").map_err(|_| {
+                    DomainError::invalid("deadline", "截止日期格式应为 YYYY-MM-DD")
+                })?),
             },
             industry: Industry::parse(&i.industry)?,
             category: Category::parse(&i.category)?,
@@ -292,14 +307,42 @@ pub fn need_completeness(i: &NeedInput) -> Completeness {
     let len = |s: &str| s.trim().chars().count();
     let opt = |s: &Option<String>| s.as_deref().map_or(0, len);
     let checks: [(bool, u8, &'static str); 8] = [
-        (len(&i.title) >= 6, 10, "写一个具体的标题（至少 6 个字），如「脐橙黄龙病防治技术咨询」"),
-        (len(&i.problem) >= 30, 25, "把遇到的问题写清楚（至少 30 个字）：现象、规模、持续多久"),
-        (opt(&i.current_practice) >= 10, 15, "说明目前是怎么做的，试过哪些办法"),
-        (opt(&i.target) >= 10, 15, "说明希望达到什么效果，如产量、成本或质量指标"),
-        (i.budget_fen.is_some_and(|b| b > 0), 10, "填写预算，服务方更容易判断能否承接"),
-        (i.deadline.as_deref().is_some_and(|d| !d.trim().is_empty()), 5, "填写希望解决的截止日期"),
+        (
+            len(&i.title) >= 6,
+            10,
+            "写一个具体的标题（至少 6 个字），如「脐橙黄龙病防治技术咨询」",
+        ),
+        (
+            len(&i.problem) >= 30,
+            25,
+            "把遇到的问题写清楚（至少 30 个字）：现象、规模、持续多久",
+        ),
+        (
+            opt(&i.current_practice) >= 10,
+            15,
+            "说明目前是怎么做的，试过哪些办法",
+        ),
+        (
+            opt(&i.target) >= 10,
+            15,
+            "说明希望达到什么效果，如产量、成本或质量指标",
+        ),
+        (
+            i.budget_fen.is_some_and(|b| b > 0),
+            10,
+            "填写预算，服务方更容易判断能否承接",
+        ),
+        (
+            i.deadline.as_deref().is_some_and(|d| !d.trim().is_empty()),
+            5,
+            "填写希望解决的截止日期",
+        ),
         (Category::parse(&i.category).is_ok(), 10, "选择需求所属分类"),
-        (Industry::parse(&i.industry).is_ok() && RegionCode::parse(&i.region).is_ok(), 10, "选择行业和所在地区"),
+        (
+            Industry::parse(&i.industry).is_ok() && RegionCode::parse(&i.region).is_ok(),
+            10,
+            "选择行业和所在地区",
+        ),
     ];
     let score = checks.iter().filter(|c| c.0).map(|c| c.1).sum();
     let mut missing: Vec<_> = checks.iter().filter(|c| !c.0).collect();
@@ -347,7 +390,13 @@ pub struct AchievementDraft {
 impl AchievementDraft {
     pub fn parse(i: &AchievementInput) -> Result<Self, DomainError> {
         let ip_type = IpType::parse(&i.ip_type)?;
-        let ip_number = text::optional("ip_number", "知识产权编号", i.ip_number.as_deref(), 50, false)?;
+        let ip_number = text::optional(
+            "ip_number",
+            "知识产权编号",
+            i.ip_number.as_deref(),
+            50,
+            false,
+        )?;
         if ip_type != IpType::None && ip_type != IpType::TradeSecret && ip_number.is_none() {
             return Err(DomainError::invalid("ip_number", "请填写专利号或登记号"));
         }
@@ -362,7 +411,10 @@ impl AchievementDraft {
             }
         }
         if modes.is_empty() {
-            return Err(DomainError::invalid("transfer_modes", "请至少选择一种转化方式"));
+            return Err(DomainError::invalid(
+                "transfer_modes",
+                "请至少选择一种转化方式",
+            ));
         }
         Ok(Self {
             title: text::bounded("title", "成果名称", &i.title, 4, 80, false)?,
@@ -380,7 +432,11 @@ impl AchievementDraft {
     }
 
     pub fn public_text(&self) -> Vec<&str> {
-        vec![self.title.as_str(), self.summary.as_str(), self.holders.as_str()]
+        vec![
+            self.title.as_str(),
+            self.summary.as_str(),
+            self.holders.as_str(),
+        ]
     }
 }
 
@@ -397,7 +453,9 @@ mod tests {
     fn need() -> NeedInput {
         NeedInput {
             title: "脐橙黄龙病防治技术咨询".into(),
-            problem: "果园 50 亩脐橙近两年陆续出现叶片斑驳黄化，部分果树已经死亡，担心蔓延到整个果园。".into(),
+            problem:
+                "果园 50 亩脐橙近两年陆续出现叶片斑驳黄化，部分果树已经死亡，担心蔓延到整个果园。"
+                    .into(),
             current_practice: Some("自己挖除病树，喷过几次杀虫剂防木虱".into()),
             target: Some("控制住病情，三年内恢复正常产量".into()),
             budget_fen: Some(2_000_000),
@@ -431,7 +489,13 @@ mod tests {
     fn need_validation() {
         let mut i = need();
         i.deadline = Some("2027/03/31".into());
-        assert!(matches!(NeedDraft::parse(&i), Err(DomainError::Invalid { field: "deadline", .. })));
+        assert!(matches!(
+            NeedDraft::parse(&i),
+            Err(DomainError::Invalid {
+                field: "deadline",
+                ..
+            })
+        ));
         let mut i = need();
         i.budget_fen = Some(-1);
         assert!(NeedDraft::parse(&i).is_err());
@@ -473,11 +537,20 @@ mod tests {
             region: "511623".into(),
             org_id: None,
         };
-        assert!(matches!(AchievementDraft::parse(&a), Err(DomainError::Invalid { field: "ip_number", .. })));
+        assert!(matches!(
+            AchievementDraft::parse(&a),
+            Err(DomainError::Invalid {
+                field: "ip_number",
+                ..
+            })
+        ));
         let mut ok = a.clone();
         ok.ip_number = Some("ZL202010000000.0".into());
         let d = AchievementDraft::parse(&ok).expect("valid");
-        assert_eq!(d.transfer_modes, vec![TransferMode::Transfer, TransferMode::License]);
+        assert_eq!(
+            d.transfer_modes,
+            vec![TransferMode::Transfer, TransferMode::License]
+        );
         let mut bad = ok;
         bad.transfer_modes = vec![];
         assert!(AchievementDraft::parse(&bad).is_err());
@@ -485,7 +558,10 @@ mod tests {
 
     #[test]
     fn close_reasons() {
-        assert_eq!(CloseReason::parse_by_owner("solved_here"), Ok(CloseReason::SolvedHere));
+        assert_eq!(
+            CloseReason::parse_by_owner("solved_here"),
+            Ok(CloseReason::SolvedHere)
+        );
         assert!(CloseReason::parse_by_owner("expired").is_err());
         assert!(CloseReason::parse_by_owner("bored").is_err());
     }

@@ -16,7 +16,12 @@ pub enum QuoteStatus {
 }
 
 impl QuoteStatus {
-    pub const ALL: [Self; 4] = [Self::Submitted, Self::Accepted, Self::Declined, Self::Withdrawn];
+    pub const ALL: [Self; 4] = [
+        Self::Submitted,
+        Self::Accepted,
+        Self::Declined,
+        Self::Withdrawn,
+    ];
 
     pub fn code(self) -> &'static str {
         match self {
@@ -107,7 +112,10 @@ pub struct QuoteDraft {
 impl QuoteDraft {
     pub fn parse(i: &QuoteInput) -> Result<Self, DomainError> {
         if !(1..=3650).contains(&i.timeline_days) {
-            return Err(DomainError::invalid("timeline_days", "周期须在 1 到 3650 天之间"));
+            return Err(DomainError::invalid(
+                "timeline_days",
+                "周期须在 1 到 3650 天之间",
+            ));
         }
         Ok(Self {
             price: Fen::new("price_fen", i.price_fen)?,
@@ -138,7 +146,10 @@ pub struct Quote {
 /// What a quote decision does to its status.
 pub fn quote_transition(from: QuoteStatus, to: QuoteStatus) -> Result<QuoteStatus, DomainError> {
     match (from, to) {
-        (QuoteStatus::Submitted, QuoteStatus::Accepted | QuoteStatus::Declined | QuoteStatus::Withdrawn) => Ok(to),
+        (
+            QuoteStatus::Submitted,
+            QuoteStatus::Accepted | QuoteStatus::Declined | QuoteStatus::Withdrawn,
+        ) => Ok(to),
         _ => Err(DomainError::Conflict(format!(
             "报价当前为「{}」，不能改为「{}」",
             from.label_zh(),
@@ -163,11 +174,34 @@ mod tests {
 
     #[test]
     fn quote_validation() {
-        let ok = QuoteInput { price_fen: 300_000, timeline_days: 30, method: "上门诊断三次并出具书面防治方案".into(), service_id: None };
+        let ok = QuoteInput {
+            price_fen: 300_000,
+            timeline_days: 30,
+            method: "上门诊断三次并出具书面防治方案".into(),
+            service_id: None,
+        };
         assert!(QuoteDraft::parse(&ok).is_ok());
-        assert!(QuoteDraft::parse(&QuoteInput { timeline_days: 0, ..ok.clone() }).is_err());
-        assert!(QuoteDraft::parse(&QuoteInput { price_fen: -1, ..ok.clone() }).is_err());
-        assert!(QuoteDraft::parse(&QuoteInput { method: "看看".into(), ..ok }).is_err());
+        assert!(
+            QuoteDraft::parse(&QuoteInput {
+                timeline_days: 0,
+                ..ok.clone()
+            })
+            .is_err()
+        );
+        assert!(
+            QuoteDraft::parse(&QuoteInput {
+                price_fen: -1,
+                ..ok.clone()
+            })
+            .is_err()
+        );
+        assert!(
+            QuoteDraft::parse(&QuoteInput {
+                method: "看看".into(),
+                ..ok
+            })
+            .is_err()
+        );
         assert!(DeclineReason::parse("too_expensive").is_ok());
         assert!(DeclineReason::parse("meh").is_err());
     }

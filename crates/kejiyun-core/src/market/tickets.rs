@@ -8,7 +8,7 @@ use crate::text;
 use crate::time::Timestamp;
 
 macro_rules! codes {
-    ($name:ident, $field:literal, [$($variant:ident = $code:literal, $zh:literal;)+]) => {
+    ($name:ident, $field:literal, $what:literal, [$($variant:ident = $code:literal, $zh:literal;)+]) => {
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
         pub enum $name { $($variant),+ }
 
@@ -26,33 +26,33 @@ macro_rules! codes {
             pub fn parse(s: &str) -> Result<Self, DomainError> {
                 match s.trim() {
                     $($code => Ok(Self::$variant),)+
-                    _ => Err(DomainError::invalid($field, concat!("无效的", $field))),
+                    _ => Err(DomainError::invalid($field, concat!("无效的", $what))),
                 }
             }
         }
     };
 }
 
-codes!(TicketStatus, "status", [
+codes!(TicketStatus, "status", "保姆单状态", [
     Open = "open", "跟进中";
     Closed = "closed", "已办结";
 ]);
 
-codes!(TicketOutcome, "outcome", [
+codes!(TicketOutcome, "outcome", "办结结果", [
     DealMade = "deal_made", "促成交易";
     Referred = "referred", "已转介其他渠道";
     NoSolution = "no_solution", "暂无解决方案";
     Withdrawn = "withdrawn", "需求方撤回";
 ]);
 
-codes!(FollowUpKind, "kind", [
+codes!(FollowUpKind, "kind", "跟进方式", [
     Call = "call", "电话沟通";
     Visit = "visit", "上门走访";
     Introduction = "introduction", "引荐专家或机构";
     Note = "note", "备注";
 ]);
 
-codes!(LinkKind, "kind", [
+codes!(LinkKind, "kind", "关联类型", [
     Inquiry = "inquiry", "对接";
     Deal = "deal", "交易";
 ]);
@@ -95,9 +95,15 @@ mod tests {
 
     #[test]
     fn vocabularies() {
-        assert_eq!(TicketOutcome::parse("deal_made"), Ok(TicketOutcome::DealMade));
+        assert_eq!(
+            TicketOutcome::parse("deal_made"),
+            Ok(TicketOutcome::DealMade)
+        );
         assert!(TicketOutcome::parse("done").is_err());
-        assert_eq!(FollowUpKind::parse("visit").map(FollowUpKind::label_zh), Ok("上门走访"));
+        assert_eq!(
+            FollowUpKind::parse("visit").map(FollowUpKind::label_zh),
+            Ok("上门走访")
+        );
         assert!(follow_up_note("x").is_err());
     }
 }

@@ -16,6 +16,7 @@ pub mod outbox;
 pub mod quotes;
 pub mod regions;
 pub mod services;
+pub mod stat_cells;
 pub mod tech_workers;
 pub mod ticket_follow_ups;
 pub mod ticket_links;

@@ -6,6 +6,7 @@ use sea_orm_migration::prelude::*;
 
 mod m20261129_000001_foundation;
 mod m20261129_000002_marketplace;
+mod m20261129_000003_stats;
 
 pub struct Migrator;
 
@@ -15,6 +16,7 @@ impl MigratorTrait for Migrator {
         vec![
             Box::new(m20261129_000001_foundation::Migration),
             Box::new(m20261129_000002_marketplace::Migration),
+            Box::new(m20261129_000003_stats::Migration),
         ]
     }
 }

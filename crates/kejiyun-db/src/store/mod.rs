@@ -6,8 +6,12 @@ mod audit;
 mod market;
 mod moderation;
 mod orgs;
+mod stats;
+mod stats_served;
 mod tech_workers;
 mod tokens;
+
+use std::collections::BTreeMap;
 
 use async_trait::async_trait;
 use kejiyun_core::accounts::{Login, NewUser, ProfileUpdate, User};
@@ -32,6 +36,8 @@ use kejiyun_core::ports::{
     OrgFilter, StatusChange, Store, StoreError, StoreResult, TechWorkerFilter,
 };
 use kejiyun_core::regions::{Region, RegionCode};
+use kejiyun_core::stats::{Cell, Metric};
+use kejiyun_core::stats_ports::{Breakdown, CountedRecord, StatsRange, StatsStore};
 use kejiyun_core::tech_workers::{TechWorker, TechWorkerProfile};
 use kejiyun_core::time::Timestamp;
 use sea_orm::sea_query::{Expr, LikeExpr};
@@ -153,6 +159,48 @@ pub(crate) fn status_of(raw: &str) -> StoreResult<ModerationStatus> {
     ModerationStatus::parse(raw).map_err(|_| corrupt("status", raw))
 }
 
+/// How many times a transaction that lost a deadlock (or a serialization race) is retried.
+const RETRIES: u32 = 5;
+
+/// Deadlocks between concurrent writers are normal on MariaDB and PostgreSQL (row and gap
+/// locks taken in different orders); the loser's transaction was rolled back whole, so it is
+/// safe to run it again.
+pub(crate) fn is_retryable(e: &StoreError) -> bool {
+    match e {
+        StoreError::Backend(m) => {
+            let m = m.to_ascii_lowercase();
+            m.contains("deadlock")
+                || m.contains("1213 (40001)")
+                || m.contains("could not serialize")
+                || m.contains("40p01")
+                || m.contains("database is locked")
+        }
+        _ => false,
+    }
+}
+
+pub(crate) async fn backoff(attempt: u32) {
+    let ms = 5u64 * u64::from(attempt) + u64::from(rand::random::<u8>() % 10);
+    tokio::time::sleep(std::time::Duration::from_millis(ms)).await;
+}
+
+/// Runs a store write again when it lost a deadlock; the expression is re-evaluated each time.
+macro_rules! retry {
+    ($call:expr) => {{
+        let mut attempt = 0u32;
+        loop {
+            match $call.await {
+                Err(e) if is_retryable(&e) && attempt < RETRIES => {
+                    attempt += 1;
+                    tracing::debug!(attempt, error = %e, "retrying after a deadlock");
+                    backoff(attempt).await;
+                }
+                other => break other,
+            }
+        }
+    }};
+}
+
 #[async_trait]
 impl Store for SeaStore {
     fn backend_name(&self) -> &'static str {
@@ -189,7 +237,7 @@ impl Store for SeaStore {
         accounts::grants(&self.db, id).await
     }
     async fn add_grant(&self, user: UserId, grant: Grant, audit: AuditRecord) -> StoreResult<()> {
-        accounts::add_grant(&self.db, user, grant, audit).await
+        retry!(accounts::add_grant(&self.db, user, grant, audit.clone()))
     }
     async fn list_admins(&self, page: Page) -> StoreResult<Paged<(User, Grant)>> {
         accounts::list_admins(&self.db, page).await
@@ -229,7 +277,7 @@ impl Store for SeaStore {
         status: ModerationStatus,
         at: Timestamp,
     ) -> StoreResult<TechWorkerId> {
-        tech_workers::create(&self.db, user, profile, status, at).await
+        retry!(tech_workers::create(&self.db, user, profile, status, at))
     }
     async fn tech_worker(&self, id: TechWorkerId) -> StoreResult<Option<TechWorker>> {
         tech_workers::get(&self.db, id).await
@@ -243,7 +291,7 @@ impl Store for SeaStore {
         profile: &TechWorkerProfile,
         change: StatusChange,
     ) -> StoreResult<()> {
-        tech_workers::update(&self.db, id, profile, change).await
+        retry!(tech_workers::update(&self.db, id, profile, change.clone()))
     }
     async fn list_tech_workers(
         &self,
@@ -260,7 +308,7 @@ impl Store for SeaStore {
         status: ModerationStatus,
         at: Timestamp,
     ) -> StoreResult<OrgId> {
-        orgs::create(&self.db, admin, profile, status, at).await
+        retry!(orgs::create(&self.db, admin, profile, status, at))
     }
     async fn org(&self, id: OrgId) -> StoreResult<Option<Org>> {
         orgs::get(&self.db, id).await
@@ -271,7 +319,7 @@ impl Store for SeaStore {
         profile: &OrgProfile,
         change: StatusChange,
     ) -> StoreResult<()> {
-        orgs::update(&self.db, id, profile, change).await
+        retry!(orgs::update(&self.db, id, profile, change.clone()))
     }
     async fn list_orgs(&self, filter: &OrgFilter, page: Page) -> StoreResult<Paged<Org>> {
         orgs::list(&self.db, filter, page).await
@@ -293,9 +341,13 @@ impl Store for SeaStore {
     ) -> StoreResult<()> {
         match kind {
             ModerationKind::TechWorker => {
-                tech_workers::change_status(&self.db, TechWorkerId(id), change).await
+                retry!(tech_workers::change_status(
+                    &self.db,
+                    TechWorkerId(id),
+                    change.clone()
+                ))
             }
-            ModerationKind::Org => orgs::change_status(&self.db, OrgId(id), change).await,
+            ModerationKind::Org => retry!(orgs::change_status(&self.db, OrgId(id), change.clone())),
             ModerationKind::Service | ModerationKind::Need | ModerationKind::Achievement => {
                 Err(StoreError::Backend(
                     "postings are moderated through MarketStore::change_posting_status".into(),
@@ -317,7 +369,7 @@ impl MarketStore for SeaStore {
         draft: &ServiceDraft,
         at: Timestamp,
     ) -> StoreResult<i64> {
-        market::postings::create_service(&self.db, owner, draft, at).await
+        retry!(market::postings::create_service(&self.db, owner, draft, at))
     }
     async fn create_need(
         &self,
@@ -325,7 +377,7 @@ impl MarketStore for SeaStore {
         draft: &NeedDraft,
         at: Timestamp,
     ) -> StoreResult<i64> {
-        market::postings::create_need(&self.db, owner, draft, at).await
+        retry!(market::postings::create_need(&self.db, owner, draft, at))
     }
     async fn create_achievement(
         &self,
@@ -333,7 +385,9 @@ impl MarketStore for SeaStore {
         draft: &AchievementDraft,
         at: Timestamp,
     ) -> StoreResult<i64> {
-        market::postings::create_achievement(&self.db, owner, draft, at).await
+        retry!(market::postings::create_achievement(
+            &self.db, owner, draft, at
+        ))
     }
     async fn service(&self, id: i64) -> StoreResult<Option<Service>> {
         market::postings::service(&self.db, id).await
@@ -350,7 +404,12 @@ impl MarketStore for SeaStore {
         draft: &ServiceDraft,
         change: PostingChange,
     ) -> StoreResult<()> {
-        market::postings::update_service(&self.db, id, draft, change).await
+        retry!(market::postings::update_service(
+            &self.db,
+            id,
+            draft,
+            change.clone()
+        ))
     }
     async fn update_need(
         &self,
@@ -358,7 +417,12 @@ impl MarketStore for SeaStore {
         draft: &NeedDraft,
         change: PostingChange,
     ) -> StoreResult<()> {
-        market::postings::update_need(&self.db, id, draft, change).await
+        retry!(market::postings::update_need(
+            &self.db,
+            id,
+            draft,
+            change.clone()
+        ))
     }
     async fn update_achievement(
         &self,
@@ -366,7 +430,12 @@ impl MarketStore for SeaStore {
         draft: &AchievementDraft,
         change: PostingChange,
     ) -> StoreResult<()> {
-        market::postings::update_achievement(&self.db, id, draft, change).await
+        retry!(market::postings::update_achievement(
+            &self.db,
+            id,
+            draft,
+            change.clone()
+        ))
     }
     async fn change_posting_status(
         &self,
@@ -374,7 +443,12 @@ impl MarketStore for SeaStore {
         id: i64,
         change: PostingChange,
     ) -> StoreResult<()> {
-        market::postings::change_status(&self.db, kind, id, change).await
+        retry!(market::postings::change_status(
+            &self.db,
+            kind,
+            id,
+            change.clone()
+        ))
     }
     async fn confirm_posting(
         &self,
@@ -383,7 +457,9 @@ impl MarketStore for SeaStore {
         expires_at: Timestamp,
         at: Timestamp,
     ) -> StoreResult<()> {
-        market::postings::confirm(&self.db, kind, id, expires_at, at).await
+        retry!(market::postings::confirm(
+            &self.db, kind, id, expires_at, at
+        ))
     }
     async fn list_services(
         &self,
@@ -479,17 +555,26 @@ impl MarketStore for SeaStore {
         deal: Option<NewDeal>,
         at: Timestamp,
     ) -> StoreResult<Option<i64>> {
-        market::quotes::decide(&self.db, id, from, to, reason, note, deal, at).await
+        retry!(market::quotes::decide(
+            &self.db,
+            id,
+            from,
+            to,
+            reason,
+            note.clone(),
+            deal.clone(),
+            at
+        ))
     }
 
     async fn create_deal(&self, deal: NewDeal) -> StoreResult<i64> {
-        market::deals::create(&self.db, deal).await
+        retry!(market::deals::create(&self.db, deal.clone()))
     }
     async fn deal(&self, id: i64) -> StoreResult<Option<Deal>> {
         market::deals::get(&self.db, id).await
     }
     async fn change_deal(&self, id: i64, change: DealChange) -> StoreResult<()> {
-        market::deals::change(&self.db, id, change).await
+        retry!(market::deals::change(&self.db, id, change.clone()))
     }
     async fn list_deals(&self, filter: &DealFilter, page: Page) -> StoreResult<Paged<Deal>> {
         market::deals::list(&self.db, filter, page).await
@@ -505,7 +590,13 @@ impl MarketStore for SeaStore {
         region: RegionCode,
         audit: AuditRecord,
     ) -> StoreResult<i64> {
-        market::tickets::open(&self.db, need_id, staff, region, audit).await
+        retry!(market::tickets::open(
+            &self.db,
+            need_id,
+            staff,
+            region,
+            audit.clone()
+        ))
     }
     async fn ticket(&self, id: i64) -> StoreResult<Option<Ticket>> {
         market::tickets::get(&self.db, id).await
@@ -530,9 +621,45 @@ impl MarketStore for SeaStore {
         note: Option<String>,
         audit: AuditRecord,
     ) -> StoreResult<()> {
-        market::tickets::close(&self.db, ticket, outcome, note, audit).await
+        retry!(market::tickets::close(
+            &self.db,
+            ticket,
+            outcome,
+            note.clone(),
+            audit.clone()
+        ))
     }
     async fn list_tickets(&self, filter: &TicketFilter, page: Page) -> StoreResult<Paged<Ticket>> {
         market::tickets::list(&self.db, filter, page).await
+    }
+}
+
+#[async_trait]
+impl StatsStore for SeaStore {
+    async fn totals(&self, range: StatsRange) -> StoreResult<BTreeMap<Metric, i64>> {
+        stats_served::totals(&self.db, range).await
+    }
+    async fn breakdown(
+        &self,
+        range: StatsRange,
+        by: Breakdown,
+    ) -> StoreResult<Vec<(String, Metric, i64)>> {
+        stats_served::breakdown(&self.db, range, by).await
+    }
+    async fn served_cells(&self) -> StoreResult<BTreeMap<Cell, i64>> {
+        stats_served::served_cells(&self.db).await
+    }
+    async fn counted_records(&self) -> StoreResult<Vec<CountedRecord>> {
+        stats_served::counted_records(&self.db).await
+    }
+    async fn metric_records(
+        &self,
+        metric: Metric,
+        range: StatsRange,
+    ) -> StoreResult<Vec<CountedRecord>> {
+        stats_served::metric_records(&self.db, metric, range).await
+    }
+    async fn replace_cells(&self, cells: &BTreeMap<Cell, i64>) -> StoreResult<()> {
+        stats_served::replace_cells(&self.db, cells).await
     }
 }

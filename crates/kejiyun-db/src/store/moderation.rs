@@ -23,12 +23,25 @@ pub(super) async fn after_change<C: ConnectionTrait>(
     status: ModerationStatus,
     at: Timestamp,
 ) -> StoreResult<()> {
-    moderation_queue::Entity::delete_many()
+    // Find the row first and delete it by primary key: a DELETE by (kind, item) of a row that
+    // is not there gap-locks the unique index on MySQL, and two such transactions inserting
+    // into the same gap deadlock. The record's own row lock serialises changes of one item.
+    let queued: Vec<i64> = moderation_queue::Entity::find()
+        .select_only()
+        .column(moderation_queue::Column::Id)
         .filter(moderation_queue::Column::Kind.eq(kind.as_str()))
         .filter(moderation_queue::Column::ItemId.eq(id))
-        .exec(txn)
+        .into_tuple()
+        .all(txn)
         .await
         .map_err(db_err)?;
+    if !queued.is_empty() {
+        moderation_queue::Entity::delete_many()
+            .filter(moderation_queue::Column::Id.is_in(queued))
+            .exec(txn)
+            .await
+            .map_err(db_err)?;
+    }
     if status == ModerationStatus::Pending {
         let (r, city, province) = region_parts(region);
         moderation_queue::Entity::insert(moderation_queue::ActiveModel {

@@ -5,13 +5,14 @@ use kejiyun_core::orgs::{CreditCode, Org, OrgProfile, OrgType};
 use kejiyun_core::paging::{Page, Paged};
 use kejiyun_core::ports::{OrgFilter, StatusChange, StoreResult};
 use kejiyun_core::time::Timestamp;
-use sea_orm::sea_query::Expr;
+use sea_orm::sea_query::{Expr, Func};
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, Condition, DatabaseConnection, EntityTrait, ExprTrait,
     PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, TransactionTrait,
 };
 
 use super::moderation::{after_change, audit_change, lost_race};
+use super::stats::{Counter, Watch};
 use super::{
     contains_pattern, corrupt, db_err, paged, parse_region, region_parts, scope_condition,
     status_of,
@@ -85,6 +86,7 @@ pub(super) async fn create(
         .await
         .map_err(db_err)?
         .last_insert_id;
+    Watch::created(Counter::Org(id)).finish(&txn).await?;
     after_change(&txn, KIND, id, &profile.name, profile.region, status, at).await?;
     txn.commit().await.map_err(db_err)?;
     Ok(OrgId(id))
@@ -112,12 +114,22 @@ async fn apply(
     } else {
         None
     });
-    if change.to == ModerationStatus::Published {
-        row.verified_at = Set(Some(change.at.micros()));
-    }
     let txn = db.begin().await.map_err(db_err)?;
-    let res = orgs::Entity::update_many()
-        .set(row)
+    let watch = Watch::start(&txn, &[Counter::Org(id.0)]).await?;
+    let mut update = orgs::Entity::update_many().set(row);
+    if change.to == ModerationStatus::Published {
+        // Verified once: a re-approval after an edit keeps the first verification date, so
+        // past figures stay put.
+        update = update.col_expr(
+            orgs::Column::VerifiedAt,
+            Func::coalesce([
+                Expr::col(orgs::Column::VerifiedAt),
+                Expr::val(change.at.micros()),
+            ])
+            .into(),
+        );
+    }
+    let res = update
         .filter(orgs::Column::Id.eq(id.0))
         .filter(orgs::Column::Status.eq(change.from.as_str()))
         .exec(&txn)
@@ -133,6 +145,7 @@ async fn apply(
     if res.rows_affected == 0 {
         return Err(lost_race(true));
     }
+    watch.finish(&txn).await?;
     let region = parse_region(&current.region)?;
     after_change(
         &txn,

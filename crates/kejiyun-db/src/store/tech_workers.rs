@@ -5,7 +5,7 @@ use kejiyun_core::paging::{Page, Paged};
 use kejiyun_core::ports::{StatusChange, StoreError, StoreResult, TechWorkerFilter};
 use kejiyun_core::tech_workers::{TechWorker, TechWorkerProfile};
 use kejiyun_core::time::Timestamp;
-use sea_orm::sea_query::Expr;
+use sea_orm::sea_query::{Expr, Func};
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, Condition, DatabaseConnection, EntityTrait, ExprTrait,
     PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, TransactionTrait,
@@ -13,6 +13,7 @@ use sea_orm::{
 
 use super::accounts::users_by_ids;
 use super::moderation::{after_change, audit_change, lost_race};
+use super::stats::{Counter, Watch};
 use super::{
     contains_pattern, corrupt, db_err, paged, parse_region, region_parts, scope_condition,
     status_of,
@@ -114,6 +115,7 @@ pub(super) async fn create(
             other => other,
         })?
         .last_insert_id;
+    Watch::created(Counter::TechWorker(id)).finish(&txn).await?;
     let title = title_of(&txn, user.0).await?;
     after_change(&txn, KIND, id, &title, profile.service_region, status, at).await?;
     txn.commit().await.map_err(db_err)?;
@@ -152,9 +154,6 @@ fn status_columns(row: &mut tech_workers::ActiveModel, change: &StatusChange) {
     } else {
         None
     });
-    if change.to == ModerationStatus::Published {
-        row.verified_at = Set(Some(change.at.micros()));
-    }
 }
 
 async fn apply(
@@ -165,8 +164,21 @@ async fn apply(
 ) -> StoreResult<()> {
     status_columns(&mut row, &change);
     let txn = db.begin().await.map_err(db_err)?;
-    let res = tech_workers::Entity::update_many()
-        .set(row)
+    let watch = Watch::start(&txn, &[Counter::TechWorker(id.0)]).await?;
+    let mut update = tech_workers::Entity::update_many().set(row);
+    if change.to == ModerationStatus::Published {
+        // Verified once: a re-approval after an edit keeps the first verification date, so
+        // past figures stay put.
+        update = update.col_expr(
+            tech_workers::Column::VerifiedAt,
+            Func::coalesce([
+                Expr::col(tech_workers::Column::VerifiedAt),
+                Expr::val(change.at.micros()),
+            ])
+            .into(),
+        );
+    }
+    let res = update
         .filter(tech_workers::Column::Id.eq(id.0))
         .filter(tech_workers::Column::Status.eq(change.from.as_str()))
         .exec(&txn)
@@ -182,6 +194,7 @@ async fn apply(
     if res.rows_affected == 0 {
         return Err(lost_race(true));
     }
+    watch.finish(&txn).await?;
     let title = title_of(&txn, current.user_id).await?;
     let region = parse_region(&current.region)?;
     after_change(&txn, KIND, id.0, &title, region, change.to, change.at).await?;

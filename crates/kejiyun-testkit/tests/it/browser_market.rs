@@ -72,7 +72,8 @@ async fn scenario(app: &TestApp, b: &Browser) -> anyhow::Result<()> {
     set_field(b, "category", "fruit").await?;
     set_field(b, "region", "511623").await?;
     b.click("#need-submit").await?;
-    b.wait_for("#posting-status[data-status=\"pending\"]").await?;
+    b.wait_for("#posting-status[data-status=\"pending\"]")
+        .await?;
     let need_id = last_id(&b.current_path().await?)?;
     logout(b).await?;
 
@@ -83,7 +84,11 @@ async fn scenario(app: &TestApp, b: &Browser) -> anyhow::Result<()> {
     let approve = format!(
         "//li[contains(@class,'queue-item') and @data-kind='need' and @data-id='{need_id}']//button[contains(@class,'approve')]"
     );
-    b.client.find(Locator::XPath(&approve)).await?.click().await?;
+    b.client
+        .find(Locator::XPath(&approve))
+        .await?
+        .click()
+        .await?;
     b.wait_for(".flash.notice").await?;
     logout(b).await?;
 
@@ -118,14 +123,17 @@ async fn scenario(app: &TestApp, b: &Browser) -> anyhow::Result<()> {
     login(b, app, &expert.login).await?;
     b.goto(&app.url(&format!("/deals/{deal_id}"))).await?;
     b.click("#deal-confirm").await?;
-    b.wait_for("#deal-status[data-status=\"confirmed\"]").await?;
+    b.wait_for("#deal-status[data-status=\"confirmed\"]")
+        .await?;
     logout(b).await?;
 
     // The admin sees it among the region's deals.
     login(b, app, &admin.login).await?;
     b.goto(&app.url("/admin/deals")).await?;
-    b.wait_for(&format!("tr.deal-row[data-id=\"{deal_id}\"][data-status=\"confirmed\"]"))
-        .await?;
+    b.wait_for(&format!(
+        "tr.deal-row[data-id=\"{deal_id}\"][data-status=\"confirmed\"]"
+    ))
+    .await?;
     Ok(())
 }
 

@@ -3,10 +3,14 @@
 
 mod api_accounts;
 mod api_errors;
+mod api_market_input;
 mod api_market_money;
+mod api_market_openapi;
 mod api_market_postings;
 mod api_market_support;
+mod api_market_tickets;
 mod api_market_trade;
+mod api_stats;
 mod browser;
 mod browser_market;
 mod cli;
@@ -15,3 +19,4 @@ mod openapi;
 mod permissions;
 mod store_contract;
 mod store_market;
+mod store_stats;

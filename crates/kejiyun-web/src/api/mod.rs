@@ -8,6 +8,7 @@ mod market;
 mod moderation;
 mod orgs;
 mod regions;
+mod stats;
 mod tech_workers;
 mod tokens;
 
@@ -42,6 +43,7 @@ use crate::error::ApiError;
         (name = "moderation", description = "The moderation queue of the caller's regions"),
         (name = "tokens", description = "API tokens for integrations"),
         (name = "admin", description = "Administrators and the audit log"),
+        (name = "stats", description = "Statistics: exact figures rolled up over the region tree, and the records behind them"),
         (name = "services", description = "科技服务: services of verified tech workers and organizations"),
         (name = "needs", description = "科技需求: needs, with the guided form's completeness score"),
         (name = "achievements", description = "科技成果: achievements and their transfer terms"),
@@ -96,6 +98,9 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(tokens::revoke))
         .routes(routes!(admin::audit_log))
         .routes(routes!(admin::list_admins, admin::create_admin))
+        .routes(routes!(stats::stats))
+        .routes(routes!(stats::metrics))
+        .routes(routes!(stats::records))
         .routes(routes!(market::catalogue::catalogue))
         .routes(routes!(market::services::list, market::services::create))
         .routes(routes!(market::services::get_one, market::services::edit))

@@ -95,6 +95,7 @@ pub(super) async fn app() -> (Router, Arc<Services>) {
     let store = Arc::new(store);
     let services = Arc::new(Services {
         market: store.clone(),
+        stats: store.clone(),
         posting_ttl_days: 90,
         upload_limit_bytes: 2 * 1024 * 1024,
         store,

@@ -3,7 +3,9 @@ use serde_json::json;
 use crate::app::Services;
 use crate::audit::AuditRecord;
 use crate::ids::UserId;
-use crate::market::deals::{self, Deal, DealOrigin, DealStatus, DealSubject, DealTerms, Evidence, Side};
+use crate::market::deals::{
+    self, Deal, DealOrigin, DealStatus, DealSubject, DealTerms, Evidence, Side,
+};
 use crate::market::postings::PostingKind;
 use crate::market_ports::{DealChange, DealFilter, NewDeal};
 use crate::moderation::{self, ModerationStatus};
@@ -85,10 +87,17 @@ struct Resolved {
 
 impl Services {
     /// A posting that exists and was published (deals are about public postings).
-    async fn dealable(&self, kind: PostingKind, id: i64) -> DomainResult<(UserId, RegionCode, String)> {
+    async fn dealable(
+        &self,
+        kind: PostingKind,
+        id: i64,
+    ) -> DomainResult<(UserId, RegionCode, String)> {
         let (meta, region, title) = self.posting_meta(kind, id).await?;
         if meta.first_published_at.is_none() || meta.status == ModerationStatus::Draft {
-            return Err(DomainError::invalid("subject", format!("{}尚未发布", kind.label_zh())));
+            return Err(DomainError::invalid(
+                "subject",
+                format!("{}尚未发布", kind.label_zh()),
+            ));
         }
         Ok((meta.owner, region, title))
     }
@@ -115,16 +124,26 @@ impl Services {
             None => None,
         };
         if service.is_some() && achievement.is_some() {
-            return Err(DomainError::invalid("subject", "一笔交易不能同时针对科技服务和科技成果"));
+            return Err(DomainError::invalid(
+                "subject",
+                "一笔交易不能同时针对科技服务和科技成果",
+            ));
         }
         let requester = need.as_ref().map(|n| n.0).or(requester);
-        let provider = service.as_ref().or(achievement.as_ref()).map(|p| p.0).or(provider);
+        let provider = service
+            .as_ref()
+            .or(achievement.as_ref())
+            .map(|p| p.0)
+            .or(provider);
         let region = match (&achievement, &need, &service) {
             (Some(a), _, _) => a.1,
             (None, Some(n), _) => n.1,
             (None, None, Some(s)) => s.1,
             (None, None, None) => {
-                return Err(DomainError::invalid("subject", "请指定交易针对的需求、服务或成果"));
+                return Err(DomainError::invalid(
+                    "subject",
+                    "请指定交易针对的需求、服务或成果",
+                ));
             }
         };
         match (requester, provider) {
@@ -142,7 +161,12 @@ impl Services {
     /// One side proposes a deal; their own confirmation is implied, the other side confirms.
     pub async fn propose_deal(&self, actor: &Actor, input: &DealInput) -> DomainResult<i64> {
         let now = self.now();
-        let terms = DealTerms::parse(input.amount_fen, &input.deal_date, input.note.as_deref(), now.shanghai_date())?;
+        let terms = DealTerms::parse(
+            input.amount_fen,
+            &input.deal_date,
+            input.note.as_deref(),
+            now.shanghai_date(),
+        )?;
         let mut subject = DealSubject {
             need: input.need_id,
             service: input.service_id,
@@ -228,12 +252,20 @@ impl Services {
         if file.len() > self.upload_limit_bytes {
             return Err(DomainError::invalid(
                 "evidence",
-                format!("文件不能超过 {} MB", self.upload_limit_bytes / (1024 * 1024)),
+                format!(
+                    "文件不能超过 {} MB",
+                    self.upload_limit_bytes / (1024 * 1024)
+                ),
             ));
         }
         let content_type = deals::sniff_evidence(&file)?;
         let now = self.now();
-        let terms = DealTerms::parse(input.amount_fen, &input.deal_date, input.note.as_deref(), now.shanghai_date())?;
+        let terms = DealTerms::parse(
+            input.amount_fen,
+            &input.deal_date,
+            input.note.as_deref(),
+            now.shanghai_date(),
+        )?;
         let subject = DealSubject {
             need: input.need_id,
             service: input.service_id,
@@ -330,17 +362,24 @@ impl Services {
         let side = d
             .side_of(actor.user_id)
             .ok_or_else(|| DomainError::Forbidden("只有交易双方可以确认".into()))?;
-        let (r0, p0) = (d.requester_confirmed_at.is_some(), d.provider_confirmed_at.is_some());
+        let (r0, p0) = (
+            d.requester_confirmed_at.is_some(),
+            d.provider_confirmed_at.is_some(),
+        );
         let (to, r, p) = deals::confirm(d.status, r0, p0, side)?;
         let now = self.now();
-        let stamp = |was: Option<crate::time::Timestamp>, is: bool| if is { was.or(Some(now)) } else { None };
+        let stamp = |was: Option<crate::time::Timestamp>, is: bool| {
+            if is { was.or(Some(now)) } else { None }
+        };
         let audit = deal_audit(
             actor.user_id,
             now,
             "deal.confirm",
             Some(id),
             d.region,
-            Some(json!({ "status": d.status.code(), "requester_confirmed": r0, "provider_confirmed": p0 })),
+            Some(
+                json!({ "status": d.status.code(), "requester_confirmed": r0, "provider_confirmed": p0 }),
+            ),
             json!({ "status": to.code(), "requester_confirmed": r, "provider_confirmed": p }),
         );
         self.market
@@ -402,13 +441,20 @@ impl Services {
         Ok(())
     }
 
-    pub async fn list_deals(&self, actor: &Actor, q: DealQuery, page: Page) -> DomainResult<Paged<Deal>> {
+    pub async fn list_deals(
+        &self,
+        actor: &Actor,
+        q: DealQuery,
+        page: Page,
+    ) -> DomainResult<Paged<Deal>> {
         let (scope, party) = if q.mine {
             (RegionScope::All, Some(actor.user_id))
         } else {
             let scope = actor.admin_scope();
             if scope.is_empty() {
-                return Err(DomainError::Forbidden("只有管理员可以查看本地区的全部交易".into()));
+                return Err(DomainError::Forbidden(
+                    "只有管理员可以查看本地区的全部交易".into(),
+                ));
             }
             (scope, None)
         };

@@ -13,20 +13,38 @@ fn not_found() -> DomainError {
 impl Services {
     /// Contacts the other side of a published posting; a second contact continues the same
     /// thread. Returns the inquiry id.
-    pub async fn start_inquiry(&self, actor: &Actor, kind: PostingKind, posting_id: i64, body: &str) -> DomainResult<i64> {
+    pub async fn start_inquiry(
+        &self,
+        actor: &Actor,
+        kind: PostingKind,
+        posting_id: i64,
+        body: &str,
+    ) -> DomainResult<i64> {
         let body = message_body(body)?;
         self.banned_words.check("body", &[&body])?;
         let (meta, _, _) = self.posting_meta(kind, posting_id).await?;
         if meta.status != ModerationStatus::Published {
-            return Err(DomainError::NotFound(format!("{}不存在或未发布", kind.label_zh())));
+            return Err(DomainError::NotFound(format!(
+                "{}不存在或未发布",
+                kind.label_zh()
+            )));
         }
         if meta.owner == actor.user_id {
-            return Err(DomainError::invalid("posting_id", "不能与自己发布的内容对接"));
+            return Err(DomainError::invalid(
+                "posting_id",
+                "不能与自己发布的内容对接",
+            ));
         }
         let now = self.now();
-        match self.market.find_inquiry(kind, posting_id, actor.user_id).await? {
+        match self
+            .market
+            .find_inquiry(kind, posting_id, actor.user_id)
+            .await?
+        {
             Some(id) => {
-                self.market.add_message(id, actor.user_id, &body, now).await?;
+                self.market
+                    .add_message(id, actor.user_id, &body, now)
+                    .await?;
                 Ok(id)
             }
             None => Ok(self
@@ -53,7 +71,10 @@ impl Services {
         if !inquiry.is_side(actor.user_id) {
             return Err(not_found());
         }
-        Ok(self.market.add_message(id, actor.user_id, &body, self.now()).await?)
+        Ok(self
+            .market
+            .add_message(id, actor.user_id, &body, self.now())
+            .await?)
     }
 
     pub async fn my_inquiries(&self, actor: &Actor, page: Page) -> DomainResult<Paged<Inquiry>> {

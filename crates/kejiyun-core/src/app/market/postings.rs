@@ -5,8 +5,8 @@ use crate::audit::AuditRecord;
 use crate::ids::OrgId;
 use crate::market::categories::{Category, Scope};
 use crate::market::postings::{
-    Achievement, AchievementDraft, AchievementInput, CloseReason, Need, NeedDraft, NeedInput, PostingKind,
-    PostingMeta, Service, ServiceDraft, ServiceInput,
+    Achievement, AchievementDraft, AchievementInput, CloseReason, Need, NeedDraft, NeedInput,
+    PostingKind, PostingMeta, Service, ServiceDraft, ServiceInput,
 };
 use crate::market_ports::{PostingChange, PostingFilter};
 use crate::moderation::{self, ModerationAction, ModerationStatus};
@@ -44,11 +44,14 @@ impl Services {
         match org {
             Some(id) => {
                 let o = self.store.org(id).await?;
-                let ok = o.is_some_and(|o| o.status == ModerationStatus::Published) && actor.manages_org(id);
+                let ok = o.is_some_and(|o| o.status == ModerationStatus::Published)
+                    && actor.manages_org(id);
                 if ok {
                     Ok(())
                 } else {
-                    Err(DomainError::Forbidden("只能以您管理的、已认证的组织名义发布".into()))
+                    Err(DomainError::Forbidden(
+                        "只能以您管理的、已认证的组织名义发布".into(),
+                    ))
                 }
             }
             None if actor.grants.contains(&Grant::TechWorker) => Ok(()),
@@ -63,43 +66,80 @@ impl Services {
         self.banned_words.check("description", texts)
     }
 
-    pub async fn create_service(&self, actor: &Actor, input: &ServiceInput, submit: bool) -> DomainResult<i64> {
+    pub async fn create_service(
+        &self,
+        actor: &Actor,
+        input: &ServiceInput,
+        submit: bool,
+    ) -> DomainResult<i64> {
         let draft = ServiceDraft::parse(input)?;
         self.check_posting_text(draft.region, &draft.public_text())?;
         self.may_provide(actor, draft.org).await?;
-        let id = self.market.create_service(actor.user_id, &draft, self.now()).await?;
+        let id = self
+            .market
+            .create_service(actor.user_id, &draft, self.now())
+            .await?;
         if submit {
             self.submit_posting(actor, PostingKind::Service, id).await?;
         }
         Ok(id)
     }
 
-    pub async fn create_need(&self, actor: &Actor, input: &NeedInput, submit: bool) -> DomainResult<i64> {
+    pub async fn create_need(
+        &self,
+        actor: &Actor,
+        input: &NeedInput,
+        submit: bool,
+    ) -> DomainResult<i64> {
         let draft = NeedDraft::parse(input)?;
         self.check_posting_text(draft.region, &draft.public_text())?;
-        let id = self.market.create_need(actor.user_id, &draft, self.now()).await?;
+        let id = self
+            .market
+            .create_need(actor.user_id, &draft, self.now())
+            .await?;
         if submit {
             self.submit_posting(actor, PostingKind::Need, id).await?;
         }
         Ok(id)
     }
 
-    pub async fn create_achievement(&self, actor: &Actor, input: &AchievementInput, submit: bool) -> DomainResult<i64> {
+    pub async fn create_achievement(
+        &self,
+        actor: &Actor,
+        input: &AchievementInput,
+        submit: bool,
+    ) -> DomainResult<i64> {
         let draft = AchievementDraft::parse(input)?;
         self.check_posting_text(draft.region, &draft.public_text())?;
         self.may_provide(actor, draft.org).await?;
-        let id = self.market.create_achievement(actor.user_id, &draft, self.now()).await?;
+        let id = self
+            .market
+            .create_achievement(actor.user_id, &draft, self.now())
+            .await?;
         if submit {
-            self.submit_posting(actor, PostingKind::Achievement, id).await?;
+            self.submit_posting(actor, PostingKind::Achievement, id)
+                .await?;
         }
         Ok(id)
     }
 
     /// The meta and region of any posting, or 404.
-    pub async fn posting_meta(&self, kind: PostingKind, id: i64) -> DomainResult<(PostingMeta, RegionCode, String)> {
+    pub async fn posting_meta(
+        &self,
+        kind: PostingKind,
+        id: i64,
+    ) -> DomainResult<(PostingMeta, RegionCode, String)> {
         let found = match kind {
-            PostingKind::Service => self.market.service(id).await?.map(|s| (s.meta, s.draft.region, s.draft.title)),
-            PostingKind::Need => self.market.need(id).await?.map(|n| (n.meta, n.draft.region, n.draft.title)),
+            PostingKind::Service => self
+                .market
+                .service(id)
+                .await?
+                .map(|s| (s.meta, s.draft.region, s.draft.title)),
+            PostingKind::Need => self
+                .market
+                .need(id)
+                .await?
+                .map(|n| (n.meta, n.draft.region, n.draft.title)),
             PostingKind::Achievement => self
                 .market
                 .achievement(id)
@@ -117,7 +157,12 @@ impl Services {
             || actor.is_some_and(|a| a.user_id == meta.owner || a.administers(region))
     }
 
-    async fn owned_meta(&self, actor: &Actor, kind: PostingKind, id: i64) -> DomainResult<(PostingMeta, RegionCode, String)> {
+    async fn owned_meta(
+        &self,
+        actor: &Actor,
+        kind: PostingKind,
+        id: i64,
+    ) -> DomainResult<(PostingMeta, RegionCode, String)> {
         let (meta, region, title) = self.posting_meta(kind, id).await?;
         if !Self::visible(&meta, region, Some(actor)) {
             return Err(not_found(kind));
@@ -144,7 +189,12 @@ impl Services {
     }
 
     /// The owner edits; published or rejected content goes back to review.
-    pub async fn edit_service(&self, actor: &Actor, id: i64, input: &ServiceInput) -> DomainResult<()> {
+    pub async fn edit_service(
+        &self,
+        actor: &Actor,
+        id: i64,
+        input: &ServiceInput,
+    ) -> DomainResult<()> {
         let (meta, _, _) = self.owned_meta(actor, PostingKind::Service, id).await?;
         let draft = ServiceDraft::parse(input)?;
         self.check_posting_text(draft.region, &draft.public_text())?;
@@ -161,7 +211,12 @@ impl Services {
         Ok(self.market.update_need(id, &draft, change).await?)
     }
 
-    pub async fn edit_achievement(&self, actor: &Actor, id: i64, input: &AchievementInput) -> DomainResult<()> {
+    pub async fn edit_achievement(
+        &self,
+        actor: &Actor,
+        id: i64,
+        input: &AchievementInput,
+    ) -> DomainResult<()> {
         let (meta, _, _) = self.owned_meta(actor, PostingKind::Achievement, id).await?;
         let draft = AchievementDraft::parse(input)?;
         self.check_posting_text(draft.region, &draft.public_text())?;
@@ -171,7 +226,12 @@ impl Services {
     }
 
     /// The owner sends a draft (or a rejected posting) to the region's moderation queue.
-    pub async fn submit_posting(&self, actor: &Actor, kind: PostingKind, id: i64) -> DomainResult<ModerationStatus> {
+    pub async fn submit_posting(
+        &self,
+        actor: &Actor,
+        kind: PostingKind,
+        id: i64,
+    ) -> DomainResult<ModerationStatus> {
         let (meta, _, _) = self.owned_meta(actor, kind, id).await?;
         let to = moderation::transition(meta.status, &ModerationAction::Submit)?;
         self.market
@@ -195,7 +255,13 @@ impl Services {
     }
 
     /// The owner closes a posting, saying why (solved here or elsewhere, withdrawn, no answer).
-    pub async fn close_posting(&self, actor: &Actor, kind: PostingKind, id: i64, reason: &str) -> DomainResult<()> {
+    pub async fn close_posting(
+        &self,
+        actor: &Actor,
+        kind: PostingKind,
+        id: i64,
+        reason: &str,
+    ) -> DomainResult<()> {
         let reason = CloseReason::parse_by_owner(reason)?;
         let (meta, _, _) = self.owned_meta(actor, kind, id).await?;
         let to = moderation::transition(meta.status, &ModerationAction::Close)?;
@@ -220,7 +286,12 @@ impl Services {
     }
 
     /// The owner confirms a published posting is still current; it stays up another interval.
-    pub async fn confirm_posting(&self, actor: &Actor, kind: PostingKind, id: i64) -> DomainResult<Timestamp> {
+    pub async fn confirm_posting(
+        &self,
+        actor: &Actor,
+        kind: PostingKind,
+        id: i64,
+    ) -> DomainResult<Timestamp> {
         let (meta, _, _) = self.owned_meta(actor, kind, id).await?;
         if meta.status != ModerationStatus::Published {
             return Err(DomainError::Conflict("只有已发布的内容需要确认".into()));
@@ -287,13 +358,29 @@ impl Services {
     }
 
     pub async fn service(&self, actor: Option<&Actor>, id: i64) -> DomainResult<Service> {
-        let s = self.market.service(id).await?.ok_or_else(|| not_found(PostingKind::Service))?;
-        if Self::visible(&s.meta, s.draft.region, actor) { Ok(s) } else { Err(not_found(PostingKind::Service)) }
+        let s = self
+            .market
+            .service(id)
+            .await?
+            .ok_or_else(|| not_found(PostingKind::Service))?;
+        if Self::visible(&s.meta, s.draft.region, actor) {
+            Ok(s)
+        } else {
+            Err(not_found(PostingKind::Service))
+        }
     }
 
     pub async fn need(&self, actor: Option<&Actor>, id: i64) -> DomainResult<Need> {
-        let n = self.market.need(id).await?.ok_or_else(|| not_found(PostingKind::Need))?;
-        if Self::visible(&n.meta, n.draft.region, actor) { Ok(n) } else { Err(not_found(PostingKind::Need)) }
+        let n = self
+            .market
+            .need(id)
+            .await?
+            .ok_or_else(|| not_found(PostingKind::Need))?;
+        if Self::visible(&n.meta, n.draft.region, actor) {
+            Ok(n)
+        } else {
+            Err(not_found(PostingKind::Need))
+        }
     }
 
     pub async fn achievement(&self, actor: Option<&Actor>, id: i64) -> DomainResult<Achievement> {
@@ -302,17 +389,26 @@ impl Services {
             .achievement(id)
             .await?
             .ok_or_else(|| not_found(PostingKind::Achievement))?;
-        if Self::visible(&a.meta, a.draft.region, actor) { Ok(a) } else { Err(not_found(PostingKind::Achievement)) }
+        if Self::visible(&a.meta, a.draft.region, actor) {
+            Ok(a)
+        } else {
+            Err(not_found(PostingKind::Achievement))
+        }
     }
 
     /// Visitors see published postings under the root; `mine` lists the caller's own in any
     /// status; other statuses are for admins within their regions.
-    fn posting_filter(&self, actor: Option<&Actor>, q: PostingQuery) -> DomainResult<PostingFilter> {
+    fn posting_filter(
+        &self,
+        actor: Option<&Actor>,
+        q: PostingQuery,
+    ) -> DomainResult<PostingFilter> {
         let (scope, status, owner) = if q.mine {
             let a = actor.ok_or(DomainError::Unauthenticated)?;
             (RegionScope::All, q.status, Some(a.user_id))
         } else {
-            let (scope, status) = super::super::tech_workers::directory_scope(self, actor, None, q.status)?;
+            let (scope, status) =
+                super::super::tech_workers::directory_scope(self, actor, None, q.status)?;
             (scope, Some(status), None)
         };
         let scope = match q.region {
@@ -330,18 +426,47 @@ impl Services {
         })
     }
 
-    pub async fn list_services(&self, actor: Option<&Actor>, q: PostingQuery, page: Page) -> DomainResult<Paged<Service>> {
+    pub async fn list_services(
+        &self,
+        actor: Option<&Actor>,
+        q: PostingQuery,
+        page: Page,
+    ) -> DomainResult<Paged<Service>> {
         let f = self.posting_filter(actor, q)?;
         Ok(self.market.list_services(&f, page).await?)
     }
 
-    pub async fn list_needs(&self, actor: Option<&Actor>, q: PostingQuery, page: Page) -> DomainResult<Paged<Need>> {
-        let f = self.posting_filter(actor, PostingQuery { available_in: None, scope: None, ..q })?;
+    pub async fn list_needs(
+        &self,
+        actor: Option<&Actor>,
+        q: PostingQuery,
+        page: Page,
+    ) -> DomainResult<Paged<Need>> {
+        let f = self.posting_filter(
+            actor,
+            PostingQuery {
+                available_in: None,
+                scope: None,
+                ..q
+            },
+        )?;
         Ok(self.market.list_needs(&f, page).await?)
     }
 
-    pub async fn list_achievements(&self, actor: Option<&Actor>, q: PostingQuery, page: Page) -> DomainResult<Paged<Achievement>> {
-        let f = self.posting_filter(actor, PostingQuery { available_in: None, scope: None, ..q })?;
+    pub async fn list_achievements(
+        &self,
+        actor: Option<&Actor>,
+        q: PostingQuery,
+        page: Page,
+    ) -> DomainResult<Paged<Achievement>> {
+        let f = self.posting_filter(
+            actor,
+            PostingQuery {
+                available_in: None,
+                scope: None,
+                ..q
+            },
+        )?;
         Ok(self.market.list_achievements(&f, page).await?)
     }
 

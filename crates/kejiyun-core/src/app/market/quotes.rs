@@ -1,6 +1,8 @@
 use crate::app::Services;
 use crate::market::deals::{DealOrigin, DealStatus, DealSubject, DealTerms};
-use crate::market::quotes::{DeclineReason, Quote, QuoteDraft, QuoteInput, QuoteStatus, quote_transition};
+use crate::market::quotes::{
+    DeclineReason, Quote, QuoteDraft, QuoteInput, QuoteStatus, quote_transition,
+};
 use crate::market_ports::NewDeal;
 use crate::moderation::ModerationStatus;
 use crate::paging::{Page, Paged};
@@ -14,13 +16,20 @@ fn not_found() -> DomainError {
 
 impl Services {
     /// A tech worker or organization answers a published need with a quote.
-    pub async fn submit_quote(&self, actor: &Actor, need_id: i64, input: &QuoteInput) -> DomainResult<i64> {
+    pub async fn submit_quote(
+        &self,
+        actor: &Actor,
+        need_id: i64,
+        input: &QuoteInput,
+    ) -> DomainResult<i64> {
         let provider = actor
             .grants
             .iter()
             .any(|g| matches!(g, Grant::TechWorker | Grant::OrgAdmin(_)));
         if !provider {
-            return Err(DomainError::Forbidden("只有已认证的科技工作者或组织可以报价".into()));
+            return Err(DomainError::Forbidden(
+                "只有已认证的科技工作者或组织可以报价".into(),
+            ));
         }
         let draft = QuoteDraft::parse(input)?;
         self.banned_words.check("method", &[&draft.method])?;
@@ -33,25 +42,44 @@ impl Services {
         }
         if let Some(sid) = draft.service_id {
             let s = self.market.service(sid).await?;
-            let own = s.is_some_and(|s| s.meta.owner == actor.user_id && s.meta.status == ModerationStatus::Published);
+            let own = s.is_some_and(|s| {
+                s.meta.owner == actor.user_id && s.meta.status == ModerationStatus::Published
+            });
             if !own {
-                return Err(DomainError::invalid("service_id", "只能关联自己已发布的科技服务"));
+                return Err(DomainError::invalid(
+                    "service_id",
+                    "只能关联自己已发布的科技服务",
+                ));
             }
         }
-        Ok(self.market.create_quote(need_id, actor.user_id, &draft, self.now()).await?)
+        Ok(self
+            .market
+            .create_quote(need_id, actor.user_id, &draft, self.now())
+            .await?)
     }
 
     /// The quotes on a need: all of them for its owner and the region's admins, the caller's
     /// own for a provider.
-    pub async fn quotes_for_need(&self, actor: &Actor, need_id: i64, page: Page) -> DomainResult<Paged<Quote>> {
+    pub async fn quotes_for_need(
+        &self,
+        actor: &Actor,
+        need_id: i64,
+        page: Page,
+    ) -> DomainResult<Paged<Quote>> {
         let need = self.need(Some(actor), need_id).await?;
         let all = need.meta.owner == actor.user_id || actor.administers(need.draft.region);
         let provider = (!all).then_some(actor.user_id);
-        Ok(self.market.list_quotes(Some(need_id), provider, page).await?)
+        Ok(self
+            .market
+            .list_quotes(Some(need_id), provider, page)
+            .await?)
     }
 
     pub async fn my_quotes(&self, actor: &Actor, page: Page) -> DomainResult<Paged<Quote>> {
-        Ok(self.market.list_quotes(None, Some(actor.user_id), page).await?)
+        Ok(self
+            .market
+            .list_quotes(None, Some(actor.user_id), page)
+            .await?)
     }
 
     pub async fn quote(&self, actor: &Actor, id: i64) -> DomainResult<Quote> {
@@ -105,7 +133,12 @@ impl Services {
             terms: DealTerms {
                 amount: q.draft.price,
                 deal_date: now.shanghai_date(),
-                note: Some(format!("报价 #{}：{} 天，{}", q.id, q.draft.timeline_days, q.draft.method.chars().take(200).collect::<String>())),
+                note: Some(format!(
+                    "报价 #{}：{} 天，{}",
+                    q.id,
+                    q.draft.timeline_days,
+                    q.draft.method.chars().take(200).collect::<String>()
+                )),
             },
             origin: DealOrigin::Quote,
             quote_id: Some(q.id),
@@ -123,18 +156,40 @@ impl Services {
         };
         let deal_id = self
             .market
-            .decide_quote(id, q.status, QuoteStatus::Accepted, None, None, Some(deal), now)
+            .decide_quote(
+                id,
+                q.status,
+                QuoteStatus::Accepted,
+                None,
+                None,
+                Some(deal),
+                now,
+            )
             .await?;
         deal_id.ok_or_else(|| DomainError::Internal("accepted quote without a deal".into()))
     }
 
-    pub async fn decline_quote(&self, actor: &Actor, id: i64, reason: &str, note: Option<&str>) -> DomainResult<()> {
+    pub async fn decline_quote(
+        &self,
+        actor: &Actor,
+        id: i64,
+        reason: &str,
+        note: Option<&str>,
+    ) -> DomainResult<()> {
         let reason = DeclineReason::parse(reason)?;
         let note = text::optional("note", "说明", note, 500, true)?;
         let q = self.own_need_quote(actor, id).await?;
         quote_transition(q.status, QuoteStatus::Declined)?;
         self.market
-            .decide_quote(id, q.status, QuoteStatus::Declined, Some(reason), note, None, self.now())
+            .decide_quote(
+                id,
+                q.status,
+                QuoteStatus::Declined,
+                Some(reason),
+                note,
+                None,
+                self.now(),
+            )
             .await?;
         Ok(())
     }
@@ -146,7 +201,15 @@ impl Services {
         }
         quote_transition(q.status, QuoteStatus::Withdrawn)?;
         self.market
-            .decide_quote(id, q.status, QuoteStatus::Withdrawn, None, None, None, self.now())
+            .decide_quote(
+                id,
+                q.status,
+                QuoteStatus::Withdrawn,
+                None,
+                None,
+                None,
+                self.now(),
+            )
             .await?;
         Ok(())
     }

@@ -3,7 +3,9 @@ use serde_json::json;
 use crate::app::Services;
 use crate::audit::AuditRecord;
 use crate::market::postings::PostingKind;
-use crate::market::tickets::{FollowUpKind, LinkKind, Ticket, TicketOutcome, TicketStatus, follow_up_note};
+use crate::market::tickets::{
+    FollowUpKind, LinkKind, Ticket, TicketOutcome, TicketStatus, follow_up_note,
+};
 use crate::market_ports::TicketFilter;
 use crate::moderation::ModerationStatus;
 use crate::paging::{Page, Paged};
@@ -20,9 +22,14 @@ impl Services {
     pub async fn open_ticket(&self, actor: &Actor, need_id: i64) -> DomainResult<i64> {
         let need = self.need(Some(actor), need_id).await?;
         if !actor.administers(need.draft.region) {
-            return Err(DomainError::Forbidden("只有该地区的工作人员可以承接保姆单".into()));
+            return Err(DomainError::Forbidden(
+                "只有该地区的工作人员可以承接保姆单".into(),
+            ));
         }
-        if matches!(need.meta.status, ModerationStatus::Draft | ModerationStatus::Rejected) {
+        if matches!(
+            need.meta.status,
+            ModerationStatus::Draft | ModerationStatus::Rejected
+        ) {
             return Err(DomainError::Conflict("需求尚未提交，不能建保姆单".into()));
         }
         let now = self.now();
@@ -45,7 +52,11 @@ impl Services {
     /// A ticket, for the admins of its region.
     pub async fn ticket(&self, actor: &Actor, id: i64) -> DomainResult<Ticket> {
         let t = self.market.ticket(id).await?.ok_or_else(not_found)?;
-        if actor.administers(t.region) { Ok(t) } else { Err(not_found()) }
+        if actor.administers(t.region) {
+            Ok(t)
+        } else {
+            Err(not_found())
+        }
     }
 
     async fn open_ticket_of(&self, actor: &Actor, id: i64) -> DomainResult<Ticket> {
@@ -56,7 +67,13 @@ impl Services {
         Ok(t)
     }
 
-    pub async fn add_follow_up(&self, actor: &Actor, id: i64, kind: &str, note: &str) -> DomainResult<i64> {
+    pub async fn add_follow_up(
+        &self,
+        actor: &Actor,
+        id: i64,
+        kind: &str,
+        note: &str,
+    ) -> DomainResult<i64> {
         let kind = FollowUpKind::parse(kind)?;
         let note = follow_up_note(note)?;
         self.open_ticket_of(actor, id).await?;
@@ -67,28 +84,42 @@ impl Services {
     }
 
     /// Links an inquiry or deal that came of the ticket's need.
-    pub async fn link_ticket(&self, actor: &Actor, id: i64, kind: &str, target: i64) -> DomainResult<()> {
+    pub async fn link_ticket(
+        &self,
+        actor: &Actor,
+        id: i64,
+        kind: &str,
+        target: i64,
+    ) -> DomainResult<()> {
         let kind = LinkKind::parse(kind)?;
         let t = self.open_ticket_of(actor, id).await?;
-        let related = match kind {
-            LinkKind::Inquiry => self
-                .market
-                .inquiry(target)
-                .await?
-                .is_some_and(|i| i.posting_kind == PostingKind::Need && i.posting_id == t.need_id),
-            LinkKind::Deal => self
-                .market
-                .deal(target)
-                .await?
-                .is_some_and(|d| d.subject.need == Some(t.need_id)),
-        };
+        let related =
+            match kind {
+                LinkKind::Inquiry => self.market.inquiry(target).await?.is_some_and(|i| {
+                    i.posting_kind == PostingKind::Need && i.posting_id == t.need_id
+                }),
+                LinkKind::Deal => self
+                    .market
+                    .deal(target)
+                    .await?
+                    .is_some_and(|d| d.subject.need == Some(t.need_id)),
+            };
         if !related {
-            return Err(DomainError::invalid("target", "只能关联与该需求相关的对接或交易"));
+            return Err(DomainError::invalid(
+                "target",
+                "只能关联与该需求相关的对接或交易",
+            ));
         }
         Ok(self.market.link_ticket(id, kind, target).await?)
     }
 
-    pub async fn close_ticket(&self, actor: &Actor, id: i64, outcome: &str, note: Option<&str>) -> DomainResult<()> {
+    pub async fn close_ticket(
+        &self,
+        actor: &Actor,
+        id: i64,
+        outcome: &str,
+        note: Option<&str>,
+    ) -> DomainResult<()> {
         let outcome = TicketOutcome::parse(outcome)?;
         let note = text::optional("note", "办结说明", note, 1000, true)?;
         let t = self.open_ticket_of(actor, id).await?;
@@ -101,7 +132,9 @@ impl Services {
             target_id: id.to_string(),
             region: Some(t.region),
             before: Some(json!({ "status": TicketStatus::Open.code() })),
-            after: Some(json!({ "status": TicketStatus::Closed.code(), "outcome": outcome.code(), "note": note })),
+            after: Some(
+                json!({ "status": TicketStatus::Closed.code(), "outcome": outcome.code(), "note": note }),
+            ),
         };
         Ok(self.market.close_ticket(id, outcome, note, audit).await?)
     }
@@ -117,7 +150,9 @@ impl Services {
     ) -> DomainResult<Paged<Ticket>> {
         let scope = actor.admin_scope();
         if scope.is_empty() {
-            return Err(DomainError::Forbidden("只有地区工作人员可以查看保姆单".into()));
+            return Err(DomainError::Forbidden(
+                "只有地区工作人员可以查看保姆单".into(),
+            ));
         }
         let filter = TicketFilter {
             scope,

@@ -19,6 +19,7 @@ use sea_orm::{
 };
 
 use super::super::moderation::lost_race;
+use super::super::stats::{self, Counter, Watch};
 use super::super::{audit, corrupt, db_err, paged, parse_region, region_parts, scope_condition};
 use super::{name_of, names, posting_heads};
 use crate::entities::{deal_evidence, deals, outbox};
@@ -42,6 +43,13 @@ async fn outbox_upsert<C: ConnectionTrait>(txn: &C, id: i64, at: Timestamp) -> S
 /// transaction. An audit record without a target id gets the new deal's id.
 pub(super) async fn insert<C: ConnectionTrait>(txn: &C, d: NewDeal) -> StoreResult<i64> {
     let (region, city, province) = region_parts(d.region);
+    stats::lock_subject(
+        txn,
+        d.subject.need,
+        d.subject.service,
+        d.subject.achievement,
+    )
+    .await?;
     let id = deals::Entity::insert(deals::ActiveModel {
         need_id: Set(d.subject.need),
         service_id: Set(d.subject.service),
@@ -92,6 +100,7 @@ pub(super) async fn insert<C: ConnectionTrait>(txn: &C, d: NewDeal) -> StoreResu
         }
         audit::insert(txn, &record).await?;
     }
+    Watch::created(Counter::Deal(id)).finish(txn).await?;
     outbox_upsert(txn, id, d.at).await?;
     Ok(id)
 }
@@ -253,6 +262,7 @@ pub(in crate::store) async fn change(
             );
     }
     let txn = db.begin().await.map_err(db_err)?;
+    let watch = Watch::start(&txn, &[Counter::Deal(id)]).await?;
     let res = update
         .filter(deals::Column::Id.eq(id))
         .filter(deals::Column::Status.eq(c.from.code()))
@@ -275,6 +285,7 @@ pub(in crate::store) async fn change(
             > 0;
         return Err(lost_race(exists));
     }
+    watch.finish(&txn).await?;
     if let Some(record) = &c.audit {
         audit::insert(&txn, record).await?;
     }

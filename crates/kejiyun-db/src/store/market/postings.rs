@@ -27,6 +27,7 @@ use sea_orm::{
 };
 
 use super::super::moderation::{after_change, audit_change, lost_race};
+use super::super::stats::{Counter, Watch};
 use super::super::{
     contains_pattern, corrupt, db_err, paged, parse_region, region_parts, scope_condition,
     status_of,
@@ -36,24 +37,24 @@ use crate::entities::{achievements, needs, services};
 
 /// The columns every posting table has.
 pub(crate) struct Cols<C> {
-    id: C,
-    owner: C,
-    status: C,
-    category: C,
-    title: C,
+    pub(crate) id: C,
+    pub(crate) owner: C,
+    pub(crate) status: C,
+    pub(crate) category: C,
+    pub(crate) title: C,
     /// The main text: description, problem or summary.
-    text: C,
-    region: C,
-    city: C,
-    province: C,
-    reject_reason: C,
-    close_reason: C,
-    updated_at: C,
-    first_published_at: C,
-    expires_at: C,
-    closed_at: C,
+    pub(crate) text: C,
+    pub(crate) region: C,
+    pub(crate) city: C,
+    pub(crate) province: C,
+    pub(crate) reject_reason: C,
+    pub(crate) close_reason: C,
+    pub(crate) updated_at: C,
+    pub(crate) first_published_at: C,
+    pub(crate) expires_at: C,
+    pub(crate) closed_at: C,
     /// Services only: how far the service reaches.
-    scope: Option<C>,
+    pub(crate) scope: Option<C>,
 }
 
 pub(crate) trait PostingTable: EntityTrait {
@@ -299,6 +300,12 @@ macro_rules! create_fn {
                 .await
                 .map_err(db_err)?
                 .last_insert_id;
+            Watch::created(Counter::Posting(
+                <$entity::Entity as PostingTable>::KIND,
+                id,
+            ))
+            .finish(&txn)
+            .await?;
             txn.commit().await.map_err(db_err)?;
             Ok(id)
         }
@@ -356,12 +363,14 @@ pub(in crate::store) async fn achievement(
     to_achievement(m, &names).map(Some)
 }
 
-/// Moves a posting's status (and replaces its content when `row` sets columns), only if it
-/// still has `change.from`; then the queue, outbox and audit follow in the same transaction.
+/// Moves a posting's status (and replaces its content when `row` sets columns, `content`),
+/// only if it still has `change.from`; then the statistics, queue, outbox and audit follow in
+/// the same transaction. A content edit can change the category of the deals on the posting.
 async fn apply<E: PostingTable>(
     db: &DatabaseConnection,
     id: i64,
     row: E::ActiveModel,
+    content: bool,
     change: PostingChange,
 ) -> StoreResult<()> {
     let c = E::cols();
@@ -393,6 +402,11 @@ async fn apply<E: PostingTable>(
             .col_expr(c.closed_at, Expr::value(ch.at.micros()));
     }
     let txn = db.begin().await.map_err(db_err)?;
+    let watch = if content {
+        Watch::posting_with_deals(&txn, E::KIND, id).await?
+    } else {
+        Watch::start(&txn, &[Counter::Posting(E::KIND, id)]).await?
+    };
     let res = update
         .filter(c.id.eq(id))
         .filter(c.status.eq(ch.from.as_str()))
@@ -414,6 +428,7 @@ async fn apply<E: PostingTable>(
     if res.rows_affected == 0 {
         return Err(lost_race(true));
     }
+    watch.finish(&txn).await?;
     let region = parse_region(&region)?;
     after_change(
         &txn,
@@ -435,7 +450,7 @@ pub(in crate::store) async fn update_service(
     draft: &ServiceDraft,
     change: PostingChange,
 ) -> StoreResult<()> {
-    apply::<services::Entity>(db, id, service_columns(draft), change).await
+    apply::<services::Entity>(db, id, service_columns(draft), true, change).await
 }
 
 pub(in crate::store) async fn update_need(
@@ -444,7 +459,7 @@ pub(in crate::store) async fn update_need(
     draft: &NeedDraft,
     change: PostingChange,
 ) -> StoreResult<()> {
-    apply::<needs::Entity>(db, id, need_columns(draft), change).await
+    apply::<needs::Entity>(db, id, need_columns(draft), true, change).await
 }
 
 pub(in crate::store) async fn update_achievement(
@@ -453,7 +468,7 @@ pub(in crate::store) async fn update_achievement(
     draft: &AchievementDraft,
     change: PostingChange,
 ) -> StoreResult<()> {
-    apply::<achievements::Entity>(db, id, achievement_columns(draft), change).await
+    apply::<achievements::Entity>(db, id, achievement_columns(draft), true, change).await
 }
 
 pub(in crate::store) async fn change_status(
@@ -463,10 +478,14 @@ pub(in crate::store) async fn change_status(
     change: PostingChange,
 ) -> StoreResult<()> {
     match kind {
-        PostingKind::Service => apply::<services::Entity>(db, id, Default::default(), change).await,
-        PostingKind::Need => apply::<needs::Entity>(db, id, Default::default(), change).await,
+        PostingKind::Service => {
+            apply::<services::Entity>(db, id, Default::default(), false, change).await
+        }
+        PostingKind::Need => {
+            apply::<needs::Entity>(db, id, Default::default(), false, change).await
+        }
         PostingKind::Achievement => {
-            apply::<achievements::Entity>(db, id, Default::default(), change).await
+            apply::<achievements::Entity>(db, id, Default::default(), false, change).await
         }
     }
 }
@@ -482,6 +501,7 @@ where
 {
     let c = E::cols();
     let txn = db.begin().await.map_err(db_err)?;
+    let watch = Watch::start(&txn, &[Counter::Posting(E::KIND, id)]).await?;
     let res = E::update_many()
         .col_expr(c.expires_at, Expr::value(expires_at.micros()))
         .col_expr(c.updated_at, Expr::value(at.micros()))
@@ -499,6 +519,7 @@ where
             > 0;
         return Err(lost_race(exists));
     }
+    watch.finish(&txn).await?;
     txn.commit().await.map_err(db_err)
 }
 

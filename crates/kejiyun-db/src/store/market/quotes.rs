@@ -17,6 +17,7 @@ use sea_orm::{
 };
 
 use super::super::moderation::lost_race;
+use super::super::stats::lock_subject;
 use super::super::{corrupt, db_err, paged};
 use super::{deals, name_of, names, posting_heads};
 use crate::entities::quotes;
@@ -146,6 +147,11 @@ pub(in crate::store) async fn decide(
 ) -> StoreResult<Option<i64>> {
     let open_flag = (to == QuoteStatus::Submitted).then_some(1i64);
     let txn = db.begin().await.map_err(db_err)?;
+    if let Some(d) = &deal {
+        // Before the quote's update, whose foreign-key check share-locks the need on MySQL.
+        let s = &d.subject;
+        lock_subject(&txn, s.need, s.service, s.achievement).await?;
+    }
     let res = quotes::Entity::update_many()
         .col_expr(quotes::Column::Status, Expr::value(to.code()))
         .col_expr(quotes::Column::OpenFlag, Expr::value(open_flag))

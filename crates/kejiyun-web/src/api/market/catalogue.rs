@@ -29,10 +29,10 @@ use crate::extract::{ApiJson, ApiQuery};
     ))]
 pub async fn catalogue(ApiQuery(p): ApiQuery<CatalogueParams>) -> ApiResult<ApiJson<CatalogueDto>> {
     let group = param(&p.group);
-    if let Some(g) = group {
-        if !Category::all().any(|c| c.group() == g) {
-            return Err(DomainError::invalid("group", "未知的分类组").into());
-        }
+    if let Some(g) = group
+        && !Category::all().any(|c| c.group() == g)
+    {
+        return Err(DomainError::invalid("group", "未知的分类组").into());
     }
     let v = |code: &str, label: &str| Vocab::new(code, label);
     Ok(ApiJson(CatalogueDto {

@@ -16,8 +16,8 @@ use kejiyun_core::market::deals::DealStatus;
 use kejiyun_core::regions::RegionCode;
 
 use super::dto::{
-    CancelRequest, CreatedId, DealDto, DealList, DealParams, DealRequest, OfflineDealData,
-    OfflineDealForm, StateDto,
+    CancelRequest, CreatedId, DealDto, DealList, DealParams, DealRequest, FileBytes,
+    OfflineDealData, OfflineDealForm, StateDto,
 };
 use super::postings::param;
 use crate::AppState;
@@ -191,8 +191,9 @@ pub async fn record_offline(
                 }
                 file = Some((name, bytes.to_vec()));
             }
-            "data" | "evidence" => {
-                return Err(DomainError::invalid("data", "表单字段重复").into());
+            "data" => return Err(DomainError::invalid("data", "data 字段重复").into()),
+            "evidence" => {
+                return Err(DomainError::invalid("evidence", "只能上传一个凭证文件").into());
             }
             other => {
                 let other: String = other.chars().take(50).collect();
@@ -220,7 +221,7 @@ pub async fn record_offline(
     params(("id" = i64, Path)),
     responses(
         (status = 200, description = "The file",
-            content((Vec<u8> = "application/pdf"), (Vec<u8> = "image/png"), (Vec<u8> = "image/jpeg")),
+            content((FileBytes = "application/pdf"), (FileBytes = "image/png"), (FileBytes = "image/jpeg")),
             headers(
                 ("Content-Disposition" = String, description = "`attachment; filename*=UTF-8''…`"),
                 ("X-Content-Type-Options" = String, description = "`nosniff`"),

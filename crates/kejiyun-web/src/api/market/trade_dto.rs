@@ -286,6 +286,12 @@ pub struct OfflineDealForm {
     pub evidence: Vec<u8>,
 }
 
+/// A downloaded file: its raw bytes.
+#[derive(Debug, ToSchema)]
+#[schema(value_type = String, format = Binary)]
+#[expect(dead_code, reason = "describes the download in the OpenAPI document")]
+pub struct FileBytes(Vec<u8>);
+
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CancelRequest {

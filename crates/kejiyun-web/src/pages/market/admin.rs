@@ -44,7 +44,9 @@ pub async fn deals(State(state): State<AppState>, ctx: Ctx, RawQuery(q): RawQuer
     let status_raw = p.get("status").unwrap_or_default().to_owned();
     let status = match status_raw.as_str() {
         "" => None,
-        s => DealStatus::parse(s).map_err(|e| f.error = Some(e.to_string())).ok(),
+        s => DealStatus::parse(s)
+            .map_err(|e| f.error = Some(e.to_string()))
+            .ok(),
     };
     let transfer_raw = p.get("transfer").unwrap_or_default().to_owned();
     let transfer = match transfer_raw.as_str() {
@@ -83,7 +85,13 @@ pub async fn deals(State(state): State<AppState>, ctx: Ctx, RawQuery(q): RawQuer
     base.error = f.error.clone();
     ok(&DealsTpl {
         region_select: f.region_select(&pg),
-        statuses: vocab_options(&pg, "deal_status", &DealStatus::ALL, DealStatus::code, &status_raw),
+        statuses: vocab_options(
+            &pg,
+            "deal_status",
+            &DealStatus::ALL,
+            DealStatus::code,
+            &status_raw,
+        ),
         transfers,
         rows: paged.items.iter().map(|d| deal_row(&pg, d)).collect(),
         page_total: wan(&pg, total),
@@ -268,7 +276,13 @@ pub async fn tickets(State(state): State<AppState>, ctx: Ctx, RawQuery(q): RawQu
     ok(&TicketsTpl {
         base: pg.layout("mk.admin_tickets", "admin"),
         all,
-        statuses: vocab_options(&pg, "ticket_status", TicketStatus::ALL, TicketStatus::code, &status_raw),
+        statuses: vocab_options(
+            &pg,
+            "ticket_status",
+            TicketStatus::ALL,
+            TicketStatus::code,
+            &status_raw,
+        ),
         rows: paged.items.iter().map(|t| ticket_row(&pg, t)).collect(),
         pager,
     })

@@ -5,8 +5,8 @@ use askama::Template;
 use axum::extract::{Path, RawQuery, State};
 use kejiyun_core::DomainError;
 use kejiyun_core::app::market::PostingQuery;
-use kejiyun_core::market::postings::{CloseReason, PostingKind, PostingMeta};
-use kejiyun_core::market::quotes::{DeclineReason, Quote, QuoteInput};
+use kejiyun_core::market::postings::{PostingKind, PostingMeta};
+use kejiyun_core::market::quotes::{DeclineReason, QuoteInput};
 use kejiyun_core::moderation::ModerationStatus;
 use kejiyun_core::paging::{MAX_PER_PAGE, Page};
 use kejiyun_core::permissions::{Actor, Grant};
@@ -20,8 +20,8 @@ use super::super::common::{
 use super::super::tech_workers::local_region_name;
 use super::super::widgets::{ModerateForms, Opt};
 use super::{
-    Expiry, category_label, expiry, fen, kind_label, kind_slug, opt_id, page_kind, posting_href,
-    price_label, vocab, vocab_options, yuan,
+    OwnerBox, QuoteRow, category_label, fen, kind_label, kind_slug, opt_id, owner_box, page_kind,
+    posting_href, price_label, quote_row, vocab, vocab_options, yuan,
 };
 use crate::AppState;
 use crate::session::{CsrfForm, Ctx};
@@ -34,81 +34,6 @@ pub struct Fact {
 pub struct Section {
     pub heading: &'static str,
     pub text: String,
-}
-
-pub struct QuoteRow {
-    pub id: i64,
-    pub provider: String,
-    pub price: String,
-    pub timeline: String,
-    pub method: String,
-    pub status: &'static str,
-    pub status_label: &'static str,
-    pub decline: Option<String>,
-    pub deal_href: Option<String>,
-    pub need_href: String,
-    pub need_title: String,
-    /// Still open: the requester may accept / decline, the provider withdraw.
-    pub open: bool,
-}
-
-pub fn quote_row(pg: &Pg<'_>, q: Quote) -> QuoteRow {
-    QuoteRow {
-        id: q.id,
-        provider: q.provider_name,
-        price: yuan(pg, q.draft.price),
-        timeline: pg
-            .t("mk.days")
-            .replace("{n}", &q.draft.timeline_days.to_string()),
-        method: q.draft.method,
-        status: q.status.code(),
-        status_label: vocab(pg, "quote_status", q.status.code()),
-        decline: q.decline_reason.map(|r| {
-            let label = vocab(pg, "decline", r.code());
-            match q.decline_note {
-                Some(n) => format!("{label}：{n}"),
-                None => label.to_owned(),
-            }
-        }),
-        deal_href: q.deal_id.map(|d| format!("/deals/{d}")),
-        need_href: posting_href(PostingKind::Need, q.need_id),
-        need_title: q.need_title,
-        open: q.status == kejiyun_core::market::quotes::QuoteStatus::Submitted,
-    }
-}
-
-/// What the owner may do with their posting.
-pub struct OwnerBox {
-    pub edit_href: String,
-    pub can_submit: bool,
-    pub can_close: bool,
-    pub can_confirm: bool,
-    pub expiry: Option<Expiry>,
-    pub close_reasons: Vec<Opt>,
-}
-
-pub fn close_reason_options(pg: &Pg<'_>) -> Vec<Opt> {
-    let owner_reasons: Vec<CloseReason> = CloseReason::ALL
-        .into_iter()
-        .filter(|r| *r != CloseReason::Expired)
-        .collect();
-    vocab_options(pg, "close", &owner_reasons, CloseReason::code, "")
-}
-
-pub fn owner_box(pg: &Pg<'_>, kind: PostingKind, meta: &PostingMeta) -> OwnerBox {
-    let s = meta.status;
-    OwnerBox {
-        edit_href: format!("{}/edit", posting_href(kind, meta.id)),
-        can_submit: matches!(s, ModerationStatus::Draft | ModerationStatus::Rejected),
-        can_close: s != ModerationStatus::Closed,
-        can_confirm: s == ModerationStatus::Published,
-        expiry: if s == ModerationStatus::Published {
-            expiry(pg, meta.expires_at)
-        } else {
-            None
-        },
-        close_reasons: close_reason_options(pg),
-    }
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -178,7 +103,10 @@ async fn load(pg: &Pg<'_>, kind: PostingKind, id: i64) -> Result<Loaded, PageErr
                     fact(t("mk.region"), local_region_name(pg, d.region)),
                     fact(t("mk.scope"), vocab(pg, "scope", d.scope.code()).into()),
                     fact(t("mk.price"), price_label(pg, d.price)),
-                    fact(t("mk.contact"), vocab(pg, "contact", d.contact.code()).into()),
+                    fact(
+                        t("mk.contact"),
+                        vocab(pg, "contact", d.contact.code()).into(),
+                    ),
                     fact(t("mk.provider"), x.meta.owner_name.clone()),
                 ],
                 sections: vec![Section {
@@ -213,7 +141,10 @@ async fn load(pg: &Pg<'_>, kind: PostingKind, id: i64) -> Result<Loaded, PageErr
             Loaded {
                 facts: vec![
                     fact(t("mk.category"), category_label(pg, d.category).into()),
-                    fact(t("mk.industry"), vocab(pg, "industry", d.industry.code()).into()),
+                    fact(
+                        t("mk.industry"),
+                        vocab(pg, "industry", d.industry.code()).into(),
+                    ),
                     fact(t("mk.region"), local_region_name(pg, d.region)),
                     fact(
                         t("mk.budget"),
@@ -223,7 +154,9 @@ async fn load(pg: &Pg<'_>, kind: PostingKind, id: i64) -> Result<Loaded, PageErr
                     ),
                     fact(
                         t("mk.deadline"),
-                        d.deadline.map(|d| d.to_string()).unwrap_or_else(|| "—".into()),
+                        d.deadline
+                            .map(|d| d.to_string())
+                            .unwrap_or_else(|| "—".into()),
                     ),
                     fact(t("mk.requester"), x.meta.owner_name.clone()),
                 ],
@@ -244,7 +177,10 @@ async fn load(pg: &Pg<'_>, kind: PostingKind, id: i64) -> Result<Loaded, PageErr
                 .collect();
             let mut facts = vec![
                 fact(t("mk.field"), category_label(pg, d.category).into()),
-                fact(t("mk.maturity"), vocab(pg, "maturity", d.maturity.code()).into()),
+                fact(
+                    t("mk.maturity"),
+                    vocab(pg, "maturity", d.maturity.code()).into(),
+                ),
                 fact(t("mk.ip_type"), vocab(pg, "ip", d.ip_type.code()).into()),
             ];
             if let Some(n) = d.ip_number {
@@ -375,7 +311,12 @@ async fn detail_page(
         my_quotes,
         all_quotes,
         decline_reasons: vocab_options(pg, "decline", &DeclineReason::ALL, DeclineReason::code, ""),
-        ticket: need && admin && !matches!(meta.status, ModerationStatus::Draft | ModerationStatus::Rejected),
+        ticket: need
+            && admin
+            && !matches!(
+                meta.status,
+                ModerationStatus::Draft | ModerationStatus::Rejected
+            ),
         tickets,
         moderate: (meta.status == ModerationStatus::Pending && admin)
             .then(|| ModerateForms::new(pg, kind.moderation_kind().as_str(), id)),
@@ -391,9 +332,10 @@ async fn detail_page(
 /// The `?done=` notices after a redirect.
 fn done_outcome(pg: &Pg<'_>, q: Option<&str>) -> Outcome {
     match Params::parse(q).get("done") {
-        Some(d @ ("created" | "saved" | "submitted" | "closed" | "confirmed" | "quoted" | "declined")) => {
-            Outcome::Saved(pg.t(&format!("mk.done.{d}")).into())
-        }
+        Some(
+            d
+            @ ("created" | "saved" | "submitted" | "closed" | "confirmed" | "quoted" | "declined"),
+        ) => Outcome::Saved(pg.t(&format!("mk.done.{d}")).into()),
         _ => Outcome::Fresh,
     }
 }
@@ -421,7 +363,10 @@ async fn after(
     quote_values: Option<QuoteForm>,
 ) -> PageResult {
     match result {
-        Ok(()) => Ok(see_other(&format!("{}?done={done}", posting_href(kind, id)))),
+        Ok(()) => Ok(see_other(&format!(
+            "{}?done={done}",
+            posting_href(kind, id)
+        ))),
         Err(e) => {
             let e = form_error(pg, e)?;
             detail_page(pg, kind, id, Outcome::Failed(e), quote_values).await

@@ -6,7 +6,9 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use kejiyun_core::DomainError;
 use kejiyun_core::ids::OrgId;
-use kejiyun_core::market::categories::{ContactPref, Industry, IpType, Maturity, Scope, TransferMode};
+use kejiyun_core::market::categories::{
+    ContactPref, Industry, IpType, Maturity, Scope, TransferMode,
+};
 use kejiyun_core::market::money::Price;
 use kejiyun_core::market::postings::{
     AchievementInput, Completeness, NeedInput, PostingKind, ServiceInput, need_completeness,
@@ -20,7 +22,10 @@ use super::super::common::{
     render, see_other,
 };
 use super::super::widgets::{Opt, RegionSelect, RegionSelectSpec};
-use super::{category_options, kind_slug, opt_fen, opt_id, page_kind, posting_href, vocab, vocab_options, yuan_value};
+use super::{
+    category_options, kind_slug, opt_fen, opt_id, page_kind, posting_href, vocab, vocab_options,
+    yuan_value,
+};
 use crate::AppState;
 use crate::session::{CsrfForm, Ctx};
 
@@ -185,7 +190,11 @@ async fn form_page(
             format!("/{slug}/{id}/edit"),
             posting_href(kind, id),
         ),
-        None => (format!("mk.{code}.new"), format!("/{slug}/new"), format!("/{slug}")),
+        None => (
+            format!("mk.{code}.new"),
+            format!("/{slug}/new"),
+            format!("/{slug}"),
+        ),
     };
     let status = err.as_ref().map_or(StatusCode::OK, form_status);
     let field = match bad_field(err.as_ref()) {
@@ -224,7 +233,11 @@ async fn form_page(
         ("tm_transfer", TransferMode::Transfer, &form.tm_transfer),
         ("tm_license", TransferMode::License, &form.tm_license),
         ("tm_equity", TransferMode::Equity, &form.tm_equity),
-        ("tm_co_develop", TransferMode::CoDevelop, &form.tm_co_develop),
+        (
+            "tm_co_develop",
+            TransferMode::CoDevelop,
+            &form.tm_co_develop,
+        ),
     ]
     .into_iter()
     .map(|(name, m, v)| ModeBox {
@@ -242,10 +255,28 @@ async fn form_page(
         region_select: RegionSelectSpec::required("region", "mk.region").build(pg, &form.region),
         scopes: vocab_options(pg, "scope", Scope::ALL, Scope::code, &form.scope),
         price_kinds,
-        contacts: vocab_options(pg, "contact", ContactPref::ALL, ContactPref::code, &form.contact),
+        contacts: vocab_options(
+            pg,
+            "contact",
+            ContactPref::ALL,
+            ContactPref::code,
+            &form.contact,
+        ),
         orgs,
-        industries: vocab_options(pg, "industry", Industry::ALL, Industry::code, &form.industry),
-        maturities: vocab_options(pg, "maturity", Maturity::ALL, Maturity::code, &form.maturity),
+        industries: vocab_options(
+            pg,
+            "industry",
+            Industry::ALL,
+            Industry::code,
+            &form.industry,
+        ),
+        maturities: vocab_options(
+            pg,
+            "maturity",
+            Maturity::ALL,
+            Maturity::code,
+            &form.maturity,
+        ),
         ip_types: vocab_options(pg, "ip", IpType::ALL, IpType::code, &form.ip_type),
         modes,
         completeness: (kind == PostingKind::Need).then(|| need_completeness(&form.need_lenient())),
@@ -300,7 +331,10 @@ pub async fn create(
     match r {
         Ok(id) => {
             let done = if submit { "submitted" } else { "created" };
-            Ok(see_other(&format!("{}?done={done}", posting_href(kind, id))))
+            Ok(see_other(&format!(
+                "{}?done={done}",
+                posting_href(kind, id)
+            )))
         }
         Err(e) => {
             let e = form_error(&pg, e)?;
@@ -310,7 +344,11 @@ pub async fn create(
 }
 
 /// The posting as a form, if the caller owns it (else the 403 / 404 page).
-async fn editable(pg: &Pg<'_>, kind: PostingKind, id: i64) -> Result<(PostingForm, ModerationStatus), PageError> {
+async fn editable(
+    pg: &Pg<'_>,
+    kind: PostingKind,
+    id: i64,
+) -> Result<(PostingForm, ModerationStatus), PageError> {
     let actor = pg.require_login()?;
     let s = pg.s();
     let mut f = PostingForm::default();
@@ -426,7 +464,10 @@ pub async fn save(
             } else {
                 "saved"
             };
-            Ok(see_other(&format!("{}?done={done}", posting_href(kind, id))))
+            Ok(see_other(&format!(
+                "{}?done={done}",
+                posting_href(kind, id)
+            )))
         }
         Err(e) => {
             let e = form_error(&pg, e)?;

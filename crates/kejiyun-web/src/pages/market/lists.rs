@@ -124,7 +124,9 @@ pub async fn list(State(state): State<AppState>, ctx: Ctx, RawQuery(raw): RawQue
     let scope_raw = params.get("scope").unwrap_or_default().to_owned();
     let scope = match scope_raw.as_str() {
         "" => None,
-        c => Scope::parse(c).map_err(|e| f.error = Some(e.to_string())).ok(),
+        c => Scope::parse(c)
+            .map_err(|e| f.error = Some(e.to_string()))
+            .ok(),
     };
     let q = PostingQuery {
         region: f.region,

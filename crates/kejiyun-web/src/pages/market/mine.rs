@@ -7,11 +7,13 @@ use kejiyun_core::app::market::PostingQuery;
 use kejiyun_core::market::postings::{PostingKind, PostingMeta};
 use kejiyun_core::paging::{DEFAULT_PER_PAGE, MAX_PER_PAGE, Page};
 
-use super::super::common::{Layout, OrPage, Outcome, PageResult, Params, Pg, ok, parse_id, render, see_other};
+use super::super::common::{
+    Layout, OrPage, Outcome, PageResult, Params, Pg, ok, parse_id, render, see_other,
+};
 use super::super::widgets::Pager;
-use super::detail::{EmptyForm, OwnerBox, QuoteRow, owner_box, quote_row};
+use super::detail::EmptyForm;
 use super::lists::{achievement_card, need_card, service_card};
-use super::{PostingCard, kind_label, posting_href};
+use super::{OwnerBox, PostingCard, QuoteRow, kind_label, owner_box, posting_href, quote_row};
 use crate::AppState;
 use crate::session::{CsrfForm, Ctx};
 
@@ -46,7 +48,9 @@ fn row(pg: &Pg<'_>, kind: PostingKind, meta: &PostingMeta, card: PostingCard) ->
     MineRow {
         href: posting_href(kind, meta.id),
         reject_reason: meta.reject_reason.clone(),
-        close_reason: meta.close_reason.map(|r| super::vocab(pg, "close", r.code())),
+        close_reason: meta
+            .close_reason
+            .map(|r| super::vocab(pg, "close", r.code())),
         owner: owner_box(pg, kind, meta),
         card,
     }
@@ -63,9 +67,15 @@ pub async fn postings(State(state): State<AppState>, ctx: Ctx) -> PageResult {
     let pg = Pg::new(&state, ctx);
     let actor = pg.require_login()?;
     let s = pg.s();
-    let services = s.list_services(Some(actor), mine(), ALL).await.or_page(&pg)?;
+    let services = s
+        .list_services(Some(actor), mine(), ALL)
+        .await
+        .or_page(&pg)?;
     let needs = s.list_needs(Some(actor), mine(), ALL).await.or_page(&pg)?;
-    let achievements = s.list_achievements(Some(actor), mine(), ALL).await.or_page(&pg)?;
+    let achievements = s
+        .list_achievements(Some(actor), mine(), ALL)
+        .await
+        .or_page(&pg)?;
     let group = |kind: PostingKind, rows: Vec<MineRow>| MineGroup {
         kind: kind.code(),
         heading: kind_label(&pg, kind),
@@ -102,7 +112,12 @@ pub async fn postings(State(state): State<AppState>, ctx: Ctx) -> PageResult {
                 .into_iter()
                 .map(|x| {
                     let meta = x.meta.clone();
-                    row(&pg, PostingKind::Achievement, &meta, achievement_card(&pg, x))
+                    row(
+                        &pg,
+                        PostingKind::Achievement,
+                        &meta,
+                        achievement_card(&pg, x),
+                    )
                 })
                 .collect(),
         ),

@@ -19,7 +19,8 @@ use axum::routing::{get, post};
 use kejiyun_core::DomainError;
 use kejiyun_core::market::categories::Category;
 use kejiyun_core::market::money::{Fen, Price};
-use kejiyun_core::market::postings::PostingKind;
+use kejiyun_core::market::postings::{CloseReason, PostingKind, PostingMeta};
+use kejiyun_core::market::quotes::{Quote, QuoteStatus};
 use kejiyun_core::moderation::ModerationStatus;
 use kejiyun_core::time::Timestamp;
 
@@ -33,9 +34,15 @@ pub fn router() -> Router<AppState> {
     for kind in ["services", "needs", "achievements"] {
         r = r
             .route(&format!("/{kind}"), get(lists::list))
-            .route(&format!("/{kind}/new"), get(forms::new_form).post(forms::create))
+            .route(
+                &format!("/{kind}/new"),
+                get(forms::new_form).post(forms::create),
+            )
             .route(&format!("/{kind}/{{id}}"), get(detail::page))
-            .route(&format!("/{kind}/{{id}}/edit"), get(forms::edit_form).post(forms::save))
+            .route(
+                &format!("/{kind}/{{id}}/edit"),
+                get(forms::edit_form).post(forms::save),
+            )
             .route(&format!("/{kind}/{{id}}/submit"), post(detail::submit))
             .route(&format!("/{kind}/{{id}}/close"), post(detail::close))
             .route(&format!("/{kind}/{{id}}/confirm"), post(detail::confirm))
@@ -49,7 +56,10 @@ pub fn router() -> Router<AppState> {
         .route("/me/postings", get(mine::postings))
         .route("/me/quotes", get(mine::quotes))
         .route("/inquiries", get(inquiries::list))
-        .route("/inquiries/{id}", get(inquiries::thread).post(inquiries::reply))
+        .route(
+            "/inquiries/{id}",
+            get(inquiries::thread).post(inquiries::reply),
+        )
         .route("/inquiries/{id}/deal", post(inquiries::propose_deal))
         .route("/deals", get(deals::list))
         .route("/deals/{id}", get(deals::page))
@@ -227,4 +237,79 @@ pub struct PostingCard {
     pub date: String,
     pub status: &'static str,
     pub badge: Option<&'static str>,
+}
+
+pub struct QuoteRow {
+    pub id: i64,
+    pub provider: String,
+    pub price: String,
+    pub timeline: String,
+    pub method: String,
+    pub status: &'static str,
+    pub status_label: &'static str,
+    pub decline: Option<String>,
+    pub deal_href: Option<String>,
+    pub need_href: String,
+    pub need_title: String,
+    /// Still open: the requester may accept / decline, the provider withdraw.
+    pub open: bool,
+}
+
+pub fn quote_row(pg: &Pg<'_>, q: Quote) -> QuoteRow {
+    QuoteRow {
+        id: q.id,
+        provider: q.provider_name,
+        price: yuan(pg, q.draft.price),
+        timeline: pg
+            .t("mk.days")
+            .replace("{n}", &q.draft.timeline_days.to_string()),
+        method: q.draft.method,
+        status: q.status.code(),
+        status_label: vocab(pg, "quote_status", q.status.code()),
+        decline: q.decline_reason.map(|r| {
+            let label = vocab(pg, "decline", r.code());
+            match q.decline_note {
+                Some(n) => format!("{label}：{n}"),
+                None => label.to_owned(),
+            }
+        }),
+        deal_href: q.deal_id.map(|d| format!("/deals/{d}")),
+        need_href: posting_href(PostingKind::Need, q.need_id),
+        need_title: q.need_title,
+        open: q.status == QuoteStatus::Submitted,
+    }
+}
+
+/// What the owner may do with their posting.
+pub struct OwnerBox {
+    pub edit_href: String,
+    pub can_submit: bool,
+    pub can_close: bool,
+    pub can_confirm: bool,
+    pub expiry: Option<Expiry>,
+    pub close_reasons: Vec<Opt>,
+}
+
+pub fn close_reason_options(pg: &Pg<'_>) -> Vec<Opt> {
+    let owner_reasons: Vec<CloseReason> = CloseReason::ALL
+        .into_iter()
+        .filter(|r| *r != CloseReason::Expired)
+        .collect();
+    vocab_options(pg, "close", &owner_reasons, CloseReason::code, "")
+}
+
+pub fn owner_box(pg: &Pg<'_>, kind: PostingKind, meta: &PostingMeta) -> OwnerBox {
+    let s = meta.status;
+    OwnerBox {
+        edit_href: format!("{}/edit", posting_href(kind, meta.id)),
+        can_submit: matches!(s, ModerationStatus::Draft | ModerationStatus::Rejected),
+        can_close: s != ModerationStatus::Closed,
+        can_confirm: s == ModerationStatus::Published,
+        expiry: if s == ModerationStatus::Published {
+            expiry(pg, meta.expires_at)
+        } else {
+            None
+        },
+        close_reasons: close_reason_options(pg),
+    }
 }

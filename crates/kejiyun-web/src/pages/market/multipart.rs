@@ -49,12 +49,9 @@ impl FromRequest<AppState> for CsrfMultipart {
     async fn from_request(req: Request, state: &AppState) -> Result<Self, Self::Rejection> {
         let ctx = req.extensions().get::<Ctx>().cloned();
         let fail = |status: StatusCode, message: String| match &ctx {
-            Some(ctx) => FormRejection(crate::pages::status_page(
-                state,
-                ctx,
-                status,
-                Some(message),
-            )),
+            Some(ctx) => {
+                FormRejection(crate::pages::status_page(state, ctx, status, Some(message)))
+            }
             None => FormRejection(ApiError::new(status, "bad_form", message).into_response()),
         };
         let cookie = CookieJar::from_headers(req.headers())

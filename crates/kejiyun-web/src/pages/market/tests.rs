@@ -23,9 +23,22 @@ pub fn dynamic_keys() -> Vec<String> {
         k.push(format!("v.kind.{kind}"));
     }
     for d in [
-        "created", "saved", "submitted", "closed", "confirmed", "quoted", "declined", "withdrawn",
-        "deal_proposed", "deal_confirmed", "deal_cancelled", "deal_recorded", "ticket_opened",
-        "ticket_noted", "ticket_linked", "ticket_closed",
+        "created",
+        "saved",
+        "submitted",
+        "closed",
+        "confirmed",
+        "quoted",
+        "declined",
+        "withdrawn",
+        "deal_proposed",
+        "deal_confirmed",
+        "deal_cancelled",
+        "deal_recorded",
+        "ticket_opened",
+        "ticket_noted",
+        "ticket_linked",
+        "ticket_closed",
     ] {
         k.push(format!("mk.done.{d}"));
     }
@@ -34,8 +47,14 @@ pub fn dynamic_keys() -> Vec<String> {
     };
     v("price", &["free", "negotiable", "amount"]);
     v("scope", &["county", "city", "province", "national"]);
-    v("industry", &["agriculture", "industry", "services", "medicine", "other"]);
-    v("maturity", &["research", "small_pilot", "pilot", "industrial"]);
+    v(
+        "industry",
+        &["agriculture", "industry", "services", "medicine", "other"],
+    );
+    v(
+        "maturity",
+        &["research", "small_pilot", "pilot", "industrial"],
+    );
     v(
         "ip",
         &[
@@ -128,18 +147,29 @@ async fn need_quote_accept_confirm_and_admin_pages() {
 
     // Lists are public and light.
     let mut visitor = Browser::new(&app);
-    for list in ["/services", "/needs", "/achievements", "/services?available_in=511623&scope=county"] {
+    for list in [
+        "/services",
+        "/needs",
+        "/achievements",
+        "/services?available_in=511623&scope=county",
+    ] {
         let r = visitor.get(list).await;
         assert_eq!(r.status, StatusCode::OK, "{list}");
         assert!(r.body.len() < 100_000);
     }
-    assert_eq!(visitor.get("/needs/new").await.status, StatusCode::SEE_OTHER);
+    assert_eq!(
+        visitor.get("/needs/new").await.status,
+        StatusCode::SEE_OTHER
+    );
 
     // The farmer checks the need's completeness, then submits it.
     let mut farmer = register(&app, "13800138001", "李大伯").await;
     let need = [
         ("title", "脐橙黄龙病防治技术咨询"),
-        ("problem", "果园 50 亩脐橙近两年陆续出现叶片斑驳黄化，部分果树已经死亡，担心蔓延到整个果园。"),
+        (
+            "problem",
+            "果园 50 亩脐橙近两年陆续出现叶片斑驳黄化，部分果树已经死亡，担心蔓延到整个果园。",
+        ),
         ("current_practice", ""),
         ("target", "控制住病情，三年内恢复正常产量"),
         ("budget_yuan", "20,000"),
@@ -152,8 +182,14 @@ async fn need_quote_accept_confirm_and_admin_pages() {
     check.push(("action", "check"));
     let r = farmer.post("/needs/new", &check).await;
     assert_eq!(r.status, StatusCode::OK);
-    assert!(r.body.contains("data-score=\"80\""), "80 without practice and deadline");
-    assert!(r.body.contains("目前是怎么做的"), "says what would raise it");
+    assert!(
+        r.body.contains("data-score=\"80\""),
+        "80 without practice and deadline"
+    );
+    assert!(
+        r.body.contains("目前是怎么做的"),
+        "says what would raise it"
+    );
     assert!(r.body.contains("id=\"need-submit\""));
     let mut bad = need.to_vec();
     bad[4] = ("budget_yuan", "-5");
@@ -168,9 +204,18 @@ async fn need_quote_accept_confirm_and_admin_pages() {
     let need_id = id_after(&r.location, "/needs/");
     let page = farmer.get(&format!("/needs/{need_id}")).await;
     assert!(page.body.contains("data-status=\"pending\"") && page.body.contains("20,000.00"));
-    assert!(farmer.get("/me/postings").await.body.contains("脐橙黄龙病防治技术咨询"));
+    assert!(
+        farmer
+            .get("/me/postings")
+            .await
+            .body
+            .contains("脐橙黄龙病防治技术咨询")
+    );
     assert_eq!(
-        Browser::new(&app).get(&format!("/needs/{need_id}")).await.status,
+        Browser::new(&app)
+            .get(&format!("/needs/{need_id}"))
+            .await
+            .status,
         StatusCode::NOT_FOUND,
         "pending needs are not public"
     );
@@ -193,7 +238,13 @@ async fn need_quote_accept_confirm_and_admin_pages() {
     }
     let mut admin = Browser::new(&app);
     let r = admin
-        .post("/login", &[("login", "county@example.com"), ("password", "admin2026pass")])
+        .post(
+            "/login",
+            &[
+                ("login", "county@example.com"),
+                ("password", "admin2026pass"),
+            ],
+        )
         .await;
     assert_eq!(r.status, StatusCode::SEE_OTHER);
     let queue = admin.get("/admin").await;
@@ -204,7 +255,10 @@ async fn need_quote_accept_confirm_and_admin_pages() {
         .await;
     assert_eq!(r.status, StatusCode::SEE_OTHER);
     let page = admin.get(&format!("/needs/{need_id}")).await;
-    assert!(page.body.contains("id=\"open-ticket\""), "region admins may open a ticket");
+    assert!(
+        page.body.contains("id=\"open-ticket\""),
+        "region admins may open a ticket"
+    );
 
     // A verified tech worker quotes.
     let mut expert = register(&app, "13800138002", "王农艺师").await;
@@ -232,7 +286,9 @@ async fn need_quote_accept_confirm_and_admin_pages() {
         ("method", "上门诊断三次并出具书面防治方案"),
         ("service_id", ""),
     ];
-    let r = expert.post(&format!("/needs/{need_id}/quotes"), &quote).await;
+    let r = expert
+        .post(&format!("/needs/{need_id}/quotes"), &quote)
+        .await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
     assert!(expert.get("/me/quotes").await.body.contains("3,000.50"));
 
@@ -240,13 +296,24 @@ async fn need_quote_accept_confirm_and_admin_pages() {
     let page = farmer.get(&format!("/needs/{need_id}")).await;
     let marker = "class=\"quote-row\" data-id=\"";
     let start = page.body.find(marker).expect("quote row") + marker.len();
-    let quote_id: String = page.body[start..].chars().take_while(char::is_ascii_digit).collect();
-    assert!(page.body.contains("button type=\"submit\" class=\"btn approve accept\""));
-    let r = farmer.post(&format!("/quotes/{quote_id}/accept"), &[]).await;
+    let quote_id: String = page.body[start..]
+        .chars()
+        .take_while(char::is_ascii_digit)
+        .collect();
+    assert!(
+        page.body
+            .contains("button type=\"submit\" class=\"btn approve accept\"")
+    );
+    let r = farmer
+        .post(&format!("/quotes/{quote_id}/accept"), &[])
+        .await;
     assert_eq!(r.status, StatusCode::SEE_OTHER);
     let deal_id = id_after(&r.location, "/deals/");
     let deal = farmer.get(&format!("/deals/{deal_id}")).await;
-    assert!(deal.body.contains("data-status=\"proposed\"") && !deal.body.contains("id=\"deal-confirm\""));
+    assert!(
+        deal.body.contains("data-status=\"proposed\"")
+            && !deal.body.contains("id=\"deal-confirm\"")
+    );
 
     // The tech worker confirms.
     let deal = expert.get(&format!("/deals/{deal_id}")).await;
@@ -254,14 +321,23 @@ async fn need_quote_accept_confirm_and_admin_pages() {
     let r = expert.post(&format!("/deals/{deal_id}/confirm"), &[]).await;
     assert_eq!(r.status, StatusCode::SEE_OTHER);
     let deal = expert.get(&format!("/deals/{deal_id}")).await;
-    assert!(deal.body.contains("id=\"deal-status\" data-status=\"confirmed\""));
+    assert!(
+        deal.body
+            .contains("id=\"deal-status\" data-status=\"confirmed\"")
+    );
     assert!(deal.body.contains("0.30 万元"), "3000.50 元 = 0.30 万元");
 
     // The admin sees it among the region's deals; the farmer may not open that page.
     let list = admin.get("/admin/deals").await;
-    assert!(list.body.contains(&format!("class=\"deal-row\" data-id=\"{deal_id}\"")));
+    assert!(
+        list.body
+            .contains(&format!("class=\"deal-row\" data-id=\"{deal_id}\""))
+    );
     assert!(list.body.contains("id=\"page-total\">0.30 万元"));
-    assert_eq!(farmer.get("/admin/deals").await.status, StatusCode::FORBIDDEN);
+    assert_eq!(
+        farmer.get("/admin/deals").await.status,
+        StatusCode::FORBIDDEN
+    );
     assert!(farmer.get("/deals").await.body.contains("deal-row"));
 
     // A ticket on the need, with a follow-up, a linked deal and an outcome.
@@ -292,27 +368,50 @@ async fn need_quote_accept_confirm_and_admin_pages() {
     assert_eq!(r.status, StatusCode::SEE_OTHER);
     let page = admin.get(&format!("/admin/tickets/{ticket}")).await;
     assert!(page.body.contains("电话了解果园情况") && page.body.contains("data-status=\"closed\""));
-    assert!(admin.get("/admin/tickets").await.body.contains("ticket-row"));
+    assert!(
+        admin
+            .get("/admin/tickets")
+            .await
+            .body
+            .contains("ticket-row")
+    );
 
     // An inquiry thread between a neighbour and the farmer.
     let mut neighbour = register(&app, "13800138003", "张邻居").await;
     let r = neighbour
-        .post(&format!("/needs/{need_id}/inquire"), &[("body", "我家也有这个问题，能一起请专家吗？")])
+        .post(
+            &format!("/needs/{need_id}/inquire"),
+            &[("body", "我家也有这个问题，能一起请专家吗？")],
+        )
         .await;
     assert_eq!(r.status, StatusCode::SEE_OTHER);
     let thread = r.location.clone();
     assert!(farmer.get(&thread).await.body.contains("能一起请专家吗"));
-    assert_eq!(expert.get(&thread).await.status, StatusCode::NOT_FOUND, "only the two sides");
+    assert_eq!(
+        expert.get(&thread).await.status,
+        StatusCode::NOT_FOUND,
+        "only the two sides"
+    );
 
     // Offline contract: multipart with the CSRF token; without it, refused.
     let csrf = admin.cookies.get("kjy_csrf").cloned().expect("csrf cookie");
-    let fields = [("need_id", need_str(need_id)), ("provider_id", String::new())];
+    let fields = [
+        ("need_id", need_str(need_id)),
+        ("provider_id", String::new()),
+    ];
     let fields: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
     let mut all = fields.clone();
-    all.extend([("amount_yuan", "12,345.67"), ("deal_date", "2024-05-01"), ("note", "线下签约")]);
+    all.extend([
+        ("amount_yuan", "12,345.67"),
+        ("deal_date", "2024-05-01"),
+        ("note", "线下签约"),
+    ]);
     let (ct, body) = multipart(None, &all, b"%PDF-1.7 test");
     let req = Request::post("/admin/deals/offline").header(CONTENT_TYPE, ct);
-    assert_eq!(admin.send(req, Body::from(body)).await.status, StatusCode::FORBIDDEN);
+    assert_eq!(
+        admin.send(req, Body::from(body)).await.status,
+        StatusCode::FORBIDDEN
+    );
     let (ct, body) = multipart(Some(&csrf), &all, b"MZ not a pdf");
     let req = Request::post("/admin/deals/offline").header(CONTENT_TYPE, ct);
     let r = admin.send(req, Body::from(body)).await;
@@ -336,7 +435,10 @@ async fn need_quote_accept_confirm_and_admin_pages() {
     assert_eq!(ev.status, StatusCode::OK);
     assert_eq!(ev.body, "%PDF-1.7 test");
     assert_eq!(
-        neighbour.get(&format!("/deals/{offline}/evidence")).await.status,
+        neighbour
+            .get(&format!("/deals/{offline}/evidence"))
+            .await
+            .status,
         StatusCode::NOT_FOUND
     );
 }

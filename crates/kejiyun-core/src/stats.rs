@@ -1,0 +1,433 @@
+//! Statistics that officials can trust: the metric catalogue of PRODUCT.md §4 and, in one
+//! place, each metric's definition — which records count, with which date and region.
+//!
+//! A counted record is described by a [`Counted`] snapshot; [`contributions`] says what it adds
+//! to which (metric, day, region, category) cell. The store keeps served figures by applying
+//! [`delta`]`(before, after)` in the same transaction as every change of a counted record, and
+//! `kejiyun stats verify` recomputes the same cells from the base records with the same
+//! function, so the two can only disagree if a write path forgot to report a change.
+
+use std::collections::BTreeMap;
+
+use chrono::NaiveDate;
+
+use crate::DomainError;
+use crate::market::categories::Category;
+use crate::market::deals::DealStatus;
+use crate::market::money::Fen;
+use crate::market::postings::{CloseReason, PostingKind};
+use crate::moderation::ModerationStatus;
+use crate::orgs::OrgType;
+use crate::regions::RegionCode;
+use crate::time::Timestamp;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Metric {
+    ServicesPublished,
+    NeedsPublished,
+    Deals,
+    DealAmount,
+    AchievementsPublished,
+    Transfers,
+    TransferAmount,
+    TechWorkers,
+    Agencies,
+    ExpertStations,
+    EnterpriseAssociations,
+    Estations,
+}
+
+impl Metric {
+    /// Every metric that exists so far; later modules add theirs here.
+    pub const ALL: [Self; 12] = [
+        Self::ServicesPublished,
+        Self::NeedsPublished,
+        Self::Deals,
+        Self::DealAmount,
+        Self::AchievementsPublished,
+        Self::Transfers,
+        Self::TransferAmount,
+        Self::TechWorkers,
+        Self::Agencies,
+        Self::ExpertStations,
+        Self::EnterpriseAssociations,
+        Self::Estations,
+    ];
+
+    pub fn key(self) -> &'static str {
+        match self {
+            Self::ServicesPublished => "services_published",
+            Self::NeedsPublished => "needs_published",
+            Self::Deals => "deals",
+            Self::DealAmount => "deal_amount",
+            Self::AchievementsPublished => "achievements_published",
+            Self::Transfers => "transfers",
+            Self::TransferAmount => "transfer_amount",
+            Self::TechWorkers => "tech_workers",
+            Self::Agencies => "agencies",
+            Self::ExpertStations => "expert_stations",
+            Self::EnterpriseAssociations => "enterprise_associations",
+            Self::Estations => "estations",
+        }
+    }
+
+    pub fn parse(s: &str) -> Result<Self, DomainError> {
+        Self::ALL
+            .into_iter()
+            .find(|m| m.key() == s)
+            .ok_or_else(|| DomainError::invalid("metric", "未知的统计指标"))
+    }
+
+    pub fn label_zh(self) -> &'static str {
+        match self {
+            Self::ServicesPublished => "发布科技服务",
+            Self::NeedsPublished => "发布科技需求",
+            Self::Deals => "达成交易",
+            Self::DealAmount => "交易金额",
+            Self::AchievementsPublished => "发布科技成果",
+            Self::Transfers => "成果转化",
+            Self::TransferAmount => "转化金额",
+            Self::TechWorkers => "入驻科技工作者",
+            Self::Agencies => "第三方服务机构",
+            Self::ExpertStations => "院士专家工作站",
+            Self::EnterpriseAssociations => "企业科协",
+            Self::Estations => "科普e站",
+        }
+    }
+
+    /// Amounts are sums of fen; the rest are counts.
+    pub fn is_amount(self) -> bool {
+        matches!(self, Self::DealAmount | Self::TransferAmount)
+    }
+
+    /// Whether visitors see it on public dashboards (all of these are public figures).
+    pub fn is_public(self) -> bool {
+        true
+    }
+}
+
+/// The facts of one counted record that its metrics depend on.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Counted {
+    Posting {
+        kind: PostingKind,
+        status: ModerationStatus,
+        close_reason: Option<CloseReason>,
+        first_published_at: Option<Timestamp>,
+        region: RegionCode,
+        category: Category,
+    },
+    Deal {
+        status: DealStatus,
+        transfer: bool,
+        confirmed_at: Option<Timestamp>,
+        amount: Fen,
+        region: RegionCode,
+        category: Option<Category>,
+    },
+    TechWorker {
+        status: ModerationStatus,
+        verified_at: Option<Timestamp>,
+        region: RegionCode,
+    },
+    Org {
+        status: ModerationStatus,
+        org_type: OrgType,
+        verified_at: Option<Timestamp>,
+        region: RegionCode,
+    },
+}
+
+/// One cell a record adds to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Cell {
+    pub metric: Metric,
+    /// Asia/Shanghai date.
+    pub day: NaiveDate,
+    pub region: RegionCode,
+    /// Category code, or "" where the record has none.
+    pub category: &'static str,
+}
+
+/// What one record adds to the figures: the definitions of every metric.
+///
+/// - services / needs / achievements published: ever published (counted from the first
+///   publication, in the posting's region); a posting its owner *withdrew* stops counting;
+///   one closed as solved or expired still counts.
+/// - deals / deal_amount: confirmed deals that are not transfers, on their confirmation date,
+///   in the need's region (else the service's); transfers / transfer_amount likewise for deals
+///   on an achievement, in the achievement's region. A cancelled deal stops counting.
+/// - tech_workers: verified (published) profiles, on their verification date, in their service
+///   region; agencies, expert stations, enterprise associations and 科普e站: verified
+///   organizations of that type, on their verification date, in their region.
+pub fn contributions(c: &Counted) -> Vec<(Cell, i64)> {
+    let cell = |metric, at: Timestamp, region, category| Cell {
+        metric,
+        day: at.shanghai_date(),
+        region,
+        category,
+    };
+    match *c {
+        Counted::Posting {
+            kind,
+            status,
+            close_reason,
+            first_published_at: Some(at),
+            region,
+            category,
+        } => {
+            let withdrawn =
+                status == ModerationStatus::Closed && close_reason == Some(CloseReason::Withdrawn);
+            if withdrawn {
+                return vec![];
+            }
+            let metric = match kind {
+                PostingKind::Service => Metric::ServicesPublished,
+                PostingKind::Need => Metric::NeedsPublished,
+                PostingKind::Achievement => Metric::AchievementsPublished,
+            };
+            vec![(cell(metric, at, region, category.code()), 1)]
+        }
+        Counted::Posting {
+            first_published_at: None,
+            ..
+        } => vec![],
+        Counted::Deal {
+            status: DealStatus::Confirmed,
+            transfer,
+            confirmed_at: Some(at),
+            amount,
+            region,
+            category,
+        } => {
+            let (count, sum) = if transfer {
+                (Metric::Transfers, Metric::TransferAmount)
+            } else {
+                (Metric::Deals, Metric::DealAmount)
+            };
+            let cat = category.map_or("", Category::code);
+            vec![
+                (cell(count, at, region, cat), 1),
+                (cell(sum, at, region, cat), amount.fen()),
+            ]
+        }
+        Counted::Deal { .. } => vec![],
+        Counted::TechWorker {
+            status: ModerationStatus::Published,
+            verified_at: Some(at),
+            region,
+        } => vec![(cell(Metric::TechWorkers, at, region, ""), 1)],
+        Counted::TechWorker { .. } => vec![],
+        Counted::Org {
+            status: ModerationStatus::Published,
+            org_type,
+            verified_at: Some(at),
+            region,
+        } => {
+            let metric = match org_type {
+                OrgType::Agency => Metric::Agencies,
+                OrgType::ExpertStation => Metric::ExpertStations,
+                OrgType::EnterpriseAssociation => Metric::EnterpriseAssociations,
+                OrgType::Estation => Metric::Estations,
+                _ => return vec![],
+            };
+            vec![(cell(metric, at, region, ""), 1)]
+        }
+        Counted::Org { .. } => vec![],
+    }
+}
+
+/// The change to the figures when a record goes from `before` to `after` (`None`: absent).
+/// Cells whose net change is zero are left out.
+pub fn delta(before: Option<&Counted>, after: Option<&Counted>) -> Vec<(Cell, i64)> {
+    let mut net: BTreeMap<Cell, i64> = BTreeMap::new();
+    for (cell, v) in before.map(contributions).unwrap_or_default() {
+        *net.entry(cell).or_default() -= v;
+    }
+    for (cell, v) in after.map(contributions).unwrap_or_default() {
+        *net.entry(cell).or_default() += v;
+    }
+    net.into_iter().filter(|(_, v)| *v != 0).collect()
+}
+
+/// Adds up contributions into cells (what `verify` and `rebuild` do over all records).
+pub fn tally<'a>(records: impl IntoIterator<Item = &'a Counted>) -> BTreeMap<Cell, i64> {
+    let mut out: BTreeMap<Cell, i64> = BTreeMap::new();
+    for r in records {
+        for (cell, v) in contributions(r) {
+            *out.entry(cell).or_default() += v;
+        }
+    }
+    out.retain(|_, v| *v != 0);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::TimeZone;
+    use chrono_tz::Asia::Shanghai;
+
+    use super::*;
+
+    fn at(y: i32, m: u32, d: u32, h: u32, min: u32, s: u32) -> Timestamp {
+        Shanghai
+            .with_ymd_and_hms(y, m, d, h, min, s)
+            .single()
+            .map(|t| Timestamp::from(t.with_timezone(&chrono::Utc)))
+            .expect("valid time")
+    }
+
+    fn code(s: &str) -> RegionCode {
+        RegionCode::parse(s).expect("valid")
+    }
+
+    fn need(
+        status: ModerationStatus,
+        close: Option<CloseReason>,
+        published: Option<Timestamp>,
+        region: &str,
+    ) -> Counted {
+        Counted::Posting {
+            kind: PostingKind::Need,
+            status,
+            close_reason: close,
+            first_published_at: published,
+            region: code(region),
+            category: Category::parse("fruit").expect("known"),
+        }
+    }
+
+    fn deal(status: DealStatus, confirmed: Option<Timestamp>, fen: i64, transfer: bool) -> Counted {
+        Counted::Deal {
+            status,
+            transfer,
+            confirmed_at: confirmed,
+            amount: Fen::new("a", fen).expect("valid"),
+            region: code("511623"),
+            category: None,
+        }
+    }
+
+    #[test]
+    fn postings_count_from_first_publication_until_withdrawn() {
+        let t = at(2026, 3, 1, 9, 0, 0);
+        assert!(contributions(&need(ModerationStatus::Pending, None, None, "511623")).is_empty());
+        let c = contributions(&need(ModerationStatus::Published, None, Some(t), "511623"));
+        assert_eq!(c.len(), 1);
+        assert_eq!(c[0].0.metric, Metric::NeedsPublished);
+        assert_eq!(c[0].0.category, "fruit");
+        // Edited back to pending, solved or expired: still counted; withdrawn: not.
+        assert_eq!(
+            contributions(&need(ModerationStatus::Pending, None, Some(t), "511623")).len(),
+            1
+        );
+        assert_eq!(
+            contributions(&need(
+                ModerationStatus::Closed,
+                Some(CloseReason::SolvedHere),
+                Some(t),
+                "511623"
+            ))
+            .len(),
+            1
+        );
+        assert_eq!(
+            contributions(&need(
+                ModerationStatus::Closed,
+                Some(CloseReason::Expired),
+                Some(t),
+                "511623"
+            ))
+            .len(),
+            1
+        );
+        assert!(
+            contributions(&need(
+                ModerationStatus::Closed,
+                Some(CloseReason::Withdrawn),
+                Some(t),
+                "511623"
+            ))
+            .is_empty()
+        );
+    }
+
+    #[test]
+    fn deals_count_confirmed_with_amount_on_the_shanghai_day() {
+        let late = at(2026, 11, 28, 23, 59, 59);
+        let midnight = at(2026, 11, 29, 0, 0, 0);
+        let a = contributions(&deal(DealStatus::Confirmed, Some(late), 123_456, false));
+        assert_eq!(a.len(), 2);
+        assert_eq!(
+            a[0].0.day,
+            NaiveDate::from_ymd_opt(2026, 11, 28).expect("date")
+        );
+        assert_eq!(
+            a[1],
+            (
+                Cell {
+                    metric: Metric::DealAmount,
+                    ..a[1].0
+                },
+                123_456
+            )
+        );
+        let b = contributions(&deal(DealStatus::Confirmed, Some(midnight), 1, true));
+        assert_eq!(b[0].0.metric, Metric::Transfers);
+        assert_eq!(
+            b[0].0.day,
+            NaiveDate::from_ymd_opt(2026, 11, 29).expect("date")
+        );
+        assert!(contributions(&deal(DealStatus::Proposed, None, 5, false)).is_empty());
+        assert!(contributions(&deal(DealStatus::Cancelled, Some(late), 5, false)).is_empty());
+    }
+
+    #[test]
+    fn delta_moves_figures_with_region_and_nets_out_edits() {
+        let t = at(2026, 5, 5, 10, 0, 0);
+        let before = need(ModerationStatus::Published, None, Some(t), "511623");
+        let moved = need(ModerationStatus::Pending, None, Some(t), "511621");
+        let d = delta(Some(&before), Some(&moved));
+        assert_eq!(d.len(), 2);
+        assert!(
+            d.iter()
+                .any(|(c, v)| c.region == code("511623") && *v == -1)
+        );
+        assert!(d.iter().any(|(c, v)| c.region == code("511621") && *v == 1));
+        assert!(
+            delta(Some(&before), Some(&before)).is_empty(),
+            "an edit that moves nothing"
+        );
+        assert_eq!(delta(None, Some(&before)).len(), 1);
+        assert_eq!(delta(Some(&before), None)[0].1, -1, "deletion");
+    }
+
+    #[test]
+    fn orgs_by_type() {
+        let t = at(2026, 1, 1, 8, 0, 0);
+        let org = |org_type| Counted::Org {
+            status: ModerationStatus::Published,
+            org_type,
+            verified_at: Some(t),
+            region: code("511600"),
+        };
+        assert_eq!(
+            contributions(&org(OrgType::Agency))[0].0.metric,
+            Metric::Agencies
+        );
+        assert_eq!(
+            contributions(&org(OrgType::Estation))[0].0.metric,
+            Metric::Estations
+        );
+        assert!(contributions(&org(OrgType::School)).is_empty());
+        let tally = tally([&org(OrgType::Agency), &org(OrgType::Agency)]);
+        assert_eq!(tally.values().copied().collect::<Vec<_>>(), vec![2]);
+    }
+
+    #[test]
+    fn keys_round_trip() {
+        for m in Metric::ALL {
+            assert_eq!(Metric::parse(m.key()), Ok(m));
+        }
+    }
+}

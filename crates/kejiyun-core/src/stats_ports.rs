@@ -1,0 +1,67 @@
+//! The statistics storage port. Served figures live in cells (metric × Asia/Shanghai day ×
+//! region × category) that the store updates in the same transaction as every change of a
+//! counted record, by applying [`crate::stats::delta`] of the record's before/after snapshots.
+
+use std::collections::BTreeMap;
+
+use async_trait::async_trait;
+use chrono::NaiveDate;
+
+use crate::ports::StoreResult;
+use crate::regions::RegionCode;
+use crate::stats::{Cell, Counted, Metric};
+
+/// The figures asked for: a region's subtree and an inclusive date range (either end open).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct StatsRange {
+    pub region: RegionCode,
+    pub from: Option<NaiveDate>,
+    pub to: Option<NaiveDate>,
+}
+
+/// How a breakdown groups the figures.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Breakdown {
+    /// By the region one level below `range.region` (a record located at the region itself
+    /// is reported under the region's own code).
+    ChildRegion,
+    /// By calendar month: the key is `YYYYMM`.
+    Month,
+    /// By category code ("" for records without one).
+    Category,
+}
+
+/// A counted record with its id, for drill-down lists.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CountedRecord {
+    /// `service`, `need`, `achievement`, `deal`, `tech_worker` or `org`.
+    pub kind: &'static str,
+    pub id: i64,
+    pub title: String,
+    pub counted: Counted,
+}
+
+#[async_trait]
+pub trait StatsStore: Send + Sync {
+    /// Sum of each metric over the range (metrics with no cells are absent).
+    async fn totals(&self, range: StatsRange) -> StoreResult<BTreeMap<Metric, i64>>;
+    /// Sums grouped by the breakdown key.
+    async fn breakdown(
+        &self,
+        range: StatsRange,
+        by: Breakdown,
+    ) -> StoreResult<Vec<(String, Metric, i64)>>;
+    /// Every served cell (for `verify`).
+    async fn served_cells(&self) -> StoreResult<BTreeMap<Cell, i64>>;
+    /// Every counted record recomputed from the base tables (for `verify` and `rebuild`).
+    async fn counted_records(&self) -> StoreResult<Vec<CountedRecord>>;
+    /// Candidate records of one metric in `range` (a superset is fine: callers keep only those
+    /// whose contribution falls in the range). Drill-down uses it.
+    async fn metric_records(
+        &self,
+        metric: Metric,
+        range: StatsRange,
+    ) -> StoreResult<Vec<CountedRecord>>;
+    /// Replaces every served cell with `cells`, in one transaction.
+    async fn replace_cells(&self, cells: &BTreeMap<Cell, i64>) -> StoreResult<()>;
+}

@@ -1,0 +1,520 @@
+//! Served statistics, read side ([`StatsStore`](kejiyun_core::stats_ports::StatsStore)): the
+//! figures are GROUP BY queries over `stat_cells` only; `counted_records` and `metric_records`
+//! read the base tables for `verify`, `rebuild` and drill-down.
+
+use std::collections::{BTreeMap, HashMap};
+
+use chrono::{Days, NaiveDate, NaiveTime};
+use kejiyun_core::market::postings::PostingKind;
+use kejiyun_core::permissions::RegionScope;
+use kejiyun_core::ports::StoreResult;
+use kejiyun_core::regions::{RegionCode, RegionLevel};
+use kejiyun_core::stats::{Cell, Metric};
+use kejiyun_core::stats_ports::{Breakdown, CountedRecord, StatsRange};
+use sea_orm::sea_query::{Expr, SimpleExpr};
+use sea_orm::{
+    ColumnTrait, Condition, DatabaseConnection, DbBackend, EntityTrait, QueryFilter, QueryOrder,
+    QuerySelect, TransactionTrait,
+};
+
+use super::market::postings::PostingTable;
+use super::stats::{
+    DEAL_HEAD, DealHead, PostingHead, category_of, day_number, day_of, org_counted,
+    posting_counted, row, tech_worker_counted,
+};
+use super::{corrupt, db_err, parse_region, scope_condition};
+use crate::entities::{
+    achievements, deals, needs, orgs, services, stat_cells, tech_workers, users,
+};
+
+/// `SUM(value)` as a BIGINT on every engine: PostgreSQL sums BIGINT to NUMERIC and MySQL to
+/// DECIMAL (and MariaDB spells the cast SIGNED); SQLite's SUM of integers is an integer.
+fn sum_value(backend: DbBackend) -> SimpleExpr {
+    Expr::cust(match backend {
+        DbBackend::Postgres => "CAST(SUM(\"value\") AS BIGINT)",
+        DbBackend::MySql => "CAST(SUM(`value`) AS SIGNED)",
+        _ => "SUM(\"value\")",
+    })
+}
+
+/// `day / 100` (the `YYYYMM` month) as an integer on every engine (MySQL's `/` is decimal).
+fn month_of_day(backend: DbBackend) -> SimpleExpr {
+    Expr::cust(match backend {
+        DbBackend::Postgres => "CAST(\"day\" / 100 AS BIGINT)",
+        DbBackend::MySql => "CAST(`day` DIV 100 AS SIGNED)",
+        _ => "(\"day\" / 100)",
+    })
+}
+
+/// The region subtree and day range of `range`, on `stat_cells`.
+fn range_condition(range: &StatsRange) -> Condition {
+    use stat_cells::Column as S;
+    let mut c = Condition::all()
+        .add(scope_condition(
+            &RegionScope::Within(vec![range.region]),
+            S::Region,
+            S::RegionCity,
+            S::RegionProvince,
+        ))
+        .add(S::Value.ne(0));
+    if let Some(from) = range.from {
+        c = c.add(S::Day.gte(day_number(from)));
+    }
+    if let Some(to) = range.to {
+        c = c.add(S::Day.lte(day_number(to)));
+    }
+    c
+}
+
+fn metric_of(raw: &str) -> StoreResult<Metric> {
+    Metric::parse(raw).map_err(|_| corrupt("metric", raw))
+}
+
+pub(super) async fn totals(
+    db: &DatabaseConnection,
+    range: StatsRange,
+) -> StoreResult<BTreeMap<Metric, i64>> {
+    let rows: Vec<(String, i64)> = stat_cells::Entity::find()
+        .select_only()
+        .column(stat_cells::Column::Metric)
+        .column_as(sum_value(db.get_database_backend()), "total")
+        .filter(range_condition(&range))
+        .group_by(stat_cells::Column::Metric)
+        .into_tuple()
+        .all(db)
+        .await
+        .map_err(db_err)?;
+    let mut out = BTreeMap::new();
+    for (m, v) in rows {
+        if v != 0 {
+            out.insert(metric_of(&m)?, v);
+        }
+    }
+    Ok(out)
+}
+
+pub(super) async fn breakdown(
+    db: &DatabaseConnection,
+    range: StatsRange,
+    by: Breakdown,
+) -> StoreResult<Vec<(String, Metric, i64)>> {
+    use stat_cells::Column as S;
+    let backend = db.get_database_backend();
+    let base = stat_cells::Entity::find()
+        .select_only()
+        .filter(range_condition(&range));
+    let rows: Vec<(String, String, i64)> = match by {
+        Breakdown::Month => {
+            let rows: Vec<(i64, String, i64)> = base
+                .column_as(month_of_day(backend), "bucket")
+                .column(S::Metric)
+                .column_as(sum_value(backend), "total")
+                .group_by(Expr::cust("bucket"))
+                .group_by(S::Metric)
+                .into_tuple()
+                .all(db)
+                .await
+                .map_err(db_err)?;
+            rows.into_iter()
+                .map(|(k, m, v)| (k.to_string(), m, v))
+                .collect()
+        }
+        Breakdown::Category => base
+            .column(S::Category)
+            .column(S::Metric)
+            .column_as(sum_value(backend), "total")
+            .group_by(S::Category)
+            .group_by(S::Metric)
+            .into_tuple()
+            .all(db)
+            .await
+            .map_err(db_err)?,
+        Breakdown::ChildRegion => {
+            let own = range.region.to_string();
+            let rows: Vec<(Option<String>, String, i64)> = match range.region.level() {
+                // Rows without a city (located at the province itself) go under its own code.
+                RegionLevel::Province => base.column(S::RegionCity).group_by(S::RegionCity),
+                // A county is one group: its own rows.
+                RegionLevel::City | RegionLevel::County => {
+                    base.column(S::Region).group_by(S::Region)
+                }
+            }
+            .column(S::Metric)
+            .column_as(sum_value(backend), "total")
+            .group_by(S::Metric)
+            .into_tuple()
+            .all(db)
+            .await
+            .map_err(db_err)?;
+            rows.into_iter()
+                .map(|(k, m, v)| (k.unwrap_or_else(|| own.clone()), m, v))
+                .collect()
+        }
+    };
+    let mut merged: BTreeMap<(String, Metric), i64> = BTreeMap::new();
+    for (k, m, v) in rows {
+        *merged.entry((k, metric_of(&m)?)).or_default() += v;
+    }
+    Ok(merged
+        .into_iter()
+        .filter(|(_, v)| *v != 0)
+        .map(|((k, m), v)| (k, m, v))
+        .collect())
+}
+
+pub(super) async fn served_cells(db: &DatabaseConnection) -> StoreResult<BTreeMap<Cell, i64>> {
+    use stat_cells::Column as S;
+    let rows: Vec<(String, i32, String, String, i64)> = stat_cells::Entity::find()
+        .select_only()
+        .columns([S::Metric, S::Day, S::Region, S::Category, S::Value])
+        .filter(S::Value.ne(0))
+        .into_tuple()
+        .all(db)
+        .await
+        .map_err(db_err)?;
+    let mut out = BTreeMap::new();
+    for (m, day, region, category, v) in rows {
+        let category = if category.is_empty() {
+            ""
+        } else {
+            category_of(&category)?.code()
+        };
+        let cell = Cell {
+            metric: metric_of(&m)?,
+            day: day_of(day)?,
+            region: parse_region(&region)?,
+            category,
+        };
+        out.insert(cell, v);
+    }
+    Ok(out)
+}
+
+pub(super) async fn replace_cells(
+    db: &DatabaseConnection,
+    cells: &BTreeMap<Cell, i64>,
+) -> StoreResult<()> {
+    let txn = db.begin().await.map_err(db_err)?;
+    stat_cells::Entity::delete_many()
+        .exec(&txn)
+        .await
+        .map_err(db_err)?;
+    let rows: Vec<_> = cells
+        .iter()
+        .filter(|(_, v)| **v != 0)
+        .map(|(c, v)| row(c, *v))
+        .collect();
+    for chunk in rows.chunks(500) {
+        stat_cells::Entity::insert_many(chunk.to_vec())
+            .exec_without_returning(&txn)
+            .await
+            .map_err(db_err)?;
+    }
+    txn.commit().await.map_err(db_err)
+}
+
+// ---- records from the base tables -----------------------------------------------------
+
+/// What to read: one region subtree and a window on the record's counting timestamp
+/// (`None`: everything).
+#[derive(Clone, Copy)]
+struct Prefilter {
+    region: RegionCode,
+    from: Option<i64>,
+    until: Option<i64>,
+}
+
+impl Prefilter {
+    /// The range's Asia/Shanghai dates widened by a day on each side (UTC midnights), so the
+    /// SQL window is a superset whatever the time zone.
+    fn of(range: &StatsRange) -> Self {
+        let midnight = |d: NaiveDate| d.and_time(NaiveTime::MIN).and_utc().timestamp_micros();
+        Self {
+            region: range.region,
+            from: range
+                .from
+                .and_then(|d| d.checked_sub_days(Days::new(1)))
+                .map(midnight),
+            until: range
+                .to
+                .and_then(|d| d.checked_add_days(Days::new(2)))
+                .map(midnight),
+        }
+    }
+
+    fn condition<C: ColumnTrait>(
+        this: Option<Self>,
+        at: C,
+        region: C,
+        city: C,
+        province: C,
+    ) -> Condition {
+        let Some(p) = this else {
+            return Condition::all();
+        };
+        let mut c = Condition::all()
+            .add(scope_condition(
+                &RegionScope::Within(vec![p.region]),
+                region,
+                city,
+                province,
+            ))
+            .add(at.is_not_null());
+        if let Some(from) = p.from {
+            c = c.add(at.gte(from));
+        }
+        if let Some(until) = p.until {
+            c = c.add(at.lt(until));
+        }
+        c
+    }
+}
+
+/// The columns a posting's record needs (named alike in the three posting tables).
+#[derive(sea_orm::FromQueryResult)]
+struct PostingRow {
+    id: i64,
+    title: String,
+    status: String,
+    close_reason: Option<String>,
+    first_published_at: Option<i64>,
+    region: String,
+    category: String,
+}
+
+async fn posting_records<E: PostingTable>(
+    db: &DatabaseConnection,
+    pre: Option<Prefilter>,
+) -> StoreResult<Vec<CountedRecord>> {
+    let c = E::cols();
+    let rows = E::find()
+        .select_only()
+        .columns([
+            c.id,
+            c.title,
+            c.status,
+            c.close_reason,
+            c.first_published_at,
+            c.region,
+            c.category,
+        ])
+        .filter(Prefilter::condition(
+            pre,
+            c.first_published_at,
+            c.region,
+            c.city,
+            c.province,
+        ))
+        .order_by_asc(c.id)
+        .into_model::<PostingRow>()
+        .all(db)
+        .await
+        .map_err(db_err)?;
+    rows.into_iter()
+        .map(|r| {
+            let head: PostingHead = (
+                r.status,
+                r.close_reason,
+                r.first_published_at,
+                r.region,
+                r.category,
+            );
+            Ok(CountedRecord {
+                kind: E::KIND.code(),
+                id: r.id,
+                title: r.title,
+                counted: posting_counted(E::KIND, &head)?,
+            })
+        })
+        .collect()
+}
+
+/// `(category, title)` of postings of one kind, by id (all of them for `None`).
+async fn posting_tags<E: PostingTable>(
+    db: &DatabaseConnection,
+    ids: Option<Vec<i64>>,
+) -> StoreResult<HashMap<i64, (String, String)>> {
+    let c = E::cols();
+    let q = E::find().select_only().columns([c.id, c.category, c.title]);
+    let mut rows: Vec<(i64, String, String)> = Vec::new();
+    match ids {
+        None => rows = q.into_tuple().all(db).await.map_err(db_err)?,
+        Some(mut ids) => {
+            ids.sort_unstable();
+            ids.dedup();
+            for chunk in ids.chunks(1000) {
+                let part: Vec<(i64, String, String)> = q
+                    .clone()
+                    .filter(c.id.is_in(chunk.to_vec()))
+                    .into_tuple()
+                    .all(db)
+                    .await
+                    .map_err(db_err)?;
+                rows.extend(part);
+            }
+        }
+    }
+    Ok(rows.into_iter().map(|(id, c, t)| (id, (c, t))).collect())
+}
+
+async fn deal_records(
+    db: &DatabaseConnection,
+    pre: Option<Prefilter>,
+) -> StoreResult<Vec<CountedRecord>> {
+    use deals::Column as D;
+    let heads = deals::Entity::find()
+        .select_only()
+        .columns(DEAL_HEAD)
+        .filter(Prefilter::condition(
+            pre,
+            D::ConfirmedAt,
+            D::Region,
+            D::RegionCity,
+            D::RegionProvince,
+        ))
+        .order_by_asc(D::Id)
+        .into_model::<DealHead>()
+        .all(db)
+        .await
+        .map_err(db_err)?;
+    // Categories and titles of the subject postings (all of them when reading everything).
+    let ids = |f: fn(&DealHead) -> Option<i64>| pre.map(|_| heads.iter().filter_map(f).collect());
+    let services = posting_tags::<services::Entity>(db, ids(|h| h.service_id)).await?;
+    let needs = posting_tags::<needs::Entity>(db, ids(|h| h.need_id)).await?;
+    let achievements = posting_tags::<achievements::Entity>(db, ids(|h| h.achievement_id)).await?;
+    let tag = |kind: PostingKind, id: i64| match kind {
+        PostingKind::Service => services.get(&id),
+        PostingKind::Need => needs.get(&id),
+        PostingKind::Achievement => achievements.get(&id),
+    };
+    heads
+        .into_iter()
+        .map(|h| {
+            let source = h.category_source().and_then(|(k, id)| tag(k, id));
+            let category = source.map(|(c, _)| category_of(c)).transpose()?;
+            Ok(CountedRecord {
+                kind: "deal",
+                id: h.id,
+                title: source.map(|(_, t)| t.clone()).unwrap_or_default(),
+                counted: h.counted(category)?,
+            })
+        })
+        .collect()
+}
+
+async fn tech_worker_records(
+    db: &DatabaseConnection,
+    pre: Option<Prefilter>,
+) -> StoreResult<Vec<CountedRecord>> {
+    use tech_workers::Column as T;
+    let rows: Vec<(i64, i64, String, Option<i64>, String)> = tech_workers::Entity::find()
+        .select_only()
+        .columns([T::Id, T::UserId, T::Status, T::VerifiedAt, T::Region])
+        .filter(Prefilter::condition(
+            pre,
+            T::VerifiedAt,
+            T::Region,
+            T::RegionCity,
+            T::RegionProvince,
+        ))
+        .order_by_asc(T::Id)
+        .into_tuple()
+        .all(db)
+        .await
+        .map_err(db_err)?;
+    let mut user_ids: Vec<i64> = rows.iter().map(|r| r.1).collect();
+    user_ids.sort_unstable();
+    user_ids.dedup();
+    let mut names: HashMap<i64, String> = HashMap::new();
+    for chunk in user_ids.chunks(500) {
+        let found: Vec<(i64, String)> = users::Entity::find()
+            .select_only()
+            .columns([users::Column::Id, users::Column::DisplayName])
+            .filter(users::Column::Id.is_in(chunk.to_vec()))
+            .into_tuple()
+            .all(db)
+            .await
+            .map_err(db_err)?;
+        names.extend(found);
+    }
+    rows.into_iter()
+        .map(|(id, user, status, verified, region)| {
+            Ok(CountedRecord {
+                kind: "tech_worker",
+                id,
+                title: names.get(&user).cloned().unwrap_or_default(),
+                counted: tech_worker_counted(&status, verified, &region)?,
+            })
+        })
+        .collect()
+}
+
+async fn org_records(
+    db: &DatabaseConnection,
+    pre: Option<Prefilter>,
+) -> StoreResult<Vec<CountedRecord>> {
+    use orgs::Column as O;
+    let rows: Vec<(i64, String, String, String, Option<i64>, String)> = orgs::Entity::find()
+        .select_only()
+        .columns([
+            O::Id,
+            O::Name,
+            O::Status,
+            O::OrgType,
+            O::VerifiedAt,
+            O::Region,
+        ])
+        .filter(Prefilter::condition(
+            pre,
+            O::VerifiedAt,
+            O::Region,
+            O::RegionCity,
+            O::RegionProvince,
+        ))
+        .order_by_asc(O::Id)
+        .into_tuple()
+        .all(db)
+        .await
+        .map_err(db_err)?;
+    rows.into_iter()
+        .map(|(id, name, status, org_type, verified, region)| {
+            Ok(CountedRecord {
+                kind: "org",
+                id,
+                title: name,
+                counted: org_counted(&status, &org_type, verified, &region)?,
+            })
+        })
+        .collect()
+}
+
+pub(super) async fn counted_records(db: &DatabaseConnection) -> StoreResult<Vec<CountedRecord>> {
+    let mut out = tech_worker_records(db, None).await?;
+    out.extend(org_records(db, None).await?);
+    out.extend(posting_records::<services::Entity>(db, None).await?);
+    out.extend(posting_records::<needs::Entity>(db, None).await?);
+    out.extend(posting_records::<achievements::Entity>(db, None).await?);
+    out.extend(deal_records(db, None).await?);
+    Ok(out)
+}
+
+pub(super) async fn metric_records(
+    db: &DatabaseConnection,
+    metric: Metric,
+    range: StatsRange,
+) -> StoreResult<Vec<CountedRecord>> {
+    let pre = Some(Prefilter::of(&range));
+    match metric {
+        Metric::ServicesPublished => posting_records::<services::Entity>(db, pre).await,
+        Metric::NeedsPublished => posting_records::<needs::Entity>(db, pre).await,
+        Metric::AchievementsPublished => posting_records::<achievements::Entity>(db, pre).await,
+        Metric::Deals | Metric::DealAmount | Metric::Transfers | Metric::TransferAmount => {
+            deal_records(db, pre).await
+        }
+        Metric::TechWorkers => tech_worker_records(db, pre).await,
+        Metric::Agencies
+        | Metric::ExpertStations
+        | Metric::EnterpriseAssociations
+        | Metric::Estations => org_records(db, pre).await,
+    }
+}

@@ -1,0 +1,198 @@
+//! Statistics through HTTP: figures follow the records live, the drill-down lists exactly the
+//! records behind a figure, and bad parameters are 4xx.
+
+use kejiyun_testkit::TestApp;
+use reqwest::StatusCode;
+use serde_json::json;
+
+#[tokio::test]
+async fn figures_follow_records_and_drill_down_matches() {
+    let app = TestApp::spawn().await;
+    let admin = app.admin("region_admin", Some("511600")).await;
+    let before = app.get("/api/v1/stats?region=511600", None).await;
+    assert_eq!(before.status, StatusCode::OK, "{:?}", before.body);
+    for key in [
+        "services_published",
+        "needs_published",
+        "deals",
+        "deal_amount",
+        "tech_workers",
+        "transfers",
+    ] {
+        assert_eq!(before.body["metrics"][key], 0, "{key} starts at zero");
+    }
+
+    // A verified tech worker publishes a service; a farmer publishes a need; they deal.
+    let (tw, tw_id) = app.applicant("王工", "511623").await;
+    app.post(
+        &format!("/api/v1/tech-workers/{tw_id}/verify"),
+        Some(&admin.token),
+        json!({}),
+    )
+    .await;
+    let farmer = app.user("周大伯", Some("511623")).await;
+    let need = app
+        .post("/api/v1/needs", Some(&farmer.token), json!({
+            "title": "脐橙黄龙病防治求助", "problem": "果园里有二十多棵脐橙树叶片黄化，担心传染整个果园。",
+            "industry": "agriculture", "category": "fruit", "region": "511623", "submit": true
+        }))
+        .await;
+    assert_eq!(need.status, StatusCode::CREATED, "{:?}", need.body);
+    let need_id = need.body["id"].as_i64().unwrap_or_default();
+    app.post(
+        &format!("/api/v1/moderation/need/{need_id}/approve"),
+        Some(&admin.token),
+        json!({}),
+    )
+    .await;
+    let q = app
+        .post("/api/v1/quotes", Some(&tw.token), json!({
+            "need_id": need_id, "price_fen": 123_456, "timeline_days": 30, "method": "现场诊断并制定防治方案，跟踪一个生长季"
+        }))
+        .await;
+    assert_eq!(q.status, StatusCode::CREATED, "{:?}", q.body);
+    let quote_id = q.body["id"].as_i64().unwrap_or_default();
+    let accepted = app
+        .post(
+            &format!("/api/v1/quotes/{quote_id}/accept"),
+            Some(&farmer.token),
+            json!({}),
+        )
+        .await;
+    let deal_id = accepted.body["deal_id"].as_i64().unwrap_or_default();
+    let mid = app.get("/api/v1/stats?region=511623", None).await;
+    assert_eq!(
+        mid.body["metrics"]["deals"], 0,
+        "a proposed deal does not count yet"
+    );
+    app.post(
+        &format!("/api/v1/deals/{deal_id}/confirm"),
+        Some(&tw.token),
+        json!({}),
+    )
+    .await;
+
+    for region in ["511623", "511600", "510000"] {
+        let s = app
+            .get(&format!("/api/v1/stats?region={region}"), None)
+            .await;
+        assert_eq!(s.body["metrics"]["deals"], 1, "{region}");
+        assert_eq!(s.body["metrics"]["deal_amount"], 123_456, "{region}");
+        assert_eq!(s.body["metrics"]["needs_published"], 1, "{region}");
+        assert_eq!(s.body["metrics"]["tech_workers"], 1, "{region}");
+    }
+    let other = app.get("/api/v1/stats?region=511621", None).await;
+    assert_eq!(
+        other.body["metrics"]["deals"], 0,
+        "another county sees none"
+    );
+
+    let city = app.get("/api/v1/stats?region=511600", None).await;
+    let linshui = city.body["by_child_region"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .find(|g| g["key"] == "511623")
+        .cloned()
+        .unwrap_or_default();
+    assert_eq!(linshui["label"], "邻水县");
+    assert_eq!(linshui["values"]["deal_amount"], 123_456);
+    let fruit = city.body["by_category"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .find(|g| g["key"] == "fruit")
+        .cloned()
+        .unwrap_or_default();
+    assert_eq!(fruit["label"], "果树园艺");
+    assert_eq!(fruit["values"]["deal_amount"], 123_456);
+    assert_eq!(fruit["values"]["needs_published"], 1);
+    assert_eq!(city.body["by_month"].as_array().map(Vec::len), Some(1));
+
+    let rec = app
+        .get(
+            "/api/v1/stats/records?metric=deal_amount&region=511600",
+            None,
+        )
+        .await;
+    assert_eq!(rec.status, StatusCode::OK, "{:?}", rec.body);
+    assert_eq!(rec.body["total"], 1);
+    assert_eq!(rec.body["sum"], 123_456, "the records add up to the figure");
+    assert_eq!(rec.body["items"][0]["kind"], "deal");
+    assert_eq!(rec.body["items"][0]["id"], deal_id);
+
+    // Today only, and a range that ended before today: one day counts, the other nothing.
+    let today = rec.body["items"][0]["day"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    let one_day = app
+        .get(
+            &format!("/api/v1/stats?region=511600&from={today}&to={today}"),
+            None,
+        )
+        .await;
+    assert_eq!(one_day.body["metrics"]["deals"], 1);
+    let past = app
+        .get(
+            "/api/v1/stats?region=511600&from=2020-01-01&to=2020-12-31",
+            None,
+        )
+        .await;
+    assert_eq!(past.body["metrics"]["deals"], 0);
+
+    // Cancelling a confirmed deal (admins only) moves the figures back.
+    let r = app
+        .post(
+            &format!("/api/v1/deals/{deal_id}/cancel"),
+            Some(&admin.token),
+            json!({ "reason": "合同未履行" }),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
+    let after = app.get("/api/v1/stats?region=510000", None).await;
+    assert_eq!(after.body["metrics"]["deals"], 0);
+    assert_eq!(after.body["metrics"]["deal_amount"], 0);
+
+    assert!(
+        app.services()
+            .verify_stats()
+            .await
+            .unwrap_or_else(|e| panic!("{e}"))
+            .is_empty(),
+        "served = recomputed"
+    );
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn bad_stats_parameters() {
+    let app = TestApp::spawn().await;
+    for (q, status) in [
+        ("region=5116", StatusCode::UNPROCESSABLE_ENTITY),
+        ("region=110101", StatusCode::NOT_FOUND),
+        ("from=2026-13-01", StatusCode::UNPROCESSABLE_ENTITY),
+        (
+            "from=2026-03-02&to=2026-03-01",
+            StatusCode::UNPROCESSABLE_ENTITY,
+        ),
+    ] {
+        let r = app.get(&format!("/api/v1/stats?{q}"), None).await;
+        assert_eq!(r.status, status, "{q}: {:?}", r.body);
+        assert!(
+            r.body["error"]["message"]
+                .as_str()
+                .is_some_and(|m| !m.is_empty())
+        );
+    }
+    let r = app.get("/api/v1/stats/records?metric=bogus", None).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let r = app.get("/api/v1/stats/metrics", None).await;
+    assert!(r.body.as_array().is_some_and(|m| {
+        m.iter()
+            .any(|x| x["key"] == "deal_amount" && x["amount"] == true)
+    }));
+    let r = app.get("/api/v1/stats", None).await;
+    assert_eq!(r.body["region"]["code"], "510000", "the root by default");
+    app.stop().await;
+}

@@ -1,0 +1,790 @@
+//! Served statistics (`StatsStore`) on every configured backend: figures maintained in the
+//! transaction of every change must equal the figures recomputed from the records, after a
+//! seeded random workload applied concurrently from four tasks; Asia/Shanghai day boundaries;
+//! breakdowns that add up; a rebuild that repairs corrupted cells.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard};
+
+use chrono::NaiveDate;
+use kejiyun_core::accounts::{Login, NewUser};
+use kejiyun_core::ids::{OrgId, TechWorkerId, UserId};
+use kejiyun_core::market::categories::Category;
+use kejiyun_core::market::deals::{Deal, DealOrigin, DealStatus, DealSubject, DealTerms};
+use kejiyun_core::market::money::Fen;
+use kejiyun_core::market::postings::{
+    AchievementDraft, AchievementInput, CloseReason, NeedDraft, NeedInput, PostingKind,
+    ServiceDraft, ServiceInput,
+};
+use kejiyun_core::market::quotes::{QuoteDraft, QuoteInput, QuoteStatus};
+use kejiyun_core::market_ports::{DealChange, MarketStore, NewDeal, PostingChange};
+use kejiyun_core::moderation::{ModerationKind, ModerationStatus as S};
+use kejiyun_core::orgs::{OrgProfile, OrgType};
+use kejiyun_core::ports::{StatusChange, Store, StoreError, StoreResult};
+use kejiyun_core::regions::RegionCode;
+use kejiyun_core::stats::{self, Cell, Metric, contributions};
+use kejiyun_core::stats_ports::{Breakdown, StatsRange, StatsStore};
+use kejiyun_core::tech_workers::TechWorkerProfile;
+use kejiyun_core::time::Timestamp;
+use kejiyun_db::SeaStore;
+use kejiyun_testkit::{TestDatabase, backends};
+use rand::rngs::StdRng;
+use rand::{Rng, SeedableRng};
+
+/// Counties of 广安 (511600) and 成都 (510100), the city and province themselves, and a
+/// county of 重庆 (another province).
+const REGIONS: [&str; 10] = [
+    "511602", "511603", "511621", "511622", "511623", "511681", "511600", "510104", "510000",
+    "500101",
+];
+const CATEGORIES: [&str; 4] = ["fruit", "tea", "software", "legal"];
+
+fn code(s: &str) -> RegionCode {
+    RegionCode::parse(s).unwrap_or_else(|e| panic!("{e}"))
+}
+
+fn date(y: i32, m: u32, d: u32) -> NaiveDate {
+    NaiveDate::from_ymd_opt(y, m, d).unwrap_or_else(|| panic!("date {y}-{m}-{d}"))
+}
+
+/// An Asia/Shanghai wall-clock time (UTC+8, no DST).
+fn sh(y: i32, m: u32, d: u32, h: u32, min: u32, s: u32) -> Timestamp {
+    let utc = date(y, m, d)
+        .and_hms_opt(h, min, s)
+        .unwrap_or_else(|| panic!("time"))
+        .and_utc()
+        .timestamp_micros();
+    Timestamp::from_micros(utc - 8 * 3_600 * 1_000_000)
+}
+
+/// Lost races are expected under concurrency; anything else fails the test.
+fn lost<T>(r: StoreResult<T>) -> Option<T> {
+    match r {
+        Ok(v) => Some(v),
+        Err(StoreError::Conflict(_) | StoreError::NotFound) => None,
+        Err(e) => panic!("store error: {e}"),
+    }
+}
+
+fn must<T>(r: StoreResult<T>) -> T {
+    r.unwrap_or_else(|e| panic!("store error: {e}"))
+}
+
+static PHONES: AtomicU64 = AtomicU64::new(0);
+
+async fn user(store: &SeaStore, name: &str) -> UserId {
+    let n = PHONES.fetch_add(1, Ordering::Relaxed);
+    let login = Login::parse(&format!("139{n:08}")).unwrap_or_else(|e| panic!("{e}"));
+    let password_hash = "$argon2id$v=19$m=19456,t=2,p=1$c2FsdA$aGFzaA".into();
+    let u = NewUser {
+        login,
+        display_name: format!("{name}{n}"),
+        region: None,
+        password_hash,
+    };
+    must(store.create_user(u, Timestamp::from_micros(0)).await)
+}
+
+fn service(region: &str, category: &str) -> ServiceDraft {
+    let mut d = ServiceDraft::parse(&ServiceInput {
+        title: "柑橘病虫害诊断服务".into(),
+        description: "上门诊断柑橘黄龙病、溃疡病等病害，提供书面防治方案。".into(),
+        category: "fruit".into(),
+        tags: vec!["柑橘".into()],
+        region: "511623".into(),
+        scope: "county".into(),
+        price_kind: "negotiable".into(),
+        price_fen: None,
+        contact: "both".into(),
+        org_id: None,
+    })
+    .unwrap_or_else(|e| panic!("{e}"));
+    d.region = code(region);
+    d.category = Category::parse(category).unwrap_or_else(|e| panic!("{e}"));
+    d
+}
+
+fn need(region: &str, category: &str) -> NeedDraft {
+    let mut d = NeedDraft::parse(&NeedInput {
+        title: "脐橙黄化病防治需求".into(),
+        problem: "果园 50 亩脐橙近两年陆续出现叶片斑驳黄化，部分果树已经死亡。".into(),
+        current_practice: None,
+        target: None,
+        budget_fen: Some(2_000_000),
+        deadline: None,
+        industry: "agriculture".into(),
+        category: "fruit".into(),
+        region: "511623".into(),
+    })
+    .unwrap_or_else(|e| panic!("{e}"));
+    d.region = code(region);
+    d.category = Category::parse(category).unwrap_or_else(|e| panic!("{e}"));
+    d
+}
+
+fn achievement(region: &str, category: &str) -> AchievementDraft {
+    let mut d = AchievementDraft::parse(&AchievementInput {
+        title: "柑橘无病毒苗木繁育技术".into(),
+        summary: "建立了柑橘无病毒苗木三级繁育体系，苗木脱毒率达 99% 以上。".into(),
+        category: "fruit".into(),
+        maturity: "industrial".into(),
+        ip_type: "invention_patent".into(),
+        ip_number: Some("ZL202010000000.0".into()),
+        holders: "四川省某农业科学院".into(),
+        transfer_modes: vec!["transfer".into()],
+        price_kind: "negotiable".into(),
+        price_fen: None,
+        region: "511623".into(),
+        org_id: None,
+    })
+    .unwrap_or_else(|e| panic!("{e}"));
+    d.region = code(region);
+    d.category = Category::parse(category).unwrap_or_else(|e| panic!("{e}"));
+    d
+}
+
+fn status_change(from: S, to: S, at: Timestamp) -> StatusChange {
+    StatusChange {
+        from,
+        to,
+        reason: (to == S::Rejected).then(|| "材料不全".to_owned()),
+        at,
+        audit: None,
+    }
+}
+
+fn posting_change(from: S, to: S, at: Timestamp, close: Option<CloseReason>) -> PostingChange {
+    PostingChange {
+        change: status_change(from, to, at),
+        expires_at: (to == S::Published).then(|| at.plus_seconds(90 * 86_400)),
+        close_reason: close,
+    }
+}
+
+/// Requester and provider.
+type Parties = (UserId, UserId);
+/// Region and category code.
+type Place = (&'static str, &'static str);
+type Res = StoreResult<()>;
+
+/// A deal proposed by `requester` (who has confirmed it) at `at`.
+fn new_deal(s: DealSubject, p: Parties, fen: i64, region: &str, at: Timestamp) -> NewDeal {
+    let (requester, provider) = p;
+    let amount = Fen::new("amount_fen", fen).unwrap_or_else(|e| panic!("{e}"));
+    let terms = DealTerms {
+        amount,
+        deal_date: at.shanghai_date(),
+        note: None,
+    };
+    NewDeal {
+        subject: s,
+        requester,
+        provider,
+        terms,
+        origin: DealOrigin::Direct,
+        quote_id: None,
+        inquiry_id: None,
+        region: code(region),
+        proposed_by: requester,
+        status: DealStatus::Proposed,
+        requester_confirmed_at: Some(at),
+        provider_confirmed_at: None,
+        confirmed_at: None,
+        recorded_by: None,
+        evidence: None,
+        audit: None,
+        at,
+    }
+}
+
+/// An offline contract a region admin records: confirmed at `at`.
+fn offline(s: DealSubject, p: Parties, fen: i64, region: &str, at: Timestamp) -> NewDeal {
+    NewDeal {
+        origin: DealOrigin::Offline,
+        status: DealStatus::Confirmed,
+        provider_confirmed_at: Some(at),
+        confirmed_at: Some(at),
+        recorded_by: Some(p.0),
+        ..new_deal(s, p, fen, region, at)
+    }
+}
+
+fn subject(need: Option<i64>, service: Option<i64>, achievement: Option<i64>) -> DealSubject {
+    DealSubject {
+        need,
+        service,
+        achievement,
+    }
+}
+
+/// Records the workload's tasks share (so they race on the same rows).
+#[derive(Default)]
+struct Pool {
+    users: Vec<UserId>,
+    postings: Vec<(PostingKind, i64)>,
+    deals: Vec<i64>,
+    tech_workers: Vec<i64>,
+    orgs: Vec<i64>,
+}
+
+impl Pool {
+    fn posting(&self, rng: &mut StdRng, kind: PostingKind) -> Option<i64> {
+        let ids = self
+            .postings
+            .iter()
+            .filter_map(|&(k, id)| (k == kind).then_some(id));
+        pick(rng, &ids.collect::<Vec<_>>())
+    }
+}
+
+type Shared = Arc<Mutex<Pool>>;
+
+fn lock(pool: &Shared) -> MutexGuard<'_, Pool> {
+    pool.lock().unwrap_or_else(|e| panic!("{e}"))
+}
+
+fn pick<T: Copy>(rng: &mut StdRng, items: &[T]) -> Option<T> {
+    (!items.is_empty()).then(|| items[rng.random_range(0..items.len())])
+}
+
+fn pick_str(rng: &mut StdRng, items: &[&'static str]) -> &'static str {
+    items[rng.random_range(0..items.len())]
+}
+
+/// A time in 2026, often right at an Asia/Shanghai midnight (or a second before).
+fn random_time(rng: &mut StdRng) -> Timestamp {
+    let day = sh(2026, 1, 1, 0, 0, 0).plus_seconds(rng.random_range(0..400) * 86_400);
+    match rng.random_range(0..4) {
+        0 => day,
+        1 => day.plus_seconds(-1),
+        _ => day.plus_seconds(rng.random_range(0..86_400)),
+    }
+}
+
+async fn posting_status(store: &SeaStore, kind: PostingKind, id: i64) -> Option<S> {
+    match kind {
+        PostingKind::Service => must(store.service(id).await).map(|p| p.meta.status),
+        PostingKind::Need => must(store.need(id).await).map(|p| p.meta.status),
+        PostingKind::Achievement => must(store.achievement(id).await).map(|p| p.meta.status),
+    }
+}
+
+async fn create(s: &SeaStore, k: PostingKind, owner: UserId, place: Place, at: Timestamp) -> i64 {
+    let (region, cat) = place;
+    must(match k {
+        PostingKind::Service => s.create_service(owner, &service(region, cat), at).await,
+        PostingKind::Need => s.create_need(owner, &need(region, cat), at).await,
+        PostingKind::Achievement => {
+            s.create_achievement(owner, &achievement(region, cat), at)
+                .await
+        }
+    })
+}
+
+async fn update(s: &SeaStore, k: PostingKind, id: i64, place: Place, c: PostingChange) -> Res {
+    let (region, cat) = place;
+    match k {
+        PostingKind::Service => s.update_service(id, &service(region, cat), c).await,
+        PostingKind::Need => s.update_need(id, &need(region, cat), c).await,
+        PostingKind::Achievement => s.update_achievement(id, &achievement(region, cat), c).await,
+    }
+}
+
+/// Draft → pending → published at `at`.
+async fn publish(s: &SeaStore, kind: PostingKind, id: i64, at: Timestamp) {
+    for (from, to) in [(S::Draft, S::Pending), (S::Pending, S::Published)] {
+        must(
+            s.change_posting_status(kind, id, posting_change(from, to, at, None))
+                .await,
+        );
+    }
+}
+
+async fn create_posting(store: &SeaStore, pool: &Shared, rng: &mut StdRng) {
+    let owner = pick(rng, &lock(pool).users);
+    let Some(owner) = owner else { return };
+    let kind = PostingKind::ALL[rng.random_range(0..3)];
+    let place = (pick_str(rng, &REGIONS), pick_str(rng, &CATEGORIES));
+    let id = create(store, kind, owner, place, random_time(rng)).await;
+    lock(pool).postings.push((kind, id));
+}
+
+/// Moves a posting one random step along its life cycle, or edits it into another region and
+/// category.
+async fn step_posting(store: &SeaStore, pool: &Shared, rng: &mut StdRng) {
+    let picked = pick(rng, &lock(pool).postings);
+    let Some((kind, id)) = picked else { return };
+    let Some(status) = posting_status(store, kind, id).await else {
+        return;
+    };
+    let at = random_time(rng);
+    let edit = rng.random_range(0..4) == 0 && status != S::Closed;
+    if edit {
+        let place = (pick_str(rng, &REGIONS), pick_str(rng, &CATEGORIES));
+        let to = if status == S::Draft {
+            S::Draft
+        } else {
+            S::Pending
+        };
+        lost(update(store, kind, id, place, posting_change(status, to, at, None)).await);
+        return;
+    }
+    let (to, close) = match status {
+        S::Draft => (S::Pending, None),
+        S::Pending if rng.random_range(0..5) == 0 => (S::Rejected, None),
+        S::Pending => (S::Published, None),
+        S::Rejected => (S::Pending, None),
+        S::Published => match rng.random_range(0..4) {
+            0 => {
+                lost(
+                    store
+                        .confirm_posting(kind, id, at.plus_seconds(86_400), at)
+                        .await,
+                );
+                return;
+            }
+            1 => (S::Closed, Some(CloseReason::SolvedHere)),
+            _ => (S::Closed, Some(CloseReason::Withdrawn)),
+        },
+        S::Closed => return,
+    };
+    lost(
+        store
+            .change_posting_status(kind, id, posting_change(status, to, at, close))
+            .await,
+    );
+}
+
+fn tw_profile(region: &str) -> TechWorkerProfile {
+    TechWorkerProfile {
+        field: "果树栽培".into(),
+        title: Some("农艺师".into()),
+        employer: "县农业农村局".into(),
+        expertise: vec!["柑橘".into()],
+        service_region: code(region),
+        bio: None,
+        id_card: None,
+    }
+}
+
+fn org_profile(region: &str, org_type: OrgType) -> OrgProfile {
+    OrgProfile {
+        name: "邻水县科协".into(),
+        org_type,
+        region: code(region),
+        credit_code: None,
+        address: None,
+        description: None,
+        contact_phone: None,
+    }
+}
+
+use OrgType as O;
+const ORG_TYPES: [OrgType; 6] = [
+    O::Agency,
+    O::ExpertStation,
+    O::EnterpriseAssociation,
+    O::Estation,
+    O::Association,
+    O::School,
+];
+
+/// Creates, verifies, rejects or moves a tech worker or an organisation.
+async fn step_profile(store: &SeaStore, pool: &Shared, rng: &mut StdRng) {
+    let region = pick_str(rng, &REGIONS);
+    let at = random_time(rng);
+    let org = rng.random_bool(0.5);
+    let org_type = ORG_TYPES[rng.random_range(0..ORG_TYPES.len())];
+    if rng.random_range(0..3) == 0 {
+        let u = user(store, "申请人").await;
+        let (tw, o) = (tw_profile(region), org_profile(region, org_type));
+        if org {
+            let id = must(store.create_org(u, &o, S::Pending, at).await);
+            lock(pool).orgs.push(id.0);
+        } else {
+            let id = must(store.create_tech_worker(u, &tw, S::Pending, at).await);
+            lock(pool).tech_workers.push(id.0);
+        }
+        return;
+    }
+    let ids = {
+        let p = lock(pool);
+        if org {
+            p.orgs.clone()
+        } else {
+            p.tech_workers.clone()
+        }
+    };
+    let Some(id) = pick(rng, &ids) else { return };
+    let status = if org {
+        must(store.org(OrgId(id)).await).map(|o| o.status)
+    } else {
+        must(store.tech_worker(TechWorkerId(id)).await).map(|t| t.status)
+    };
+    let Some(status) = status else { return };
+    let to = match status {
+        S::Pending if rng.random_range(0..4) == 0 => S::Rejected,
+        S::Pending => S::Published,
+        S::Rejected => S::Pending,
+        S::Published if rng.random_bool(0.5) => S::Published,
+        _ => S::Pending,
+    };
+    let change = status_change(status, to, at);
+    let moved = to == S::Published && status == S::Published || rng.random_bool(0.3);
+    let (tw, o) = (tw_profile(region), org_profile(region, org_type));
+    let r = match (org, moved) {
+        (true, true) => store.update_org(OrgId(id), &o, change).await,
+        (false, true) => {
+            store
+                .update_tech_worker(TechWorkerId(id), &tw, change)
+                .await
+        }
+        (true, false) => store.change_status(ModerationKind::Org, id, change).await,
+        (false, false) => {
+            store
+                .change_status(ModerationKind::TechWorker, id, change)
+                .await
+        }
+    };
+    lost(r);
+}
+
+/// Proposes (directly or through an accepted quote), records offline, confirms or cancels a
+/// deal.
+async fn step_deal(store: &SeaStore, pool: &Shared, rng: &mut StdRng) {
+    let at = random_time(rng);
+    let op = rng.random_range(0..6);
+    let (sv, n, a, x, y, deal) = {
+        let p = lock(pool);
+        let [sv, n, a] = PostingKind::ALL.map(|k| p.posting(rng, k));
+        let (x, y) = (pick(rng, &p.users), pick(rng, &p.users));
+        (sv, n, a, x, y, pick(rng, &p.deals))
+    };
+    if op >= 3 {
+        let Some(id) = deal else { return };
+        let Some(d) = must(store.deal(id).await) else {
+            return;
+        };
+        let to = match (d.status, op == 5) {
+            (DealStatus::Cancelled, _) => return,
+            (DealStatus::Confirmed, _) | (_, true) => DealStatus::Cancelled,
+            _ => DealStatus::Confirmed,
+        };
+        lost(store.change_deal(id, deal_change(&d, to, at)).await);
+        return;
+    }
+    let subj = match rng.random_range(0..4) {
+        0 => subject(n, sv, None),
+        1 => subject(None, sv, None),
+        2 => subject(n, None, a),
+        _ => subject(n, None, None),
+    };
+    let (Some(x), Some(y)) = (x, y) else { return };
+    let fen = rng.random_range(0..5_000_000) * i64::from(rng.random_range(0..8) != 0);
+    let region = pick_str(rng, &REGIONS);
+    let make = if op == 0 { new_deal } else { offline };
+    let id = match op {
+        0 | 1 => lost(store.create_deal(make(subj, (x, y), fen, region, at)).await),
+        _ => {
+            let Some(need_id) = n else { return };
+            let method = "上门诊断三次并出具书面防治方案".into();
+            let input = QuoteInput {
+                price_fen: fen,
+                timeline_days: 30,
+                method,
+                service_id: None,
+            };
+            let draft = QuoteDraft::parse(&input).unwrap_or_else(|e| panic!("{e}"));
+            let Some(q) = lost(store.create_quote(need_id, y, &draft, at).await) else {
+                return;
+            };
+            let on_need = new_deal(subject(n, None, None), (x, y), fen, region, at);
+            let d = NewDeal {
+                origin: DealOrigin::Quote,
+                quote_id: Some(q),
+                ..on_need
+            };
+            let (from, to) = (QuoteStatus::Submitted, QuoteStatus::Accepted);
+            lost(
+                store
+                    .decide_quote(q, from, to, None, None, Some(d), at)
+                    .await,
+            )
+            .flatten()
+        }
+    };
+    if let Some(id) = id {
+        lock(pool).deals.push(id);
+    }
+}
+
+/// Moves deal `d` to `to` at `at` (confirming: every missing confirmation is given at `at`).
+fn deal_change(d: &Deal, to: DealStatus, at: Timestamp) -> DealChange {
+    let confirmed = (to == DealStatus::Confirmed).then_some(at);
+    DealChange {
+        from: d.status,
+        from_requester_confirmed: d.requester_confirmed_at.is_some(),
+        from_provider_confirmed: d.provider_confirmed_at.is_some(),
+        to,
+        requester_confirmed_at: d.requester_confirmed_at.or(confirmed),
+        provider_confirmed_at: d.provider_confirmed_at.or(confirmed),
+        confirmed_at: d.confirmed_at.or(confirmed),
+        cancel_reason: (to == DealStatus::Cancelled).then(|| "合同解除".to_owned()),
+        audit: None,
+        at,
+    }
+}
+
+async fn workload(store: SeaStore, pool: Shared, seed: u64, steps: usize) {
+    let mut rng = StdRng::seed_from_u64(seed);
+    for _ in 0..steps {
+        match rng.random_range(0..10) {
+            0 | 1 => create_posting(&store, &pool, &mut rng).await,
+            2..=5 => step_posting(&store, &pool, &mut rng).await,
+            6 | 7 => step_profile(&store, &pool, &mut rng).await,
+            _ => step_deal(&store, &pool, &mut rng).await,
+        }
+    }
+}
+
+/// The figures recomputed from the records.
+async fn recomputed(store: &SeaStore) -> BTreeMap<Cell, i64> {
+    let records = must(store.counted_records().await);
+    stats::tally(records.iter().map(|r| &r.counted))
+}
+
+fn in_range(cell: &Cell, range: &StatsRange) -> bool {
+    range.region.contains(cell.region)
+        && range.from.is_none_or(|f| cell.day >= f)
+        && range.to.is_none_or(|t| cell.day <= t)
+}
+
+fn expected_totals(cells: &BTreeMap<Cell, i64>, range: &StatsRange) -> BTreeMap<Metric, i64> {
+    let mut out: BTreeMap<Metric, i64> = BTreeMap::new();
+    for (c, v) in cells.iter().filter(|(c, _)| in_range(c, range)) {
+        *out.entry(c.metric).or_default() += v;
+    }
+    out.retain(|_, v| *v != 0);
+    out
+}
+
+/// Totals, every breakdown and the drill-down candidates of `range` agree with `cells`.
+async fn check_range(store: &SeaStore, cells: &BTreeMap<Cell, i64>, range: StatsRange) {
+    let want = expected_totals(cells, &range);
+    let totals = must(store.totals(range).await);
+    assert_eq!(totals, want, "totals of {range:?}");
+    for by in [
+        Breakdown::ChildRegion,
+        Breakdown::Month,
+        Breakdown::Category,
+    ] {
+        let mut sums: BTreeMap<Metric, i64> = BTreeMap::new();
+        for (_, m, v) in must(store.breakdown(range, by).await) {
+            *sums.entry(m).or_default() += v;
+        }
+        assert_eq!(sums, want, "{by:?} of {range:?} adds up to the totals");
+    }
+    for metric in Metric::ALL {
+        let mut sum = 0;
+        for r in must(store.metric_records(metric, range).await) {
+            for (cell, v) in contributions(&r.counted) {
+                if cell.metric == metric && in_range(&cell, &range) {
+                    sum += v;
+                }
+            }
+        }
+        let total = want.get(&metric).copied().unwrap_or(0);
+        assert_eq!(sum, total, "records behind {metric:?} in {range:?}");
+    }
+}
+
+fn whole(region: &str) -> StatsRange {
+    StatsRange {
+        region: code(region),
+        from: None,
+        to: None,
+    }
+}
+
+async fn expect_totals(store: &SeaStore, range: StatsRange, want: &[(Metric, i64)]) {
+    let want: BTreeMap<Metric, i64> = want.iter().copied().collect();
+    assert_eq!(must(store.totals(range).await), want, "totals of {range:?}");
+}
+
+fn expect_row(rows: &[(String, Metric, i64)], key: &str, metric: Metric, value: i64) {
+    let found = rows
+        .iter()
+        .any(|(k, m, v)| k == key && *m == metric && *v == value);
+    assert!(found, "({key}, {metric:?}, {value}) in {rows:?}");
+}
+
+async fn fresh_store(backend: kejiyun_testkit::Backend) -> (TestDatabase, SeaStore) {
+    let db = TestDatabase::create(backend).await;
+    let store = kejiyun_db::connect(&db.url)
+        .await
+        .unwrap_or_else(|e| panic!("{}: {e}", backend.name()));
+    kejiyun_db::migrate(&store)
+        .await
+        .unwrap_or_else(|e| panic!("{}: {e}", backend.name()));
+    (db, store)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn served_figures_equal_recomputed_after_concurrent_random_changes() {
+    for backend in backends() {
+        eprintln!("store stats: backend={} random workload", backend.name());
+        let (db, store) = fresh_store(backend).await;
+        // KEJIYUN_STATS_STEPS=2000 for a longer soak.
+        let steps = std::env::var("KEJIYUN_STATS_STEPS")
+            .ok()
+            .and_then(|s| s.parse().ok())
+            .unwrap_or(300);
+        let pool: Shared = Arc::default();
+        for i in 0..6 {
+            let u = user(&store, &format!("用户{i}")).await;
+            lock(&pool).users.push(u);
+        }
+        let run = |seed| tokio::spawn(workload(store.clone(), pool.clone(), seed, steps));
+        let tasks: Vec<_> = (20_261_129..20_261_133).map(run).collect();
+        for t in tasks {
+            t.await.unwrap_or_else(|e| panic!("task: {e}"));
+        }
+        let expected = recomputed(&store).await;
+        let served = must(store.served_cells().await);
+        let metrics: BTreeSet<Metric> = expected.keys().map(|c| c.metric).collect();
+        eprintln!(
+            "store stats: backend={} cells={} metrics={} records={}",
+            backend.name(),
+            expected.len(),
+            metrics.len(),
+            must(store.counted_records().await).len()
+        );
+        assert!(metrics.len() >= 8, "most metrics reached: {metrics:?}");
+        assert_eq!(served, expected, "served cells equal the recomputed ones");
+        for region in ["511623", "511600", "510000"] {
+            let all = whole(region);
+            check_range(&store, &expected, all).await;
+            let spring = StatsRange {
+                from: Some(date(2026, 3, 1)),
+                to: Some(date(2026, 6, 30)),
+                ..all
+            };
+            check_range(&store, &expected, spring).await;
+        }
+
+        // Corrupt the served figures, then rebuild them from the records.
+        let touched =
+            kejiyun_db::testing::execute(&store, "UPDATE stat_cells SET value = value + 7")
+                .await
+                .unwrap_or_else(|e| panic!("{e}"));
+        assert!(touched > 0);
+        assert_ne!(must(store.served_cells().await), expected);
+        must(store.replace_cells(&expected).await);
+        assert_eq!(must(store.served_cells().await), expected, "rebuilt");
+        eprintln!("store stats: backend={} random workload ok", backend.name());
+        db.cleanup().await;
+    }
+}
+
+#[tokio::test]
+async fn shanghai_day_boundaries_and_breakdowns() {
+    for backend in backends() {
+        eprintln!("store stats: backend={} day boundaries", backend.name());
+        let (db, store) = fresh_store(backend).await;
+        let owner = user(&store, "张农户").await;
+        let provider = user(&store, "李专家").await;
+        let late = sh(2026, 11, 28, 23, 59, 59);
+        let midnight = sh(2026, 11, 29, 0, 0, 0);
+        let need_id = create(&store, PostingKind::Need, owner, ("511623", "tea"), late).await;
+        publish(&store, PostingKind::Need, need_id, late).await;
+        // A province-level posting (no city) and a city-level one.
+        let svc = create(
+            &store,
+            PostingKind::Service,
+            owner,
+            ("510000", "legal"),
+            late,
+        )
+        .await;
+        publish(&store, PostingKind::Service, svc, midnight).await;
+        let ach = (PostingKind::Achievement, ("511600", "fruit"));
+        let ach = create(&store, ach.0, owner, ach.1, late).await;
+        publish(&store, PostingKind::Achievement, ach, midnight).await;
+        let on_need = subject(Some(need_id), None, None);
+        let parties = (owner, provider);
+        for (fen, at) in [(100_000, late), (20_000, midnight)] {
+            must(
+                store
+                    .create_deal(offline(on_need, parties, fen, "511623", at))
+                    .await,
+            );
+        }
+        // Proposed on the 29th, confirmed in the last microsecond of the 30th.
+        let c = new_deal(on_need, parties, 3_000, "511621", midnight);
+        let c = must(store.create_deal(c).await);
+        let last = Timestamp::from_micros(sh(2026, 12, 1, 0, 0, 0).micros() - 1);
+        let proposed = must(store.deal(c).await).unwrap_or_else(|| panic!("deal {c}"));
+        let confirm = deal_change(&proposed, DealStatus::Confirmed, last);
+        must(store.change_deal(c, confirm).await);
+
+        let day = |d: NaiveDate, region: &str| StatsRange {
+            region: code(region),
+            from: Some(d),
+            to: Some(d),
+        };
+        let (d28, d29, d30) = (date(2026, 11, 28), date(2026, 11, 29), date(2026, 11, 30));
+        use Metric::{AchievementsPublished as Ach, DealAmount as Amount, Deals, NeedsPublished};
+        expect_totals(
+            &store,
+            day(d28, "511623"),
+            &[(NeedsPublished, 1), (Deals, 1), (Amount, 100_000)],
+        )
+        .await;
+        expect_totals(&store, day(d29, "511623"), &[(Deals, 1), (Amount, 20_000)]).await;
+        // Deal c counts in its own region (511621) on the 30th, inside 广安 (511600).
+        expect_totals(&store, day(d30, "511623"), &[]).await;
+        expect_totals(&store, day(d30, "511600"), &[(Deals, 1), (Amount, 3_000)]).await;
+        let services = (Metric::ServicesPublished, 1);
+        expect_totals(
+            &store,
+            day(d29, "510000"),
+            &[services, (Ach, 1), (Deals, 1), (Amount, 20_000)],
+        )
+        .await;
+        expect_totals(&store, day(date(2026, 12, 1), "510000"), &[]).await;
+
+        let province = whole("510000");
+        let children = must(store.breakdown(province, Breakdown::ChildRegion).await);
+        let keys: BTreeSet<&str> = children.iter().map(|(k, _, _)| k.as_str()).collect();
+        assert_eq!(keys, BTreeSet::from(["510000", "511600"]), "{children:?}");
+        let city = whole("511600");
+        let counties = must(store.breakdown(city, Breakdown::ChildRegion).await);
+        expect_row(&counties, "511621", Amount, 3_000);
+        expect_row(&counties, "511623", Amount, 120_000);
+        expect_row(&counties, "511600", Ach, 1);
+        let months = must(store.breakdown(province, Breakdown::Month).await);
+        expect_row(&months, "202611", Amount, 123_000);
+        let categories = must(store.breakdown(province, Breakdown::Category).await);
+        expect_row(&categories, "tea", Deals, 3);
+        expect_row(&categories, "legal", Metric::ServicesPublished, 1);
+
+        // Editing the need into another category moves its deals' figures with it.
+        let change = posting_change(S::Published, S::Pending, midnight, None);
+        let fruit = ("511623", "fruit");
+        must(update(&store, PostingKind::Need, need_id, fruit, change).await);
+        let categories = must(store.breakdown(province, Breakdown::Category).await);
+        expect_row(&categories, "fruit", Deals, 3);
+        assert!(!categories.iter().any(|r| r.0 == "tea"), "{categories:?}");
+
+        let expected = recomputed(&store).await;
+        assert_eq!(must(store.served_cells().await), expected);
+        for region in ["511623", "511600", "510000"] {
+            for d in [d28, d29, d30] {
+                check_range(&store, &expected, day(d, region)).await;
+            }
+        }
+        eprintln!("store stats: backend={} day boundaries ok", backend.name());
+        db.cleanup().await;
+    }
+}
