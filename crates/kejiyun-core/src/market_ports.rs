@@ -191,13 +191,19 @@ pub trait MarketStore: Send + Sync {
         posting_id: i64,
         requester: UserId,
     ) -> StoreResult<Option<i64>>;
-    /// A new thread with its first message.
+    /// A new thread with its first message, written by `author` (either side: a requester
+    /// contacting the owner, or a need's owner asking a quote's provider).
+    #[expect(
+        clippy::too_many_arguments,
+        reason = "the thread's key, its sides and its first message"
+    )]
     async fn create_inquiry(
         &self,
         kind: PostingKind,
         posting_id: i64,
         requester: UserId,
         owner: UserId,
+        author: UserId,
         body: &str,
         at: Timestamp,
     ) -> StoreResult<i64>;

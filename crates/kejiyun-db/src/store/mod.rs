@@ -501,10 +501,14 @@ impl MarketStore for SeaStore {
         posting_id: i64,
         requester: UserId,
         owner: UserId,
+        author: UserId,
         body: &str,
         at: Timestamp,
     ) -> StoreResult<i64> {
-        market::inquiries::create(&self.db, kind, posting_id, requester, owner, body, at).await
+        market::inquiries::create(
+            &self.db, kind, posting_id, requester, owner, author, body, at,
+        )
+        .await
     }
     async fn add_message(
         &self,

@@ -3,6 +3,7 @@
 
 mod api_accounts;
 mod api_errors;
+mod api_market_ask;
 mod api_market_input;
 mod api_market_money;
 mod api_market_openapi;
@@ -11,8 +12,10 @@ mod api_market_support;
 mod api_market_tickets;
 mod api_market_trade;
 mod api_stats;
+mod api_stats_export;
 mod browser;
 mod browser_market;
+mod browser_stats;
 mod cli;
 mod moderation;
 mod openapi;

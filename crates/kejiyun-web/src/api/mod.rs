@@ -9,6 +9,7 @@ mod moderation;
 mod orgs;
 mod regions;
 mod stats;
+mod stats_export;
 mod tech_workers;
 mod tokens;
 
@@ -101,6 +102,8 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(stats::stats))
         .routes(routes!(stats::metrics))
         .routes(routes!(stats::records))
+        .routes(routes!(stats_export::export_csv))
+        .routes(routes!(stats_export::export_xlsx))
         .routes(routes!(market::catalogue::catalogue))
         .routes(routes!(market::services::list, market::services::create))
         .routes(routes!(market::services::get_one, market::services::edit))
@@ -132,6 +135,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(market::quotes::accept))
         .routes(routes!(market::quotes::decline))
         .routes(routes!(market::quotes::withdraw))
+        .routes(routes!(market::quotes::ask))
         .routes(routes!(market::deals::list, market::deals::create))
         .routes(market::offline_deal_route())
         .routes(routes!(market::deals::get_one))

@@ -9,6 +9,7 @@ mod home;
 mod market;
 mod me;
 mod orgs;
+mod stats;
 mod tech_workers;
 mod tokens;
 mod widgets;
@@ -48,6 +49,10 @@ pub fn router() -> Router<AppState> {
             post(admin::decide),
         )
         .merge(market::router())
+        .route("/stats", get(stats::root))
+        .route("/stats/{code}", get(stats::dashboard))
+        .route("/stats/{code}/records", get(stats::records))
+        .route("/stats/{code}/screen", get(stats::screen))
         .route("/admin/audit", get(admin::audit))
         .route(
             "/admin/admins",

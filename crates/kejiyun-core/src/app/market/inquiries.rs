@@ -49,7 +49,15 @@ impl Services {
             }
             None => Ok(self
                 .market
-                .create_inquiry(kind, posting_id, actor.user_id, meta.owner, &body, now)
+                .create_inquiry(
+                    kind,
+                    posting_id,
+                    actor.user_id,
+                    meta.owner,
+                    actor.user_id,
+                    &body,
+                    now,
+                )
                 .await?),
         }
     }
@@ -75,6 +83,44 @@ impl Services {
             .market
             .add_message(id, actor.user_id, &body, self.now())
             .await?)
+    }
+
+    /// The owner of a need asks a quote's provider a question: the message goes to the thread
+    /// between them on that need (opened now if the provider has not written yet).
+    pub async fn ask_quote(&self, actor: &Actor, quote_id: i64, body: &str) -> DomainResult<i64> {
+        let body = message_body(body)?;
+        self.banned_words.check("body", &[&body])?;
+        let quote = self.quote(actor, quote_id).await?;
+        if quote.need_owner != actor.user_id {
+            return Err(DomainError::Forbidden(
+                "只有需求发布者可以向报价方提问".into(),
+            ));
+        }
+        let now = self.now();
+        match self
+            .market
+            .find_inquiry(PostingKind::Need, quote.need_id, quote.provider)
+            .await?
+        {
+            Some(id) => {
+                self.market
+                    .add_message(id, actor.user_id, &body, now)
+                    .await?;
+                Ok(id)
+            }
+            None => Ok(self
+                .market
+                .create_inquiry(
+                    PostingKind::Need,
+                    quote.need_id,
+                    quote.provider,
+                    actor.user_id,
+                    actor.user_id,
+                    &body,
+                    now,
+                )
+                .await?),
+        }
     }
 
     pub async fn my_inquiries(&self, actor: &Actor, page: Page) -> DomainResult<Paged<Inquiry>> {

@@ -1,5 +1,6 @@
 //! Deals: the row, its optional evidence file (bytes in `deal_evidence`), the conditional state
-//! changes, and the outbox row statistics read (`deal`, `upsert`) with every write.
+//! changes, and an outbox row (`deal`, `upsert`) with every write, for consumers that follow
+//! deals (search, exports); the served statistics are maintained in the same transaction.
 
 use std::collections::HashMap;
 
@@ -24,7 +25,7 @@ use super::super::{audit, corrupt, db_err, paged, parse_region, region_parts, sc
 use super::{name_of, names, posting_heads};
 use crate::entities::{deal_evidence, deals, outbox};
 
-/// Statistics follow deals through the outbox: every write to a deal is an upsert for them.
+/// Every write to a deal is an outbox upsert, for consumers that follow deals.
 async fn outbox_upsert<C: ConnectionTrait>(txn: &C, id: i64, at: Timestamp) -> StoreResult<()> {
     outbox::Entity::insert(outbox::ActiveModel {
         at: Set(at.micros()),

@@ -101,12 +101,17 @@ async fn insert_message<C: ConnectionTrait>(
     )
 }
 
+#[expect(
+    clippy::too_many_arguments,
+    reason = "the thread's key, its sides and its first message"
+)]
 pub(in crate::store) async fn create(
     db: &DatabaseConnection,
     kind: PostingKind,
     posting_id: i64,
     requester: UserId,
     owner: UserId,
+    author: UserId,
     body: &str,
     at: Timestamp,
 ) -> StoreResult<i64> {
@@ -130,7 +135,7 @@ pub(in crate::store) async fn create(
         other => other,
     })?
     .last_insert_id;
-    insert_message(&txn, id, requester, body, at).await?;
+    insert_message(&txn, id, author, body, at).await?;
     txn.commit().await.map_err(db_err)?;
     Ok(id)
 }

@@ -8,8 +8,8 @@ use kejiyun_core::market::quotes::QuoteInput;
 use kejiyun_core::market::quotes::QuoteStatus;
 
 use super::dto::{
-    AcceptedDto, CreatedId, DeclineRequest, QuoteDto, QuoteList, QuoteParams, QuoteRequest,
-    StateDto,
+    AcceptedDto, CreatedId, DeclineRequest, MessageRequest, QuoteDto, QuoteList, QuoteParams,
+    QuoteRequest, StateDto,
 };
 use crate::AppState;
 use crate::api::page;
@@ -162,4 +162,32 @@ pub async fn withdraw(
     state.services.withdraw_quote(&session.actor, id).await?;
     let to = QuoteStatus::Withdrawn;
     Ok(ApiJson(StateDto::new(to.code(), to.label_zh())))
+}
+
+/// The need's owner asks the quote's provider a question. The message goes to the inquiry
+/// thread between them on that need (created if the provider has not written yet); answers the
+/// thread's id.
+#[utoipa::path(post, path = "/api/v1/quotes/{id}/messages", tag = "quotes",
+    params(("id" = i64, Path)),
+    request_body = MessageRequest,
+    responses(
+        (status = 201, description = "Message sent; the inquiry thread's id", body = CreatedId),
+        (status = 400, description = "Malformed JSON or id", body = ErrorBody),
+        (status = 401, description = "Not logged in", body = ErrorBody),
+        (status = 403, description = "Not the need's owner", body = ErrorBody),
+        (status = 404, description = "No such (visible) quote", body = ErrorBody),
+        (status = 415, description = "Not JSON", body = ErrorBody),
+        (status = 422, description = "Empty or over-long message, banned word", body = ErrorBody),
+    ))]
+pub async fn ask(
+    State(state): State<AppState>,
+    ApiUser(session): ApiUser,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(req): ApiJson<MessageRequest>,
+) -> ApiResult<(StatusCode, ApiJson<CreatedId>)> {
+    let id = state
+        .services
+        .ask_quote(&session.actor, id, &req.body)
+        .await?;
+    Ok((StatusCode::CREATED, ApiJson(CreatedId { id })))
 }

@@ -494,6 +494,27 @@ pub async fn accept_quote(
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(default)]
+pub struct AskForm {
+    body: String,
+}
+
+/// The need's owner asks a quote's provider a question; the conversation continues in the
+/// inquiry thread between them.
+pub async fn ask_quote(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(raw): Path<String>,
+    CsrfForm(form): CsrfForm<AskForm>,
+) -> PageResult {
+    let pg = Pg::new(&state, ctx);
+    let actor = pg.require_login()?;
+    let id = parse_id(&pg, &raw)?;
+    let thread = pg.s().ask_quote(actor, id, &form.body).await.or_page(&pg)?;
+    Ok(see_other(&format!("/inquiries/{thread}")))
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
 pub struct DeclineForm {
     reason: String,
     note: String,

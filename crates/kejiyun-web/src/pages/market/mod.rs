@@ -52,6 +52,7 @@ pub fn router() -> Router<AppState> {
         .route("/needs/{id}/ticket", post(detail::open_ticket))
         .route("/quotes/{id}/accept", post(detail::accept_quote))
         .route("/quotes/{id}/decline", post(detail::decline_quote))
+        .route("/quotes/{id}/ask", post(detail::ask_quote))
         .route("/quotes/{id}/withdraw", post(mine::withdraw_quote))
         .route("/me/postings", get(mine::postings))
         .route("/me/quotes", get(mine::quotes))

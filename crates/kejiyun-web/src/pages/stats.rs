@@ -1,0 +1,540 @@
+//! 数据统计: the dashboard of a region (metric cards, trend, ranking and category tables, drawn
+//! as ECharts charts by `static/stats.js`), the drill-down list behind every figure, and the
+//! 1920×1080 big-screen mode. Every figure is also an HTML table, so the page works without JS.
+
+use askama::Template;
+use axum::extract::{Path, RawQuery, State};
+use axum::response::Response;
+use chrono::NaiveDate;
+use kejiyun_core::DomainError;
+use kejiyun_core::app::stats::{Group, StatsReport, date_range};
+use kejiyun_core::market::categories::Category;
+use kejiyun_core::paging::Page;
+use kejiyun_core::regions::RegionCode;
+use kejiyun_core::stats::Metric;
+
+use super::common::{Layout, OrPage, PageError, PageResult, Params, Pg, ok, see_other};
+use super::widgets::Pager;
+use crate::AppState;
+use crate::session::Ctx;
+
+/// `65792.06`: fen as 万元 with two decimals, rounded half up (sums may exceed one `Fen`).
+pub fn wan_yuan(fen: i64) -> String {
+    let hundreds = (fen + 5_000).div_euclid(10_000);
+    format!(
+        "{}.{:02}",
+        hundreds.div_euclid(100),
+        hundreds.rem_euclid(100)
+    )
+}
+
+/// `1,234.56`: fen as 元 with thousands separators.
+pub fn yuan(fen: i64) -> String {
+    let (sign, fen) = if fen < 0 { ("-", -fen) } else { ("", fen) };
+    let digits = (fen / 100).to_string();
+    let mut grouped = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            grouped.push(',');
+        }
+        grouped.push(c);
+    }
+    format!("{sign}{grouped}.{:02}", fen % 100)
+}
+
+/// A figure as shown on cards and in tables: counts as they are, amounts in 万元.
+pub fn figure(m: Metric, v: i64) -> String {
+    if m.is_amount() {
+        wan_yuan(v)
+    } else {
+        v.to_string()
+    }
+}
+
+fn metric_label(pg: &Pg<'_>, m: Metric) -> String {
+    if pg.lang().is_en() {
+        let en = pg.t(&format!("metric.{}", m.key()));
+        if en != "??" {
+            return en.to_owned();
+        }
+    }
+    m.label_zh().to_owned()
+}
+
+pub struct Card {
+    pub key: &'static str,
+    pub label: String,
+    pub value: String,
+    pub unit: &'static str,
+    pub href: String,
+}
+
+pub struct Column {
+    pub label: String,
+    pub unit: &'static str,
+}
+
+pub struct TableRow {
+    pub label: String,
+    /// A link on the label (child regions open their own dashboard).
+    pub href: Option<String>,
+    pub cells: Vec<String>,
+}
+
+struct Query {
+    from: Option<NaiveDate>,
+    to: Option<NaiveDate>,
+    from_raw: String,
+    to_raw: String,
+    error: Option<String>,
+}
+
+fn query(params: &Params) -> Query {
+    let from_raw = params.get("from").unwrap_or_default().to_owned();
+    let to_raw = params.get("to").unwrap_or_default().to_owned();
+    match date_range(Some(&from_raw), Some(&to_raw)) {
+        Ok((from, to)) => Query {
+            from,
+            to,
+            from_raw,
+            to_raw,
+            error: None,
+        },
+        Err(e) => Query {
+            from: None,
+            to: None,
+            from_raw: String::new(),
+            to_raw: String::new(),
+            error: Some(e.to_string()),
+        },
+    }
+}
+
+/// `region=…&from=…&to=…` (empty values dropped), for links and the API.
+fn qs(pairs: &[(&str, &str)]) -> String {
+    let kept: Vec<(&str, &str)> = pairs
+        .iter()
+        .filter(|(_, v)| !v.is_empty())
+        .copied()
+        .collect();
+    serde_urlencoded::to_string(kept).unwrap_or_default()
+}
+
+fn with_query(path: &str, q: &str) -> String {
+    if q.is_empty() {
+        path.to_owned()
+    } else {
+        format!("{path}?{q}")
+    }
+}
+
+fn parse_region(pg: &Pg<'_>, raw: &str) -> Result<RegionCode, PageError> {
+    let code = RegionCode::parse(raw)
+        .map_err(|_| pg.fail(DomainError::NotFound(pg.t("region.unknown").into())))?;
+    pg.s().visible_region(code).or_page(pg)?;
+    Ok(code)
+}
+
+fn month_label(key: &str) -> String {
+    if key.len() == 6 && key.is_ascii() {
+        format!("{}-{}", &key[..4], &key[4..])
+    } else {
+        key.to_owned()
+    }
+}
+
+fn category_label(pg: &Pg<'_>, key: &str) -> String {
+    Category::parse(key)
+        .map(|c| c.label_zh().to_owned())
+        .unwrap_or_else(|_| pg.t("stats.uncategorized").to_owned())
+}
+
+fn cells(g: &Group) -> Vec<String> {
+    Metric::ALL
+        .iter()
+        .map(|m| figure(*m, g.values.get(m).copied().unwrap_or(0)))
+        .collect()
+}
+
+/// Child regions, largest first by the metrics in catalogue order (as the API ranks them).
+pub fn ranked(groups: &[Group]) -> Vec<&Group> {
+    let mut v: Vec<&Group> = groups.iter().collect();
+    let rank = |g: &Group| {
+        Metric::ALL
+            .iter()
+            .map(|m| g.values.get(m).copied().unwrap_or(0))
+            .collect::<Vec<_>>()
+    };
+    v.sort_by_key(|g| std::cmp::Reverse(rank(g)));
+    v
+}
+
+struct Dash {
+    code: String,
+    name: String,
+    cards: Vec<Card>,
+    columns: Vec<Column>,
+    ranking: Vec<TableRow>,
+    months: Vec<TableRow>,
+    categories: Vec<TableRow>,
+    api: String,
+    csv: String,
+    xlsx: String,
+    screen: String,
+}
+
+fn dashboard_data(pg: &Pg<'_>, code: RegionCode, report: &StatsReport, q: &Query) -> Dash {
+    let code_s = code.to_string();
+    let from = q.from_raw.as_str();
+    let to = q.to_raw.as_str();
+    let region_q = qs(&[("region", &code_s), ("from", from), ("to", to)]);
+    let cards = Metric::ALL
+        .iter()
+        .map(|m| Card {
+            key: m.key(),
+            label: metric_label(pg, *m),
+            value: figure(*m, report.totals.get(m).copied().unwrap_or(0)),
+            unit: if m.is_amount() {
+                pg.t("stats.unit_wan")
+            } else {
+                ""
+            },
+            href: with_query(
+                &format!("/stats/{code_s}/records"),
+                &qs(&[("metric", m.key()), ("from", from), ("to", to)]),
+            ),
+        })
+        .collect();
+    let columns = Metric::ALL
+        .iter()
+        .map(|m| Column {
+            label: metric_label(pg, *m),
+            unit: if m.is_amount() {
+                pg.t("stats.unit_wan")
+            } else {
+                ""
+            },
+        })
+        .collect();
+    let date_q = qs(&[("from", from), ("to", to)]);
+    let ranking = ranked(&report.by_child)
+        .into_iter()
+        .map(|g| TableRow {
+            label: RegionCode::parse(&g.key)
+                .map(|c| pg.region_short_name(c))
+                .unwrap_or_else(|_| g.key.clone()),
+            href: Some(with_query(&format!("/stats/{}", g.key), &date_q)),
+            cells: cells(g),
+        })
+        .collect();
+    let months = report
+        .by_month
+        .iter()
+        .map(|g| TableRow {
+            label: month_label(&g.key),
+            href: None,
+            cells: cells(g),
+        })
+        .collect();
+    let categories = report
+        .by_category
+        .iter()
+        .map(|g| TableRow {
+            label: category_label(pg, &g.key),
+            href: None,
+            cells: cells(g),
+        })
+        .collect();
+    Dash {
+        name: pg.region_short_name(code),
+        api: with_query("/api/v1/stats", &region_q),
+        csv: with_query("/api/v1/stats/export.csv", &region_q),
+        xlsx: with_query("/api/v1/stats/export.xlsx", &region_q),
+        screen: with_query(&format!("/stats/{code_s}/screen"), &date_q),
+        code: code_s,
+        cards,
+        columns,
+        ranking,
+        months,
+        categories,
+    }
+}
+
+#[derive(Template)]
+#[template(path = "stats.html", whitespace = "minimize")]
+struct DashboardTpl {
+    base: Layout,
+    d: Dash,
+    from: String,
+    to: String,
+    children: Vec<(String, String)>,
+    parent: Option<(String, String)>,
+}
+
+pub async fn root(State(state): State<AppState>) -> Response {
+    see_other(&format!("/stats/{}", state.services.root))
+}
+
+async fn report(pg: &Pg<'_>, code: RegionCode, q: &Query) -> Result<StatsReport, PageError> {
+    pg.s()
+        .stats(pg.actor(), code, q.from, q.to)
+        .await
+        .or_page(pg)
+}
+
+pub async fn dashboard(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(raw): Path<String>,
+    RawQuery(rq): RawQuery,
+) -> PageResult {
+    let pg = Pg::new(&state, ctx);
+    let code = parse_region(&pg, &raw)?;
+    let q = query(&Params::parse(rq.as_deref()));
+    let report = report(&pg, code, &q).await?;
+    let code = report.range.region;
+    let d = dashboard_data(&pg, code, &report, &q);
+    let s = pg.s();
+    let date_q = qs(&[("from", &q.from_raw), ("to", &q.to_raw)]);
+    let parent = code
+        .parent()
+        .filter(|p| p.contains(s.root) || s.root.contains(*p))
+        .filter(|_| code != s.root)
+        .map(|p| {
+            (
+                with_query(&format!("/stats/{p}"), &date_q),
+                pg.region_short_name(p),
+            )
+        });
+    let children = s
+        .regions
+        .children(code)
+        .into_iter()
+        .map(|c| {
+            (
+                with_query(&format!("/stats/{}", c.code), &date_q),
+                c.name.clone(),
+            )
+        })
+        .collect();
+    let mut base = pg.layout_titled(format!("{} · {}", d.name, pg.t("stats.title")), "stats");
+    base.error = q.error.clone();
+    ok(&DashboardTpl {
+        base,
+        d,
+        from: q.from_raw.clone(),
+        to: q.to_raw.clone(),
+        children,
+        parent,
+    })
+}
+
+#[derive(Template)]
+#[template(path = "stats_screen.html", whitespace = "minimize")]
+struct ScreenTpl {
+    lang: &'static str,
+    title: String,
+    heading: String,
+    d: Dash,
+    t_trend: &'static str,
+    t_ranking: &'static str,
+    t_category: &'static str,
+    t_back: &'static str,
+    t_updated: &'static str,
+    back: String,
+}
+
+pub async fn screen(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(raw): Path<String>,
+    RawQuery(rq): RawQuery,
+) -> PageResult {
+    let pg = Pg::new(&state, ctx);
+    let code = parse_region(&pg, &raw)?;
+    let q = query(&Params::parse(rq.as_deref()));
+    let report = report(&pg, code, &q).await?;
+    let code = report.range.region;
+    let d = dashboard_data(&pg, code, &report, &q);
+    let heading = format!("{}{}", d.name, pg.t("stats.screen_title"));
+    ok(&ScreenTpl {
+        lang: pg.lang().code(),
+        title: format!("{heading} · {}", pg.t("app.name")),
+        heading,
+        t_trend: pg.t("stats.trend"),
+        t_ranking: pg.t("stats.ranking"),
+        t_category: pg.t("stats.category"),
+        t_back: pg.t("stats.back_dashboard"),
+        t_updated: pg.t("stats.updated"),
+        back: with_query(
+            &format!("/stats/{}", d.code),
+            &qs(&[("from", &q.from_raw), ("to", &q.to_raw)]),
+        ),
+        d,
+    })
+}
+
+pub struct RecordRow {
+    pub kind: &'static str,
+    pub title: String,
+    pub href: String,
+    pub day: String,
+    pub region: String,
+    pub value: String,
+}
+
+fn kind_label(pg: &Pg<'_>, kind: &str) -> &'static str {
+    match kind {
+        "service" => pg.t("stats.kind.service"),
+        "need" => pg.t("stats.kind.need"),
+        "achievement" => pg.t("stats.kind.achievement"),
+        "deal" => pg.t("stats.kind.deal"),
+        "tech_worker" => pg.t("stats.kind.tech_worker"),
+        "org" => pg.t("stats.kind.org"),
+        _ => pg.t("stats.kind.other"),
+    }
+}
+
+/// The page of a counted record (deals show only to their parties and admins; linked anyway).
+pub fn record_href(kind: &str, id: i64) -> String {
+    let base = match kind {
+        "service" => "/services",
+        "need" => "/needs",
+        "achievement" => "/achievements",
+        "deal" => "/deals",
+        "tech_worker" => "/tech-workers",
+        "org" => "/orgs",
+        _ => return String::new(),
+    };
+    format!("{base}/{id}")
+}
+
+#[derive(Template)]
+#[template(path = "stats_records.html", whitespace = "minimize")]
+struct RecordsTpl {
+    base: Layout,
+    code: String,
+    name: String,
+    metric_key: &'static str,
+    metric_label: String,
+    figure: String,
+    figure_exact: String,
+    unit: &'static str,
+    amount: bool,
+    from: String,
+    to: String,
+    back: String,
+    rows: Vec<RecordRow>,
+    pager: Pager,
+}
+
+pub async fn records(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(raw): Path<String>,
+    RawQuery(rq): RawQuery,
+) -> PageResult {
+    let pg = Pg::new(&state, ctx);
+    let code = parse_region(&pg, &raw)?;
+    let params = Params::parse(rq.as_deref());
+    let metric = Metric::parse(params.get("metric").unwrap_or_default()).or_page(&pg)?;
+    let q = query(&params);
+    let page = Page {
+        page: params.page(),
+        per_page: 20,
+    };
+    let s = pg.s();
+    let (paged, sum) = s
+        .stats_records(pg.actor(), metric, code, q.from, q.to, page)
+        .await
+        .or_page(&pg)?;
+    let code_s = code.to_string();
+    let rows = paged
+        .items
+        .iter()
+        .map(|(r, cell, value)| RecordRow {
+            kind: kind_label(&pg, r.kind),
+            title: r.title.clone(),
+            href: record_href(r.kind, r.id),
+            day: cell.day.to_string(),
+            region: pg.region_name(cell.region),
+            value: if metric.is_amount() {
+                yuan(*value)
+            } else {
+                value.to_string()
+            },
+        })
+        .collect();
+    let path = format!("/stats/{code_s}/records");
+    let pager = Pager::new(
+        &pg,
+        &path,
+        &[
+            ("metric", metric.key()),
+            ("from", &q.from_raw),
+            ("to", &q.to_raw),
+        ],
+        &paged,
+    );
+    let name = pg.region_short_name(code);
+    let label = metric_label(&pg, metric);
+    let mut base = pg.layout_titled(format!("{name} · {label}"), "stats");
+    base.error = q.error.clone();
+    ok(&RecordsTpl {
+        base,
+        back: with_query(
+            &format!("/stats/{code_s}"),
+            &qs(&[("from", &q.from_raw), ("to", &q.to_raw)]),
+        ),
+        code: code_s,
+        name,
+        metric_key: metric.key(),
+        metric_label: label,
+        figure: figure(metric, sum),
+        figure_exact: yuan(sum),
+        unit: if metric.is_amount() {
+            pg.t("stats.unit_wan")
+        } else {
+            ""
+        },
+        amount: metric.is_amount(),
+        from: q.from_raw,
+        to: q.to_raw,
+        rows,
+        pager,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn amounts_in_wan_yuan_and_yuan() {
+        assert_eq!(wan_yuan(0), "0.00");
+        assert_eq!(wan_yuan(123_456), "0.12");
+        assert_eq!(wan_yuan(6_579_206_000_000 / 100), "65792.06");
+        assert_eq!(wan_yuan(4_999), "0.00");
+        assert_eq!(wan_yuan(5_000), "0.01");
+        assert_eq!(yuan(123_456_789), "1,234,567.89");
+        assert_eq!(yuan(5), "0.05");
+        assert_eq!(figure(Metric::Deals, 3), "3");
+        assert_eq!(figure(Metric::DealAmount, 100_000_000), "100.00");
+    }
+
+    #[test]
+    fn record_links() {
+        assert_eq!(record_href("deal", 7), "/deals/7");
+        assert_eq!(record_href("tech_worker", 2), "/tech-workers/2");
+        assert_eq!(record_href("org", 3), "/orgs/3");
+        assert_eq!(record_href("x", 3), "");
+    }
+
+    #[test]
+    fn every_metric_has_an_english_label() {
+        for m in Metric::ALL {
+            let key = format!("metric.{}", m.key());
+            assert_ne!(crate::i18n::t(crate::i18n::Lang::En, &key), "??", "{key}");
+        }
+    }
+}
