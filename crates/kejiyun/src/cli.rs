@@ -1,4 +1,4 @@
-//! The command line: `serve`, `migrate`, `admin create`, `config default`.
+//! The command line: `serve`, `migrate`, `admin create`, `config default`, `stats`, `bench`.
 
 use std::path::PathBuf;
 
@@ -73,6 +73,31 @@ pub enum Command {
     Stats {
         #[command(subcommand)]
         command: StatsCommand,
+    },
+    /// Benchmarks (issue 5, "Measured").
+    Bench {
+        #[command(subcommand)]
+        command: BenchCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum BenchCommand {
+    /// Served figures: generate counted events over Sichuan's counties and three years, load
+    /// them, and print rebuild, served-query and write-overhead timings as a table.
+    Stats {
+        /// Number of generated counted events.
+        #[arg(long, default_value_t = 10_000_000)]
+        events: u64,
+        /// Data directory for the SQLite database and the CSV export (default: a new temp dir).
+        #[arg(long)]
+        data_dir: Option<PathBuf>,
+        /// Database URL (default: SQLite in the data directory). Use an empty database.
+        #[arg(long)]
+        database_url: Option<String>,
+        /// Seed of the event generator.
+        #[arg(long, default_value_t = 5)]
+        seed: u64,
     },
 }
 
@@ -178,6 +203,24 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 "{} 个统计单元不一致；运行 `kejiyun stats rebuild` 重建",
                 diffs.len()
             )
+        }
+        Command::Bench {
+            command:
+                BenchCommand::Stats {
+                    events,
+                    data_dir,
+                    database_url,
+                    seed,
+                },
+        } => {
+            crate::bench::run_stats(&crate::bench::StatsBenchOptions {
+                events,
+                data_dir,
+                database_url,
+                seed,
+            })
+            .await?;
+            Ok(())
         }
         Command::Migrate { server } => {
             let config = load(&server)?;

@@ -2,6 +2,7 @@
 //! router, the demo data, and the CLI commands. `main.rs` only parses arguments; tests start
 //! servers through [`server::spawn`].
 
+pub mod bench;
 pub mod cli;
 pub mod config;
 pub mod demo;

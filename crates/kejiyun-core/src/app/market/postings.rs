@@ -357,43 +357,38 @@ impl Services {
         Ok(to)
     }
 
-    pub async fn service(&self, actor: Option<&Actor>, id: i64) -> DomainResult<Service> {
-        let s = self
-            .market
-            .service(id)
-            .await?
-            .ok_or_else(|| not_found(PostingKind::Service))?;
-        if Self::visible(&s.meta, s.draft.region, actor) {
-            Ok(s)
-        } else {
-            Err(not_found(PostingKind::Service))
+    /// A posting found by the store, if the caller may see it; 404 otherwise.
+    fn shown<T>(
+        kind: PostingKind,
+        found: Option<T>,
+        actor: Option<&Actor>,
+        meta: fn(&T) -> (&PostingMeta, RegionCode),
+    ) -> DomainResult<T> {
+        match found {
+            Some(p) if Self::visible(meta(&p).0, meta(&p).1, actor) => Ok(p),
+            _ => Err(not_found(kind)),
         }
+    }
+
+    pub async fn service(&self, actor: Option<&Actor>, id: i64) -> DomainResult<Service> {
+        let found = self.market.service(id).await?;
+        Self::shown(PostingKind::Service, found, actor, |s| {
+            (&s.meta, s.draft.region)
+        })
     }
 
     pub async fn need(&self, actor: Option<&Actor>, id: i64) -> DomainResult<Need> {
-        let n = self
-            .market
-            .need(id)
-            .await?
-            .ok_or_else(|| not_found(PostingKind::Need))?;
-        if Self::visible(&n.meta, n.draft.region, actor) {
-            Ok(n)
-        } else {
-            Err(not_found(PostingKind::Need))
-        }
+        let found = self.market.need(id).await?;
+        Self::shown(PostingKind::Need, found, actor, |n| {
+            (&n.meta, n.draft.region)
+        })
     }
 
     pub async fn achievement(&self, actor: Option<&Actor>, id: i64) -> DomainResult<Achievement> {
-        let a = self
-            .market
-            .achievement(id)
-            .await?
-            .ok_or_else(|| not_found(PostingKind::Achievement))?;
-        if Self::visible(&a.meta, a.draft.region, actor) {
-            Ok(a)
-        } else {
-            Err(not_found(PostingKind::Achievement))
-        }
+        let found = self.market.achievement(id).await?;
+        Self::shown(PostingKind::Achievement, found, actor, |a| {
+            (&a.meta, a.draft.region)
+        })
     }
 
     /// Visitors see published postings under the root; `mine` lists the caller's own in any
