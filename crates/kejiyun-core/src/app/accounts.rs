@@ -21,6 +21,8 @@ pub struct RegisterInput {
 
 pub struct LoginOutcome {
     pub user: User,
+    /// The user with their grants, as later requests will authenticate them.
+    pub actor: Actor,
     /// The session secret: the cookie value and the bearer token.
     pub token: String,
     pub expires_at: crate::time::Timestamp,
@@ -109,8 +111,13 @@ impl Services {
                 expires_at: Some(expires_at),
             })
             .await?;
+        let actor = Actor {
+            user_id: user.id,
+            grants: self.store.grants(user.id).await?,
+        };
         Ok(LoginOutcome {
             user,
+            actor,
             token,
             expires_at,
         })

@@ -56,15 +56,12 @@ pub async fn login(
 ) -> ApiResult<Response> {
     let s = &state.services;
     let outcome = s.login(&req.login, &req.password).await?;
-    let (actor, _) = s
-        .authenticate(&outcome.token)
-        .await?
-        .ok_or_else(crate::error::ApiError::unauthenticated)?;
-    let tw = s.my_tech_worker(&actor).await?.map(|t| t.id.0);
+    let actor = &outcome.actor;
+    let tw = s.my_tech_worker(actor).await?.map(|t| t.id.0);
     let body = LoginResponse {
         token: outcome.token.clone(),
         expires_at: outcome.expires_at.to_rfc3339(),
-        user: MeDto::new(s, &outcome.user, &actor, tw),
+        user: MeDto::new(s, &outcome.user, actor, tw),
     };
     let cookie = cookie_header(
         SESSION_COOKIE,
