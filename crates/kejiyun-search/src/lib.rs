@@ -1,6 +1,33 @@
-//! Search and supply–demand matching for Kejiyun.
-//!
-//! Intentionally empty in the foundation: the search issue brings the tantivy index with a
-//! jieba tokenizer, the single index writer that applies committed `outbox` rows in order, and
-//! the matching queries. This crate will know nothing of HTTP or SQL (`scripts/check-deps`
-//! enforces it); until then nothing depends on it.
+//! Search and supply–demand matching for Kejiyun: a tantivy index with a jieba tokenizer
+//! ([`analyzer`]), the search box ([`query`]), matching ([`matcher`], applying the rules of
+//! `kejiyun_core::matching`) and the single index writer that follows the database's outbox
+//! ([`indexer`]). It knows nothing of HTTP or SQL: the database reaches it through
+//! `kejiyun_core::search_ports::SearchFeed`, and the application through `SearchEngine`.
+
+pub mod analyzer;
+pub mod index;
+pub mod indexer;
+pub mod matcher;
+pub mod query;
+pub mod schema;
+
+use kejiyun_core::search_ports::{
+    Match, MatchQuery, SearchEngine, SearchError, SearchQuery, SearchResults,
+};
+
+pub use analyzer::Analyzer;
+pub use index::{Change, Position, SearchIndex};
+pub use indexer::Indexer;
+
+impl SearchEngine for SearchIndex {
+    fn search(&self, query: &SearchQuery) -> Result<SearchResults, SearchError> {
+        self.run_search(query)
+    }
+
+    fn matches(&self, query: &MatchQuery) -> Result<Vec<Match>, SearchError> {
+        self.run_matches(query)
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,211 @@
+//! The search ports. [`SearchEngine`] is the index (implemented by `kejiyun-search` over
+//! tantivy); [`SearchFeed`] is what the index reads from the database (implemented by
+//! `kejiyun-db`): the outbox in id order and the current searchable form of a record. The
+//! database is the source of truth: the index only ever mirrors what `SearchFeed` returns.
+
+use async_trait::async_trait;
+
+use crate::DomainError;
+use crate::market::categories::{Category, Scope};
+use crate::matching::MatchReason;
+use crate::paging::Page;
+use crate::ports::StoreResult;
+use crate::regions::RegionCode;
+use crate::time::Timestamp;
+
+/// What kind of record a search document is. The names are the outbox `kind` values.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum DocKind {
+    Service,
+    Need,
+    Achievement,
+    TechWorker,
+    Org,
+}
+
+impl DocKind {
+    pub const ALL: [Self; 5] = [
+        Self::Service,
+        Self::Need,
+        Self::Achievement,
+        Self::TechWorker,
+        Self::Org,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Service => "service",
+            Self::Need => "need",
+            Self::Achievement => "achievement",
+            Self::TechWorker => "tech_worker",
+            Self::Org => "org",
+        }
+    }
+
+    pub fn label_zh(self) -> &'static str {
+        match self {
+            Self::Service => "科技服务",
+            Self::Need => "科技需求",
+            Self::Achievement => "科技成果",
+            Self::TechWorker => "科技工作者",
+            Self::Org => "组织机构",
+        }
+    }
+
+    pub fn parse(raw: &str) -> Result<Self, DomainError> {
+        Self::ALL
+            .into_iter()
+            .find(|k| k.as_str() == raw.trim())
+            .ok_or_else(|| {
+                DomainError::invalid(
+                    "type",
+                    "type 只能是 service、need、achievement、tech_worker 或 org",
+                )
+            })
+    }
+
+    /// The page that shows one record of this kind.
+    pub fn path(self, id: i64) -> String {
+        match self {
+            Self::Service => format!("/services/{id}"),
+            Self::Need => format!("/needs/{id}"),
+            Self::Achievement => format!("/achievements/{id}"),
+            Self::TechWorker => format!("/tech-workers/{id}"),
+            Self::Org => format!("/orgs/{id}"),
+        }
+    }
+}
+
+/// The searchable form of one published record, as the database has it now.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SearchDocument {
+    pub kind: DocKind,
+    pub id: i64,
+    pub title: String,
+    /// Description, abstract or profile text.
+    pub body: String,
+    /// Tags, specialties, fields: short phrases weighted like the title.
+    pub tags: Vec<String>,
+    pub category: Option<Category>,
+    pub region: RegionCode,
+    /// How far a service reaches (`None` for other kinds: they are not limited by scope).
+    pub scope: Option<Scope>,
+    /// The user who owns the record (notified of matches).
+    pub owner: Option<i64>,
+    /// Confirmed deals the owner took part in (the provider's record).
+    pub owner_deals: u32,
+    pub published_at: Timestamp,
+}
+
+/// One outbox row: `kind`/`item_id` changed in a committed transaction.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OutboxEntry {
+    pub id: i64,
+    pub kind: String,
+    pub item_id: i64,
+    pub op: String,
+    pub at: Timestamp,
+}
+
+/// The database side of the index.
+#[async_trait]
+pub trait SearchFeed: Send + Sync {
+    /// Outbox rows with `id > after`, in id order, at most `limit`.
+    async fn outbox_after(&self, after: i64, limit: u64) -> StoreResult<Vec<OutboxEntry>>;
+    /// The largest outbox id (0 when empty).
+    async fn outbox_head(&self) -> StoreResult<i64>;
+    /// The record's searchable form if it is published now; `None` means "not in the index".
+    async fn search_document(&self, kind: DocKind, id: i64) -> StoreResult<Option<SearchDocument>>;
+    /// Records whose document a deal changes (the providers' `owner_deals`).
+    async fn documents_of_deal(&self, deal_id: i64) -> StoreResult<Vec<(DocKind, i64)>>;
+    /// Published records of `kind` with `id > after`, in id order, at most `limit` (reindex).
+    async fn published_documents(
+        &self,
+        kind: DocKind,
+        after: i64,
+        limit: u64,
+    ) -> StoreResult<Vec<SearchDocument>>;
+}
+
+/// What the search box asks.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SearchQuery {
+    pub text: String,
+    /// Empty = every kind.
+    pub kinds: Vec<DocKind>,
+    /// Only records located in this region's subtree.
+    pub region: Option<RegionCode>,
+    pub category: Option<Category>,
+    pub page: Page,
+}
+
+/// Longest query text accepted; longer input is cut (not refused), so pasted text still works.
+pub const MAX_QUERY_CHARS: usize = 200;
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct SearchHit {
+    pub kind: DocKind,
+    pub id: i64,
+    pub title: String,
+    /// HTML: the text is escaped, matched terms are wrapped in `<b>`.
+    pub title_html: String,
+    pub snippet_html: String,
+    pub category: Option<Category>,
+    pub region: RegionCode,
+    pub published_at: Timestamp,
+    pub score: f32,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct SearchResults {
+    pub hits: Vec<SearchHit>,
+    /// Matching records across all pages.
+    pub total: u64,
+    pub page: Page,
+    /// The terms the query was segmented into.
+    pub terms: Vec<String>,
+}
+
+/// Ranked counterparts of a subject record.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MatchQuery {
+    pub subject: SearchDocument,
+    /// Which kinds to suggest (services, tech workers and achievements for a need; needs for a
+    /// service or achievement).
+    pub kinds: Vec<DocKind>,
+    pub limit: usize,
+    /// For freshness: how long ago each candidate was published.
+    pub now: Timestamp,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Match {
+    pub kind: DocKind,
+    pub id: i64,
+    pub title: String,
+    pub category: Option<Category>,
+    pub region: RegionCode,
+    pub owner: Option<i64>,
+    pub score: f32,
+    pub reasons: Vec<MatchReason>,
+    /// A match strong enough to notify both owners about.
+    pub strong: bool,
+}
+
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum SearchError {
+    #[error("search index: {0}")]
+    Index(String),
+}
+
+impl From<SearchError> for DomainError {
+    fn from(e: SearchError) -> Self {
+        DomainError::Internal(e.to_string())
+    }
+}
+
+/// The index: answers searches and matches from what the index writer has applied.
+pub trait SearchEngine: Send + Sync {
+    fn search(&self, query: &SearchQuery) -> Result<SearchResults, SearchError>;
+    fn matches(&self, query: &MatchQuery) -> Result<Vec<Match>, SearchError>;
+}

@@ -1,0 +1,269 @@
+//! [`SearchIndex`]: the tantivy index, its one writer and its reader. Changes arrive as
+//! [`Change`]s together with the outbox position they bring the index to; both are committed
+//! together (the position is the commit payload), so after a crash the index resumes exactly
+//! where its last commit ended.
+
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+
+use kejiyun_core::search_ports::{DocKind, SearchDocument, SearchError};
+use serde::{Deserialize, Serialize};
+use tantivy::directory::MmapDirectory;
+use tantivy::schema::Schema;
+use tantivy::tokenizer::TextAnalyzer;
+use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDocument, Term};
+
+use crate::analyzer::{Analyzer, CharTokenizer};
+use crate::schema::{self, CHARS, Fields, JIEBA, SCHEMA_VERSION};
+
+/// Memory the writer may buffer before it flushes a segment.
+const WRITER_HEAP_BYTES: usize = 40 * 1024 * 1024;
+
+/// One change to apply: the record's current searchable form, or its removal.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Change {
+    Upsert(SearchDocument),
+    Delete(DocKind, i64),
+}
+
+/// What the index has applied, stored in each commit.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Position {
+    pub version: u32,
+    /// Every outbox row with an id ≤ `cursor` is applied.
+    pub cursor: i64,
+}
+
+pub struct SearchIndex {
+    pub(crate) index: Index,
+    pub(crate) reader: IndexReader,
+    writer: Mutex<IndexWriter>,
+    pub(crate) fields: Fields,
+    pub(crate) analyzer: Analyzer,
+    dir: Option<PathBuf>,
+}
+
+pub(crate) fn err(e: impl std::fmt::Display) -> SearchError {
+    SearchError::Index(e.to_string())
+}
+
+impl SearchIndex {
+    /// An index in memory (tests, benchmarks): it starts empty and catches up from position 0.
+    pub fn in_memory(analyzer: Analyzer) -> Result<Self, SearchError> {
+        let (schema, fields) = schema::build();
+        Self::from_index(Index::create_in_ram(schema), fields, analyzer, None)
+    }
+
+    /// Opens the index in `dir`, or creates it. An index that cannot be opened (corrupt, or
+    /// of another schema version) is deleted and created empty: the database is the source
+    /// of truth, and the caller rebuilds it from there (`position()` is then 0).
+    pub fn open(dir: &Path, analyzer: Analyzer) -> Result<Self, SearchError> {
+        match Self::try_open(dir, analyzer.clone()) {
+            Ok(index) => Ok(index),
+            Err(e) => {
+                tracing::warn!(dir = %dir.display(), error = %e, "search index unusable; rebuilding it from the database");
+                std::fs::remove_dir_all(dir).map_err(err)?;
+                Self::try_open(dir, analyzer)
+            }
+        }
+    }
+
+    fn try_open(dir: &Path, analyzer: Analyzer) -> Result<Self, SearchError> {
+        std::fs::create_dir_all(dir).map_err(err)?;
+        let (schema, fields) = schema::build();
+        let mmap = MmapDirectory::open(dir).map_err(err)?;
+        let index = Index::open_or_create(mmap, schema.clone()).map_err(err)?;
+        if !same_schema(&index.schema(), &schema) {
+            return Err(err("the index has another schema"));
+        }
+        let me = Self::from_index(index, fields, analyzer, Some(dir.to_path_buf()))?;
+        let pos = me.position()?;
+        if pos.version != SCHEMA_VERSION && pos.cursor != 0 {
+            return Err(err(format!("index schema version {}", pos.version)));
+        }
+        // Reading every segment once proves the files are whole before the server trusts them.
+        me.reader
+            .searcher()
+            .segment_readers()
+            .iter()
+            .try_for_each(|s| s.get_store_reader(1).map(|_| ()).map_err(err))?;
+        Ok(me)
+    }
+
+    fn from_index(
+        index: Index,
+        fields: Fields,
+        analyzer: Analyzer,
+        dir: Option<PathBuf>,
+    ) -> Result<Self, SearchError> {
+        index
+            .tokenizers()
+            .register(JIEBA, TextAnalyzer::from(analyzer.tokenizer()));
+        index
+            .tokenizers()
+            .register(CHARS, TextAnalyzer::from(CharTokenizer::default()));
+        let writer = index
+            .writer_with_num_threads(1, WRITER_HEAP_BYTES)
+            .map_err(|e| match e {
+                tantivy::TantivyError::LockFailure(..) => err(
+                    "another process is using this search index directory; give each server its own data_dir",
+                ),
+                e => err(e),
+            })?;
+        let reader = index
+            .reader_builder()
+            .reload_policy(ReloadPolicy::Manual)
+            .try_into()
+            .map_err(err)?;
+        Ok(Self {
+            index,
+            reader,
+            writer: Mutex::new(writer),
+            fields,
+            analyzer,
+            dir,
+        })
+    }
+
+    pub fn directory(&self) -> Option<&Path> {
+        self.dir.as_deref()
+    }
+
+    /// The outbox position of the last commit (0 for a new index).
+    pub fn position(&self) -> Result<Position, SearchError> {
+        let meta = self.index.load_metas().map_err(err)?;
+        Ok(meta
+            .payload
+            .as_deref()
+            .and_then(|p| serde_json::from_str(p).ok())
+            .unwrap_or_default())
+    }
+
+    /// Applies `changes` and records `cursor`, in one commit; searches see them on return.
+    pub fn apply(&self, changes: &[Change], cursor: i64) -> Result<(), SearchError> {
+        let mut writer = self
+            .writer
+            .lock()
+            .map_err(|_| err("index writer poisoned"))?;
+        for change in changes {
+            let (kind, id) = match change {
+                Change::Upsert(d) => (d.kind, d.id),
+                Change::Delete(k, id) => (*k, *id),
+            };
+            writer.delete_term(Term::from_field_text(
+                self.fields.key,
+                &schema::doc_key(kind, id),
+            ));
+            if let Change::Upsert(d) = change {
+                writer
+                    .add_document(schema::to_doc(&self.fields, d))
+                    .map_err(err)?;
+            }
+        }
+        Self::commit(&mut writer, cursor)?;
+        drop(writer);
+        self.reader.reload().map_err(err)
+    }
+
+    /// Replaces the whole content with `docs` (reindex), recording `cursor`.
+    pub fn replace_all(
+        &self,
+        docs: impl IntoIterator<Item = SearchDocument>,
+        cursor: i64,
+    ) -> Result<u64, SearchError> {
+        let mut writer = self
+            .writer
+            .lock()
+            .map_err(|_| err("index writer poisoned"))?;
+        writer.delete_all_documents().map_err(err)?;
+        let mut n = 0;
+        for d in docs {
+            writer
+                .add_document(schema::to_doc(&self.fields, &d))
+                .map_err(err)?;
+            n += 1;
+        }
+        Self::commit(&mut writer, cursor)?;
+        drop(writer);
+        self.reader.reload().map_err(err)?;
+        Ok(n)
+    }
+
+    /// Adds documents without committing (bulk loads); `commit_bulk` publishes them.
+    pub fn add_bulk(
+        &self,
+        docs: impl IntoIterator<Item = SearchDocument>,
+    ) -> Result<(), SearchError> {
+        let writer = self
+            .writer
+            .lock()
+            .map_err(|_| err("index writer poisoned"))?;
+        for d in docs {
+            writer
+                .add_document(schema::to_doc(&self.fields, &d))
+                .map_err(err)?;
+        }
+        Ok(())
+    }
+
+    pub fn commit_bulk(&self, cursor: i64) -> Result<(), SearchError> {
+        let mut writer = self
+            .writer
+            .lock()
+            .map_err(|_| err("index writer poisoned"))?;
+        Self::commit(&mut writer, cursor)?;
+        drop(writer);
+        self.reader.reload().map_err(err)
+    }
+
+    fn commit(writer: &mut IndexWriter, cursor: i64) -> Result<(), SearchError> {
+        let payload = serde_json::to_string(&Position {
+            version: SCHEMA_VERSION,
+            cursor,
+        })
+        .map_err(err)?;
+        let mut prepared = writer.prepare_commit().map_err(err)?;
+        prepared.set_payload(&payload);
+        prepared.commit().map_err(err)?;
+        Ok(())
+    }
+
+    /// Documents in the index (all kinds).
+    pub fn num_docs(&self) -> u64 {
+        self.reader.searcher().num_docs()
+    }
+
+    /// Bytes the index occupies on disk (0 in memory).
+    pub fn size_bytes(&self) -> u64 {
+        fn walk(p: &Path) -> u64 {
+            std::fs::read_dir(p).map_or(0, |rd| {
+                rd.flatten()
+                    .map(|e| match e.metadata() {
+                        Ok(m) if m.is_dir() => walk(&e.path()),
+                        Ok(m) => m.len(),
+                        Err(_) => 0,
+                    })
+                    .sum()
+            })
+        }
+        self.dir.as_deref().map_or(0, walk)
+    }
+
+    /// A stored document, for display.
+    pub(crate) fn stored(
+        &self,
+        searcher: &tantivy::Searcher,
+        addr: tantivy::DocAddress,
+    ) -> Result<TantivyDocument, SearchError> {
+        searcher.doc(addr).map_err(err)
+    }
+}
+
+fn same_schema(a: &Schema, b: &Schema) -> bool {
+    let names = |s: &Schema| -> Vec<String> {
+        s.fields()
+            .map(|(_, e)| format!("{}:{:?}", e.name(), e.field_type().value_type()))
+            .collect()
+    };
+    names(a) == names(b)
+}

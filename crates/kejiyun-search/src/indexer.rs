@@ -1,0 +1,197 @@
+//! The index writer: the only code that changes the index. It follows the outbox in id order
+//! and, for every row, re-reads the record's *current* searchable form from the database
+//! (`SearchFeed::search_document`): an upsert of something no longer published becomes a
+//! removal, so applying a row twice or late is harmless, and nothing a rolled-back
+//! transaction wrote is ever seen (its outbox row was rolled back with it).
+//!
+//! Ids are handed out before commit, so a row with a smaller id can become visible after a
+//! larger one (PostgreSQL, MySQL). The writer remembers such gaps and re-reads them until they
+//! appear or [`GAP_PATIENCE`] passes (a rolled-back transaction leaves a gap forever); the
+//! committed cursor never passes an open gap, so a restart re-reads them too.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use kejiyun_core::search_ports::{DocKind, OutboxEntry, SearchDocument, SearchFeed};
+
+use crate::index::{Change, SearchIndex};
+
+/// How long an outbox id may stay missing before it is taken for a rollback.
+pub const GAP_PATIENCE: Duration = Duration::from_secs(30);
+/// Most missing ids remembered per jump.
+const MAX_GAPS: i64 = 1_000;
+/// Rows read per step.
+const BATCH: u64 = 500;
+/// Documents read per reindex page.
+const REINDEX_PAGE: u64 = 1_000;
+
+#[derive(Debug, thiserror::Error)]
+pub enum IndexerError {
+    #[error(transparent)]
+    Search(#[from] kejiyun_core::search_ports::SearchError),
+    #[error("database: {0}")]
+    Store(String),
+    #[error("index task: {0}")]
+    Task(String),
+}
+
+impl From<kejiyun_core::ports::StoreError> for IndexerError {
+    fn from(e: kejiyun_core::ports::StoreError) -> Self {
+        Self::Store(e.to_string())
+    }
+}
+
+pub struct Indexer {
+    index: Arc<SearchIndex>,
+    feed: Arc<dyn SearchFeed>,
+    /// Highest outbox id applied.
+    seen: i64,
+    /// Missing ids below `seen`, with when they were first missed.
+    gaps: BTreeMap<i64, Instant>,
+}
+
+impl Indexer {
+    pub fn new(index: Arc<SearchIndex>, feed: Arc<dyn SearchFeed>) -> Result<Self, IndexerError> {
+        let seen = index.position()?.cursor;
+        Ok(Self {
+            index,
+            feed,
+            seen,
+            gaps: BTreeMap::new(),
+        })
+    }
+
+    /// The committed cursor: everything at or below it is applied.
+    fn cursor(&self) -> i64 {
+        self.gaps.keys().next().map_or(self.seen, |first| first - 1)
+    }
+
+    /// Rebuilds the index from the published records. The outbox head is read first, so a
+    /// change made while the pages are read is applied again afterwards (harmlessly).
+    pub async fn reindex(&mut self) -> Result<u64, IndexerError> {
+        let head = self.feed.outbox_head().await?;
+        let mut docs: Vec<SearchDocument> = Vec::new();
+        for kind in DocKind::ALL {
+            let mut after = 0;
+            loop {
+                let page = self
+                    .feed
+                    .published_documents(kind, after, REINDEX_PAGE)
+                    .await?;
+                let Some(last) = page.last() else { break };
+                after = last.id;
+                docs.extend(page);
+            }
+        }
+        let index = self.index.clone();
+        let n = tokio::task::spawn_blocking(move || index.replace_all(docs, head))
+            .await
+            .map_err(|e| IndexerError::Task(e.to_string()))??;
+        self.seen = head;
+        self.gaps.clear();
+        Ok(n)
+    }
+
+    /// Brings the index up to date with the outbox; returns the rows applied. A new (or
+    /// rebuilt) index is filled by [`Indexer::reindex`] first.
+    pub async fn catch_up(&mut self) -> Result<usize, IndexerError> {
+        if self.seen == 0 && self.index.num_docs() == 0 && self.feed.outbox_head().await? > 0 {
+            self.reindex().await?;
+        }
+        let mut applied = 0;
+        loop {
+            let mut rows = self.feed.outbox_after(self.seen, BATCH).await?;
+            let full = rows.len() as u64 == BATCH;
+            rows.extend(self.filled_gaps().await?);
+            self.expire_gaps();
+            if rows.is_empty() {
+                return Ok(applied);
+            }
+            applied += rows.len();
+            self.apply(&rows).await?;
+            if !full {
+                return Ok(applied);
+            }
+        }
+    }
+
+    /// Rows that appeared in earlier gaps.
+    async fn filled_gaps(&mut self) -> Result<Vec<OutboxEntry>, IndexerError> {
+        let Some(&first) = self.gaps.keys().next() else {
+            return Ok(Vec::new());
+        };
+        let rows = self
+            .feed
+            .outbox_after(
+                first - 1,
+                (self.seen - first + 1).clamp(1, 4 * BATCH as i64) as u64,
+            )
+            .await?;
+        Ok(rows
+            .into_iter()
+            .filter(|r| self.gaps.contains_key(&r.id))
+            .collect())
+    }
+
+    fn expire_gaps(&mut self) {
+        let now = Instant::now();
+        self.gaps.retain(|id, since| {
+            let keep = now.duration_since(*since) < GAP_PATIENCE;
+            if !keep {
+                tracing::debug!(outbox_id = id, "outbox gap taken for a rolled-back write");
+            }
+            keep
+        });
+    }
+
+    async fn apply(&mut self, rows: &[OutboxEntry]) -> Result<(), IndexerError> {
+        // Each record once per batch: its current state covers every row about it.
+        let mut targets: BTreeSet<(DocKind, i64)> = BTreeSet::new();
+        for r in rows {
+            if r.kind == "deal" {
+                targets.extend(self.feed.documents_of_deal(r.item_id).await?);
+            } else if let Ok(kind) = DocKind::parse(&r.kind) {
+                targets.insert((kind, r.item_id));
+            }
+        }
+        let mut changes = Vec::with_capacity(targets.len());
+        for (kind, id) in targets {
+            changes.push(match self.feed.search_document(kind, id).await? {
+                Some(doc) => Change::Upsert(doc),
+                None => Change::Delete(kind, id),
+            });
+        }
+        let now = Instant::now();
+        for r in rows {
+            self.gaps.remove(&r.id);
+            if r.id > self.seen {
+                // A jump larger than any burst of concurrent writers is not waited for.
+                for missing in (self.seen + 1).max(r.id - MAX_GAPS)..r.id {
+                    self.gaps.entry(missing).or_insert(now);
+                }
+                self.seen = r.id;
+            }
+        }
+        let cursor = self.cursor();
+        let index = self.index.clone();
+        tokio::task::spawn_blocking(move || index.apply(&changes, cursor))
+            .await
+            .map_err(|e| IndexerError::Task(e.to_string()))??;
+        Ok(())
+    }
+
+    /// Follows the outbox until `stop` resolves, polling every `every`.
+    pub async fn run(mut self, every: Duration, stop: impl std::future::Future<Output = ()>) {
+        tokio::pin!(stop);
+        loop {
+            if let Err(e) = self.catch_up().await {
+                tracing::error!(error = %e, "search index update failed; retrying");
+            }
+            tokio::select! {
+                () = &mut stop => return,
+                () = tokio::time::sleep(every) => {}
+            }
+        }
+    }
+}

@@ -1,0 +1,183 @@
+//! The index schema: text fields analysed by jieba (and one per-character title field), raw
+//! keyword fields for filters, and fast fields for the ranking signals, so ranking reads no
+//! stored document until the final page.
+
+use kejiyun_core::market::categories::{Category, Scope};
+use kejiyun_core::matching::{reach_keys, region_keys};
+use kejiyun_core::search_ports::{DocKind, SearchDocument};
+use tantivy::TantivyDocument;
+use tantivy::schema::{
+    FAST, Field, INDEXED, IndexRecordOption, STORED, STRING, Schema, TextFieldIndexing, TextOptions,
+};
+
+pub const JIEBA: &str = "kjy_jieba";
+pub const CHARS: &str = "kjy_chars";
+
+/// Bumped whenever the schema or the analysis changes: an index of another version is rebuilt.
+pub const SCHEMA_VERSION: u32 = 1;
+
+#[derive(Debug, Clone, Copy)]
+pub struct Fields {
+    pub key: Field,
+    pub kind: Field,
+    pub title: Field,
+    pub title_chars: Field,
+    pub body: Field,
+    pub tags: Field,
+    pub category: Field,
+    pub region_path: Field,
+    pub reach: Field,
+    pub owner_key: Field,
+    pub f_id: Field,
+    pub f_kind: Field,
+    pub f_region: Field,
+    pub f_category: Field,
+    pub f_scope: Field,
+    pub f_owner: Field,
+    pub f_deals: Field,
+    pub f_published: Field,
+}
+
+fn text(tokenizer: &str, stored: bool) -> TextOptions {
+    let o = TextOptions::default().set_indexing_options(
+        TextFieldIndexing::default()
+            .set_tokenizer(tokenizer)
+            .set_index_option(IndexRecordOption::WithFreqs),
+    );
+    if stored { o.set_stored() } else { o }
+}
+
+pub fn build() -> (Schema, Fields) {
+    let mut b = Schema::builder();
+    let fields = Fields {
+        key: b.add_text_field("key", STRING),
+        kind: b.add_text_field("kind", STRING),
+        title: b.add_text_field("title", text(JIEBA, true)),
+        title_chars: b.add_text_field("title_chars", text(CHARS, false)),
+        body: b.add_text_field("body", text(JIEBA, true)),
+        tags: b.add_text_field("tags", text(JIEBA, true)),
+        category: b.add_text_field("category", STRING),
+        region_path: b.add_text_field("region_path", STRING),
+        reach: b.add_text_field("reach", STRING),
+        owner_key: b.add_text_field("owner_key", STRING),
+        f_id: b.add_u64_field("id", FAST | STORED | INDEXED),
+        f_kind: b.add_u64_field("kind_ord", FAST),
+        f_region: b.add_u64_field("region_code", FAST),
+        f_category: b.add_u64_field("category_ord", FAST),
+        f_scope: b.add_u64_field("scope_ord", FAST),
+        f_owner: b.add_u64_field("owner", FAST),
+        f_deals: b.add_u64_field("owner_deals", FAST),
+        f_published: b.add_i64_field("published_at", FAST),
+    };
+    (b.build(), fields)
+}
+
+pub fn doc_key(kind: DocKind, id: i64) -> String {
+    format!("{}:{id}", kind.as_str())
+}
+
+pub fn kind_ord(kind: DocKind) -> u64 {
+    DocKind::ALL
+        .iter()
+        .position(|k| *k == kind)
+        .map_or(0, |p| p as u64 + 1)
+}
+
+pub fn kind_of_ord(ord: u64) -> Option<DocKind> {
+    usize::try_from(ord)
+        .ok()
+        .and_then(|o| o.checked_sub(1))
+        .and_then(|i| DocKind::ALL.get(i).copied())
+}
+
+pub fn category_ord(c: Option<Category>) -> u64 {
+    c.and_then(|c| Category::all().position(|x| x == c))
+        .map_or(0, |p| p as u64 + 1)
+}
+
+pub fn category_of_ord(ord: u64) -> Option<Category> {
+    usize::try_from(ord)
+        .ok()
+        .and_then(|o| o.checked_sub(1))
+        .and_then(|i| Category::all().nth(i))
+}
+
+pub fn scope_ord(s: Option<Scope>) -> u64 {
+    match s {
+        None => 0,
+        Some(Scope::County) => 1,
+        Some(Scope::City) => 2,
+        Some(Scope::Province) => 3,
+        Some(Scope::National) => 4,
+    }
+}
+
+pub fn scope_of_ord(ord: u64) -> Option<Scope> {
+    match ord {
+        1 => Some(Scope::County),
+        2 => Some(Scope::City),
+        3 => Some(Scope::Province),
+        4 => Some(Scope::National),
+        _ => None,
+    }
+}
+
+/// The tantivy document of a search document.
+pub fn to_doc(f: &Fields, d: &SearchDocument) -> TantivyDocument {
+    let mut doc = TantivyDocument::default();
+    doc.add_text(f.key, doc_key(d.kind, d.id));
+    doc.add_text(f.kind, d.kind.as_str());
+    doc.add_text(f.title, &d.title);
+    doc.add_text(f.title_chars, &d.title);
+    doc.add_text(f.body, &d.body);
+    for t in &d.tags {
+        doc.add_text(f.tags, t);
+    }
+    if let Some(c) = d.category {
+        doc.add_text(f.category, c.code());
+    }
+    for k in region_keys(d.region) {
+        doc.add_text(f.region_path, k);
+    }
+    // Only providers carry a reach; a need is reached, it does not reach.
+    if d.kind != DocKind::Need {
+        for k in reach_keys(d.scope, d.region) {
+            doc.add_text(f.reach, k);
+        }
+    }
+    if let Some(o) = d.owner {
+        doc.add_text(f.owner_key, o.to_string());
+    }
+    doc.add_u64(f.f_id, u64::try_from(d.id).unwrap_or_default());
+    doc.add_u64(f.f_kind, kind_ord(d.kind));
+    doc.add_u64(f.f_region, u64::from(d.region.as_u32()));
+    doc.add_u64(f.f_category, category_ord(d.category));
+    doc.add_u64(f.f_scope, scope_ord(d.scope));
+    doc.add_u64(
+        f.f_owner,
+        d.owner.and_then(|o| u64::try_from(o).ok()).unwrap_or(0),
+    );
+    doc.add_u64(f.f_deals, u64::from(d.owner_deals));
+    doc.add_i64(f.f_published, d.published_at.micros());
+    doc
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ordinals_round_trip() {
+        for k in DocKind::ALL {
+            assert_eq!(kind_of_ord(kind_ord(k)), Some(k));
+        }
+        assert_eq!(kind_of_ord(0), None);
+        for c in Category::all() {
+            assert_eq!(category_of_ord(category_ord(Some(c))), Some(c));
+        }
+        assert_eq!(category_of_ord(category_ord(None)), None);
+        for s in [Scope::County, Scope::City, Scope::Province, Scope::National] {
+            assert_eq!(scope_of_ord(scope_ord(Some(s))), Some(s));
+        }
+    }
+}

@@ -1,0 +1,371 @@
+//! Index-level tests: search, filters, hostile input, matching with scope, persistence.
+
+use kejiyun_core::market::categories::{Category, Scope};
+use kejiyun_core::matching::MatchReason;
+use kejiyun_core::paging::Page;
+use kejiyun_core::regions::RegionCode;
+use kejiyun_core::search_ports::{DocKind, MatchQuery, SearchDocument, SearchEngine, SearchQuery};
+use kejiyun_core::time::Timestamp;
+
+use crate::{Analyzer, Change, SearchIndex};
+
+const DAY: i64 = 86_400_000_000;
+const NOW: Timestamp = Timestamp(1_800_000_000_000_000);
+
+fn region(s: &str) -> RegionCode {
+    RegionCode::parse(s).unwrap_or_else(|e| panic!("{s}: {e}"))
+}
+
+fn cat(s: &str) -> Option<Category> {
+    Some(Category::parse(s).unwrap_or_else(|e| panic!("{s}: {e}")))
+}
+
+fn doc(kind: DocKind, id: i64, title: &str, body: &str) -> SearchDocument {
+    SearchDocument {
+        kind,
+        id,
+        title: title.into(),
+        body: body.into(),
+        tags: Vec::new(),
+        category: None,
+        region: region("511623"),
+        scope: None,
+        owner: Some(1000 + id),
+        owner_deals: 0,
+        published_at: Timestamp(NOW.0 - 10 * DAY),
+    }
+}
+
+fn corpus() -> Vec<SearchDocument> {
+    vec![
+        SearchDocument {
+            category: cat("fruit"),
+            scope: Some(Scope::County),
+            tags: vec!["柑橘".into(), "植保".into()],
+            ..doc(
+                DocKind::Service,
+                1,
+                "柑橘黄龙病防治技术服务",
+                "提供柑橘黄龙病田间诊断、木虱防控和病树清除指导。",
+            )
+        },
+        SearchDocument {
+            category: cat("fruit"),
+            scope: Some(Scope::National),
+            owner_deals: 12,
+            region: region("510104"),
+            ..doc(
+                DocKind::Service,
+                2,
+                "果树病虫害绿色防控",
+                "柑橘、猕猴桃病虫害绿色防控方案，含黄龙病监测。",
+            )
+        },
+        SearchDocument {
+            category: cat("fruit"),
+            scope: Some(Scope::County),
+            region: region("511621"),
+            ..doc(
+                DocKind::Service,
+                3,
+                "岳池县柑橘黄龙病防治",
+                "岳池本地柑橘黄龙病防治服务。",
+            )
+        },
+        doc(
+            DocKind::Service,
+            4,
+            "5G基站建设与维护",
+            "5G网络规划、基站选址与维护服务。",
+        ),
+        doc(
+            DocKind::Achievement,
+            5,
+            "GMP车间洁净改造技术",
+            "符合GMP要求的药品生产车间改造成果。",
+        ),
+        SearchDocument {
+            category: cat("fruit"),
+            ..doc(
+                DocKind::Need,
+                6,
+                "柑橘园黄龙病急需防治",
+                "我家柑橘园出现黄龙病症状，需要专家上门诊断和防治。",
+            )
+        },
+        doc(
+            DocKind::TechWorker,
+            7,
+            "张农艺师",
+            "果树栽培与柑橘病害防治专家。",
+        ),
+        doc(
+            DocKind::Org,
+            8,
+            "邻水县农业技术推广中心",
+            "农技推广服务机构。",
+        ),
+    ]
+}
+
+fn index() -> SearchIndex {
+    let index = SearchIndex::in_memory(Analyzer::new()).unwrap_or_else(|e| panic!("{e}"));
+    let changes: Vec<Change> = corpus().into_iter().map(Change::Upsert).collect();
+    index.apply(&changes, 8).unwrap_or_else(|e| panic!("{e}"));
+    index
+}
+
+fn query(text: &str) -> SearchQuery {
+    SearchQuery {
+        text: text.into(),
+        kinds: Vec::new(),
+        region: None,
+        category: None,
+        page: Page::default(),
+    }
+}
+
+fn ids(index: &SearchIndex, q: &SearchQuery) -> Vec<i64> {
+    index
+        .search(q)
+        .unwrap_or_else(|e| panic!("{e}"))
+        .hits
+        .iter()
+        .map(|h| h.id)
+        .collect()
+}
+
+#[test]
+fn chinese_query_finds_the_posting_first_with_highlights() {
+    let index = index();
+    let r = index
+        .search(&query("柑橘黄龙病"))
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert!(r.total >= 3, "{r:?}");
+    assert!(r.terms.contains(&"黄龙病".to_owned()));
+    let top = &r.hits[0];
+    assert!([1, 3, 6].contains(&top.id), "{r:?}");
+    assert!(top.title_html.contains("<b>"), "{}", top.title_html);
+    assert!(!ids(&index, &query("柑橘黄龙病")).contains(&4));
+}
+
+#[test]
+fn mixed_and_one_character_queries() {
+    let index = index();
+    assert_eq!(ids(&index, &query("5G")).first(), Some(&4));
+    assert_eq!(ids(&index, &query("gmp")).first(), Some(&5));
+    assert!(ids(&index, &query("橘")).contains(&1), "one character");
+    // A word the index segmented differently still finds its title.
+    assert!(ids(&index, &query("推广中心")).contains(&8));
+}
+
+#[test]
+fn filters_by_kind_region_and_category() {
+    let index = index();
+    let q = SearchQuery {
+        kinds: vec![DocKind::Need],
+        ..query("柑橘")
+    };
+    assert_eq!(ids(&index, &q), [6]);
+    let q = SearchQuery {
+        region: Some(region("511621")),
+        ..query("黄龙病")
+    };
+    assert_eq!(ids(&index, &q), [3]);
+    let q = SearchQuery {
+        region: Some(region("511600")),
+        category: cat("fruit"),
+        ..query("黄龙病")
+    };
+    let mut found = ids(&index, &q);
+    found.sort();
+    assert_eq!(found, [1, 3, 6]);
+}
+
+#[test]
+fn empty_and_hostile_queries_are_answered() {
+    let index = index();
+    let all = index.search(&query("")).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(
+        all.total, 8,
+        "an empty query lists everything, newest first"
+    );
+    for text in [
+        "\"柑橘",
+        "((( AND OR NOT",
+        "title:柑橘 +-*?~^",
+        "😀🍊",
+        "\u{0}\u{202e}\u{feff}",
+        &"柑橘黄龙病".repeat(2_000),
+    ] {
+        let r = index.search(&query(text));
+        assert!(r.is_ok(), "{text:.20}: {r:?}");
+    }
+    let deep = SearchQuery {
+        page: Page::new(Some(100_000), Some(100)).unwrap_or_else(|e| panic!("{e}")),
+        ..query("柑橘")
+    };
+    let r = index.search(&deep).unwrap_or_else(|e| panic!("{e}"));
+    assert!(r.hits.is_empty() && r.total > 0);
+    assert!(
+        index
+            .search(&query("量子纠缠"))
+            .unwrap_or_else(|e| panic!("{e}"))
+            .hits
+            .is_empty()
+    );
+}
+
+#[test]
+fn snippets_escape_html() {
+    let index = SearchIndex::in_memory(Analyzer::new()).unwrap_or_else(|e| panic!("{e}"));
+    let d = doc(
+        DocKind::Service,
+        1,
+        "<script>柑橘</script>",
+        "<img src=x onerror=alert(1)>柑橘",
+    );
+    index
+        .apply(&[Change::Upsert(d)], 1)
+        .unwrap_or_else(|e| panic!("{e}"));
+    let r = index
+        .search(&query("柑橘"))
+        .unwrap_or_else(|e| panic!("{e}"));
+    let hit = &r.hits[0];
+    assert!(!hit.title_html.contains("<script>"), "{}", hit.title_html);
+    assert!(!hit.snippet_html.contains("<img"), "{}", hit.snippet_html);
+}
+
+fn need_subject() -> SearchDocument {
+    corpus()
+        .into_iter()
+        .find(|d| d.id == 6)
+        .unwrap_or_else(|| panic!("need"))
+}
+
+fn matches(index: &SearchIndex, subject: SearchDocument) -> Vec<kejiyun_core::search_ports::Match> {
+    let kinds = kejiyun_core::matching::counterpart_kinds(subject.kind);
+    index
+        .matches(&MatchQuery {
+            subject,
+            kinds,
+            limit: 10,
+            now: NOW,
+        })
+        .unwrap_or_else(|e| panic!("{e}"))
+}
+
+#[test]
+fn a_need_matches_services_that_reach_it_with_reasons() {
+    let index = index();
+    let found = matches(&index, need_subject());
+    let ids: Vec<i64> = found.iter().map(|m| m.id).collect();
+    assert!(
+        ids.contains(&1),
+        "county service in the need's county: {ids:?}"
+    );
+    assert!(ids.contains(&2), "national service: {ids:?}");
+    assert!(
+        !ids.contains(&3),
+        "county service of another county never matches: {ids:?}"
+    );
+    assert!(ids.contains(&7), "tech worker: {ids:?}");
+    assert!(!ids.contains(&6) && !ids.contains(&8), "{ids:?}");
+    let first = found
+        .iter()
+        .find(|m| m.id == 1)
+        .unwrap_or_else(|| panic!("1"));
+    assert!(
+        first
+            .reasons
+            .iter()
+            .any(|r| matches!(r, MatchReason::Terms(t) if t.contains(&"黄龙病".to_owned())))
+    );
+    assert!(first.reasons.contains(&MatchReason::SameCategory(
+        Category::parse("fruit").unwrap_or_else(|e| panic!("{e}"))
+    )));
+    assert!(first.reasons.contains(&MatchReason::Reach(Scope::County)));
+    assert!(first.strong, "{first:?}");
+    let national = found
+        .iter()
+        .find(|m| m.id == 2)
+        .unwrap_or_else(|| panic!("2"));
+    assert!(national.reasons.contains(&MatchReason::ProviderDeals(12)));
+}
+
+#[test]
+fn a_service_matches_needs_inside_its_scope_only() {
+    let index = index();
+    let service = corpus()
+        .into_iter()
+        .find(|d| d.id == 1)
+        .unwrap_or_else(|| panic!("1"));
+    assert_eq!(
+        matches(&index, service)
+            .iter()
+            .map(|m| m.id)
+            .collect::<Vec<_>>(),
+        [6]
+    );
+    let yuechi = corpus()
+        .into_iter()
+        .find(|d| d.id == 3)
+        .unwrap_or_else(|| panic!("3"));
+    assert!(
+        matches(&index, yuechi).is_empty(),
+        "the need is in another county"
+    );
+}
+
+#[test]
+fn deletes_and_updates_apply() {
+    let index = index();
+    index
+        .apply(&[Change::Delete(DocKind::Service, 4)], 9)
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert!(ids(&index, &query("5G")).is_empty());
+    let renamed = doc(DocKind::Service, 5, "中药材种植", "川芎种植技术");
+    index
+        .apply(
+            &[Change::Upsert(SearchDocument {
+                kind: DocKind::Achievement,
+                ..renamed
+            })],
+            10,
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert!(ids(&index, &query("GMP")).is_empty());
+    assert_eq!(ids(&index, &query("川芎")), [5]);
+    assert_eq!(index.num_docs(), 7);
+}
+
+#[test]
+fn the_position_survives_a_restart_and_a_corrupt_index_is_rebuilt() {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let path = dir.path().join("index");
+    {
+        let index = SearchIndex::open(&path, Analyzer::new()).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(index.position().unwrap_or_else(|e| panic!("{e}")).cursor, 0);
+        let changes: Vec<Change> = corpus().into_iter().map(Change::Upsert).collect();
+        index.apply(&changes, 42).unwrap_or_else(|e| panic!("{e}"));
+    }
+    {
+        let index = SearchIndex::open(&path, Analyzer::new()).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(
+            index.position().unwrap_or_else(|e| panic!("{e}")).cursor,
+            42
+        );
+        assert_eq!(index.num_docs(), 8);
+        assert!(index.size_bytes() > 0);
+    }
+    // Garble every file: the index is recreated empty (and then rebuilt by the indexer).
+    for entry in std::fs::read_dir(&path)
+        .unwrap_or_else(|e| panic!("{e}"))
+        .flatten()
+    {
+        std::fs::write(entry.path(), b"garbage").unwrap_or_else(|e| panic!("{e}"));
+    }
+    let index = SearchIndex::open(&path, Analyzer::new()).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(index.position().unwrap_or_else(|e| panic!("{e}")).cursor, 0);
+    assert_eq!(index.num_docs(), 0);
+}
