@@ -5,6 +5,7 @@ mod accounts;
 pub mod market;
 mod moderation;
 mod orgs;
+pub mod search;
 pub mod stats;
 mod tech_workers;
 mod tokens;
@@ -21,6 +22,7 @@ use crate::banned_words::BannedWords;
 use crate::market_ports::MarketStore;
 use crate::ports::Store;
 use crate::regions::{Region, RegionCode, RegionDirectory};
+use crate::search_ports::{SearchEngine, SearchFeed};
 use crate::stats_ports::StatsStore;
 use crate::time::{Clock, Timestamp};
 
@@ -32,6 +34,10 @@ pub struct Services {
     pub market: Arc<dyn MarketStore>,
     /// Served statistics (the same database).
     pub stats: Arc<dyn StatsStore>,
+    /// The search index (answers searches and matches).
+    pub search: Arc<dyn SearchEngine>,
+    /// The database as the search index sees it (the same database as `store`).
+    pub search_feed: Arc<dyn SearchFeed>,
     pub clock: Arc<dyn Clock>,
     pub regions: Arc<RegionDirectory>,
     /// The deployment's root region (四川省 by default): everything lives below it.

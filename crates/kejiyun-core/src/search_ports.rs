@@ -139,6 +139,9 @@ pub struct SearchQuery {
     pub page: Page,
 }
 
+/// Most suggestions one match query returns.
+pub const MAX_MATCHES: usize = 50;
+
 /// Longest query text accepted; longer input is cut (not refused), so pasted text still works.
 pub const MAX_QUERY_CHARS: usize = 200;
 
@@ -208,4 +211,15 @@ impl From<SearchError> for DomainError {
 pub trait SearchEngine: Send + Sync {
     fn search(&self, query: &SearchQuery) -> Result<SearchResults, SearchError>;
     fn matches(&self, query: &MatchQuery) -> Result<Vec<Match>, SearchError>;
+}
+
+impl From<crate::market::postings::PostingKind> for DocKind {
+    fn from(k: crate::market::postings::PostingKind) -> Self {
+        use crate::market::postings::PostingKind;
+        match k {
+            PostingKind::Service => Self::Service,
+            PostingKind::Need => Self::Need,
+            PostingKind::Achievement => Self::Achievement,
+        }
+    }
 }

@@ -24,7 +24,7 @@ pub const MAX_TERMS: usize = 24;
 /// Candidates re-ranked per match query.
 pub const CANDIDATES: usize = 100;
 /// Most suggestions returned.
-pub const MAX_MATCHES: usize = 50;
+pub use kejiyun_core::search_ports::MAX_MATCHES;
 
 const MICROS_PER_DAY: i64 = 86_400_000_000;
 
@@ -60,17 +60,24 @@ fn weighted_terms(
     for t in index.analyzer.query_terms(&body) {
         add(t, 1.0);
     }
+    // The subject's own title and tags always count; body terms compete for the remaining
+    // places by weight × IDF (the subject itself is in the index: its df is discounted).
     let n = searcher.num_docs().max(1) as f32;
     let mut scored: Vec<(String, f32, f32)> = Vec::with_capacity(order.len());
     for t in order {
-        let df = doc_freq(searcher, &index.fields, &t)? as f32;
-        // Single characters carry little meaning in a long text; keep them only from titles.
         let w = weights.get(&t).copied().unwrap_or(1.0);
+        // Single characters carry little meaning in a long text; keep them only from titles.
         if crate::analyzer::is_single_han(&t) && w < 3.0 {
             continue;
         }
+        let df = (doc_freq(searcher, &index.fields, &t)? as f32 - 1.0).max(0.0);
         let idf = (1.0 + (n - df + 0.5) / (df + 0.5)).ln();
-        scored.push((t, w, w * idf));
+        let rank = if w >= 2.0 {
+            f32::MAX / 4.0 * w
+        } else {
+            w * idf
+        };
+        scored.push((t, w, rank));
     }
     scored.sort_by(|a, b| b.2.total_cmp(&a.2));
     scored.truncate(MAX_TERMS);

@@ -369,3 +369,36 @@ fn the_position_survives_a_restart_and_a_corrupt_index_is_rebuilt() {
     assert_eq!(index.position().unwrap_or_else(|e| panic!("{e}")).cursor, 0);
     assert_eq!(index.num_docs(), 0);
 }
+
+#[test]
+/// In a tiny index the shared words are common; the subject's title still drives the match.
+fn title_terms_always_count_in_a_small_index() {
+    let index = SearchIndex::in_memory(Analyzer::new()).unwrap_or_else(|e| panic!("{e}"));
+    let service = SearchDocument {
+        category: cat("fruit"),
+        scope: Some(Scope::County),
+        tags: vec!["柑橘".into(), "黄龙病".into()],
+        owner: Some(5),
+        ..doc(
+            DocKind::Service,
+            2,
+            "柑橘黄龙病诊断与防治",
+            "上门诊断柑橘黄龙病、溃疡病等病害，制定全年防治方案并跟踪指导。",
+        )
+    };
+    let need = SearchDocument {
+        category: cat("fruit"),
+        owner: Some(9),
+        ..doc(
+            DocKind::Need,
+            1,
+            "脐橙黄龙病防治技术咨询",
+            "果园 50 亩脐橙近两年陆续出现叶片斑驳黄化，部分果树已经死亡，担心蔓延到整个果园。\n自己挖除病树，喷过几次杀虫剂防木虱\n控制住病情，三年内恢复正常产量",
+        )
+    };
+    index
+        .apply(&[Change::Upsert(service), Change::Upsert(need.clone())], 2)
+        .unwrap_or_else(|e| panic!("{e}"));
+    let m = matches(&index, need);
+    assert_eq!(m.len(), 1, "{m:?}");
+}

@@ -35,6 +35,8 @@ pub struct Config {
     /// A published posting (service, need, achievement) closes as expired unless its owner
     /// confirms it within this many days.
     pub posting_ttl_days: i64,
+    /// How often the search index looks for new outbox rows, in milliseconds.
+    pub search_poll_ms: u64,
     /// `json` (one JSON object per line, for machines) or `pretty` (for a terminal).
     pub log_format: String,
 }
@@ -55,6 +57,7 @@ impl Default for Config {
             lockout_window_minutes: 15,
             banned_words: Vec::new(),
             posting_ttl_days: 90,
+            search_poll_ms: 200,
             log_format: "json".into(),
         }
     }
@@ -105,6 +108,11 @@ banned_words = []
 # it is still current (each confirmation starts the interval again).
 posting_ttl_days = 90
 
+# How often each server's search index looks for changes in the database (milliseconds): a
+# posting is searchable this long after it is published, on every server sharing the database.
+# The index itself lives in <data_dir>/search-index; `kejiyun reindex` rebuilds it.
+search_poll_ms = 200
+
 # "json" (one object per line, with the request id) or "pretty".
 log_format = "json"
 "#;
@@ -138,6 +146,7 @@ impl Config {
             "upload_limit_bytes",
             "request_timeout_secs",
             "session_ttl_hours",
+            "search_poll_ms",
             "secure_cookies",
             "lockout_max_failures",
             "lockout_window_minutes",

@@ -12,6 +12,7 @@ use kejiyun_core::banned_words::BannedWords;
 use kejiyun_core::regions::RegionCode;
 use kejiyun_core::time::SystemClock;
 use kejiyun_db::SeaStore;
+use kejiyun_search::{Analyzer, Indexer, SearchIndex};
 use kejiyun_web::{AppState, WebConfig};
 use tokio::net::TcpListener;
 use tokio::sync::oneshot;
@@ -19,8 +20,33 @@ use tokio::task::JoinHandle;
 
 use crate::config::Config;
 
-/// Connects to the configured database, applies migrations and builds the services.
+/// Where a server keeps its search index (each server its own: the index is a local copy).
+pub fn search_index_dir(config: &Config) -> std::path::PathBuf {
+    config.data_dir.join("search-index")
+}
+
+/// Opens (or creates, or rebuilds if unusable) the server's search index.
+pub fn open_search_index(config: &Config) -> anyhow::Result<Arc<SearchIndex>> {
+    let dir = search_index_dir(config);
+    std::fs::create_dir_all(&config.data_dir)
+        .with_context(|| format!("cannot create data dir {}", config.data_dir.display()))?;
+    let index = SearchIndex::open(&dir, Analyzer::new())
+        .with_context(|| format!("cannot open the search index in {}", dir.display()))?;
+    Ok(Arc::new(index))
+}
+
+/// Services for commands that do not serve: the search index is an empty one in memory
+/// (the server's own index directory stays free for the server).
 pub async fn services(config: &Config) -> anyhow::Result<(Arc<Services>, SeaStore)> {
+    let index = Arc::new(SearchIndex::in_memory(Analyzer::new())?);
+    services_with_search(config, index).await
+}
+
+/// Connects to the configured database, applies migrations and builds the services.
+pub async fn services_with_search(
+    config: &Config,
+    index: Arc<SearchIndex>,
+) -> anyhow::Result<(Arc<Services>, SeaStore)> {
     std::fs::create_dir_all(&config.data_dir)
         .with_context(|| format!("cannot create data dir {}", config.data_dir.display()))?;
     let url = config.effective_database_url();
@@ -40,6 +66,8 @@ pub async fn services(config: &Config) -> anyhow::Result<(Arc<Services>, SeaStor
         store: Arc::new(store.clone()),
         market: Arc::new(store.clone()),
         stats: Arc::new(store.clone()),
+        search: index,
+        search_feed: Arc::new(store.clone()),
         clock: Arc::new(SystemClock),
         regions,
         root,
@@ -73,6 +101,9 @@ pub struct RunningServer {
     /// Dropping (or sending on) it stops the posting-expiry sweeper.
     stop_sweeper: Option<oneshot::Sender<()>>,
     sweeper: JoinHandle<()>,
+    /// Likewise for the search index writer.
+    stop_indexer: Option<oneshot::Sender<()>>,
+    indexer: JoinHandle<()>,
 }
 
 impl RunningServer {
@@ -85,10 +116,14 @@ impl RunningServer {
         if let Some(tx) = self.stop_sweeper.take() {
             let _ = tx.send(());
         }
+        if let Some(tx) = self.stop_indexer.take() {
+            let _ = tx.send(());
+        }
         if let Some(tx) = self.shutdown.take() {
             let _ = tx.send(());
         }
         let _ = self.sweeper.await;
+        let _ = self.indexer.await;
         let _ = self.task.await;
     }
 }
@@ -117,12 +152,22 @@ fn spawn_sweeper(services: Arc<Services>, mut stop: oneshot::Receiver<()>) -> Jo
 
 /// Binds `config.listen` (port 0 picks a free port), and serves until stopped.
 pub async fn spawn(config: &Config, demo: bool) -> anyhow::Result<RunningServer> {
-    let (services, _store) = services(config).await?;
+    let index = open_search_index(config)?;
+    let (services, store) = services_with_search(config, index.clone()).await?;
     let notice = if demo {
         Some(crate::demo::load(&services).await?)
     } else {
         None
     };
+    // The index is current before the first request; then it follows the outbox.
+    let mut indexer = Indexer::new(index, Arc::new(store))?;
+    let caught_up = indexer.catch_up().await?;
+    tracing::info!(outbox_rows = caught_up, "search index caught up");
+    let (stop_indexer, indexer_rx) = oneshot::channel::<()>();
+    let poll = Duration::from_millis(config.search_poll_ms.clamp(10, 60_000));
+    let indexer = tokio::spawn(indexer.run(poll, async {
+        let _ = indexer_rx.await;
+    }));
     let state = AppState {
         services: services.clone(),
         config: Arc::new(web_config(config, notice)),
@@ -150,5 +195,7 @@ pub async fn spawn(config: &Config, demo: bool) -> anyhow::Result<RunningServer>
         task,
         stop_sweeper: Some(stop_sweeper),
         sweeper,
+        stop_indexer: Some(stop_indexer),
+        indexer,
     })
 }

@@ -6,6 +6,7 @@ mod audit;
 mod market;
 mod moderation;
 mod orgs;
+mod search_feed;
 mod stats;
 mod stats_served;
 mod tech_workers;

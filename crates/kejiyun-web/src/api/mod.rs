@@ -8,6 +8,7 @@ mod market;
 mod moderation;
 mod orgs;
 mod regions;
+pub mod search;
 mod stats;
 mod stats_export;
 mod tech_workers;
@@ -53,6 +54,7 @@ use crate::error::ApiError;
         (name = "quotes", description = "报价: providers' quotes on needs; accept, decline, withdraw"),
         (name = "deals", description = "交易: proposed, confirmed, cancelled; offline contracts with evidence"),
         (name = "tickets", description = "科服保姆: caseworker tickets of region staff"),
+        (name = "search", description = "One search box over everything published, and supply–demand matching (供需对接) with reasons"),
     )
 )]
 struct ApiDoc;
@@ -99,6 +101,10 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(tokens::revoke))
         .routes(routes!(admin::audit_log))
         .routes(routes!(admin::list_admins, admin::create_admin))
+        .routes(routes!(search::search))
+        .routes(routes!(search::need_matches))
+        .routes(routes!(search::service_matches))
+        .routes(routes!(search::achievement_matches))
         .routes(routes!(stats::stats))
         .routes(routes!(stats::metrics))
         .routes(routes!(stats::records))

@@ -9,6 +9,7 @@ mod home;
 mod market;
 mod me;
 mod orgs;
+mod search;
 mod stats;
 mod tech_workers;
 mod tokens;
@@ -26,6 +27,7 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/", get(home::home))
         .route("/regions", get(home::regions_root))
+        .route("/search", get(search::search))
         .route("/regions/{code}", get(home::region))
         .route("/register", get(auth::register_form).post(auth::register))
         .route("/login", get(auth::login_form).post(auth::login))

@@ -93,9 +93,13 @@ pub(super) async fn app() -> (Router, Arc<Services>) {
         .expect("connect");
     kejiyun_db::migrate(&store).await.expect("migrate");
     let store = Arc::new(store);
+    let index = kejiyun_search::SearchIndex::in_memory(kejiyun_search::Analyzer::new())
+        .expect("search index");
     let services = Arc::new(Services {
         market: store.clone(),
         stats: store.clone(),
+        search: Arc::new(index),
+        search_feed: store.clone(),
         posting_ttl_days: 90,
         upload_limit_bytes: 2 * 1024 * 1024,
         store,

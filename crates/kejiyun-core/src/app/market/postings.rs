@@ -151,7 +151,7 @@ impl Services {
 
     /// Published (or once-published, closed) postings are public; others are for their owner
     /// and the region's admins.
-    fn visible(meta: &PostingMeta, region: RegionCode, actor: Option<&Actor>) -> bool {
+    pub(crate) fn visible(meta: &PostingMeta, region: RegionCode, actor: Option<&Actor>) -> bool {
         meta.status == ModerationStatus::Published
             || (meta.status == ModerationStatus::Closed && meta.first_published_at.is_some())
             || actor.is_some_and(|a| a.user_id == meta.owner || a.administers(region))

@@ -17,6 +17,7 @@ use super::super::common::{
     Layout, OrPage, Outcome, PageError, PageResult, Params, Pg, form_error, parse_id, render,
     see_other,
 };
+use super::super::search::{MatchView, posting_matches};
 use super::super::tech_workers::local_region_name;
 use super::super::widgets::{ModerateForms, Opt};
 use super::{
@@ -73,6 +74,8 @@ struct PostingTpl {
     ticket: bool,
     tickets: Vec<(i64, &'static str)>,
     moderate: Option<ModerateForms>,
+    /// Ranked counterparts, for the owner and the region's admins of a published posting.
+    matches: Option<Vec<MatchView>>,
     field: &'static str,
 }
 
@@ -282,6 +285,11 @@ async fn detail_page(
         }
     }
     let privileged = is_owner || admin;
+    let matches = if privileged && published {
+        posting_matches(pg, kind, id).await
+    } else {
+        None
+    };
     let mut base = pg.layout_titled(x.title.clone(), kind_slug(kind));
     let (status, field) = outcome.apply(&mut base);
     let slug = kind_slug(kind);
@@ -320,6 +328,7 @@ async fn detail_page(
         tickets,
         moderate: (meta.status == ModerationStatus::Pending && admin)
             .then(|| ModerateForms::new(pg, kind.moderation_kind().as_str(), id)),
+        matches,
         facts: x.facts,
         sections: x.sections,
         tags: x.tags,

@@ -1,0 +1,290 @@
+//! [`SearchFeed`] for the search index: the outbox in id order and the current searchable
+//! form of each published record (services, needs, achievements, tech workers, orgs), with
+//! the owner's confirmed deals as the provider's record.
+
+use async_trait::async_trait;
+use kejiyun_core::market::categories::{Category, Scope};
+use kejiyun_core::ports::StoreResult;
+use kejiyun_core::search_ports::{DocKind, OutboxEntry, SearchDocument, SearchFeed};
+use kejiyun_core::time::Timestamp;
+use sea_orm::{
+    ColumnTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
+    QuerySelect,
+};
+
+use super::{SeaStore, corrupt, db_err, parse_region};
+use crate::entities::{achievements, deals, needs, orgs, outbox, services, tech_workers, users};
+
+const PUBLISHED: &str = "published";
+
+fn category(raw: &str) -> Option<Category> {
+    Category::parse(raw).ok()
+}
+
+fn json_list(raw: &str) -> Vec<String> {
+    serde_json::from_str(raw).unwrap_or_default()
+}
+
+fn published_at(first: Option<i64>, fallback: i64) -> Timestamp {
+    Timestamp(first.unwrap_or(fallback))
+}
+
+/// Confirmed deals in which `user` was the provider.
+async fn provider_deals(db: &DatabaseConnection, user: i64) -> StoreResult<u32> {
+    let n = deals::Entity::find()
+        .filter(deals::Column::ProviderId.eq(user))
+        .filter(deals::Column::Status.eq("confirmed"))
+        .count(db)
+        .await
+        .map_err(db_err)?;
+    Ok(u32::try_from(n).unwrap_or(u32::MAX))
+}
+
+async fn service_doc(db: &DatabaseConnection, m: services::Model) -> StoreResult<SearchDocument> {
+    Ok(SearchDocument {
+        kind: DocKind::Service,
+        id: m.id,
+        body: m.description,
+        tags: json_list(&m.tags),
+        category: category(&m.category),
+        region: parse_region(&m.region)?,
+        scope: Some(Scope::parse(&m.scope).map_err(|_| corrupt("scope", &m.scope))?),
+        owner: Some(m.owner_id),
+        owner_deals: provider_deals(db, m.owner_id).await?,
+        published_at: published_at(m.first_published_at, m.updated_at),
+        title: m.title,
+    })
+}
+
+fn need_doc(m: needs::Model) -> StoreResult<SearchDocument> {
+    let mut body = m.problem;
+    for extra in [m.current_practice, m.target].into_iter().flatten() {
+        body.push('\n');
+        body.push_str(&extra);
+    }
+    Ok(SearchDocument {
+        kind: DocKind::Need,
+        id: m.id,
+        body,
+        tags: Vec::new(),
+        category: category(&m.category),
+        region: parse_region(&m.region)?,
+        scope: None,
+        owner: Some(m.owner_id),
+        owner_deals: 0,
+        published_at: published_at(m.first_published_at, m.updated_at),
+        title: m.title,
+    })
+}
+
+async fn achievement_doc(
+    db: &DatabaseConnection,
+    m: achievements::Model,
+) -> StoreResult<SearchDocument> {
+    Ok(SearchDocument {
+        kind: DocKind::Achievement,
+        id: m.id,
+        body: format!("{}\n{}", m.summary, m.holders),
+        tags: Vec::new(),
+        category: category(&m.category),
+        region: parse_region(&m.region)?,
+        scope: None,
+        owner: Some(m.owner_id),
+        owner_deals: provider_deals(db, m.owner_id).await?,
+        published_at: published_at(m.first_published_at, m.updated_at),
+        title: m.title,
+    })
+}
+
+async fn tech_worker_doc(
+    db: &DatabaseConnection,
+    m: tech_workers::Model,
+) -> StoreResult<SearchDocument> {
+    let name = users::Entity::find_by_id(m.user_id)
+        .select_only()
+        .column(users::Column::DisplayName)
+        .into_tuple::<String>()
+        .one(db)
+        .await
+        .map_err(db_err)?
+        .unwrap_or_default();
+    let title = match &m.title {
+        Some(t) => format!("{name}（{t}）"),
+        None => name,
+    };
+    let mut tags = vec![m.field.clone()];
+    tags.extend(json_list(&m.expertise));
+    let body = [Some(m.employer.clone()), m.bio.clone()]
+        .into_iter()
+        .flatten()
+        .collect::<Vec<_>>()
+        .join("\n");
+    Ok(SearchDocument {
+        kind: DocKind::TechWorker,
+        id: m.id,
+        title,
+        body,
+        tags,
+        category: None,
+        region: parse_region(&m.region)?,
+        scope: None,
+        owner: Some(m.user_id),
+        owner_deals: provider_deals(db, m.user_id).await?,
+        published_at: Timestamp(m.verified_at.unwrap_or(m.updated_at)),
+    })
+}
+
+fn org_doc(m: orgs::Model) -> StoreResult<SearchDocument> {
+    Ok(SearchDocument {
+        kind: DocKind::Org,
+        id: m.id,
+        body: [m.description, m.address]
+            .into_iter()
+            .flatten()
+            .collect::<Vec<_>>()
+            .join("\n"),
+        tags: Vec::new(),
+        category: None,
+        region: parse_region(&m.region)?,
+        scope: None,
+        owner: Some(m.admin_user_id),
+        owner_deals: 0,
+        published_at: Timestamp(m.verified_at.unwrap_or(m.updated_at)),
+        title: m.name,
+    })
+}
+
+/// Published rows of one table with `id > after`, at most `limit`, in id order.
+macro_rules! published_page {
+    ($db:expr, $entity:ident, $after:expr, $limit:expr) => {
+        $entity::Entity::find()
+            .filter($entity::Column::Status.eq(PUBLISHED))
+            .filter($entity::Column::Id.gt($after))
+            .order_by_asc($entity::Column::Id)
+            .limit($limit)
+            .all($db)
+            .await
+            .map_err(db_err)?
+    };
+}
+
+async fn documents(
+    db: &DatabaseConnection,
+    kind: DocKind,
+    after: i64,
+    limit: u64,
+) -> StoreResult<Vec<SearchDocument>> {
+    let mut out = Vec::new();
+    match kind {
+        DocKind::Service => {
+            for m in published_page!(db, services, after, limit) {
+                out.push(service_doc(db, m).await?);
+            }
+        }
+        DocKind::Need => {
+            for m in published_page!(db, needs, after, limit) {
+                out.push(need_doc(m)?);
+            }
+        }
+        DocKind::Achievement => {
+            for m in published_page!(db, achievements, after, limit) {
+                out.push(achievement_doc(db, m).await?);
+            }
+        }
+        DocKind::TechWorker => {
+            for m in published_page!(db, tech_workers, after, limit) {
+                out.push(tech_worker_doc(db, m).await?);
+            }
+        }
+        DocKind::Org => {
+            for m in published_page!(db, orgs, after, limit) {
+                out.push(org_doc(m)?);
+            }
+        }
+    }
+    Ok(out)
+}
+
+#[async_trait]
+impl SearchFeed for SeaStore {
+    async fn outbox_after(&self, after: i64, limit: u64) -> StoreResult<Vec<OutboxEntry>> {
+        let rows = outbox::Entity::find()
+            .filter(outbox::Column::Id.gt(after))
+            .order_by_asc(outbox::Column::Id)
+            .limit(limit)
+            .all(&self.db)
+            .await
+            .map_err(db_err)?;
+        Ok(rows
+            .into_iter()
+            .map(|r| OutboxEntry {
+                id: r.id,
+                kind: r.kind,
+                item_id: r.item_id,
+                op: r.op,
+                at: Timestamp(r.at),
+            })
+            .collect())
+    }
+
+    async fn outbox_head(&self) -> StoreResult<i64> {
+        let head: Option<i64> = outbox::Entity::find()
+            .select_only()
+            .column(outbox::Column::Id)
+            .order_by_desc(outbox::Column::Id)
+            .limit(1)
+            .into_tuple()
+            .one(&self.db)
+            .await
+            .map_err(db_err)?;
+        Ok(head.unwrap_or(0))
+    }
+
+    async fn search_document(&self, kind: DocKind, id: i64) -> StoreResult<Option<SearchDocument>> {
+        Ok(documents(&self.db, kind, id - 1, 1)
+            .await?
+            .into_iter()
+            .find(|d| d.id == id))
+    }
+
+    async fn documents_of_deal(&self, deal_id: i64) -> StoreResult<Vec<(DocKind, i64)>> {
+        let Some(provider) = deals::Entity::find_by_id(deal_id)
+            .select_only()
+            .column(deals::Column::ProviderId)
+            .into_tuple::<i64>()
+            .one(&self.db)
+            .await
+            .map_err(db_err)?
+        else {
+            return Ok(Vec::new());
+        };
+        let mut out = Vec::new();
+        let ids = |rows: Vec<i64>, kind: DocKind| rows.into_iter().map(move |id| (kind, id));
+        macro_rules! owned {
+            ($entity:ident, $owner:ident) => {
+                $entity::Entity::find()
+                    .select_only()
+                    .column($entity::Column::Id)
+                    .filter($entity::Column::$owner.eq(provider))
+                    .filter($entity::Column::Status.eq(PUBLISHED))
+                    .into_tuple::<i64>()
+                    .all(&self.db)
+                    .await
+                    .map_err(db_err)?
+            };
+        }
+        out.extend(ids(owned!(services, OwnerId), DocKind::Service));
+        out.extend(ids(owned!(achievements, OwnerId), DocKind::Achievement));
+        out.extend(ids(owned!(tech_workers, UserId), DocKind::TechWorker));
+        Ok(out)
+    }
+
+    async fn published_documents(
+        &self,
+        kind: DocKind,
+        after: i64,
+        limit: u64,
+    ) -> StoreResult<Vec<SearchDocument>> {
+        documents(&self.db, kind, after, limit).await
+    }
+}
