@@ -4,6 +4,7 @@
 mod accounts;
 pub mod market;
 mod moderation;
+mod notifications;
 mod orgs;
 pub mod stats;
 mod tech_workers;
@@ -19,6 +20,7 @@ use crate::DomainError;
 use crate::auth::LockoutPolicy;
 use crate::banned_words::BannedWords;
 use crate::market_ports::MarketStore;
+use crate::notification_ports::NotificationStore;
 use crate::ports::Store;
 use crate::regions::{Region, RegionCode, RegionDirectory};
 use crate::stats_ports::StatsStore;
@@ -32,6 +34,8 @@ pub struct Services {
     pub market: Arc<dyn MarketStore>,
     /// Served statistics (the same database).
     pub stats: Arc<dyn StatsStore>,
+    /// The in-site inbox (the same database).
+    pub notifications: Arc<dyn NotificationStore>,
     pub clock: Arc<dyn Clock>,
     pub regions: Arc<RegionDirectory>,
     /// The deployment's root region (四川省 by default): everything lives below it.

@@ -12,6 +12,8 @@ pub mod ids;
 pub mod market;
 pub mod market_ports;
 pub mod moderation;
+pub mod notification_ports;
+pub mod notifications;
 pub mod orgs;
 pub mod paging;
 pub mod permissions;

@@ -96,6 +96,7 @@ pub(super) async fn app() -> (Router, Arc<Services>) {
     let services = Arc::new(Services {
         market: store.clone(),
         stats: store.clone(),
+        notifications: store.clone(),
         posting_ttl_days: 90,
         upload_limit_bytes: 2 * 1024 * 1024,
         store,
