@@ -136,7 +136,8 @@ pub async fn resolve(State(state): State<AppState>, request: Request, next: Next
         _ => jar.get(ELDER_COOKIE).is_some_and(|c| c.value() == "1"),
     };
     // Only pages show the badge: API calls and static files skip the count.
-    let is_page = !parts.uri.path().starts_with("/api/") && !parts.uri.path().starts_with("/static/");
+    let is_page =
+        !parts.uri.path().starts_with("/api/") && !parts.uri.path().starts_with("/static/");
     let unread_notifications = match &session {
         Some(s) if s.via == AuthVia::Cookie && is_page => state
             .services

@@ -3,7 +3,6 @@
 //! delivery of e-mail/SMS copies; and the entry point for match notifications.
 
 use super::Services;
-use crate::{DomainError, DomainResult};
 use crate::ids::UserId;
 use crate::notifications::delivery::{Contact, Sender, plan_delivery};
 use crate::notifications::{
@@ -12,6 +11,7 @@ use crate::notifications::{
 use crate::paging::{Page, Paged};
 use crate::permissions::Actor;
 use crate::time::Timestamp;
+use crate::{DomainError, DomainResult};
 
 /// Recipients (and notifications per recipient) the sweeper handles per store call.
 const DELIVERY_BATCH: u64 = 200;

@@ -73,9 +73,7 @@ pub fn digest_slot(pref: NotificationPreference, now: Timestamp) -> Option<Times
     let (day, period) = match pref {
         NotificationPreference::Daily => (today, 1),
         NotificationPreference::Weekly => (
-            today.checked_sub_days(Days::new(u64::from(
-                today.weekday().num_days_from_monday(),
-            )))?,
+            today.checked_sub_days(Days::new(u64::from(today.weekday().num_days_from_monday())))?,
             7,
         ),
         NotificationPreference::None | NotificationPreference::Realtime => return None,
@@ -218,23 +216,53 @@ mod tests {
     fn daily_slot_is_eight_in_shanghai() {
         let p = NotificationPreference::Daily;
         // 2026-12-02 is a Wednesday.
-        assert_eq!(digest_slot(p, sh(2026, 12, 2, 9, 0)), Some(sh(2026, 12, 2, 8, 0)));
-        assert_eq!(digest_slot(p, sh(2026, 12, 2, 8, 0)), Some(sh(2026, 12, 2, 8, 0)));
-        assert_eq!(digest_slot(p, sh(2026, 12, 2, 7, 59)), Some(sh(2026, 12, 1, 8, 0)));
+        assert_eq!(
+            digest_slot(p, sh(2026, 12, 2, 9, 0)),
+            Some(sh(2026, 12, 2, 8, 0))
+        );
+        assert_eq!(
+            digest_slot(p, sh(2026, 12, 2, 8, 0)),
+            Some(sh(2026, 12, 2, 8, 0))
+        );
+        assert_eq!(
+            digest_slot(p, sh(2026, 12, 2, 7, 59)),
+            Some(sh(2026, 12, 1, 8, 0))
+        );
         // 00:30 in Shanghai is still the previous day in UTC: the Shanghai date counts.
-        assert_eq!(digest_slot(p, sh(2026, 12, 2, 0, 30)), Some(sh(2026, 12, 1, 8, 0)));
-        assert_eq!(digest_slot(NotificationPreference::Realtime, sh(2026, 12, 2, 9, 0)), None);
-        assert_eq!(digest_slot(NotificationPreference::None, sh(2026, 12, 2, 9, 0)), None);
+        assert_eq!(
+            digest_slot(p, sh(2026, 12, 2, 0, 30)),
+            Some(sh(2026, 12, 1, 8, 0))
+        );
+        assert_eq!(
+            digest_slot(NotificationPreference::Realtime, sh(2026, 12, 2, 9, 0)),
+            None
+        );
+        assert_eq!(
+            digest_slot(NotificationPreference::None, sh(2026, 12, 2, 9, 0)),
+            None
+        );
     }
 
     #[test]
     fn weekly_slot_is_monday_morning() {
         let p = NotificationPreference::Weekly;
         // Monday 2026-11-30.
-        assert_eq!(digest_slot(p, sh(2026, 12, 2, 9, 0)), Some(sh(2026, 11, 30, 8, 0)));
-        assert_eq!(digest_slot(p, sh(2026, 11, 30, 8, 1)), Some(sh(2026, 11, 30, 8, 0)));
-        assert_eq!(digest_slot(p, sh(2026, 11, 30, 7, 0)), Some(sh(2026, 11, 23, 8, 0)));
-        assert_eq!(digest_slot(p, sh(2026, 12, 6, 23, 0)), Some(sh(2026, 11, 30, 8, 0)));
+        assert_eq!(
+            digest_slot(p, sh(2026, 12, 2, 9, 0)),
+            Some(sh(2026, 11, 30, 8, 0))
+        );
+        assert_eq!(
+            digest_slot(p, sh(2026, 11, 30, 8, 1)),
+            Some(sh(2026, 11, 30, 8, 0))
+        );
+        assert_eq!(
+            digest_slot(p, sh(2026, 11, 30, 7, 0)),
+            Some(sh(2026, 11, 23, 8, 0))
+        );
+        assert_eq!(
+            digest_slot(p, sh(2026, 12, 6, 23, 0)),
+            Some(sh(2026, 11, 30, 8, 0))
+        );
     }
 
     #[test]
@@ -254,9 +282,17 @@ mod tests {
         // The read one is settled without being sent; the 08:30 one waits for tomorrow.
         assert_eq!(plan.settled, vec![1, 2]);
         // Before the next slot nothing more is due.
-        let later = plan_delivery(NotificationPreference::Daily, sh(2026, 12, 3, 7, 0), &items[2..]);
+        let later = plan_delivery(
+            NotificationPreference::Daily,
+            sh(2026, 12, 3, 7, 0),
+            &items[2..],
+        );
         assert_eq!(later, DeliveryPlan::default());
-        let next = plan_delivery(NotificationPreference::Daily, sh(2026, 12, 3, 8, 0), &items[2..]);
+        let next = plan_delivery(
+            NotificationPreference::Daily,
+            sh(2026, 12, 3, 8, 0),
+            &items[2..],
+        );
         assert_eq!(next.settled, vec![3]);
         assert_eq!(next.messages.len(), 1);
     }
@@ -265,7 +301,10 @@ mod tests {
     fn weekly_digest_waits_for_monday() {
         let items = vec![note(1, sh(2026, 12, 1, 10, 0), false)];
         let p = NotificationPreference::Weekly;
-        assert_eq!(plan_delivery(p, sh(2026, 12, 6, 20, 0), &items), DeliveryPlan::default());
+        assert_eq!(
+            plan_delivery(p, sh(2026, 12, 6, 20, 0), &items),
+            DeliveryPlan::default()
+        );
         let plan = plan_delivery(p, sh(2026, 12, 7, 8, 5), &items);
         assert_eq!(plan.settled, vec![1]);
         assert!(plan.messages[0].subject.contains("每周"));
@@ -292,6 +331,10 @@ mod tests {
             .collect();
         let plan = plan_delivery(NotificationPreference::Daily, now, &items);
         assert_eq!(plan.settled.len(), 25);
-        assert!(plan.messages[0].body.contains("另有 5 条"), "{}", plan.messages[0].body);
+        assert!(
+            plan.messages[0].body.contains("另有 5 条"),
+            "{}",
+            plan.messages[0].body
+        );
     }
 }

@@ -18,7 +18,7 @@ use sea_orm::{
     PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, TransactionTrait,
 };
 
-use super::{SeaStore, backoff, corrupt, db_err, is_retryable, paged, RETRIES};
+use super::{RETRIES, SeaStore, backoff, corrupt, db_err, is_retryable, paged};
 use crate::entities::{
     achievements, needs, notification_preferences as prefs, notifications as rows, services, users,
 };
@@ -109,7 +109,8 @@ fn to_domain(r: rows::Model) -> StoreResult<Notification> {
     Ok(Notification {
         id: r.id,
         recipient: UserId(r.recipient_id),
-        kind: NotificationKind::parse(&r.kind).ok_or_else(|| corrupt("notification kind", &r.kind))?,
+        kind: NotificationKind::parse(&r.kind)
+            .ok_or_else(|| corrupt("notification kind", &r.kind))?,
         title: r.title,
         body: r.body,
         link: r.link,

@@ -11,6 +11,7 @@ mod api_market_postings;
 mod api_market_support;
 mod api_market_tickets;
 mod api_market_trade;
+mod api_notifications;
 mod api_stats;
 mod api_stats_export;
 mod bench_smoke;

@@ -10,7 +10,9 @@ use kejiyun_core::notifications::{
 use kejiyun_core::paging::{DEFAULT_PER_PAGE, Page};
 use serde::Deserialize;
 
-use super::common::{Layout, OrPage, Outcome, PageResult, Params, Pg, form_error, render, see_other};
+use super::common::{
+    Layout, OrPage, Outcome, PageResult, Params, Pg, form_error, render, see_other,
+};
 use super::widgets::{Opt, Pager};
 use crate::AppState;
 use crate::session::{CsrfForm, Ctx};

@@ -21,8 +21,8 @@ use sea_orm::{
 };
 
 use super::super::moderation::lost_race;
-use super::super::stats::{self, Counter, Watch};
 use super::super::notifications as inbox;
+use super::super::stats::{self, Counter, Watch};
 use super::super::{audit, corrupt, db_err, paged, parse_region, region_parts, scope_condition};
 use super::{name_of, names, posting_heads};
 use crate::entities::{deal_evidence, deals, outbox};
@@ -320,7 +320,11 @@ pub(in crate::store) async fn change(
 
 /// Both sides learn that the deal is confirmed, in the confirming transaction.
 async fn notify_confirmed<C: ConnectionTrait>(txn: &C, id: i64, at: Timestamp) -> StoreResult<()> {
-    let Some(d) = deals::Entity::find_by_id(id).one(txn).await.map_err(db_err)? else {
+    let Some(d) = deals::Entity::find_by_id(id)
+        .one(txn)
+        .await
+        .map_err(db_err)?
+    else {
         return Ok(());
     };
     let subject = DealSubject {

@@ -165,7 +165,11 @@ pub(in crate::store) async fn create(
     })?
     .last_insert_id;
     insert_message(&txn, id, author, body, at).await?;
-    let recipient = if author == requester { owner } else { requester };
+    let recipient = if author == requester {
+        owner
+    } else {
+        requester
+    };
     notify_message(&txn, id, kind, posting_id, author, recipient, true, at).await?;
     txn.commit().await.map_err(db_err)?;
     Ok(id)
@@ -206,10 +210,17 @@ pub(in crate::store) async fn add_message(
         .await
         .map_err(db_err)?;
     if let Some((kind, posting_id, requester, owner)) = thread {
-        let recipient = if author.0 == requester { owner } else { requester };
+        let recipient = if author.0 == requester {
+            owner
+        } else {
+            requester
+        };
         let kind = kind_of(&kind)?;
         let recipient = UserId(recipient);
-        notify_message(&txn, inquiry_id, kind, posting_id, author, recipient, false, at).await?;
+        notify_message(
+            &txn, inquiry_id, kind, posting_id, author, recipient, false, at,
+        )
+        .await?;
     }
     txn.commit().await.map_err(db_err)?;
     Ok(id)

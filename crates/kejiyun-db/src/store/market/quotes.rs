@@ -18,8 +18,8 @@ use sea_orm::{
 };
 
 use super::super::moderation::lost_race;
-use super::super::stats::lock_subject;
 use super::super::notifications as inbox;
+use super::super::stats::lock_subject;
 use super::super::{corrupt, db_err, paged};
 use super::{deals, name_of, names, posting_heads};
 use crate::entities::quotes;
