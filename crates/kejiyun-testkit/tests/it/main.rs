@@ -24,4 +24,5 @@ mod openapi;
 mod permissions;
 mod store_contract;
 mod store_market;
+mod store_notifications;
 mod store_stats;
