@@ -409,7 +409,7 @@ mod tests {
             NotificationPreference::parse(" weekly "),
             Ok(NotificationPreference::Weekly)
         );
-        let e = NotificationPreference::parse("hourly").unwrap_err();
+        let e = NotificationPreference::parse("hourly").expect_err("unknown preference");
         assert!(e.to_string().contains("每日摘要"), "{e}");
         assert_eq!(
             NotificationPreference::default(),

@@ -1,9 +1,13 @@
 //! The in-site inbox through HTTP: marketplace events notify the right people, a user reads and
 //! marks only their own notifications, preferences round-trip, bad input is a Chinese 4xx.
 
+use std::sync::{Arc, Mutex};
+
 use kejiyun_core::ids::UserId;
 use kejiyun_core::market::postings::PostingKind;
 use kejiyun_core::notifications::PostingRef;
+use kejiyun_core::notifications::delivery::{Contact, OutgoingMessage, Sender};
+use kejiyun_core::time::{Clock, Timestamp};
 use kejiyun_testkit::{TestApp, TestUser};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
@@ -453,5 +457,98 @@ async fn inbox_page_shows_the_badge_and_marks_read() {
             "{p} missing from the OpenAPI document"
         );
     }
+    app.stop().await;
+}
+
+/// A clock pinned where the test wants it.
+struct Fixed(Timestamp);
+
+impl Clock for Fixed {
+    fn now(&self) -> Timestamp {
+        self.0
+    }
+}
+
+/// Records what would have been sent.
+#[derive(Default)]
+struct Recorder(Mutex<Vec<(i64, String)>>);
+
+#[async_trait::async_trait]
+impl Sender for Recorder {
+    async fn send(&self, to: &Contact, message: &OutgoingMessage) -> Result<(), String> {
+        self.0
+            .lock()
+            .unwrap_or_else(|e| panic!("{e}"))
+            .push((to.user.0, message.subject.clone()));
+        Ok(())
+    }
+}
+
+#[tokio::test]
+async fn sweeper_sends_realtime_copies_now_and_digests_at_eight() {
+    let app = TestApp::spawn().await;
+    let c = cast(&app).await;
+    let prefs = "/api/v1/me/notification-preferences";
+    let r = app
+        .put(
+            prefs,
+            Some(&c.expert.token),
+            json!({ "preference": "realtime" }),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK);
+    // The farmer keeps the default: a daily digest.
+    published(&app, &c.admin, "needs", &c.farmer, need_body(LINSHUI)).await;
+    published(
+        &app,
+        &c.admin,
+        "services",
+        &c.expert,
+        service_body(LINSHUI, "county"),
+    )
+    .await;
+
+    let now = app.services().now();
+    let mut services = app.services().clone();
+    let recorder = Recorder::default();
+    let sent_to = |r: &Recorder| -> Vec<i64> {
+        r.0.lock()
+            .unwrap_or_else(|e| panic!("{e}"))
+            .iter()
+            .map(|(u, _)| *u)
+            .collect()
+    };
+
+    // Now: the real-time copy goes out; the digest waits for the next 08:00.
+    services.clock = Arc::new(Fixed(now));
+    let n = services
+        .deliver_notifications(&recorder)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(n, 1);
+    assert_eq!(sent_to(&recorder), vec![c.expert.id]);
+    let again = services
+        .deliver_notifications(&recorder)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(again, 0, "a copy goes out once");
+
+    // Two days later, past 08:00 Asia/Shanghai: the farmer's digest.
+    services.clock = Arc::new(Fixed(now.plus_seconds(2 * 86_400)));
+    let n = services
+        .deliver_notifications(&recorder)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(n, 1);
+    let log = recorder.0.lock().unwrap_or_else(|e| panic!("{e}")).clone();
+    assert_eq!(log[1].0, c.farmer.id);
+    assert_eq!(log[1].1, "科技云每日通知摘要：1 条未读");
+    let again = services
+        .deliver_notifications(&recorder)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(again, 0);
+    // The inbox is untouched by delivery.
+    assert_eq!(unread(&app, &c.farmer).await, 1);
     app.stop().await;
 }
