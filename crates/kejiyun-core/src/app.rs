@@ -4,6 +4,7 @@
 mod accounts;
 pub mod market;
 mod moderation;
+mod notifications;
 mod orgs;
 pub mod search;
 pub mod stats;
@@ -20,6 +21,7 @@ use crate::DomainError;
 use crate::auth::LockoutPolicy;
 use crate::banned_words::BannedWords;
 use crate::market_ports::MarketStore;
+use crate::notification_ports::NotificationStore;
 use crate::ports::Store;
 use crate::regions::{Region, RegionCode, RegionDirectory};
 use crate::search_ports::{SearchEngine, SearchFeed};
@@ -38,6 +40,8 @@ pub struct Services {
     pub search: Arc<dyn SearchEngine>,
     /// The database as the search index sees it (the same database as `store`).
     pub search_feed: Arc<dyn SearchFeed>,
+    /// The in-site inbox (the same database).
+    pub notifications: Arc<dyn NotificationStore>,
     pub clock: Arc<dyn Clock>,
     pub regions: Arc<RegionDirectory>,
     /// The deployment's root region (四川省 by default): everything lives below it.

@@ -13,6 +13,8 @@ pub mod market;
 pub mod market_ports;
 pub mod matching;
 pub mod moderation;
+pub mod notification_ports;
+pub mod notifications;
 pub mod orgs;
 pub mod paging;
 pub mod permissions;

@@ -47,6 +47,8 @@ pub struct Ctx {
     pub lang: Lang,
     pub elder: bool,
     pub path: String,
+    /// Unread notifications of a logged-in page visitor (the header badge); 0 for API calls.
+    pub unread_notifications: u64,
 }
 
 impl Ctx {
@@ -133,12 +135,27 @@ pub async fn resolve(State(state): State<AppState>, request: Request, next: Next
         Some("0") => false,
         _ => jar.get(ELDER_COOKIE).is_some_and(|c| c.value() == "1"),
     };
+    // Only pages show the badge: API calls and static files skip the count.
+    let is_page =
+        !parts.uri.path().starts_with("/api/") && !parts.uri.path().starts_with("/static/");
+    let unread_notifications = match &session {
+        Some(s) if s.via == AuthVia::Cookie && is_page => state
+            .services
+            .unread_notifications(&s.actor)
+            .await
+            .unwrap_or_else(|e| {
+                tracing::warn!(error = %e, "counting unread notifications failed");
+                0
+            }),
+        _ => 0,
+    };
     let ctx = Ctx {
         session,
         csrf: csrf.clone(),
         lang,
         elder,
         path: parts.uri.path().to_owned(),
+        unread_notifications,
     };
     parts.extensions.insert(ctx);
     let mut response = next.run(Request::from_parts(parts, body)).await;

@@ -9,6 +9,7 @@ use anyhow::Context;
 use kejiyun_core::app::Services;
 use kejiyun_core::auth::LockoutPolicy;
 use kejiyun_core::banned_words::BannedWords;
+use kejiyun_core::notifications::delivery::{LogSender, Sender};
 use kejiyun_core::regions::RegionCode;
 use kejiyun_core::time::SystemClock;
 use kejiyun_db::SeaStore;
@@ -68,6 +69,7 @@ pub async fn services_with_search(
         stats: Arc::new(store.clone()),
         search: index,
         search_feed: Arc::new(store.clone()),
+        notifications: Arc::new(store.clone()),
         clock: Arc::new(SystemClock),
         regions,
         root,
@@ -98,7 +100,7 @@ pub struct RunningServer {
     pub services: Arc<Services>,
     shutdown: Option<oneshot::Sender<()>>,
     task: JoinHandle<std::io::Result<()>>,
-    /// Dropping (or sending on) it stops the posting-expiry sweeper.
+    /// Dropping (or sending on) it stops the sweeper (posting expiry, notification delivery).
     stop_sweeper: Option<oneshot::Sender<()>>,
     sweeper: JoinHandle<()>,
     /// Likewise for the search index writer.
@@ -131,12 +133,22 @@ impl RunningServer {
 /// How often published postings past their confirmation interval are closed as expired.
 const EXPIRY_SWEEP: Duration = Duration::from_secs(10 * 60);
 
-/// Closes expired postings now and every [`EXPIRY_SWEEP`] until `stop` fires (or its sender
-/// is dropped).
-fn spawn_sweeper(services: Arc<Services>, mut stop: oneshot::Receiver<()>) -> JoinHandle<()> {
+/// How often notification copies are sent: real-time ones within this delay, digests at the
+/// first sweep after their time (the schedule itself is `notifications::delivery`).
+const DELIVERY_SWEEP: Duration = Duration::from_secs(60);
+
+/// Closes expired postings now and every [`EXPIRY_SWEEP`], and delivers notification copies
+/// every [`DELIVERY_SWEEP`] through `sender`, until `stop` fires (or its sender is dropped).
+fn spawn_sweeper(
+    services: Arc<Services>,
+    sender: Arc<dyn Sender>,
+    mut stop: oneshot::Receiver<()>,
+) -> JoinHandle<()> {
     tokio::spawn(async move {
         let mut every = tokio::time::interval(EXPIRY_SWEEP);
         every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        let mut deliver = tokio::time::interval(DELIVERY_SWEEP);
+        deliver.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
             tokio::select! {
                 _ = &mut stop => break,
@@ -144,6 +156,11 @@ fn spawn_sweeper(services: Arc<Services>, mut stop: oneshot::Receiver<()>) -> Jo
                     Ok(0) => {}
                     Ok(n) => tracing::info!(closed = n, "expired postings closed"),
                     Err(e) => tracing::warn!(error = %e, "closing expired postings failed"),
+                },
+                _ = deliver.tick() => match services.deliver_notifications(sender.as_ref()).await {
+                    Ok(0) => {}
+                    Ok(n) => tracing::info!(sent = n, "notification messages sent"),
+                    Err(e) => tracing::warn!(error = %e, "delivering notifications failed"),
                 },
             }
         }
@@ -186,7 +203,7 @@ pub async fn spawn(config: &Config, demo: bool) -> anyhow::Result<RunningServer>
             .await
     });
     let (stop_sweeper, sweeper_rx) = oneshot::channel::<()>();
-    let sweeper = spawn_sweeper(services.clone(), sweeper_rx);
+    let sweeper = spawn_sweeper(services.clone(), Arc::new(LogSender), sweeper_rx);
     tracing::info!(%addr, backend = services.store.backend_name(), root = %services.root, "kejiyun listening");
     Ok(RunningServer {
         addr,

@@ -2,11 +2,22 @@
 //! matches of a posting are for its owner and the admins of its region.
 
 use super::Services;
+use crate::ids::UserId;
 use crate::market::postings::PostingKind;
 use crate::matching::counterpart_kinds;
 use crate::moderation::ModerationStatus;
+use crate::notifications::PostingRef;
 use crate::permissions::Actor;
 use crate::search_ports::{DocKind, Match, MatchQuery, SearchQuery, SearchResults};
+
+fn posting_kind(k: DocKind) -> Option<PostingKind> {
+    match k {
+        DocKind::Service => Some(PostingKind::Service),
+        DocKind::Need => Some(PostingKind::Need),
+        DocKind::Achievement => Some(PostingKind::Achievement),
+        DocKind::TechWorker | DocKind::Org => None,
+    }
+}
 use crate::{DomainError, DomainResult};
 
 /// Suggestions shown on a posting's page.
@@ -72,5 +83,46 @@ impl Services {
             .filter(|m| m.strong)
             .take(NOTIFIED_MATCHES)
             .collect())
+    }
+
+    /// After a posting is published: both owners of each strong match between it and the
+    /// postings already published are told (in the inbox). Runs after the publication has
+    /// committed, in the process that published it (so once, whatever the number of servers).
+    /// Returns the notifications written.
+    pub async fn notify_strong_matches(
+        &self,
+        kind: PostingKind,
+        id: i64,
+        title: &str,
+        owner: UserId,
+    ) -> DomainResult<usize> {
+        let published = PostingRef {
+            kind,
+            id,
+            title: title.to_owned(),
+        };
+        let mut sent = 0;
+        for m in self.strong_matches(kind, id).await? {
+            // Tech workers are suggested on the page; notifications are between postings.
+            let (Some(other_kind), Some(other_owner)) = (posting_kind(m.kind), m.owner) else {
+                continue;
+            };
+            let other = PostingRef {
+                kind: other_kind,
+                id: m.id,
+                title: m.title.clone(),
+            };
+            self.notify_new_match(
+                UserId(other_owner),
+                other.clone(),
+                published.clone(),
+                &DocKind::from(kind).path(id),
+            )
+            .await?;
+            self.notify_new_match(owner, published.clone(), other, &m.kind.path(m.id))
+                .await?;
+            sent += 2;
+        }
+        Ok(sent)
     }
 }

@@ -11,6 +11,8 @@ pub mod inquiry_messages;
 pub mod login_failures;
 pub mod moderation_queue;
 pub mod needs;
+pub mod notification_preferences;
+pub mod notifications;
 pub mod orgs;
 pub mod outbox;
 pub mod quotes;

@@ -5,6 +5,7 @@ mod accounts;
 mod audit;
 mod market;
 mod moderation;
+pub(crate) mod notifications;
 mod orgs;
 mod search_feed;
 mod stats;

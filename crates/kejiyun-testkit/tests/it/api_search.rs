@@ -221,12 +221,50 @@ async fn matches_respect_scope_and_permissions_and_say_why() {
         ),
     )
     .await;
-    let need = published(&app, &c.admin, "needs", &c.farmer, need_body(LINSHUI)).await;
-    // The index follows the writes; wait until all four are in.
+    // The index follows the writes; once the services are in, the need is published.
     eventually(&app.url(""), &q("黄龙病"), |r| {
-        of(r, "service").len() == 3 && of(r, "need") == [need]
+        of(r, "service").len() == 3
     })
     .await;
+    let need = published(&app, &c.admin, "needs", &c.farmer, need_body(LINSHUI)).await;
+    eventually(&app.url(""), &q("黄龙病"), |r| of(r, "need") == [need]).await;
+
+    // Publishing it told both sides of the strong match.
+    let news = |u: &TestUser| {
+        let token = u.token.clone();
+        let app = &app;
+        async move {
+            let r = app.get("/api/v1/notifications", Some(&token)).await;
+            assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
+            r.body["items"]
+                .as_array()
+                .map(|items| {
+                    items
+                        .iter()
+                        .filter(|n| n["kind"] == "new_match")
+                        .filter_map(|n| n["link"].as_str().map(str::to_owned))
+                        .collect::<Vec<_>>()
+                })
+                .unwrap_or_default()
+        }
+    };
+    assert!(
+        news(&c.expert).await.contains(&format!("/needs/{need}")),
+        "provider told"
+    );
+    assert!(
+        news(&c.farmer).await.contains(&format!("/services/{here}")),
+        "need owner told"
+    );
+    assert!(
+        !news(&yuechi_expert)
+            .await
+            .contains(&format!("/needs/{need}"))
+            || news(&c.farmer)
+                .await
+                .contains(&format!("/services/{there_national}")),
+        "only reachable services are matches"
+    );
 
     let path = format!("/api/v1/needs/{need}/matches");
     let (status, body) = matches(&app, &path, Some(&c.farmer)).await;

@@ -69,6 +69,8 @@ async fn scenario(app: &TestApp, b: &Browser) -> anyhow::Result<()> {
         .await?;
     b.wait_for(".queue-done, .flash").await.ok();
     b.click("#logout").await?;
+    // Let the logout land before the next navigation, or it may overtake it.
+    b.wait_for("a[href=\"/login\"]").await?;
 
     login(b, app, &me).await?;
     b.goto(&app.url("/me/tech-worker")).await?;

@@ -113,6 +113,9 @@ async fn scenario(app: &TestApp, b: &Browser) -> anyhow::Result<()> {
 
     // The farmer compares the quotes and accepts this one: a deal is proposed.
     login(b, app, &farmer).await?;
+    // The header badge counts the approval and the quote.
+    let badge = b.wait_for("#unread-badge").await?.text().await?;
+    anyhow::ensure!(badge.trim() == "2", "unread badge shows {badge:?}");
     b.goto(&app.url(&format!("/needs/{need_id}"))).await?;
     b.click("tr.quote-row[data-id] button.accept").await?;
     b.wait_for("#deal-status[data-status=\"proposed\"]").await?;

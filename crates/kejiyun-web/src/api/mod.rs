@@ -6,6 +6,7 @@ mod admin;
 pub mod dto;
 mod market;
 mod moderation;
+mod notifications;
 mod orgs;
 mod regions;
 pub mod search;
@@ -55,6 +56,7 @@ use crate::error::ApiError;
         (name = "deals", description = "交易: proposed, confirmed, cancelled; offline contracts with evidence"),
         (name = "tickets", description = "科服保姆: caseworker tickets of region staff"),
         (name = "search", description = "One search box over everything published, and supply–demand matching (供需对接) with reasons"),
+        (name = "notifications", description = "站内信: the caller's inbox and delivery preference"),
     )
 )]
 struct ApiDoc;
@@ -153,6 +155,13 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(market::tickets::follow_up))
         .routes(routes!(market::tickets::link))
         .routes(routes!(market::tickets::close))
+        .routes(routes!(notifications::list))
+        .routes(routes!(notifications::unread_count))
+        .routes(routes!(notifications::mark_read))
+        .routes(routes!(
+            notifications::preferences,
+            notifications::set_preferences
+        ))
 }
 
 pub(crate) fn page(page: Option<u32>, per_page: Option<u32>) -> Result<Page, ApiError> {

@@ -32,6 +32,8 @@ pub struct Layout {
     pub section: &'static str,
     pub notice: Option<String>,
     pub error: Option<String>,
+    /// The header badge: the visitor's unread notifications.
+    pub unread: u64,
 }
 
 impl Layout {
@@ -49,6 +51,7 @@ impl Layout {
             section,
             notice: None,
             error: None,
+            unread: ctx.unread_notifications,
         }
     }
 

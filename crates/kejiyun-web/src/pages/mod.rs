@@ -8,6 +8,7 @@ mod common;
 mod home;
 mod market;
 mod me;
+mod notifications;
 mod orgs;
 mod search;
 mod stats;
@@ -36,6 +37,12 @@ pub fn router() -> Router<AppState> {
         .route(
             "/me/tech-worker",
             get(me::tech_worker_form).post(me::save_tech_worker),
+        )
+        .route("/me/notifications", get(notifications::inbox))
+        .route("/me/notifications/read", post(notifications::mark_read))
+        .route(
+            "/me/notifications/preference",
+            post(notifications::save_preference),
         )
         .route("/me/tokens", get(tokens::list).post(tokens::create))
         .route("/me/tokens/{id}/revoke", post(tokens::revoke))

@@ -100,6 +100,7 @@ pub(super) async fn app() -> (Router, Arc<Services>) {
         stats: store.clone(),
         search: Arc::new(index),
         search_feed: store.clone(),
+        notifications: store.clone(),
         posting_ttl_days: 90,
         upload_limit_bytes: 2 * 1024 * 1024,
         store,

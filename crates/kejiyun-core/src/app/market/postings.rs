@@ -354,6 +354,15 @@ impl Services {
                 },
             )
             .await?;
+        if to == ModerationStatus::Published {
+            // The publication has committed; a failure to notify must not undo it.
+            if let Err(e) = self
+                .notify_strong_matches(kind, id, &title, meta.owner)
+                .await
+            {
+                tracing::warn!(error = %e, kind = kind.code(), id, "match notifications failed");
+            }
+        }
         Ok(to)
     }
 

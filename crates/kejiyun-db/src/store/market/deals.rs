@@ -10,6 +10,7 @@ use kejiyun_core::market::deals::{Deal, DealOrigin, DealStatus, DealSubject, Dea
 use kejiyun_core::market::money::Fen;
 use kejiyun_core::market::postings::PostingKind;
 use kejiyun_core::market_ports::{DealChange, DealFilter, NewDeal};
+use kejiyun_core::notifications;
 use kejiyun_core::paging::{Page, Paged};
 use kejiyun_core::ports::StoreResult;
 use kejiyun_core::time::Timestamp;
@@ -20,6 +21,7 @@ use sea_orm::{
 };
 
 use super::super::moderation::lost_race;
+use super::super::notifications as inbox;
 use super::super::stats::{self, Counter, Watch};
 use super::super::{audit, corrupt, db_err, paged, parse_region, region_parts, scope_condition};
 use super::{name_of, names, posting_heads};
@@ -103,6 +105,25 @@ pub(super) async fn insert<C: ConnectionTrait>(txn: &C, d: NewDeal) -> StoreResu
     }
     Watch::created(Counter::Deal(id)).finish(txn).await?;
     outbox_upsert(txn, id, d.at).await?;
+    let title = inbox::deal_title(txn, &d.subject).await?;
+    let mut notes = Vec::new();
+    if d.status == DealStatus::Confirmed {
+        for side in [d.requester, d.provider] {
+            notes.push(notifications::deal_confirmed(side, id, &title, d.at));
+        }
+    } else if d.status == DealStatus::Proposed {
+        // Each side still to confirm, except the one who proposed it.
+        let waiting = [
+            (d.requester, d.requester_confirmed_at),
+            (d.provider, d.provider_confirmed_at),
+        ];
+        for (side, confirmed_at) in waiting {
+            if confirmed_at.is_none() && side != d.proposed_by {
+                notes.push(notifications::deal_to_confirm(side, id, &title, d.at));
+            }
+        }
+    }
+    inbox::insert(txn, notes).await?;
     Ok(id)
 }
 
@@ -291,7 +312,32 @@ pub(in crate::store) async fn change(
         audit::insert(&txn, record).await?;
     }
     outbox_upsert(&txn, id, c.at).await?;
+    if c.to == DealStatus::Confirmed && c.from != DealStatus::Confirmed {
+        notify_confirmed(&txn, id, c.at).await?;
+    }
     txn.commit().await.map_err(db_err)
+}
+
+/// Both sides learn that the deal is confirmed, in the confirming transaction.
+async fn notify_confirmed<C: ConnectionTrait>(txn: &C, id: i64, at: Timestamp) -> StoreResult<()> {
+    let Some(d) = deals::Entity::find_by_id(id)
+        .one(txn)
+        .await
+        .map_err(db_err)?
+    else {
+        return Ok(());
+    };
+    let subject = DealSubject {
+        need: d.need_id,
+        service: d.service_id,
+        achievement: d.achievement_id,
+    };
+    let title = inbox::deal_title(txn, &subject).await?;
+    let notes = [d.requester_id, d.provider_id]
+        .into_iter()
+        .map(|u| notifications::deal_confirmed(UserId(u), id, &title, at))
+        .collect();
+    inbox::insert(txn, notes).await
 }
 
 pub(in crate::store) async fn list(

@@ -6,6 +6,7 @@ use std::collections::HashMap;
 use kejiyun_core::ids::UserId;
 use kejiyun_core::market::inquiries::{Inquiry, Message};
 use kejiyun_core::market::postings::PostingKind;
+use kejiyun_core::notifications;
 use kejiyun_core::paging::{Page, Paged};
 use kejiyun_core::ports::{StoreError, StoreResult};
 use kejiyun_core::time::Timestamp;
@@ -15,6 +16,7 @@ use sea_orm::{
     ExprTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, TransactionTrait,
 };
 
+use super::super::notifications as inbox;
 use super::super::{corrupt, db_err, paged};
 use super::{name_of, names, posting_heads};
 use crate::entities::{inquiries, inquiry_messages};
@@ -101,6 +103,33 @@ async fn insert_message<C: ConnectionTrait>(
     )
 }
 
+/// Tells the other side of the thread about a message, in the message's transaction.
+#[expect(
+    clippy::too_many_arguments,
+    reason = "the thread, its posting, the two sides and the time"
+)]
+async fn notify_message<C: ConnectionTrait>(
+    txn: &C,
+    inquiry_id: i64,
+    kind: PostingKind,
+    posting_id: i64,
+    author: UserId,
+    recipient: UserId,
+    first: bool,
+    at: Timestamp,
+) -> StoreResult<()> {
+    if recipient == author {
+        return Ok(());
+    }
+    let title = inbox::posting_head(txn, kind, posting_id)
+        .await?
+        .map(|(t, _)| t)
+        .unwrap_or_default();
+    let name = inbox::user_name(txn, author).await?;
+    let n = notifications::new_message(recipient, inquiry_id, &title, &name, first, at);
+    inbox::insert(txn, vec![n]).await
+}
+
 #[expect(
     clippy::too_many_arguments,
     reason = "the thread's key, its sides and its first message"
@@ -136,6 +165,12 @@ pub(in crate::store) async fn create(
     })?
     .last_insert_id;
     insert_message(&txn, id, author, body, at).await?;
+    let recipient = if author == requester {
+        owner
+    } else {
+        requester
+    };
+    notify_message(&txn, id, kind, posting_id, author, recipient, true, at).await?;
     txn.commit().await.map_err(db_err)?;
     Ok(id)
 }
@@ -162,6 +197,31 @@ pub(in crate::store) async fn add_message(
         return Err(StoreError::NotFound);
     }
     let id = insert_message(&txn, inquiry_id, author, body, at).await?;
+    let thread: Option<(String, i64, i64, i64)> = inquiries::Entity::find_by_id(inquiry_id)
+        .select_only()
+        .columns([
+            inquiries::Column::PostingKind,
+            inquiries::Column::PostingId,
+            inquiries::Column::RequesterId,
+            inquiries::Column::OwnerId,
+        ])
+        .into_tuple()
+        .one(&txn)
+        .await
+        .map_err(db_err)?;
+    if let Some((kind, posting_id, requester, owner)) = thread {
+        let recipient = if author.0 == requester {
+            owner
+        } else {
+            requester
+        };
+        let kind = kind_of(&kind)?;
+        let recipient = UserId(recipient);
+        notify_message(
+            &txn, inquiry_id, kind, posting_id, author, recipient, false, at,
+        )
+        .await?;
+    }
     txn.commit().await.map_err(db_err)?;
     Ok(id)
 }

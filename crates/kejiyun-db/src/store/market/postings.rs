@@ -16,6 +16,7 @@ use kejiyun_core::market::postings::{
 };
 use kejiyun_core::market_ports::{PostingChange, PostingFilter};
 use kejiyun_core::moderation::ModerationStatus;
+use kejiyun_core::notifications;
 use kejiyun_core::paging::{Page, Paged};
 use kejiyun_core::ports::StoreResult;
 use kejiyun_core::regions::RegionCode;
@@ -27,6 +28,7 @@ use sea_orm::{
 };
 
 use super::super::moderation::{after_change, audit_change, lost_race};
+use super::super::notifications as inbox;
 use super::super::stats::{Counter, Watch};
 use super::super::{
     contains_pattern, corrupt, db_err, paged, parse_region, region_parts, scope_condition,
@@ -413,16 +415,17 @@ async fn apply<E: PostingTable>(
         .exec(&txn)
         .await
         .map_err(db_err)?;
-    let head: Option<(String, String)> = E::find()
+    let head: Option<(String, String, i64)> = E::find()
         .select_only()
         .column(c.title)
         .column(c.region)
+        .column(c.owner)
         .filter(c.id.eq(id))
         .into_tuple()
         .one(&txn)
         .await
         .map_err(db_err)?;
-    let Some((title, region)) = head else {
+    let Some((title, region, owner)) = head else {
         return Err(lost_race(false));
     };
     if res.rows_affected == 0 {
@@ -441,6 +444,24 @@ async fn apply<E: PostingTable>(
     )
     .await?;
     audit_change(&txn, ch).await?;
+    // A moderation decision tells the owner, in the decision's transaction.
+    let decided = match (ch.from, ch.to) {
+        (ModerationStatus::Pending, ModerationStatus::Published) => Some(
+            notifications::posting_approved(UserId(owner), E::KIND, id, &title, ch.at),
+        ),
+        (ModerationStatus::Pending, ModerationStatus::Rejected) => {
+            Some(notifications::posting_rejected(
+                UserId(owner),
+                E::KIND,
+                id,
+                &title,
+                ch.reason.as_deref(),
+                ch.at,
+            ))
+        }
+        _ => None,
+    };
+    inbox::insert(&txn, decided.into_iter().collect()).await?;
     txn.commit().await.map_err(db_err)
 }
 

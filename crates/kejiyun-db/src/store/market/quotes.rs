@@ -7,6 +7,7 @@ use kejiyun_core::market::money::Fen;
 use kejiyun_core::market::postings::PostingKind;
 use kejiyun_core::market::quotes::{DeclineReason, Quote, QuoteDraft, QuoteStatus};
 use kejiyun_core::market_ports::NewDeal;
+use kejiyun_core::notifications;
 use kejiyun_core::paging::{Page, Paged};
 use kejiyun_core::ports::{StoreError, StoreResult};
 use kejiyun_core::time::Timestamp;
@@ -17,6 +18,7 @@ use sea_orm::{
 };
 
 use super::super::moderation::lost_race;
+use super::super::notifications as inbox;
 use super::super::stats::lock_subject;
 use super::super::{corrupt, db_err, paged};
 use super::{deals, name_of, names, posting_heads};
@@ -92,6 +94,11 @@ pub(in crate::store) async fn create(
         other => other,
     })?
     .last_insert_id;
+    if let Some((title, owner)) = inbox::posting_head(&txn, PostingKind::Need, need_id).await? {
+        let name = inbox::user_name(&txn, provider).await?;
+        let n = notifications::new_quote(UserId(owner), need_id, &title, &name, at);
+        inbox::insert(&txn, vec![n]).await?;
+    }
     txn.commit().await.map_err(db_err)?;
     Ok(id)
 }

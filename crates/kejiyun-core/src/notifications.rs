@@ -1,0 +1,503 @@
+//! The in-site inbox (站内信): what a notification is, the texts of the marketplace's events,
+//! each user's delivery preference, and (in [`delivery`]) when outgoing e-mail/SMS copies go
+//! out. The inbox always receives every notification; the preference only governs the copies.
+
+pub mod delivery;
+
+use crate::DomainError;
+use crate::ids::UserId;
+use crate::market::postings::PostingKind;
+use crate::time::Timestamp;
+
+/// Longest stored title and body (characters); longer texts are cut, never refused, because a
+/// notification is written as a side effect of another change that must not fail for it.
+pub const MAX_TITLE_CHARS: usize = 200;
+pub const MAX_BODY_CHARS: usize = 1000;
+/// Most ids one "mark as read" request may name.
+pub const MAX_READ_IDS: usize = 100;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum NotificationKind {
+    PostingApproved,
+    PostingRejected,
+    /// A new inquiry thread, or a new message in one.
+    NewInquiry,
+    NewQuote,
+    DealToConfirm,
+    DealConfirmed,
+    NewMatch,
+    ActivityReminder,
+}
+
+impl NotificationKind {
+    pub const ALL: [Self; 8] = [
+        Self::PostingApproved,
+        Self::PostingRejected,
+        Self::NewInquiry,
+        Self::NewQuote,
+        Self::DealToConfirm,
+        Self::DealConfirmed,
+        Self::NewMatch,
+        Self::ActivityReminder,
+    ];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::PostingApproved => "posting_approved",
+            Self::PostingRejected => "posting_rejected",
+            Self::NewInquiry => "new_inquiry",
+            Self::NewQuote => "new_quote",
+            Self::DealToConfirm => "deal_to_confirm",
+            Self::DealConfirmed => "deal_confirmed",
+            Self::NewMatch => "new_match",
+            Self::ActivityReminder => "activity_reminder",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|k| k.code() == s)
+    }
+
+    pub fn label_zh(self) -> &'static str {
+        match self {
+            Self::PostingApproved => "审核通过",
+            Self::PostingRejected => "审核驳回",
+            Self::NewInquiry => "新的对接留言",
+            Self::NewQuote => "新的报价",
+            Self::DealToConfirm => "交易待确认",
+            Self::DealConfirmed => "交易已成交",
+            Self::NewMatch => "新的匹配",
+            Self::ActivityReminder => "活动提醒",
+        }
+    }
+}
+
+/// A notification about to be written.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewNotification {
+    pub recipient: UserId,
+    pub kind: NotificationKind,
+    pub title: String,
+    pub body: String,
+    /// A local path (`/needs/42`) the notification leads to.
+    pub link: String,
+    pub at: Timestamp,
+}
+
+impl NewNotification {
+    /// Cuts the texts to the stored lengths and keeps the link local (`/` otherwise).
+    pub fn new(
+        recipient: UserId,
+        kind: NotificationKind,
+        title: &str,
+        body: &str,
+        link: &str,
+        at: Timestamp,
+    ) -> Self {
+        Self {
+            recipient,
+            kind,
+            title: cut(title, MAX_TITLE_CHARS),
+            body: cut(body, MAX_BODY_CHARS),
+            link: if is_local_path(link) {
+                link.to_owned()
+            } else {
+                "/".to_owned()
+            },
+            at,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Notification {
+    pub id: i64,
+    pub recipient: UserId,
+    pub kind: NotificationKind,
+    pub title: String,
+    pub body: String,
+    pub link: String,
+    pub created_at: Timestamp,
+    pub read_at: Option<Timestamp>,
+}
+
+impl Notification {
+    pub fn is_unread(&self) -> bool {
+        self.read_at.is_none()
+    }
+}
+
+/// How a user wants copies of their notifications sent to their e-mail/phone.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub enum NotificationPreference {
+    /// Inbox only.
+    None,
+    /// One message per notification, as soon as the sweeper sees it.
+    Realtime,
+    /// One digest a day (08:00 Asia/Shanghai) of what is still unread.
+    #[default]
+    Daily,
+    /// One digest a week (Monday 08:00 Asia/Shanghai).
+    Weekly,
+}
+
+impl NotificationPreference {
+    pub const ALL: [Self; 4] = [Self::None, Self::Realtime, Self::Daily, Self::Weekly];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::None => "none",
+            Self::Realtime => "realtime",
+            Self::Daily => "daily",
+            Self::Weekly => "weekly",
+        }
+    }
+
+    pub fn parse(s: &str) -> Result<Self, DomainError> {
+        Self::ALL
+            .into_iter()
+            .find(|p| p.code() == s.trim())
+            .ok_or_else(|| {
+                DomainError::invalid(
+                    "preference",
+                    "通知方式应为 none（不发送）、realtime（实时）、daily（每日摘要）或 weekly（每周摘要）",
+                )
+            })
+    }
+
+    pub fn label_zh(self) -> &'static str {
+        match self {
+            Self::None => "不发送",
+            Self::Realtime => "实时发送",
+            Self::Daily => "每日摘要",
+            Self::Weekly => "每周摘要",
+        }
+    }
+}
+
+/// Which notifications a "mark as read" names.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ReadSelection {
+    Ids(Vec<i64>),
+    All,
+}
+
+impl ReadSelection {
+    /// Either `all` or a non-empty list of at most [`MAX_READ_IDS`] positive ids.
+    pub fn parse(ids: Option<Vec<i64>>, all: bool) -> Result<Self, DomainError> {
+        match (ids.filter(|v| !v.is_empty()), all) {
+            (Some(_), true) => Err(DomainError::invalid(
+                "ids",
+                "请只选择一种方式：指定通知编号，或全部标为已读",
+            )),
+            (None, true) => Ok(Self::All),
+            (None, false) => Err(DomainError::invalid(
+                "ids",
+                "请指定要标为已读的通知编号，或选择全部标为已读",
+            )),
+            (Some(mut ids), false) => {
+                if ids.len() > MAX_READ_IDS {
+                    return Err(DomainError::invalid(
+                        "ids",
+                        format!("一次最多标记 {MAX_READ_IDS} 条通知"),
+                    ));
+                }
+                if ids.iter().any(|i| *i <= 0) {
+                    return Err(DomainError::invalid("ids", "通知编号必须是正整数"));
+                }
+                ids.sort_unstable();
+                ids.dedup();
+                Ok(Self::Ids(ids))
+            }
+        }
+    }
+}
+
+/// A local path: starts with one `/`, no scheme, no backslash, no control characters.
+pub fn is_local_path(s: &str) -> bool {
+    s.starts_with('/')
+        && !s.starts_with("//")
+        && s.len() <= 500
+        && !s.chars().any(|c| c.is_control() || c == '\\')
+}
+
+fn cut(s: &str, max: usize) -> String {
+    let s = s.trim();
+    if s.chars().count() <= max {
+        s.to_owned()
+    } else {
+        let mut out: String = s.chars().take(max.saturating_sub(1)).collect();
+        out.push('…');
+        out
+    }
+}
+
+/// The page of a posting (`/needs/42`).
+pub fn posting_path(kind: PostingKind, id: i64) -> String {
+    let plural = match kind {
+        PostingKind::Service => "services",
+        PostingKind::Need => "needs",
+        PostingKind::Achievement => "achievements",
+    };
+    format!("/{plural}/{id}")
+}
+
+/// A posting named in a notification.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PostingRef {
+    pub kind: PostingKind,
+    pub id: i64,
+    pub title: String,
+}
+
+// The texts of the marketplace's events. The stores call these inside the transaction of the
+// change they describe, so the notification commits (or not) with it.
+
+pub fn posting_approved(
+    owner: UserId,
+    kind: PostingKind,
+    id: i64,
+    title: &str,
+    at: Timestamp,
+) -> NewNotification {
+    NewNotification::new(
+        owner,
+        NotificationKind::PostingApproved,
+        &format!("您的{}「{title}」已通过审核", kind.label_zh()),
+        "已公开发布，其他用户现在可以查看并与您对接。",
+        &posting_path(kind, id),
+        at,
+    )
+}
+
+pub fn posting_rejected(
+    owner: UserId,
+    kind: PostingKind,
+    id: i64,
+    title: &str,
+    reason: Option<&str>,
+    at: Timestamp,
+) -> NewNotification {
+    let body = match reason {
+        Some(r) => format!("驳回理由：{r}。修改后可重新提交审核。"),
+        None => "修改后可重新提交审核。".to_owned(),
+    };
+    NewNotification::new(
+        owner,
+        NotificationKind::PostingRejected,
+        &format!("您的{}「{title}」未通过审核", kind.label_zh()),
+        &body,
+        &posting_path(kind, id),
+        at,
+    )
+}
+
+/// A message in an inquiry thread, for the side that did not write it.
+pub fn new_message(
+    recipient: UserId,
+    inquiry_id: i64,
+    posting_title: &str,
+    author_name: &str,
+    first: bool,
+    at: Timestamp,
+) -> NewNotification {
+    let title = if first {
+        format!("{author_name}就「{posting_title}」向您发起对接")
+    } else {
+        format!("{author_name}在「{posting_title}」的对接中给您留言")
+    };
+    NewNotification::new(
+        recipient,
+        NotificationKind::NewInquiry,
+        &title,
+        "请查看留言并回复。",
+        &format!("/inquiries/{inquiry_id}"),
+        at,
+    )
+}
+
+pub fn new_quote(
+    need_owner: UserId,
+    need_id: i64,
+    need_title: &str,
+    provider_name: &str,
+    at: Timestamp,
+) -> NewNotification {
+    NewNotification::new(
+        need_owner,
+        NotificationKind::NewQuote,
+        &format!("{provider_name}对您的需求「{need_title}」提交了报价"),
+        "可在需求页面比较各方报价，接受或婉拒。",
+        &posting_path(PostingKind::Need, need_id),
+        at,
+    )
+}
+
+/// A proposed deal, for a side that has not confirmed it yet.
+pub fn deal_to_confirm(
+    recipient: UserId,
+    deal_id: i64,
+    subject_title: &str,
+    at: Timestamp,
+) -> NewNotification {
+    NewNotification::new(
+        recipient,
+        NotificationKind::DealToConfirm,
+        &format!("「{subject_title}」的交易等待您确认"),
+        "请核对交易金额和日期，确认或取消。",
+        &format!("/deals/{deal_id}"),
+        at,
+    )
+}
+
+pub fn deal_confirmed(
+    recipient: UserId,
+    deal_id: i64,
+    subject_title: &str,
+    at: Timestamp,
+) -> NewNotification {
+    NewNotification::new(
+        recipient,
+        NotificationKind::DealConfirmed,
+        &format!("「{subject_title}」的交易已成交"),
+        "双方均已确认，交易已计入统计。",
+        &format!("/deals/{deal_id}"),
+        at,
+    )
+}
+
+/// A newly published posting matches one of the recipient's own postings.
+pub fn new_match(
+    recipient: UserId,
+    own: &PostingRef,
+    matched: &PostingRef,
+    link: &str,
+    at: Timestamp,
+) -> NewNotification {
+    NewNotification::new(
+        recipient,
+        NotificationKind::NewMatch,
+        &format!(
+            "新发布的{}「{}」与您的{}「{}」匹配",
+            matched.kind.label_zh(),
+            matched.title,
+            own.kind.label_zh(),
+            own.title
+        ),
+        "去看看是否适合对接。",
+        link,
+        at,
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const T: Timestamp = Timestamp(1_700_000_000_000_000);
+
+    #[test]
+    fn codes_round_trip() {
+        for k in NotificationKind::ALL {
+            assert_eq!(NotificationKind::parse(k.code()), Some(k));
+        }
+        assert_eq!(NotificationKind::parse("nope"), None);
+        for p in NotificationPreference::ALL {
+            assert_eq!(NotificationPreference::parse(p.code()), Ok(p));
+        }
+        assert_eq!(
+            NotificationPreference::parse(" weekly "),
+            Ok(NotificationPreference::Weekly)
+        );
+        let e = NotificationPreference::parse("hourly").expect_err("unknown preference");
+        assert!(e.to_string().contains("每日摘要"), "{e}");
+        assert_eq!(
+            NotificationPreference::default(),
+            NotificationPreference::Daily
+        );
+    }
+
+    #[test]
+    fn read_selection_rules() {
+        assert_eq!(
+            ReadSelection::parse(Some(vec![3, 1, 3]), false),
+            Ok(ReadSelection::Ids(vec![1, 3]))
+        );
+        assert_eq!(ReadSelection::parse(None, true), Ok(ReadSelection::All));
+        assert_eq!(
+            ReadSelection::parse(Some(vec![]), true),
+            Ok(ReadSelection::All)
+        );
+        assert!(ReadSelection::parse(Some(vec![1]), true).is_err());
+        assert!(ReadSelection::parse(None, false).is_err());
+        assert!(ReadSelection::parse(Some(vec![]), false).is_err());
+        assert!(ReadSelection::parse(Some(vec![0]), false).is_err());
+        assert!(ReadSelection::parse(Some((1..=101).collect()), false).is_err());
+    }
+
+    #[test]
+    fn texts_are_cut_and_links_kept_local() {
+        let long = "长".repeat(300);
+        let n = NewNotification::new(
+            UserId(1),
+            NotificationKind::NewMatch,
+            &long,
+            &long.repeat(5),
+            "https://evil.example/",
+            T,
+        );
+        assert_eq!(n.title.chars().count(), MAX_TITLE_CHARS);
+        assert!(n.title.ends_with('…'));
+        assert_eq!(n.body.chars().count(), MAX_BODY_CHARS);
+        assert_eq!(n.link, "/");
+        for bad in ["//evil", "/a\\b", "needs/1", "/a\nb"] {
+            assert!(!is_local_path(bad), "{bad}");
+        }
+        assert!(is_local_path("/needs/1?x=2"));
+    }
+
+    #[test]
+    fn event_texts() {
+        let n = posting_approved(UserId(7), PostingKind::Need, 42, "柑橘黄龙病防治", T);
+        assert_eq!(n.recipient, UserId(7));
+        assert_eq!(n.kind, NotificationKind::PostingApproved);
+        assert_eq!(n.title, "您的科技需求「柑橘黄龙病防治」已通过审核");
+        assert_eq!(n.link, "/needs/42");
+        let r = posting_rejected(
+            UserId(7),
+            PostingKind::Service,
+            3,
+            "土壤检测",
+            Some("联系方式不完整"),
+            T,
+        );
+        assert!(r.body.contains("联系方式不完整"), "{}", r.body);
+        assert_eq!(r.link, "/services/3");
+        let m = new_message(UserId(2), 9, "土壤检测", "张三", true, T);
+        assert_eq!(m.link, "/inquiries/9");
+        assert!(m.title.contains("发起对接"));
+        let q = new_quote(UserId(2), 5, "育苗", "李四", T);
+        assert_eq!(q.link, "/needs/5");
+        assert_eq!(deal_to_confirm(UserId(2), 8, "育苗", T).link, "/deals/8");
+        assert_eq!(
+            deal_confirmed(UserId(2), 8, "育苗", T).kind,
+            NotificationKind::DealConfirmed
+        );
+        let own = PostingRef {
+            kind: PostingKind::Service,
+            id: 1,
+            title: "病虫害防治".into(),
+        };
+        let other = PostingRef {
+            kind: PostingKind::Need,
+            id: 2,
+            title: "黄龙病".into(),
+        };
+        let nm = new_match(UserId(3), &own, &other, "/needs/2", T);
+        assert_eq!(
+            nm.title,
+            "新发布的科技需求「黄龙病」与您的科技服务「病虫害防治」匹配"
+        );
+        assert_eq!(nm.link, "/needs/2");
+    }
+}

@@ -1,0 +1,554 @@
+//! The in-site inbox through HTTP: marketplace events notify the right people, a user reads and
+//! marks only their own notifications, preferences round-trip, bad input is a Chinese 4xx.
+
+use std::sync::{Arc, Mutex};
+
+use kejiyun_core::ids::UserId;
+use kejiyun_core::market::postings::PostingKind;
+use kejiyun_core::notifications::PostingRef;
+use kejiyun_core::notifications::delivery::{Contact, OutgoingMessage, Sender};
+use kejiyun_core::time::{Clock, Timestamp};
+use kejiyun_testkit::{TestApp, TestUser};
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+
+use crate::api_market_support::{
+    LINSHUI, cast, items, need_body, published, service_body, submitted,
+};
+
+async fn inbox(app: &TestApp, who: &TestUser, query: &str) -> Value {
+    let r = app
+        .get(&format!("/api/v1/notifications{query}"), Some(&who.token))
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
+    r.body
+}
+
+async fn unread(app: &TestApp, who: &TestUser) -> u64 {
+    let r = app
+        .get("/api/v1/notifications/unread-count", Some(&who.token))
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
+    r.body["unread"]
+        .as_u64()
+        .unwrap_or_else(|| panic!("{:?}", r.body))
+}
+
+fn kinds(body: &Value) -> Vec<String> {
+    items(body)
+        .iter()
+        .map(|n| n["kind"].as_str().unwrap_or_default().to_owned())
+        .collect()
+}
+
+fn is_chinese(message: &Value) -> bool {
+    message
+        .as_str()
+        .is_some_and(|m| m.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c)))
+}
+
+#[tokio::test]
+async fn approved_need_notifies_its_owner_who_marks_it_read() {
+    let app = TestApp::spawn().await;
+    let c = cast(&app).await;
+    let stranger = app.user("路人", Some(LINSHUI)).await;
+    assert_eq!(unread(&app, &c.farmer).await, 0);
+
+    let need = published(&app, &c.admin, "needs", &c.farmer, need_body(LINSHUI)).await;
+
+    let body = inbox(&app, &c.farmer, "").await;
+    assert_eq!(body["total"], 1, "{body:?}");
+    assert_eq!(body["unread"], 1);
+    let n = &items(&body)[0];
+    assert_eq!(n["kind"], "posting_approved");
+    assert_eq!(
+        n["title"],
+        "您的科技需求「脐橙黄龙病防治技术咨询」已通过审核"
+    );
+    assert_eq!(n["link"], format!("/needs/{need}"));
+    assert!(n["read_at"].is_null());
+    let id = n["id"].as_i64().unwrap_or_else(|| panic!("{n:?}"));
+    assert_eq!(unread(&app, &c.farmer).await, 1);
+
+    // Another user neither sees it nor can mark it: 404, as if it did not exist.
+    assert_eq!(inbox(&app, &stranger, "").await["total"], 0);
+    let r = app
+        .post(
+            "/api/v1/notifications/read",
+            Some(&stranger.token),
+            json!({ "ids": [id] }),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND, "{:?}", r.body);
+    assert!(is_chinese(&r.body["error"]["message"]), "{:?}", r.body);
+    let r = app
+        .post(
+            "/api/v1/notifications/read",
+            Some(&c.farmer.token),
+            json!({ "ids": [id, id + 1000] }),
+        )
+        .await;
+    assert_eq!(
+        r.status,
+        StatusCode::NOT_FOUND,
+        "one unknown id: nothing changes"
+    );
+    assert_eq!(unread(&app, &c.farmer).await, 1);
+
+    let r = app
+        .post(
+            "/api/v1/notifications/read",
+            Some(&c.farmer.token),
+            json!({ "ids": [id] }),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
+    assert_eq!(r.body["marked"], 1);
+    assert_eq!(r.body["unread"], 0);
+    assert_eq!(unread(&app, &c.farmer).await, 0);
+    let body = inbox(&app, &c.farmer, "").await;
+    assert!(items(&body)[0]["read_at"].is_string());
+    assert_eq!(inbox(&app, &c.farmer, "?unread=true").await["total"], 0);
+    // Marking again changes nothing and is no error.
+    let r = app
+        .post(
+            "/api/v1/notifications/read",
+            Some(&c.farmer.token),
+            json!({ "all": true }),
+        )
+        .await;
+    assert_eq!(r.body["marked"], 0, "{:?}", r.body);
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn rejection_quote_inquiry_and_deal_notify_the_other_side() {
+    let app = TestApp::spawn().await;
+    let c = cast(&app).await;
+
+    // Rejected, with the reason.
+    let rejected = submitted(&app, "services", &c.expert, service_body(LINSHUI, "county")).await;
+    let r = app
+        .post(
+            &format!("/api/v1/moderation/service/{rejected}/reject"),
+            Some(&c.admin.token),
+            json!({ "reason": "联系方式不完整" }),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
+    let body = inbox(&app, &c.expert, "").await;
+    let n = &items(&body)[0];
+    assert_eq!(n["kind"], "posting_rejected");
+    assert!(
+        n["body"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("联系方式不完整"),
+        "{n:?}"
+    );
+
+    let service = published(
+        &app,
+        &c.admin,
+        "services",
+        &c.expert,
+        service_body(LINSHUI, "county"),
+    )
+    .await;
+    let need = published(&app, &c.admin, "needs", &c.farmer, need_body(LINSHUI)).await;
+
+    // An inquiry tells the owner; the reply tells the requester.
+    let r = app
+        .post(
+            "/api/v1/inquiries",
+            Some(&c.farmer.token),
+            json!({ "posting_kind": "service", "posting_id": service, "body": "李老师您好，能上门看看吗？" }),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{:?}", r.body);
+    let thread = r.body["id"].as_i64().unwrap_or_default();
+    let body = inbox(&app, &c.expert, "?unread=true").await;
+    let n = &items(&body)[0];
+    assert_eq!(n["kind"], "new_inquiry");
+    assert_eq!(n["link"], format!("/inquiries/{thread}"));
+    let r = app
+        .post(
+            &format!("/api/v1/inquiries/{thread}/messages"),
+            Some(&c.expert.token),
+            json!({ "body": "可以，本周六上午到。" }),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{:?}", r.body);
+    assert_eq!(
+        items(&inbox(&app, &c.farmer, "").await)[0]["kind"],
+        "new_inquiry"
+    );
+
+    // A quote tells the need's owner; accepting it asks the provider to confirm the deal.
+    let r = app
+        .post(
+            "/api/v1/quotes",
+            Some(&c.expert.token),
+            json!({ "need_id": need, "price_fen": 300_000, "timeline_days": 30, "method": "上门诊断三次，出具书面防治方案" }),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{:?}", r.body);
+    let quote = r.body["id"].as_i64().unwrap_or_default();
+    let n = &items(&inbox(&app, &c.farmer, "").await)[0];
+    assert_eq!(n["kind"], "new_quote");
+    assert_eq!(n["link"], format!("/needs/{need}"));
+    let r = app
+        .post(
+            &format!("/api/v1/quotes/{quote}/accept"),
+            Some(&c.farmer.token),
+            json!({}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
+    let deal = r.body["deal_id"].as_i64().unwrap_or_default();
+    let n = &items(&inbox(&app, &c.expert, "").await)[0];
+    assert_eq!(n["kind"], "deal_to_confirm");
+    assert_eq!(n["link"], format!("/deals/{deal}"));
+    assert!(
+        !kinds(&inbox(&app, &c.farmer, "").await).contains(&"deal_to_confirm".to_owned()),
+        "the side that proposed it has nothing to confirm"
+    );
+    let r = app
+        .post(
+            &format!("/api/v1/deals/{deal}/confirm"),
+            Some(&c.expert.token),
+            json!({}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
+    for who in [&c.farmer, &c.expert] {
+        let n = &items(&inbox(&app, who, "").await)[0];
+        assert_eq!(n["kind"], "deal_confirmed", "{n:?}");
+        assert_eq!(n["title"], "「脐橙黄龙病防治技术咨询」的交易已成交");
+    }
+
+    // The matching engine's entry point.
+    app.services()
+        .notify_new_match(
+            UserId(c.expert.id),
+            PostingRef {
+                kind: PostingKind::Service,
+                id: service,
+                title: "柑橘黄龙病诊断与防治".into(),
+            },
+            PostingRef {
+                kind: PostingKind::Need,
+                id: need,
+                title: "脐橙黄龙病防治技术咨询".into(),
+            },
+            &format!("/needs/{need}"),
+        )
+        .await
+        .unwrap_or_else(|e| panic!("notify_new_match: {e}"));
+    let n = &items(&inbox(&app, &c.expert, "").await)[0];
+    assert_eq!(n["kind"], "new_match");
+    assert_eq!(n["link"], format!("/needs/{need}"));
+
+    // Mark all read; the count drops to zero.
+    assert!(unread(&app, &c.expert).await >= 4);
+    let r = app
+        .post(
+            "/api/v1/notifications/read",
+            Some(&c.expert.token),
+            json!({ "all": true }),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
+    assert_eq!(r.body["unread"], 0);
+    assert_eq!(unread(&app, &c.expert).await, 0);
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn preferences_round_trip_and_bad_input_is_a_chinese_4xx() {
+    let app = TestApp::spawn().await;
+    let user = app.user("张三", Some(LINSHUI)).await;
+    let path = "/api/v1/me/notification-preferences";
+
+    let r = app.get(path, None).await;
+    assert_eq!(r.status, StatusCode::UNAUTHORIZED);
+    let r = app.get("/api/v1/notifications", None).await;
+    assert_eq!(r.status, StatusCode::UNAUTHORIZED);
+
+    let r = app.get(path, Some(&user.token)).await;
+    assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
+    assert_eq!(r.body["preference"], "daily", "the default");
+    for p in ["weekly", "realtime", "none"] {
+        let r = app
+            .put(path, Some(&user.token), json!({ "preference": p }))
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
+        assert_eq!(r.body["preference"], p);
+        assert_eq!(app.get(path, Some(&user.token)).await.body["preference"], p);
+    }
+
+    let bad = [
+        (
+            app.put(path, Some(&user.token), json!({ "preference": "hourly" }))
+                .await,
+            StatusCode::UNPROCESSABLE_ENTITY,
+        ),
+        (
+            app.put(
+                path,
+                Some(&user.token),
+                json!({ "preference": "daily", "x": 1 }),
+            )
+            .await,
+            StatusCode::UNPROCESSABLE_ENTITY,
+        ),
+        (
+            app.post("/api/v1/notifications/read", Some(&user.token), json!({}))
+                .await,
+            StatusCode::UNPROCESSABLE_ENTITY,
+        ),
+        (
+            app.post(
+                "/api/v1/notifications/read",
+                Some(&user.token),
+                json!({ "ids": [1], "all": true }),
+            )
+            .await,
+            StatusCode::UNPROCESSABLE_ENTITY,
+        ),
+        (
+            app.post(
+                "/api/v1/notifications/read",
+                Some(&user.token),
+                json!({ "ids": [0] }),
+            )
+            .await,
+            StatusCode::UNPROCESSABLE_ENTITY,
+        ),
+        (
+            app.post(
+                "/api/v1/notifications/read",
+                Some(&user.token),
+                json!({ "ids": "1" }),
+            )
+            .await,
+            StatusCode::UNPROCESSABLE_ENTITY,
+        ),
+        (
+            app.get("/api/v1/notifications?unread=maybe", Some(&user.token))
+                .await,
+            StatusCode::BAD_REQUEST,
+        ),
+        (
+            app.get("/api/v1/notifications?per_page=500", Some(&user.token))
+                .await,
+            StatusCode::UNPROCESSABLE_ENTITY,
+        ),
+    ];
+    for (i, (r, status)) in bad.iter().enumerate() {
+        assert_eq!(r.status, *status, "case {i}: {:?}", r.body);
+        assert!(
+            is_chinese(&r.body["error"]["message"]),
+            "case {i}: {:?}",
+            r.body
+        );
+    }
+    assert_eq!(
+        app.get(path, Some(&user.token)).await.body["preference"],
+        "none",
+        "unchanged"
+    );
+    app.stop().await;
+}
+
+/// A page request as the logged-in browser of `who` (the session cookie is the login's token).
+async fn page(
+    app: &TestApp,
+    who: &TestUser,
+    form: Option<&[(&str, &str)]>,
+    path: &str,
+) -> (StatusCode, String) {
+    const CSRF: &str = "csrf-test-value-0123456789";
+    let cookie = format!("kjy_session={}; kjy_csrf={CSRF}", who.token);
+    let client = kejiyun_testkit::client();
+    let req = match form {
+        None => client.get(app.url(path)),
+        Some(fields) => {
+            let mut all: Vec<(&str, &str)> = vec![("csrf_token", CSRF)];
+            all.extend_from_slice(fields);
+            client.post(app.url(path)).form(&all)
+        }
+    };
+    let resp = req
+        .header("cookie", cookie)
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("{path}: {e}"));
+    let status = resp.status();
+    (status, resp.text().await.unwrap_or_default())
+}
+
+#[tokio::test]
+async fn inbox_page_shows_the_badge_and_marks_read() {
+    let app = TestApp::spawn().await;
+    let c = cast(&app).await;
+    let (_, html) = page(&app, &c.farmer, None, "/").await;
+    assert!(
+        !html.contains("unread-badge"),
+        "no badge without notifications"
+    );
+    published(&app, &c.admin, "needs", &c.farmer, need_body(LINSHUI)).await;
+
+    let (status, html) = page(&app, &c.farmer, None, "/me/notifications").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains("id=\"unread-badge\""), "{html}");
+    assert!(html.contains("已通过审核"), "{html}");
+    assert!(html.contains("站内通知"), "Chinese by default");
+    let (status, _) = page(
+        &app,
+        &c.farmer,
+        Some(&[("id", "999999")]),
+        "/me/notifications/read",
+    )
+    .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let (status, _) = page(
+        &app,
+        &c.farmer,
+        Some(&[("all", "1")]),
+        "/me/notifications/read",
+    )
+    .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let (_, html) = page(&app, &c.farmer, None, "/me/notifications?marked=1").await;
+    assert!(!html.contains("unread-badge"), "{html}");
+    let (status, html) = page(
+        &app,
+        &c.farmer,
+        Some(&[("preference", "weekly")]),
+        "/me/notifications/preference",
+    )
+    .await;
+    assert_eq!(status, StatusCode::SEE_OTHER, "{html}");
+    let r = app
+        .get("/api/v1/me/notification-preferences", Some(&c.farmer.token))
+        .await;
+    assert_eq!(r.body["preference"], "weekly");
+    let (status, html) = page(
+        &app,
+        &c.farmer,
+        Some(&[("preference", "hourly")]),
+        "/me/notifications/preference",
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(html.contains("通知方式应为"), "{html}");
+
+    // The OpenAPI document lists the routes.
+    let doc = app.get("/api/v1/openapi.json", None).await;
+    for p in [
+        "/api/v1/notifications",
+        "/api/v1/notifications/unread-count",
+        "/api/v1/notifications/read",
+        "/api/v1/me/notification-preferences",
+    ] {
+        assert!(
+            doc.body["paths"][p].is_object(),
+            "{p} missing from the OpenAPI document"
+        );
+    }
+    app.stop().await;
+}
+
+/// A clock pinned where the test wants it.
+struct Fixed(Timestamp);
+
+impl Clock for Fixed {
+    fn now(&self) -> Timestamp {
+        self.0
+    }
+}
+
+/// Records what would have been sent.
+#[derive(Default)]
+struct Recorder(Mutex<Vec<(i64, String)>>);
+
+#[async_trait::async_trait]
+impl Sender for Recorder {
+    async fn send(&self, to: &Contact, message: &OutgoingMessage) -> Result<(), String> {
+        self.0
+            .lock()
+            .unwrap_or_else(|e| panic!("{e}"))
+            .push((to.user.0, message.subject.clone()));
+        Ok(())
+    }
+}
+
+#[tokio::test]
+async fn sweeper_sends_realtime_copies_now_and_digests_at_eight() {
+    let app = TestApp::spawn().await;
+    let c = cast(&app).await;
+    let prefs = "/api/v1/me/notification-preferences";
+    let r = app
+        .put(
+            prefs,
+            Some(&c.expert.token),
+            json!({ "preference": "realtime" }),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK);
+    // The farmer keeps the default: a daily digest.
+    published(&app, &c.admin, "needs", &c.farmer, need_body(LINSHUI)).await;
+    published(
+        &app,
+        &c.admin,
+        "services",
+        &c.expert,
+        service_body(LINSHUI, "county"),
+    )
+    .await;
+
+    let now = app.services().now();
+    let mut services = app.services().clone();
+    let recorder = Recorder::default();
+    let sent_to = |r: &Recorder| -> Vec<i64> {
+        r.0.lock()
+            .unwrap_or_else(|e| panic!("{e}"))
+            .iter()
+            .map(|(u, _)| *u)
+            .collect()
+    };
+
+    // Now: the real-time copy goes out; the digest waits for the next 08:00.
+    services.clock = Arc::new(Fixed(now));
+    let n = services
+        .deliver_notifications(&recorder)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(n, 1);
+    assert_eq!(sent_to(&recorder), vec![c.expert.id]);
+    let again = services
+        .deliver_notifications(&recorder)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(again, 0, "a copy goes out once");
+
+    // Two days later, past 08:00 Asia/Shanghai: the farmer's digest.
+    services.clock = Arc::new(Fixed(now.plus_seconds(2 * 86_400)));
+    let n = services
+        .deliver_notifications(&recorder)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(n, 1);
+    let log = recorder.0.lock().unwrap_or_else(|e| panic!("{e}")).clone();
+    assert_eq!(log[1].0, c.farmer.id);
+    assert_eq!(log[1].1, "科技云每日通知摘要：1 条未读");
+    let again = services
+        .deliver_notifications(&recorder)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(again, 0);
+    // The inbox is untouched by delivery.
+    assert_eq!(unread(&app, &c.farmer).await, 1);
+    app.stop().await;
+}
