@@ -59,6 +59,12 @@ pub enum Command {
         #[command(flatten)]
         server: ServerArgs,
     },
+    /// Rebuild this server's search index from the database (stop the server first: the
+    /// index directory belongs to one process at a time).
+    Reindex {
+        #[command(flatten)]
+        server: ServerArgs,
+    },
     /// Manage administrators.
     Admin {
         #[command(subcommand)]
@@ -220,6 +226,16 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 seed,
             })
             .await?;
+            Ok(())
+        }
+        Command::Reindex { server } => {
+            let config = load(&server)?;
+            crate::logging::init(&config.log_format);
+            let n = crate::server::reindex(&config).await?;
+            eprintln!(
+                "search index rebuilt: {n} published records in {}",
+                crate::server::search_index_dir(&config).display()
+            );
             Ok(())
         }
         Command::Migrate { server } => {

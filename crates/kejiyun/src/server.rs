@@ -36,6 +36,15 @@ pub fn open_search_index(config: &Config) -> anyhow::Result<Arc<SearchIndex>> {
     Ok(Arc::new(index))
 }
 
+/// Rebuilds the search index in `<data_dir>/search-index` from the published records; returns
+/// how many were indexed.
+pub async fn reindex(config: &Config) -> anyhow::Result<u64> {
+    let index = open_search_index(config)?;
+    let (_services, store) = services_with_search(config, index.clone()).await?;
+    let mut indexer = Indexer::new(index, Arc::new(store))?;
+    Ok(indexer.reindex().await?)
+}
+
 /// Services for commands that do not serve: the search index is an empty one in memory
 /// (the server's own index directory stays free for the server).
 pub async fn services(config: &Config) -> anyhow::Result<(Arc<Services>, SeaStore)> {

@@ -391,3 +391,55 @@ async fn two_servers_on_one_postgres_each_follow_the_outbox() {
     .await;
     b.stop().await;
 }
+
+#[tokio::test]
+async fn reindex_rebuilds_and_a_garbled_index_is_rebuilt_at_start() {
+    let app = TestApp::spawn().await;
+    let c = cast(&app).await;
+    let service = published(
+        &app,
+        &c.admin,
+        "services",
+        &c.expert,
+        service_body(LINSHUI, "county"),
+    )
+    .await;
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let data_dir = dir.path().to_string_lossy().into_owned();
+    let args = [
+        "kejiyun",
+        "reindex",
+        "--data-dir",
+        &data_dir,
+        "--database-url",
+        &app.db.url,
+    ];
+    kejiyun::cli::run(<kejiyun::cli::Cli as clap::Parser>::parse_from(args))
+        .await
+        .unwrap_or_else(|e| panic!("{e:#}"));
+    let index_dir = dir.path().join("search-index");
+    let files: Vec<_> = std::fs::read_dir(&index_dir)
+        .unwrap_or_else(|e| panic!("{e}"))
+        .flatten()
+        .collect();
+    assert!(!files.is_empty(), "reindex wrote an index");
+    for f in files {
+        std::fs::write(f.path(), b"not an index").unwrap_or_else(|e| panic!("{e}"));
+    }
+    let config = Config {
+        listen: "127.0.0.1:0".into(),
+        data_dir: PathBuf::from(dir.path()),
+        database_url: app.db.url.clone(),
+        log_format: "pretty".into(),
+        ..Config::default()
+    };
+    let b = kejiyun::server::spawn(&config, false)
+        .await
+        .unwrap_or_else(|e| panic!("a garbled index must not stop the server: {e:#}"));
+    let r = search(&b.url(), &q("黄龙病")).await;
+    assert!(
+        of(&r, "service").contains(&service),
+        "rebuilt at start: {r}"
+    );
+    b.stop().await;
+}
