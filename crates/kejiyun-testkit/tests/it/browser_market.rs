@@ -90,6 +90,25 @@ async fn scenario(app: &TestApp, b: &Browser) -> anyhow::Result<()> {
         .click()
         .await?;
     b.wait_for(".flash.notice").await?;
+    // Published: the header search box finds it (the index follows within moments).
+    let hit = format!(".search-hit a[href=\"/needs/{need_id}\"]");
+    let mut found = false;
+    for _ in 0..50 {
+        b.goto(&app.url("/")).await?;
+        b.client
+            .find(Locator::Css("#site-q"))
+            .await?
+            .send_keys("脐橙黄龙病")
+            .await?;
+        b.click(".site-search button").await?;
+        b.wait_for("#search-summary").await?;
+        if b.client.find(Locator::Css(&hit)).await.is_ok() {
+            found = true;
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    }
+    anyhow::ensure!(found, "the published need is not found by the search box");
     logout(b).await?;
 
     // A verified tech worker (through the API) quotes on the need page.
@@ -117,6 +136,8 @@ async fn scenario(app: &TestApp, b: &Browser) -> anyhow::Result<()> {
     let badge = b.wait_for("#unread-badge").await?.text().await?;
     anyhow::ensure!(badge.trim() == "2", "unread badge shows {badge:?}");
     b.goto(&app.url(&format!("/needs/{need_id}"))).await?;
+    // Its owner sees the matches box (the quoting tech worker is a match).
+    b.wait_for("#matches").await?;
     b.click("tr.quote-row[data-id] button.accept").await?;
     b.wait_for("#deal-status[data-status=\"proposed\"]").await?;
     let deal_id = last_id(&b.current_path().await?)?;
