@@ -184,6 +184,41 @@ pub(crate) fn facts(
 }
 
 impl SearchIndex {
+    /// The OR of the terms' clauses; `None` when nothing in the index can match any.
+    fn text_query(
+        &self,
+        searcher: &Searcher,
+        terms: &[String],
+    ) -> Result<Option<Box<dyn Query>>, SearchError> {
+        let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+        for t in terms {
+            if let Some(c) = term_clause(searcher, &self.fields, t)? {
+                clauses.push((Occur::Should, c));
+            }
+        }
+        Ok((!clauses.is_empty()).then(|| Box::new(BooleanQuery::new(clauses)) as Box<dyn Query>))
+    }
+
+    /// The best `k` records for `text`, ranked exactly as the search box ranks them, without
+    /// counting every match or building snippets (benchmarks, and callers that need only ids).
+    pub fn top_ids(&self, text: &str, k: usize) -> Result<Vec<(DocKind, i64, f32)>, SearchError> {
+        let text: String = text.chars().take(MAX_QUERY_CHARS).collect();
+        let terms = self.analyzer.query_terms(&text);
+        let searcher = self.reader.searcher();
+        let Some(query) = self.text_query(&searcher, &terms)? else {
+            return Ok(Vec::new());
+        };
+        let top = searcher
+            .search(&query, &TopDocs::with_limit(k.max(1)).order_by_score())
+            .map_err(err)?;
+        let mut out = Vec::with_capacity(top.len());
+        for (score, addr) in top {
+            let hit = facts(&searcher, &self.fields, addr)?;
+            out.push((hit.kind, hit.id, score));
+        }
+        Ok(out)
+    }
+
     pub(crate) fn run_search(&self, q: &SearchQuery) -> Result<SearchResults, SearchError> {
         let f = &self.fields;
         let text: String = q.text.chars().take(MAX_QUERY_CHARS).collect();
@@ -196,18 +231,12 @@ impl SearchIndex {
             page: q.page,
             terms: terms.clone(),
         };
-        let mut text_clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
-        for t in &terms {
-            if let Some(c) = term_clause(&searcher, f, t)? {
-                text_clauses.push((Occur::Should, c));
-            }
-        }
         let ranked = !terms.is_empty();
         if ranked {
-            if text_clauses.is_empty() {
+            let Some(text_query) = self.text_query(&searcher, &terms)? else {
                 return Ok(empty);
-            }
-            clauses.push((Occur::Must, Box::new(BooleanQuery::new(text_clauses))));
+            };
+            clauses.push((Occur::Must, text_query));
         } else {
             clauses.push((Occur::Must, Box::new(AllQuery)));
         }
