@@ -31,7 +31,9 @@ const SCOPE_MIX: [(Scope, u32); 4] = [
 ];
 /// Share of postings written with synonyms in place of the core words: what a synonym-aware
 /// engine finds and a literal one misses.
-const SYNONYM_ONLY: f64 = 0.2;
+const SYNONYM_ONLY: f64 = 0.15;
+/// Share of `{syn}` slots in other postings that take a synonym rather than a core word.
+const SYNONYM_SLOT: f64 = 0.3;
 /// Share of postings (of subtopics that have near misses) carrying a distractor sentence.
 const DISTRACTOR: f64 = 0.25;
 /// Provider ids are drawn from a fixed range (not from the size) so that a smaller corpus stays
@@ -144,7 +146,9 @@ impl Generator {
                     let word = match slot {
                         Slot::Core if w.synonym_only => pick(&mut self.rng, &s.syn),
                         Slot::Core => pick(&mut self.rng, &s.core),
-                        Slot::Syn if self.rng.random_bool(0.7) => pick(&mut self.rng, &s.syn),
+                        Slot::Syn if w.synonym_only || self.rng.random_bool(SYNONYM_SLOT) => {
+                            pick(&mut self.rng, &s.syn)
+                        }
                         Slot::Syn => pick(&mut self.rng, &s.core),
                         Slot::Rel | Slot::Rel2 => {
                             let mut i = self.rng.random_range(0..s.rel.len());

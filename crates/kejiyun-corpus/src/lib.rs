@@ -4,6 +4,7 @@
 //! ([`metrics`]), the [`Ranker`] interface every engine implements with [`evaluate`] scoring
 //! it, and a plain BM25 baseline ([`Bm25`]). No HTTP, no SQL.
 
+pub mod baseline;
 pub mod bm25;
 pub mod catalogue;
 pub mod eval;

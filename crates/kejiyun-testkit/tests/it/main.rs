@@ -13,6 +13,7 @@ mod api_market_tickets;
 mod api_market_trade;
 mod api_stats;
 mod api_stats_export;
+mod bench_matching;
 mod bench_smoke;
 mod browser;
 mod browser_market;
