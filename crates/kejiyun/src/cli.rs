@@ -105,6 +105,23 @@ pub enum BenchCommand {
         #[arg(long, default_value_t = 5)]
         seed: u64,
     },
+    /// Write the seeded Chinese posting corpus as JSONL (hidden labels in `hidden_*` fields).
+    Corpus {
+        #[arg(long)]
+        size: u64,
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// Score each ranker (BM25 baseline, …) against the relevance set: nDCG@10, recall@10,
+    /// P@5, latency, build time, as Markdown tables.
+    Matching {
+        #[arg(long, default_value_t = 50_000)]
+        size: u64,
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -238,6 +255,19 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             );
             Ok(())
         }
+        Command::Bench {
+            command: BenchCommand::Corpus { size, seed, out },
+        } => {
+            crate::bench_corpus::run_corpus(&crate::bench_corpus::CorpusOptions {
+                size,
+                seed,
+                out,
+            })?;
+            Ok(())
+        }
+        Command::Bench {
+            command: BenchCommand::Matching { size, seed },
+        } => crate::bench_corpus::run_matching(size, seed),
         Command::Migrate { server } => {
             let config = load(&server)?;
             crate::logging::init(&config.log_format);

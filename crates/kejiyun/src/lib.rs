@@ -3,6 +3,7 @@
 //! servers through [`server::spawn`].
 
 pub mod bench;
+pub mod bench_corpus;
 pub mod cli;
 pub mod config;
 pub mod demo;

@@ -15,6 +15,7 @@ mod api_notifications;
 mod api_search;
 mod api_stats;
 mod api_stats_export;
+mod bench_matching;
 mod bench_smoke;
 mod browser;
 mod browser_market;
