@@ -11,8 +11,11 @@ use kejiyun_core::regions::{RegionCode, RegionLevel};
 use kejiyun_corpus::{Bm25, Ranker, RelevanceSet, Report, evaluate, generate, load};
 
 /// The engines `bench matching` compares. Adding one is one line here.
-pub fn rankers() -> Vec<Box<dyn Ranker>> {
-    vec![Box::new(Bm25::new())]
+pub fn rankers() -> anyhow::Result<Vec<Box<dyn Ranker>>> {
+    Ok(vec![
+        Box::new(crate::bench_ranker::KejiyunRanker::in_memory().map_err(|e| anyhow::anyhow!("{e}"))?),
+        Box::new(Bm25::new()),
+    ])
 }
 
 /// Sichuan's 183 counties (districts, county-level cities), in directory order: the regions
@@ -74,7 +77,7 @@ pub fn measure(size: u64, seed: u64) -> anyhow::Result<Vec<Measured>> {
     let regions = sichuan_counties()?;
     let set = RelevanceSet::builtin().map_err(anyhow::Error::msg)?;
     let mut out = Vec::new();
-    for mut ranker in rankers() {
+    for mut ranker in rankers()? {
         let corpus = generate(size, seed, &regions).map_err(anyhow::Error::msg)?;
         let (judged, build) =
             load(ranker.as_mut(), corpus).map_err(|e| anyhow::anyhow!("{}: {e}", ranker.name()))?;
