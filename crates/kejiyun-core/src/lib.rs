@@ -19,6 +19,7 @@ pub mod ports;
 pub mod regions;
 pub mod stats;
 pub mod stats_ports;
+pub mod stats_rollup;
 pub mod tech_workers;
 pub mod text;
 pub mod time;
