@@ -196,7 +196,8 @@ pub fn spans(from: Option<NaiveDate>, to: Option<NaiveDate>, years: bool) -> Vec
     let mut out = Vec::with_capacity(5);
     let (mut a, mut b) = (from, to);
     let period = |g: Grain, d: Option<NaiveDate>, open: i32| d.map_or(open, |d| g.period(d));
-    let empty = |a: Option<NaiveDate>, b: Option<NaiveDate>| matches!((a, b), (Some(a), Some(b)) if a > b);
+    let empty =
+        |a: Option<NaiveDate>, b: Option<NaiveDate>| matches!((a, b), (Some(a), Some(b)) if a > b);
     if empty(a, b) {
         return out;
     }
