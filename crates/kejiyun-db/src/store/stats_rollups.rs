@@ -175,26 +175,28 @@ pub(super) async fn breakdown(
         .collect())
 }
 
+/// region, parent, grain, period, category, metric, value.
+type RollupRow = (String, Option<String>, String, i32, String, String, i64);
+
 /// Every served roll-up row (for `verify`); a row whose parent column disagrees with its
 /// region is reported as corrupt.
 pub(super) async fn served_rollups(db: &DatabaseConnection) -> StoreResult<BTreeMap<Rollup, i64>> {
-    let rows: Vec<(String, Option<String>, String, i32, String, String, i64)> =
-        stat_rollups::Entity::find()
-            .select_only()
-            .columns([
-                R::Region,
-                R::Parent,
-                R::Grain,
-                R::Period,
-                R::Category,
-                R::Metric,
-                R::Value,
-            ])
-            .filter(R::Value.ne(0))
-            .into_tuple()
-            .all(db)
-            .await
-            .map_err(db_err)?;
+    let rows: Vec<RollupRow> = stat_rollups::Entity::find()
+        .select_only()
+        .columns([
+            R::Region,
+            R::Parent,
+            R::Grain,
+            R::Period,
+            R::Category,
+            R::Metric,
+            R::Value,
+        ])
+        .filter(R::Value.ne(0))
+        .into_tuple()
+        .all(db)
+        .await
+        .map_err(db_err)?;
     let mut out = BTreeMap::new();
     for (region, parent, grain, period, category, metric, v) in rows {
         let category = match category.as_str() {
