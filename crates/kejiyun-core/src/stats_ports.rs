@@ -1,6 +1,7 @@
 //! The statistics storage port. Served figures live in cells (metric × Asia/Shanghai day ×
-//! region × category) that the store updates in the same transaction as every change of a
-//! counted record, by applying [`crate::stats::delta`] of the record's before/after snapshots.
+//! region × category) and their roll-ups ([`crate::stats_rollup`]) that the store updates in
+//! the same transaction as every change of a counted record, by applying
+//! [`crate::stats::delta`] of the record's before/after snapshots.
 
 use std::collections::BTreeMap;
 
@@ -10,6 +11,7 @@ use chrono::NaiveDate;
 use crate::ports::StoreResult;
 use crate::regions::RegionCode;
 use crate::stats::{Cell, Counted, Metric};
+use crate::stats_rollup::Rollup;
 
 /// The figures asked for: a region's subtree and an inclusive date range (either end open).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -53,6 +55,8 @@ pub trait StatsStore: Send + Sync {
     ) -> StoreResult<Vec<(String, Metric, i64)>>;
     /// Every served cell (for `verify`).
     async fn served_cells(&self) -> StoreResult<BTreeMap<Cell, i64>>;
+    /// Every served roll-up (for `verify`; see [`crate::stats_rollup`]).
+    async fn served_rollups(&self) -> StoreResult<BTreeMap<Rollup, i64>>;
     /// Every counted record recomputed from the base tables (for `verify` and `rebuild`).
     async fn counted_records(&self) -> StoreResult<Vec<CountedRecord>>;
     /// Candidate records of one metric in `range` (a superset is fine: callers keep only those
@@ -62,6 +66,7 @@ pub trait StatsStore: Send + Sync {
         metric: Metric,
         range: StatsRange,
     ) -> StoreResult<Vec<CountedRecord>>;
-    /// Replaces every served cell with `cells`, in one transaction.
+    /// Replaces every served cell with `cells` and every roll-up with theirs, in one
+    /// transaction.
     async fn replace_cells(&self, cells: &BTreeMap<Cell, i64>) -> StoreResult<()>;
 }

@@ -149,6 +149,20 @@ pub async fn migrate(store: &SeaStore) -> Result<(), DbError> {
                 .map_err(|e| DbError::Db(sea_orm::DbErr::Custom(e.to_string())))?;
             tracing::info!(cells = cells.len(), "statistics backfilled");
         }
+    } else if pending.iter().any(|m| m == "m20261129_000004_stat_rollups") {
+        // Served cells from before the roll-ups: rewriting them computes their roll-ups.
+        use kejiyun_core::stats_ports::StatsStore;
+        let cells = store
+            .served_cells()
+            .await
+            .map_err(|e| DbError::Db(sea_orm::DbErr::Custom(e.to_string())))?;
+        if !cells.is_empty() {
+            store
+                .replace_cells(&cells)
+                .await
+                .map_err(|e| DbError::Db(sea_orm::DbErr::Custom(e.to_string())))?;
+            tracing::info!(cells = cells.len(), "statistics roll-ups backfilled");
+        }
     }
     Ok(())
 }

@@ -4,6 +4,7 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
 use kejiyun_core::app::AdminSpec;
+use kejiyun_core::app::stats::ServedFigure;
 
 use crate::config::{Config, DEFAULT_TOML, Overrides};
 
@@ -212,15 +213,24 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 return Ok(());
             }
             for d in &diffs {
-                println!(
-                    "{}\t{}\t{}\t{}\tserved={}\trecomputed={}",
-                    d.cell.metric.key(),
-                    d.cell.day,
-                    d.cell.region,
-                    d.cell.category,
-                    d.served,
-                    d.recomputed
-                );
+                let figure = match &d.figure {
+                    ServedFigure::Cell(c) => format!(
+                        "{}\t{}\t{}\t{}",
+                        c.metric.key(),
+                        c.day,
+                        c.region,
+                        c.category
+                    ),
+                    ServedFigure::Rollup(r) => format!(
+                        "{}\t{}:{}\t{}\t{}\t(roll-up)",
+                        r.metric.key(),
+                        r.grain.code(),
+                        r.period,
+                        r.region,
+                        r.category
+                    ),
+                };
+                println!("{figure}\tserved={}\trecomputed={}", d.served, d.recomputed);
             }
             anyhow::bail!(
                 "{} 个统计单元不一致；运行 `kejiyun stats rebuild` 重建",

@@ -1,7 +1,7 @@
 //! Statistics use cases: served figures for a region and date range, their breakdowns, the
 //! records behind a figure, and verify / rebuild.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::NaiveDate;
 
@@ -11,6 +11,7 @@ use crate::permissions::Actor;
 use crate::regions::RegionCode;
 use crate::stats::{Cell, Metric, contributions, tally};
 use crate::stats_ports::{Breakdown, CountedRecord, StatsRange};
+use crate::stats_rollup::{Rollup, rollups_of_cells};
 use crate::{DomainError, DomainResult};
 
 /// One group of a breakdown with each metric's value.
@@ -31,12 +32,39 @@ pub struct StatsReport {
     pub by_category: Vec<Group>,
 }
 
+/// Which served figure differs: a day cell or one of the roll-ups built from the cells.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ServedFigure {
+    Cell(Cell),
+    Rollup(Rollup),
+}
+
 /// A difference `verify` found: served vs recomputed.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StatsDifference {
-    pub cell: Cell,
+    pub figure: ServedFigure,
     pub served: i64,
     pub recomputed: i64,
+}
+
+/// The keys where `served` and `recomputed` differ (a missing key counts as 0).
+fn differences<K: Ord + Clone>(
+    served: &BTreeMap<K, i64>,
+    recomputed: &BTreeMap<K, i64>,
+    figure: impl Fn(K) -> ServedFigure,
+) -> Vec<StatsDifference> {
+    let keys: BTreeSet<&K> = served.keys().chain(recomputed.keys()).collect();
+    keys.into_iter()
+        .filter_map(|k| {
+            let s = served.get(k).copied().unwrap_or(0);
+            let r = recomputed.get(k).copied().unwrap_or(0);
+            (s != r).then(|| StatsDifference {
+                figure: figure(k.clone()),
+                served: s,
+                recomputed: r,
+            })
+        })
+        .collect()
 }
 
 fn groups(rows: Vec<(String, Metric, i64)>) -> Vec<Group> {
@@ -154,34 +182,21 @@ impl Services {
         ))
     }
 
-    /// Recomputes every figure from the base records and lists the cells where the served
-    /// figures differ.
+    /// Recomputes every figure from the base records and lists the cells, then the roll-ups
+    /// (recomputed from the recomputed cells), where the served figures differ.
     pub async fn verify_stats(&self) -> DomainResult<Vec<StatsDifference>> {
         let records = self.stats.counted_records().await?;
         let recomputed = tally(records.iter().map(|r| &r.counted));
         let served = self.stats.served_cells().await?;
-        let mut out = Vec::new();
-        for cell in recomputed
-            .keys()
-            .chain(served.keys())
-            .collect::<std::collections::BTreeSet<_>>()
-        {
-            let (s, r) = (
-                served.get(cell).copied().unwrap_or(0),
-                recomputed.get(cell).copied().unwrap_or(0),
-            );
-            if s != r {
-                out.push(StatsDifference {
-                    cell: *cell,
-                    served: s,
-                    recomputed: r,
-                });
-            }
-        }
+        let mut out = differences(&served, &recomputed, ServedFigure::Cell);
+        let rollups = rollups_of_cells(&recomputed);
+        let served = self.stats.served_rollups().await?;
+        out.extend(differences(&served, &rollups, ServedFigure::Rollup));
         Ok(out)
     }
 
-    /// Rebuilds the served figures from the base records; returns the number of cells.
+    /// Rebuilds the served figures (cells and roll-ups) from the base records; returns the
+    /// number of cells.
     pub async fn rebuild_stats(&self) -> DomainResult<usize> {
         let records = self.stats.counted_records().await?;
         let cells = tally(records.iter().map(|r| &r.counted));

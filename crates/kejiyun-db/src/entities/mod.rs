@@ -19,6 +19,7 @@ pub mod quotes;
 pub mod regions;
 pub mod services;
 pub mod stat_cells;
+pub mod stat_rollups;
 pub mod tech_workers;
 pub mod ticket_follow_ups;
 pub mod ticket_links;

@@ -7,6 +7,7 @@ use sea_orm_migration::prelude::*;
 mod m20261129_000001_foundation;
 mod m20261129_000002_marketplace;
 mod m20261129_000003_stats;
+mod m20261129_000004_stat_rollups;
 mod m20261129_000005_notifications;
 
 pub struct Migrator;
@@ -18,6 +19,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261129_000001_foundation::Migration),
             Box::new(m20261129_000002_marketplace::Migration),
             Box::new(m20261129_000003_stats::Migration),
+            Box::new(m20261129_000004_stat_rollups::Migration),
             Box::new(m20261129_000005_notifications::Migration),
         ]
     }

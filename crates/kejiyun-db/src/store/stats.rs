@@ -7,7 +7,8 @@
 //! connection serialises writers anyway), so the "before" snapshot cannot go stale between the
 //! read and the change, and MySQL's repeatable-read snapshot never hides a committed change
 //! from them. Lock order is always: a deal's category-source posting, then the deal; the cells
-//! of one transaction are upserted in one statement in cell order.
+//! of one transaction are upserted in one statement in cell order, then their roll-ups in one
+//! statement in key order.
 
 use std::collections::BTreeMap;
 
@@ -121,8 +122,9 @@ pub(crate) fn day_of(n: i32) -> StoreResult<NaiveDate> {
         .ok_or_else(|| corrupt("stat day", &n.to_string()))
 }
 
-/// Adds each delta to its cell, creating missing cells (one statement, in cell order). Cells
-/// may reach 0; readers leave zero cells out.
+/// Adds each delta to its cell, creating missing cells (one statement, in cell order), then
+/// to the cells' roll-ups (one statement, in key order). Rows may reach 0; readers leave zero
+/// rows out.
 pub(crate) async fn apply_delta<C: ConnectionTrait>(
     txn: &C,
     cells: &[(Cell, i64)],
@@ -150,7 +152,7 @@ pub(crate) async fn apply_delta<C: ConnectionTrait>(
         .exec_without_returning(txn)
         .await
         .map_err(db_err)?;
-    Ok(())
+    super::stats_rollups::apply_delta(txn, &sorted).await
 }
 
 /// The row of one cell.

@@ -1,6 +1,7 @@
 //! Served statistics, read side ([`StatsStore`](kejiyun_core::stats_ports::StatsStore)): the
-//! figures are GROUP BY queries over `stat_cells` only; `counted_records` and `metric_records`
-//! read the base tables for `verify`, `rebuild` and drill-down.
+//! served cells for `verify`, and `counted_records` / `metric_records` from the base tables for
+//! `verify`, `rebuild` and drill-down. The figures themselves are read from `stat_rollups`
+//! (`stats_rollups.rs`).
 
 use std::collections::{BTreeMap, HashMap};
 
@@ -8,158 +9,25 @@ use chrono::{Days, NaiveDate, NaiveTime};
 use kejiyun_core::market::postings::PostingKind;
 use kejiyun_core::permissions::RegionScope;
 use kejiyun_core::ports::StoreResult;
-use kejiyun_core::regions::{RegionCode, RegionLevel};
+use kejiyun_core::regions::RegionCode;
 use kejiyun_core::stats::{Cell, Metric};
-use kejiyun_core::stats_ports::{Breakdown, CountedRecord, StatsRange};
-use sea_orm::sea_query::{Expr, SimpleExpr};
+use kejiyun_core::stats_ports::{CountedRecord, StatsRange};
 use sea_orm::{
-    ColumnTrait, Condition, DatabaseConnection, DbBackend, EntityTrait, QueryFilter, QueryOrder,
-    QuerySelect, TransactionTrait,
+    ColumnTrait, Condition, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
 };
 
 use super::market::postings::PostingTable;
 use super::stats::{
-    DEAL_HEAD, DealHead, PostingHead, category_of, day_number, day_of, org_counted,
-    posting_counted, row, tech_worker_counted,
+    DEAL_HEAD, DealHead, PostingHead, category_of, day_of, org_counted, posting_counted,
+    tech_worker_counted,
 };
 use super::{corrupt, db_err, parse_region, scope_condition};
 use crate::entities::{
     achievements, deals, needs, orgs, services, stat_cells, tech_workers, users,
 };
 
-/// `SUM(value)` as a BIGINT on every engine: PostgreSQL sums BIGINT to NUMERIC and MySQL to
-/// DECIMAL (and MariaDB spells the cast SIGNED); SQLite's SUM of integers is an integer.
-fn sum_value(backend: DbBackend) -> SimpleExpr {
-    Expr::cust(match backend {
-        DbBackend::Postgres => "CAST(SUM(\"value\") AS BIGINT)",
-        DbBackend::MySql => "CAST(SUM(`value`) AS SIGNED)",
-        _ => "SUM(\"value\")",
-    })
-}
-
-/// `day / 100` (the `YYYYMM` month) as an integer on every engine (MySQL's `/` is decimal).
-fn month_of_day(backend: DbBackend) -> SimpleExpr {
-    Expr::cust(match backend {
-        DbBackend::Postgres => "CAST(\"day\" / 100 AS BIGINT)",
-        DbBackend::MySql => "CAST(`day` DIV 100 AS SIGNED)",
-        _ => "(\"day\" / 100)",
-    })
-}
-
-/// The region subtree and day range of `range`, on `stat_cells`.
-fn range_condition(range: &StatsRange) -> Condition {
-    use stat_cells::Column as S;
-    let mut c = Condition::all()
-        .add(scope_condition(
-            &RegionScope::Within(vec![range.region]),
-            S::Region,
-            S::RegionCity,
-            S::RegionProvince,
-        ))
-        .add(S::Value.ne(0));
-    if let Some(from) = range.from {
-        c = c.add(S::Day.gte(day_number(from)));
-    }
-    if let Some(to) = range.to {
-        c = c.add(S::Day.lte(day_number(to)));
-    }
-    c
-}
-
 fn metric_of(raw: &str) -> StoreResult<Metric> {
     Metric::parse(raw).map_err(|_| corrupt("metric", raw))
-}
-
-pub(super) async fn totals(
-    db: &DatabaseConnection,
-    range: StatsRange,
-) -> StoreResult<BTreeMap<Metric, i64>> {
-    let rows: Vec<(String, i64)> = stat_cells::Entity::find()
-        .select_only()
-        .column(stat_cells::Column::Metric)
-        .column_as(sum_value(db.get_database_backend()), "total")
-        .filter(range_condition(&range))
-        .group_by(stat_cells::Column::Metric)
-        .into_tuple()
-        .all(db)
-        .await
-        .map_err(db_err)?;
-    let mut out = BTreeMap::new();
-    for (m, v) in rows {
-        if v != 0 {
-            out.insert(metric_of(&m)?, v);
-        }
-    }
-    Ok(out)
-}
-
-pub(super) async fn breakdown(
-    db: &DatabaseConnection,
-    range: StatsRange,
-    by: Breakdown,
-) -> StoreResult<Vec<(String, Metric, i64)>> {
-    use stat_cells::Column as S;
-    let backend = db.get_database_backend();
-    let base = stat_cells::Entity::find()
-        .select_only()
-        .filter(range_condition(&range));
-    let rows: Vec<(String, String, i64)> = match by {
-        Breakdown::Month => {
-            let rows: Vec<(i64, String, i64)> = base
-                .column_as(month_of_day(backend), "bucket")
-                .column(S::Metric)
-                .column_as(sum_value(backend), "total")
-                .group_by(Expr::cust("bucket"))
-                .group_by(S::Metric)
-                .into_tuple()
-                .all(db)
-                .await
-                .map_err(db_err)?;
-            rows.into_iter()
-                .map(|(k, m, v)| (k.to_string(), m, v))
-                .collect()
-        }
-        Breakdown::Category => base
-            .column(S::Category)
-            .column(S::Metric)
-            .column_as(sum_value(backend), "total")
-            .group_by(S::Category)
-            .group_by(S::Metric)
-            .into_tuple()
-            .all(db)
-            .await
-            .map_err(db_err)?,
-        Breakdown::ChildRegion => {
-            let own = range.region.to_string();
-            let rows: Vec<(Option<String>, String, i64)> = match range.region.level() {
-                // Rows without a city (located at the province itself) go under its own code.
-                RegionLevel::Province => base.column(S::RegionCity).group_by(S::RegionCity),
-                // A county is one group: its own rows.
-                RegionLevel::City | RegionLevel::County => {
-                    base.column(S::Region).group_by(S::Region)
-                }
-            }
-            .column(S::Metric)
-            .column_as(sum_value(backend), "total")
-            .group_by(S::Metric)
-            .into_tuple()
-            .all(db)
-            .await
-            .map_err(db_err)?;
-            rows.into_iter()
-                .map(|(k, m, v)| (k.unwrap_or_else(|| own.clone()), m, v))
-                .collect()
-        }
-    };
-    let mut merged: BTreeMap<(String, Metric), i64> = BTreeMap::new();
-    for (k, m, v) in rows {
-        *merged.entry((k, metric_of(&m)?)).or_default() += v;
-    }
-    Ok(merged
-        .into_iter()
-        .filter(|(_, v)| *v != 0)
-        .map(|((k, m), v)| (k, m, v))
-        .collect())
 }
 
 pub(super) async fn served_cells(db: &DatabaseConnection) -> StoreResult<BTreeMap<Cell, i64>> {
@@ -188,29 +56,6 @@ pub(super) async fn served_cells(db: &DatabaseConnection) -> StoreResult<BTreeMa
         out.insert(cell, v);
     }
     Ok(out)
-}
-
-pub(super) async fn replace_cells(
-    db: &DatabaseConnection,
-    cells: &BTreeMap<Cell, i64>,
-) -> StoreResult<()> {
-    let txn = db.begin().await.map_err(db_err)?;
-    stat_cells::Entity::delete_many()
-        .exec(&txn)
-        .await
-        .map_err(db_err)?;
-    let rows: Vec<_> = cells
-        .iter()
-        .filter(|(_, v)| **v != 0)
-        .map(|(c, v)| row(c, *v))
-        .collect();
-    for chunk in rows.chunks(500) {
-        stat_cells::Entity::insert_many(chunk.to_vec())
-            .exec_without_returning(&txn)
-            .await
-            .map_err(db_err)?;
-    }
-    txn.commit().await.map_err(db_err)
 }
 
 // ---- records from the base tables -----------------------------------------------------

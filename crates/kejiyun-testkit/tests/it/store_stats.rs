@@ -1,7 +1,8 @@
 //! Served statistics (`StatsStore`) on every configured backend: figures maintained in the
 //! transaction of every change must equal the figures recomputed from the records, after a
 //! seeded random workload applied concurrently from four tasks; Asia/Shanghai day boundaries;
-//! breakdowns that add up; a rebuild that repairs corrupted cells.
+//! breakdowns that add up over aligned and unaligned ranges; roll-ups equal to those of the
+//! served cells; a rebuild that repairs corrupted cells and roll-ups.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -25,6 +26,7 @@ use kejiyun_core::ports::{StatusChange, Store, StoreError, StoreResult};
 use kejiyun_core::regions::RegionCode;
 use kejiyun_core::stats::{self, Cell, Metric, contributions};
 use kejiyun_core::stats_ports::{Breakdown, StatsRange, StatsStore};
+use kejiyun_core::stats_rollup;
 use kejiyun_core::tech_workers::TechWorkerProfile;
 use kejiyun_core::time::Timestamp;
 use kejiyun_db::SeaStore;
@@ -662,6 +664,8 @@ async fn served_figures_equal_recomputed_after_concurrent_random_changes() {
         );
         assert!(metrics.len() >= 8, "most metrics reached: {metrics:?}");
         assert_eq!(served, expected, "served cells equal the recomputed ones");
+        let rollups = stats_rollup::rollups_of_cells(&served);
+        assert_eq!(must(store.served_rollups().await), rollups, "roll-ups");
         for region in ["511623", "511600", "510000"] {
             let all = whole(region);
             check_range(&store, &expected, all).await;
@@ -671,6 +675,15 @@ async fn served_figures_equal_recomputed_after_concurrent_random_changes() {
                 ..all
             };
             check_range(&store, &expected, spring).await;
+            // Leading and trailing days and months around whole years; open ends.
+            for (from, to) in [
+                (Some(date(2026, 1, 17)), Some(date(2026, 11, 3))),
+                (Some(date(2025, 12, 30)), Some(date(2027, 1, 5))),
+                (None, Some(date(2026, 7, 14))),
+                (Some(date(2026, 9, 2)), None),
+            ] {
+                check_range(&store, &expected, StatsRange { from, to, ..all }).await;
+            }
         }
 
         // Corrupt the served figures, then rebuild them from the records.
@@ -679,9 +692,15 @@ async fn served_figures_equal_recomputed_after_concurrent_random_changes() {
                 .await
                 .unwrap_or_else(|e| panic!("{e}"));
         assert!(touched > 0);
+        let sql = "UPDATE stat_rollups SET value = value - 3";
+        kejiyun_db::testing::execute(&store, sql)
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
         assert_ne!(must(store.served_cells().await), expected);
+        assert_ne!(must(store.served_rollups().await), rollups);
         must(store.replace_cells(&expected).await);
         assert_eq!(must(store.served_cells().await), expected, "rebuilt");
+        assert_eq!(must(store.served_rollups().await), rollups, "rebuilt");
         eprintln!("store stats: backend={} random workload ok", backend.name());
         db.cleanup().await;
     }
@@ -779,6 +798,8 @@ async fn shanghai_day_boundaries_and_breakdowns() {
 
         let expected = recomputed(&store).await;
         assert_eq!(must(store.served_cells().await), expected);
+        let rollups = stats_rollup::rollups_of_cells(&expected);
+        assert_eq!(must(store.served_rollups().await), rollups);
         for region in ["511623", "511600", "510000"] {
             for d in [d28, d29, d30] {
                 check_range(&store, &expected, day(d, region)).await;
