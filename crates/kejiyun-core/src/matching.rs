@@ -4,45 +4,44 @@
 //! match (one that notifies both owners). `kejiyun-search` applies them; tests call them here.
 
 use crate::market::categories::{Category, Scope};
-use crate::regions::RegionCode;
+use crate::regions::{RegionCode, RegionLevel};
 use crate::search_ports::DocKind;
 
 /// The reach key that stands for "everywhere".
 pub const EVERYWHERE: &str = "all";
 
 /// Reach keys of a provider record: a need located in a region whose [`region_keys`] share a
-/// key with these is reached. A county-scope service reaches its county, a city-scope one its
-/// city, a province-scope one its province; a national service, a tech worker and an
-/// achievement reach everywhere.
+/// key with these is reached — exactly as [`Scope::reaches`] says. A county-scope service
+/// reaches its own region, a city-scope one its city, a province-scope one its province; a
+/// national service, a tech worker and an achievement reach everywhere.
 pub fn reach_keys(scope: Option<Scope>, home: RegionCode) -> Vec<String> {
     match scope {
         None | Some(Scope::National) => vec![EVERYWHERE.to_owned()],
-        Some(Scope::Province) => vec![region_key(home.province())],
-        Some(Scope::City) => match home.city() {
-            Some(city) => vec![region_key(city)],
-            // A city scope without a city (a province-level home) reaches only the home.
-            None => vec![region_key(home)],
-        },
-        Some(Scope::County) => vec![region_key(home)],
+        Some(Scope::Province) => vec![format!("p{}", home.province())],
+        // Without a city (a province-level home) a city scope reaches nothing, as in `reaches`.
+        Some(Scope::City) => home.city().map(|c| format!("c{c}")).into_iter().collect(),
+        Some(Scope::County) => vec![format!("e{home}")],
     }
 }
 
-/// The keys a located record answers to: its region, city and province, and "everywhere".
+/// The keys a located record answers to: "everywhere", its exact region, its city (if any)
+/// and its province.
 pub fn region_keys(region: RegionCode) -> Vec<String> {
-    let mut keys = vec![EVERYWHERE.to_owned(), region_key(region)];
-    if let Some(city) = region.city()
-        && city != region
-    {
-        keys.push(region_key(city));
+    let mut keys = vec![EVERYWHERE.to_owned(), format!("e{region}")];
+    if let Some(city) = region.city() {
+        keys.push(format!("c{city}"));
     }
-    if region.province() != region {
-        keys.push(region_key(region.province()));
-    }
+    keys.push(format!("p{}", region.province()));
     keys
 }
 
+/// The key that selects every record located in `code`'s subtree (search's region filter).
 pub fn region_key(code: RegionCode) -> String {
-    format!("r{code}")
+    match code.level() {
+        RegionLevel::Province => format!("p{code}"),
+        RegionLevel::City => format!("c{code}"),
+        RegionLevel::County => format!("e{code}"),
+    }
 }
 
 /// Which kinds a subject of `kind` is matched with.
@@ -78,9 +77,10 @@ impl Proximity {
 
     fn factor(self) -> f32 {
         match self {
-            Self::SameCounty => 1.15,
-            Self::SameCity => 1.10,
-            Self::SameProvince => 1.04,
+            // A provider nearby can visit the farm: worth a lot, but not more than relevance.
+            Self::SameCounty => 1.5,
+            Self::SameCity => 1.35,
+            Self::SameProvince => 1.05,
             Self::Elsewhere => 1.0,
         }
     }
@@ -201,6 +201,22 @@ mod tests {
         reach_keys(scope, code(home))
             .iter()
             .any(|k| need_keys.contains(k))
+    }
+
+    #[test]
+    fn the_subtree_key_selects_exactly_the_subtree() {
+        let places = [
+            "511623", "511621", "511600", "510104", "510100", "510000", "110101",
+        ];
+        for filter in places {
+            for place in places {
+                assert_eq!(
+                    region_keys(code(place)).contains(&region_key(code(filter))),
+                    code(filter).contains(code(place)),
+                    "{filter} ∋ {place}"
+                );
+            }
+        }
     }
 
     #[test]

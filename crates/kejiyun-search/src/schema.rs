@@ -14,7 +14,7 @@ pub const JIEBA: &str = "kjy_jieba";
 pub const CHARS: &str = "kjy_chars";
 
 /// Bumped whenever the schema or the analysis changes: an index of another version is rebuilt.
-pub const SCHEMA_VERSION: u32 = 1;
+pub const SCHEMA_VERSION: u32 = 2;
 
 #[derive(Debug, Clone, Copy)]
 pub struct Fields {
