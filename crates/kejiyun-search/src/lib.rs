@@ -5,6 +5,7 @@
 //! `kejiyun_core::search_ports::SearchFeed`, and the application through `SearchEngine`.
 
 pub mod analyzer;
+mod columns;
 pub mod index;
 pub mod indexer;
 pub mod matcher;

@@ -15,9 +15,10 @@ use tantivy::collector::TopDocs;
 use tantivy::query::{BooleanQuery, Occur, Query, TermSetQuery};
 use tantivy::{DocAddress, Searcher, Term};
 
+use crate::columns::{Columns, HitFacts};
 use crate::index::{SearchIndex, err};
-use crate::query::{all_text, boosted, doc_freq, facts, first_text, term, term_clause};
-use crate::schema::{Fields, doc_key, scope_of_ord};
+use crate::query::{all_text, boosted, doc_freq, first_text, term, term_clause};
+use crate::schema::{Fields, doc_key};
 
 /// Most terms a subject contributes (long descriptions would otherwise be slow and vague).
 pub const MAX_TERMS: usize = 24;
@@ -109,6 +110,7 @@ fn scope_filter(f: &Fields, q: &MatchQuery) -> Option<Box<dyn Query>> {
 }
 
 struct Candidate {
+    hit: HitFacts,
     addr: DocAddress,
     signals: Signals,
     score: f32,
@@ -155,20 +157,13 @@ impl SearchIndex {
         let top = searcher
             .search(&query, &TopDocs::with_limit(CANDIDATES).order_by_score())
             .map_err(err)?;
+        let mut columns = Columns::new(&searcher);
         let mut candidates = Vec::with_capacity(top.len());
         for (bm25, addr) in top {
-            let hit = facts(&searcher, f, addr)?;
-            let ff = searcher.segment_reader(addr.segment_ord).fast_fields();
-            let read = |name: &str| -> Result<u64, SearchError> {
-                Ok(ff.u64(name).map_err(err)?.first(addr.doc_id).unwrap_or(0))
-            };
-            let candidate_scope = scope_of_ord(read("scope_ord")?);
+            let hit = columns.facts(addr)?;
             // The provider side: the candidate for a need, the subject otherwise.
             let (provider_scope, provider_deals) = if s.kind == DocKind::Need {
-                (
-                    candidate_scope,
-                    u32::try_from(read("owner_deals")?).unwrap_or(u32::MAX),
-                )
+                (hit.scope, hit.owner_deals)
             } else {
                 (s.scope, 0)
             };
@@ -185,6 +180,7 @@ impl SearchIndex {
             };
             let (score, _) = rank(&signals);
             candidates.push(Candidate {
+                hit,
                 addr,
                 signals,
                 score,
@@ -194,7 +190,7 @@ impl SearchIndex {
         candidates.truncate(q.limit.min(MAX_MATCHES));
         let mut out = Vec::with_capacity(candidates.len());
         for mut c in candidates {
-            let hit = facts(&searcher, f, c.addr)?;
+            let hit = c.hit;
             let doc = self.stored(&searcher, c.addr)?;
             let title = first_text(&doc, f.title);
             let mut text = format!("{title}\n{}", first_text(&doc, f.body));
@@ -216,14 +212,13 @@ impl SearchIndex {
             c.signals.title_terms_matched =
                 title_terms.iter().filter(|t| present.contains(*t)).count();
             let (score, reasons) = rank(&c.signals);
-            let owner = read_owner(&searcher, c.addr)?;
             out.push(Match {
                 kind: hit.kind,
                 id: hit.id,
                 title,
                 category: hit.category,
                 region: hit.region,
-                owner,
+                owner: hit.owner,
                 score,
                 strong: is_strong(&c.signals),
                 reasons: keep_reasons(reasons),
@@ -238,16 +233,6 @@ fn same_category(a: Option<Category>, b: Option<Category>) -> Option<Category> {
         (Some(a), Some(b)) if a == b => Some(a),
         _ => None,
     }
-}
-
-fn read_owner(searcher: &Searcher, addr: DocAddress) -> Result<Option<i64>, SearchError> {
-    let ff = searcher.segment_reader(addr.segment_ord).fast_fields();
-    let owner = ff
-        .u64("owner")
-        .map_err(err)?
-        .first(addr.doc_id)
-        .unwrap_or(0);
-    Ok(i64::try_from(owner).ok().filter(|o| *o > 0))
 }
 
 /// Drops empty term lists (a candidate found only through characters of an unknown word).

@@ -10,7 +10,6 @@ use kejiyun_core::regions::RegionCode;
 use kejiyun_core::search_ports::{
     DocKind, MAX_QUERY_CHARS, SearchError, SearchHit, SearchQuery, SearchResults,
 };
-use kejiyun_core::time::Timestamp;
 use tantivy::collector::{Count, TopDocs};
 use tantivy::query::{AllQuery, BooleanQuery, BoostQuery, Occur, Query, TermQuery, TermSetQuery};
 use tantivy::schema::{Field, IndexRecordOption, Value};
@@ -18,8 +17,9 @@ use tantivy::snippet::SnippetGenerator;
 use tantivy::{DocAddress, Order, Searcher, TantivyDocument, Term};
 
 use crate::analyzer::{char_tokens, is_han, is_single_han};
+use crate::columns::Columns;
 use crate::index::{SearchIndex, err};
-use crate::schema::{Fields, category_of_ord, kind_of_ord};
+use crate::schema::Fields;
 
 /// Results beyond this rank are not served (deep pages cost memory, and nobody reads them).
 pub const MAX_RESULT_WINDOW: u64 = 10_000;
@@ -148,41 +148,6 @@ fn snippet_html(generator: Option<&SnippetGenerator>, text: &str, max: usize) ->
     format!("{}{more}", escape_html(&head))
 }
 
-/// The fast-field values of one hit.
-pub(crate) struct HitFacts {
-    pub kind: DocKind,
-    pub id: i64,
-    pub region: RegionCode,
-    pub category: Option<Category>,
-    pub published_at: Timestamp,
-}
-
-pub(crate) fn facts(
-    searcher: &Searcher,
-    f: &Fields,
-    addr: DocAddress,
-) -> Result<HitFacts, SearchError> {
-    let ff = searcher.segment_reader(addr.segment_ord).fast_fields();
-    let u = |name: &str| -> Result<u64, SearchError> {
-        Ok(ff.u64(name).map_err(err)?.first(addr.doc_id).unwrap_or(0))
-    };
-    let kind = kind_of_ord(u("kind_ord")?).ok_or_else(|| err("document without a kind"))?;
-    let region = RegionCode::parse(&format!("{:06}", u("region_code")?)).map_err(err)?;
-    let published = ff
-        .i64("published_at")
-        .map_err(err)?
-        .first(addr.doc_id)
-        .unwrap_or(0);
-    let _ = f;
-    Ok(HitFacts {
-        kind,
-        id: i64::try_from(u("id")?).map_err(err)?,
-        region,
-        category: category_of_ord(u("category_ord")?),
-        published_at: Timestamp(published),
-    })
-}
-
 impl SearchIndex {
     /// The OR of the terms' clauses; `None` when nothing in the index can match any.
     fn text_query(
@@ -211,9 +176,10 @@ impl SearchIndex {
         let top = searcher
             .search(&query, &TopDocs::with_limit(k.max(1)).order_by_score())
             .map_err(err)?;
+        let mut columns = Columns::new(&searcher);
         let mut out = Vec::with_capacity(top.len());
         for (score, addr) in top {
-            let hit = facts(&searcher, &self.fields, addr)?;
+            let hit = columns.facts(addr)?;
             out.push((hit.kind, hit.id, score));
         }
         Ok(out)
@@ -280,9 +246,10 @@ impl SearchIndex {
         if let Some(g) = body_gen.as_mut() {
             g.set_max_num_chars(SNIPPET_CHARS);
         }
+        let mut columns = Columns::new(&searcher);
         let mut hits = Vec::with_capacity(addrs.len());
         for (score, addr) in addrs {
-            let facts = facts(&searcher, f, addr)?;
+            let facts = columns.facts(addr)?;
             let doc = self.stored(&searcher, addr)?;
             let title = first_text(&doc, f.title);
             let body = first_text(&doc, f.body);

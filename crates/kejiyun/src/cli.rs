@@ -123,6 +123,17 @@ pub enum BenchCommand {
         #[arg(long, default_value_t = 1)]
         seed: u64,
     },
+    /// How soon a published posting is searchable and a closed one gone, through a running
+    /// server with demo data (SQLite in a temp dir unless a database is given).
+    Freshness {
+        #[arg(long, default_value_t = 50)]
+        samples: usize,
+        #[arg(long)]
+        data_dir: Option<PathBuf>,
+        /// Database URL (default: SQLite in the data directory). Use an empty database.
+        #[arg(long)]
+        database_url: Option<String>,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -278,6 +289,18 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Bench {
             command: BenchCommand::Matching { size, seed },
         } => crate::bench_corpus::run_matching(size, seed),
+        Command::Bench {
+            command:
+                BenchCommand::Freshness {
+                    samples,
+                    data_dir,
+                    database_url,
+                },
+        } => {
+            let report = crate::bench_freshness::run(samples, data_dir, database_url).await?;
+            println!("{}", report.markdown());
+            Ok(())
+        }
         Command::Migrate { server } => {
             let config = load(&server)?;
             crate::logging::init(&config.log_format);

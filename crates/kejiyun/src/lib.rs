@@ -4,6 +4,7 @@
 
 pub mod bench;
 pub mod bench_corpus;
+pub mod bench_freshness;
 pub mod bench_ranker;
 pub mod cli;
 pub mod config;

@@ -443,3 +443,13 @@ async fn reindex_rebuilds_and_a_garbled_index_is_rebuilt_at_start() {
     );
     b.stop().await;
 }
+
+#[tokio::test]
+async fn freshness_bench_runs() {
+    let report = kejiyun::bench_freshness::run(3, None, None)
+        .await
+        .unwrap_or_else(|e| panic!("{e:#}"));
+    assert_eq!((report.found.len(), report.gone.len()), (3, 3));
+    let table = report.markdown();
+    assert!(table.contains("published → searchable"), "{table}");
+}
