@@ -24,6 +24,13 @@ pub fn reach_keys(scope: Option<Scope>, home: RegionCode) -> Vec<String> {
     }
 }
 
+/// Whether a provider (`scope` for services, `None` for tech workers and achievements, which
+/// reach everywhere) located at `home` reaches a need located at `place`: the rule that
+/// [`reach_keys`]/[`region_keys`] encode for the index.
+pub fn reaches(scope: Option<Scope>, home: RegionCode, place: RegionCode) -> bool {
+    scope.is_none_or(|s| s.reaches(home, place))
+}
+
 /// The keys a located record answers to: "everywhere", its exact region, its city (if any)
 /// and its province.
 pub fn region_keys(region: RegionCode) -> Vec<String> {
@@ -196,7 +203,7 @@ mod tests {
         RegionCode::parse(s).unwrap_or_else(|e| panic!("{s}: {e}"))
     }
 
-    fn reaches(scope: Option<Scope>, home: &str, need: &str) -> bool {
+    fn reaches_by_keys(scope: Option<Scope>, home: &str, need: &str) -> bool {
         let need_keys = region_keys(code(need));
         reach_keys(scope, code(home))
             .iter()
@@ -228,9 +235,13 @@ mod tests {
             for home in places {
                 for need in places {
                     assert_eq!(
-                        reaches(Some(scope), home, need),
+                        reaches_by_keys(Some(scope), home, need),
                         scope.reaches(code(home), code(need)),
                         "{scope:?} {home} → {need}"
+                    );
+                    assert_eq!(
+                        super::reaches(Some(scope), code(home), code(need)),
+                        scope.reaches(code(home), code(need))
                     );
                 }
             }
@@ -239,10 +250,14 @@ mod tests {
 
     #[test]
     fn county_scope_never_reaches_another_county_and_national_reaches_all() {
-        assert!(reaches(Some(Scope::County), "511623", "511623"));
-        assert!(!reaches(Some(Scope::County), "511623", "511621"));
-        assert!(reaches(Some(Scope::National), "511623", "110101"));
-        assert!(reaches(None, "511623", "110101"), "tech workers reach all");
+        assert!(reaches_by_keys(Some(Scope::County), "511623", "511623"));
+        assert!(!reaches_by_keys(Some(Scope::County), "511623", "511621"));
+        assert!(reaches_by_keys(Some(Scope::National), "511623", "110101"));
+        assert!(
+            reaches_by_keys(None, "511623", "110101"),
+            "tech workers reach all"
+        );
+        assert!(super::reaches(None, code("511623"), code("110101")));
     }
 
     fn signals() -> Signals {

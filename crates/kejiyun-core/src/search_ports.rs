@@ -162,8 +162,10 @@ pub struct SearchHit {
 #[derive(Debug, Clone, PartialEq)]
 pub struct SearchResults {
     pub hits: Vec<SearchHit>,
-    /// Matching records across all pages.
+    /// Matching records across all pages (a lower bound when `total_exact` is false: common
+    /// words match too many records to count on every search).
     pub total: u64,
+    pub total_exact: bool,
     pub page: Page,
     /// The terms the query was segmented into.
     pub terms: Vec<String>,

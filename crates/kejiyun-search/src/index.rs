@@ -41,6 +41,8 @@ pub struct SearchIndex {
     pub(crate) fields: Fields,
     pub(crate) analyzer: Analyzer,
     dir: Option<PathBuf>,
+    /// See [`crate::query::EXACT_COUNT_LIMIT`].
+    pub(crate) exact_count_limit: u64,
 }
 
 pub(crate) fn err(e: impl std::fmt::Display) -> SearchError {
@@ -122,7 +124,13 @@ impl SearchIndex {
             fields,
             analyzer,
             dir,
+            exact_count_limit: crate::query::EXACT_COUNT_LIMIT,
         })
+    }
+
+    /// Up to how many postings a search counts its matches exactly (tests lower it).
+    pub fn set_exact_count_limit(&mut self, limit: u64) {
+        self.exact_count_limit = limit;
     }
 
     pub fn directory(&self) -> Option<&Path> {

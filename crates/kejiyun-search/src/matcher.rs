@@ -7,23 +7,22 @@
 use std::collections::HashMap;
 
 use kejiyun_core::market::categories::Category;
-use kejiyun_core::matching::{
-    EVERYWHERE, MatchReason, Proximity, Signals, is_strong, rank, reach_keys, region_keys,
-};
+use kejiyun_core::matching::{MatchReason, Proximity, Signals, is_strong, rank, reaches};
 use kejiyun_core::search_ports::{DocKind, Match, MatchQuery, SearchError};
 use tantivy::collector::TopDocs;
-use tantivy::query::{BooleanQuery, Occur, Query, TermSetQuery};
-use tantivy::{DocAddress, Searcher, Term};
+use tantivy::{DocAddress, Searcher};
 
 use crate::columns::{Columns, HitFacts};
 use crate::index::{SearchIndex, err};
-use crate::query::{all_text, boosted, doc_freq, first_text, term, term_clause};
-use crate::schema::{Fields, doc_key};
+use crate::query::{all_text, doc_freq, first_text, term_clauses, union};
+use crate::schema::{Fields, RoleFields};
 
 /// Most terms a subject contributes (long descriptions would otherwise be slow and vague).
 pub const MAX_TERMS: usize = 24;
 /// Candidates re-ranked per match query.
 pub const CANDIDATES: usize = 100;
+/// Deepest the text ranking is read when filters reject most of it.
+const MAX_DEPTH: usize = 12_800;
 /// Most suggestions returned.
 pub use kejiyun_core::search_ports::MAX_MATCHES;
 
@@ -62,7 +61,7 @@ fn weighted_terms(
         add(t, 1.0);
     }
     // The subject's own title and tags always count; body terms compete for the remaining
-    // places by weight × IDF (the subject itself is in the index: its df is discounted).
+    // places by weight × IDF over the counterparts' role.
     let n = searcher.num_docs().max(1) as f32;
     let mut scored: Vec<(String, f32, f32)> = Vec::with_capacity(order.len());
     for t in order {
@@ -71,7 +70,8 @@ fn weighted_terms(
         if crate::analyzer::is_single_han(&t) && w < 3.0 {
             continue;
         }
-        let df = (doc_freq(searcher, &index.fields, &t)? as f32 - 1.0).max(0.0);
+        let roles = [target_role(&index.fields, q.subject.kind)];
+        let df = doc_freq(searcher, &roles, &t)? as f32;
         let idf = (1.0 + (n - df + 0.5) / (df + 0.5)).ln();
         let rank = if w >= 2.0 {
             f32::MAX / 4.0 * w
@@ -88,25 +88,30 @@ fn weighted_terms(
     ))
 }
 
-fn scope_filter(f: &Fields, q: &MatchQuery) -> Option<Box<dyn Query>> {
+/// The role whose text a subject is matched against: providers for a need, needs otherwise.
+fn target_role(f: &Fields, subject: DocKind) -> RoleFields {
+    if subject == DocKind::Need {
+        f.provider
+    } else {
+        f.need
+    }
+}
+
+/// Whether a candidate may be suggested for the subject: a counterpart kind, not the subject
+/// itself nor its owner's, and within scope (`kejiyun_core::matching::reaches`).
+fn counterpart(q: &MatchQuery, hit: &HitFacts) -> bool {
     let s = &q.subject;
+    if !q.kinds.contains(&hit.kind) || (hit.kind == s.kind && hit.id == s.id) {
+        return false;
+    }
+    if s.owner.is_some() && hit.owner == s.owner {
+        return false;
+    }
     if s.kind == DocKind::Need {
-        // Providers whose reach includes the need's place.
-        let keys = region_keys(s.region);
-        return Some(Box::new(TermSetQuery::new(
-            keys.iter().map(|k| Term::from_field_text(f.reach, k)),
-        )));
+        reaches(hit.scope, hit.region, s.region)
+    } else {
+        reaches(s.scope, s.region, hit.region)
     }
-    // Needs inside the subject's reach.
-    let reach = reach_keys(s.scope, s.region);
-    if reach.iter().any(|k| k == EVERYWHERE) {
-        return None;
-    }
-    Some(Box::new(TermSetQuery::new(
-        reach
-            .iter()
-            .map(|k| Term::from_field_text(f.region_path, k)),
-    )))
 }
 
 struct Candidate {
@@ -125,42 +130,41 @@ impl SearchIndex {
         }
         let searcher = self.reader.searcher();
         let (terms, title_terms) = weighted_terms(self, &searcher, q)?;
-        let mut text: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+        let roles = [target_role(f, s.kind)];
+        let mut clauses = Vec::new();
         for (t, w) in &terms {
-            if let Some(c) = term_clause(&searcher, f, t)? {
-                text.push((Occur::Should, boosted(c, *w)));
-            }
+            clauses.extend(term_clauses(&searcher, f, &roles, t, *w)?);
         }
-        if text.is_empty() {
+        // A flat OR of term queries and nothing else: tantivy finds its best documents with
+        // block-max WAND. Kind, scope reach, the subject itself and the subject's owner are
+        // filtered afterwards from fast fields, fetching deeper when too few survive.
+        let Some(query) = union(clauses) else {
             return Ok(Vec::new());
-        }
-        let mut clauses: Vec<(Occur, Box<dyn Query>)> = vec![
-            (Occur::Must, Box::new(BooleanQuery::new(text))),
-            (
-                Occur::Must,
-                Box::new(TermSetQuery::new(
-                    q.kinds
-                        .iter()
-                        .map(|k| Term::from_field_text(f.kind, k.as_str())),
-                )),
-            ),
-            (Occur::MustNot, term(f.key, &doc_key(s.kind, s.id))),
-        ];
-        if let Some(filter) = scope_filter(f, q) {
-            clauses.push((Occur::Must, filter));
-        }
-        if let Some(owner) = s.owner {
-            // One's own postings are not suggestions.
-            clauses.push((Occur::MustNot, term(f.owner_key, &owner.to_string())));
-        }
-        let query = BooleanQuery::new(clauses);
-        let top = searcher
-            .search(&query, &TopDocs::with_limit(CANDIDATES).order_by_score())
-            .map_err(err)?;
+        };
         let mut columns = Columns::new(&searcher);
-        let mut candidates = Vec::with_capacity(top.len());
-        for (bm25, addr) in top {
-            let hit = columns.facts(addr)?;
+        let mut depth = CANDIDATES * 2;
+        let kept = loop {
+            let top = searcher
+                .search(&query, &TopDocs::with_limit(depth).order_by_score())
+                .map_err(err)?;
+            let exhausted = top.len() < depth;
+            let mut kept = Vec::new();
+            for (bm25, addr) in top {
+                let hit = columns.facts(addr)?;
+                if counterpart(q, &hit) {
+                    kept.push((bm25, addr, hit));
+                    if kept.len() == CANDIDATES {
+                        break;
+                    }
+                }
+            }
+            if kept.len() >= q.limit.min(CANDIDATES) || exhausted || depth >= MAX_DEPTH {
+                break kept;
+            }
+            depth *= 4;
+        };
+        let mut candidates = Vec::with_capacity(kept.len());
+        for (bm25, addr, hit) in kept {
             // The provider side: the candidate for a need, the subject otherwise.
             let (provider_scope, provider_deals) = if s.kind == DocKind::Need {
                 (hit.scope, hit.owner_deals)

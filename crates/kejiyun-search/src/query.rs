@@ -19,7 +19,10 @@ use tantivy::{DocAddress, Order, Searcher, TantivyDocument, Term};
 use crate::analyzer::{char_tokens, is_han, is_single_han};
 use crate::columns::Columns;
 use crate::index::{SearchIndex, err};
-use crate::schema::Fields;
+use crate::schema::{Fields, RoleFields};
+
+/// Up to this many postings, a search counts its matches exactly.
+pub const EXACT_COUNT_LIMIT: u64 = 20_000;
 
 /// Results beyond this rank are not served (deep pages cost memory, and nobody reads them).
 pub const MAX_RESULT_WINDOW: u64 = 10_000;
@@ -37,10 +40,14 @@ pub(crate) fn boosted(q: Box<dyn Query>, boost: f32) -> Box<dyn Query> {
     Box::new(BoostQuery::new(q, boost))
 }
 
-/// Documents in the index containing `t` in any text field.
-pub(crate) fn doc_freq(searcher: &Searcher, f: &Fields, t: &str) -> Result<u64, SearchError> {
+/// Documents of `roles` containing `t` in any text field.
+pub(crate) fn doc_freq(
+    searcher: &Searcher,
+    roles: &[RoleFields],
+    t: &str,
+) -> Result<u64, SearchError> {
     let mut n = 0;
-    for field in [f.title, f.body, f.tags] {
+    for field in roles.iter().flat_map(|r| [r.title, r.body, r.tags]) {
         n += searcher
             .doc_freq(&Term::from_field_text(field, t))
             .map_err(err)?;
@@ -48,32 +55,55 @@ pub(crate) fn doc_freq(searcher: &Searcher, f: &Fields, t: &str) -> Result<u64, 
     Ok(n)
 }
 
-/// The clause of one query term, `None` if nothing in the index can match it.
-pub(crate) fn term_clause(
+/// The clauses of one query term, weighted by `weight`: one boosted term query per field that
+/// has the term (title ×3, tags ×2, body ×1; one-character terms also the per-character title
+/// ×2), so a query is a flat OR of term queries, which tantivy answers with block-max WAND
+/// instead of scoring every match. A word the index never saw (segmented differently there)
+/// becomes the AND of its characters in the title. Empty: nothing can match it.
+pub(crate) fn term_clauses(
     searcher: &Searcher,
     f: &Fields,
+    roles: &[RoleFields],
     t: &str,
-) -> Result<Option<Box<dyn Query>>, SearchError> {
-    let mut fields: Vec<(Occur, Box<dyn Query>)> = vec![
-        (Occur::Should, boosted(term(f.title, t), 3.0)),
-        (Occur::Should, boosted(term(f.tags, t), 2.0)),
-        (Occur::Should, term(f.body, t)),
-    ];
-    if is_single_han(t) {
-        fields.push((Occur::Should, boosted(term(f.title_chars, t), 2.0)));
-    } else if doc_freq(searcher, f, t)? == 0 {
-        // Out of the index's vocabulary: every character of it, in the title.
-        let chars = char_tokens(t);
-        if chars.len() < 2 || !t.chars().any(is_han) {
-            return Ok(None);
+    weight: f32,
+) -> Result<Vec<Box<dyn Query>>, SearchError> {
+    let mut out: Vec<Box<dyn Query>> = Vec::new();
+    let mut any = false;
+    let fields = roles
+        .iter()
+        .flat_map(|r| [(r.title, 3.0), (r.tags, 2.0), (r.body, 1.0)]);
+    for (field, boost) in fields {
+        if searcher
+            .doc_freq(&Term::from_field_text(field, t))
+            .map_err(err)?
+            > 0
+        {
+            any = true;
+            out.push(boosted(term(field, t), boost * weight));
         }
-        let all: Vec<Box<dyn Query>> = chars
-            .iter()
-            .map(|(_, _, c)| term(f.title_chars, c))
-            .collect();
-        return Ok(Some(Box::new(BooleanQuery::intersection(all))));
     }
-    Ok(Some(Box::new(BooleanQuery::new(fields))))
+    if is_single_han(t) {
+        out.push(boosted(term(f.title_chars, t), 2.0 * weight));
+    } else if !any {
+        let chars = char_tokens(t);
+        if chars.len() >= 2 && t.chars().any(is_han) {
+            let all: Vec<Box<dyn Query>> = chars
+                .iter()
+                .map(|(_, _, c)| term(f.title_chars, c))
+                .collect();
+            out.push(boosted(Box::new(BooleanQuery::intersection(all)), weight));
+        }
+    }
+    Ok(out)
+}
+
+/// A flat OR of clauses (see [`term_clauses`]), `None` when there are none.
+pub(crate) fn union(clauses: Vec<Box<dyn Query>>) -> Option<Box<dyn Query>> {
+    (!clauses.is_empty()).then(|| {
+        Box::new(BooleanQuery::new(
+            clauses.into_iter().map(|c| (Occur::Should, c)).collect(),
+        )) as Box<dyn Query>
+    })
 }
 
 fn filters(
@@ -155,13 +185,53 @@ impl SearchIndex {
         searcher: &Searcher,
         terms: &[String],
     ) -> Result<Option<Box<dyn Query>>, SearchError> {
-        let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+        let mut clauses = Vec::new();
         for t in terms {
-            if let Some(c) = term_clause(searcher, &self.fields, t)? {
-                clauses.push((Occur::Should, c));
+            clauses.extend(term_clauses(
+                searcher,
+                &self.fields,
+                &self.fields.roles(),
+                t,
+                1.0,
+            )?);
+        }
+        Ok(union(clauses))
+    }
+
+    /// Whether the terms' postings (over all text fields) add up to at most `limit`.
+    fn postings_at_most(
+        &self,
+        searcher: &Searcher,
+        terms: &[String],
+        limit: u64,
+    ) -> Result<bool, SearchError> {
+        let mut n = 0;
+        for t in terms {
+            n += doc_freq(searcher, &self.fields.roles(), t)?;
+            if n > limit {
+                return Ok(false);
             }
         }
-        Ok((!clauses.is_empty()).then(|| Box::new(BooleanQuery::new(clauses)) as Box<dyn Query>))
+        Ok(true)
+    }
+
+    fn largest_doc_freq(&self, searcher: &Searcher, terms: &[String]) -> Result<u64, SearchError> {
+        let mut most = 0;
+        for t in terms {
+            for field in self
+                .fields
+                .roles()
+                .iter()
+                .flat_map(|r| [r.title, r.tags, r.body])
+            {
+                most = most.max(
+                    searcher
+                        .doc_freq(&Term::from_field_text(field, t))
+                        .map_err(err)?,
+                );
+            }
+        }
+        Ok(most)
     }
 
     /// The best `k` records for `text`, ranked exactly as the search box ranks them, without
@@ -191,22 +261,35 @@ impl SearchIndex {
         let terms = self.analyzer.query_terms(&text);
         let searcher = self.reader.searcher();
         let mut clauses = filters(f, &q.kinds, q.region, q.category);
+        let filtered = !clauses.is_empty();
         let empty = SearchResults {
             hits: Vec::new(),
             total: 0,
+            total_exact: true,
             page: q.page,
             terms: terms.clone(),
         };
         let ranked = !terms.is_empty();
-        if ranked {
+        let text_query = if ranked {
             let Some(text_query) = self.text_query(&searcher, &terms)? else {
                 return Ok(empty);
             };
-            clauses.push((Occur::Must, text_query));
+            Some(text_query)
         } else {
-            clauses.push((Occur::Must, Box::new(AllQuery)));
-        }
-        let query = BooleanQuery::new(clauses);
+            None
+        };
+        let query: Box<dyn Query> = match (text_query, filtered) {
+            // Unfiltered: the flat OR itself, so the top page is found with block-max WAND.
+            (Some(t), false) => t,
+            (Some(t), true) => {
+                clauses.push((Occur::Must, t));
+                Box::new(BooleanQuery::new(clauses))
+            }
+            (None, _) => {
+                clauses.push((Occur::Must, Box::new(AllQuery)));
+                Box::new(BooleanQuery::new(clauses))
+            }
+        };
         let offset = q.page.offset();
         if offset >= MAX_RESULT_WINDOW {
             let total = searcher.search(&query, &Count).map_err(err)? as u64;
@@ -214,38 +297,47 @@ impl SearchIndex {
         }
         let limit = usize::try_from(q.page.limit()).unwrap_or(20);
         let offset = usize::try_from(offset).unwrap_or(0);
-        let (addrs, total): (Vec<(f32, DocAddress)>, usize) = if ranked {
-            searcher
-                .search(
-                    &query,
-                    &(
-                        TopDocs::with_limit(limit)
-                            .and_offset(offset)
-                            .order_by_score(),
-                        Count,
-                    ),
-                )
-                .map_err(err)?
-        } else {
+        let top = TopDocs::with_limit(limit).and_offset(offset);
+        let (addrs, total, total_exact): (Vec<(f32, DocAddress)>, u64, bool) = if !ranked {
             // No terms (an empty box, or only punctuation): the newest records first.
             let (top, total) = searcher
                 .search(
                     &query,
                     &(
-                        TopDocs::with_limit(limit)
-                            .and_offset(offset)
-                            .order_by_fast_field::<i64>("published_at", Order::Desc),
+                        top.order_by_fast_field::<i64>("published_at", Order::Desc),
                         Count,
                     ),
                 )
                 .map_err(err)?;
-            (top.into_iter().map(|(_, a)| (0.0, a)).collect(), total)
+            (
+                top.into_iter().map(|(_, a)| (0.0, a)).collect(),
+                total as u64,
+                true,
+            )
+        } else if filtered || self.postings_at_most(&searcher, &terms, self.exact_count_limit)? {
+            let (top, total) = searcher
+                .search(&query, &(top.order_by_score(), Count))
+                .map_err(err)?;
+            (top, total as u64, true)
+        } else {
+            // Counting every match of common words would cost more than finding the best
+            // ones: the total is then a lower bound (the largest term's document count).
+            let top = searcher
+                .search(&query, &top.order_by_score())
+                .map_err(err)?;
+            (top, self.largest_doc_freq(&searcher, &terms)?, false)
         };
-        let title_gen = SnippetGenerator::create(&searcher, &query, f.title).ok();
-        let mut body_gen = SnippetGenerator::create(&searcher, &query, f.body).ok();
-        if let Some(g) = body_gen.as_mut() {
-            g.set_max_num_chars(SNIPPET_CHARS);
-        }
+        // Snippets per role: the generator knows the query's terms of its own field.
+        let generators = |role: RoleFields| {
+            let title = SnippetGenerator::create(&searcher, query.as_ref(), role.title).ok();
+            let mut body = SnippetGenerator::create(&searcher, query.as_ref(), role.body).ok();
+            if let Some(g) = body.as_mut() {
+                g.set_max_num_chars(SNIPPET_CHARS);
+            }
+            (title, body)
+        };
+        let provider_gen = generators(f.provider);
+        let need_gen = generators(f.need);
         let mut columns = Columns::new(&searcher);
         let mut hits = Vec::with_capacity(addrs.len());
         for (score, addr) in addrs {
@@ -253,6 +345,11 @@ impl SearchIndex {
             let doc = self.stored(&searcher, addr)?;
             let title = first_text(&doc, f.title);
             let body = first_text(&doc, f.body);
+            let (title_gen, body_gen) = if facts.kind == DocKind::Need {
+                &need_gen
+            } else {
+                &provider_gen
+            };
             hits.push(SearchHit {
                 kind: facts.kind,
                 id: facts.id,
@@ -267,7 +364,8 @@ impl SearchIndex {
         }
         Ok(SearchResults {
             hits,
-            total: total as u64,
+            total,
+            total_exact,
             page: q.page,
             terms,
         })

@@ -14,16 +14,30 @@ pub const JIEBA: &str = "kjy_jieba";
 pub const CHARS: &str = "kjy_chars";
 
 /// Bumped whenever the schema or the analysis changes: an index of another version is rebuilt.
-pub const SCHEMA_VERSION: u32 = 2;
+pub const SCHEMA_VERSION: u32 = 3;
+
+/// The analysed text fields of one role. Providers (services, achievements, tech workers,
+/// organizations) and needs index their text in separate fields, so matching a need reads only
+/// providers' postings (and the reverse) with a plain OR of term queries, which tantivy
+/// answers with block-max WAND; the search box ORs both roles.
+#[derive(Debug, Clone, Copy)]
+pub struct RoleFields {
+    pub title: Field,
+    pub tags: Field,
+    pub body: Field,
+}
 
 #[derive(Debug, Clone, Copy)]
 pub struct Fields {
     pub key: Field,
     pub kind: Field,
+    /// Stored only (display, snippets, matched terms).
     pub title: Field,
-    pub title_chars: Field,
     pub body: Field,
     pub tags: Field,
+    pub provider: RoleFields,
+    pub need: RoleFields,
+    pub title_chars: Field,
     pub category: Field,
     pub region_path: Field,
     pub reach: Field,
@@ -47,15 +61,40 @@ fn text(tokenizer: &str, stored: bool) -> TextOptions {
     if stored { o.set_stored() } else { o }
 }
 
+impl Fields {
+    /// The role a kind's text is indexed under.
+    pub fn role(&self, kind: DocKind) -> RoleFields {
+        if kind == DocKind::Need {
+            self.need
+        } else {
+            self.provider
+        }
+    }
+
+    pub fn roles(&self) -> [RoleFields; 2] {
+        [self.provider, self.need]
+    }
+}
+
+fn role(b: &mut tantivy::schema::SchemaBuilder, prefix: &str) -> RoleFields {
+    RoleFields {
+        title: b.add_text_field(&format!("{prefix}_title"), text(JIEBA, false)),
+        tags: b.add_text_field(&format!("{prefix}_tags"), text(JIEBA, false)),
+        body: b.add_text_field(&format!("{prefix}_body"), text(JIEBA, false)),
+    }
+}
+
 pub fn build() -> (Schema, Fields) {
     let mut b = Schema::builder();
     let fields = Fields {
         key: b.add_text_field("key", STRING),
         kind: b.add_text_field("kind", STRING),
-        title: b.add_text_field("title", text(JIEBA, true)),
+        title: b.add_text_field("title", STORED),
+        body: b.add_text_field("body", STORED),
+        tags: b.add_text_field("tags", STORED),
+        provider: role(&mut b, "p"),
+        need: role(&mut b, "n"),
         title_chars: b.add_text_field("title_chars", text(CHARS, false)),
-        body: b.add_text_field("body", text(JIEBA, true)),
-        tags: b.add_text_field("tags", text(JIEBA, true)),
         category: b.add_text_field("category", STRING),
         region_path: b.add_text_field("region_path", STRING),
         reach: b.add_text_field("reach", STRING),
@@ -127,11 +166,15 @@ pub fn to_doc(f: &Fields, d: &SearchDocument) -> TantivyDocument {
     let mut doc = TantivyDocument::default();
     doc.add_text(f.key, doc_key(d.kind, d.id));
     doc.add_text(f.kind, d.kind.as_str());
+    let role = f.role(d.kind);
     doc.add_text(f.title, &d.title);
+    doc.add_text(role.title, &d.title);
     doc.add_text(f.title_chars, &d.title);
     doc.add_text(f.body, &d.body);
+    doc.add_text(role.body, &d.body);
     for t in &d.tags {
         doc.add_text(f.tags, t);
+        doc.add_text(role.tags, t);
     }
     if let Some(c) = d.category {
         doc.add_text(f.category, c.code());

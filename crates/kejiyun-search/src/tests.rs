@@ -402,3 +402,30 @@ fn title_terms_always_count_in_a_small_index() {
     let m = matches(&index, need);
     assert_eq!(m.len(), 1, "{m:?}");
 }
+
+#[test]
+fn common_words_give_a_lower_bound_total_and_the_same_top() {
+    let mut index = index();
+    let exact = index
+        .search(&query("柑橘 黄龙病"))
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert!(exact.total_exact);
+    index.set_exact_count_limit(1);
+    let bound = index
+        .search(&query("柑橘 黄龙病"))
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert!(!bound.total_exact);
+    assert!(bound.total <= exact.total && bound.total > 0);
+    let ids = |r: &kejiyun_core::search_ports::SearchResults| -> Vec<i64> {
+        r.hits.iter().map(|h| h.id).collect()
+    };
+    assert_eq!(ids(&bound), ids(&exact), "same ranking either way");
+    // Filters always count exactly.
+    let filtered = index
+        .search(&SearchQuery {
+            kinds: vec![DocKind::Service],
+            ..query("柑橘 黄龙病")
+        })
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert!(filtered.total_exact);
+}

@@ -56,7 +56,10 @@ pub struct SearchHitDto {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct SearchDto {
     pub items: Vec<SearchHitDto>,
+    /// Matching records; a lower bound when `total_exact` is false (unfiltered searches for
+    /// very common words are not counted in full).
     pub total: u64,
+    pub total_exact: bool,
     pub page: u32,
     pub per_page: u32,
     /// The words the query was segmented into.
@@ -136,6 +139,7 @@ pub async fn search(
             .map(|h| SearchHitDto::new(s, h))
             .collect(),
         total: r.total,
+        total_exact: r.total_exact,
         page: r.page.page,
         per_page: r.page.per_page,
         terms: r.terms,

@@ -35,6 +35,7 @@ struct SearchTpl {
     categories: Vec<Opt>,
     hits: Vec<HitView>,
     total: u64,
+    total_exact: bool,
     terms: String,
     searched: bool,
     pager: Pager,
@@ -78,7 +79,7 @@ pub async fn search(
         category,
         page: f.page,
     };
-    let (hits, total, terms) = match pg.s().search(&query) {
+    let (hits, total, total_exact, terms) = match pg.s().search(&query) {
         Ok(r) => {
             let hits = r
                 .hits
@@ -93,11 +94,11 @@ pub async fn search(
                     date: h.published_at.to_shanghai_display(),
                 })
                 .collect();
-            (hits, r.total, r.terms.join(" / "))
+            (hits, r.total, r.total_exact, r.terms.join(" / "))
         }
         Err(e) => {
             f.error = Some(e.to_string());
-            (Vec::new(), 0, String::new())
+            (Vec::new(), 0, true, String::new())
         }
     };
     let meta: Paged<()> = Paged {
@@ -134,6 +135,7 @@ pub async fn search(
         q: f.q.clone(),
         hits,
         total,
+        total_exact,
         terms,
         pager,
         base,
