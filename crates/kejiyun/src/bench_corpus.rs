@@ -13,7 +13,9 @@ use kejiyun_corpus::{Bm25, Ranker, RelevanceSet, Report, evaluate, generate, loa
 /// The engines `bench matching` compares. Adding one is one line here.
 pub fn rankers() -> anyhow::Result<Vec<Box<dyn Ranker>>> {
     Ok(vec![
-        Box::new(crate::bench_ranker::KejiyunRanker::in_memory().map_err(|e| anyhow::anyhow!("{e}"))?),
+        Box::new(
+            crate::bench_ranker::KejiyunRanker::in_memory().map_err(|e| anyhow::anyhow!("{e}"))?,
+        ),
         Box::new(Bm25::new()),
     ])
 }
