@@ -123,6 +123,7 @@ pub enum BenchCommand {
         #[arg(long, default_value_t = 1)]
         seed: u64,
     },
+<<<<<<< HEAD
     /// How soon a published posting is searchable and a closed one gone, through a running
     /// server with demo data (SQLite in a temp dir unless a database is given).
     Freshness {
@@ -133,6 +134,37 @@ pub enum BenchCommand {
         /// Database URL (default: SQLite in the data directory). Use an empty database.
         #[arg(long)]
         database_url: Option<String>,
+=======
+    /// Kejiyun's search and matching side by side with peer engines (Lucene, milli,
+    /// PostgreSQL FTS, SQLite FTS5) on one corpus, as one Markdown table. The peers run
+    /// through bench/search/peers.py; `scripts/bench-search` installs them and runs this.
+    Search {
+        #[arg(long, default_value_t = 1_000_000)]
+        size: u64,
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// Comma-separated: lucene,milli,postgres,sqlite, or `none` for Kejiyun alone.
+        #[arg(long, default_value = "lucene,milli,postgres,sqlite")]
+        peers: String,
+        /// The Python with the peers installed (scripts/bench-search makes one).
+        #[arg(long, default_value = "target/bench-venv/bin/python")]
+        python: PathBuf,
+        /// The peer driver script.
+        #[arg(long, default_value = "bench/search/peers.py")]
+        script: PathBuf,
+        /// Where the corpus and the indexes go (default: a temp dir, removed afterwards).
+        #[arg(long)]
+        work_dir: Option<PathBuf>,
+        /// Timed rounds: times each query is asked of every engine (after one warm-up round).
+        #[arg(long, default_value_t = 3)]
+        rounds: usize,
+        /// PostgreSQL for the postgres peer: an empty, private database.
+        #[arg(long, env = "KEJIYUN_BENCH_POSTGRES_URL")]
+        postgres_url: Option<String>,
+        /// Also write the table to this file.
+        #[arg(long)]
+        out: Option<PathBuf>,
+>>>>>>> peers
     },
 }
 
@@ -291,6 +323,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         } => crate::bench_corpus::run_matching(size, seed),
         Command::Bench {
             command:
+<<<<<<< HEAD
                 BenchCommand::Freshness {
                     samples,
                     data_dir,
@@ -299,6 +332,40 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         } => {
             let report = crate::bench_freshness::run(samples, data_dir, database_url).await?;
             println!("{}", report.markdown());
+=======
+                BenchCommand::Search {
+                    size,
+                    seed,
+                    peers,
+                    python,
+                    script,
+                    work_dir,
+                    rounds,
+                    postgres_url,
+                    out,
+                },
+        } => {
+            let report = crate::bench_search::run(&crate::bench_search::SearchBenchOptions {
+                size,
+                seed,
+                peers: peers
+                    .split(',')
+                    .map(str::trim)
+                    .filter(|p| !p.is_empty() && *p != "none")
+                    .map(str::to_owned)
+                    .collect(),
+                python,
+                script,
+                work_dir,
+                rounds,
+                postgres_url,
+            })?;
+            print!("{}", report.markdown);
+            if let Some(out) = out {
+                std::fs::write(&out, &report.markdown)
+                    .map_err(|e| anyhow::anyhow!("writing {}: {e}", out.display()))?;
+            }
+>>>>>>> peers
             Ok(())
         }
         Command::Migrate { server } => {

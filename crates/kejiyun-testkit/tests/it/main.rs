@@ -16,6 +16,7 @@ mod api_search;
 mod api_stats;
 mod api_stats_export;
 mod bench_matching;
+mod bench_search;
 mod bench_smoke;
 mod browser;
 mod browser_market;
