@@ -123,7 +123,6 @@ pub enum BenchCommand {
         #[arg(long, default_value_t = 1)]
         seed: u64,
     },
-<<<<<<< HEAD
     /// How soon a published posting is searchable and a closed one gone, through a running
     /// server with demo data (SQLite in a temp dir unless a database is given).
     Freshness {
@@ -134,7 +133,7 @@ pub enum BenchCommand {
         /// Database URL (default: SQLite in the data directory). Use an empty database.
         #[arg(long)]
         database_url: Option<String>,
-=======
+    },
     /// Kejiyun's search and matching side by side with peer engines (Lucene, milli,
     /// PostgreSQL FTS, SQLite FTS5) on one corpus, as one Markdown table. The peers run
     /// through bench/search/peers.py; `scripts/bench-search` installs them and runs this.
@@ -164,7 +163,6 @@ pub enum BenchCommand {
         /// Also write the table to this file.
         #[arg(long)]
         out: Option<PathBuf>,
->>>>>>> peers
     },
 }
 
@@ -323,7 +321,6 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         } => crate::bench_corpus::run_matching(size, seed),
         Command::Bench {
             command:
-<<<<<<< HEAD
                 BenchCommand::Freshness {
                     samples,
                     data_dir,
@@ -332,7 +329,10 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         } => {
             let report = crate::bench_freshness::run(samples, data_dir, database_url).await?;
             println!("{}", report.markdown());
-=======
+            Ok(())
+        }
+        Command::Bench {
+            command:
                 BenchCommand::Search {
                     size,
                     seed,
@@ -365,7 +365,6 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 std::fs::write(&out, &report.markdown)
                     .map_err(|e| anyhow::anyhow!("writing {}: {e}", out.display()))?;
             }
->>>>>>> peers
             Ok(())
         }
         Command::Migrate { server } => {
