@@ -19,6 +19,8 @@ use crate::schema::{Fields, RoleFields};
 
 /// Most terms a subject contributes (long descriptions would otherwise be slow and vague).
 pub const MAX_TERMS: usize = 24;
+/// From this many documents on, very common subject words are left out of the query.
+const COMMON_AFTER_DOCS: f32 = 10_000.0;
 /// Candidates re-ranked per match query.
 pub const CANDIDATES: usize = 100;
 /// Deepest the text ranking is read when filters reject most of it.
@@ -72,6 +74,11 @@ fn weighted_terms(
         }
         let roles = [target_role(&index.fields, q.subject.kind)];
         let df = doc_freq(searcher, &roles, &t)? as f32;
+        // In a large index, words in a big share of the postings tell nothing about this
+        // subject and cost the most to score; a title keeps more of them than a body.
+        if n >= COMMON_AFTER_DOCS && df > n * if w >= 3.0 { 0.25 } else { 0.05 } {
+            continue;
+        }
         let idf = (1.0 + (n - df + 0.5) / (df + 0.5)).ln();
         let rank = if w >= 2.0 {
             f32::MAX / 4.0 * w
