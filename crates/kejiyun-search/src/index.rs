@@ -236,6 +236,22 @@ impl SearchIndex {
         Ok(())
     }
 
+    /// Merges every segment into one (after a bulk load or a reindex: fewer segments, fewer
+    /// dictionary look-ups per query). The commit payload is kept.
+    pub fn optimize(&self) -> Result<(), SearchError> {
+        let ids = self.index.searchable_segment_ids().map_err(err)?;
+        if ids.len() > 1 {
+            let mut writer = self.writer.lock().map_err(|_| err("index writer poisoned"))?;
+            writer.merge(&ids).wait().map_err(err)?;
+        }
+        self.reader.reload().map_err(err)
+    }
+
+    /// Searchable segments (a merge reduces them).
+    pub fn segments(&self) -> usize {
+        self.reader.searcher().segment_readers().len()
+    }
+
     /// Documents in the index (all kinds).
     pub fn num_docs(&self) -> u64 {
         self.reader.searcher().num_docs()

@@ -85,7 +85,11 @@ impl Indexer {
             }
         }
         let index = self.index.clone();
-        let n = tokio::task::spawn_blocking(move || index.replace_all(docs, head))
+        let n = tokio::task::spawn_blocking(move || {
+            let n = index.replace_all(docs, head)?;
+            index.optimize()?;
+            Ok::<u64, kejiyun_core::search_ports::SearchError>(n)
+        })
             .await
             .map_err(|e| IndexerError::Task(e.to_string()))??;
         self.seen = head;

@@ -93,6 +93,8 @@ impl Ranker for KejiyunRanker {
 
     fn commit(&mut self) -> Result<(), RankerError> {
         self.index.commit_bulk(0)?;
+        // As `kejiyun reindex` leaves it: one segment.
+        self.index.optimize()?;
         Ok(())
     }
 
