@@ -10,23 +10,9 @@ use crate::search_ports::DocKind;
 /// The reach key that stands for "everywhere".
 pub const EVERYWHERE: &str = "all";
 
-/// Reach keys of a provider record: a need located in a region whose [`region_keys`] share a
-/// key with these is reached — exactly as [`Scope::reaches`] says. A county-scope service
-/// reaches its own region, a city-scope one its city, a province-scope one its province; a
-/// national service, a tech worker and an achievement reach everywhere.
-pub fn reach_keys(scope: Option<Scope>, home: RegionCode) -> Vec<String> {
-    match scope {
-        None | Some(Scope::National) => vec![EVERYWHERE.to_owned()],
-        Some(Scope::Province) => vec![format!("p{}", home.province())],
-        // Without a city (a province-level home) a city scope reaches nothing, as in `reaches`.
-        Some(Scope::City) => home.city().map(|c| format!("c{c}")).into_iter().collect(),
-        Some(Scope::County) => vec![format!("e{home}")],
-    }
-}
-
 /// Whether a provider (`scope` for services, `None` for tech workers and achievements, which
-/// reach everywhere) located at `home` reaches a need located at `place`: the rule that
-/// [`reach_keys`]/[`region_keys`] encode for the index.
+/// reach everywhere) located at `home` reaches a need located at `place`. Matching applies
+/// it to every candidate.
 pub fn reaches(scope: Option<Scope>, home: RegionCode, place: RegionCode) -> bool {
     scope.is_none_or(|s| s.reaches(home, place))
 }
@@ -204,10 +190,7 @@ mod tests {
     }
 
     fn reaches_by_keys(scope: Option<Scope>, home: &str, need: &str) -> bool {
-        let need_keys = region_keys(code(need));
-        reach_keys(scope, code(home))
-            .iter()
-            .any(|k| need_keys.contains(k))
+        super::reaches(scope, code(home), code(need))
     }
 
     #[test]
@@ -227,7 +210,7 @@ mod tests {
     }
 
     #[test]
-    fn scope_reach_agrees_with_scope_reaches() {
+    fn reach_is_scope_reaches_and_everywhere_without_a_scope() {
         let places = [
             "511623", "511621", "511600", "510104", "510100", "510000", "110101",
         ];

@@ -241,7 +241,10 @@ impl SearchIndex {
     pub fn optimize(&self) -> Result<(), SearchError> {
         let ids = self.index.searchable_segment_ids().map_err(err)?;
         if ids.len() > 1 {
-            let mut writer = self.writer.lock().map_err(|_| err("index writer poisoned"))?;
+            let mut writer = self
+                .writer
+                .lock()
+                .map_err(|_| err("index writer poisoned"))?;
             writer.merge(&ids).wait().map_err(err)?;
         }
         self.reader.reload().map_err(err)

@@ -90,8 +90,8 @@ impl Indexer {
             index.optimize()?;
             Ok::<u64, kejiyun_core::search_ports::SearchError>(n)
         })
-            .await
-            .map_err(|e| IndexerError::Task(e.to_string()))??;
+        .await
+        .map_err(|e| IndexerError::Task(e.to_string()))??;
         self.seen = head;
         self.gaps.clear();
         Ok(n)

@@ -1,9 +1,10 @@
 //! The index schema: text fields analysed by jieba (and one per-character title field), raw
-//! keyword fields for filters, and fast fields for the ranking signals, so ranking reads no
-//! stored document until the final page.
+//! keyword fields for the search box's filters (kind, category, region subtree), and fast
+//! fields for the ranking signals and matching's filters (kind, scope reach, owner), so ranking
+//! reads no stored document until the final page.
 
 use kejiyun_core::market::categories::{Category, Scope};
-use kejiyun_core::matching::{reach_keys, region_keys};
+use kejiyun_core::matching::region_keys;
 use kejiyun_core::search_ports::{DocKind, SearchDocument};
 use tantivy::TantivyDocument;
 use tantivy::schema::{
@@ -14,7 +15,7 @@ pub const JIEBA: &str = "kjy_jieba";
 pub const CHARS: &str = "kjy_chars";
 
 /// Bumped whenever the schema or the analysis changes: an index of another version is rebuilt.
-pub const SCHEMA_VERSION: u32 = 3;
+pub const SCHEMA_VERSION: u32 = 4;
 
 /// The analysed text fields of one role. Providers (services, achievements, tech workers,
 /// organizations) and needs index their text in separate fields, so matching a need reads only
@@ -40,8 +41,6 @@ pub struct Fields {
     pub title_chars: Field,
     pub category: Field,
     pub region_path: Field,
-    pub reach: Field,
-    pub owner_key: Field,
     pub f_id: Field,
     pub f_kind: Field,
     pub f_region: Field,
@@ -97,8 +96,6 @@ pub fn build() -> (Schema, Fields) {
         title_chars: b.add_text_field("title_chars", text(CHARS, false)),
         category: b.add_text_field("category", STRING),
         region_path: b.add_text_field("region_path", STRING),
-        reach: b.add_text_field("reach", STRING),
-        owner_key: b.add_text_field("owner_key", STRING),
         f_id: b.add_u64_field("id", FAST | STORED | INDEXED),
         f_kind: b.add_u64_field("kind_ord", FAST),
         f_region: b.add_u64_field("region_code", FAST),
@@ -181,15 +178,6 @@ pub fn to_doc(f: &Fields, d: &SearchDocument) -> TantivyDocument {
     }
     for k in region_keys(d.region) {
         doc.add_text(f.region_path, k);
-    }
-    // Only providers carry a reach; a need is reached, it does not reach.
-    if d.kind != DocKind::Need {
-        for k in reach_keys(d.scope, d.region) {
-            doc.add_text(f.reach, k);
-        }
-    }
-    if let Some(o) = d.owner {
-        doc.add_text(f.owner_key, o.to_string());
     }
     doc.add_u64(f.f_id, u64::try_from(d.id).unwrap_or_default());
     doc.add_u64(f.f_kind, kind_ord(d.kind));
