@@ -43,6 +43,30 @@ pub struct SearchIndex {
     dir: Option<PathBuf>,
     /// See [`crate::query::EXACT_COUNT_LIMIT`].
     pub(crate) exact_count_limit: u64,
+    /// Held while the index is open (on disk only).
+    lock: Option<std::fs::File>,
+}
+
+/// Takes the lock file of an index directory, or refuses (another process has it).
+fn lock_dir(dir: &Path) -> Result<std::fs::File, SearchError> {
+    let path = dir.with_extension("lock");
+    if let Some(parent) = path.parent() {
+        std::fs::create_dir_all(parent).map_err(err)?;
+    }
+    let file = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&path)
+        .map_err(err)?;
+    match file.try_lock() {
+        Ok(()) => Ok(file),
+        Err(std::fs::TryLockError::WouldBlock) => Err(err(format!(
+            "another process is using the search index {}; give each server its own data_dir",
+            dir.display()
+        ))),
+        Err(std::fs::TryLockError::Error(e)) => Err(err(e)),
+    }
 }
 
 pub(crate) fn err(e: impl std::fmt::Display) -> SearchError {
@@ -59,15 +83,22 @@ impl SearchIndex {
     /// Opens the index in `dir`, or creates it. An index that cannot be opened (corrupt, or
     /// of another schema version) is deleted and created empty: the database is the source
     /// of truth, and the caller rebuilds it from there (`position()` is then 0).
+    ///
+    /// The directory belongs to one process: a lock file beside it (`<dir>.lock`, outside the
+    /// directory so a rebuild cannot delete it) is taken first, and a second process is
+    /// refused before it can touch the files.
     pub fn open(dir: &Path, analyzer: Analyzer) -> Result<Self, SearchError> {
-        match Self::try_open(dir, analyzer.clone()) {
-            Ok(index) => Ok(index),
+        let lock = lock_dir(dir)?;
+        let mut index = match Self::try_open(dir, analyzer.clone()) {
+            Ok(index) => index,
             Err(e) => {
                 tracing::warn!(dir = %dir.display(), error = %e, "search index unusable; rebuilding it from the database");
                 std::fs::remove_dir_all(dir).map_err(err)?;
-                Self::try_open(dir, analyzer)
+                Self::try_open(dir, analyzer)?
             }
-        }
+        };
+        index.lock = Some(lock);
+        Ok(index)
     }
 
     fn try_open(dir: &Path, analyzer: Analyzer) -> Result<Self, SearchError> {
@@ -125,6 +156,7 @@ impl SearchIndex {
             analyzer,
             dir,
             exact_count_limit: crate::query::EXACT_COUNT_LIMIT,
+            lock: None,
         })
     }
 

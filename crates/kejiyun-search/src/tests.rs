@@ -429,3 +429,23 @@ fn common_words_give_a_lower_bound_total_and_the_same_top() {
         .unwrap_or_else(|e| panic!("{e}"));
     assert!(filtered.total_exact);
 }
+
+#[test]
+fn a_second_process_cannot_take_an_open_index_and_does_not_harm_it() {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let path = dir.path().join("index");
+    let first = SearchIndex::open(&path, Analyzer::new()).unwrap_or_else(|e| panic!("{e}"));
+    let changes: Vec<Change> = corpus().into_iter().map(Change::Upsert).collect();
+    first.apply(&changes, 8).unwrap_or_else(|e| panic!("{e}"));
+    let second = SearchIndex::open(&path, Analyzer::new());
+    let message = second.err().map(|e| e.to_string()).unwrap_or_default();
+    assert!(message.contains("another process"), "{message}");
+    assert_eq!(
+        ids(&first, &query("5G")).first(),
+        Some(&4),
+        "the first one is intact"
+    );
+    drop(first);
+    let again = SearchIndex::open(&path, Analyzer::new()).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(again.position().unwrap_or_else(|e| panic!("{e}")).cursor, 8);
+}
