@@ -29,3 +29,4 @@ mod store_contract;
 mod store_market;
 mod store_notifications;
 mod store_stats;
+mod store_stats_days;
