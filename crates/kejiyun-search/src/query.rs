@@ -1,5 +1,5 @@
 //! The search box: the query text is segmented with the index's analyzer and its terms are
-//! OR-ed over title (×3), tags (×2) and body, BM25-ranked; one-character terms also look in
+//! OR-ed over title and tags (×3) and body, BM25-ranked; one-character terms also look in
 //! the per-character title field, and a word the index never saw (segmented differently
 //! there) falls back to its characters in order. No query syntax: every input is plain text,
 //! so quotes, brackets and operators cannot fail a search.
@@ -47,7 +47,7 @@ pub(crate) fn doc_freq(
     t: &str,
 ) -> Result<u64, SearchError> {
     let mut n = 0;
-    for field in roles.iter().flat_map(|r| [r.title, r.body, r.tags]) {
+    for field in roles.iter().flat_map(|r| [r.title, r.body]) {
         n += searcher
             .doc_freq(&Term::from_field_text(field, t))
             .map_err(err)?;
@@ -56,7 +56,7 @@ pub(crate) fn doc_freq(
 }
 
 /// The clauses of one query term, weighted by `weight`: one boosted term query per field that
-/// has the term (title ×3, tags ×2, body ×1; one-character terms also the per-character title
+/// has the term (title and tags ×3, body ×1; one-character terms also the per-character title
 /// ×2), so a query is a flat OR of term queries, which tantivy answers with block-max WAND
 /// instead of scoring every match. A word the index never saw (segmented differently there)
 /// becomes the AND of its characters in the title. Empty: nothing can match it.
@@ -69,9 +69,7 @@ pub(crate) fn term_clauses(
 ) -> Result<Vec<Box<dyn Query>>, SearchError> {
     let mut out: Vec<Box<dyn Query>> = Vec::new();
     let mut any = false;
-    let fields = roles
-        .iter()
-        .flat_map(|r| [(r.title, 3.0), (r.tags, 2.0), (r.body, 1.0)]);
+    let fields = roles.iter().flat_map(|r| [(r.title, 3.0), (r.body, 1.0)]);
     for (field, boost) in fields {
         if searcher
             .doc_freq(&Term::from_field_text(field, t))
@@ -218,12 +216,7 @@ impl SearchIndex {
     fn largest_doc_freq(&self, searcher: &Searcher, terms: &[String]) -> Result<u64, SearchError> {
         let mut most = 0;
         for t in terms {
-            for field in self
-                .fields
-                .roles()
-                .iter()
-                .flat_map(|r| [r.title, r.tags, r.body])
-            {
+            for field in self.fields.roles().iter().flat_map(|r| [r.title, r.body]) {
                 most = most.max(
                     searcher
                         .doc_freq(&Term::from_field_text(field, t))

@@ -15,7 +15,7 @@ pub const JIEBA: &str = "kjy_jieba";
 pub const CHARS: &str = "kjy_chars";
 
 /// Bumped whenever the schema or the analysis changes: an index of another version is rebuilt.
-pub const SCHEMA_VERSION: u32 = 4;
+pub const SCHEMA_VERSION: u32 = 5;
 
 /// The analysed text fields of one role. Providers (services, achievements, tech workers,
 /// organizations) and needs index their text in separate fields, so matching a need reads only
@@ -23,8 +23,8 @@ pub const SCHEMA_VERSION: u32 = 4;
 /// answers with block-max WAND; the search box ORs both roles.
 #[derive(Debug, Clone, Copy)]
 pub struct RoleFields {
+    /// Title and tags (tags are keywords the owner chose: they weigh like the title).
     pub title: Field,
-    pub tags: Field,
     pub body: Field,
 }
 
@@ -78,7 +78,6 @@ impl Fields {
 fn role(b: &mut tantivy::schema::SchemaBuilder, prefix: &str) -> RoleFields {
     RoleFields {
         title: b.add_text_field(&format!("{prefix}_title"), text(JIEBA, false)),
-        tags: b.add_text_field(&format!("{prefix}_tags"), text(JIEBA, false)),
         body: b.add_text_field(&format!("{prefix}_body"), text(JIEBA, false)),
     }
 }
@@ -171,7 +170,7 @@ pub fn to_doc(f: &Fields, d: &SearchDocument) -> TantivyDocument {
     doc.add_text(role.body, &d.body);
     for t in &d.tags {
         doc.add_text(f.tags, t);
-        doc.add_text(role.tags, t);
+        doc.add_text(role.title, t);
     }
     if let Some(c) = d.category {
         doc.add_text(f.category, c.code());
