@@ -17,7 +17,7 @@ use kejiyun_core::market::categories::Category;
 use kejiyun_core::market::postings::{NeedInput, PostingKind};
 use kejiyun_core::market::quotes::QuoteInput;
 use kejiyun_core::moderation::ModerationKind;
-use kejiyun_core::regions::{RegionCode, RegionLevel};
+use kejiyun_core::regions::RegionCode;
 use kejiyun_core::stats::{Cell, Metric};
 use kejiyun_core::stats_ports::{Breakdown, StatsRange};
 use rand::rngs::StdRng;
@@ -136,25 +136,6 @@ fn first_day() -> anyhow::Result<NaiveDate> {
     NaiveDate::from_ymd_opt(FIRST_DAY.0, FIRST_DAY.1, FIRST_DAY.2).context("invalid first day")
 }
 
-/// Sichuan's counties (County-level regions under 510000).
-fn sichuan_counties() -> anyhow::Result<Vec<RegionCode>> {
-    let dir = kejiyun_db::regions::directory();
-    let sichuan = RegionCode::parse("510000").map_err(|e| anyhow::anyhow!("{e}"))?;
-    let mut out = Vec::new();
-    for city in dir.children(sichuan) {
-        for county in dir.children(city.code) {
-            if county.level() == RegionLevel::County {
-                out.push(county.code);
-            }
-        }
-    }
-    anyhow::ensure!(
-        !out.is_empty(),
-        "no Sichuan counties in the region directory"
-    );
-    Ok(out)
-}
-
 /// `n` events from `seed`, Zipf-ish across counties (weight 1/(rank+1)).
 fn generate(n: u64, seed: u64, counties: usize) -> Vec<Event> {
     let mut rng = StdRng::seed_from_u64(seed);
@@ -268,7 +249,7 @@ pub async fn run_stats(opts: &StatsBenchOptions) -> anyhow::Result<StatsBenchRep
     let (services, store) = crate::server::services(&config).await?;
     let backend = kejiyun_core::ports::Store::backend_name(&store).to_string();
 
-    let counties = sichuan_counties()?;
+    let counties = crate::bench_corpus::sichuan_counties()?;
     let categories = category_codes();
     let start = first_day()?;
     let days: Vec<NaiveDate> = (0..DAYS)

@@ -11,6 +11,8 @@ use kejiyun_core::moderation::ModerationKind;
 use kejiyun_core::paging::Page;
 use kejiyun_core::search_ports::{DocKind, SearchQuery};
 
+use kejiyun_corpus::eval::percentile;
+
 use crate::config::Config;
 
 /// Demo accounts (`kejiyun serve --demo`): a farmer in 邻水县 and that county's admin.
@@ -29,14 +31,6 @@ pub struct FreshnessReport {
     pub gone: Vec<Duration>,
 }
 
-fn pct(sorted: &[Duration], p: f64) -> Duration {
-    if sorted.is_empty() {
-        return Duration::ZERO;
-    }
-    let i = ((sorted.len() - 1) as f64 * p).round() as usize;
-    sorted[i.min(sorted.len() - 1)]
-}
-
 impl FreshnessReport {
     pub fn markdown(&self) -> String {
         let ms = |d: Duration| format!("{:.0}", d.as_secs_f64() * 1000.0);
@@ -47,12 +41,12 @@ impl FreshnessReport {
              | closed → gone | {} | {} | {} |\n",
             self.samples,
             self.poll_ms,
-            ms(pct(&self.found, 0.5)),
-            ms(pct(&self.found, 0.99)),
-            ms(pct(&self.found, 1.0)),
-            ms(pct(&self.gone, 0.5)),
-            ms(pct(&self.gone, 0.99)),
-            ms(pct(&self.gone, 1.0)),
+            ms(percentile(&self.found, 50)),
+            ms(percentile(&self.found, 99)),
+            ms(percentile(&self.found, 100)),
+            ms(percentile(&self.gone, 50)),
+            ms(percentile(&self.gone, 99)),
+            ms(percentile(&self.gone, 100)),
         )
     }
 }
