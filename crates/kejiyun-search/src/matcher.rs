@@ -65,6 +65,7 @@ fn weighted_terms(
     // The subject's own title and tags always count; body terms compete for the remaining
     // places by weight × IDF over the counterparts' role.
     let n = searcher.num_docs().max(1) as f32;
+    let roles = [target_role(&index.fields, s.kind)];
     let mut scored: Vec<(String, f32, f32)> = Vec::with_capacity(order.len());
     for t in order {
         let w = weights.get(&t).copied().unwrap_or(1.0);
@@ -72,7 +73,6 @@ fn weighted_terms(
         if crate::analyzer::is_single_han(&t) && w < 3.0 {
             continue;
         }
-        let roles = [target_role(&index.fields, q.subject.kind)];
         let df = doc_freq(searcher, &roles, &t)? as f32;
         // In a large index, words in a big share of the postings tell nothing about this
         // subject and cost the most to score; a title keeps more of them than a body.
@@ -140,7 +140,7 @@ impl SearchIndex {
         let roles = [target_role(f, s.kind)];
         let mut clauses = Vec::new();
         for (t, w) in &terms {
-            clauses.extend(term_clauses(&searcher, f, &roles, t, *w)?);
+            clauses.extend(term_clauses(&searcher, f, &roles, t, *w)?.clauses);
         }
         // A flat OR of term queries and nothing else: tantivy finds its best documents with
         // block-max WAND. Kind, scope reach, the subject itself and the subject's owner are

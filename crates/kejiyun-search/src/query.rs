@@ -66,20 +66,21 @@ pub(crate) fn term_clauses(
     roles: &[RoleFields],
     t: &str,
     weight: f32,
-) -> Result<Vec<Box<dyn Query>>, SearchError> {
+) -> Result<TermClauses, SearchError> {
     let mut out: Vec<Box<dyn Query>> = Vec::new();
-    let mut any = false;
+    let (mut postings, mut largest) = (0, 0);
     let fields = roles.iter().flat_map(|r| [(r.title, 3.0), (r.body, 1.0)]);
     for (field, boost) in fields {
-        if searcher
+        let df = searcher
             .doc_freq(&Term::from_field_text(field, t))
-            .map_err(err)?
-            > 0
-        {
-            any = true;
+            .map_err(err)?;
+        if df > 0 {
             out.push(boosted(term(field, t), boost * weight));
         }
+        postings += df;
+        largest = largest.max(df);
     }
+    let any = postings > 0;
     if is_single_han(t) {
         out.push(boosted(term(f.title_chars, t), 2.0 * weight));
     } else if !any {
@@ -92,7 +93,28 @@ pub(crate) fn term_clauses(
             out.push(boosted(Box::new(BooleanQuery::intersection(all)), weight));
         }
     }
-    Ok(out)
+    Ok(TermClauses {
+        clauses: out,
+        postings,
+        largest,
+    })
+}
+
+/// A term's clauses and its document counts over the fields asked (looked up once, for both
+/// the query and the decision whether to count every match).
+pub(crate) struct TermClauses {
+    pub clauses: Vec<Box<dyn Query>>,
+    /// Sum of the fields' document counts.
+    pub postings: u64,
+    /// The largest field's document count.
+    pub largest: u64,
+}
+
+/// The text part of a search: the flat OR and the postings behind it.
+struct TextQuery {
+    query: Box<dyn Query>,
+    postings: u64,
+    largest: u64,
 }
 
 /// A flat OR of clauses (see [`term_clauses`]), `None` when there are none.
@@ -182,49 +204,20 @@ impl SearchIndex {
         &self,
         searcher: &Searcher,
         terms: &[String],
-    ) -> Result<Option<Box<dyn Query>>, SearchError> {
+    ) -> Result<Option<TextQuery>, SearchError> {
         let mut clauses = Vec::new();
+        let (mut postings, mut largest) = (0, 0);
         for t in terms {
-            clauses.extend(term_clauses(
-                searcher,
-                &self.fields,
-                &self.fields.roles(),
-                t,
-                1.0,
-            )?);
+            let c = term_clauses(searcher, &self.fields, &self.fields.roles(), t, 1.0)?;
+            clauses.extend(c.clauses);
+            postings += c.postings;
+            largest = largest.max(c.largest);
         }
-        Ok(union(clauses))
-    }
-
-    /// Whether the terms' postings (over all text fields) add up to at most `limit`.
-    fn postings_at_most(
-        &self,
-        searcher: &Searcher,
-        terms: &[String],
-        limit: u64,
-    ) -> Result<bool, SearchError> {
-        let mut n = 0;
-        for t in terms {
-            n += doc_freq(searcher, &self.fields.roles(), t)?;
-            if n > limit {
-                return Ok(false);
-            }
-        }
-        Ok(true)
-    }
-
-    fn largest_doc_freq(&self, searcher: &Searcher, terms: &[String]) -> Result<u64, SearchError> {
-        let mut most = 0;
-        for t in terms {
-            for field in self.fields.roles().iter().flat_map(|r| [r.title, r.body]) {
-                most = most.max(
-                    searcher
-                        .doc_freq(&Term::from_field_text(field, t))
-                        .map_err(err)?,
-                );
-            }
-        }
-        Ok(most)
+        Ok(union(clauses).map(|query| TextQuery {
+            query,
+            postings,
+            largest,
+        }))
     }
 
     /// The best `k` records for `text`, ranked exactly as the search box ranks them, without
@@ -233,7 +226,7 @@ impl SearchIndex {
         let text: String = text.chars().take(MAX_QUERY_CHARS).collect();
         let terms = self.analyzer.query_terms(&text);
         let searcher = self.reader.searcher();
-        let Some(query) = self.text_query(&searcher, &terms)? else {
+        let Some(TextQuery { query, .. }) = self.text_query(&searcher, &terms)? else {
             return Ok(Vec::new());
         };
         let top = searcher
@@ -271,11 +264,15 @@ impl SearchIndex {
         } else {
             None
         };
+        // The postings behind the terms, and the largest term's: whether to count, or bound.
+        let (postings, largest) = text_query
+            .as_ref()
+            .map_or((0, 0), |t| (t.postings, t.largest));
         let query: Box<dyn Query> = match (text_query, filtered) {
             // Unfiltered: the flat OR itself, so the top page is found with block-max WAND.
-            (Some(t), false) => t,
+            (Some(t), false) => t.query,
             (Some(t), true) => {
-                clauses.push((Occur::Must, t));
+                clauses.push((Occur::Must, t.query));
                 Box::new(BooleanQuery::new(clauses))
             }
             (None, _) => {
@@ -307,7 +304,7 @@ impl SearchIndex {
                 total as u64,
                 true,
             )
-        } else if filtered || self.postings_at_most(&searcher, &terms, self.exact_count_limit)? {
+        } else if filtered || postings <= self.exact_count_limit {
             let (top, total) = searcher
                 .search(&query, &(top.order_by_score(), Count))
                 .map_err(err)?;
@@ -318,7 +315,7 @@ impl SearchIndex {
             let top = searcher
                 .search(&query, &top.order_by_score())
                 .map_err(err)?;
-            (top, self.largest_doc_freq(&searcher, &terms)?, false)
+            (top, largest, false)
         };
         // Snippets per role: the generator knows the query's terms of its own field.
         let generators = |role: RoleFields| {

@@ -15,7 +15,7 @@ pub const JIEBA: &str = "kjy_jieba";
 pub const CHARS: &str = "kjy_chars";
 
 /// Bumped whenever the schema or the analysis changes: an index of another version is rebuilt.
-pub const SCHEMA_VERSION: u32 = 5;
+pub const SCHEMA_VERSION: u32 = 6;
 
 /// The analysed text fields of one role. Providers (services, achievements, tech workers,
 /// organizations) and needs index their text in separate fields, so matching a need reads only
