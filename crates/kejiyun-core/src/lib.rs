@@ -23,7 +23,7 @@ pub mod regions;
 pub mod search_ports;
 pub mod stats;
 pub mod stats_ports;
-pub mod stats_rollup;
+pub mod stats_series;
 pub mod tech_workers;
 pub mod text;
 pub mod time;

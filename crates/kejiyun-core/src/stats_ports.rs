@@ -1,7 +1,8 @@
-//! The statistics storage port. Served figures live in cells (metric × Asia/Shanghai day ×
-//! region × category) and their roll-ups ([`crate::stats_rollup`]) that the store updates in
-//! the same transaction as every change of a counted record, by applying
-//! [`crate::stats::delta`] of the record's before/after snapshots.
+//! The statistics storage port. Served figures live in day series (region × category ×
+//! metric × year, one value per Asia/Shanghai day: [`crate::stats_series`]) that the store
+//! updates in the same transaction as every change of a counted record, by applying
+//! [`crate::stats::delta`] of the record's before/after snapshots through
+//! [`crate::stats_series::series_of`].
 
 use std::collections::BTreeMap;
 
@@ -11,7 +12,7 @@ use chrono::NaiveDate;
 use crate::ports::StoreResult;
 use crate::regions::RegionCode;
 use crate::stats::{Cell, Counted, Metric};
-use crate::stats_rollup::Rollup;
+use crate::stats_series::{Series, SeriesKey};
 
 /// The figures asked for: a region's subtree and an inclusive date range (either end open).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -53,10 +54,8 @@ pub trait StatsStore: Send + Sync {
         range: StatsRange,
         by: Breakdown,
     ) -> StoreResult<Vec<(String, Metric, i64)>>;
-    /// Every served cell (for `verify`).
-    async fn served_cells(&self) -> StoreResult<BTreeMap<Cell, i64>>;
-    /// Every served roll-up (for `verify`; see [`crate::stats_rollup`]).
-    async fn served_rollups(&self) -> StoreResult<BTreeMap<Rollup, i64>>;
+    /// Every served series that is not all zero (for `verify`).
+    async fn served_series(&self) -> StoreResult<BTreeMap<SeriesKey, Series>>;
     /// Every counted record recomputed from the base tables (for `verify` and `rebuild`).
     async fn counted_records(&self) -> StoreResult<Vec<CountedRecord>>;
     /// Candidate records of one metric in `range` (a superset is fine: callers keep only those
@@ -66,7 +65,7 @@ pub trait StatsStore: Send + Sync {
         metric: Metric,
         range: StatsRange,
     ) -> StoreResult<Vec<CountedRecord>>;
-    /// Replaces every served cell with `cells` and every roll-up with theirs, in one
-    /// transaction.
+    /// Replaces every served series with those of `cells`
+    /// ([`crate::stats_series::series_all`]), in one transaction.
     async fn replace_cells(&self, cells: &BTreeMap<Cell, i64>) -> StoreResult<()>;
 }

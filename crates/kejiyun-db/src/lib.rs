@@ -133,9 +133,11 @@ pub async fn migrate(store: &SeaStore) -> Result<(), DbError> {
         .collect();
     migrations::Migrator::up(store.connection(), None).await?;
     store.seed_regions(&regions::national()).await?;
-    // A database that had records before the statistics table existed gets its figures
-    // computed once, from the same definitions the incremental path uses.
-    if pending.iter().any(|m| m == "m20261129_000003_stats") {
+    // A database that had records before the statistics tables existed, or before the
+    // served figures became day series, gets its figures computed once from the base records,
+    // with the same definitions the incremental path uses.
+    let stats_tables = ["m20261129_000003_stats", "m20261129_000006_stat_series"];
+    if pending.iter().any(|m| stats_tables.contains(&m.as_str())) {
         use kejiyun_core::stats_ports::StatsStore;
         let records = store
             .counted_records()
@@ -148,20 +150,6 @@ pub async fn migrate(store: &SeaStore) -> Result<(), DbError> {
                 .await
                 .map_err(|e| DbError::Db(sea_orm::DbErr::Custom(e.to_string())))?;
             tracing::info!(cells = cells.len(), "statistics backfilled");
-        }
-    } else if pending.iter().any(|m| m == "m20261129_000004_stat_rollups") {
-        // Served cells from before the roll-ups: rewriting them computes their roll-ups.
-        use kejiyun_core::stats_ports::StatsStore;
-        let cells = store
-            .served_cells()
-            .await
-            .map_err(|e| DbError::Db(sea_orm::DbErr::Custom(e.to_string())))?;
-        if !cells.is_empty() {
-            store
-                .replace_cells(&cells)
-                .await
-                .map_err(|e| DbError::Db(sea_orm::DbErr::Custom(e.to_string())))?;
-            tracing::info!(cells = cells.len(), "statistics roll-ups backfilled");
         }
     }
     Ok(())

@@ -80,3 +80,9 @@ pub async fn execute(store: &SeaStore, sql: &str) -> Result<u64, DbErr> {
         .await?
         .rows_affected())
 }
+
+/// Reverts the last `steps` migrations (to test what `migrate` does on an older schema).
+pub async fn migrate_down(store: &SeaStore, steps: u32) -> Result<(), DbErr> {
+    use sea_orm_migration::MigratorTrait;
+    crate::migrations::Migrator::down(store.connection(), Some(steps)).await
+}

@@ -1,5 +1,5 @@
 //! `kejiyun bench stats`: the measurements of issue 5 ("Measured"). Generates counted events
-//! deterministically over Sichuan's counties, aggregates them in process, loads the cells with
+//! deterministically over Sichuan's counties, aggregates them in process, loads the served series with
 //! `replace_cells`, times the served queries at county, city and province level, the write
 //! overhead of figure maintenance on a deal confirmation, and (when installed) DuckDB
 //! aggregating the same events from CSV.
@@ -89,14 +89,14 @@ pub struct StatsBenchReport {
     pub events: u64,
     pub counties: usize,
     pub cells: usize,
-    /// Roll-up rows of the cells (region levels × day/month/year × category and all).
-    pub rollups: usize,
+    /// Served series rows of the cells (region levels × category and all × metric × year).
+    pub series: usize,
     /// Sum of every cell (events + deal amounts), to check nothing was lost.
     pub total_value: i64,
     pub aggregate_ms: f64,
     pub rebuild_write_ms: f64,
-    /// Cells and roll-ups whose served value differs from the in-memory aggregation after
-    /// the load.
+    /// Served series that differ from the series of the in-memory aggregation after the
+    /// load.
     pub verify_differences: usize,
     pub levels: Vec<LevelTiming>,
     /// `Err(reason)` when not measured.
@@ -274,30 +274,17 @@ pub async fn run_stats(opts: &StatsBenchOptions) -> anyhow::Result<StatsBenchRep
         .map_err(|e| anyhow::anyhow!("replace_cells: {e}"))?;
     let rebuild_write_ms = ms(t.elapsed());
 
+    let series = kejiyun_core::stats_series::series_all(&cells);
     let served = services
         .stats
-        .served_cells()
+        .served_series()
         .await
-        .map_err(|e| anyhow::anyhow!("served_cells: {e}"))?;
-    let mut verify_differences = cells
+        .map_err(|e| anyhow::anyhow!("served_series: {e}"))?;
+    let verify_differences = series
         .iter()
-        .filter(|(c, v)| served.get(c) != Some(v))
+        .filter(|(k, s)| served.get(k) != Some(s))
         .count()
-        + served.keys().filter(|c| !cells.contains_key(c)).count();
-    drop(served);
-    let rollups: BTreeMap<_, _> = kejiyun_core::stats_rollup::rollup_all(&cells)
-        .into_iter()
-        .collect();
-    let served = services
-        .stats
-        .served_rollups()
-        .await
-        .map_err(|e| anyhow::anyhow!("served_rollups: {e}"))?;
-    verify_differences += rollups
-        .iter()
-        .filter(|(r, v)| served.get(r) != Some(v))
-        .count()
-        + served.keys().filter(|r| !rollups.contains_key(r)).count();
+        + served.keys().filter(|k| !series.contains_key(k)).count();
     drop(served);
 
     eprintln!("timing served queries…");
@@ -335,7 +322,7 @@ pub async fn run_stats(opts: &StatsBenchOptions) -> anyhow::Result<StatsBenchRep
         events: opts.events,
         counties: counties.len(),
         cells: cells.len(),
-        rollups: rollups.len(),
+        series: series.len(),
         total_value,
         aggregate_ms,
         rebuild_write_ms,
@@ -545,19 +532,19 @@ fn print_table(r: &StatsBenchReport) {
         r.events, r.counties
     );
     println!("| served cells | {} |", r.cells);
-    println!("| roll-up rows | {} |", r.rollups);
+    println!("| served series rows | {} |", r.series);
     println!(
         "| in-process rebuild of {} events | {:.1} ms |",
         r.events, r.aggregate_ms
     );
     println!(
-        "| rebuild write (`replace_cells`: cells + roll-ups) | {:.1} ms |",
+        "| rebuild write (`replace_cells`: the series, one transaction) | {:.1} ms |",
         r.rebuild_write_ms
     );
     let rebuild_ms = r.aggregate_ms + r.rebuild_write_ms;
     println!("| full rebuild (aggregate + write) | {rebuild_ms:.1} ms |");
     println!(
-        "| verify (served vs aggregated cells and roll-ups) | {} differences |",
+        "| verify (served vs aggregated series) | {} differences |",
         r.verify_differences
     );
     for l in &r.levels {

@@ -4,7 +4,6 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
 use kejiyun_core::app::AdminSpec;
-use kejiyun_core::app::stats::ServedFigure;
 
 use crate::config::{Config, DEFAULT_TOML, Overrides};
 
@@ -254,23 +253,17 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 return Ok(());
             }
             for d in &diffs {
-                let figure = match &d.figure {
-                    ServedFigure::Cell(c) => format!(
-                        "{}\t{}\t{}\t{}",
-                        c.metric.key(),
-                        c.day,
-                        c.region,
-                        c.category
-                    ),
-                    ServedFigure::Rollup(r) => format!(
-                        "{}\t{}:{}\t{}\t{}\t(roll-up)",
-                        r.metric.key(),
-                        r.grain.code(),
-                        r.period,
-                        r.region,
-                        r.category
-                    ),
-                };
+                let day = d.date().map_or_else(
+                    || format!("{}#{}", d.key.year, d.day_index + 1),
+                    |d| d.to_string(),
+                );
+                let figure = format!(
+                    "{}\t{}\t{}\t{}",
+                    d.key.metric.key(),
+                    day,
+                    d.key.region,
+                    d.key.category
+                );
                 println!("{figure}\tserved={}\trecomputed={}", d.served, d.recomputed);
             }
             anyhow::bail!(

@@ -11,7 +11,7 @@ use crate::permissions::Actor;
 use crate::regions::RegionCode;
 use crate::stats::{Cell, Metric, contributions, tally};
 use crate::stats_ports::{Breakdown, CountedRecord, StatsRange};
-use crate::stats_rollup::{Rollup, rollups_of_cells};
+use crate::stats_series::{Series, SeriesKey, series_all};
 use crate::{DomainError, DomainResult};
 
 /// One group of a breakdown with each metric's value.
@@ -32,39 +32,53 @@ pub struct StatsReport {
     pub by_category: Vec<Group>,
 }
 
-/// Which served figure differs: a day cell or one of the roll-ups built from the cells.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum ServedFigure {
-    Cell(Cell),
-    Rollup(Rollup),
-}
-
-/// A difference `verify` found: served vs recomputed.
+/// A difference `verify` found: one day of one served series, served vs recomputed.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StatsDifference {
-    pub figure: ServedFigure,
+    pub key: SeriesKey,
+    /// Index of the day in `key.year` (0 = 1 January).
+    pub day_index: usize,
     pub served: i64,
     pub recomputed: i64,
 }
 
-/// The keys where `served` and `recomputed` differ (a missing key counts as 0).
-fn differences<K: Ord + Clone>(
-    served: &BTreeMap<K, i64>,
-    recomputed: &BTreeMap<K, i64>,
-    figure: impl Fn(K) -> ServedFigure,
+impl StatsDifference {
+    /// The Asia/Shanghai date of the day (`None` for day 366 of a non-leap year, which only
+    /// a corrupt series can hold).
+    pub fn date(&self) -> Option<NaiveDate> {
+        u32::try_from(self.day_index + 1)
+            .ok()
+            .and_then(|ordinal| NaiveDate::from_yo_opt(self.key.year, ordinal))
+    }
+}
+
+/// The days where `served` and `recomputed` differ (a missing series counts as all zero).
+fn differences(
+    served: &BTreeMap<SeriesKey, Series>,
+    recomputed: &BTreeMap<SeriesKey, Series>,
 ) -> Vec<StatsDifference> {
-    let keys: BTreeSet<&K> = served.keys().chain(recomputed.keys()).collect();
-    keys.into_iter()
-        .filter_map(|k| {
-            let s = served.get(k).copied().unwrap_or(0);
-            let r = recomputed.get(k).copied().unwrap_or(0);
-            (s != r).then(|| StatsDifference {
-                figure: figure(k.clone()),
-                served: s,
-                recomputed: r,
-            })
-        })
-        .collect()
+    let zero = Series::default();
+    let keys: BTreeSet<&SeriesKey> = served.keys().chain(recomputed.keys()).collect();
+    let mut out = Vec::new();
+    for key in keys {
+        let s = served.get(key).unwrap_or(&zero);
+        let r = recomputed.get(key).unwrap_or(&zero);
+        if s == r {
+            continue;
+        }
+        for day_index in 0..crate::stats_series::DAYS {
+            let (served, recomputed) = (s.get(day_index), r.get(day_index));
+            if served != recomputed {
+                out.push(StatsDifference {
+                    key: *key,
+                    day_index,
+                    served,
+                    recomputed,
+                });
+            }
+        }
+    }
+    out
 }
 
 fn groups(rows: Vec<(String, Metric, i64)>) -> Vec<Group> {
@@ -182,21 +196,17 @@ impl Services {
         ))
     }
 
-    /// Recomputes every figure from the base records and lists the cells, then the roll-ups
-    /// (recomputed from the recomputed cells), where the served figures differ.
+    /// Recomputes every figure from the base records and lists the days of the served
+    /// series that differ from the series of the recomputed cells.
     pub async fn verify_stats(&self) -> DomainResult<Vec<StatsDifference>> {
         let records = self.stats.counted_records().await?;
-        let recomputed = tally(records.iter().map(|r| &r.counted));
-        let served = self.stats.served_cells().await?;
-        let mut out = differences(&served, &recomputed, ServedFigure::Cell);
-        let rollups = rollups_of_cells(&recomputed);
-        let served = self.stats.served_rollups().await?;
-        out.extend(differences(&served, &rollups, ServedFigure::Rollup));
-        Ok(out)
+        let recomputed = series_all(&tally(records.iter().map(|r| &r.counted)));
+        let served = self.stats.served_series().await?;
+        Ok(differences(&served, &recomputed))
     }
 
-    /// Rebuilds the served figures (cells and roll-ups) from the base records; returns the
-    /// number of cells.
+    /// Rebuilds the served series from the base records; returns the number of day cells
+    /// they were computed from.
     pub async fn rebuild_stats(&self) -> DomainResult<usize> {
         let records = self.stats.counted_records().await?;
         let cells = tally(records.iter().map(|r| &r.counted));
@@ -216,5 +226,44 @@ mod tests {
         assert!(date_range(Some("2026-03-02"), Some("2026-03-01")).is_err());
         let one = date_range(Some("2026-03-01"), Some("2026-03-01")).expect("one day");
         assert_eq!(one.0, one.1);
+    }
+
+    #[test]
+    fn differences_list_each_day_that_differs_with_its_date() {
+        let key = |region: &str, category| SeriesKey {
+            region: RegionCode::parse(region).expect("valid"),
+            category,
+            metric: Metric::Deals,
+            year: 2024,
+        };
+        let series = |days: &[(usize, i64)]| {
+            let mut s = Series::default();
+            for &(d, v) in days {
+                s.add(d, v);
+            }
+            s
+        };
+        let served = BTreeMap::from([
+            (key("511623", "tea"), series(&[(0, 1), (59, 3)])),
+            (key("511600", "*"), series(&[(365, 2)])),
+        ]);
+        let recomputed = BTreeMap::from([
+            (key("511623", "tea"), series(&[(0, 1), (59, 2)])),
+            (key("510000", "*"), series(&[(10, 4)])),
+        ]);
+        let found: Vec<(String, Option<NaiveDate>, i64, i64)> = differences(&served, &recomputed)
+            .iter()
+            .map(|d| (d.key.region.to_string(), d.date(), d.served, d.recomputed))
+            .collect();
+        let day = |m, d| NaiveDate::from_ymd_opt(2024, m, d);
+        assert_eq!(
+            found,
+            vec![
+                ("510000".into(), day(1, 11), 0, 4),
+                ("511600".into(), day(12, 31), 2, 0),
+                ("511623".into(), day(2, 29), 3, 2),
+            ]
+        );
+        assert!(differences(&served, &served).is_empty());
     }
 }

@@ -9,6 +9,7 @@ mod m20261129_000002_marketplace;
 mod m20261129_000003_stats;
 mod m20261129_000004_stat_rollups;
 mod m20261129_000005_notifications;
+mod m20261129_000006_stat_series;
 
 pub struct Migrator;
 
@@ -21,6 +22,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261129_000003_stats::Migration),
             Box::new(m20261129_000004_stat_rollups::Migration),
             Box::new(m20261129_000005_notifications::Migration),
+            Box::new(m20261129_000006_stat_series::Migration),
         ]
     }
 }

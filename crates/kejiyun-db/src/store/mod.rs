@@ -10,7 +10,7 @@ mod orgs;
 mod search_feed;
 mod stats;
 mod stats_bulk;
-mod stats_rollups;
+mod stats_series;
 mod stats_served;
 mod tech_workers;
 mod tokens;
@@ -42,7 +42,7 @@ use kejiyun_core::ports::{
 use kejiyun_core::regions::{Region, RegionCode};
 use kejiyun_core::stats::{Cell, Metric};
 use kejiyun_core::stats_ports::{Breakdown, CountedRecord, StatsRange, StatsStore};
-use kejiyun_core::stats_rollup::Rollup;
+use kejiyun_core::stats_series::{Series, SeriesKey};
 use kejiyun_core::tech_workers::{TechWorker, TechWorkerProfile};
 use kejiyun_core::time::Timestamp;
 use sea_orm::sea_query::{Expr, LikeExpr};
@@ -646,20 +646,17 @@ impl MarketStore for SeaStore {
 #[async_trait]
 impl StatsStore for SeaStore {
     async fn totals(&self, range: StatsRange) -> StoreResult<BTreeMap<Metric, i64>> {
-        stats_rollups::totals(&self.db, range).await
+        stats_series::totals(&self.db, range).await
     }
     async fn breakdown(
         &self,
         range: StatsRange,
         by: Breakdown,
     ) -> StoreResult<Vec<(String, Metric, i64)>> {
-        stats_rollups::breakdown(&self.db, range, by).await
+        stats_series::breakdown(&self.db, range, by).await
     }
-    async fn served_cells(&self) -> StoreResult<BTreeMap<Cell, i64>> {
-        stats_served::served_cells(&self.db).await
-    }
-    async fn served_rollups(&self) -> StoreResult<BTreeMap<Rollup, i64>> {
-        stats_rollups::served_rollups(&self.db).await
+    async fn served_series(&self) -> StoreResult<BTreeMap<SeriesKey, Series>> {
+        stats_series::served_series(&self.db).await
     }
     async fn counted_records(&self) -> StoreResult<Vec<CountedRecord>> {
         stats_served::counted_records(&self.db).await

@@ -1,33 +1,27 @@
 //! Served statistics, write side: the `Counted` snapshots of counted records, read from their
-//! rows, and the per-cell upsert that moves `stat_cells` by `stats::delta(before, after)` in
-//! the transaction of every change. What a snapshot contributes is decided only by
+//! rows, and the delta `stats::delta(before, after)` that moves the day series
+//! (`stat_series`) in the transaction of every change. What a snapshot contributes is decided only by
 //! [`kejiyun_core::stats::contributions`].
 //!
 //! Concurrency: the snapshot loaders read with `FOR UPDATE` (a no-op on SQLite, whose single
 //! connection serialises writers anyway), so the "before" snapshot cannot go stale between the
 //! read and the change, and MySQL's repeatable-read snapshot never hides a committed change
-//! from them. Lock order is always: a deal's category-source posting, then the deal; the cells
-//! of one transaction are upserted in one statement in cell order, then their roll-ups in one
-//! statement in key order.
+//! from them. Lock order is always: a deal's category-source posting, then the deal, then the
+//! series of the transaction's delta in key order.
 
 use std::collections::BTreeMap;
 
-use chrono::{Datelike, NaiveDate};
 use kejiyun_core::market::categories::Category;
 use kejiyun_core::market::deals::DealStatus;
 use kejiyun_core::market::money::Fen;
 use kejiyun_core::market::postings::{CloseReason, PostingKind};
 use kejiyun_core::ports::StoreResult;
 use kejiyun_core::stats::{self, Cell, Counted};
-use sea_orm::sea_query::{Expr, OnConflict};
-use sea_orm::{
-    ActiveValue::Set, ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, QueryFilter,
-    QuerySelect,
-};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect};
 
 use super::market::postings::PostingTable;
-use super::{corrupt, db_err, parse_region, region_parts, status_of};
-use crate::entities::{achievements, deals, needs, orgs, services, stat_cells, tech_workers};
+use super::{corrupt, db_err, parse_region, status_of};
+use crate::entities::{achievements, deals, needs, orgs, services, tech_workers};
 
 /// A counted record, by table and id.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -108,66 +102,12 @@ async fn counted<C: ConnectionTrait>(txn: &C, key: Counter) -> StoreResult<Optio
     }
 }
 
-/// `YYYYMMDD`, the `day` column.
-pub(crate) fn day_number(d: NaiveDate) -> i32 {
-    d.year() * 10_000 + i32::try_from(d.month() * 100 + d.day()).unwrap_or_default()
-}
-
-pub(crate) fn day_of(n: i32) -> StoreResult<NaiveDate> {
-    let (y, m, d) = (n / 10_000, n / 100 % 100, n % 100);
-    u32::try_from(m)
-        .ok()
-        .zip(u32::try_from(d).ok())
-        .and_then(|(m, d)| NaiveDate::from_ymd_opt(y, m, d))
-        .ok_or_else(|| corrupt("stat day", &n.to_string()))
-}
-
-/// Adds each delta to its cell, creating missing cells (one statement, in cell order), then
-/// to the cells' roll-ups (one statement, in key order). Rows may reach 0; readers leave zero
-/// rows out.
+/// Adds each delta to the day series it moves (`store/stats_series.rs`).
 pub(crate) async fn apply_delta<C: ConnectionTrait>(
     txn: &C,
     cells: &[(Cell, i64)],
 ) -> StoreResult<()> {
-    if cells.is_empty() {
-        return Ok(());
-    }
-    let mut sorted = cells.to_vec();
-    sorted.sort_unstable_by_key(|(c, _)| *c);
-    let add = match txn.get_database_backend() {
-        DbBackend::MySql => "`value` + VALUES(`value`)",
-        _ => "\"stat_cells\".\"value\" + \"excluded\".\"value\"",
-    };
-    stat_cells::Entity::insert_many(sorted.iter().map(|(c, v)| row(c, *v)))
-        .on_conflict(
-            OnConflict::columns([
-                stat_cells::Column::Metric,
-                stat_cells::Column::Day,
-                stat_cells::Column::Region,
-                stat_cells::Column::Category,
-            ])
-            .value(stat_cells::Column::Value, Expr::cust(add))
-            .to_owned(),
-        )
-        .exec_without_returning(txn)
-        .await
-        .map_err(db_err)?;
-    super::stats_rollups::apply_delta(txn, &sorted).await
-}
-
-/// The row of one cell.
-pub(crate) fn row(c: &Cell, value: i64) -> stat_cells::ActiveModel {
-    let (region, city, province) = region_parts(c.region);
-    stat_cells::ActiveModel {
-        metric: Set(c.metric.key().to_owned()),
-        day: Set(day_number(c.day)),
-        region: Set(region),
-        region_city: Set(city),
-        region_province: Set(province),
-        category: Set(c.category.to_owned()),
-        value: Set(value),
-        ..Default::default()
-    }
+    super::stats_series::apply_delta(txn, cells).await
 }
 
 // ---- snapshots -------------------------------------------------------------------------

@@ -1,24 +1,22 @@
-//! `rebuild`'s bulk load: replaces `stat_cells` and `stat_rollups` in one transaction with
-//! large multi-row INSERTs. The statement text of a full batch is built once per table and
-//! reused (the drivers cache it as a prepared statement); rows go in key order, so the unique
-//! index grows at its end.
+//! `rebuild`'s bulk load: replaces `stat_series` in one transaction with large multi-row
+//! INSERTs. The statement text of a full batch is built once and reused (the drivers cache it
+//! as a prepared statement); rows go in key order, so the unique index grows at its end.
 
 use std::collections::BTreeMap;
 
 use kejiyun_core::ports::StoreResult;
 use kejiyun_core::stats::Cell;
-use kejiyun_core::stats_rollup::rollup_all;
+use kejiyun_core::stats_series::series_all;
 use sea_orm::{
     ConnectionTrait, DatabaseConnection, DatabaseTransaction, DbBackend, Statement,
     TransactionTrait, Value,
 };
 
 use super::db_err;
-use super::stats::day_number;
 
-/// Bound parameters per statement: under SQLite's 32,766 and the 65,535 of PostgreSQL and
-/// MySQL.
-const MAX_PARAMS: usize = 30_000;
+/// Rows per statement: 6,000 bound parameters, and ~3 MB of series, well under MySQL's
+/// smallest default `max_allowed_packet` (16 MB).
+const ROWS_PER_STATEMENT: usize = 1_000;
 
 /// One table's batched INSERT.
 struct Batch<'t> {
@@ -38,7 +36,7 @@ impl<'t> Batch<'t> {
         columns: &'static [&'static str],
     ) -> Self {
         let backend = txn.get_database_backend();
-        let rows_per_statement = MAX_PARAMS / columns.len();
+        let rows_per_statement = ROWS_PER_STATEMENT;
         let mut b = Self {
             txn,
             backend,
@@ -113,76 +111,37 @@ impl<'t> Batch<'t> {
     }
 }
 
-const CELL_COLUMNS: &[&str] = &[
-    "metric",
-    "day",
-    "region",
-    "region_city",
-    "region_province",
-    "category",
-    "value",
-];
-
-const ROLLUP_COLUMNS: &[&str] = &[
-    "region", "parent", "grain", "period", "category", "metric", "value",
-];
+const SERIES_COLUMNS: &[&str] = &["region", "parent", "category", "metric", "year", "days"];
 
 pub(super) async fn replace_cells(
     db: &DatabaseConnection,
     cells: &BTreeMap<Cell, i64>,
 ) -> StoreResult<()> {
-    let cells: Vec<(&Cell, &i64)> = cells.iter().filter(|(_, v)| **v != 0).collect();
-    let rollups = rollup_all(cells.iter().copied());
-    load(db, &cells, rollups).await?;
+    let series = series_all(cells.iter().filter(|(_, v)| **v != 0));
+    let txn = db.begin().await.map_err(db_err)?;
+    txn.execute_unprepared("DELETE FROM stat_series")
+        .await
+        .map_err(db_err)?;
+    let mut batch = Batch::new(&txn, "stat_series", SERIES_COLUMNS);
+    for (k, s) in series {
+        let row: [Value; 6] = [
+            k.region.to_string().into(),
+            k.parent().map(|p| p.to_string()).into(),
+            k.category.into(),
+            k.metric.key().into(),
+            k.year.into(),
+            s.encode().into(),
+        ];
+        batch.add(row).await?;
+    }
+    batch.flush().await?;
+    txn.commit().await.map_err(db_err)?;
     if db.get_database_backend() == DbBackend::Sqlite {
-        // Fold the load's WAL into the database now, so readers do not search a WAL of
-        // millions of pages (served p99 at the province level went 2.7 → 0.85 ms at 1M
-        // events). Checkpointing only copies committed pages: safe.
+        // Fold the load's WAL into the database now, so readers do not search a long WAL.
+        // Checkpointing only copies committed pages: safe.
         db.execute_unprepared("PRAGMA wal_checkpoint(TRUNCATE)")
             .await
             .map_err(db_err)?;
     }
     Ok(())
-}
-
-async fn load(
-    db: &DatabaseConnection,
-    cells: &[(&Cell, &i64)],
-    rollups: Vec<(kejiyun_core::stats_rollup::Rollup, i64)>,
-) -> StoreResult<()> {
-    let txn = db.begin().await.map_err(db_err)?;
-    for table in ["stat_cells", "stat_rollups"] {
-        txn.execute_unprepared(&format!("DELETE FROM {table}"))
-            .await
-            .map_err(db_err)?;
-    }
-    let mut batch = Batch::new(&txn, "stat_cells", CELL_COLUMNS);
-    for &(c, v) in cells {
-        let row: [Value; 7] = [
-            c.metric.key().into(),
-            day_number(c.day).into(),
-            c.region.to_string().into(),
-            c.region.city().map(|r| r.to_string()).into(),
-            c.region.province().to_string().into(),
-            c.category.into(),
-            (*v).into(),
-        ];
-        batch.add(row).await?;
-    }
-    batch.flush().await?;
-    let mut batch = Batch::new(&txn, "stat_rollups", ROLLUP_COLUMNS);
-    for (r, v) in rollups {
-        let row: [Value; 7] = [
-            r.region.to_string().into(),
-            r.parent().map(|p| p.to_string()).into(),
-            r.grain.code().into(),
-            r.period.into(),
-            r.category.into(),
-            r.metric.key().into(),
-            v.into(),
-        ];
-        batch.add(row).await?;
-    }
-    batch.flush().await?;
-    txn.commit().await.map_err(db_err)
 }

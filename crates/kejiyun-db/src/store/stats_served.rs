@@ -1,16 +1,15 @@
-//! Served statistics, read side ([`StatsStore`](kejiyun_core::stats_ports::StatsStore)): the
-//! served cells for `verify`, and `counted_records` / `metric_records` from the base tables for
-//! `verify`, `rebuild` and drill-down. The figures themselves are read from `stat_rollups`
-//! (`stats_rollups.rs`).
+//! Counted records from the base tables ([`StatsStore`](kejiyun_core::stats_ports::StatsStore)
+//! `counted_records` / `metric_records`) for `verify`, `rebuild` and drill-down. The figures
+//! themselves are read from `stat_series` (`stats_series.rs`).
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 
 use chrono::{Days, NaiveDate, NaiveTime};
 use kejiyun_core::market::postings::PostingKind;
 use kejiyun_core::permissions::RegionScope;
 use kejiyun_core::ports::StoreResult;
 use kejiyun_core::regions::RegionCode;
-use kejiyun_core::stats::{Cell, Metric};
+use kejiyun_core::stats::Metric;
 use kejiyun_core::stats_ports::{CountedRecord, StatsRange};
 use sea_orm::{
     ColumnTrait, Condition, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
@@ -18,45 +17,11 @@ use sea_orm::{
 
 use super::market::postings::PostingTable;
 use super::stats::{
-    DEAL_HEAD, DealHead, PostingHead, category_of, day_of, org_counted, posting_counted,
+    DEAL_HEAD, DealHead, PostingHead, category_of, org_counted, posting_counted,
     tech_worker_counted,
 };
-use super::{corrupt, db_err, parse_region, scope_condition};
-use crate::entities::{
-    achievements, deals, needs, orgs, services, stat_cells, tech_workers, users,
-};
-
-fn metric_of(raw: &str) -> StoreResult<Metric> {
-    Metric::parse(raw).map_err(|_| corrupt("metric", raw))
-}
-
-pub(super) async fn served_cells(db: &DatabaseConnection) -> StoreResult<BTreeMap<Cell, i64>> {
-    use stat_cells::Column as S;
-    let rows: Vec<(String, i32, String, String, i64)> = stat_cells::Entity::find()
-        .select_only()
-        .columns([S::Metric, S::Day, S::Region, S::Category, S::Value])
-        .filter(S::Value.ne(0))
-        .into_tuple()
-        .all(db)
-        .await
-        .map_err(db_err)?;
-    let mut out = BTreeMap::new();
-    for (m, day, region, category, v) in rows {
-        let category = if category.is_empty() {
-            ""
-        } else {
-            category_of(&category)?.code()
-        };
-        let cell = Cell {
-            metric: metric_of(&m)?,
-            day: day_of(day)?,
-            region: parse_region(&region)?,
-            category,
-        };
-        out.insert(cell, v);
-    }
-    Ok(out)
-}
+use super::{db_err, scope_condition};
+use crate::entities::{achievements, deals, needs, orgs, services, tech_workers, users};
 
 // ---- records from the base tables -----------------------------------------------------
 

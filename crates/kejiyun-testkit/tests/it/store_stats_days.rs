@@ -10,7 +10,7 @@ use kejiyun_core::market_ports::MarketStore;
 use kejiyun_core::moderation::ModerationStatus as S;
 use kejiyun_core::stats::Metric;
 use kejiyun_core::stats_ports::{Breakdown, StatsRange, StatsStore};
-use kejiyun_core::stats_rollup;
+use kejiyun_core::stats_series;
 use kejiyun_core::time::Timestamp;
 use kejiyun_db::SeaStore;
 use kejiyun_testkit::backends;
@@ -108,9 +108,8 @@ async fn shanghai_day_boundaries_and_breakdowns() {
         assert!(!categories.iter().any(|r| r.0 == "tea"), "{categories:?}");
 
         let expected = recomputed(&store).await;
-        assert_eq!(must(store.served_cells().await), expected);
-        let rollups = stats_rollup::rollups_of_cells(&expected);
-        assert_eq!(must(store.served_rollups().await), rollups);
+        let series = stats_series::series_all(&expected);
+        assert_eq!(must(store.served_series().await), series);
         for region in ["511623", "511600", "510000"] {
             for d in [d28, d29, d30] {
                 check_range(&store, &expected, day(d, region)).await;

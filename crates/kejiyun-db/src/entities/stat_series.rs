@@ -1,20 +1,20 @@
 use sea_orm::entity::prelude::*;
 
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
-#[sea_orm(table_name = "stat_rollups")]
+#[sea_orm(table_name = "stat_series")]
 pub struct Model {
     #[sea_orm(primary_key)]
     pub id: i64,
     pub region: String,
     pub parent: Option<String>,
-    /// "d", "m" or "y".
-    pub grain: String,
-    /// `YYYYMMDD`, `YYYYMM` or `YYYY`.
-    pub period: i32,
     /// Category code, "" for none, "*" for all categories.
     pub category: String,
     pub metric: String,
-    pub value: i64,
+    /// Asia/Shanghai calendar year.
+    pub year: i32,
+    /// 366 little-endian i64, one per day of the year (`kejiyun_core::stats_series::Series`).
+    #[sea_orm(column_type = "Blob")]
+    pub days: Vec<u8>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

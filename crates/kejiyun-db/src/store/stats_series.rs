@@ -1,0 +1,251 @@
+//! Served statistics on `stat_series` (`kejiyun_core::stats_series`): the read-modify-write
+//! that moves the series of a delta in the writer's transaction, and the read side — every
+//! figure a region and date range asks for is a slice of a few year rows.
+
+use std::collections::BTreeMap;
+
+use kejiyun_core::ports::StoreResult;
+use kejiyun_core::stats::{Cell, Metric};
+use kejiyun_core::stats_ports::{Breakdown, StatsRange};
+use kejiyun_core::stats_series::{ALL_CATEGORIES, Series, SeriesKey, series_deltas};
+use sea_orm::sea_query::OnConflict;
+use sea_orm::{
+    ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait,
+    QueryFilter, QuerySelect,
+};
+
+use super::stats::category_of;
+use super::{corrupt, db_err, parse_region};
+use crate::entities::stat_series;
+
+use stat_series::Column as S;
+
+const KEY: [S; 4] = [S::Region, S::Category, S::Metric, S::Year];
+
+fn key_condition(k: &SeriesKey) -> Condition {
+    Condition::all()
+        .add(S::Region.eq(k.region.to_string()))
+        .add(S::Category.eq(k.category))
+        .add(S::Metric.eq(k.metric.key()))
+        .add(S::Year.eq(k.year))
+}
+
+pub(crate) fn row(k: &SeriesKey, days: Vec<u8>) -> stat_series::ActiveModel {
+    stat_series::ActiveModel {
+        region: Set(k.region.to_string()),
+        parent: Set(k.parent().map(|p| p.to_string())),
+        category: Set(k.category.to_owned()),
+        metric: Set(k.metric.key().to_owned()),
+        year: Set(k.year),
+        days: Set(days),
+        ..Default::default()
+    }
+}
+
+fn metric_of(raw: &str) -> StoreResult<Metric> {
+    Metric::parse(raw).map_err(|_| corrupt("metric", raw))
+}
+
+fn series_of(region: &str, days: &[u8]) -> StoreResult<Series> {
+    Series::decode(days).ok_or_else(|| corrupt("stat series days", region))
+}
+
+/// The category of a stored row as the `&'static str` the core keys use.
+fn category_key(raw: &str) -> StoreResult<&'static str> {
+    Ok(match raw {
+        "" => "",
+        ALL_CATEGORIES => ALL_CATEGORIES,
+        c => category_of(c)?.code(),
+    })
+}
+
+/// Adds a net delta of cells to their series: makes sure every row exists, locks and reads
+/// them in key order, and writes them back in one statement. Creating before locking means
+/// two writers that both create a row never both insert it; they lock shared rows in the same
+/// order, so they cannot deadlock on them.
+pub(crate) async fn apply_delta<C: ConnectionTrait>(
+    txn: &C,
+    cells: &[(Cell, i64)],
+) -> StoreResult<()> {
+    let deltas = series_deltas(cells);
+    if deltas.is_empty() {
+        return Ok(());
+    }
+    let zero = Series::default().encode();
+    stat_series::Entity::insert_many(deltas.keys().map(|k| row(k, zero.clone())))
+        .on_conflict(
+            OnConflict::columns(KEY)
+                .do_nothing_on([S::Region])
+                .to_owned(),
+        )
+        .exec_without_returning(txn)
+        .await
+        .map_err(db_err)?;
+    // One point read per row, in key order: the lock order, and each read is one probe of
+    // the unique index (an OR of the keys lets SQLite's planner walk the whole index).
+    let mut updated = Vec::with_capacity(deltas.len());
+    for (key, adds) in &deltas {
+        let days: Option<Vec<u8>> = stat_series::Entity::find()
+            .select_only()
+            .column(S::Days)
+            .filter(key_condition(key))
+            .lock_exclusive()
+            .into_tuple()
+            .one(txn)
+            .await
+            .map_err(db_err)?;
+        let Some(days) = days else {
+            return Err(corrupt(
+                "stat series",
+                "a row created in this transaction is missing",
+            ));
+        };
+        let mut series = series_of(&key.region.to_string(), &days)?;
+        for &(day, v) in adds {
+            series.add(day, v);
+        }
+        updated.push(row(key, series.encode()));
+    }
+    stat_series::Entity::insert_many(updated)
+        .on_conflict(OnConflict::columns(KEY).update_column(S::Days).to_owned())
+        .exec_without_returning(txn)
+        .await
+        .map_err(db_err)?;
+    Ok(())
+}
+
+/// `(key, metric, year, series)` of the rows matching `filter` whose year meets the range.
+async fn read(
+    db: &DatabaseConnection,
+    filter: Condition,
+    range: &StatsRange,
+    key: S,
+) -> StoreResult<Vec<(String, Metric, i32, Series)>> {
+    use chrono::Datelike;
+    let mut filter = filter;
+    if let Some(from) = range.from {
+        filter = filter.add(S::Year.gte(from.year()));
+    }
+    if let Some(to) = range.to {
+        filter = filter.add(S::Year.lte(to.year()));
+    }
+    let rows: Vec<(String, String, i32, Vec<u8>)> = stat_series::Entity::find()
+        .select_only()
+        .columns([key, S::Metric, S::Year, S::Days])
+        .filter(filter)
+        .into_tuple()
+        .all(db)
+        .await
+        .map_err(db_err)?;
+    rows.into_iter()
+        .map(|(k, m, year, days)| {
+            let series = series_of(&k, &days)?;
+            Ok((k, metric_of(&m)?, year, series))
+        })
+        .collect()
+}
+
+fn own(range: &StatsRange) -> Condition {
+    Condition::all().add(S::Region.eq(range.region.to_string()))
+}
+
+pub(super) async fn totals(
+    db: &DatabaseConnection,
+    range: StatsRange,
+) -> StoreResult<BTreeMap<Metric, i64>> {
+    let fixed = own(&range).add(S::Category.eq(ALL_CATEGORIES));
+    let mut out: BTreeMap<Metric, i64> = BTreeMap::new();
+    for (_, metric, year, s) in read(db, fixed, &range, S::Region).await? {
+        *out.entry(metric).or_default() += s.sum_within(year, range.from, range.to);
+    }
+    out.retain(|_, v| *v != 0);
+    Ok(out)
+}
+
+pub(super) async fn breakdown(
+    db: &DatabaseConnection,
+    range: StatsRange,
+    by: Breakdown,
+) -> StoreResult<Vec<(String, Metric, i64)>> {
+    let (from, to) = (range.from, range.to);
+    let mut merged: BTreeMap<(String, Metric), i64> = BTreeMap::new();
+    match by {
+        Breakdown::Month => {
+            let fixed = own(&range).add(S::Category.eq(ALL_CATEGORIES));
+            for (_, metric, year, s) in read(db, fixed, &range, S::Region).await? {
+                for (month, v) in s.months_within(year, from, to) {
+                    *merged.entry((month.to_string(), metric)).or_default() += v;
+                }
+            }
+        }
+        Breakdown::Category => {
+            let fixed = own(&range).add(S::Category.ne(ALL_CATEGORIES));
+            for (category, metric, year, s) in read(db, fixed, &range, S::Category).await? {
+                *merged.entry((category, metric)).or_default() += s.sum_within(year, from, to);
+            }
+        }
+        Breakdown::ChildRegion => {
+            // Children are the regions one level down; what is left of the totals was
+            // recorded at the region itself (all of it for a county).
+            let mut rest = totals(db, range).await?;
+            let fixed = Condition::all()
+                .add(S::Parent.eq(range.region.to_string()))
+                .add(S::Category.eq(ALL_CATEGORIES));
+            for (child, metric, year, s) in read(db, fixed, &range, S::Region).await? {
+                let v = s.sum_within(year, from, to);
+                *rest.entry(metric).or_default() -= v;
+                *merged.entry((child, metric)).or_default() += v;
+            }
+            let here = range.region.to_string();
+            for (metric, v) in rest {
+                *merged.entry((here.clone(), metric)).or_default() += v;
+            }
+        }
+    }
+    Ok(merged
+        .into_iter()
+        .filter(|(_, v)| *v != 0)
+        .map(|((k, m), v)| (k, m, v))
+        .collect())
+}
+
+/// region, parent, category, metric, year, days.
+type SeriesRow = (String, Option<String>, String, String, i32, Vec<u8>);
+
+/// Every served series that is not all zero (for `verify`); a row whose parent column
+/// disagrees with its region is reported as corrupt.
+pub(super) async fn served_series(
+    db: &DatabaseConnection,
+) -> StoreResult<BTreeMap<SeriesKey, Series>> {
+    let rows: Vec<SeriesRow> = stat_series::Entity::find()
+        .select_only()
+        .columns([
+            S::Region,
+            S::Parent,
+            S::Category,
+            S::Metric,
+            S::Year,
+            S::Days,
+        ])
+        .into_tuple()
+        .all(db)
+        .await
+        .map_err(db_err)?;
+    let mut out = BTreeMap::new();
+    for (region, parent, category, metric, year, days) in rows {
+        let key = SeriesKey {
+            region: parse_region(&region)?,
+            category: category_key(&category)?,
+            metric: metric_of(&metric)?,
+            year,
+        };
+        if parent != key.parent().map(|p| p.to_string()) {
+            return Err(corrupt("stat series parent", &region));
+        }
+        let series = series_of(&region, &days)?;
+        if !series.is_zero() {
+            out.insert(key, series);
+        }
+    }
+    Ok(out)
+}
