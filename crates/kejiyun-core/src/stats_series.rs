@@ -88,6 +88,12 @@ pub fn days_within(
     (lo <= hi).then_some((lo, hi))
 }
 
+/// Whether `from..=to` (either end open) is made of whole calendar years, so every year row
+/// it meets counts whole.
+pub fn whole_years(from: Option<NaiveDate>, to: Option<NaiveDate>) -> bool {
+    from.is_none_or(|f| f.ordinal0() == 0) && to.is_none_or(|t| t.month() == 12 && t.day() == 31)
+}
+
 impl Series {
     pub fn add(&mut self, day: usize, value: i64) {
         if let Some(v) = self.0.get_mut(day) {
@@ -103,6 +109,10 @@ impl Series {
 
     pub fn is_zero(&self) -> bool {
         self.0.iter().all(|v| *v == 0)
+    }
+
+    pub fn total(&self) -> i64 {
+        self.0.iter().sum()
     }
 
     pub fn get(&self, day: usize) -> i64 {

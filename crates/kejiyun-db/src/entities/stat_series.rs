@@ -12,6 +12,8 @@ pub struct Model {
     pub metric: String,
     /// Asia/Shanghai calendar year.
     pub year: i32,
+    /// The sum of `days`.
+    pub total: i64,
     /// 366 little-endian i64, one per day of the year (`kejiyun_core::stats_series::Series`).
     #[sea_orm(column_type = "Blob")]
     pub days: Vec<u8>,

@@ -1,6 +1,7 @@
 //! Served figures as day series (`kejiyun_core::stats_series`): `stat_series` holds, for every
 //! region at every level, per category (and "*" for all), metric and year, one value per
-//! Asia/Shanghai day of its subtree, packed as 366 little-endian i64 in `days`. It replaces
+//! Asia/Shanghai day of its subtree, packed as 366 little-endian i64 in `days` (and their sum
+//! in `total`). It replaces
 //! `stat_cells` (the county day cells) and `stat_rollups` (day / month / year roll-ups): a
 //! range is a slice of a year's row, and a rebuild writes tens of thousands of rows instead of
 //! millions. `migrate` recomputes the series from the base records once.
@@ -42,6 +43,8 @@ impl MigrationTrait for Migration {
             .col(string_len("metric", 40))
             // The Asia/Shanghai calendar year.
             .col(integer("year"))
+            // The sum of `days`: whole-year ranges read this instead of the days.
+            .col(big_integer("total"))
             .col(blob("days"));
         manager.create_table(t).await?;
         // Key order serves totals, months and categories: one range per region.

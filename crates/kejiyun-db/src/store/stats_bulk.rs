@@ -111,7 +111,9 @@ impl<'t> Batch<'t> {
     }
 }
 
-const SERIES_COLUMNS: &[&str] = &["region", "parent", "category", "metric", "year", "days"];
+const SERIES_COLUMNS: &[&str] = &[
+    "region", "parent", "category", "metric", "year", "total", "days",
+];
 
 pub(super) async fn replace_cells(
     db: &DatabaseConnection,
@@ -124,12 +126,13 @@ pub(super) async fn replace_cells(
         .map_err(db_err)?;
     let mut batch = Batch::new(&txn, "stat_series", SERIES_COLUMNS);
     for (k, s) in series {
-        let row: [Value; 6] = [
+        let row: [Value; 7] = [
             k.region.to_string().into(),
             k.parent().map(|p| p.to_string()).into(),
             k.category.into(),
             k.metric.key().into(),
             k.year.into(),
+            s.total().into(),
             s.encode().into(),
         ];
         batch.add(row).await?;

@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use kejiyun_core::ports::StoreResult;
 use kejiyun_core::stats::{Cell, Metric};
 use kejiyun_core::stats_ports::{Breakdown, StatsRange};
-use kejiyun_core::stats_series::{ALL_CATEGORIES, Series, SeriesKey, series_deltas};
+use kejiyun_core::stats_series::{ALL_CATEGORIES, Series, SeriesKey, series_deltas, whole_years};
 use sea_orm::sea_query::OnConflict;
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait,
@@ -30,14 +30,15 @@ fn key_condition(k: &SeriesKey) -> Condition {
         .add(S::Year.eq(k.year))
 }
 
-pub(crate) fn row(k: &SeriesKey, days: Vec<u8>) -> stat_series::ActiveModel {
+pub(crate) fn row(k: &SeriesKey, series: &Series) -> stat_series::ActiveModel {
     stat_series::ActiveModel {
         region: Set(k.region.to_string()),
         parent: Set(k.parent().map(|p| p.to_string())),
         category: Set(k.category.to_owned()),
         metric: Set(k.metric.key().to_owned()),
         year: Set(k.year),
-        days: Set(days),
+        total: Set(series.total()),
+        days: Set(series.encode()),
         ..Default::default()
     }
 }
@@ -71,8 +72,8 @@ pub(crate) async fn apply_delta<C: ConnectionTrait>(
     if deltas.is_empty() {
         return Ok(());
     }
-    let zero = Series::default().encode();
-    stat_series::Entity::insert_many(deltas.keys().map(|k| row(k, zero.clone())))
+    let zero = Series::default();
+    stat_series::Entity::insert_many(deltas.keys().map(|k| row(k, &zero)))
         .on_conflict(
             OnConflict::columns(KEY)
                 .do_nothing_on([S::Region])
@@ -104,23 +105,49 @@ pub(crate) async fn apply_delta<C: ConnectionTrait>(
         for &(day, v) in adds {
             series.add(day, v);
         }
-        updated.push(row(key, series.encode()));
+        updated.push(row(key, &series));
     }
     stat_series::Entity::insert_many(updated)
-        .on_conflict(OnConflict::columns(KEY).update_column(S::Days).to_owned())
+        .on_conflict(
+            OnConflict::columns(KEY)
+                .update_columns([S::Total, S::Days])
+                .to_owned(),
+        )
         .exec_without_returning(txn)
         .await
         .map_err(db_err)?;
     Ok(())
 }
 
-/// `(key, metric, year, series)` of the rows matching `filter` whose year meets the range.
+/// One year row as the read side needs it.
+struct YearRow {
+    key: String,
+    metric: Metric,
+    year: i32,
+    total: i64,
+    /// Read only when the range cuts into a year or the months are asked for.
+    days: Option<Series>,
+}
+
+impl YearRow {
+    /// The row's sum over the range.
+    fn sum(&self, range: &StatsRange) -> i64 {
+        match &self.days {
+            Some(s) => s.sum_within(self.year, range.from, range.to),
+            None => self.total,
+        }
+    }
+}
+
+/// The rows matching `filter` whose year meets the range; `months`: the days are needed
+/// whatever the range.
 async fn read(
     db: &DatabaseConnection,
     filter: Condition,
     range: &StatsRange,
     key: S,
-) -> StoreResult<Vec<(String, Metric, i32, Series)>> {
+    months: bool,
+) -> StoreResult<Vec<YearRow>> {
     use chrono::Datelike;
     let mut filter = filter;
     if let Some(from) = range.from {
@@ -129,20 +156,46 @@ async fn read(
     if let Some(to) = range.to {
         filter = filter.add(S::Year.lte(to.year()));
     }
-    let rows: Vec<(String, String, i32, Vec<u8>)> = stat_series::Entity::find()
+    let query = stat_series::Entity::find()
         .select_only()
-        .columns([key, S::Metric, S::Year, S::Days])
-        .filter(filter)
-        .into_tuple()
-        .all(db)
-        .await
-        .map_err(db_err)?;
-    rows.into_iter()
-        .map(|(k, m, year, days)| {
-            let series = series_of(&k, &days)?;
-            Ok((k, metric_of(&m)?, year, series))
-        })
-        .collect()
+        .columns([key, S::Metric, S::Year, S::Total])
+        .filter(filter);
+    if months || !whole_years(range.from, range.to) {
+        let rows: Vec<(String, String, i32, i64, Vec<u8>)> = query
+            .column(S::Days)
+            .into_tuple()
+            .all(db)
+            .await
+            .map_err(db_err)?;
+        rows.into_iter()
+            .map(|(key, m, year, total, days)| {
+                let days = Some(series_of(&key, &days)?);
+                let metric = metric_of(&m)?;
+                Ok(YearRow {
+                    key,
+                    metric,
+                    year,
+                    total,
+                    days,
+                })
+            })
+            .collect()
+    } else {
+        let rows: Vec<(String, String, i32, i64)> =
+            query.into_tuple().all(db).await.map_err(db_err)?;
+        rows.into_iter()
+            .map(|(key, m, year, total)| {
+                let metric = metric_of(&m)?;
+                Ok(YearRow {
+                    key,
+                    metric,
+                    year,
+                    total,
+                    days: None,
+                })
+            })
+            .collect()
+    }
 }
 
 fn own(range: &StatsRange) -> Condition {
@@ -155,8 +208,8 @@ pub(super) async fn totals(
 ) -> StoreResult<BTreeMap<Metric, i64>> {
     let fixed = own(&range).add(S::Category.eq(ALL_CATEGORIES));
     let mut out: BTreeMap<Metric, i64> = BTreeMap::new();
-    for (_, metric, year, s) in read(db, fixed, &range, S::Region).await? {
-        *out.entry(metric).or_default() += s.sum_within(year, range.from, range.to);
+    for r in read(db, fixed, &range, S::Region, false).await? {
+        *out.entry(r.metric).or_default() += r.sum(&range);
     }
     out.retain(|_, v| *v != 0);
     Ok(out)
@@ -167,21 +220,22 @@ pub(super) async fn breakdown(
     range: StatsRange,
     by: Breakdown,
 ) -> StoreResult<Vec<(String, Metric, i64)>> {
-    let (from, to) = (range.from, range.to);
     let mut merged: BTreeMap<(String, Metric), i64> = BTreeMap::new();
     match by {
         Breakdown::Month => {
             let fixed = own(&range).add(S::Category.eq(ALL_CATEGORIES));
-            for (_, metric, year, s) in read(db, fixed, &range, S::Region).await? {
-                for (month, v) in s.months_within(year, from, to) {
-                    *merged.entry((month.to_string(), metric)).or_default() += v;
+            for r in read(db, fixed, &range, S::Region, true).await? {
+                let Some(days) = &r.days else { continue };
+                for (month, v) in days.months_within(r.year, range.from, range.to) {
+                    *merged.entry((month.to_string(), r.metric)).or_default() += v;
                 }
             }
         }
         Breakdown::Category => {
             let fixed = own(&range).add(S::Category.ne(ALL_CATEGORIES));
-            for (category, metric, year, s) in read(db, fixed, &range, S::Category).await? {
-                *merged.entry((category, metric)).or_default() += s.sum_within(year, from, to);
+            for r in read(db, fixed, &range, S::Category, false).await? {
+                let v = r.sum(&range);
+                *merged.entry((r.key, r.metric)).or_default() += v;
             }
         }
         Breakdown::ChildRegion => {
@@ -191,10 +245,10 @@ pub(super) async fn breakdown(
             let fixed = Condition::all()
                 .add(S::Parent.eq(range.region.to_string()))
                 .add(S::Category.eq(ALL_CATEGORIES));
-            for (child, metric, year, s) in read(db, fixed, &range, S::Region).await? {
-                let v = s.sum_within(year, from, to);
-                *rest.entry(metric).or_default() -= v;
-                *merged.entry((child, metric)).or_default() += v;
+            for r in read(db, fixed, &range, S::Region, false).await? {
+                let v = r.sum(&range);
+                *rest.entry(r.metric).or_default() -= v;
+                *merged.entry((r.key, r.metric)).or_default() += v;
             }
             let here = range.region.to_string();
             for (metric, v) in rest {
@@ -209,11 +263,12 @@ pub(super) async fn breakdown(
         .collect())
 }
 
-/// region, parent, category, metric, year, days.
-type SeriesRow = (String, Option<String>, String, String, i32, Vec<u8>);
+/// region, parent, category, metric, year, total, days.
+type SeriesRow = (String, Option<String>, String, String, i32, i64, Vec<u8>);
 
 /// Every served series that is not all zero (for `verify`); a row whose parent column
-/// disagrees with its region is reported as corrupt.
+/// disagrees with its region, or whose total is not the sum of its days, is reported as
+/// corrupt (`rebuild` rewrites both).
 pub(super) async fn served_series(
     db: &DatabaseConnection,
 ) -> StoreResult<BTreeMap<SeriesKey, Series>> {
@@ -225,6 +280,7 @@ pub(super) async fn served_series(
             S::Category,
             S::Metric,
             S::Year,
+            S::Total,
             S::Days,
         ])
         .into_tuple()
@@ -232,7 +288,7 @@ pub(super) async fn served_series(
         .await
         .map_err(db_err)?;
     let mut out = BTreeMap::new();
-    for (region, parent, category, metric, year, days) in rows {
+    for (region, parent, category, metric, year, total, days) in rows {
         let key = SeriesKey {
             region: parse_region(&region)?,
             category: category_key(&category)?,
@@ -243,6 +299,9 @@ pub(super) async fn served_series(
             return Err(corrupt("stat series parent", &region));
         }
         let series = series_of(&region, &days)?;
+        if series.total() != total {
+            return Err(corrupt("stat series total", &region));
+        }
         if !series.is_zero() {
             out.insert(key, series);
         }

@@ -707,6 +707,11 @@ async fn served_figures_equal_recomputed_after_concurrent_random_changes() {
         .unwrap_or_else(|e| panic!("{e}"));
         assert!(touched > 0);
         assert_ne!(must(store.served_series().await), series);
+        // A total that is not the sum of its days is corrupt, not silently served.
+        kejiyun_db::testing::execute(&store, "UPDATE stat_series SET total = total + 1")
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert!(store.served_series().await.is_err(), "stale totals found");
         must(store.replace_cells(&expected).await);
         assert_eq!(must(store.served_series().await), series, "rebuilt");
 
