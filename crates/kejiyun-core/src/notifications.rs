@@ -7,6 +7,7 @@ pub mod delivery;
 use crate::DomainError;
 use crate::ids::UserId;
 use crate::market::postings::PostingKind;
+use crate::moderation::ModerationStatus;
 use crate::time::Timestamp;
 
 /// Longest stored title and body (characters); longer texts are cut, never refused, because a
@@ -27,10 +28,13 @@ pub enum NotificationKind {
     DealConfirmed,
     NewMatch,
     ActivityReminder,
+    /// A tech worker profile or an organization was approved.
+    ProfileApproved,
+    ProfileRejected,
 }
 
 impl NotificationKind {
-    pub const ALL: [Self; 8] = [
+    pub const ALL: [Self; 10] = [
         Self::PostingApproved,
         Self::PostingRejected,
         Self::NewInquiry,
@@ -39,6 +43,8 @@ impl NotificationKind {
         Self::DealConfirmed,
         Self::NewMatch,
         Self::ActivityReminder,
+        Self::ProfileApproved,
+        Self::ProfileRejected,
     ];
 
     pub fn code(self) -> &'static str {
@@ -51,6 +57,8 @@ impl NotificationKind {
             Self::DealConfirmed => "deal_confirmed",
             Self::NewMatch => "new_match",
             Self::ActivityReminder => "activity_reminder",
+            Self::ProfileApproved => "profile_approved",
+            Self::ProfileRejected => "profile_rejected",
         }
     }
 
@@ -68,6 +76,8 @@ impl NotificationKind {
             Self::DealConfirmed => "交易已成交",
             Self::NewMatch => "新的匹配",
             Self::ActivityReminder => "活动提醒",
+            Self::ProfileApproved => "资料审核通过",
+            Self::ProfileRejected => "资料审核驳回",
         }
     }
 }
@@ -270,6 +280,14 @@ pub fn posting_approved(
     )
 }
 
+/// A rejection's body: the reason, and what to do next.
+fn rejection_body(reason: Option<&str>) -> String {
+    match reason {
+        Some(r) => format!("驳回理由：{r}。修改后可重新提交审核。"),
+        None => "修改后可重新提交审核。".to_owned(),
+    }
+}
+
 pub fn posting_rejected(
     owner: UserId,
     kind: PostingKind,
@@ -278,16 +296,94 @@ pub fn posting_rejected(
     reason: Option<&str>,
     at: Timestamp,
 ) -> NewNotification {
-    let body = match reason {
-        Some(r) => format!("驳回理由：{r}。修改后可重新提交审核。"),
-        None => "修改后可重新提交审核。".to_owned(),
-    };
+    let body = rejection_body(reason);
     NewNotification::new(
         owner,
         NotificationKind::PostingRejected,
         &format!("您的{}「{title}」未通过审核", kind.label_zh()),
         &body,
         &posting_path(kind, id),
+        at,
+    )
+}
+
+/// What a profile decision is about: the user's tech worker profile, or an organization they
+/// administer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ProfileRef {
+    TechWorker { id: i64 },
+    Org { id: i64, name: String },
+}
+
+impl ProfileRef {
+    fn described(&self) -> String {
+        match self {
+            Self::TechWorker { .. } => "科技工作者资料".to_owned(),
+            Self::Org { name, .. } => format!("组织「{name}」的资料"),
+        }
+    }
+
+    fn path(&self) -> String {
+        match self {
+            Self::TechWorker { id } => format!("/tech-workers/{id}"),
+            Self::Org { id, .. } => format!("/orgs/{id}"),
+        }
+    }
+}
+
+/// What a moderation decision on a profile tells its owner: approval or rejection of a
+/// pending profile; other status moves (withdrawal, an edit sent back to review) tell nobody.
+pub fn profile_decision(
+    owner: UserId,
+    profile: &ProfileRef,
+    from: ModerationStatus,
+    to: ModerationStatus,
+    reason: Option<&str>,
+    at: Timestamp,
+) -> Option<NewNotification> {
+    match (from, to) {
+        (ModerationStatus::Pending, ModerationStatus::Published) => {
+            Some(profile_approved(owner, profile, at))
+        }
+        (ModerationStatus::Pending, ModerationStatus::Rejected) => {
+            Some(profile_rejected(owner, profile, reason, at))
+        }
+        _ => None,
+    }
+}
+
+pub fn profile_approved(owner: UserId, profile: &ProfileRef, at: Timestamp) -> NewNotification {
+    let body = match profile {
+        ProfileRef::TechWorker { .. } => "已公开展示，可以在供需对接中被需求方找到。",
+        ProfileRef::Org { .. } => "已公开展示，组织的服务与数据已计入本地区统计。",
+    };
+    NewNotification::new(
+        owner,
+        NotificationKind::ProfileApproved,
+        &format!("您的{}已通过审核", profile.described()),
+        body,
+        &profile.path(),
+        at,
+    )
+}
+
+pub fn profile_rejected(
+    owner: UserId,
+    profile: &ProfileRef,
+    reason: Option<&str>,
+    at: Timestamp,
+) -> NewNotification {
+    let body = rejection_body(reason);
+    let path = match profile {
+        ProfileRef::TechWorker { .. } => "/me/tech-worker".to_owned(),
+        ProfileRef::Org { id, .. } => format!("/orgs/{id}/edit"),
+    };
+    NewNotification::new(
+        owner,
+        NotificationKind::ProfileRejected,
+        &format!("您的{}未通过审核", profile.described()),
+        &body,
+        &path,
         at,
     )
 }
@@ -499,5 +595,31 @@ mod tests {
             "新发布的科技需求「黄龙病」与您的科技服务「病虫害防治」匹配"
         );
         assert_eq!(nm.link, "/needs/2");
+    }
+
+    #[test]
+    fn profile_decisions_tell_the_owner_only_on_approval_or_rejection() {
+        use ModerationStatus as S;
+        let org = ProfileRef::Org {
+            id: 9,
+            name: "岳池县生猪养殖专业合作社".into(),
+        };
+        let ok = profile_decision(UserId(3), &org, S::Pending, S::Published, None, T);
+        let ok = ok.expect("approval notifies");
+        assert_eq!(ok.kind, NotificationKind::ProfileApproved);
+        assert_eq!(
+            ok.title,
+            "您的组织「岳池县生猪养殖专业合作社」的资料已通过审核"
+        );
+        assert_eq!(ok.link, "/orgs/9");
+        let me = ProfileRef::TechWorker { id: 4 };
+        let no = profile_decision(UserId(3), &me, S::Pending, S::Rejected, Some("缺证书"), T);
+        let no = no.expect("rejection notifies");
+        assert_eq!(no.kind, NotificationKind::ProfileRejected);
+        assert!(no.body.contains("缺证书"), "{}", no.body);
+        assert_eq!(no.link, "/me/tech-worker");
+        for (from, to) in [(S::Published, S::Pending), (S::Draft, S::Pending)] {
+            assert_eq!(profile_decision(UserId(3), &me, from, to, None, T), None);
+        }
     }
 }

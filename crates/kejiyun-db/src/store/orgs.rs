@@ -1,6 +1,7 @@
 use kejiyun_core::accounts::Phone;
 use kejiyun_core::ids::{OrgId, UserId};
 use kejiyun_core::moderation::{ModerationKind, ModerationStatus};
+use kejiyun_core::notifications::{self, ProfileRef};
 use kejiyun_core::orgs::{CreditCode, Org, OrgProfile, OrgType};
 use kejiyun_core::paging::{Page, Paged};
 use kejiyun_core::ports::{OrgFilter, StatusChange, StoreResult};
@@ -12,6 +13,7 @@ use sea_orm::{
 };
 
 use super::moderation::{after_change, audit_change, lost_race};
+use super::notifications as inbox;
 use super::stats::{Counter, Watch};
 use super::{
     contains_pattern, corrupt, db_err, paged, parse_region, region_parts, scope_condition,
@@ -158,6 +160,19 @@ async fn apply(
     )
     .await?;
     audit_change(&txn, &change).await?;
+    // A moderation decision tells the organization's administrator, in its transaction.
+    let decided = notifications::profile_decision(
+        UserId(current.admin_user_id),
+        &ProfileRef::Org {
+            id: id.0,
+            name: current.name.clone(),
+        },
+        change.from,
+        change.to,
+        change.reason.as_deref(),
+        change.at,
+    );
+    inbox::insert(&txn, decided.into_iter().collect()).await?;
     txn.commit().await.map_err(db_err)
 }
 

@@ -1,6 +1,7 @@
 use kejiyun_core::accounts::IdCardNumber;
 use kejiyun_core::ids::{TechWorkerId, UserId};
 use kejiyun_core::moderation::{ModerationKind, ModerationStatus};
+use kejiyun_core::notifications::{self, ProfileRef};
 use kejiyun_core::paging::{Page, Paged};
 use kejiyun_core::ports::{StatusChange, StoreError, StoreResult, TechWorkerFilter};
 use kejiyun_core::tech_workers::{TechWorker, TechWorkerProfile};
@@ -13,6 +14,7 @@ use sea_orm::{
 
 use super::accounts::users_by_ids;
 use super::moderation::{after_change, audit_change, lost_race};
+use super::notifications as inbox;
 use super::stats::{Counter, Watch};
 use super::{
     contains_pattern, corrupt, db_err, paged, parse_region, region_parts, scope_condition,
@@ -199,6 +201,16 @@ async fn apply(
     let region = parse_region(&current.region)?;
     after_change(&txn, KIND, id.0, &title, region, change.to, change.at).await?;
     audit_change(&txn, &change).await?;
+    // A moderation decision tells the owner, in the decision's transaction.
+    let decided = notifications::profile_decision(
+        UserId(current.user_id),
+        &ProfileRef::TechWorker { id: id.0 },
+        change.from,
+        change.to,
+        change.reason.as_deref(),
+        change.at,
+    );
+    inbox::insert(&txn, decided.into_iter().collect()).await?;
     txn.commit().await.map_err(db_err)
 }
 

@@ -519,14 +519,15 @@ async fn sweeper_sends_realtime_copies_now_and_digests_at_eight() {
             .collect()
     };
 
-    // Now: the real-time copy goes out; the digest waits for the next 08:00.
+    // Now: the real-time copies go out (the expert's profile approval and service approval);
+    // the digest waits for the next 08:00.
     services.clock = Arc::new(Fixed(now));
     let n = services
         .deliver_notifications(&recorder)
         .await
         .unwrap_or_else(|e| panic!("{e}"));
-    assert_eq!(n, 1);
-    assert_eq!(sent_to(&recorder), vec![c.expert.id]);
+    assert_eq!(n, 2);
+    assert_eq!(sent_to(&recorder), vec![c.expert.id, c.expert.id]);
     let again = services
         .deliver_notifications(&recorder)
         .await
@@ -541,8 +542,8 @@ async fn sweeper_sends_realtime_copies_now_and_digests_at_eight() {
         .unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(n, 1);
     let log = recorder.0.lock().unwrap_or_else(|e| panic!("{e}")).clone();
-    assert_eq!(log[1].0, c.farmer.id);
-    assert_eq!(log[1].1, "科技云每日通知摘要：1 条未读");
+    assert_eq!(log[2].0, c.farmer.id);
+    assert_eq!(log[2].1, "科技云每日通知摘要：1 条未读");
     let again = services
         .deliver_notifications(&recorder)
         .await

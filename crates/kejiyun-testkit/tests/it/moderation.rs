@@ -99,6 +99,26 @@ async fn tech_worker_reject_edit_resubmit_approve() {
     assert_eq!(r.body["status"], "published");
     let public = app.get(&format!("/api/v1/tech-workers/{id}"), None).await;
     assert_eq!(public.body["title"], "高级农艺师");
+    // Each decision reached the applicant's inbox, newest first, with the reason.
+    let inbox = app.get("/api/v1/notifications", Some(&owner.token)).await;
+    let kinds: Vec<_> = inbox.body["items"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|n| n["kind"].clone())
+        .collect();
+    assert_eq!(
+        kinds,
+        vec![json!("profile_approved"), json!("profile_rejected")],
+        "{:?}",
+        inbox.body
+    );
+    assert_eq!(
+        inbox.body["items"][0]["link"],
+        format!("/tech-workers/{id}")
+    );
+    let rejected = inbox.body["items"][1]["body"].as_str().unwrap_or_default();
+    assert!(rejected.contains("请补充职称证明"), "{rejected}");
     let me = app.get("/api/v1/me", Some(&owner.token)).await;
     assert!(
         me.body["roles"]
@@ -172,6 +192,13 @@ async fn organizations_register_verify_and_edit() {
         .await;
     assert_eq!(public.body["total"], 1);
     assert_eq!(public.body["items"][0]["org_type_label"], "合作社");
+    let inbox = app.get("/api/v1/notifications", Some(&owner.token)).await;
+    assert_eq!(
+        inbox.body["items"][0]["kind"], "profile_approved",
+        "{:?}",
+        inbox.body
+    );
+    assert_eq!(inbox.body["items"][0]["link"], format!("/orgs/{id}"));
 
     let me = app.get("/api/v1/me", Some(&owner.token)).await;
     assert_eq!(me.body["org_ids"], json!([id]));

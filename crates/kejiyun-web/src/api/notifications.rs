@@ -17,7 +17,8 @@ use crate::session::ApiUser;
 pub struct NotificationDto {
     pub id: i64,
     /// `posting_approved`, `posting_rejected`, `new_inquiry`, `new_quote`, `deal_to_confirm`,
-    /// `deal_confirmed`, `new_match` or `activity_reminder`.
+    /// `deal_confirmed`, `new_match`, `activity_reminder`, `profile_approved` or
+    /// `profile_rejected` (a tech worker profile or an organization).
     #[schema(example = "posting_approved")]
     pub kind: String,
     #[schema(example = "您的科技需求「柑橘黄龙病防治」已通过审核")]

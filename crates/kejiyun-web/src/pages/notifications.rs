@@ -39,6 +39,8 @@ fn kind_key(k: NotificationKind) -> &'static str {
         NotificationKind::DealConfirmed => "notifications.kind_deal_confirmed",
         NotificationKind::NewMatch => "notifications.kind_new_match",
         NotificationKind::ActivityReminder => "notifications.kind_activity_reminder",
+        NotificationKind::ProfileApproved => "notifications.kind_profile_approved",
+        NotificationKind::ProfileRejected => "notifications.kind_profile_rejected",
     }
 }
 
