@@ -122,35 +122,35 @@ impl Services {
     ) -> DomainResult<u64> {
         let pending = self.notifications.undelivered(user, DELIVERY_BATCH).await?;
         let plan = plan_delivery(pref, now, &pending);
-        if plan.settled.is_empty() {
+        if !plan.quiet.is_empty() {
+            self.notifications.mark_delivered(&plan.quiet, now).await?;
+        }
+        if plan.messages.is_empty() {
             return Ok(0);
         }
+        let Some(u) = self.store.user(user).await? else {
+            // The account is gone: nothing to send to, settle so it is not looked at again.
+            self.notifications
+                .mark_delivered(&plan.settled(), now)
+                .await?;
+            return Ok(0);
+        };
+        let contact = Contact {
+            user,
+            name: u.display_name,
+            email: u.email.map(|e| e.as_str().to_owned()),
+            phone: u.phone.map(|p| p.as_str().to_owned()),
+        };
         let mut sent = 0;
-        if !plan.messages.is_empty() {
-            let Some(u) = self.store.user(user).await? else {
-                // The account is gone: nothing to send to, settle so it is not looked at again.
-                self.notifications
-                    .mark_delivered(&plan.settled, now)
-                    .await?;
-                return Ok(0);
-            };
-            let contact = Contact {
-                user,
-                name: u.display_name,
-                email: u.email.map(|e| e.as_str().to_owned()),
-                phone: u.phone.map(|p| p.as_str().to_owned()),
-            };
-            for m in &plan.messages {
-                if let Err(e) = sender.send(&contact, m).await {
-                    tracing::warn!(user = user.0, error = %e, "sending a notification failed");
-                    return Ok(sent);
-                }
-                sent += 1;
+        for d in &plan.messages {
+            if let Err(e) = sender.send(&contact, &d.message).await {
+                tracing::warn!(user = user.0, error = %e, "sending a notification failed");
+                return Ok(sent);
             }
+            // Recorded per message: a later failure must not send this one again.
+            self.notifications.mark_delivered(&d.settles, now).await?;
+            sent += 1;
         }
-        self.notifications
-            .mark_delivered(&plan.settled, now)
-            .await?;
         Ok(sent)
     }
 }

@@ -30,8 +30,9 @@ pub struct OutgoingMessage {
     pub body: String,
 }
 
-/// The outgoing e-mail/SMS port. An error is logged and the message is not retried (the inbox
-/// still holds the notification).
+/// The outgoing e-mail/SMS port. An error is logged, and the notifications of the failed
+/// message (and of the user's later ones) are tried again at the next sweep; the inbox holds
+/// them whatever happens.
 #[async_trait]
 pub trait Sender: Send + Sync {
     async fn send(&self, to: &Contact, message: &OutgoingMessage) -> Result<(), String>;
@@ -103,12 +104,31 @@ pub fn digest(
         .collect()
 }
 
-/// What the sweeper does for one user: send these messages, then record these notifications
-/// as delivered (sent, or settled without sending: read already, or the user wants none).
+/// One message and the notifications it settles once it is sent.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Delivery {
+    pub message: OutgoingMessage,
+    pub settles: Vec<i64>,
+}
+
+/// What the sweeper does for one user: record `quiet` as delivered (settled without a
+/// message: read already, or the user wants none), then send each message and record what it
+/// settles as soon as it is sent — so a send that fails halfway does not send the earlier
+/// messages again on the next sweep.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct DeliveryPlan {
-    pub messages: Vec<OutgoingMessage>,
-    pub settled: Vec<i64>,
+    pub quiet: Vec<i64>,
+    pub messages: Vec<Delivery>,
+}
+
+impl DeliveryPlan {
+    /// Every notification the plan settles once all its messages are sent, in id order.
+    pub fn settled(&self) -> Vec<i64> {
+        let mut all: Vec<i64> = self.quiet.clone();
+        all.extend(self.messages.iter().flat_map(|d| d.settles.iter().copied()));
+        all.sort_unstable();
+        all
+    }
 }
 
 pub fn plan_delivery(
@@ -118,37 +138,51 @@ pub fn plan_delivery(
 ) -> DeliveryPlan {
     match pref {
         NotificationPreference::None => DeliveryPlan {
+            quiet: undelivered.iter().map(|n| n.id).collect(),
             messages: Vec::new(),
-            settled: undelivered.iter().map(|n| n.id).collect(),
         },
         NotificationPreference::Realtime => DeliveryPlan {
+            quiet: undelivered
+                .iter()
+                .filter(|n| !n.is_unread())
+                .map(|n| n.id)
+                .collect(),
             messages: undelivered
                 .iter()
                 .filter(|n| n.is_unread())
-                .map(|n| OutgoingMessage {
-                    subject: n.title.clone(),
-                    body: format!("{}\n{}", n.body, n.link),
+                .map(|n| Delivery {
+                    message: OutgoingMessage {
+                        subject: n.title.clone(),
+                        body: format!("{}\n{}", n.body, n.link),
+                    },
+                    settles: vec![n.id],
                 })
                 .collect(),
-            settled: undelivered.iter().map(|n| n.id).collect(),
         },
         NotificationPreference::Daily | NotificationPreference::Weekly => {
             let Some(slot) = digest_slot(pref, now) else {
                 return DeliveryPlan::default();
             };
+            let due: Vec<i64> = undelivered
+                .iter()
+                .filter(|n| n.created_at < slot)
+                .map(|n| n.id)
+                .collect();
             let items = digest(pref, now, undelivered);
-            let messages = if items.is_empty() {
-                Vec::new()
+            if items.is_empty() {
+                DeliveryPlan {
+                    quiet: due,
+                    messages: Vec::new(),
+                }
             } else {
-                vec![digest_message(pref, &items)]
-            };
-            DeliveryPlan {
-                messages,
-                settled: undelivered
-                    .iter()
-                    .filter(|n| n.created_at < slot)
-                    .map(|n| n.id)
-                    .collect(),
+                // The digest settles the read ones with it: they were due in the same slot.
+                DeliveryPlan {
+                    quiet: Vec::new(),
+                    messages: vec![Delivery {
+                        message: digest_message(pref, &items),
+                        settles: due,
+                    }],
+                }
             }
         }
     }
@@ -277,10 +311,13 @@ mod tests {
         assert_eq!(d.iter().map(|n| n.id).collect::<Vec<_>>(), vec![1]);
         let plan = plan_delivery(NotificationPreference::Daily, now, &items);
         assert_eq!(plan.messages.len(), 1);
-        assert_eq!(plan.messages[0].subject, "科技云每日通知摘要：1 条未读");
-        assert!(plan.messages[0].body.contains("通知 1（/needs/1）"));
+        assert_eq!(
+            plan.messages[0].message.subject,
+            "科技云每日通知摘要：1 条未读"
+        );
+        assert!(plan.messages[0].message.body.contains("通知 1（/needs/1）"));
         // The read one is settled without being sent; the 08:30 one waits for tomorrow.
-        assert_eq!(plan.settled, vec![1, 2]);
+        assert_eq!(plan.settled(), vec![1, 2]);
         // Before the next slot nothing more is due.
         let later = plan_delivery(
             NotificationPreference::Daily,
@@ -293,7 +330,7 @@ mod tests {
             sh(2026, 12, 3, 8, 0),
             &items[2..],
         );
-        assert_eq!(next.settled, vec![3]);
+        assert_eq!(next.settled(), vec![3]);
         assert_eq!(next.messages.len(), 1);
     }
 
@@ -306,8 +343,8 @@ mod tests {
             DeliveryPlan::default()
         );
         let plan = plan_delivery(p, sh(2026, 12, 7, 8, 5), &items);
-        assert_eq!(plan.settled, vec![1]);
-        assert!(plan.messages[0].subject.contains("每周"));
+        assert_eq!(plan.settled(), vec![1]);
+        assert!(plan.messages[0].message.subject.contains("每周"));
     }
 
     #[test]
@@ -316,11 +353,11 @@ mod tests {
         let items = vec![note(1, now, false), note(2, now, true)];
         let rt = plan_delivery(NotificationPreference::Realtime, now, &items);
         assert_eq!(rt.messages.len(), 1);
-        assert_eq!(rt.messages[0].subject, "通知 1");
-        assert_eq!(rt.settled, vec![1, 2]);
+        assert_eq!(rt.messages[0].message.subject, "通知 1");
+        assert_eq!(rt.settled(), vec![1, 2]);
         let none = plan_delivery(NotificationPreference::None, now, &items);
         assert!(none.messages.is_empty());
-        assert_eq!(none.settled, vec![1, 2]);
+        assert_eq!(none.settled(), vec![1, 2]);
     }
 
     #[test]
@@ -330,11 +367,11 @@ mod tests {
             .map(|i| note(i, sh(2026, 12, 1, 9, 0), false))
             .collect();
         let plan = plan_delivery(NotificationPreference::Daily, now, &items);
-        assert_eq!(plan.settled.len(), 25);
+        assert_eq!(plan.settled().len(), 25);
         assert!(
-            plan.messages[0].body.contains("另有 5 条"),
+            plan.messages[0].message.body.contains("另有 5 条"),
             "{}",
-            plan.messages[0].body
+            plan.messages[0].message.body
         );
     }
 }

@@ -553,3 +553,68 @@ async fn sweeper_sends_realtime_copies_now_and_digests_at_eight() {
     assert_eq!(unread(&app, &c.farmer).await, 1);
     app.stop().await;
 }
+
+/// Fails every send after the first `ok` ones.
+struct FailsAfter {
+    ok: usize,
+    sent: Mutex<Vec<String>>,
+}
+
+#[async_trait::async_trait]
+impl Sender for FailsAfter {
+    async fn send(&self, _to: &Contact, message: &OutgoingMessage) -> Result<(), String> {
+        let mut sent = self.sent.lock().unwrap_or_else(|e| panic!("{e}"));
+        if sent.len() >= self.ok {
+            return Err("SMS gateway timed out".into());
+        }
+        sent.push(message.subject.clone());
+        Ok(())
+    }
+}
+
+#[tokio::test]
+async fn a_failed_send_is_retried_without_resending_what_went_out() {
+    let app = TestApp::spawn().await;
+    let c = cast(&app).await;
+    let r = app
+        .put(
+            "/api/v1/me/notification-preferences",
+            Some(&c.expert.token),
+            json!({ "preference": "realtime" }),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK);
+    published(
+        &app,
+        &c.admin,
+        "services",
+        &c.expert,
+        service_body(LINSHUI, "county"),
+    )
+    .await;
+    // Two unread notifications: the profile approval and the service approval.
+    let flaky = FailsAfter {
+        ok: 1,
+        sent: Mutex::new(Vec::new()),
+    };
+    let services = app.services();
+    let n = services
+        .deliver_notifications(&flaky)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(n, 1, "the first went out, the second failed");
+    let healed = FailsAfter {
+        ok: usize::MAX,
+        sent: Mutex::new(Vec::new()),
+    };
+    let n = services
+        .deliver_notifications(&healed)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(n, 1, "only the failed one is sent again");
+    let first = flaky.sent.lock().unwrap_or_else(|e| panic!("{e}")).clone();
+    let second = healed.sent.lock().unwrap_or_else(|e| panic!("{e}")).clone();
+    assert_eq!(first.len() + second.len(), 2);
+    assert_ne!(first, second, "{first:?} then {second:?}");
+    app.stop().await;
+}
