@@ -13,7 +13,7 @@ use reqwest::StatusCode;
 use serde_json::{Value, json};
 
 use crate::api_market_support::{
-    LINSHUI, cast, items, need_body, published, service_body, submitted,
+    Cast, LINSHUI, cast, items, need_body, published, service_body, submitted,
 };
 
 async fn inbox(app: &TestApp, who: &TestUser, query: &str) -> Value {
@@ -484,29 +484,27 @@ impl Sender for Recorder {
     }
 }
 
-#[tokio::test]
-async fn sweeper_sends_realtime_copies_now_and_digests_at_eight() {
-    let app = TestApp::spawn().await;
-    let c = cast(&app).await;
-    let prefs = "/api/v1/me/notification-preferences";
+/// The expert wants real-time copies and has a service approved.
+async fn realtime_expert_with_a_service(app: &TestApp, c: &Cast) {
     let r = app
         .put(
-            prefs,
+            "/api/v1/me/notification-preferences",
             Some(&c.expert.token),
             json!({ "preference": "realtime" }),
         )
         .await;
     assert_eq!(r.status, StatusCode::OK);
+    let service = service_body(LINSHUI, "county");
+    published(app, &c.admin, "services", &c.expert, service).await;
+}
+
+#[tokio::test]
+async fn sweeper_sends_realtime_copies_now_and_digests_at_eight() {
+    let app = TestApp::spawn().await;
+    let c = cast(&app).await;
     // The farmer keeps the default: a daily digest.
     published(&app, &c.admin, "needs", &c.farmer, need_body(LINSHUI)).await;
-    published(
-        &app,
-        &c.admin,
-        "services",
-        &c.expert,
-        service_body(LINSHUI, "county"),
-    )
-    .await;
+    realtime_expert_with_a_service(&app, &c).await;
 
     let now = app.services().now();
     let mut services = app.services().clone();
@@ -576,22 +574,7 @@ impl Sender for FailsAfter {
 async fn a_failed_send_is_retried_without_resending_what_went_out() {
     let app = TestApp::spawn().await;
     let c = cast(&app).await;
-    let r = app
-        .put(
-            "/api/v1/me/notification-preferences",
-            Some(&c.expert.token),
-            json!({ "preference": "realtime" }),
-        )
-        .await;
-    assert_eq!(r.status, StatusCode::OK);
-    published(
-        &app,
-        &c.admin,
-        "services",
-        &c.expert,
-        service_body(LINSHUI, "county"),
-    )
-    .await;
+    realtime_expert_with_a_service(&app, &c).await;
     // Two unread notifications: the profile approval and the service approval.
     let flaky = FailsAfter {
         ok: 1,
