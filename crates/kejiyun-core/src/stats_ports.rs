@@ -56,6 +56,9 @@ pub trait StatsStore: Send + Sync {
     ) -> StoreResult<Vec<(String, Metric, i64)>>;
     /// Every served series that is not all zero (for `verify`).
     async fn served_series(&self) -> StoreResult<BTreeMap<SeriesKey, Series>>;
+    /// Every served year total that is not zero (for `verify`: whole-year ranges read these
+    /// instead of the days).
+    async fn served_totals(&self) -> StoreResult<BTreeMap<SeriesKey, i64>>;
     /// Every counted record recomputed from the base tables (for `verify` and `rebuild`).
     async fn counted_records(&self) -> StoreResult<Vec<CountedRecord>>;
     /// Candidate records of one metric in `range` (a superset is fine: callers keep only those

@@ -280,11 +280,17 @@ pub async fn run_stats(opts: &StatsBenchOptions) -> anyhow::Result<StatsBenchRep
         .served_series()
         .await
         .map_err(|e| anyhow::anyhow!("served_series: {e}"))?;
+    let totals = services
+        .stats
+        .served_totals()
+        .await
+        .map_err(|e| anyhow::anyhow!("served_totals: {e}"))?;
     let verify_differences = series
         .iter()
-        .filter(|(k, s)| served.get(k) != Some(s))
+        .filter(|(k, s)| served.get(k) != Some(s) || totals.get(k) != Some(&s.total()))
         .count()
-        + served.keys().filter(|k| !series.contains_key(k)).count();
+        + served.keys().filter(|k| !series.contains_key(k)).count()
+        + totals.keys().filter(|k| !series.contains_key(k)).count();
     drop(served);
 
     eprintln!("timing served queries…");

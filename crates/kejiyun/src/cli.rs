@@ -253,10 +253,11 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 return Ok(());
             }
             for d in &diffs {
-                let day = d.date().map_or_else(
-                    || format!("{}#{}", d.key.year, d.day_index + 1),
-                    |d| d.to_string(),
-                );
+                let day = match (d.date(), d.day_index) {
+                    (Some(date), _) => date.to_string(),
+                    (None, Some(i)) => format!("{}#{}", d.key.year, i + 1),
+                    (None, None) => format!("{} 全年合计", d.key.year),
+                };
                 let figure = format!(
                     "{}\t{}\t{}\t{}",
                     d.key.metric.key(),

@@ -32,22 +32,23 @@ pub struct StatsReport {
     pub by_category: Vec<Group>,
 }
 
-/// A difference `verify` found: one day of one served series, served vs recomputed.
+/// A difference `verify` found: one day (or the year total) of one served series, served vs
+/// recomputed.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StatsDifference {
     pub key: SeriesKey,
-    /// Index of the day in `key.year` (0 = 1 January).
-    pub day_index: usize,
+    /// Index of the day in `key.year` (0 = 1 January); `None`: the year's total.
+    pub day_index: Option<usize>,
     pub served: i64,
     pub recomputed: i64,
 }
 
 impl StatsDifference {
-    /// The Asia/Shanghai date of the day (`None` for day 366 of a non-leap year, which only
-    /// a corrupt series can hold).
+    /// The Asia/Shanghai date of the day (`None` for the year total, and for day 366 of a
+    /// non-leap year, which only a corrupt series can hold).
     pub fn date(&self) -> Option<NaiveDate> {
-        u32::try_from(self.day_index + 1)
-            .ok()
+        self.day_index
+            .and_then(|i| u32::try_from(i + 1).ok())
             .and_then(|ordinal| NaiveDate::from_yo_opt(self.key.year, ordinal))
     }
 }
@@ -71,7 +72,7 @@ fn differences(
             if served != recomputed {
                 out.push(StatsDifference {
                     key: *key,
-                    day_index,
+                    day_index: Some(day_index),
                     served,
                     recomputed,
                 });
@@ -79,6 +80,26 @@ fn differences(
         }
     }
     out
+}
+
+/// The series whose stored year total differs from the recomputed one.
+fn total_differences(
+    served: &BTreeMap<SeriesKey, i64>,
+    recomputed: &BTreeMap<SeriesKey, Series>,
+) -> Vec<StatsDifference> {
+    let keys: BTreeSet<&SeriesKey> = served.keys().chain(recomputed.keys()).collect();
+    keys.into_iter()
+        .filter_map(|key| {
+            let s = served.get(key).copied().unwrap_or(0);
+            let r = recomputed.get(key).map_or(0, Series::total);
+            (s != r).then_some(StatsDifference {
+                key: *key,
+                day_index: None,
+                served: s,
+                recomputed: r,
+            })
+        })
+        .collect()
 }
 
 fn groups(rows: Vec<(String, Metric, i64)>) -> Vec<Group> {
@@ -202,7 +223,10 @@ impl Services {
         let records = self.stats.counted_records().await?;
         let recomputed = series_all(&tally(records.iter().map(|r| &r.counted)));
         let served = self.stats.served_series().await?;
-        Ok(differences(&served, &recomputed))
+        let mut out = differences(&served, &recomputed);
+        let served = self.stats.served_totals().await?;
+        out.extend(total_differences(&served, &recomputed));
+        Ok(out)
     }
 
     /// Rebuilds the served series from the base records; returns the number of day cells
@@ -265,5 +289,23 @@ mod tests {
             ]
         );
         assert!(differences(&served, &served).is_empty());
+        let totals = BTreeMap::from([(key("511623", "tea"), 4), (key("511600", "*"), 2)]);
+        let stale: Vec<(String, i64, i64)> = total_differences(&totals, &recomputed)
+            .iter()
+            .map(|d| (d.key.region.to_string(), d.served, d.recomputed))
+            .collect();
+        assert_eq!(
+            stale,
+            vec![
+                ("510000".into(), 0, 4),
+                ("511600".into(), 2, 0),
+                ("511623".into(), 4, 3),
+            ]
+        );
+        assert!(
+            total_differences(&totals, &recomputed)
+                .iter()
+                .all(|d| d.date().is_none())
+        );
     }
 }

@@ -658,6 +658,9 @@ impl StatsStore for SeaStore {
     async fn served_series(&self) -> StoreResult<BTreeMap<SeriesKey, Series>> {
         stats_series::served_series(&self.db).await
     }
+    async fn served_totals(&self) -> StoreResult<BTreeMap<SeriesKey, i64>> {
+        stats_series::served_totals(&self.db).await
+    }
     async fn counted_records(&self) -> StoreResult<Vec<CountedRecord>> {
         stats_served::counted_records(&self.db).await
     }

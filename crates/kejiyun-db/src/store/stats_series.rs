@@ -263,12 +263,11 @@ pub(super) async fn breakdown(
         .collect())
 }
 
-/// region, parent, category, metric, year, total, days.
-type SeriesRow = (String, Option<String>, String, String, i32, i64, Vec<u8>);
+/// region, parent, category, metric, year, days.
+type SeriesRow = (String, Option<String>, String, String, i32, Vec<u8>);
 
 /// Every served series that is not all zero (for `verify`); a row whose parent column
-/// disagrees with its region, or whose total is not the sum of its days, is reported as
-/// corrupt (`rebuild` rewrites both).
+/// disagrees with its region is reported as corrupt.
 pub(super) async fn served_series(
     db: &DatabaseConnection,
 ) -> StoreResult<BTreeMap<SeriesKey, Series>> {
@@ -280,7 +279,6 @@ pub(super) async fn served_series(
             S::Category,
             S::Metric,
             S::Year,
-            S::Total,
             S::Days,
         ])
         .into_tuple()
@@ -288,7 +286,7 @@ pub(super) async fn served_series(
         .await
         .map_err(db_err)?;
     let mut out = BTreeMap::new();
-    for (region, parent, category, metric, year, total, days) in rows {
+    for (region, parent, category, metric, year, days) in rows {
         let key = SeriesKey {
             region: parse_region(&region)?,
             category: category_key(&category)?,
@@ -299,12 +297,34 @@ pub(super) async fn served_series(
             return Err(corrupt("stat series parent", &region));
         }
         let series = series_of(&region, &days)?;
-        if series.total() != total {
-            return Err(corrupt("stat series total", &region));
-        }
         if !series.is_zero() {
             out.insert(key, series);
         }
     }
     Ok(out)
+}
+
+/// Every served year total that is not zero (for `verify`).
+pub(super) async fn served_totals(
+    db: &DatabaseConnection,
+) -> StoreResult<BTreeMap<SeriesKey, i64>> {
+    let rows: Vec<(String, String, String, i32, i64)> = stat_series::Entity::find()
+        .select_only()
+        .columns([S::Region, S::Category, S::Metric, S::Year, S::Total])
+        .filter(S::Total.ne(0))
+        .into_tuple()
+        .all(db)
+        .await
+        .map_err(db_err)?;
+    rows.into_iter()
+        .map(|(region, category, metric, year, total)| {
+            let key = SeriesKey {
+                region: parse_region(&region)?,
+                category: category_key(&category)?,
+                metric: metric_of(&metric)?,
+                year,
+            };
+            Ok((key, total))
+        })
+        .collect()
 }
