@@ -12,7 +12,7 @@ use kejiyun_core::search_ports::{DocKind, Match, MatchQuery, SearchError};
 use tantivy::collector::TopDocs;
 use tantivy::{DocAddress, Searcher};
 
-use crate::columns::{Columns, HitFacts};
+use crate::columns::HitFacts;
 use crate::index::{SearchIndex, err};
 use crate::query::{all_text, doc_freq, first_text, term_clauses, union};
 use crate::schema::{Fields, RoleFields};
@@ -148,7 +148,7 @@ impl SearchIndex {
         let Some(query) = union(clauses) else {
             return Ok(Vec::new());
         };
-        let mut columns = Columns::new(&searcher);
+        let columns = self.columns.columns(&searcher)?;
         let mut depth = CANDIDATES * 2;
         let kept = loop {
             let top = searcher

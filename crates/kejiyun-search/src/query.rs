@@ -17,7 +17,6 @@ use tantivy::snippet::SnippetGenerator;
 use tantivy::{DocAddress, Order, Searcher, TantivyDocument, Term};
 
 use crate::analyzer::{char_tokens, is_han, is_single_han};
-use crate::columns::Columns;
 use crate::index::{SearchIndex, err};
 use crate::schema::{Fields, RoleFields};
 
@@ -208,7 +207,7 @@ impl SearchIndex {
         let mut clauses = Vec::new();
         let (mut postings, mut largest) = (0, 0);
         for t in terms {
-            let c = term_clauses(searcher, &self.fields, &self.fields.roles(), t, 1.0)?;
+            let c = term_clauses(searcher, &self.fields, &[self.fields.search], t, 1.0)?;
             clauses.extend(c.clauses);
             postings += c.postings;
             largest = largest.max(c.largest);
@@ -232,7 +231,7 @@ impl SearchIndex {
         let top = searcher
             .search(&query, &TopDocs::with_limit(k.max(1)).order_by_score())
             .map_err(err)?;
-        let mut columns = Columns::new(&searcher);
+        let columns = self.columns.columns(&searcher)?;
         let mut out = Vec::with_capacity(top.len());
         for (score, addr) in top {
             let hit = columns.facts(addr)?;
@@ -317,29 +316,19 @@ impl SearchIndex {
                 .map_err(err)?;
             (top, largest, false)
         };
-        // Snippets per role: the generator knows the query's terms of its own field.
-        let generators = |role: RoleFields| {
-            let title = SnippetGenerator::create(&searcher, query.as_ref(), role.title).ok();
-            let mut body = SnippetGenerator::create(&searcher, query.as_ref(), role.body).ok();
-            if let Some(g) = body.as_mut() {
-                g.set_max_num_chars(SNIPPET_CHARS);
-            }
-            (title, body)
-        };
-        let provider_gen = generators(f.provider);
-        let need_gen = generators(f.need);
-        let mut columns = Columns::new(&searcher);
+        // The generators know the query's terms of their field (the role-agnostic ones).
+        let title_gen = SnippetGenerator::create(&searcher, query.as_ref(), f.search.title).ok();
+        let mut body_gen = SnippetGenerator::create(&searcher, query.as_ref(), f.search.body).ok();
+        if let Some(g) = body_gen.as_mut() {
+            g.set_max_num_chars(SNIPPET_CHARS);
+        }
+        let columns = self.columns.columns(&searcher)?;
         let mut hits = Vec::with_capacity(addrs.len());
         for (score, addr) in addrs {
             let facts = columns.facts(addr)?;
             let doc = self.stored(&searcher, addr)?;
             let title = first_text(&doc, f.title);
             let body = first_text(&doc, f.body);
-            let (title_gen, body_gen) = if facts.kind == DocKind::Need {
-                &need_gen
-            } else {
-                &provider_gen
-            };
             hits.push(SearchHit {
                 kind: facts.kind,
                 id: facts.id,
