@@ -1,7 +1,7 @@
 //! The search box: the query text is segmented with the index's analyzer and its terms are
-//! OR-ed over title and tags (×3) and body, BM25-ranked; one-character terms also look in
-//! the per-character title field, and a word the index never saw (segmented differently
-//! there) falls back to its characters in order. No query syntax: every input is plain text,
+//! OR-ed over the search field (title and tags ×3, body ×1, one postings list per term),
+//! BM25-ranked; one-character terms also look in the per-character title field, and a word
+//! the index never saw (segmented differently there) falls back to its characters in order. No query syntax: every input is plain text,
 //! so quotes, brackets and operators cannot fail a search.
 
 use kejiyun_core::market::categories::Category;
@@ -19,6 +19,11 @@ use tantivy::{DocAddress, Order, Searcher, TantivyDocument, Term};
 use crate::analyzer::{char_tokens, is_han, is_single_han};
 use crate::index::{SearchIndex, err};
 use crate::schema::{Fields, RoleFields};
+
+/// A role's text fields with their boosts: title and tags ×3, body ×1.
+pub(crate) fn role_fields(r: RoleFields) -> [(Field, f32); 2] {
+    [(r.title, 3.0), (r.body, 1.0)]
+}
 
 /// Up to this many postings, a search counts its matches exactly.
 pub const EXACT_COUNT_LIMIT: u64 = 20_000;
@@ -54,22 +59,21 @@ pub(crate) fn doc_freq(
     Ok(n)
 }
 
-/// The clauses of one query term, weighted by `weight`: one boosted term query per field that
-/// has the term (title and tags ×3, body ×1; one-character terms also the per-character title
-/// ×2), so a query is a flat OR of term queries, which tantivy answers with block-max WAND
+/// The clauses of one query term, weighted by `weight`: one boosted term query per field of
+/// `fields` that has the term (with its boost; one-character terms also the per-character
+/// title ×2), so a query is a flat OR of term queries, which tantivy answers with block-max WAND
 /// instead of scoring every match. A word the index never saw (segmented differently there)
 /// becomes the AND of its characters in the title. Empty: nothing can match it.
 pub(crate) fn term_clauses(
     searcher: &Searcher,
     f: &Fields,
-    roles: &[RoleFields],
+    fields: &[(Field, f32)],
     t: &str,
     weight: f32,
 ) -> Result<TermClauses, SearchError> {
     let mut out: Vec<Box<dyn Query>> = Vec::new();
     let (mut postings, mut largest) = (0, 0);
-    let fields = roles.iter().flat_map(|r| [(r.title, 3.0), (r.body, 1.0)]);
-    for (field, boost) in fields {
+    for &(field, boost) in fields {
         let df = searcher
             .doc_freq(&Term::from_field_text(field, t))
             .map_err(err)?;
@@ -207,7 +211,7 @@ impl SearchIndex {
         let mut clauses = Vec::new();
         let (mut postings, mut largest) = (0, 0);
         for t in terms {
-            let c = term_clauses(searcher, &self.fields, &[self.fields.search], t, 1.0)?;
+            let c = term_clauses(searcher, &self.fields, &[(self.fields.search, 1.0)], t, 1.0)?;
             clauses.extend(c.clauses);
             postings += c.postings;
             largest = largest.max(c.largest);
@@ -317,8 +321,8 @@ impl SearchIndex {
             (top, largest, false)
         };
         // The generators know the query's terms of their field (the role-agnostic ones).
-        let title_gen = SnippetGenerator::create(&searcher, query.as_ref(), f.search.title).ok();
-        let mut body_gen = SnippetGenerator::create(&searcher, query.as_ref(), f.search.body).ok();
+        let title_gen = SnippetGenerator::create(&searcher, query.as_ref(), f.search).ok();
+        let mut body_gen = SnippetGenerator::create(&searcher, query.as_ref(), f.search).ok();
         if let Some(g) = body_gen.as_mut() {
             g.set_max_num_chars(SNIPPET_CHARS);
         }
