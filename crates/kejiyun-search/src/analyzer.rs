@@ -3,6 +3,8 @@
 //! words and their dictionary sub-words) and queries (precise mode), so a query's terms are
 //! always among the terms indexed for the same text.
 
+use std::cell::RefCell;
+use std::collections::VecDeque;
 use std::sync::Arc;
 
 use jieba_rs::Jieba;
@@ -109,6 +111,16 @@ pub fn is_han(c: char) -> bool {
     matches!(c, '\u{4E00}'..='\u{9FFF}' | '\u{3400}'..='\u{4DBF}' | '\u{F900}'..='\u{FAFF}')
 }
 
+/// How many recently segmented texts each thread remembers (a record's title, tags and body).
+const RECENT_TEXTS: usize = 8;
+
+thread_local! {
+    /// Each title and body is indexed in two fields (its role's and the search box's), which
+    /// tantivy tokenizes one after the other: the second time is a copy, not a jieba pass.
+    static RECENT: RefCell<VecDeque<(String, Vec<Token>)>> =
+        RefCell::new(VecDeque::with_capacity(RECENT_TEXTS));
+}
+
 #[derive(Clone)]
 pub struct JiebaTokenizer {
     analyzer: Analyzer,
@@ -164,8 +176,23 @@ impl Tokenizer for JiebaTokenizer {
     type TokenStream<'a> = VecTokenStream<'a>;
 
     fn token_stream<'a>(&'a mut self, text: &'a str) -> VecTokenStream<'a> {
-        let parts = self.analyzer.index_tokens(text);
-        fill(&mut self.tokens, parts.into_iter());
+        let copied = RECENT.with_borrow(|recent| {
+            recent
+                .iter()
+                .find(|(t, _)| t == text)
+                .map(|(_, tokens)| self.tokens.clone_from(tokens))
+                .is_some()
+        });
+        if !copied {
+            let parts = self.analyzer.index_tokens(text);
+            fill(&mut self.tokens, parts.into_iter());
+            RECENT.with_borrow_mut(|recent| {
+                if recent.len() == RECENT_TEXTS {
+                    recent.pop_front();
+                }
+                recent.push_back((text.to_owned(), self.tokens.clone()));
+            });
+        }
         VecTokenStream {
             tokens: &mut self.tokens,
             next: 0,

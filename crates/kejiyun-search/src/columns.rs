@@ -1,12 +1,17 @@
-//! Fast-field columns of the ranking signals, opened once per segment per query (opening a
-//! column by name costs far more than reading one value from it).
+//! Fast-field columns of the ranking signals, opened once per segment and kept while the
+//! segment lives (opening a column by name costs far more than reading one value from it, and
+//! was a sixth of a short search's time).
 
 use kejiyun_core::market::categories::{Category, Scope};
 use kejiyun_core::regions::RegionCode;
 use kejiyun_core::search_ports::{DocKind, SearchError};
 use kejiyun_core::time::Timestamp;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
 use tantivy::columnar::Column;
-use tantivy::{DocAddress, Searcher};
+use tantivy::index::SegmentId;
+use tantivy::{DocAddress, Searcher, SegmentReader};
 
 use crate::index::err;
 use crate::schema::{category_of_ord, kind_of_ord, scope_of_ord};
@@ -35,47 +40,62 @@ struct SegmentColumns {
     published: Column<i64>,
 }
 
-pub(crate) struct Columns<'s> {
-    searcher: &'s Searcher,
-    segments: Vec<Option<SegmentColumns>>,
+impl SegmentColumns {
+    fn open(segment: &SegmentReader) -> Result<Self, SearchError> {
+        let ff = segment.fast_fields();
+        let u = |name: &str| ff.u64(name).map_err(err);
+        Ok(Self {
+            id: u("id")?,
+            kind: u("kind_ord")?,
+            region: u("region_code")?,
+            category: u("category_ord")?,
+            scope: u("scope_ord")?,
+            owner: u("owner")?,
+            deals: u("owner_deals")?,
+            published: ff.i64("published_at").map_err(err)?,
+        })
+    }
 }
 
-impl<'s> Columns<'s> {
-    pub fn new(searcher: &'s Searcher) -> Self {
-        Self {
-            searcher,
-            segments: (0..searcher.segment_readers().len())
-                .map(|_| None)
-                .collect(),
-        }
-    }
+/// The open columns of the index's segments (a segment's values never change: deletes only
+/// hide documents).
+#[derive(Default)]
+pub(crate) struct ColumnCache(Mutex<HashMap<SegmentId, Arc<SegmentColumns>>>);
 
-    fn segment(&mut self, ord: u32) -> Result<&SegmentColumns, SearchError> {
-        let i = ord as usize;
-        if self.segments.get(i).is_none() {
-            return Err(err(format!("no segment {ord}")));
+impl ColumnCache {
+    /// The columns of `searcher`'s segments, in segment order; segments gone are forgotten.
+    pub fn columns(&self, searcher: &Searcher) -> Result<Columns, SearchError> {
+        let mut cache = self.0.lock().map_err(|_| err("column cache poisoned"))?;
+        let readers = searcher.segment_readers();
+        let mut segments = Vec::with_capacity(readers.len());
+        for r in readers {
+            let c = match cache.get(&r.segment_id()) {
+                Some(c) => Arc::clone(c),
+                None => {
+                    let c = Arc::new(SegmentColumns::open(r)?);
+                    cache.insert(r.segment_id(), Arc::clone(&c));
+                    c
+                }
+            };
+            segments.push(c);
         }
-        if self.segments[i].is_none() {
-            let ff = self.searcher.segment_reader(ord).fast_fields();
-            let u = |name: &str| ff.u64(name).map_err(err);
-            self.segments[i] = Some(SegmentColumns {
-                id: u("id")?,
-                kind: u("kind_ord")?,
-                region: u("region_code")?,
-                category: u("category_ord")?,
-                scope: u("scope_ord")?,
-                owner: u("owner")?,
-                deals: u("owner_deals")?,
-                published: ff.i64("published_at").map_err(err)?,
-            });
+        if cache.len() > readers.len() {
+            cache.retain(|id, _| readers.iter().any(|r| r.segment_id() == *id));
         }
-        self.segments[i]
-            .as_ref()
-            .ok_or_else(|| err("segment columns"))
+        Ok(Columns { segments })
     }
+}
 
-    pub fn facts(&mut self, addr: DocAddress) -> Result<HitFacts, SearchError> {
-        let c = self.segment(addr.segment_ord)?;
+pub(crate) struct Columns {
+    segments: Vec<Arc<SegmentColumns>>,
+}
+
+impl Columns {
+    pub fn facts(&self, addr: DocAddress) -> Result<HitFacts, SearchError> {
+        let c = self
+            .segments
+            .get(addr.segment_ord as usize)
+            .ok_or_else(|| err(format!("no segment {}", addr.segment_ord)))?;
         let d = addr.doc_id;
         let u = |col: &Column<u64>| col.first(d).unwrap_or(0);
         let kind = kind_of_ord(u(&c.kind)).ok_or_else(|| err("document without a kind"))?;

@@ -43,6 +43,7 @@ pub struct SearchIndex {
     dir: Option<PathBuf>,
     /// See [`crate::query::EXACT_COUNT_LIMIT`].
     pub(crate) exact_count_limit: u64,
+    pub(crate) columns: crate::columns::ColumnCache,
     /// Held while the index is open (on disk only).
     lock: Option<std::fs::File>,
 }
@@ -156,6 +157,7 @@ impl SearchIndex {
             analyzer,
             dir,
             exact_count_limit: crate::query::EXACT_COUNT_LIMIT,
+            columns: crate::columns::ColumnCache::default(),
             lock: None,
         })
     }

@@ -12,9 +12,9 @@ use kejiyun_core::search_ports::{DocKind, Match, MatchQuery, SearchError};
 use tantivy::collector::TopDocs;
 use tantivy::{DocAddress, Searcher};
 
-use crate::columns::{Columns, HitFacts};
+use crate::columns::HitFacts;
 use crate::index::{SearchIndex, err};
-use crate::query::{all_text, doc_freq, first_text, term_clauses, union};
+use crate::query::{all_text, doc_freq, first_text, role_fields, term_clauses, union};
 use crate::schema::{Fields, RoleFields};
 
 /// Most terms a subject contributes (long descriptions would otherwise be slow and vague).
@@ -137,10 +137,10 @@ impl SearchIndex {
         }
         let searcher = self.reader.searcher();
         let (terms, title_terms) = weighted_terms(self, &searcher, q)?;
-        let roles = [target_role(f, s.kind)];
+        let fields = role_fields(target_role(f, s.kind));
         let mut clauses = Vec::new();
         for (t, w) in &terms {
-            clauses.extend(term_clauses(&searcher, f, &roles, t, *w)?.clauses);
+            clauses.extend(term_clauses(&searcher, f, &fields, t, *w)?.clauses);
         }
         // A flat OR of term queries and nothing else: tantivy finds its best documents with
         // block-max WAND. Kind, scope reach, the subject itself and the subject's owner are
@@ -148,7 +148,7 @@ impl SearchIndex {
         let Some(query) = union(clauses) else {
             return Ok(Vec::new());
         };
-        let mut columns = Columns::new(&searcher);
+        let columns = self.columns.columns(&searcher)?;
         let mut depth = CANDIDATES * 2;
         let kept = loop {
             let top = searcher

@@ -1,7 +1,7 @@
 //! The search box: the query text is segmented with the index's analyzer and its terms are
-//! OR-ed over title and tags (×3) and body, BM25-ranked; one-character terms also look in
-//! the per-character title field, and a word the index never saw (segmented differently
-//! there) falls back to its characters in order. No query syntax: every input is plain text,
+//! OR-ed over the search field (title and tags ×3, body ×1, one postings list per term),
+//! BM25-ranked; one-character terms also look in the per-character title field, and a word
+//! the index never saw (segmented differently there) falls back to its characters in order. No query syntax: every input is plain text,
 //! so quotes, brackets and operators cannot fail a search.
 
 use kejiyun_core::market::categories::Category;
@@ -17,9 +17,13 @@ use tantivy::snippet::SnippetGenerator;
 use tantivy::{DocAddress, Order, Searcher, TantivyDocument, Term};
 
 use crate::analyzer::{char_tokens, is_han, is_single_han};
-use crate::columns::Columns;
 use crate::index::{SearchIndex, err};
 use crate::schema::{Fields, RoleFields};
+
+/// A role's text fields with their boosts: title and tags ×3, body ×1.
+pub(crate) fn role_fields(r: RoleFields) -> [(Field, f32); 2] {
+    [(r.title, 3.0), (r.body, 1.0)]
+}
 
 /// Up to this many postings, a search counts its matches exactly.
 pub const EXACT_COUNT_LIMIT: u64 = 20_000;
@@ -55,22 +59,21 @@ pub(crate) fn doc_freq(
     Ok(n)
 }
 
-/// The clauses of one query term, weighted by `weight`: one boosted term query per field that
-/// has the term (title and tags ×3, body ×1; one-character terms also the per-character title
-/// ×2), so a query is a flat OR of term queries, which tantivy answers with block-max WAND
+/// The clauses of one query term, weighted by `weight`: one boosted term query per field of
+/// `fields` that has the term (with its boost; one-character terms also the per-character
+/// title ×2), so a query is a flat OR of term queries, which tantivy answers with block-max WAND
 /// instead of scoring every match. A word the index never saw (segmented differently there)
 /// becomes the AND of its characters in the title. Empty: nothing can match it.
 pub(crate) fn term_clauses(
     searcher: &Searcher,
     f: &Fields,
-    roles: &[RoleFields],
+    fields: &[(Field, f32)],
     t: &str,
     weight: f32,
 ) -> Result<TermClauses, SearchError> {
     let mut out: Vec<Box<dyn Query>> = Vec::new();
     let (mut postings, mut largest) = (0, 0);
-    let fields = roles.iter().flat_map(|r| [(r.title, 3.0), (r.body, 1.0)]);
-    for (field, boost) in fields {
+    for &(field, boost) in fields {
         let df = searcher
             .doc_freq(&Term::from_field_text(field, t))
             .map_err(err)?;
@@ -208,7 +211,7 @@ impl SearchIndex {
         let mut clauses = Vec::new();
         let (mut postings, mut largest) = (0, 0);
         for t in terms {
-            let c = term_clauses(searcher, &self.fields, &self.fields.roles(), t, 1.0)?;
+            let c = term_clauses(searcher, &self.fields, &[(self.fields.search, 1.0)], t, 1.0)?;
             clauses.extend(c.clauses);
             postings += c.postings;
             largest = largest.max(c.largest);
@@ -232,7 +235,7 @@ impl SearchIndex {
         let top = searcher
             .search(&query, &TopDocs::with_limit(k.max(1)).order_by_score())
             .map_err(err)?;
-        let mut columns = Columns::new(&searcher);
+        let columns = self.columns.columns(&searcher)?;
         let mut out = Vec::with_capacity(top.len());
         for (score, addr) in top {
             let hit = columns.facts(addr)?;
@@ -317,29 +320,19 @@ impl SearchIndex {
                 .map_err(err)?;
             (top, largest, false)
         };
-        // Snippets per role: the generator knows the query's terms of its own field.
-        let generators = |role: RoleFields| {
-            let title = SnippetGenerator::create(&searcher, query.as_ref(), role.title).ok();
-            let mut body = SnippetGenerator::create(&searcher, query.as_ref(), role.body).ok();
-            if let Some(g) = body.as_mut() {
-                g.set_max_num_chars(SNIPPET_CHARS);
-            }
-            (title, body)
-        };
-        let provider_gen = generators(f.provider);
-        let need_gen = generators(f.need);
-        let mut columns = Columns::new(&searcher);
+        // The generators know the query's terms of their field (the role-agnostic ones).
+        let title_gen = SnippetGenerator::create(&searcher, query.as_ref(), f.search).ok();
+        let mut body_gen = SnippetGenerator::create(&searcher, query.as_ref(), f.search).ok();
+        if let Some(g) = body_gen.as_mut() {
+            g.set_max_num_chars(SNIPPET_CHARS);
+        }
+        let columns = self.columns.columns(&searcher)?;
         let mut hits = Vec::with_capacity(addrs.len());
         for (score, addr) in addrs {
             let facts = columns.facts(addr)?;
             let doc = self.stored(&searcher, addr)?;
             let title = first_text(&doc, f.title);
             let body = first_text(&doc, f.body);
-            let (title_gen, body_gen) = if facts.kind == DocKind::Need {
-                &need_gen
-            } else {
-                &provider_gen
-            };
             hits.push(SearchHit {
                 kind: facts.kind,
                 id: facts.id,
