@@ -89,7 +89,7 @@ impl Watch {
             }
         }
         let cells: Vec<(Cell, i64)> = net.into_iter().filter(|(_, v)| *v != 0).collect();
-        apply_delta(txn, &cells).await
+        super::stats_series::apply_delta(txn, &cells).await
     }
 }
 
@@ -100,14 +100,6 @@ async fn counted<C: ConnectionTrait>(txn: &C, key: Counter) -> StoreResult<Optio
         Counter::Posting(kind, id) => counted_posting(txn, kind, id).await,
         Counter::Deal(id) => counted_deal(txn, id).await,
     }
-}
-
-/// Adds each delta to the day series it moves (`store/stats_series.rs`).
-pub(crate) async fn apply_delta<C: ConnectionTrait>(
-    txn: &C,
-    cells: &[(Cell, i64)],
-) -> StoreResult<()> {
-    super::stats_series::apply_delta(txn, cells).await
 }
 
 // ---- snapshots -------------------------------------------------------------------------

@@ -60,6 +60,16 @@ fn category_key(raw: &str) -> StoreResult<&'static str> {
     })
 }
 
+/// The key of a stored row.
+fn key_of(region: &str, category: &str, metric: &str, year: i32) -> StoreResult<SeriesKey> {
+    Ok(SeriesKey {
+        region: parse_region(region)?,
+        category: category_key(category)?,
+        metric: metric_of(metric)?,
+        year,
+    })
+}
+
 /// Adds a net delta of cells to their series: makes sure every row exists, locks and reads
 /// them in key order, and writes them back in one statement. Creating before locking means
 /// two writers that both create a row never both insert it; they lock shared rows in the same
@@ -119,6 +129,9 @@ pub(crate) async fn apply_delta<C: ConnectionTrait>(
     Ok(())
 }
 
+/// key, metric, year, total and (when read) the days of a stored row.
+type RawYearRow = (String, String, i32, i64, Option<Vec<u8>>);
+
 /// One year row as the read side needs it.
 struct YearRow {
     key: String,
@@ -160,7 +173,8 @@ async fn read(
         .select_only()
         .columns([key, S::Metric, S::Year, S::Total])
         .filter(filter);
-    if months || !whole_years(range.from, range.to) {
+    // Whole years are summed from `total`; the days travel only when they are needed.
+    let rows: Vec<RawYearRow> = if months || !whole_years(range.from, range.to) {
         let rows: Vec<(String, String, i32, i64, Vec<u8>)> = query
             .column(S::Days)
             .into_tuple()
@@ -168,34 +182,28 @@ async fn read(
             .await
             .map_err(db_err)?;
         rows.into_iter()
-            .map(|(key, m, year, total, days)| {
-                let days = Some(series_of(&key, &days)?);
-                let metric = metric_of(&m)?;
-                Ok(YearRow {
-                    key,
-                    metric,
-                    year,
-                    total,
-                    days,
-                })
-            })
+            .map(|(k, m, y, t, d)| (k, m, y, t, Some(d)))
             .collect()
     } else {
         let rows: Vec<(String, String, i32, i64)> =
             query.into_tuple().all(db).await.map_err(db_err)?;
         rows.into_iter()
-            .map(|(key, m, year, total)| {
-                let metric = metric_of(&m)?;
-                Ok(YearRow {
-                    key,
-                    metric,
-                    year,
-                    total,
-                    days: None,
-                })
-            })
+            .map(|(k, m, y, t)| (k, m, y, t, None))
             .collect()
-    }
+    };
+    rows.into_iter()
+        .map(|(key, m, year, total, days)| {
+            let days = days.map(|d| series_of(&key, &d)).transpose()?;
+            let metric = metric_of(&m)?;
+            Ok(YearRow {
+                key,
+                metric,
+                year,
+                total,
+                days,
+            })
+        })
+        .collect()
 }
 
 fn own(range: &StatsRange) -> Condition {
@@ -287,12 +295,7 @@ pub(super) async fn served_series(
         .map_err(db_err)?;
     let mut out = BTreeMap::new();
     for (region, parent, category, metric, year, days) in rows {
-        let key = SeriesKey {
-            region: parse_region(&region)?,
-            category: category_key(&category)?,
-            metric: metric_of(&metric)?,
-            year,
-        };
+        let key = key_of(&region, &category, &metric, year)?;
         if parent != key.parent().map(|p| p.to_string()) {
             return Err(corrupt("stat series parent", &region));
         }
@@ -318,13 +321,7 @@ pub(super) async fn served_totals(
         .map_err(db_err)?;
     rows.into_iter()
         .map(|(region, category, metric, year, total)| {
-            let key = SeriesKey {
-                region: parse_region(&region)?,
-                category: category_key(&category)?,
-                metric: metric_of(&metric)?,
-                year,
-            };
-            Ok((key, total))
+            Ok((key_of(&region, &category, &metric, year)?, total))
         })
         .collect()
 }
