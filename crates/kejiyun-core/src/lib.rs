@@ -22,6 +22,7 @@ pub mod ports;
 pub mod regions;
 pub mod search_ports;
 pub mod stats;
+pub mod stats_figures;
 pub mod stats_ports;
 pub mod stats_series;
 pub mod tech_workers;

@@ -12,6 +12,7 @@ use chrono::NaiveDate;
 use crate::ports::StoreResult;
 use crate::regions::RegionCode;
 use crate::stats::{Cell, Counted, Metric};
+use crate::stats_figures::ServedRow;
 use crate::stats_series::{Series, SeriesKey};
 
 /// The figures asked for: a region's subtree and an inclusive date range (either end open).
@@ -20,18 +21,6 @@ pub struct StatsRange {
     pub region: RegionCode,
     pub from: Option<NaiveDate>,
     pub to: Option<NaiveDate>,
-}
-
-/// How a breakdown groups the figures.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Breakdown {
-    /// By the region one level below `range.region` (a record located at the region itself
-    /// is reported under the region's own code).
-    ChildRegion,
-    /// By calendar month: the key is `YYYYMM`.
-    Month,
-    /// By category code ("" for records without one).
-    Category,
 }
 
 /// A counted record with its id, for drill-down lists.
@@ -46,14 +35,10 @@ pub struct CountedRecord {
 
 #[async_trait]
 pub trait StatsStore: Send + Sync {
-    /// Sum of each metric over the range (metrics with no cells are absent).
-    async fn totals(&self, range: StatsRange) -> StoreResult<BTreeMap<Metric, i64>>;
-    /// Sums grouped by the breakdown key.
-    async fn breakdown(
-        &self,
-        range: StatsRange,
-        by: Breakdown,
-    ) -> StoreResult<Vec<(String, Metric, i64)>>;
+    /// The stored year rows a report of `range` reads ([`crate::stats_figures`]), in one
+    /// statement: the region's own rows and its children's rows over all categories, for the
+    /// years the range meets, with their days where [`crate::stats_figures::days_needed`].
+    async fn report_rows(&self, range: StatsRange) -> StoreResult<Vec<ServedRow>>;
     /// Every served series that is not all zero (for `verify`).
     async fn served_series(&self) -> StoreResult<BTreeMap<SeriesKey, Series>>;
     /// Every served year total that is not zero (for `verify`: whole-year ranges read these

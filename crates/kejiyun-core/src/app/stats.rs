@@ -10,7 +10,8 @@ use crate::paging::{Page, Paged};
 use crate::permissions::Actor;
 use crate::regions::RegionCode;
 use crate::stats::{Cell, Metric, contributions, tally};
-use crate::stats_ports::{Breakdown, CountedRecord, StatsRange};
+use crate::stats_figures::Figures;
+use crate::stats_ports::{CountedRecord, StatsRange};
 use crate::stats_series::{Series, SeriesKey, series_all};
 use crate::{DomainError, DomainResult};
 
@@ -168,14 +169,15 @@ impl Services {
         to: Option<NaiveDate>,
     ) -> DomainResult<StatsReport> {
         let range = self.stats_range(region, from, to)?;
+        let figures = Figures::of(&range, &self.stats.report_rows(range).await?);
         let mut totals: BTreeMap<Metric, i64> = Metric::ALL.iter().map(|m| (*m, 0)).collect();
-        totals.extend(self.stats.totals(range).await?);
+        totals.extend(figures.totals);
         Ok(StatsReport {
             range,
             totals,
-            by_child: groups(self.stats.breakdown(range, Breakdown::ChildRegion).await?),
-            by_month: groups(self.stats.breakdown(range, Breakdown::Month).await?),
-            by_category: groups(self.stats.breakdown(range, Breakdown::Category).await?),
+            by_child: groups(figures.by_child),
+            by_month: groups(figures.by_month),
+            by_category: groups(figures.by_category),
         })
     }
 

@@ -41,7 +41,8 @@ use kejiyun_core::ports::{
 };
 use kejiyun_core::regions::{Region, RegionCode};
 use kejiyun_core::stats::{Cell, Metric};
-use kejiyun_core::stats_ports::{Breakdown, CountedRecord, StatsRange, StatsStore};
+use kejiyun_core::stats_figures::ServedRow;
+use kejiyun_core::stats_ports::{CountedRecord, StatsRange, StatsStore};
 use kejiyun_core::stats_series::{Series, SeriesKey};
 use kejiyun_core::tech_workers::{TechWorker, TechWorkerProfile};
 use kejiyun_core::time::Timestamp;
@@ -645,15 +646,8 @@ impl MarketStore for SeaStore {
 
 #[async_trait]
 impl StatsStore for SeaStore {
-    async fn totals(&self, range: StatsRange) -> StoreResult<BTreeMap<Metric, i64>> {
-        stats_series::totals(&self.db, range).await
-    }
-    async fn breakdown(
-        &self,
-        range: StatsRange,
-        by: Breakdown,
-    ) -> StoreResult<Vec<(String, Metric, i64)>> {
-        stats_series::breakdown(&self.db, range, by).await
+    async fn report_rows(&self, range: StatsRange) -> StoreResult<Vec<ServedRow>> {
+        stats_series::report_rows(&self.db, range).await
     }
     async fn served_series(&self) -> StoreResult<BTreeMap<SeriesKey, Series>> {
         stats_series::served_series(&self.db).await

@@ -6,9 +6,10 @@ use std::collections::BTreeMap;
 
 use kejiyun_core::ports::StoreResult;
 use kejiyun_core::stats::{Cell, Metric};
-use kejiyun_core::stats_ports::{Breakdown, StatsRange};
+use kejiyun_core::stats_figures::ServedRow;
+use kejiyun_core::stats_ports::StatsRange;
 use kejiyun_core::stats_series::{ALL_CATEGORIES, Series, SeriesKey, series_deltas, whole_years};
-use sea_orm::sea_query::OnConflict;
+use sea_orm::sea_query::{CaseStatement, Expr, OnConflict, SimpleExpr};
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait,
     QueryFilter, QuerySelect,
@@ -129,146 +130,59 @@ pub(crate) async fn apply_delta<C: ConnectionTrait>(
     Ok(())
 }
 
-/// key, metric, year, total and (when read) the days of a stored row.
-type RawYearRow = (String, String, i32, i64, Option<Vec<u8>>);
+/// region, category, metric, year, total and (when read) the days of a stored row.
+type ReportRow = (String, String, String, i32, i64, Option<Vec<u8>>);
 
-/// One year row as the read side needs it.
-struct YearRow {
-    key: String,
-    metric: Metric,
-    year: i32,
-    total: i64,
-    /// Read only when the range cuts into a year or the months are asked for.
-    days: Option<Series>,
-}
-
-impl YearRow {
-    /// The row's sum over the range.
-    fn sum(&self, range: &StatsRange) -> i64 {
-        match &self.days {
-            Some(s) => s.sum_within(self.year, range.from, range.to),
-            None => self.total,
-        }
-    }
-}
-
-/// The rows matching `filter` whose year meets the range; `months`: the days are needed
-/// whatever the range.
-async fn read(
+/// The rows a report of `range` reads, in one statement: the region's own rows and its
+/// children's over all categories, for the years the range meets. The days travel for the
+/// region's own all-category rows (the months), and for every row when the range cuts into a
+/// year — `stats_figures::days_needed`, said in SQL.
+pub(super) async fn report_rows(
     db: &DatabaseConnection,
-    filter: Condition,
-    range: &StatsRange,
-    key: S,
-    months: bool,
-) -> StoreResult<Vec<YearRow>> {
+    range: StatsRange,
+) -> StoreResult<Vec<ServedRow>> {
     use chrono::Datelike;
-    let mut filter = filter;
+    let region = range.region.to_string();
+    let children = Condition::all()
+        .add(S::Parent.eq(region.as_str()))
+        .add(S::Category.eq(ALL_CATEGORIES));
+    let mut filter = Condition::all().add(
+        Condition::any()
+            .add(S::Region.eq(region.as_str()))
+            .add(children),
+    );
     if let Some(from) = range.from {
         filter = filter.add(S::Year.gte(from.year()));
     }
     if let Some(to) = range.to {
         filter = filter.add(S::Year.lte(to.year()));
     }
-    let query = stat_series::Entity::find()
-        .select_only()
-        .columns([key, S::Metric, S::Year, S::Total])
-        .filter(filter);
-    // Whole years are summed from `total`; the days travel only when they are needed.
-    let rows: Vec<RawYearRow> = if months || !whole_years(range.from, range.to) {
-        let rows: Vec<(String, String, i32, i64, Vec<u8>)> = query
-            .column(S::Days)
-            .into_tuple()
-            .all(db)
-            .await
-            .map_err(db_err)?;
-        rows.into_iter()
-            .map(|(k, m, y, t, d)| (k, m, y, t, Some(d)))
-            .collect()
+    let days: SimpleExpr = if whole_years(range.from, range.to) {
+        let own = Condition::all()
+            .add(S::Region.eq(region.as_str()))
+            .add(S::Category.eq(ALL_CATEGORIES));
+        CaseStatement::new().case(own, Expr::col(S::Days)).into()
     } else {
-        let rows: Vec<(String, String, i32, i64)> =
-            query.into_tuple().all(db).await.map_err(db_err)?;
-        rows.into_iter()
-            .map(|(k, m, y, t)| (k, m, y, t, None))
-            .collect()
+        Expr::col(S::Days)
     };
+    let rows: Vec<ReportRow> = stat_series::Entity::find()
+        .select_only()
+        .columns([S::Region, S::Category, S::Metric, S::Year, S::Total])
+        .expr_as(days, "days")
+        .filter(filter)
+        .into_tuple()
+        .all(db)
+        .await
+        .map_err(db_err)?;
     rows.into_iter()
-        .map(|(key, m, year, total, days)| {
-            let days = days.map(|d| series_of(&key, &d)).transpose()?;
-            let metric = metric_of(&m)?;
-            Ok(YearRow {
-                key,
-                metric,
-                year,
+        .map(|(region, category, metric, year, total, days)| {
+            Ok(ServedRow {
+                key: key_of(&region, &category, &metric, year)?,
                 total,
-                days,
+                days: days.map(|d| series_of(&region, &d)).transpose()?,
             })
         })
         .collect()
-}
-
-fn own(range: &StatsRange) -> Condition {
-    Condition::all().add(S::Region.eq(range.region.to_string()))
-}
-
-pub(super) async fn totals(
-    db: &DatabaseConnection,
-    range: StatsRange,
-) -> StoreResult<BTreeMap<Metric, i64>> {
-    let fixed = own(&range).add(S::Category.eq(ALL_CATEGORIES));
-    let mut out: BTreeMap<Metric, i64> = BTreeMap::new();
-    for r in read(db, fixed, &range, S::Region, false).await? {
-        *out.entry(r.metric).or_default() += r.sum(&range);
-    }
-    out.retain(|_, v| *v != 0);
-    Ok(out)
-}
-
-pub(super) async fn breakdown(
-    db: &DatabaseConnection,
-    range: StatsRange,
-    by: Breakdown,
-) -> StoreResult<Vec<(String, Metric, i64)>> {
-    let mut merged: BTreeMap<(String, Metric), i64> = BTreeMap::new();
-    match by {
-        Breakdown::Month => {
-            let fixed = own(&range).add(S::Category.eq(ALL_CATEGORIES));
-            for r in read(db, fixed, &range, S::Region, true).await? {
-                let Some(days) = &r.days else { continue };
-                for (month, v) in days.months_within(r.year, range.from, range.to) {
-                    *merged.entry((month.to_string(), r.metric)).or_default() += v;
-                }
-            }
-        }
-        Breakdown::Category => {
-            let fixed = own(&range).add(S::Category.ne(ALL_CATEGORIES));
-            for r in read(db, fixed, &range, S::Category, false).await? {
-                let v = r.sum(&range);
-                *merged.entry((r.key, r.metric)).or_default() += v;
-            }
-        }
-        Breakdown::ChildRegion => {
-            // Children are the regions one level down; what is left of the totals was
-            // recorded at the region itself (all of it for a county).
-            let mut rest = totals(db, range).await?;
-            let fixed = Condition::all()
-                .add(S::Parent.eq(range.region.to_string()))
-                .add(S::Category.eq(ALL_CATEGORIES));
-            for r in read(db, fixed, &range, S::Region, false).await? {
-                let v = r.sum(&range);
-                *rest.entry(r.metric).or_default() -= v;
-                *merged.entry((r.key, r.metric)).or_default() += v;
-            }
-            let here = range.region.to_string();
-            for (metric, v) in rest {
-                *merged.entry((here.clone(), metric)).or_default() += v;
-            }
-        }
-    }
-    Ok(merged
-        .into_iter()
-        .filter(|(_, v)| *v != 0)
-        .map(|((k, m), v)| (k, m, v))
-        .collect())
 }
 
 /// region, parent, category, metric, year, days.

@@ -25,7 +25,8 @@ use kejiyun_core::orgs::{OrgProfile, OrgType};
 use kejiyun_core::ports::{StatusChange, Store, StoreError, StoreResult};
 use kejiyun_core::regions::RegionCode;
 use kejiyun_core::stats::{self, Cell, Metric, contributions};
-use kejiyun_core::stats_ports::{Breakdown, StatsRange, StatsStore};
+use kejiyun_core::stats_figures::Figures;
+use kejiyun_core::stats_ports::{StatsRange, StatsStore};
 use kejiyun_core::stats_series;
 use kejiyun_core::tech_workers::TechWorkerProfile;
 use kejiyun_core::time::Timestamp;
@@ -604,21 +605,26 @@ fn expected_totals(cells: &BTreeMap<Cell, i64>, range: &StatsRange) -> BTreeMap<
     out
 }
 
+/// The figures a report of `range` serves.
+pub(crate) async fn served(store: &SeaStore, range: StatsRange) -> Figures {
+    Figures::of(&range, &must(store.report_rows(range).await))
+}
+
 /// Totals, every breakdown and the drill-down candidates of `range` agree with `cells`.
 pub(crate) async fn check_range(store: &SeaStore, cells: &BTreeMap<Cell, i64>, range: StatsRange) {
     let want = expected_totals(cells, &range);
-    let totals = must(store.totals(range).await);
-    assert_eq!(totals, want, "totals of {range:?}");
-    for by in [
-        Breakdown::ChildRegion,
-        Breakdown::Month,
-        Breakdown::Category,
+    let figures = served(store, range).await;
+    assert_eq!(figures.totals, want, "totals of {range:?}");
+    for (by, rows) in [
+        ("by child", &figures.by_child),
+        ("by month", &figures.by_month),
+        ("by category", &figures.by_category),
     ] {
         let mut sums: BTreeMap<Metric, i64> = BTreeMap::new();
-        for (_, m, v) in must(store.breakdown(range, by).await) {
-            *sums.entry(m).or_default() += v;
+        for (_, m, v) in rows {
+            *sums.entry(*m).or_default() += v;
         }
-        assert_eq!(sums, want, "{by:?} of {range:?} adds up to the totals");
+        assert_eq!(sums, want, "{by} of {range:?} adds up to the totals");
     }
     for metric in Metric::ALL {
         let mut sum = 0;

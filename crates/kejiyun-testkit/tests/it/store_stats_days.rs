@@ -9,7 +9,7 @@ use kejiyun_core::market::postings::PostingKind;
 use kejiyun_core::market_ports::MarketStore;
 use kejiyun_core::moderation::ModerationStatus as S;
 use kejiyun_core::stats::Metric;
-use kejiyun_core::stats_ports::{Breakdown, StatsRange, StatsStore};
+use kejiyun_core::stats_ports::{StatsRange, StatsStore};
 use kejiyun_core::stats_series;
 use kejiyun_core::time::Timestamp;
 use kejiyun_db::SeaStore;
@@ -85,17 +85,17 @@ async fn shanghai_day_boundaries_and_breakdowns() {
         expect_totals(&store, day(date(2026, 12, 1), "510000"), &[]).await;
 
         let province = whole("510000");
-        let children = must(store.breakdown(province, Breakdown::ChildRegion).await);
+        let children = served(&store, province).await.by_child;
         let keys: BTreeSet<&str> = children.iter().map(|(k, _, _)| k.as_str()).collect();
         assert_eq!(keys, BTreeSet::from(["510000", "511600"]), "{children:?}");
         let city = whole("511600");
-        let counties = must(store.breakdown(city, Breakdown::ChildRegion).await);
+        let counties = served(&store, city).await.by_child;
         expect_row(&counties, "511621", Amount, 3_000);
         expect_row(&counties, "511623", Amount, 120_000);
         expect_row(&counties, "511600", Ach, 1);
-        let months = must(store.breakdown(province, Breakdown::Month).await);
+        let months = served(&store, province).await.by_month;
         expect_row(&months, "202611", Amount, 123_000);
-        let categories = must(store.breakdown(province, Breakdown::Category).await);
+        let categories = served(&store, province).await.by_category;
         expect_row(&categories, "tea", Deals, 3);
         expect_row(&categories, "legal", Metric::ServicesPublished, 1);
 
@@ -103,7 +103,7 @@ async fn shanghai_day_boundaries_and_breakdowns() {
         let change = posting_change(S::Published, S::Pending, midnight, None);
         let fruit = ("511623", "fruit");
         must(update(&store, PostingKind::Need, need_id, fruit, change).await);
-        let categories = must(store.breakdown(province, Breakdown::Category).await);
+        let categories = served(&store, province).await.by_category;
         expect_row(&categories, "fruit", Deals, 3);
         assert!(!categories.iter().any(|r| r.0 == "tea"), "{categories:?}");
 
@@ -122,7 +122,11 @@ async fn shanghai_day_boundaries_and_breakdowns() {
 
 async fn expect_totals(store: &SeaStore, range: StatsRange, want: &[(Metric, i64)]) {
     let want: BTreeMap<Metric, i64> = want.iter().copied().collect();
-    assert_eq!(must(store.totals(range).await), want, "totals of {range:?}");
+    assert_eq!(
+        served(store, range).await.totals,
+        want,
+        "totals of {range:?}"
+    );
 }
 
 fn expect_row(rows: &[(String, Metric, i64)], key: &str, metric: Metric, value: i64) {
