@@ -2,7 +2,7 @@
 //! that moves the series of a delta in the writer's transaction, and the read side — every
 //! figure a region and date range asks for is a slice of a few year rows.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use kejiyun_core::ports::StoreResult;
 use kejiyun_core::stats::{Cell, Metric};
@@ -12,7 +12,7 @@ use kejiyun_core::stats_series::{ALL_CATEGORIES, Series, SeriesKey, series_delta
 use sea_orm::sea_query::{CaseStatement, Expr, OnConflict, SimpleExpr};
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait,
-    QueryFilter, QuerySelect,
+    QueryFilter, QueryOrder, QuerySelect,
 };
 
 use super::stats::category_of;
@@ -22,14 +22,6 @@ use crate::entities::stat_series;
 use stat_series::Column as S;
 
 const KEY: [S; 4] = [S::Region, S::Category, S::Metric, S::Year];
-
-fn key_condition(k: &SeriesKey) -> Condition {
-    Condition::all()
-        .add(S::Region.eq(k.region.to_string()))
-        .add(S::Category.eq(k.category))
-        .add(S::Metric.eq(k.metric.key()))
-        .add(S::Year.eq(k.year))
-}
 
 pub(crate) fn row(k: &SeriesKey, series: &Series) -> stat_series::ActiveModel {
     stat_series::ActiveModel {
@@ -93,26 +85,42 @@ pub(crate) async fn apply_delta<C: ConnectionTrait>(
         .exec_without_returning(txn)
         .await
         .map_err(db_err)?;
-    // One point read per row, in key order: the lock order, and each read is one probe of
-    // the unique index (an OR of the keys lets SQLite's planner walk the whole index).
+    // One locking read of the delta's rows, in key order (the lock order): every row of the
+    // cross product of their regions, categories, metrics and years, which is the delta's own
+    // rows or a few more; each IN list is a probe of the unique index, never a walk of it.
+    let keys = || deltas.keys();
+    let set = |v: Vec<String>| v.into_iter().collect::<BTreeSet<String>>();
+    let rows: Vec<(String, String, String, i32, Vec<u8>)> = stat_series::Entity::find()
+        .select_only()
+        .columns([S::Region, S::Category, S::Metric, S::Year, S::Days])
+        .filter(S::Region.is_in(set(keys().map(|k| k.region.to_string()).collect())))
+        .filter(S::Category.is_in(set(keys().map(|k| k.category.to_owned()).collect())))
+        .filter(S::Metric.is_in(set(keys().map(|k| k.metric.key().to_owned()).collect())))
+        .filter(S::Year.is_in(keys().map(|k| k.year).collect::<BTreeSet<i32>>()))
+        .order_by_asc(S::Region)
+        .order_by_asc(S::Category)
+        .order_by_asc(S::Metric)
+        .order_by_asc(S::Year)
+        .lock_exclusive()
+        .into_tuple()
+        .all(txn)
+        .await
+        .map_err(db_err)?;
+    let mut stored: BTreeMap<SeriesKey, Series> = BTreeMap::new();
+    for (region, category, metric, year, days) in rows {
+        let key = key_of(&region, &category, &metric, year)?;
+        if deltas.contains_key(&key) {
+            stored.insert(key, series_of(&region, &days)?);
+        }
+    }
     let mut updated = Vec::with_capacity(deltas.len());
     for (key, adds) in &deltas {
-        let days: Option<Vec<u8>> = stat_series::Entity::find()
-            .select_only()
-            .column(S::Days)
-            .filter(key_condition(key))
-            .lock_exclusive()
-            .into_tuple()
-            .one(txn)
-            .await
-            .map_err(db_err)?;
-        let Some(days) = days else {
+        let Some(mut series) = stored.remove(key) else {
             return Err(corrupt(
                 "stat series",
                 "a row created in this transaction is missing",
             ));
         };
-        let mut series = series_of(&key.region.to_string(), &days)?;
         for &(day, v) in adds {
             series.add(day, v);
         }
