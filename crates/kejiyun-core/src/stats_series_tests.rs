@@ -183,11 +183,41 @@ fn months_and_leap_days_land_in_their_month() {
 fn series_round_trip_through_their_stored_form() {
     let mut s = Series::default();
     s.add(0, -3);
+    s.add(1, 1);
     s.add(200, i64::MAX);
+    s.add(201, i64::MIN);
     s.add(365, 42);
     let bytes = s.encode();
-    assert_eq!(bytes.len(), ENCODED_LEN);
-    assert_eq!(Series::decode(&bytes), Some(s));
-    assert_eq!(Series::decode(&bytes[1..]), None);
-    assert_eq!(Series::decode(&[]), None);
+    assert_eq!(bytes[0], FORMAT_SPARSE);
+    assert_eq!(Series::decode(&bytes), Some(s.clone()));
+    // Zero days take no room: an empty series is its format byte; a small count is 2 bytes.
+    assert_eq!(Series::default().encode(), vec![FORMAT_SPARSE]);
+    assert_eq!(Series::decode(&[FORMAT_SPARSE]), Some(Series::default()));
+    let mut one = Series::default();
+    one.add(100, 7);
+    assert_eq!(one.encode().len(), 3);
+    // Every series of every day and value round-trips.
+    let mut dense = Series::default();
+    for day in 0..DAYS {
+        dense.add(day, (day as i64 - 180) * 1_000_003);
+    }
+    assert_eq!(Series::decode(&dense.encode()), Some(dense));
+}
+
+#[test]
+fn corrupt_stored_series_are_refused() {
+    let mut s = Series::default();
+    s.add(3, 300);
+    s.add(365, 1);
+    let bytes = s.encode();
+    assert_eq!(Series::decode(&[]), None, "no format byte");
+    assert_eq!(Series::decode(&bytes[1..]), None, "no format byte");
+    assert_eq!(Series::decode(&[0; 2928]), None, "the old fixed form");
+    assert_eq!(Series::decode(&bytes[..bytes.len() - 1]), None, "truncated");
+    // A day past the end of the year; a stored zero (never written, so not canonical).
+    assert_eq!(Series::decode(&[FORMAT_SPARSE, 0x80, 0x03, 2]), None);
+    assert_eq!(Series::decode(&[FORMAT_SPARSE, 5, 0]), None);
+    // An unterminated varint.
+    assert_eq!(Series::decode(&[FORMAT_SPARSE, 0xff]), None);
+    assert_eq!(Series::decode(&[FORMAT_SPARSE, 0, 0xff, 0xff]), None);
 }

@@ -133,10 +133,14 @@ pub async fn migrate(store: &SeaStore) -> Result<(), DbError> {
         .collect();
     migrations::Migrator::up(store.connection(), None).await?;
     store.seed_regions(&regions::national()).await?;
-    // A database that had records before the statistics tables existed, or before the
-    // served figures became day series, gets its figures computed once from the base records,
-    // with the same definitions the incremental path uses.
-    let stats_tables = ["m20261129_000003_stats", "m20261129_000006_stat_series"];
+    // A database that had records before the statistics tables existed, before the served
+    // figures became day series, or before their sparse form, gets its figures computed once
+    // from the base records, with the same definitions the incremental path uses.
+    let stats_tables = [
+        "m20261129_000003_stats",
+        "m20261129_000006_stat_series",
+        "m20261129_000007_sparse_series",
+    ];
     if pending.iter().any(|m| stats_tables.contains(&m.as_str())) {
         use kejiyun_core::stats_ports::StatsStore;
         let records = store

@@ -10,6 +10,7 @@ mod m20261129_000003_stats;
 mod m20261129_000004_stat_rollups;
 mod m20261129_000005_notifications;
 mod m20261129_000006_stat_series;
+mod m20261129_000007_sparse_series;
 
 pub struct Migrator;
 
@@ -23,6 +24,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261129_000004_stat_rollups::Migration),
             Box::new(m20261129_000005_notifications::Migration),
             Box::new(m20261129_000006_stat_series::Migration),
+            Box::new(m20261129_000007_sparse_series::Migration),
         ]
     }
 }

@@ -31,7 +31,7 @@ use kejiyun_core::stats_series;
 use kejiyun_core::tech_workers::TechWorkerProfile;
 use kejiyun_core::time::Timestamp;
 use kejiyun_db::SeaStore;
-use kejiyun_testkit::{TestDatabase, backends};
+use kejiyun_testkit::{Backend, TestDatabase, backends};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 
@@ -725,13 +725,24 @@ async fn served_figures_equal_recomputed_after_concurrent_random_changes() {
             .await
             .unwrap_or_else(|e| panic!("{e}"));
         assert_ne!(must(store.served_totals().await), totals);
+        // Days that are not in the stored form are refused as corrupt, never misread.
+        let bad_days = match backend {
+            Backend::Postgres => "'\\x0000'::bytea",
+            _ => "X'0000'",
+        };
+        let sql = format!("UPDATE stat_series SET days = {bad_days} WHERE parent IS NOT NULL");
+        kejiyun_db::testing::execute(&store, &sql)
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        let error = store.served_series().await.expect_err("corrupt days");
+        assert!(error.to_string().contains("stat series days"), "{error}");
         must(store.replace_cells(&expected).await);
         assert_eq!(must(store.served_totals().await), totals, "rebuilt");
         assert_eq!(must(store.served_series().await), series, "rebuilt");
 
-        // A database from before the day series (migration 6 reverted: the old, empty
+        // A database from before the day series (migrations 7 and 6 reverted: the old, empty
         // tables) gets its series computed from the records when it is migrated again.
-        kejiyun_db::testing::migrate_down(&store, 1)
+        kejiyun_db::testing::migrate_down(&store, 2)
             .await
             .unwrap_or_else(|e| panic!("{e}"));
         kejiyun_db::migrate(&store)
