@@ -112,8 +112,15 @@ pub struct OutboxEntry {
 pub trait SearchFeed: Send + Sync {
     /// Outbox rows with `id > after`, in id order, at most `limit`.
     async fn outbox_after(&self, after: i64, limit: u64) -> StoreResult<Vec<OutboxEntry>>;
-    /// The largest outbox id (0 when empty).
+    /// The largest outbox id, or the [`SearchFeed::outbox_horizon`] if that is larger (every
+    /// row was pruned); 0 for an outbox that never had a row.
     async fn outbox_head(&self) -> StoreResult<i64>;
+    /// The highest outbox id pruned (0: none yet). An index whose cursor is below it may have
+    /// missed rows that are gone, so it is rebuilt from the records.
+    async fn outbox_horizon(&self) -> StoreResult<i64>;
+    /// Deletes the outbox rows written before `before` (and any older id) and raises the
+    /// horizon to the highest id deleted; returns the rows deleted.
+    async fn prune_outbox(&self, before: Timestamp) -> StoreResult<u64>;
     /// The record's searchable form if it is published now; `None` means "not in the index".
     async fn search_document(&self, kind: DocKind, id: i64) -> StoreResult<Option<SearchDocument>>;
     /// Records whose document a deal changes (the providers' `owner_deals`).

@@ -98,9 +98,19 @@ impl Indexer {
     }
 
     /// Brings the index up to date with the outbox; returns the rows applied. A new (or
-    /// rebuilt) index is filled by [`Indexer::reindex`] first.
+    /// rebuilt) index is filled by [`Indexer::reindex`] first, and so is one whose position is
+    /// below the outbox horizon (rows it never applied were pruned).
     pub async fn catch_up(&mut self) -> Result<usize, IndexerError> {
-        if self.seen == 0 && self.index.num_docs() == 0 && self.feed.outbox_head().await? > 0 {
+        let horizon = self.feed.outbox_horizon().await?;
+        if self.cursor() < horizon {
+            tracing::warn!(
+                cursor = self.cursor(),
+                horizon,
+                "the outbox was pruned past this index's position; rebuilding the index"
+            );
+            self.reindex().await?;
+        } else if self.seen == 0 && self.index.num_docs() == 0 && self.feed.outbox_head().await? > 0
+        {
             self.reindex().await?;
         }
         let mut applied = 0;

@@ -105,6 +105,18 @@ impl TestDatabase {
         }
     }
 
+    /// A store connected to this database, migrated.
+    pub async fn migrated_store(&self) -> kejiyun_db::SeaStore {
+        let name = self.backend.name();
+        let store = kejiyun_db::connect(&self.url)
+            .await
+            .unwrap_or_else(|e| panic!("{name}: {e}"));
+        kejiyun_db::migrate(&store)
+            .await
+            .unwrap_or_else(|e| panic!("{name}: {e}"));
+        store
+    }
+
     /// Drops the database from its server (SQLite files go with their temp dir).
     pub async fn cleanup(self) {
         if let Some((admin, name)) = &self.server

@@ -16,6 +16,17 @@ use serde_json::{Value, json};
 
 pub use database::{Backend, TestDatabase, backends};
 
+/// The configuration of a test server: a free port on loopback, `data_dir`, `database_url`.
+pub fn server_config(data_dir: &std::path::Path, database_url: &str) -> Config {
+    Config {
+        listen: "127.0.0.1:0".into(),
+        data_dir: PathBuf::from(data_dir),
+        database_url: database_url.to_owned(),
+        log_format: "pretty".into(),
+        ..Config::default()
+    }
+}
+
 /// The password every test account gets.
 pub const PASSWORD: &str = "Test2026pass";
 
@@ -112,13 +123,7 @@ impl TestApp {
     /// A server on `db`, after `tweak` adjusts the configuration.
     pub async fn spawn_with(db: TestDatabase, tweak: impl FnOnce(&mut Config)) -> Self {
         let data_dir = tempfile::tempdir().unwrap_or_else(|e| panic!("tempdir: {e}"));
-        let mut config = Config {
-            listen: "127.0.0.1:0".into(),
-            data_dir: PathBuf::from(data_dir.path()),
-            database_url: db.url.clone(),
-            log_format: "pretty".into(),
-            ..Config::default()
-        };
+        let mut config = server_config(data_dir.path(), &db.url);
         tweak(&mut config);
         let server = kejiyun::server::spawn(&config, false)
             .await

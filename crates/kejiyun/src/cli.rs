@@ -65,6 +65,11 @@ pub enum Command {
         #[command(flatten)]
         server: ServerArgs,
     },
+    /// The change log the search indexes follow (every server prunes it hourly).
+    Outbox {
+        #[command(subcommand)]
+        command: OutboxCommand,
+    },
     /// Manage administrators.
     Admin {
         #[command(subcommand)]
@@ -181,6 +186,19 @@ pub enum StatsCommand {
 }
 
 #[derive(Debug, Subcommand)]
+pub enum OutboxCommand {
+    /// Delete the entries older than the retention now (servers whose index is older rebuild
+    /// it when they start).
+    Prune {
+        /// Days to keep (default: `outbox_retention_days` of the configuration; at least 1).
+        #[arg(long)]
+        older_than_days: Option<i64>,
+        #[command(flatten)]
+        server: ServerArgs,
+    },
+}
+
+#[derive(Debug, Subcommand)]
 pub enum AdminCommand {
     /// Create (or promote) an administrator.
     Create {
@@ -288,6 +306,21 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 seed,
             })
             .await?;
+            Ok(())
+        }
+        Command::Outbox {
+            command:
+                OutboxCommand::Prune {
+                    older_than_days,
+                    server,
+                },
+        } => {
+            let config = load(&server)?;
+            crate::logging::init(&config.log_format);
+            let (services, store) = crate::server::services(&config).await?;
+            let days = older_than_days.unwrap_or(config.outbox_retention_days);
+            let n = crate::server::prune_outbox(&services, &store, days).await?;
+            println!("已清理 {n} 条超过 {} 天的变更记录（outbox）", days.max(1));
             Ok(())
         }
         Command::Reindex { server } => {

@@ -37,6 +37,9 @@ pub struct Config {
     pub posting_ttl_days: i64,
     /// How often the search index looks for new outbox rows, in milliseconds.
     pub search_poll_ms: u64,
+    /// Days an outbox row is kept after its change; older rows are pruned every hour. A
+    /// server whose index is further behind than this rebuilds its index at start.
+    pub outbox_retention_days: i64,
     /// `json` (one JSON object per line, for machines) or `pretty` (for a terminal).
     pub log_format: String,
 }
@@ -58,6 +61,7 @@ impl Default for Config {
             banned_words: Vec::new(),
             posting_ttl_days: 90,
             search_poll_ms: 200,
+            outbox_retention_days: 30,
             log_format: "json".into(),
         }
     }
@@ -113,6 +117,10 @@ posting_ttl_days = 90
 # The index itself lives in <data_dir>/search-index; `kejiyun reindex` rebuilds it.
 search_poll_ms = 200
 
+# Days the change log behind the search index (the outbox) keeps a change; older entries are
+# deleted every hour. A server stopped for longer than this rebuilds its index when it starts.
+outbox_retention_days = 30
+
 # "json" (one object per line, with the request id) or "pretty".
 log_format = "json"
 "#;
@@ -147,6 +155,7 @@ impl Config {
             "request_timeout_secs",
             "session_ttl_hours",
             "search_poll_ms",
+            "outbox_retention_days",
             "secure_cookies",
             "lockout_max_failures",
             "lockout_window_minutes",

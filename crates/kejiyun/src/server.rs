@@ -11,6 +11,7 @@ use kejiyun_core::auth::LockoutPolicy;
 use kejiyun_core::banned_words::BannedWords;
 use kejiyun_core::notifications::delivery::{LogSender, Sender};
 use kejiyun_core::regions::RegionCode;
+use kejiyun_core::search_ports::SearchFeed;
 use kejiyun_core::time::SystemClock;
 use kejiyun_db::SeaStore;
 use kejiyun_search::{Analyzer, Indexer, SearchIndex};
@@ -146,18 +147,46 @@ const EXPIRY_SWEEP: Duration = Duration::from_secs(10 * 60);
 /// first sweep after their time (the schedule itself is `notifications::delivery`).
 const DELIVERY_SWEEP: Duration = Duration::from_secs(60);
 
-/// Closes expired postings now and every [`EXPIRY_SWEEP`], and delivers notification copies
-/// every [`DELIVERY_SWEEP`] through `sender`, until `stop` fires (or its sender is dropped).
-fn spawn_sweeper(
+/// How often outbox rows older than `outbox_retention_days` are deleted.
+const OUTBOX_PRUNE_SWEEP: Duration = Duration::from_secs(60 * 60);
+
+/// Deletes the outbox rows older than `retention_days` (at least one day); returns how many.
+pub async fn prune_outbox(
+    services: &Services,
+    feed: &dyn SearchFeed,
+    retention_days: i64,
+) -> anyhow::Result<u64> {
+    let before = services
+        .now()
+        .plus_seconds(-retention_days.max(1).saturating_mul(24 * 60 * 60));
+    Ok(feed.prune_outbox(before).await?)
+}
+
+/// What the sweeper works with.
+struct Sweeps {
     services: Arc<Services>,
     sender: Arc<dyn Sender>,
-    mut stop: oneshot::Receiver<()>,
-) -> JoinHandle<()> {
+    feed: Arc<dyn SearchFeed>,
+    outbox_retention_days: i64,
+}
+
+/// Closes expired postings now and every [`EXPIRY_SWEEP`], delivers notification copies
+/// every [`DELIVERY_SWEEP`] and prunes the outbox every [`OUTBOX_PRUNE_SWEEP`], until `stop`
+/// fires (or its sender is dropped).
+fn spawn_sweeper(sweeps: Sweeps, mut stop: oneshot::Receiver<()>) -> JoinHandle<()> {
+    let Sweeps {
+        services,
+        sender,
+        feed,
+        outbox_retention_days,
+    } = sweeps;
     tokio::spawn(async move {
         let mut every = tokio::time::interval(EXPIRY_SWEEP);
         every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         let mut deliver = tokio::time::interval(DELIVERY_SWEEP);
         deliver.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        let mut prune = tokio::time::interval(OUTBOX_PRUNE_SWEEP);
+        prune.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
             tokio::select! {
                 _ = &mut stop => break,
@@ -170,6 +199,11 @@ fn spawn_sweeper(
                     Ok(0) => {}
                     Ok(n) => tracing::info!(sent = n, "notification messages sent"),
                     Err(e) => tracing::warn!(error = %e, "delivering notifications failed"),
+                },
+                _ = prune.tick() => match prune_outbox(&services, feed.as_ref(), outbox_retention_days).await {
+                    Ok(0) => {}
+                    Ok(n) => tracing::info!(deleted = n, "outbox pruned"),
+                    Err(e) => tracing::warn!(error = %e, "pruning the outbox failed"),
                 },
             }
         }
@@ -186,7 +220,8 @@ pub async fn spawn(config: &Config, demo: bool) -> anyhow::Result<RunningServer>
         None
     };
     // The index is current before the first request; then it follows the outbox.
-    let mut indexer = Indexer::new(index, Arc::new(store))?;
+    let feed: Arc<dyn SearchFeed> = Arc::new(store);
+    let mut indexer = Indexer::new(index, feed.clone())?;
     let caught_up = indexer.catch_up().await?;
     tracing::info!(outbox_rows = caught_up, "search index caught up");
     let (stop_indexer, indexer_rx) = oneshot::channel::<()>();
@@ -212,7 +247,13 @@ pub async fn spawn(config: &Config, demo: bool) -> anyhow::Result<RunningServer>
             .await
     });
     let (stop_sweeper, sweeper_rx) = oneshot::channel::<()>();
-    let sweeper = spawn_sweeper(services.clone(), Arc::new(LogSender), sweeper_rx);
+    let sweeps = Sweeps {
+        services: services.clone(),
+        sender: Arc::new(LogSender),
+        feed,
+        outbox_retention_days: config.outbox_retention_days,
+    };
+    let sweeper = spawn_sweeper(sweeps, sweeper_rx);
     tracing::info!(%addr, backend = services.store.backend_name(), root = %services.root, "kejiyun listening");
     Ok(RunningServer {
         addr,

@@ -15,6 +15,7 @@ pub mod notification_preferences;
 pub mod notifications;
 pub mod orgs;
 pub mod outbox;
+pub mod outbox_horizon;
 pub mod quotes;
 pub mod regions;
 pub mod services;

@@ -3,6 +3,7 @@
 //! charset, the audit log's append-only triggers) branch on the backend inside the file.
 
 use sea_orm_migration::prelude::*;
+use sea_orm_migration::sea_orm::DbBackend;
 
 mod m20261129_000001_foundation;
 mod m20261129_000002_marketplace;
@@ -11,6 +12,7 @@ mod m20261129_000004_stat_rollups;
 mod m20261129_000005_notifications;
 mod m20261129_000006_stat_series;
 mod m20261129_000007_sparse_series;
+mod m20261129_000008_outbox_horizon;
 
 pub struct Migrator;
 
@@ -25,6 +27,20 @@ impl MigratorTrait for Migrator {
             Box::new(m20261129_000005_notifications::Migration),
             Box::new(m20261129_000006_stat_series::Migration),
             Box::new(m20261129_000007_sparse_series::Migration),
+            Box::new(m20261129_000008_outbox_horizon::Migration),
         ]
     }
+}
+
+/// `CREATE TABLE name` with MySQL's engine and binary utf8mb4 collation (exact, case-sensitive
+/// comparisons, as on the other backends). Migrations from 8 on use it; earlier ones keep
+/// their own copy (they are history, not edited).
+pub(crate) fn table(manager: &SchemaManager, name: &'static str) -> TableCreateStatement {
+    let mut t = Table::create().table(name).to_owned();
+    if manager.get_database_backend() == DbBackend::MySql {
+        t.engine("InnoDB")
+            .character_set("utf8mb4")
+            .collate("utf8mb4_bin");
+    }
+    t
 }

@@ -8,12 +8,14 @@ use kejiyun_core::ports::StoreResult;
 use kejiyun_core::search_ports::{DocKind, OutboxEntry, SearchDocument, SearchFeed};
 use kejiyun_core::time::Timestamp;
 use sea_orm::{
-    ColumnTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
-    QuerySelect,
+    ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter,
+    QueryOrder, QuerySelect, TransactionTrait,
 };
 
 use super::{SeaStore, corrupt, db_err, parse_region};
-use crate::entities::{achievements, deals, needs, orgs, outbox, services, tech_workers, users};
+use crate::entities::{
+    achievements, deals, needs, orgs, outbox, outbox_horizon, services, tech_workers, users,
+};
 
 const PUBLISHED: &str = "published";
 
@@ -205,6 +207,19 @@ async fn documents(
     Ok(out)
 }
 
+/// The highest outbox id pruned (`lock`: for update, in a pruning transaction).
+async fn horizon<C: ConnectionTrait>(db: &C, lock: bool) -> StoreResult<i64> {
+    let mut q = outbox_horizon::Entity::find()
+        .select_only()
+        .column(outbox_horizon::Column::PrunedThrough)
+        .filter(outbox_horizon::Column::Id.eq(1));
+    if lock {
+        q = q.lock_exclusive();
+    }
+    let through: Option<i64> = q.into_tuple().one(db).await.map_err(db_err)?;
+    through.ok_or_else(|| corrupt("outbox_horizon", "its row is missing"))
+}
+
 #[async_trait]
 impl SearchFeed for SeaStore {
     async fn outbox_after(&self, after: i64, limit: u64) -> StoreResult<Vec<OutboxEntry>> {
@@ -237,7 +252,43 @@ impl SearchFeed for SeaStore {
             .one(&self.db)
             .await
             .map_err(db_err)?;
-        Ok(head.unwrap_or(0))
+        Ok(head.unwrap_or(0).max(self.outbox_horizon().await?))
+    }
+
+    async fn outbox_horizon(&self) -> StoreResult<i64> {
+        horizon(&self.db, false).await
+    }
+
+    async fn prune_outbox(&self, before: Timestamp) -> StoreResult<u64> {
+        let txn = self.db.begin().await.map_err(db_err)?;
+        // The horizon row is locked first: two servers pruning at once take turns.
+        let through = horizon(&txn, true).await?;
+        let newest_old: Option<i64> = outbox::Entity::find()
+            .select_only()
+            .column_as(outbox::Column::Id.max(), "newest")
+            .filter(outbox::Column::At.lt(before.0))
+            .into_tuple()
+            .one(&txn)
+            .await
+            .map_err(db_err)?
+            .flatten();
+        let Some(newest_old) = newest_old.filter(|n| *n > through) else {
+            return Ok(0);
+        };
+        let deleted = outbox::Entity::delete_many()
+            .filter(outbox::Column::Id.lte(newest_old))
+            .exec(&txn)
+            .await
+            .map_err(db_err)?
+            .rows_affected;
+        outbox_horizon::Entity::update_many()
+            .col_expr(outbox_horizon::Column::PrunedThrough, newest_old.into())
+            .filter(outbox_horizon::Column::Id.eq(1))
+            .exec(&txn)
+            .await
+            .map_err(db_err)?;
+        txn.commit().await.map_err(db_err)?;
+        Ok(deleted)
     }
 
     async fn search_document(&self, kind: DocKind, id: i64) -> StoreResult<Option<SearchDocument>> {

@@ -2,12 +2,10 @@
 //! disappears) without any call but the write; filters; hostile input; matches with scope
 //! rules and permissions; two servers on one PostgreSQL each following the outbox.
 
-use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
-use kejiyun::config::Config;
 use kejiyun_testkit::{Backend, backends};
-use kejiyun_testkit::{TestApp, TestUser, client};
+use kejiyun_testkit::{TestApp, TestUser, client, server_config};
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
@@ -349,13 +347,7 @@ async fn two_servers_on_one_postgres_each_follow_the_outbox() {
     }
     let a = TestApp::spawn_on(Backend::Postgres).await;
     let b_dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
-    let config = Config {
-        listen: "127.0.0.1:0".into(),
-        data_dir: PathBuf::from(b_dir.path()),
-        database_url: a.db.url.clone(),
-        log_format: "pretty".into(),
-        ..Config::default()
-    };
+    let config = server_config(b_dir.path(), &a.db.url);
     let b = kejiyun::server::spawn(&config, false)
         .await
         .unwrap_or_else(|e| panic!("second server: {e:#}"));
@@ -426,13 +418,7 @@ async fn reindex_rebuilds_and_a_garbled_index_is_rebuilt_at_start() {
     for f in files {
         std::fs::write(f.path(), b"not an index").unwrap_or_else(|e| panic!("{e}"));
     }
-    let config = Config {
-        listen: "127.0.0.1:0".into(),
-        data_dir: PathBuf::from(dir.path()),
-        database_url: app.db.url.clone(),
-        log_format: "pretty".into(),
-        ..Config::default()
-    };
+    let config = server_config(dir.path(), &app.db.url);
     let b = kejiyun::server::spawn(&config, false)
         .await
         .unwrap_or_else(|e| panic!("a garbled index must not stop the server: {e:#}"));

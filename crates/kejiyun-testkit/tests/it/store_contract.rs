@@ -78,12 +78,7 @@ async fn store_contract_on_every_backend() {
             backend.name(),
             kejiyun_db::redact(&db.url)
         );
-        let store = kejiyun_db::connect(&db.url)
-            .await
-            .unwrap_or_else(|e| panic!("{}: {e}", backend.name()));
-        kejiyun_db::migrate(&store)
-            .await
-            .unwrap_or_else(|e| panic!("{}: {e}", backend.name()));
+        let store = db.migrated_store().await;
         kejiyun_db::migrate(&store)
             .await
             .unwrap_or_else(|e| panic!("migrate twice on {}: {e}", backend.name()));

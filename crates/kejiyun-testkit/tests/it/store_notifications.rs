@@ -63,12 +63,7 @@ async fn store_notifications_on_every_backend() {
             backend.name(),
             kejiyun_db::redact(&db.url)
         );
-        let store = kejiyun_db::connect(&db.url)
-            .await
-            .unwrap_or_else(|e| panic!("{}: {e}", backend.name()));
-        kejiyun_db::migrate(&store)
-            .await
-            .unwrap_or_else(|e| panic!("{}: {e}", backend.name()));
+        let store = db.migrated_store().await;
         assert_eq!(store.backend_name(), backend.name());
         inbox_and_read(&store).await;
         preferences_and_delivery(&store).await;

@@ -642,12 +642,7 @@ pub(crate) async fn check_range(store: &SeaStore, cells: &BTreeMap<Cell, i64>, r
 
 pub(crate) async fn fresh_store(backend: kejiyun_testkit::Backend) -> (TestDatabase, SeaStore) {
     let db = TestDatabase::create(backend).await;
-    let store = kejiyun_db::connect(&db.url)
-        .await
-        .unwrap_or_else(|e| panic!("{}: {e}", backend.name()));
-    kejiyun_db::migrate(&store)
-        .await
-        .unwrap_or_else(|e| panic!("{}: {e}", backend.name()));
+    let store = db.migrated_store().await;
     (db, store)
 }
 
