@@ -3,11 +3,17 @@
 //! `kejiyun_core::stats_series::Series::encode`) instead of 366 fixed i64. The rows of the old
 //! form are removed here and `migrate` recomputes them from the base records, as it did when
 //! the table was created.
+//!
+//! It also indexes the rows by (region, year): a report reads a region's rows of the years its
+//! range meets, and through the unique key (region, category, metric, year) it had to visit
+//! every year the region has to find them.
 
 use sea_orm_migration::prelude::*;
 
 #[derive(DeriveMigrationName)]
 pub struct Migration;
+
+const REGION_YEAR: &str = "ix_stat_series_region_year";
 
 async fn clear(manager: &SchemaManager<'_>) -> Result<(), DbErr> {
     manager
@@ -18,12 +24,30 @@ async fn clear(manager: &SchemaManager<'_>) -> Result<(), DbErr> {
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
     async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        clear(manager).await
+        clear(manager).await?;
+        manager
+            .create_index(
+                Index::create()
+                    .name(REGION_YEAR)
+                    .table("stat_series")
+                    .col("region")
+                    .col("year")
+                    .to_owned(),
+            )
+            .await
     }
 
     /// The rows of the new form cannot be read by the previous version: they are removed, and
     /// its `kejiyun stats rebuild` writes them again in the old form.
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        manager
+            .drop_index(
+                Index::drop()
+                    .name(REGION_YEAR)
+                    .table("stat_series")
+                    .to_owned(),
+            )
+            .await?;
         clear(manager).await
     }
 }
