@@ -78,7 +78,12 @@ impl SearchIndex {
     /// An index in memory (tests, benchmarks): it starts empty and catches up from position 0.
     pub fn in_memory(analyzer: Analyzer) -> Result<Self, SearchError> {
         let (schema, fields) = schema::build();
-        Self::from_index(Index::create_in_ram(schema), fields, analyzer, None)
+        let index = Index::builder()
+            .schema(schema)
+            .settings(schema::settings())
+            .create_in_ram()
+            .map_err(err)?;
+        Self::from_index(index, fields, analyzer, None)
     }
 
     /// Opens the index in `dir`, or creates it. An index that cannot be opened (corrupt, or
@@ -106,7 +111,11 @@ impl SearchIndex {
         std::fs::create_dir_all(dir).map_err(err)?;
         let (schema, fields) = schema::build();
         let mmap = MmapDirectory::open(dir).map_err(err)?;
-        let index = Index::open_or_create(mmap, schema.clone()).map_err(err)?;
+        let index = Index::builder()
+            .schema(schema.clone())
+            .settings(schema::settings())
+            .open_or_create(mmap)
+            .map_err(err)?;
         if !same_schema(&index.schema(), &schema) {
             return Err(err("the index has another schema"));
         }
@@ -198,7 +207,7 @@ impl SearchIndex {
             ));
             if let Change::Upsert(d) = change {
                 writer
-                    .add_document(schema::to_doc(&self.fields, d))
+                    .add_document(schema::to_doc(&self.fields, &self.analyzer, d))
                     .map_err(err)?;
             }
         }
@@ -219,13 +228,12 @@ impl SearchIndex {
             .map_err(|_| err("index writer poisoned"))?;
         writer.delete_all_documents().map_err(err)?;
         let mut n = 0;
-        for_each_clustered(docs, |d| {
-            n += 1;
+        for d in docs {
             writer
-                .add_document(schema::to_doc(&self.fields, &d))
-                .map(drop)
-                .map_err(err)
-        })?;
+                .add_document(schema::to_doc(&self.fields, &self.analyzer, &d))
+                .map_err(err)?;
+            n += 1;
+        }
         Self::commit(&mut writer, cursor)?;
         drop(writer);
         self.reader.reload().map_err(err)?;
@@ -241,12 +249,12 @@ impl SearchIndex {
             .writer
             .lock()
             .map_err(|_| err("index writer poisoned"))?;
-        for_each_clustered(docs, |d| {
+        for d in docs {
             writer
-                .add_document(schema::to_doc(&self.fields, &d))
-                .map(drop)
-                .map_err(err)
-        })
+                .add_document(schema::to_doc(&self.fields, &self.analyzer, &d))
+                .map_err(err)?;
+        }
+        Ok(())
     }
 
     pub fn commit_bulk(&self, cursor: i64) -> Result<(), SearchError> {
@@ -319,37 +327,6 @@ impl SearchIndex {
     ) -> Result<TantivyDocument, SearchError> {
         searcher.doc(addr).map_err(err)
     }
-}
-
-/// Documents a bulk load sorts at a time (see [`for_each_clustered`]): a few MB of text.
-const CLUSTER_BATCH: usize = 10_000;
-
-/// Where a document goes in a bulk load: its category, then its title, so records on one
-/// topic get neighbouring ids.
-fn cluster_key(d: &SearchDocument) -> (u64, &str) {
-    (schema::category_ord(d.category), d.title.as_str())
-}
-
-/// Hands `docs` to `add` in batches of [`CLUSTER_BATCH`], each sorted by [`cluster_key`].
-/// Neighbouring ids on one topic put a common word's high-scoring postings into few blocks,
-/// so block-max WAND skips the rest of its blocks: at 1M postings the slowest searches took
-/// half the time. Only the order changes; scores do not.
-pub(crate) fn for_each_clustered(
-    docs: impl IntoIterator<Item = SearchDocument>,
-    mut add: impl FnMut(SearchDocument) -> Result<(), SearchError>,
-) -> Result<(), SearchError> {
-    let mut batch = Vec::with_capacity(CLUSTER_BATCH);
-    let mut flush = |batch: &mut Vec<SearchDocument>| {
-        batch.sort_by(|a, b| cluster_key(a).cmp(&cluster_key(b)));
-        batch.drain(..).try_for_each(&mut add)
-    };
-    for d in docs {
-        batch.push(d);
-        if batch.len() == CLUSTER_BATCH {
-            flush(&mut batch)?;
-        }
-    }
-    flush(&mut batch)
 }
 
 fn same_schema(a: &Schema, b: &Schema) -> bool {

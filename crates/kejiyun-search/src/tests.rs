@@ -449,28 +449,3 @@ fn a_second_process_cannot_take_an_open_index_and_does_not_harm_it() {
     let again = SearchIndex::open(&path, Analyzer::new()).unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(again.position().unwrap_or_else(|e| panic!("{e}")).cursor, 8);
 }
-
-#[test]
-fn a_bulk_load_puts_one_category_together_sorted_by_title() {
-    // Categories in directory order: planting before tea.
-    let input = [
-        ("tea", "b"),
-        ("planting", "b"),
-        ("tea", "a"),
-        ("planting", "a"),
-    ];
-    let docs = input
-        .iter()
-        .enumerate()
-        .map(|(i, (c, title))| SearchDocument {
-            category: cat(c),
-            ..doc(DocKind::Service, i as i64 + 1, title, "")
-        });
-    let mut order = Vec::new();
-    crate::index::for_each_clustered(docs, |d| {
-        order.push(d.id);
-        Ok(())
-    })
-    .unwrap_or_else(|e| panic!("{e}"));
-    assert_eq!(order, [4, 2, 3, 1]);
-}
