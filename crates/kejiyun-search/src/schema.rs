@@ -170,7 +170,7 @@ pub fn scope_of_ord(ord: u64) -> Option<Scope> {
 
 /// Index settings: documents sorted by [`cluster_key`], in every segment and in every merge,
 /// so one topic's postings share blocks and block-max WAND skips the blocks of other topics
-/// (at 1M postings the slowest searches took half the time; scores do not change).
+/// (at 1M postings the slowest searches took a third of the time; scores do not change).
 pub fn settings() -> IndexSettings {
     IndexSettings {
         sort_by_field: Some(IndexSortByField {
