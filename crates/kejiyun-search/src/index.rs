@@ -78,7 +78,12 @@ impl SearchIndex {
     /// An index in memory (tests, benchmarks): it starts empty and catches up from position 0.
     pub fn in_memory(analyzer: Analyzer) -> Result<Self, SearchError> {
         let (schema, fields) = schema::build();
-        Self::from_index(Index::create_in_ram(schema), fields, analyzer, None)
+        let index = Index::builder()
+            .schema(schema)
+            .settings(schema::settings())
+            .create_in_ram()
+            .map_err(err)?;
+        Self::from_index(index, fields, analyzer, None)
     }
 
     /// Opens the index in `dir`, or creates it. An index that cannot be opened (corrupt, or
@@ -106,7 +111,11 @@ impl SearchIndex {
         std::fs::create_dir_all(dir).map_err(err)?;
         let (schema, fields) = schema::build();
         let mmap = MmapDirectory::open(dir).map_err(err)?;
-        let index = Index::open_or_create(mmap, schema.clone()).map_err(err)?;
+        let index = Index::builder()
+            .schema(schema.clone())
+            .settings(schema::settings())
+            .open_or_create(mmap)
+            .map_err(err)?;
         if !same_schema(&index.schema(), &schema) {
             return Err(err("the index has another schema"));
         }
@@ -198,7 +207,7 @@ impl SearchIndex {
             ));
             if let Change::Upsert(d) = change {
                 writer
-                    .add_document(schema::to_doc(&self.fields, d))
+                    .add_document(schema::to_doc(&self.fields, &self.analyzer, d))
                     .map_err(err)?;
             }
         }
@@ -221,7 +230,7 @@ impl SearchIndex {
         let mut n = 0;
         for d in docs {
             writer
-                .add_document(schema::to_doc(&self.fields, &d))
+                .add_document(schema::to_doc(&self.fields, &self.analyzer, &d))
                 .map_err(err)?;
             n += 1;
         }
@@ -242,7 +251,7 @@ impl SearchIndex {
             .map_err(|_| err("index writer poisoned"))?;
         for d in docs {
             writer
-                .add_document(schema::to_doc(&self.fields, &d))
+                .add_document(schema::to_doc(&self.fields, &self.analyzer, &d))
                 .map_err(err)?;
         }
         Ok(())
