@@ -14,7 +14,7 @@ pub struct Model {
     pub year: i32,
     /// The sum of `days`.
     pub total: i64,
-    /// 366 little-endian i64, one per day of the year (`kejiyun_core::stats_series::Series`).
+    /// The year's days, sparse (`kejiyun_core::stats_series::Series::encode`).
     #[sea_orm(column_type = "Blob")]
     pub days: Vec<u8>,
 }
