@@ -19,6 +19,10 @@ use crate::index::{Change, SearchIndex};
 
 /// How long an outbox id may stay missing before it is taken for a rollback.
 pub const GAP_PATIENCE: Duration = Duration::from_secs(30);
+/// How often a running writer asks whether the outbox was pruned past its cursor (pruning
+/// removes rows days old, so a cursor only falls behind it after a long stop or stall; once a
+/// minute is plenty, and keeps the query off every poll).
+const HORIZON_CHECK: Duration = Duration::from_secs(60);
 /// Most missing ids remembered per jump.
 const MAX_GAPS: i64 = 1_000;
 /// Rows read per step.
@@ -49,6 +53,8 @@ pub struct Indexer {
     seen: i64,
     /// Missing ids below `seen`, with when they were first missed.
     gaps: BTreeMap<i64, Instant>,
+    /// When the outbox horizon was last compared with the cursor (`None`: not yet).
+    horizon_checked: Option<Instant>,
 }
 
 impl Indexer {
@@ -59,6 +65,7 @@ impl Indexer {
             feed,
             seen,
             gaps: BTreeMap::new(),
+            horizon_checked: None,
         })
     }
 
@@ -101,11 +108,9 @@ impl Indexer {
     /// rebuilt) index is filled by [`Indexer::reindex`] first, and so is one whose position is
     /// below the outbox horizon (rows it never applied were pruned).
     pub async fn catch_up(&mut self) -> Result<usize, IndexerError> {
-        let horizon = self.feed.outbox_horizon().await?;
-        if self.cursor() < horizon {
+        if self.pruned_past_cursor().await? {
             tracing::warn!(
                 cursor = self.cursor(),
-                horizon,
                 "the outbox was pruned past this index's position; rebuilding the index"
             );
             self.reindex().await?;
@@ -128,6 +133,20 @@ impl Indexer {
                 return Ok(applied);
             }
         }
+    }
+
+    /// Whether rows above the cursor may have been pruned (asked at the first catch-up and
+    /// then every [`HORIZON_CHECK`]).
+    async fn pruned_past_cursor(&mut self) -> Result<bool, IndexerError> {
+        if self
+            .horizon_checked
+            .is_some_and(|at| at.elapsed() < HORIZON_CHECK)
+        {
+            return Ok(false);
+        }
+        let horizon = self.feed.outbox_horizon().await?;
+        self.horizon_checked = Some(Instant::now());
+        Ok(self.cursor() < horizon)
     }
 
     /// Rows that appeared in earlier gaps.

@@ -13,11 +13,12 @@ use sea_orm_migration::prelude::*;
 #[derive(DeriveMigrationName)]
 pub struct Migration;
 
+const TABLE: &str = "stat_series";
 const REGION_YEAR: &str = "ix_stat_series_region_year";
 
 async fn clear(manager: &SchemaManager<'_>) -> Result<(), DbErr> {
     manager
-        .exec_stmt(Query::delete().from_table("stat_series").to_owned())
+        .exec_stmt(Query::delete().from_table(TABLE).to_owned())
         .await
 }
 
@@ -26,14 +27,7 @@ impl MigrationTrait for Migration {
     async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
         clear(manager).await?;
         manager
-            .create_index(
-                Index::create()
-                    .name(REGION_YEAR)
-                    .table("stat_series")
-                    .col("region")
-                    .col("year")
-                    .to_owned(),
-            )
+            .create_index(super::index(REGION_YEAR, TABLE, &["region", "year"]))
             .await
     }
 
@@ -41,12 +35,7 @@ impl MigrationTrait for Migration {
     /// its `kejiyun stats rebuild` writes them again in the old form.
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
         manager
-            .drop_index(
-                Index::drop()
-                    .name(REGION_YEAR)
-                    .table("stat_series")
-                    .to_owned(),
-            )
+            .drop_index(super::drop_index(REGION_YEAR, TABLE))
             .await?;
         clear(manager).await
     }

@@ -10,6 +10,7 @@ use sea_orm_migration::schema::*;
 pub struct Migration;
 
 const TABLE: &str = "outbox_horizon";
+const OUTBOX_AT: &str = "ix_outbox_at";
 
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
@@ -28,24 +29,13 @@ impl MigrationTrait for Migration {
         manager.exec_stmt(first).await?;
         // Pruning looks for the newest row older than the retention.
         manager
-            .create_index(
-                Index::create()
-                    .name("ix_outbox_at")
-                    .table("outbox")
-                    .col("at")
-                    .to_owned(),
-            )
+            .create_index(super::index(OUTBOX_AT, "outbox", &["at"]))
             .await
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
         manager
-            .drop_index(
-                Index::drop()
-                    .name("ix_outbox_at")
-                    .table("outbox")
-                    .to_owned(),
-            )
+            .drop_index(super::drop_index(OUTBOX_AT, "outbox"))
             .await?;
         manager
             .drop_table(Table::drop().table(TABLE).to_owned())

@@ -44,3 +44,20 @@ pub(crate) fn table(manager: &SchemaManager, name: &'static str) -> TableCreateS
     }
     t
 }
+
+/// `CREATE INDEX name ON table (cols…)`.
+pub(crate) fn index(name: &str, table: &str, cols: &[&'static str]) -> IndexCreateStatement {
+    let mut i = Index::create()
+        .name(name)
+        .table(table.to_owned())
+        .to_owned();
+    for c in cols {
+        i.col(*c);
+    }
+    i
+}
+
+/// `DROP INDEX name ON table`.
+pub(crate) fn drop_index(name: &str, table: &str) -> IndexDropStatement {
+    Index::drop().name(name).table(table.to_owned()).to_owned()
+}

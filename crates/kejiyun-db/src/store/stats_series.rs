@@ -88,19 +88,29 @@ pub(crate) async fn apply_delta<C: ConnectionTrait>(
     // One locking read of the delta's rows, in key order (the lock order): every row of the
     // cross product of their regions, categories, metrics and years, which is the delta's own
     // rows or a few more; each IN list is a probe of the unique index, never a walk of it.
-    let keys = || deltas.keys();
-    let set = |v: Vec<String>| v.into_iter().collect::<BTreeSet<String>>();
-    let rows: Vec<(String, String, String, i32, Vec<u8>)> = stat_series::Entity::find()
+    let (mut regions, mut categories, mut metrics, mut years) = (
+        BTreeSet::new(),
+        BTreeSet::new(),
+        BTreeSet::new(),
+        BTreeSet::new(),
+    );
+    for k in deltas.keys() {
+        regions.insert(k.region.to_string());
+        categories.insert(k.category);
+        metrics.insert(k.metric.key());
+        years.insert(k.year);
+    }
+    let mut locking = stat_series::Entity::find()
         .select_only()
         .columns([S::Region, S::Category, S::Metric, S::Year, S::Days])
-        .filter(S::Region.is_in(set(keys().map(|k| k.region.to_string()).collect())))
-        .filter(S::Category.is_in(set(keys().map(|k| k.category.to_owned()).collect())))
-        .filter(S::Metric.is_in(set(keys().map(|k| k.metric.key().to_owned()).collect())))
-        .filter(S::Year.is_in(keys().map(|k| k.year).collect::<BTreeSet<i32>>()))
-        .order_by_asc(S::Region)
-        .order_by_asc(S::Category)
-        .order_by_asc(S::Metric)
-        .order_by_asc(S::Year)
+        .filter(S::Region.is_in(regions))
+        .filter(S::Category.is_in(categories))
+        .filter(S::Metric.is_in(metrics))
+        .filter(S::Year.is_in(years));
+    for column in KEY {
+        locking = locking.order_by_asc(column);
+    }
+    let rows: Vec<(String, String, String, i32, Vec<u8>)> = locking
         .lock_exclusive()
         .into_tuple()
         .all(txn)
