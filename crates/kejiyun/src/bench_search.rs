@@ -386,11 +386,13 @@ fn run_in(opts: &SearchBenchOptions, work: &Path) -> anyhow::Result<SearchBenchR
             ..Replay::default()
         })
         .collect();
+    // Kejiyun's timings per query, for the slowest-queries report (what to work on next).
+    let mut per_query: Vec<Vec<Duration>> = vec![Vec::new(); set.entries.len()];
     let t = Instant::now();
     let total = opts.rounds.max(1) + 1;
     for round in 0..total {
         let timed = round > 0;
-        for entry in &set.entries {
+        for (n, entry) in set.entries.iter().enumerate() {
             let is_need = entry.qtype == QueryType::Need;
             let started = Instant::now();
             let ids = match &entry.ask {
@@ -401,6 +403,7 @@ fn run_in(opts: &SearchBenchOptions, work: &Path) -> anyhow::Result<SearchBenchR
             let elapsed = started.elapsed();
             if timed {
                 rows[0].latency(is_need, elapsed);
+                per_query[n].push(elapsed);
             }
             if round == 0 {
                 replays[0].record(entry, ids);
@@ -432,6 +435,8 @@ fn run_in(opts: &SearchBenchOptions, work: &Path) -> anyhow::Result<SearchBenchR
             t.elapsed().as_secs_f64()
         );
     }
+
+    report_slowest(&set, &per_query);
 
     // Memory after the queries. Kejiyun's figure leaves out this benchmark's own table of
     // hidden labels (`judged`), which no server holds.
@@ -472,6 +477,33 @@ fn run_in(opts: &SearchBenchOptions, work: &Path) -> anyhow::Result<SearchBenchR
     }
     let markdown = markdown(opts.size, opts.seed, opts.rounds, &set, &rows);
     Ok(SearchBenchReport { rows, markdown })
+}
+
+/// Prints Kejiyun's five slowest searches and needs by median time (stderr: a lead for
+/// profiling, not part of the table).
+fn report_slowest(set: &RelevanceSet, per_query: &[Vec<Duration>]) {
+    for need in [false, true] {
+        let mut medians: Vec<(Duration, &Entry)> = set
+            .entries
+            .iter()
+            .zip(per_query)
+            .filter(|(e, t)| (e.qtype == QueryType::Need) == need && !t.is_empty())
+            .map(|(e, t)| (pct(t, 50), e))
+            .collect();
+        medians.sort_unstable_by_key(|m| std::cmp::Reverse(m.0));
+        let what = if need { "needs" } else { "searches" };
+        for (median, entry) in medians.iter().take(5) {
+            let text = match &entry.ask {
+                Ask::Search(q) => q.clone(),
+                Ask::Need(n) => n.title.clone(),
+            };
+            eprintln!(
+                "bench search: slowest {what}: {} median {:.3} ms: {text}",
+                entry.id,
+                median.as_secs_f64() * 1e3
+            );
+        }
+    }
 }
 
 /// Nearest-rank percentile of unsorted latencies.
