@@ -11,6 +11,7 @@ pub mod indexer;
 pub mod matcher;
 pub mod query;
 pub mod schema;
+mod top;
 
 use kejiyun_core::search_ports::{
     Match, MatchQuery, SearchEngine, SearchError, SearchQuery, SearchResults,

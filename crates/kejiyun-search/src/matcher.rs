@@ -9,13 +9,13 @@ use std::collections::HashMap;
 use kejiyun_core::market::categories::Category;
 use kejiyun_core::matching::{MatchReason, Proximity, Signals, is_strong, rank, reaches};
 use kejiyun_core::search_ports::{DocKind, Match, MatchQuery, SearchError};
-use tantivy::collector::TopDocs;
 use tantivy::{DocAddress, Searcher};
 
 use crate::columns::HitFacts;
 use crate::index::{SearchIndex, err};
 use crate::query::{all_text, doc_freq, first_text, role_fields, term_clauses, union};
 use crate::schema::{Fields, RoleFields};
+use crate::top::top_by_score;
 
 /// Most terms a subject contributes: every further postings list slows block-max WAND, and
 /// at 1M postings 8 terms ranked as well as 24 (nDCG@10 0.758 vs 0.748) in a third of the time.
@@ -168,9 +168,7 @@ impl SearchIndex {
         let columns = self.columns.columns(&searcher)?;
         let mut depth = CANDIDATES * 2;
         let kept = loop {
-            let top = searcher
-                .search(&query, &TopDocs::with_limit(depth).order_by_score())
-                .map_err(err)?;
+            let top = top_by_score(&searcher, query.as_ref(), depth, 0).map_err(err)?;
             let exhausted = top.len() < depth;
             let mut kept = Vec::new();
             for (bm25, addr) in top {

@@ -19,6 +19,7 @@ use tantivy::{DocAddress, Order, Searcher, TantivyDocument, Term};
 use crate::analyzer::{char_tokens, is_han, is_single_han};
 use crate::index::{SearchIndex, err};
 use crate::schema::{Fields, RoleFields};
+use crate::top::top_by_score;
 
 /// A role's text fields with their boosts: title and tags ×3, body ×1.
 pub(crate) fn role_fields(r: RoleFields) -> [(Field, f32); 2] {
@@ -232,9 +233,7 @@ impl SearchIndex {
         let Some(TextQuery { query, .. }) = self.text_query(&searcher, &terms)? else {
             return Ok(Vec::new());
         };
-        let top = searcher
-            .search(&query, &TopDocs::with_limit(k.max(1)).order_by_score())
-            .map_err(err)?;
+        let top = top_by_score(&searcher, query.as_ref(), k.max(1), 0).map_err(err)?;
         let columns = self.columns.columns(&searcher)?;
         let mut out = Vec::with_capacity(top.len());
         for (score, addr) in top {
@@ -315,9 +314,7 @@ impl SearchIndex {
         } else {
             // Counting every match of common words would cost more than finding the best
             // ones: the total is then a lower bound (the largest term's document count).
-            let top = searcher
-                .search(&query, &top.order_by_score())
-                .map_err(err)?;
+            let top = top_by_score(&searcher, query.as_ref(), limit, offset).map_err(err)?;
             (top, largest, false)
         };
         // The generators know the query's terms of their field (the role-agnostic ones).

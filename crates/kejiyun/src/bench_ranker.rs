@@ -15,6 +15,9 @@ const MICROS_PER_DAY: i64 = 86_400_000_000;
 
 pub struct KejiyunRanker {
     index: SearchIndex,
+    /// Merge the index into one segment after a load, as `kejiyun reindex` leaves it (the
+    /// default); off, it keeps the segments the load flushed, as a live server's index.
+    pub merge_after_load: bool,
     /// "Now" for freshness: the day after the newest posting, so runs are repeatable.
     now: Timestamp,
 }
@@ -24,6 +27,7 @@ impl KejiyunRanker {
     pub fn in_memory() -> Result<Self, RankerError> {
         Ok(Self {
             index: SearchIndex::in_memory(Analyzer::new())?,
+            merge_after_load: true,
             now: Timestamp(0),
         })
     }
@@ -35,8 +39,13 @@ impl KejiyunRanker {
         }
         Ok(Self {
             index: SearchIndex::open(dir, Analyzer::new())?,
+            merge_after_load: true,
             now: Timestamp(0),
         })
+    }
+
+    pub fn segments(&self) -> usize {
+        self.index.segments()
     }
 
     pub fn index_size_bytes(&self) -> u64 {
@@ -93,8 +102,10 @@ impl Ranker for KejiyunRanker {
 
     fn commit(&mut self) -> Result<(), RankerError> {
         self.index.commit_bulk(0)?;
-        // As `kejiyun reindex` leaves it: one segment.
-        self.index.optimize()?;
+        if self.merge_after_load {
+            // As `kejiyun reindex` leaves it: one segment.
+            self.index.optimize()?;
+        }
         Ok(())
     }
 

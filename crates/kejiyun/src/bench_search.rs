@@ -41,6 +41,8 @@ pub struct SearchBenchOptions {
     /// warm-up round (JIT, caches) whose rankings are the ones scored.
     pub rounds: usize,
     pub postgres_url: Option<String>,
+    /// Kejiyun's index as the bulk load left it (several segments), not merged into one.
+    pub keep_segments: bool,
 }
 
 pub struct SearchBenchReport {
@@ -345,6 +347,7 @@ fn run_in(opts: &SearchBenchOptions, work: &Path) -> anyhow::Result<SearchBenchR
     let rss_before = rss_anon_kb();
     let mut kejiyun = KejiyunRanker::on_disk(&work.join("kejiyun"))
         .map_err(|e| anyhow::anyhow!("kejiyun index: {e}"))?;
+    kejiyun.merge_after_load = !opts.keep_segments;
     let postings = generate(opts.size, opts.seed, &regions).map_err(anyhow::Error::msg)?;
     let (judged, build) = load(
         &mut kejiyun,
@@ -362,8 +365,9 @@ fn run_in(opts: &SearchBenchOptions, work: &Path) -> anyhow::Result<SearchBenchR
     rows[0].docs_per_s = Some(judged.len() as f64 / build.as_secs_f64().max(1e-9));
     rows[0].index_mb = Some(kejiyun.index_size_bytes() as f64 / 1e6);
     rows[0].note = format!(
-        "tantivy + jieba-rs, in-process; build {:.1} s",
-        build.as_secs_f64()
+        "tantivy + jieba-rs, in-process; build {:.1} s; {} segment(s)",
+        build.as_secs_f64(),
+        kejiyun.segments()
     );
     eprintln!(
         "bench search: Kejiyun: {} postings in {:.1} s",

@@ -167,6 +167,10 @@ pub enum BenchCommand {
         /// Also write the table to this file.
         #[arg(long)]
         out: Option<PathBuf>,
+        /// Leave Kejiyun's index in the segments the bulk load flushed, as a live server's
+        /// index is between merges, instead of merging it into one as `kejiyun reindex` does.
+        #[arg(long)]
+        keep_segments: bool,
     },
 }
 
@@ -370,6 +374,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                     rounds,
                     postgres_url,
                     out,
+                    keep_segments,
                 },
         } => {
             let report = crate::bench_search::run(&crate::bench_search::SearchBenchOptions {
@@ -386,6 +391,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 work_dir,
                 rounds,
                 postgres_url,
+                keep_segments,
             })?;
             print!("{}", report.markdown);
             if let Some(out) = out {

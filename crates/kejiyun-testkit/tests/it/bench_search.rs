@@ -15,6 +15,7 @@ fn kejiyun_side_of_bench_search_gives_a_sane_table() {
         work_dir: Some(dir.path().to_path_buf()),
         rounds: 1,
         postgres_url: None,
+        keep_segments: false,
     })
     .unwrap_or_else(|e| panic!("{e:#}"));
     let md = &report.markdown;
