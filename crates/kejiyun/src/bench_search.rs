@@ -43,6 +43,8 @@ pub struct SearchBenchOptions {
     pub postgres_url: Option<String>,
     /// Kejiyun's index as the bulk load left it (several segments), not merged into one.
     pub keep_segments: bool,
+    /// Time each peer in rounds of its own beside Kejiyun, not all engines in the same rounds.
+    pub pairwise: bool,
 }
 
 pub struct SearchBenchReport {
@@ -382,7 +384,14 @@ fn run_in(opts: &SearchBenchOptions, work: &Path) -> anyhow::Result<SearchBenchR
         peers.push(peer);
     }
 
-    // Interleaved: each query goes to every engine in turn before the next query.
+    // Interleaved: each query goes to Kejiyun, then to the phase's peers, before the next.
+    // Pairwise, each peer has a phase of its own beside Kejiyun (no third engine's index
+    // competing for memory, so the ratio compares two engines under the same conditions).
+    let phases: Vec<Vec<usize>> = if opts.pairwise && peers.len() > 1 {
+        (0..peers.len()).map(|i| vec![i]).collect()
+    } else {
+        vec![(0..peers.len()).collect()]
+    };
     let mut replays: Vec<Replay> = rows
         .iter()
         .map(|r| Replay {
@@ -394,50 +403,61 @@ fn run_in(opts: &SearchBenchOptions, work: &Path) -> anyhow::Result<SearchBenchR
     let mut per_query: Vec<Vec<Duration>> = vec![Vec::new(); set.entries.len()];
     let t = Instant::now();
     let total = opts.rounds.max(1) + 1;
-    for round in 0..total {
-        let timed = round > 0;
-        for (n, entry) in set.entries.iter().enumerate() {
-            let is_need = entry.qtype == QueryType::Need;
-            let started = Instant::now();
-            let ids = match &entry.ask {
-                Ask::Search(q) => kejiyun.search(q, 10),
-                Ask::Need(n) => kejiyun.match_need(n, 10),
-            }
-            .map_err(|e| anyhow::anyhow!("kejiyun: {e}"))?;
-            let elapsed = started.elapsed();
-            if timed {
-                rows[0].latency(is_need, elapsed);
-                per_query[n].push(elapsed);
-            }
-            if round == 0 {
-                replays[0].record(entry, ids);
-            }
-            let req = request(entry);
-            for (i, slot) in peers.iter_mut().enumerate() {
-                let Some(peer) = slot.as_mut().filter(|p| p.error.is_none()) else {
-                    continue;
-                };
-                match peer.query(&req) {
-                    Ok((ids, latency)) => {
-                        if timed {
-                            rows[i + 1].latency(is_need, latency);
+    for (phase_no, phase) in phases.iter().enumerate() {
+        let mut beside = EngineRow::new("Kejiyun");
+        for round in 0..total {
+            let timed = round > 0;
+            for (n, entry) in set.entries.iter().enumerate() {
+                let is_need = entry.qtype == QueryType::Need;
+                let started = Instant::now();
+                let ids = match &entry.ask {
+                    Ask::Search(q) => kejiyun.search(q, 10),
+                    Ask::Need(n) => kejiyun.match_need(n, 10),
+                }
+                .map_err(|e| anyhow::anyhow!("kejiyun: {e}"))?;
+                let elapsed = started.elapsed();
+                if timed {
+                    rows[0].latency(is_need, elapsed);
+                    beside.latency(is_need, elapsed);
+                    per_query[n].push(elapsed);
+                }
+                if round == 0 && phase_no == 0 {
+                    replays[0].record(entry, ids);
+                }
+                let req = request(entry);
+                for &i in phase {
+                    let Some(peer) = peers[i].as_mut().filter(|p| p.error.is_none()) else {
+                        continue;
+                    };
+                    match peer.query(&req) {
+                        Ok((ids, latency)) => {
+                            if timed {
+                                rows[i + 1].latency(is_need, latency);
+                            }
+                            if round == 0 {
+                                replays[i + 1].record(entry, ids);
+                            }
                         }
-                        if round == 0 {
-                            replays[i + 1].record(entry, ids);
+                        Err(e) => {
+                            eprintln!("bench search: {} failed on {}: {e}", peer.name, entry.id);
+                            peer.error = Some(format!("failed on query {}: {e}", entry.id));
                         }
-                    }
-                    Err(e) => {
-                        eprintln!("bench search: {} failed on {}: {e}", peer.name, entry.id);
-                        peer.error = Some(format!("failed on query {}: {e}", entry.id));
                     }
                 }
             }
+            eprintln!(
+                "bench search: phase {} of {}, round {} of {total} done (the first untimed; {:.0} s)",
+                phase_no + 1,
+                phases.len(),
+                round + 1,
+                t.elapsed().as_secs_f64()
+            );
         }
-        eprintln!(
-            "bench search: round {} of {total} done (the first untimed; {:.0} s)",
-            round + 1,
-            t.elapsed().as_secs_f64()
-        );
+        if phases.len() > 1 {
+            for &i in phase {
+                rows[i + 1].kejiyun_beside = Some(Box::new(beside.clone()));
+            }
+        }
     }
 
     report_slowest(&set, &per_query);
@@ -479,7 +499,8 @@ fn run_in(opts: &SearchBenchOptions, work: &Path) -> anyhow::Result<SearchBenchR
         row.search_quality = s.finish();
         row.match_quality = m.finish();
     }
-    let markdown = markdown(opts.size, opts.seed, opts.rounds, &set, &rows);
+    let pairwise = opts.pairwise && peers.len() > 1;
+    let markdown = markdown(opts.size, opts.seed, opts.rounds, pairwise, &set, &rows);
     Ok(SearchBenchReport { rows, markdown })
 }
 

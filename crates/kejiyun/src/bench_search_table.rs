@@ -46,6 +46,9 @@ pub struct EngineRow {
     pub match_quality: Option<Quality>,
     /// Version, caveats, or why the engine was not run.
     pub note: String,
+    /// For a peer run pairwise: Kejiyun's own timings from the same rounds, which its
+    /// ratios to this peer compare against (same conditions, no third engine beside them).
+    pub kejiyun_beside: Option<Box<EngineRow>>,
 }
 
 fn ms(d: Duration) -> f64 {
@@ -117,6 +120,7 @@ pub fn markdown(
     size: u64,
     seed: u64,
     rounds: usize,
+    pairwise: bool,
     set: &RelevanceSet,
     rows: &[EngineRow],
 ) -> String {
@@ -125,9 +129,15 @@ pub fn markdown(
         .iter()
         .filter(|e| e.qtype == QueryType::Need)
         .count();
+    let how = if pairwise {
+        "; pairwise: each peer in rounds of its own beside Kejiyun (Kejiyun's row: all its \
+         timings; its ratios to a peer: its timings from that peer's rounds)"
+    } else {
+        ""
+    };
     let mut s = format!(
         "Corpus: {size} postings, seed {seed}; {} searches and {needs} needs from the relevance set, \
-         {rounds} timed interleaved rounds after one untimed warm-up; latencies in ms, one thread.\n\n",
+         {rounds} timed interleaved rounds after one untimed warm-up{how}; latencies in ms, one thread.\n\n",
         set.entries.len() - needs
     );
     s.push_str(
@@ -167,12 +177,15 @@ pub fn markdown(
         (Some(a), Some(b)) if b > 0.0 => format!("{:.3}", a / b),
         _ => "—".to_owned(),
     };
+    // Latency ratios: against Kejiyun's timings from the same rounds when run pairwise.
+    let ours = |p: &EngineRow| -> EngineRow { p.kejiyun_beside.as_deref().unwrap_or(k).clone() };
     for p in peers {
+        let k_here = ours(p);
         s.push_str(&format!(
             "| {} | {} | {} | {} | {} |\n",
             p.name,
-            div(k.search_p99_ms(), p.search_p99_ms()),
-            div(k.match_p99_ms(), p.match_p99_ms()),
+            div(k_here.search_p99_ms(), p.search_p99_ms()),
+            div(k_here.match_p99_ms(), p.match_p99_ms()),
             div(k.docs_per_s, p.docs_per_s),
             div(k.rss_mb, p.rss_mb),
         ));
@@ -184,7 +197,7 @@ pub fn markdown(
     ratio_line(
         &mut s,
         "search p99 vs Lucene",
-        k.search_p99_ms(),
+        lucene.map(ours).as_ref().and_then(EngineRow::search_p99_ms),
         lucene.and_then(EngineRow::search_p99_ms),
         "≤ 0.2",
         |r| r <= 0.2,
@@ -192,7 +205,7 @@ pub fn markdown(
     ratio_line(
         &mut s,
         "matching p99 vs milli",
-        k.match_p99_ms(),
+        milli.map(ours).as_ref().and_then(EngineRow::match_p99_ms),
         milli.and_then(EngineRow::match_p99_ms),
         "≤ 0.2",
         |r| r <= 0.2,

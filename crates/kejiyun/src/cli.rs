@@ -171,6 +171,10 @@ pub enum BenchCommand {
         /// index is between merges, instead of merging it into one as `kejiyun reindex` does.
         #[arg(long)]
         keep_segments: bool,
+        /// Time all engines in the same rounds (the default times each peer in rounds of its
+        /// own beside Kejiyun, so no third engine's index competes for memory).
+        #[arg(long)]
+        all_at_once: bool,
     },
 }
 
@@ -375,6 +379,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                     postgres_url,
                     out,
                     keep_segments,
+                    all_at_once,
                 },
         } => {
             let report = crate::bench_search::run(&crate::bench_search::SearchBenchOptions {
@@ -392,6 +397,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 rounds,
                 postgres_url,
                 keep_segments,
+                pairwise: !all_at_once,
             })?;
             print!("{}", report.markdown);
             if let Some(out) = out {

@@ -16,6 +16,7 @@ fn kejiyun_side_of_bench_search_gives_a_sane_table() {
         rounds: 1,
         postgres_url: None,
         keep_segments: false,
+        pairwise: true,
     })
     .unwrap_or_else(|e| panic!("{e:#}"));
     let md = &report.markdown;
