@@ -392,6 +392,7 @@ fn run_in(opts: &SearchBenchOptions, work: &Path) -> anyhow::Result<SearchBenchR
     } else {
         vec![(0..peers.len()).collect()]
     };
+    let pairwise = phases.len() > 1;
     let mut replays: Vec<Replay> = rows
         .iter()
         .map(|r| Replay {
@@ -426,22 +427,9 @@ fn run_in(opts: &SearchBenchOptions, work: &Path) -> anyhow::Result<SearchBenchR
                 }
                 let req = request(entry);
                 for &i in phase {
-                    let Some(peer) = peers[i].as_mut().filter(|p| p.error.is_none()) else {
-                        continue;
-                    };
-                    match peer.query(&req) {
-                        Ok((ids, latency)) => {
-                            if timed {
-                                rows[i + 1].latency(is_need, latency);
-                            }
-                            if round == 0 {
-                                replays[i + 1].record(entry, ids);
-                            }
-                        }
-                        Err(e) => {
-                            eprintln!("bench search: {} failed on {}: {e}", peer.name, entry.id);
-                            peer.error = Some(format!("failed on query {}: {e}", entry.id));
-                        }
+                    if let Some(peer) = peers[i].as_mut() {
+                        let (row, replay) = (&mut rows[i + 1], &mut replays[i + 1]);
+                        ask_peer(peer, entry, &req, row, replay, timed);
                     }
                 }
             }
@@ -453,7 +441,7 @@ fn run_in(opts: &SearchBenchOptions, work: &Path) -> anyhow::Result<SearchBenchR
                 t.elapsed().as_secs_f64()
             );
         }
-        if phases.len() > 1 {
+        if pairwise {
             for &i in phase {
                 rows[i + 1].kejiyun_beside = Some(Box::new(beside.clone()));
             }
@@ -499,9 +487,31 @@ fn run_in(opts: &SearchBenchOptions, work: &Path) -> anyhow::Result<SearchBenchR
         row.search_quality = s.finish();
         row.match_quality = m.finish();
     }
-    let pairwise = opts.pairwise && peers.len() > 1;
     let markdown = markdown(opts.size, opts.seed, opts.rounds, pairwise, &set, &rows);
     Ok(SearchBenchReport { rows, markdown })
+}
+
+/// Asks one query of a peer that has not failed: times it into `row` (timed rounds) and keeps
+/// its ranking in `replay` (the untimed round); a failure stops that peer for the rest.
+fn ask_peer(
+    peer: &mut Peer,
+    entry: &Entry,
+    req: &Value,
+    row: &mut EngineRow,
+    replay: &mut Replay,
+    timed: bool,
+) {
+    if peer.error.is_some() {
+        return;
+    }
+    match peer.query(req) {
+        Ok((_, latency)) if timed => row.latency(entry.qtype == QueryType::Need, latency),
+        Ok((ids, _)) => replay.record(entry, ids),
+        Err(e) => {
+            eprintln!("bench search: {} failed on {}: {e}", peer.name, entry.id);
+            peer.error = Some(format!("failed on query {}: {e}", entry.id));
+        }
+    }
 }
 
 /// Prints Kejiyun's five slowest searches and needs by median time (stderr: a lead for
