@@ -402,6 +402,8 @@ fn run_in(opts: &SearchBenchOptions, work: &Path) -> anyhow::Result<SearchBenchR
         .collect();
     // Kejiyun's timings per query, for the slowest-queries report (what to work on next).
     let mut per_query: Vec<Vec<Duration>> = vec![Vec::new(); set.entries.len()];
+    // Each query's request to the peers, built once for every phase and round.
+    let requests: Vec<Value> = set.entries.iter().map(request).collect();
     let t = Instant::now();
     let total = opts.rounds.max(1) + 1;
     for (phase_no, phase) in phases.iter().enumerate() {
@@ -425,11 +427,10 @@ fn run_in(opts: &SearchBenchOptions, work: &Path) -> anyhow::Result<SearchBenchR
                 if round == 0 && phase_no == 0 {
                     replays[0].record(entry, ids);
                 }
-                let req = request(entry);
                 for &i in phase {
                     if let Some(peer) = peers[i].as_mut() {
                         let (row, replay) = (&mut rows[i + 1], &mut replays[i + 1]);
-                        ask_peer(peer, entry, &req, row, replay, timed);
+                        ask_peer(peer, entry, &requests[n], row, replay, timed);
                     }
                 }
             }
