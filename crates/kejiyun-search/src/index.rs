@@ -279,16 +279,23 @@ impl SearchIndex {
         Ok(())
     }
 
-    /// Merges every segment into one (after a bulk load or a reindex: fewer segments, fewer
-    /// dictionary look-ups per query). The commit payload is kept.
+    /// Merges the segments into as many as a search walks at once (two on a machine with a
+    /// spare core, see [`crate::top`]; else one), of about equal sizes: after a bulk load or
+    /// a reindex, fewer segments mean fewer dictionary look-ups per query. The commit
+    /// payload is kept.
     pub fn optimize(&self) -> Result<(), SearchError> {
-        let ids = self.index.searchable_segment_ids().map_err(err)?;
-        if ids.len() > 1 {
+        let metas = self.index.searchable_segment_metas().map_err(err)?;
+        let groups = crate::top::search_threads();
+        if metas.len() > groups {
             let mut writer = self
                 .writer
                 .lock()
                 .map_err(|_| err("index writer poisoned"))?;
-            writer.merge(&ids).wait().map_err(err)?;
+            for group in balanced_groups(&metas, groups) {
+                if group.len() > 1 {
+                    writer.merge(&group).wait().map_err(err)?;
+                }
+            }
         }
         self.reader.reload().map_err(err)
     }
@@ -336,4 +343,22 @@ fn same_schema(a: &Schema, b: &Schema) -> bool {
             .collect()
     };
     names(a) == names(b)
+}
+
+/// The segments' ids in `n` groups of about equal document counts (largest first, each to
+/// the lightest group).
+fn balanced_groups(
+    metas: &[tantivy::SegmentMeta],
+    n: usize,
+) -> Vec<Vec<tantivy::index::SegmentId>> {
+    let mut sorted: Vec<&tantivy::SegmentMeta> = metas.iter().collect();
+    sorted.sort_by_key(|m| std::cmp::Reverse(m.num_docs()));
+    let mut groups: Vec<(u64, Vec<tantivy::index::SegmentId>)> = vec![(0, Vec::new()); n.max(1)];
+    for m in sorted {
+        if let Some(lightest) = groups.iter_mut().min_by_key(|(docs, _)| *docs) {
+            lightest.0 += u64::from(m.num_docs());
+            lightest.1.push(m.id());
+        }
+    }
+    groups.into_iter().map(|(_, ids)| ids).collect()
 }

@@ -1,15 +1,27 @@
 //! The best documents of a query by score, across segments. tantivy's `TopDocs` starts each
 //! segment's block-max WAND from nothing and merges afterwards; here each segment starts from
-//! the k-th best score the earlier segments found, so WAND skips every block of a later segment
-//! that cannot beat it. A live index holds several segments between merges (each indexer
-//! commit adds one), so the later ones cost little. Same results, same order as
-//! `TopDocs::order_by_score`: best first, ties to the lower document address.
+//! the k-th best score found so far, so WAND skips every block of a later segment that cannot
+//! beat it. On a machine with a spare core the segments are split in two groups of about
+//! equal size, walked at once (one group by a helper thread) with the k-th best shared
+//! between them, and the caller walks the second group itself when the helper is busy.
+//! Same results, same order as `TopDocs::order_by_score`: best first, ties to the lower
+//! document address.
 
 use std::cmp::{Ordering, Reverse};
 use std::collections::BinaryHeap;
+use std::sync::atomic::{AtomicBool, AtomicU32, Ordering as Atomic};
+use std::sync::mpsc::{Sender, channel};
+use std::sync::{Arc, Condvar, Mutex, OnceLock};
 
-use tantivy::query::{EnableScoring, Query};
-use tantivy::{DocAddress, Score, Searcher};
+use tantivy::query::{EnableScoring, Query, Weight};
+use tantivy::{DocAddress, Score, Searcher, SegmentReader};
+
+/// Below this many documents a search walks its segments on one thread (handing work to
+/// another costs more than it saves).
+const PARALLEL_MIN_DOCS: u32 = 100_000;
+
+/// Segments with their ordinals in the searcher (the segment part of a `DocAddress`).
+type Segments = Vec<(u32, SegmentReader)>;
 
 /// A scored document; greater = better (higher score, then the lower address).
 #[derive(Clone, Copy)]
@@ -40,35 +52,53 @@ impl PartialEq for Ranked {
 
 impl Eq for Ranked {}
 
-/// The documents ranked `offset .. offset + limit` by `query`'s score, best first.
-pub(crate) fn top_by_score(
-    searcher: &Searcher,
-    query: &dyn Query,
-    limit: usize,
-    offset: usize,
-) -> tantivy::Result<Vec<(Score, DocAddress)>> {
-    let k = limit.saturating_add(offset);
-    if limit == 0 {
-        return Ok(Vec::new());
+/// The k-th best score of one group, published for the other (`f32` bits; scores only rise).
+struct SharedThreshold(AtomicU32);
+
+impl SharedThreshold {
+    fn new() -> Self {
+        Self(AtomicU32::new(Score::MIN.to_bits()))
     }
-    let weight = query.weight(EnableScoring::enabled_from_searcher(searcher))?;
+
+    fn get(&self) -> Score {
+        Score::from_bits(self.0.load(Atomic::Relaxed))
+    }
+
+    fn raise(&self, score: Score) {
+        let _ = self
+            .0
+            .fetch_update(Atomic::Relaxed, Atomic::Relaxed, |bits| {
+                (score > Score::from_bits(bits)).then_some(score.to_bits())
+            });
+    }
+}
+
+/// The best `k` documents of `segments` (segment ordinal, reader), pruned by the other
+/// groups' k-th best too.
+fn walk(
+    weight: &dyn Weight,
+    segments: &[(u32, SegmentReader)],
+    k: usize,
+    shared: &SharedThreshold,
+) -> tantivy::Result<Vec<Ranked>> {
     // A min-heap of the best `k` so far: its top is the one to beat.
     let mut best: BinaryHeap<Reverse<Ranked>> = BinaryHeap::with_capacity(k.min(4096) + 1);
-    let mut threshold = Score::MIN;
-    for (ord, reader) in searcher.segment_readers().iter().enumerate() {
-        let segment = u32::try_from(ord).map_err(|_| {
-            tantivy::TantivyError::InternalError("more than 2^32 segments".to_owned())
-        })?;
+    let mut own = Score::MIN;
+    // A document that only ties another group's k-th best may still win on its address, so
+    // that one is beaten by anything not below it.
+    let beat = |own: Score| own.max(shared.get().next_down());
+    for (segment, reader) in segments {
         let alive = reader.alive_bitset();
-        // Called only for documents scoring above `threshold`, in increasing doc order, so a
-        // later document that ties with the k-th best loses to it, as the lower address should.
-        weight.for_each_pruning(threshold, reader, &mut |doc, score| {
+        // Called only for documents scoring above the threshold, in increasing doc order, so
+        // a later document that ties with the k-th best loses to it, as the lower address
+        // should.
+        weight.for_each_pruning(beat(own), reader, &mut |doc, score| {
             if alive.is_some_and(|a| a.is_deleted(doc)) {
-                return threshold;
+                return beat(own);
             }
             best.push(Reverse(Ranked {
                 score,
-                addr: DocAddress::new(segment, doc),
+                addr: DocAddress::new(*segment, doc),
             }));
             if best.len() > k {
                 best.pop();
@@ -76,18 +106,161 @@ pub(crate) fn top_by_score(
             if best.len() == k
                 && let Some(Reverse(kth)) = best.peek()
             {
-                threshold = kth.score;
+                own = kth.score;
+                shared.raise(own);
             }
-            threshold
+            beat(own)
         })?;
     }
-    let mut ranked: Vec<Ranked> = best.into_iter().map(|Reverse(r)| r).collect();
+    Ok(best.into_iter().map(|Reverse(r)| r).collect())
+}
+
+/// Work handed to the helper thread.
+type Job = Box<dyn FnOnce() + Send>;
+
+/// The helper thread's queue; `None` on a one-core machine.
+fn helper() -> Option<&'static Mutex<Sender<Job>>> {
+    static HELPER: OnceLock<Option<Mutex<Sender<Job>>>> = OnceLock::new();
+    HELPER
+        .get_or_init(|| {
+            let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+            if cores < 2 {
+                return None;
+            }
+            let (tx, rx) = channel::<Job>();
+            std::thread::Builder::new()
+                .name("kejiyun-search-helper".to_owned())
+                .spawn(move || {
+                    while let Ok(job) = rx.recv() {
+                        job();
+                    }
+                })
+                .ok()
+                .map(|_| Mutex::new(tx))
+        })
+        .as_ref()
+}
+
+/// How many groups of segments a search walks at once.
+pub(crate) fn search_threads() -> usize {
+    if helper().is_some() { 2 } else { 1 }
+}
+
+/// The second group's walk: run by whichever of the helper and the caller claims it first.
+struct Handoff {
+    claimed: AtomicBool,
+    result: Mutex<Option<tantivy::Result<Vec<Ranked>>>>,
+    done: Condvar,
+}
+
+/// The documents ranked `offset .. offset + limit` by `query`'s score, best first.
+pub(crate) fn top_by_score(
+    searcher: &Searcher,
+    query: &dyn Query,
+    limit: usize,
+    offset: usize,
+) -> tantivy::Result<Vec<(Score, DocAddress)>> {
+    top_by_score_from(searcher, query, limit, offset, PARALLEL_MIN_DOCS)
+}
+
+/// [`top_by_score`], walking two groups at once from `parallel_min_docs` documents.
+fn top_by_score_from(
+    searcher: &Searcher,
+    query: &dyn Query,
+    limit: usize,
+    offset: usize,
+    parallel_min_docs: u32,
+) -> tantivy::Result<Vec<(Score, DocAddress)>> {
+    let k = limit.saturating_add(offset);
+    if limit == 0 {
+        return Ok(Vec::new());
+    }
+    let weight: Arc<dyn Weight> =
+        Arc::from(query.weight(EnableScoring::enabled_from_searcher(searcher))?);
+    let mut segments = Vec::with_capacity(searcher.segment_readers().len());
+    for (ord, reader) in searcher.segment_readers().iter().enumerate() {
+        let ord = u32::try_from(ord).map_err(|_| {
+            tantivy::TantivyError::InternalError("more than 2^32 segments".to_owned())
+        })?;
+        segments.push((ord, reader.clone()));
+    }
+    let docs: u32 = segments.iter().map(|(_, r)| r.max_doc()).sum();
+    let shared = Arc::new(SharedThreshold::new());
+    let mut ranked = match helper() {
+        Some(helper) if segments.len() > 1 && docs >= parallel_min_docs => {
+            let (mine, theirs) = split(segments);
+            let handoff = Arc::new(Handoff {
+                claimed: AtomicBool::new(false),
+                result: Mutex::new(None),
+                done: Condvar::new(),
+            });
+            let job: Job = {
+                let (weight, shared, handoff) = (weight.clone(), shared.clone(), handoff.clone());
+                let theirs = theirs.clone();
+                Box::new(move || {
+                    if !handoff.claimed.swap(true, Atomic::AcqRel) {
+                        let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                            walk(weight.as_ref(), &theirs, k, &shared)
+                        }))
+                        .unwrap_or_else(|_| {
+                            Err(tantivy::TantivyError::InternalError(
+                                "search helper panicked".into(),
+                            ))
+                        });
+                        if let Ok(mut slot) = handoff.result.lock() {
+                            *slot = Some(r);
+                        }
+                        handoff.done.notify_one();
+                    }
+                })
+            };
+            let sent = helper
+                .lock()
+                .map(|tx| tx.send(job).is_ok())
+                .unwrap_or(false);
+            let mut ranked = walk(weight.as_ref(), &mine, k, &shared)?;
+            let other = if !sent || !handoff.claimed.swap(true, Atomic::AcqRel) {
+                walk(weight.as_ref(), &theirs, k, &shared)?
+            } else {
+                let poisoned = || tantivy::TantivyError::InternalError("search helper".into());
+                let mut slot = handoff.result.lock().map_err(|_| poisoned())?;
+                loop {
+                    if let Some(r) = slot.take() {
+                        break r?;
+                    }
+                    slot = handoff.done.wait(slot).map_err(|_| poisoned())?;
+                }
+            };
+            ranked.extend(other);
+            ranked
+        }
+        _ => walk(weight.as_ref(), &segments, k, &shared)?,
+    };
     ranked.sort_unstable_by(|a, b| b.cmp(a));
     Ok(ranked
         .into_iter()
         .skip(offset)
+        .take(limit)
         .map(|r| (r.score, r.addr))
         .collect())
+}
+
+/// Two groups of segments of about equal document counts (largest first, each to the
+/// lighter group).
+fn split(mut segments: Vec<(u32, SegmentReader)>) -> (Segments, Segments) {
+    segments.sort_by_key(|(_, r)| Reverse(r.max_doc()));
+    let (mut a, mut b) = (Vec::new(), Vec::new());
+    let (mut na, mut nb) = (0u64, 0u64);
+    for s in segments {
+        if na <= nb {
+            na += u64::from(s.1.max_doc());
+            a.push(s);
+        } else {
+            nb += u64::from(s.1.max_doc());
+            b.push(s);
+        }
+    }
+    (a, b)
 }
 
 #[cfg(test)]
@@ -180,11 +353,52 @@ mod tests {
                             .order_by_score(),
                     )
                     .unwrap_or_else(|e| panic!("{e}"));
-                let got = top_by_score(&searcher, query.as_ref(), limit, offset)
+                for parallel_min_docs in [0, u32::MAX] {
+                    let got = top_by_score_from(
+                        &searcher,
+                        query.as_ref(),
+                        limit,
+                        offset,
+                        parallel_min_docs,
+                    )
                     .unwrap_or_else(|e| panic!("{e}"));
-                assert_same_ranking(&got, &expected, &format!("{text} {limit} {offset}"));
+                    let what = format!("{text} {limit} {offset} {parallel_min_docs}");
+                    assert_same_ranking(&got, &expected, &what);
+                }
             }
         }
+    }
+
+    #[test]
+    fn concurrent_searches_share_the_helper_and_rank_alike() {
+        let (index, body, _) = segmented_index();
+        let searcher = index.reader().unwrap_or_else(|e| panic!("{e}")).searcher();
+        let parser = QueryParser::for_index(&index, vec![body]);
+        let queries: Vec<_> = ["alpha beta", "gamma", "delta zeta filler", "epsilon alpha"]
+            .iter()
+            .map(|t| parser.parse_query(t).unwrap_or_else(|e| panic!("{e}")))
+            .collect();
+        let expected: Vec<_> = queries
+            .iter()
+            .map(|q| {
+                searcher
+                    .search(q, &TopDocs::with_limit(10).order_by_score())
+                    .unwrap_or_else(|e| panic!("{e}"))
+            })
+            .collect();
+        std::thread::scope(|scope| {
+            for t in 0..6 {
+                let (searcher, queries, expected) = (&searcher, &queries, &expected);
+                scope.spawn(move || {
+                    for round in 0..40 {
+                        let n = (t + round) % queries.len();
+                        let got = top_by_score_from(searcher, queries[n].as_ref(), 10, 0, 0)
+                            .unwrap_or_else(|e| panic!("{e}"));
+                        assert_same_ranking(&got, &expected[n], &format!("query {n}"));
+                    }
+                });
+            }
+        });
     }
 
     #[test]

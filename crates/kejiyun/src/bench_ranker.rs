@@ -15,8 +15,9 @@ const MICROS_PER_DAY: i64 = 86_400_000_000;
 
 pub struct KejiyunRanker {
     index: SearchIndex,
-    /// Merge the index into one segment after a load, as `kejiyun reindex` leaves it (the
-    /// default); off, it keeps the segments the load flushed, as a live server's index.
+    /// Merge the index after a load as `kejiyun reindex` does (into one segment per search
+    /// thread; the default); off, it keeps the segments the load flushed, as a live server's
+    /// index.
     pub merge_after_load: bool,
     /// "Now" for freshness: the day after the newest posting, so runs are repeatable.
     now: Timestamp,
@@ -103,7 +104,7 @@ impl Ranker for KejiyunRanker {
     fn commit(&mut self) -> Result<(), RankerError> {
         self.index.commit_bulk(0)?;
         if self.merge_after_load {
-            // As `kejiyun reindex` leaves it: one segment.
+            // As `kejiyun reindex` leaves it.
             self.index.optimize()?;
         }
         Ok(())

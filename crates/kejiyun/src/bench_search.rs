@@ -41,7 +41,8 @@ pub struct SearchBenchOptions {
     /// warm-up round (JIT, caches) whose rankings are the ones scored.
     pub rounds: usize,
     pub postgres_url: Option<String>,
-    /// Kejiyun's index as the bulk load left it (several segments), not merged into one.
+    /// Kejiyun's index as the bulk load left it (several segments), not merged as
+    /// `kejiyun reindex` merges it.
     pub keep_segments: bool,
     /// Time each peer in rounds of its own beside Kejiyun, not all engines in the same rounds.
     pub pairwise: bool,

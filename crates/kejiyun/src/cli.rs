@@ -168,7 +168,8 @@ pub enum BenchCommand {
         #[arg(long)]
         out: Option<PathBuf>,
         /// Leave Kejiyun's index in the segments the bulk load flushed, as a live server's
-        /// index is between merges, instead of merging it into one as `kejiyun reindex` does.
+        /// index is between merges, instead of merging it as `kejiyun reindex` does (into one
+        /// segment per search thread).
         #[arg(long)]
         keep_segments: bool,
         /// Time all engines in the same rounds (the default times each peer in rounds of its
