@@ -143,7 +143,8 @@ pub fn markdown(
     };
     let mut s = format!(
         "Corpus: {size} postings, seed {seed}; {} searches and {needs} needs from the relevance set, \
-         {rounds} timed interleaved rounds after one untimed warm-up{how}; latencies in ms, one thread.\n\n",
+         {rounds} timed interleaved rounds after one untimed warm-up{how}; latencies in ms, one \
+         query at a time (Kejiyun walks its index's two segments on both cores when it has two).\n\n",
         set.entries.len() - needs
     );
     s.push_str(
