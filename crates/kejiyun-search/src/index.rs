@@ -285,17 +285,24 @@ impl SearchIndex {
     /// payload is kept.
     pub fn optimize(&self) -> Result<(), SearchError> {
         let metas = self.index.searchable_segment_metas().map_err(err)?;
-        let groups = crate::top::search_threads();
+        let groups = crate::top::search_segments();
         if metas.len() > groups {
             let mut writer = self
                 .writer
                 .lock()
                 .map_err(|_| err("index writer poisoned"))?;
-            for group in balanced_groups(&metas, groups) {
+            let merges = balanced_groups(&metas, groups);
+            // A `SegmentMeta` keeps its files from the garbage collection below.
+            drop(metas);
+            for group in merges {
                 if group.len() > 1 {
                     writer.merge(&group).wait().map_err(err)?;
                 }
             }
+            // The merged-away segments' files go now (once the reader has let go of them),
+            // not at the next commit.
+            self.reader.reload().map_err(err)?;
+            writer.garbage_collect_files().wait().map_err(err)?;
         }
         self.reader.reload().map_err(err)
     }

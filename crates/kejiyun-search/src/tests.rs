@@ -449,3 +449,34 @@ fn a_second_process_cannot_take_an_open_index_and_does_not_harm_it() {
     let again = SearchIndex::open(&path, Analyzer::new()).unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(again.position().unwrap_or_else(|e| panic!("{e}")).cursor, 8);
 }
+
+#[test]
+fn optimize_merges_into_one_segment_per_search_thread_and_deletes_the_rest() {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let path = dir.path().join("index");
+    let index = SearchIndex::open(&path, Analyzer::new()).unwrap_or_else(|e| panic!("{e}"));
+    // One commit per document: a segment each.
+    for (n, d) in corpus().into_iter().enumerate() {
+        let cursor = i64::try_from(n).unwrap_or_default() + 1;
+        index
+            .apply(&[Change::Upsert(d)], cursor)
+            .unwrap_or_else(|e| panic!("{e}"));
+    }
+    assert!(index.segments() > 2, "{}", index.segments());
+    let files = |p: &std::path::Path| {
+        std::fs::read_dir(p)
+            .unwrap_or_else(|e| panic!("{e}"))
+            .flatten()
+            .filter(|e| e.file_name().to_string_lossy().ends_with(".idx"))
+            .count()
+    };
+    index.optimize().unwrap_or_else(|e| panic!("{e}"));
+    let expected = crate::top::search_segments();
+    assert_eq!(index.segments(), expected);
+    // The merged-away segments' files are gone, not left for the next commit.
+    assert_eq!(files(&path), expected);
+    assert_eq!(index.num_docs(), 8);
+    assert_eq!(index.position().unwrap_or_else(|e| panic!("{e}")).cursor, 8);
+    let found = ids(&index, &query("柑橘黄龙病"));
+    assert!(!found.is_empty());
+}

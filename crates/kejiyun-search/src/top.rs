@@ -1,15 +1,16 @@
 //! The best documents of a query by score, across segments. tantivy's `TopDocs` starts each
 //! segment's block-max WAND from nothing and merges afterwards; here each segment starts from
 //! the k-th best score found so far, so WAND skips every block of a later segment that cannot
-//! beat it. On a machine with a spare core the segments are split in two groups of about
-//! equal size, walked at once (one group by a helper thread) with the k-th best shared
-//! between them, and the caller walks the second group itself when the helper is busy.
-//! Same results, same order as `TopDocs::order_by_score`: best first, ties to the lower
-//! document address.
+//! beat it. On a machine with a spare core, an index of several segments is walked by two
+//! threads at once — the caller and a long-lived helper thread, each taking the next segment
+//! (largest first) from a shared queue, pruning with the better of its own and the other's
+//! k-th best score — and when the helper is busy with another search, the caller simply
+//! takes every segment itself. Same results, same order as `TopDocs::order_by_score`: best
+//! first, ties to the lower document address.
 
 use std::cmp::{Ordering, Reverse};
 use std::collections::BinaryHeap;
-use std::sync::atomic::{AtomicBool, AtomicU32, Ordering as Atomic};
+use std::sync::atomic::{AtomicBool, AtomicU32, AtomicUsize, Ordering as Atomic};
 use std::sync::mpsc::{Sender, channel};
 use std::sync::{Arc, Condvar, Mutex, OnceLock};
 
@@ -52,7 +53,7 @@ impl PartialEq for Ranked {
 
 impl Eq for Ranked {}
 
-/// The k-th best score of one group, published for the other (`f32` bits; scores only rise).
+/// The k-th best score of one thread, published for the other (`f32` bits; scores only rise).
 struct SharedThreshold(AtomicU32);
 
 impl SharedThreshold {
@@ -73,21 +74,41 @@ impl SharedThreshold {
     }
 }
 
-/// The best `k` documents of `segments` (segment ordinal, reader), pruned by the other
-/// groups' k-th best too.
+/// Segments to walk, largest first, taken one at a time by whichever thread is free.
+struct SegmentQueue {
+    segments: Segments,
+    next: AtomicUsize,
+}
+
+impl SegmentQueue {
+    fn new(mut segments: Segments) -> Self {
+        segments.sort_by_key(|(_, r)| Reverse(r.max_doc()));
+        Self {
+            segments,
+            next: AtomicUsize::new(0),
+        }
+    }
+
+    fn take(&self) -> Option<&(u32, SegmentReader)> {
+        self.segments.get(self.next.fetch_add(1, Atomic::Relaxed))
+    }
+}
+
+/// The best `k` documents of the segments this thread takes from `queue`, pruned by the
+/// other thread's k-th best too.
 fn walk(
     weight: &dyn Weight,
-    segments: &[(u32, SegmentReader)],
+    queue: &SegmentQueue,
     k: usize,
     shared: &SharedThreshold,
 ) -> tantivy::Result<Vec<Ranked>> {
     // A min-heap of the best `k` so far: its top is the one to beat.
     let mut best: BinaryHeap<Reverse<Ranked>> = BinaryHeap::with_capacity(k.min(4096) + 1);
     let mut own = Score::MIN;
-    // A document that only ties another group's k-th best may still win on its address, so
+    // A document that only ties the other thread's k-th best may still win on its address, so
     // that one is beaten by anything not below it.
     let beat = |own: Score| own.max(shared.get().next_down());
-    for (segment, reader) in segments {
+    while let Some((segment, reader)) = queue.take() {
         let alive = reader.alive_bitset();
         // Called only for documents scoring above the threshold, in increasing doc order, so
         // a later document that ties with the k-th best loses to it, as the lower address
@@ -141,12 +162,14 @@ fn helper() -> Option<&'static Mutex<Sender<Job>>> {
         .as_ref()
 }
 
-/// How many groups of segments a search walks at once.
-pub(crate) fn search_threads() -> usize {
+/// How many segments a reindexed index is merged into: one per thread that walks a search
+/// (two on a machine with a spare core, else one). Four (so that a helper starting late still
+/// finds one to take) measured no better at 1M beside Lucene, within the runs' noise.
+pub(crate) fn search_segments() -> usize {
     if helper().is_some() { 2 } else { 1 }
 }
 
-/// The second group's walk: run by whichever of the helper and the caller claims it first.
+/// The helper's share of a search: it starts only if the caller has not finished the queue.
 struct Handoff {
     claimed: AtomicBool,
     result: Mutex<Option<tantivy::Result<Vec<Ranked>>>>,
@@ -163,7 +186,7 @@ pub(crate) fn top_by_score(
     top_by_score_from(searcher, query, limit, offset, PARALLEL_MIN_DOCS)
 }
 
-/// [`top_by_score`], walking two groups at once from `parallel_min_docs` documents.
+/// [`top_by_score`], on two threads from `parallel_min_docs` documents.
 fn top_by_score_from(
     searcher: &Searcher,
     query: &dyn Query,
@@ -185,22 +208,22 @@ fn top_by_score_from(
         segments.push((ord, reader.clone()));
     }
     let docs: u32 = segments.iter().map(|(_, r)| r.max_doc()).sum();
+    let queue = Arc::new(SegmentQueue::new(segments));
     let shared = Arc::new(SharedThreshold::new());
     let mut ranked = match helper() {
-        Some(helper) if segments.len() > 1 && docs >= parallel_min_docs => {
-            let (mine, theirs) = split(segments);
+        Some(helper) if queue.segments.len() > 1 && docs >= parallel_min_docs => {
             let handoff = Arc::new(Handoff {
                 claimed: AtomicBool::new(false),
                 result: Mutex::new(None),
                 done: Condvar::new(),
             });
             let job: Job = {
-                let (weight, shared, handoff) = (weight.clone(), shared.clone(), handoff.clone());
-                let theirs = theirs.clone();
+                let (weight, queue, shared) = (weight.clone(), queue.clone(), shared.clone());
+                let handoff = handoff.clone();
                 Box::new(move || {
                     if !handoff.claimed.swap(true, Atomic::AcqRel) {
                         let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                            walk(weight.as_ref(), &theirs, k, &shared)
+                            walk(weight.as_ref(), &queue, k, &shared)
                         }))
                         .unwrap_or_else(|_| {
                             Err(tantivy::TantivyError::InternalError(
@@ -218,23 +241,22 @@ fn top_by_score_from(
                 .lock()
                 .map(|tx| tx.send(job).is_ok())
                 .unwrap_or(false);
-            let mut ranked = walk(weight.as_ref(), &mine, k, &shared)?;
-            let other = if !sent || !handoff.claimed.swap(true, Atomic::AcqRel) {
-                walk(weight.as_ref(), &theirs, k, &shared)?
-            } else {
+            let mut ranked = walk(weight.as_ref(), &queue, k, &shared)?;
+            // The queue is empty: if the helper has not started, it never will.
+            if sent && handoff.claimed.swap(true, Atomic::AcqRel) {
                 let poisoned = || tantivy::TantivyError::InternalError("search helper".into());
                 let mut slot = handoff.result.lock().map_err(|_| poisoned())?;
-                loop {
+                let other = loop {
                     if let Some(r) = slot.take() {
                         break r?;
                     }
                     slot = handoff.done.wait(slot).map_err(|_| poisoned())?;
-                }
-            };
-            ranked.extend(other);
+                };
+                ranked.extend(other);
+            }
             ranked
         }
-        _ => walk(weight.as_ref(), &segments, k, &shared)?,
+        _ => walk(weight.as_ref(), &queue, k, &shared)?,
     };
     ranked.sort_unstable_by(|a, b| b.cmp(a));
     Ok(ranked
@@ -243,24 +265,6 @@ fn top_by_score_from(
         .take(limit)
         .map(|r| (r.score, r.addr))
         .collect())
-}
-
-/// Two groups of segments of about equal document counts (largest first, each to the
-/// lighter group).
-fn split(mut segments: Vec<(u32, SegmentReader)>) -> (Segments, Segments) {
-    segments.sort_by_key(|(_, r)| Reverse(r.max_doc()));
-    let (mut a, mut b) = (Vec::new(), Vec::new());
-    let (mut na, mut nb) = (0u64, 0u64);
-    for s in segments {
-        if na <= nb {
-            na += u64::from(s.1.max_doc());
-            a.push(s);
-        } else {
-            nb += u64::from(s.1.max_doc());
-            b.push(s);
-        }
-    }
-    (a, b)
 }
 
 #[cfg(test)]
