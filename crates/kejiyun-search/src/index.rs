@@ -9,12 +9,16 @@ use std::sync::Mutex;
 use kejiyun_core::search_ports::{DocKind, SearchDocument, SearchError};
 use serde::{Deserialize, Serialize};
 use tantivy::directory::MmapDirectory;
+use tantivy::indexer::{LogMergePolicy, NoMergePolicy};
 use tantivy::schema::Schema;
 use tantivy::tokenizer::TextAnalyzer;
 use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDocument, Term};
 
 use crate::analyzer::{Analyzer, CharTokenizer};
 use crate::schema::{self, CHARS, Fields, JIEBA, SCHEMA_VERSION};
+
+/// Tries at merging while a merge the writer started by itself may hold the same segments.
+const MERGE_ATTEMPTS: usize = 100;
 
 /// Memory the writer may buffer before it flushes a segment.
 const WRITER_HEAP_BYTES: usize = 40 * 1024 * 1024;
@@ -284,27 +288,53 @@ impl SearchIndex {
     /// a reindex, fewer segments mean fewer dictionary look-ups per query. The commit
     /// payload is kept.
     pub fn optimize(&self) -> Result<(), SearchError> {
-        let metas = self.index.searchable_segment_metas().map_err(err)?;
         let groups = crate::top::search_segments();
-        if metas.len() > groups {
-            let mut writer = self
-                .writer
-                .lock()
-                .map_err(|_| err("index writer poisoned"))?;
-            let merges = balanced_groups(&metas, groups);
-            // A `SegmentMeta` keeps its files from the garbage collection below.
-            drop(metas);
-            for group in merges {
-                if group.len() > 1 {
-                    writer.merge(&group).wait().map_err(err)?;
-                }
+        let mut writer = self
+            .writer
+            .lock()
+            .map_err(|_| err("index writer poisoned"))?;
+        // No merge of the writer's own starts meanwhile; one already running may still take
+        // segments from under ours, which then fails and is planned again once it ends.
+        writer.set_merge_policy(Box::new(NoMergePolicy));
+        let mut merged = Ok(());
+        for attempt in 0..MERGE_ATTEMPTS {
+            merged = Self::merge_into(&mut writer, &self.index, groups);
+            if merged.is_ok() {
+                break;
             }
-            // The merged-away segments' files go now (once the reader has let go of them),
-            // not at the next commit.
-            self.reader.reload().map_err(err)?;
-            writer.garbage_collect_files().wait().map_err(err)?;
+            if attempt + 1 < MERGE_ATTEMPTS {
+                std::thread::sleep(std::time::Duration::from_millis(20));
+            }
         }
+        writer.set_merge_policy(Box::new(LogMergePolicy::default()));
+        merged?;
+        // The merged-away segments' files go now (once the reader has let go of them), not
+        // at the next commit.
+        self.reader.reload().map_err(err)?;
+        writer.garbage_collect_files().wait().map_err(err)?;
+        drop(writer);
         self.reader.reload().map_err(err)
+    }
+
+    /// One try at merging the committed segments into `groups` of about equal sizes.
+    fn merge_into(
+        writer: &mut IndexWriter,
+        index: &Index,
+        groups: usize,
+    ) -> Result<(), SearchError> {
+        let metas = index.searchable_segment_metas().map_err(err)?;
+        if metas.len() <= groups {
+            return Ok(());
+        }
+        let merges = balanced_groups(&metas, groups);
+        // A `SegmentMeta` keeps its files from the garbage collection after the merge.
+        drop(metas);
+        for group in merges {
+            if group.len() > 1 {
+                writer.merge(&group).wait().map_err(err)?;
+            }
+        }
+        Ok(())
     }
 
     /// Searchable segments (a merge reduces them).

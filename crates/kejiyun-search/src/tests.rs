@@ -455,12 +455,12 @@ fn optimize_merges_into_one_segment_per_search_thread_and_deletes_the_rest() {
     let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
     let path = dir.path().join("index");
     let index = SearchIndex::open(&path, Analyzer::new()).unwrap_or_else(|e| panic!("{e}"));
-    // One commit per document: a segment each.
-    for (n, d) in corpus().into_iter().enumerate() {
-        let cursor = i64::try_from(n).unwrap_or_default() + 1;
-        index
-            .apply(&[Change::Upsert(d)], cursor)
-            .unwrap_or_else(|e| panic!("{e}"));
+    // Four commits of two documents: four segments (too few for the writer's own merge
+    // policy to merge them meanwhile).
+    let changes: Vec<Change> = corpus().into_iter().map(Change::Upsert).collect();
+    for (n, pair) in changes.chunks(2).enumerate() {
+        let cursor = 2 * i64::try_from(n).unwrap_or_default() + 2;
+        index.apply(pair, cursor).unwrap_or_else(|e| panic!("{e}"));
     }
     assert!(index.segments() > 2, "{}", index.segments());
     let files = |p: &std::path::Path| {
