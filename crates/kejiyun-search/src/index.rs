@@ -306,14 +306,14 @@ impl SearchIndex {
                 std::thread::sleep(std::time::Duration::from_millis(20));
             }
         }
+        // Back to the policy the writer was opened with (tantivy's default).
         writer.set_merge_policy(Box::new(LogMergePolicy::default()));
         merged?;
-        // The merged-away segments' files go now (once the reader has let go of them), not
+        // The reader lets go of the merged-away segments first, so their files go now, not
         // at the next commit.
         self.reader.reload().map_err(err)?;
         writer.garbage_collect_files().wait().map_err(err)?;
-        drop(writer);
-        self.reader.reload().map_err(err)
+        Ok(())
     }
 
     /// One try at merging the committed segments into `groups` of about equal sizes.

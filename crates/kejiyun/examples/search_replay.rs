@@ -9,6 +9,7 @@ use std::time::{Duration, Instant};
 
 use kejiyun::bench_corpus::sichuan_counties;
 use kejiyun::bench_ranker::KejiyunRanker;
+use kejiyun::bench_search::pct;
 use kejiyun_corpus::relevance::Ask;
 use kejiyun_corpus::{RelevanceSet, generate, load};
 use kejiyun_search::{Analyzer, SearchIndex};
@@ -30,6 +31,7 @@ fn main() -> anyhow::Result<()> {
     }
     let index = SearchIndex::open(&dir, Analyzer::new()).map_err(|e| anyhow::anyhow!("{e}"))?;
     let set = RelevanceSet::builtin().map_err(anyhow::Error::msg)?;
+    let only = std::env::var("ONLY").ok();
     let queries: Vec<&str> = set
         .entries
         .iter()
@@ -37,10 +39,7 @@ fn main() -> anyhow::Result<()> {
             Ask::Search(q) => Some(q.as_str()),
             Ask::Need(_) => None,
         })
-        .filter(|q| {
-            std::env::var("ONLY").is_ok_and(|o| q.contains(o.as_str()))
-                || std::env::var_os("ONLY").is_none()
-        })
+        .filter(|q| only.as_deref().is_none_or(|o| q.contains(o)))
         .collect();
     let mut per_query: Vec<Vec<Duration>> = vec![Vec::new(); queries.len()];
     let mut all = Vec::new();
@@ -56,8 +55,6 @@ fn main() -> anyhow::Result<()> {
             }
         }
     }
-    all.sort();
-    let pct = |v: &[Duration], p: usize| v[(v.len() * p / 100).min(v.len() - 1)];
     println!(
         "{} queries x {rounds}: p50 {:.3} ms  p90 {:.3} ms  p99 {:.3} ms  mean {:.3} ms",
         queries.len(),
@@ -67,12 +64,9 @@ fn main() -> anyhow::Result<()> {
         all.iter().sum::<Duration>().as_secs_f64() * 1e3 / all.len() as f64
     );
     let mut medians: Vec<(Duration, &str)> = per_query
-        .iter_mut()
+        .iter()
         .zip(&queries)
-        .map(|(v, q)| {
-            v.sort();
-            (v[v.len() / 2], *q)
-        })
+        .map(|(v, q)| (pct(v, 50), *q))
         .collect();
     medians.sort_by(|a, b| b.cmp(a));
     for (d, q) in medians.iter().take(15) {
