@@ -1,6 +1,7 @@
 //! Developer tool: for each query, its terms' document counts in the search field and what
-//! block-max WAND does with them (documents offered to the collector, time), on an index
-//! directory `search_replay` (in the `kejiyun` crate) kept.
+//! tantivy's block-max WAND does with them (the fallback walk of `top.rs`; the search box uses
+//! MaxScore) — documents offered to the collector, time — on an index directory `search_replay`
+//! (in the `kejiyun` crate) kept.
 //! `cargo run --release -p kejiyun-search --example explain_query -- DIR "query" …`
 
 use std::time::Instant;

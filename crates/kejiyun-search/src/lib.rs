@@ -9,6 +9,7 @@ mod columns;
 pub mod index;
 pub mod indexer;
 pub mod matcher;
+mod maxscore;
 pub mod query;
 pub mod schema;
 mod top;

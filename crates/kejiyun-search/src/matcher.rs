@@ -13,7 +13,7 @@ use tantivy::{DocAddress, Searcher};
 
 use crate::columns::HitFacts;
 use crate::index::{SearchIndex, err};
-use crate::query::{all_text, doc_freq, first_text, role_fields, term_clauses, union};
+use crate::query::{all_text, doc_freq, first_text, role_fields, term_clauses};
 use crate::schema::{Fields, RoleFields};
 use crate::top::top_by_score;
 
@@ -162,13 +162,13 @@ impl SearchIndex {
         // A flat OR of term queries and nothing else: tantivy finds its best documents with
         // block-max WAND. Kind, scope reach, the subject itself and the subject's owner are
         // filtered afterwards from fast fields, fetching deeper when too few survive.
-        let Some(query) = union(clauses) else {
+        if clauses.is_empty() {
             return Ok(Vec::new());
-        };
+        }
         let columns = self.columns.columns(&searcher)?;
         let mut depth = CANDIDATES * 2;
         let kept = loop {
-            let top = top_by_score(&searcher, query.as_ref(), depth, 0).map_err(err)?;
+            let top = top_by_score(&searcher, &clauses, depth, 0).map_err(err)?;
             let exhausted = top.len() < depth;
             let mut kept = Vec::new();
             for (bm25, addr) in top {

@@ -117,6 +117,8 @@ pub(crate) struct TermClauses {
 /// The text part of a search: the flat OR and the postings behind it.
 struct TextQuery {
     query: Box<dyn Query>,
+    /// The OR's clauses.
+    clauses: Vec<Box<dyn Query>>,
     postings: u64,
     largest: u64,
 }
@@ -217,8 +219,10 @@ impl SearchIndex {
             postings += c.postings;
             largest = largest.max(c.largest);
         }
+        let kept = clauses.iter().map(|c| c.box_clone()).collect();
         Ok(union(clauses).map(|query| TextQuery {
             query,
+            clauses: kept,
             postings,
             largest,
         }))
@@ -230,10 +234,10 @@ impl SearchIndex {
         let text: String = text.chars().take(MAX_QUERY_CHARS).collect();
         let terms = self.analyzer.query_terms(&text);
         let searcher = self.reader.searcher();
-        let Some(TextQuery { query, .. }) = self.text_query(&searcher, &terms)? else {
+        let Some(TextQuery { clauses, .. }) = self.text_query(&searcher, &terms)? else {
             return Ok(Vec::new());
         };
-        let top = top_by_score(&searcher, query.as_ref(), k.max(1), 0).map_err(err)?;
+        let top = top_by_score(&searcher, &clauses, k.max(1), 0).map_err(err)?;
         let columns = self.columns.columns(&searcher)?;
         let mut out = Vec::with_capacity(top.len());
         for (score, addr) in top {
@@ -270,9 +274,14 @@ impl SearchIndex {
         let (postings, largest) = text_query
             .as_ref()
             .map_or((0, 0), |t| (t.postings, t.largest));
+        // Unfiltered, the query is the flat OR of these clauses.
+        let mut or_clauses = Vec::new();
         let query: Box<dyn Query> = match (text_query, filtered) {
-            // Unfiltered: the flat OR itself, so the top page is found with block-max WAND.
-            (Some(t), false) => t.query,
+            // Unfiltered: the flat OR itself, so the top page is found with block-max pruning.
+            (Some(t), false) => {
+                or_clauses = t.clauses;
+                t.query
+            }
             (Some(t), true) => {
                 clauses.push((Occur::Must, t.query));
                 Box::new(BooleanQuery::new(clauses))
@@ -314,7 +323,7 @@ impl SearchIndex {
         } else {
             // Counting every match of common words would cost more than finding the best
             // ones: the total is then a lower bound (the largest term's document count).
-            let top = top_by_score(&searcher, query.as_ref(), limit, offset).map_err(err)?;
+            let top = top_by_score(&searcher, &or_clauses, limit, offset).map_err(err)?;
             (top, largest, false)
         };
         // The generators know the query's terms of their field (the role-agnostic ones).

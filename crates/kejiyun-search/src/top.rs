@@ -1,12 +1,15 @@
-//! The best documents of a query by score, across segments. tantivy's `TopDocs` starts each
-//! segment's block-max WAND from nothing and merges afterwards; here each segment starts from
-//! the k-th best score found so far, so WAND skips every block of a later segment that cannot
-//! beat it. On a machine with a spare core, an index of several segments is walked by two
-//! threads at once — the caller and a long-lived helper thread, each taking the next segment
-//! (largest first) from a shared queue, pruning with the better of its own and the other's
-//! k-th best score — and when the helper is busy with another search, the caller simply
-//! takes every segment itself. Same results, same order as `TopDocs::order_by_score`: best
-//! first, ties to the lower document address.
+//! The best documents of a flat OR of clauses by score, across segments. Each segment is
+//! walked with block-max MaxScore (`maxscore.rs`) when every clause is a term query, else with
+//! tantivy's block-max WAND; tantivy's `TopDocs` starts each segment from nothing and merges
+//! afterwards, here each segment starts from the k-th best score found so far, so a later
+//! segment's blocks that cannot beat it are skipped. On a machine with a spare core, an index of
+//! several segments is walked by two threads at once — the caller and a long-lived helper
+//! thread, each taking the next segment (largest first) from a shared queue, pruning with the
+//! better of its own and the other's k-th best score — and when the helper is busy with another
+//! search, the caller simply takes every segment itself. Same results, same order as
+//! `TopDocs::order_by_score` — best first, ties to the lower document address — though a
+//! score may differ from tantivy's in its last bit (MaxScore sums a document's terms in `f64`,
+//! tantivy in `f32`, in an order that varies).
 
 use std::cmp::{Ordering, Reverse};
 use std::collections::BinaryHeap;
@@ -14,7 +17,7 @@ use std::sync::atomic::{AtomicBool, AtomicU32, AtomicUsize, Ordering as Atomic};
 use std::sync::mpsc::{Sender, channel};
 use std::sync::{Arc, Condvar, Mutex, OnceLock};
 
-use tantivy::query::{EnableScoring, Query, Weight};
+use tantivy::query::{BooleanQuery, EmptyScorer, EnableScoring, Occur, Query, TermScorer, Weight};
 use tantivy::{DocAddress, Score, Searcher, SegmentReader};
 
 /// Below this many documents a search walks its segments on one thread (handing work to
@@ -94,10 +97,33 @@ impl SegmentQueue {
     }
 }
 
+/// A search's weights: the OR's, and each of its clauses'.
+struct Weights {
+    union: Box<dyn Weight>,
+    clauses: Vec<Box<dyn Weight>>,
+}
+
+/// The clauses' term scorers in `reader` (a term absent from the segment has none), or `None`
+/// if a clause is not a term query.
+fn term_scorers(
+    clauses: &[Box<dyn Weight>],
+    reader: &SegmentReader,
+) -> tantivy::Result<Option<Vec<TermScorer>>> {
+    let mut scorers = Vec::with_capacity(clauses.len());
+    for clause in clauses {
+        match clause.scorer(reader, 1.0)?.downcast::<TermScorer>() {
+            Ok(scorer) => scorers.push(*scorer),
+            Err(other) if other.is::<EmptyScorer>() => {}
+            Err(_) => return Ok(None),
+        }
+    }
+    Ok(Some(scorers))
+}
+
 /// The best `k` documents of the segments this thread takes from `queue`, pruned by the
 /// other thread's k-th best too.
 fn walk(
-    weight: &dyn Weight,
+    weights: &Weights,
     queue: &SegmentQueue,
     k: usize,
     shared: &SharedThreshold,
@@ -110,10 +136,11 @@ fn walk(
     let beat = |own: Score| own.max(shared.get().next_down());
     while let Some((segment, reader)) = queue.take() {
         let alive = reader.alive_bitset();
+        let threshold = beat(own);
         // Called only for documents scoring above the threshold, in increasing doc order, so
         // a later document that ties with the k-th best loses to it, as the lower address
         // should.
-        weight.for_each_pruning(beat(own), reader, &mut |doc, score| {
+        let mut offer = |doc, score| {
             if alive.is_some_and(|a| a.is_deleted(doc)) {
                 return beat(own);
             }
@@ -131,7 +158,13 @@ fn walk(
                 shared.raise(own);
             }
             beat(own)
-        })?;
+        };
+        match term_scorers(&weights.clauses, reader)? {
+            Some(scorers) => crate::maxscore::for_each_pruning(scorers, threshold, &mut offer),
+            _ => weights
+                .union
+                .for_each_pruning(threshold, reader, &mut offer)?,
+        }
     }
     Ok(best.into_iter().map(|Reverse(r)| r).collect())
 }
@@ -176,30 +209,43 @@ struct Handoff {
     done: Condvar,
 }
 
-/// The documents ranked `offset .. offset + limit` by `query`'s score, best first.
+/// The documents ranked `offset .. offset + limit` by the OR of `clauses` (their summed
+/// scores), best first.
 pub(crate) fn top_by_score(
     searcher: &Searcher,
-    query: &dyn Query,
+    clauses: &[Box<dyn Query>],
     limit: usize,
     offset: usize,
 ) -> tantivy::Result<Vec<(Score, DocAddress)>> {
-    top_by_score_from(searcher, query, limit, offset, PARALLEL_MIN_DOCS)
+    top_by_score_from(searcher, clauses, limit, offset, PARALLEL_MIN_DOCS)
 }
 
 /// [`top_by_score`], on two threads from `parallel_min_docs` documents.
 fn top_by_score_from(
     searcher: &Searcher,
-    query: &dyn Query,
+    clauses: &[Box<dyn Query>],
     limit: usize,
     offset: usize,
     parallel_min_docs: u32,
 ) -> tantivy::Result<Vec<(Score, DocAddress)>> {
     let k = limit.saturating_add(offset);
-    if limit == 0 {
+    if limit == 0 || clauses.is_empty() {
         return Ok(Vec::new());
     }
-    let weight: Arc<dyn Weight> =
-        Arc::from(query.weight(EnableScoring::enabled_from_searcher(searcher))?);
+    let scoring = EnableScoring::enabled_from_searcher(searcher);
+    let union = BooleanQuery::new(
+        clauses
+            .iter()
+            .map(|c| (Occur::Should, c.box_clone()))
+            .collect(),
+    );
+    let weights = Arc::new(Weights {
+        union: union.weight(scoring)?,
+        clauses: clauses
+            .iter()
+            .map(|c| c.weight(scoring))
+            .collect::<tantivy::Result<_>>()?,
+    });
     let mut segments = Vec::with_capacity(searcher.segment_readers().len());
     for (ord, reader) in searcher.segment_readers().iter().enumerate() {
         let ord = u32::try_from(ord).map_err(|_| {
@@ -218,12 +264,12 @@ fn top_by_score_from(
                 done: Condvar::new(),
             });
             let job: Job = {
-                let (weight, queue, shared) = (weight.clone(), queue.clone(), shared.clone());
+                let (weights, queue, shared) = (weights.clone(), queue.clone(), shared.clone());
                 let handoff = handoff.clone();
                 Box::new(move || {
                     if !handoff.claimed.swap(true, Atomic::AcqRel) {
                         let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                            walk(weight.as_ref(), &queue, k, &shared)
+                            walk(&weights, &queue, k, &shared)
                         }))
                         .unwrap_or_else(|_| {
                             Err(tantivy::TantivyError::InternalError(
@@ -241,7 +287,7 @@ fn top_by_score_from(
                 .lock()
                 .map(|tx| tx.send(job).is_ok())
                 .unwrap_or(false);
-            let mut ranked = walk(weight.as_ref(), &queue, k, &shared)?;
+            let mut ranked = walk(&weights, &queue, k, &shared)?;
             // The queue is empty: if the helper has not started, it never will.
             if sent && handoff.claimed.swap(true, Atomic::AcqRel) {
                 let poisoned = || tantivy::TantivyError::InternalError("search helper".into());
@@ -256,7 +302,7 @@ fn top_by_score_from(
             }
             ranked
         }
-        _ => walk(weight.as_ref(), &queue, k, &shared)?,
+        _ => walk(&weights, &queue, k, &shared)?,
     };
     ranked.sort_unstable_by(|a, b| b.cmp(a));
     Ok(ranked
@@ -271,8 +317,8 @@ fn top_by_score_from(
 mod tests {
     use tantivy::collector::TopDocs;
     use tantivy::indexer::NoMergePolicy;
-    use tantivy::query::QueryParser;
-    use tantivy::schema::{STORED, Schema, TEXT};
+    use tantivy::query::{BoostQuery, TermQuery};
+    use tantivy::schema::{Field, IndexRecordOption, STORED, Schema, TEXT};
     use tantivy::{Index, IndexWriter, Term, doc};
 
     use super::*;
@@ -318,20 +364,88 @@ mod tests {
     /// Equal rankings: a later segment is walked from another threshold, so a score may be
     /// summed in another order (a last-bit difference); within such a tie band either
     /// document may come first.
+    /// `got` ranks as tantivy's `expected` does: the same scores rank by rank (to float noise:
+    /// the two sum a document's terms in different orders), and where the documents differ,
+    /// they tie.
     fn assert_same_ranking(
         got: &[(Score, DocAddress)],
         expected: &[(Score, DocAddress)],
         what: &str,
     ) {
         assert_eq!(got.len(), expected.len(), "{what}");
-        let close = |a: Score, b: Score| (a - b).abs() <= 1e-5 * a.abs().max(1.0);
-        for (i, ((gs, ga), (es, ea))) in got.iter().zip(expected).enumerate() {
+        for (i, ((gs, _), (es, _))) in got.iter().zip(expected).enumerate() {
             assert!(close(*gs, *es), "{what}: rank {i}: {gs} vs {es}");
-            if ga != ea {
-                let tie = expected.iter().any(|(s, a)| a == ga && close(*s, *es));
-                assert!(tie, "{what}: rank {i}: {ga:?} vs {ea:?}");
-            }
         }
+        let mut seen = std::collections::HashSet::new();
+        assert!(
+            got.iter().all(|(_, a)| seen.insert(*a)),
+            "{what}: a document twice"
+        );
+    }
+
+    fn close(a: Score, b: Score) -> bool {
+        (a - b).abs() <= 1e-5 * a.abs().max(1.0)
+    }
+
+    /// Every document of `got` scores what it says by the OR of `clauses` (tantivy's own
+    /// explanation), so a tie at a page's edge is a real tie and not a wrong document.
+    fn assert_true_scores(
+        searcher: &Searcher,
+        clauses: &[Box<dyn Query>],
+        got: &[(Score, DocAddress)],
+        what: &str,
+    ) {
+        let union = BooleanQuery::new(
+            clauses
+                .iter()
+                .map(|c| (Occur::Should, c.box_clone()))
+                .collect(),
+        );
+        for (score, addr) in got {
+            let explained = union
+                .explain(searcher, *addr)
+                .unwrap_or_else(|e| panic!("{what}: {addr:?}: {e}"))
+                .value();
+            assert!(
+                close(*score, explained),
+                "{what}: {addr:?}: {score} vs {explained}"
+            );
+        }
+    }
+
+    /// The OR of `text`'s words, boosted 1, 3, 1, 3, … as the search's fields are.
+    fn or_of_words(body: Field, text: &str) -> Vec<Box<dyn Query>> {
+        text.split_whitespace()
+            .enumerate()
+            .map(|(n, w)| {
+                let term =
+                    TermQuery::new(Term::from_field_text(body, w), IndexRecordOption::WithFreqs);
+                Box::new(BoostQuery::new(Box::new(term), [1.0, 3.0][n % 2])) as Box<dyn Query>
+            })
+            .collect()
+    }
+
+    /// What tantivy's own collector finds for the OR of `clauses`.
+    fn top_docs(
+        searcher: &Searcher,
+        clauses: &[Box<dyn Query>],
+        limit: usize,
+        offset: usize,
+    ) -> Vec<(Score, DocAddress)> {
+        let union = BooleanQuery::new(
+            clauses
+                .iter()
+                .map(|c| (Occur::Should, c.box_clone()))
+                .collect(),
+        );
+        searcher
+            .search(
+                &union,
+                &TopDocs::with_limit(limit)
+                    .and_offset(offset)
+                    .order_by_score(),
+            )
+            .unwrap_or_else(|e| panic!("{e}"))
     }
 
     #[test]
@@ -339,7 +453,6 @@ mod tests {
         let (index, body, _) = segmented_index();
         let searcher = index.reader().unwrap_or_else(|e| panic!("{e}")).searcher();
         assert!(searcher.segment_readers().len() >= 6);
-        let parser = QueryParser::for_index(&index, vec![body]);
         for text in [
             "alpha",
             "alpha beta",
@@ -347,28 +460,83 @@ mod tests {
             "beta epsilon filler",
             "nothing",
         ] {
-            let query = parser.parse_query(text).unwrap_or_else(|e| panic!("{e}"));
+            let clauses = or_of_words(body, text);
             for (limit, offset) in [(1, 0), (10, 0), (10, 20), (50, 7), (3000, 0)] {
-                let expected = searcher
-                    .search(
-                        &query,
-                        &TopDocs::with_limit(limit)
-                            .and_offset(offset)
-                            .order_by_score(),
-                    )
-                    .unwrap_or_else(|e| panic!("{e}"));
+                let expected = top_docs(&searcher, &clauses, limit, offset);
                 for parallel_min_docs in [0, u32::MAX] {
-                    let got = top_by_score_from(
-                        &searcher,
-                        query.as_ref(),
-                        limit,
-                        offset,
-                        parallel_min_docs,
-                    )
-                    .unwrap_or_else(|e| panic!("{e}"));
+                    let got =
+                        top_by_score_from(&searcher, &clauses, limit, offset, parallel_min_docs)
+                            .unwrap_or_else(|e| panic!("{e}"));
                     let what = format!("{text} {limit} {offset} {parallel_min_docs}");
                     assert_same_ranking(&got, &expected, &what);
+                    assert_true_scores(&searcher, &clauses, &got, &what);
                 }
+            }
+        }
+    }
+
+    /// One segment of 30,000 documents over words of very different frequencies, in runs (as
+    /// the index's topic order makes them): many postings blocks, windows skipped and not.
+    #[test]
+    fn ranks_as_top_docs_does_over_many_blocks() {
+        let mut builder = Schema::builder();
+        let body = builder.add_text_field("body", TEXT);
+        let index = Index::create_in_ram(builder.build());
+        let mut writer: IndexWriter = index
+            .writer_with_num_threads(1, 50_000_000)
+            .unwrap_or_else(|e| panic!("{e}"));
+        let words = ["common", "often", "sometimes", "rare", "runs", "never"];
+        let mut seed = 42u64;
+        let mut next = move || {
+            seed = seed.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
+            seed >> 33
+        };
+        for n in 0..30_000u64 {
+            let mut text = String::new();
+            for (w, word) in words.iter().enumerate() {
+                let likely = match w {
+                    0 => 70,
+                    1 => 30,
+                    2 => 8,
+                    3 => 1,
+                    // Dense in a few runs of documents, absent elsewhere.
+                    4 if (n / 1000) % 7 == 3 => 90,
+                    _ => 0,
+                };
+                for _ in 0..(next() % 4) {
+                    if next() % 100 < likely {
+                        text.push_str(word);
+                        text.push(' ');
+                    }
+                }
+            }
+            for _ in 0..(next() % 12) {
+                text.push_str("filler ");
+            }
+            writer
+                .add_document(doc!(body => text))
+                .unwrap_or_else(|e| panic!("{e}"));
+        }
+        writer.commit().unwrap_or_else(|e| panic!("{e}"));
+        let searcher = index.reader().unwrap_or_else(|e| panic!("{e}")).searcher();
+        for text in [
+            "common often",
+            "rare common",
+            "runs often sometimes",
+            "common often sometimes rare runs never",
+            "sometimes runs",
+            // Sparse alone: windows as wide as they may be; "never" is in no document.
+            "rare never",
+            "never",
+        ] {
+            let clauses = or_of_words(body, text);
+            for (limit, offset) in [(1, 0), (10, 0), (100, 0), (10, 500)] {
+                let expected = top_docs(&searcher, &clauses, limit, offset);
+                let got = top_by_score_from(&searcher, &clauses, limit, offset, u32::MAX)
+                    .unwrap_or_else(|e| panic!("{e}"));
+                let what = format!("{text} {limit} {offset}");
+                assert_same_ranking(&got, &expected, &what);
+                assert_true_scores(&searcher, &clauses, &got, &what);
             }
         }
     }
@@ -377,18 +545,13 @@ mod tests {
     fn concurrent_searches_share_the_helper_and_rank_alike() {
         let (index, body, _) = segmented_index();
         let searcher = index.reader().unwrap_or_else(|e| panic!("{e}")).searcher();
-        let parser = QueryParser::for_index(&index, vec![body]);
         let queries: Vec<_> = ["alpha beta", "gamma", "delta zeta filler", "epsilon alpha"]
             .iter()
-            .map(|t| parser.parse_query(t).unwrap_or_else(|e| panic!("{e}")))
+            .map(|t| or_of_words(body, t))
             .collect();
         let expected: Vec<_> = queries
             .iter()
-            .map(|q| {
-                searcher
-                    .search(q, &TopDocs::with_limit(10).order_by_score())
-                    .unwrap_or_else(|e| panic!("{e}"))
-            })
+            .map(|q| top_docs(&searcher, q, 10, 0))
             .collect();
         std::thread::scope(|scope| {
             for t in 0..6 {
@@ -396,7 +559,7 @@ mod tests {
                 scope.spawn(move || {
                     for round in 0..40 {
                         let n = (t + round) % queries.len();
-                        let got = top_by_score_from(searcher, queries[n].as_ref(), 10, 0, 0)
+                        let got = top_by_score_from(searcher, &queries[n], 10, 0, 0)
                             .unwrap_or_else(|e| panic!("{e}"));
                         assert_same_ranking(&got, &expected[n], &format!("query {n}"));
                     }
@@ -409,10 +572,8 @@ mod tests {
     fn a_zero_limit_finds_nothing() {
         let (index, body, _) = segmented_index();
         let searcher = index.reader().unwrap_or_else(|e| panic!("{e}")).searcher();
-        let query = QueryParser::for_index(&index, vec![body])
-            .parse_query("alpha")
+        let got = top_by_score(&searcher, &or_of_words(body, "alpha"), 0, 5)
             .unwrap_or_else(|e| panic!("{e}"));
-        let got = top_by_score(&searcher, query.as_ref(), 0, 5).unwrap_or_else(|e| panic!("{e}"));
         assert!(got.is_empty());
     }
 }

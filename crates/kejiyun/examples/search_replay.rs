@@ -2,7 +2,8 @@
 //! so a ranking change can be measured in a minute instead of a full `bench search`.
 //! `cargo run --release --example search_replay -- DIR [SIZE] [ROUNDS]`: builds the index in
 //! DIR first when DIR holds none. `ONLY=text` times only the queries containing `text` (for
-//! `perf record`).
+//! `perf record`). `POLLUTE_MB=64` writes over that many megabytes between two searches, as a
+//! peer's work between two of Kejiyun's searches does in `bench search` (cold CPU caches).
 
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
@@ -41,10 +42,19 @@ fn main() -> anyhow::Result<()> {
         })
         .filter(|q| only.as_deref().is_none_or(|o| q.contains(o)))
         .collect();
+    let pollute_mb: usize = std::env::var("POLLUTE_MB")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(0);
+    let mut pollution = vec![0u8; pollute_mb << 20];
     let mut per_query: Vec<Vec<Duration>> = vec![Vec::new(); queries.len()];
     let mut all = Vec::new();
     for round in 0..=rounds {
         for (n, q) in queries.iter().enumerate() {
+            for (i, b) in pollution.iter_mut().enumerate().step_by(64) {
+                *b = b.wrapping_add(i as u8);
+            }
+            std::hint::black_box(&pollution);
             let t = Instant::now();
             let hits = index.top_ids(q, 10).map_err(|e| anyhow::anyhow!("{e}"))?;
             let took = t.elapsed();
