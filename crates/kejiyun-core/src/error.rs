@@ -1,7 +1,7 @@
 //! The one error type of the domain boundary. Messages are Chinese and safe to show; internal
 //! causes (`Internal`) are logged by the adapter and replaced by a generic message.
 
-use crate::ports::StoreError;
+use crate::ports::{StoreError, Unavailable};
 
 pub type DomainResult<T> = Result<T, DomainError>;
 
@@ -30,9 +30,21 @@ pub enum DomainError {
     /// Too many failed logins for this login name; try again later.
     #[error("登录失败次数过多，请 {minutes} 分钟后再试")]
     Locked { minutes: u32 },
+    /// The database cannot take the request now (full disk, contention, unreachable);
+    /// nothing was saved and the client may retry. The cause is logged, never shown.
+    #[error("{}", unavailable_message(*kind))]
+    Unavailable { kind: Unavailable, cause: String },
     /// Anything the user cannot fix; the cause is logged, never shown.
     #[error("服务器内部错误")]
     Internal(String),
+}
+
+fn unavailable_message(kind: Unavailable) -> &'static str {
+    match kind {
+        Unavailable::StorageFull => "服务器存储空间已满，本次提交未保存，请稍后再试或联系管理员",
+        Unavailable::Contention => "系统繁忙，本次提交未保存，请稍后重试",
+        Unavailable::Down => "数据库暂时无法访问，本次操作未完成，请稍后再试",
+    }
 }
 
 impl DomainError {
@@ -57,6 +69,11 @@ impl DomainError {
             Self::Conflict(_) => "conflict",
             Self::BadCredentials => "bad_credentials",
             Self::Locked { .. } => "too_many_attempts",
+            Self::Unavailable { kind, .. } => match kind {
+                Unavailable::StorageFull => "storage_full",
+                Unavailable::Contention => "busy",
+                Unavailable::Down => "database_unavailable",
+            },
             Self::Internal(_) => "internal",
         }
     }
@@ -68,6 +85,7 @@ impl From<StoreError> for DomainError {
             StoreError::NotFound => Self::NotFound("记录不存在".into()),
             StoreError::Conflict(m) => Self::Conflict(m),
             StoreError::Backend(m) => Self::Internal(m),
+            StoreError::Unavailable { kind, cause } => Self::Unavailable { kind, cause },
         }
     }
 }

@@ -25,6 +25,32 @@ pub enum StoreError {
     /// The database failed; the message is for the log only.
     #[error("database: {0}")]
     Backend(String),
+    /// The database cannot take the request now, but may later (a full disk, lost lock
+    /// contention, an unreachable server); nothing was written. The cause is for the log only.
+    #[error("database unavailable ({kind:?}): {cause}")]
+    Unavailable { kind: Unavailable, cause: String },
+}
+
+/// Why the database cannot take a request now.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Unavailable {
+    /// The disk (or the database's quota) is full.
+    StorageFull,
+    /// The write kept losing to concurrent writers (deadlocks, lock waits) after its retries.
+    Contention,
+    /// The server cannot be reached, refused, timed out, or is shutting down.
+    Down,
+}
+
+impl Unavailable {
+    /// Seconds a client should wait before trying again.
+    pub fn retry_after_secs(self) -> u32 {
+        match self {
+            Self::StorageFull => 60,
+            Self::Contention => 1,
+            Self::Down => 5,
+        }
+    }
 }
 
 pub type StoreResult<T> = Result<T, StoreError>;
@@ -62,6 +88,9 @@ pub trait Store: Send + Sync {
     /// `sqlite`, `postgres` or `mysql`.
     fn backend_name(&self) -> &'static str;
     async fn ping(&self) -> StoreResult<()>;
+    /// Whether a write can commit now (readiness): one small durable write. A full disk or a
+    /// read-only database answers `Unavailable`, which a plain `ping` would not notice.
+    async fn check_writable(&self, at: Timestamp) -> StoreResult<()>;
 
     // Accounts.
     async fn create_user(&self, user: NewUser, at: Timestamp) -> StoreResult<UserId>;

@@ -12,6 +12,7 @@ pub mod testing;
 use std::time::Duration;
 
 use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
+use sea_orm::sqlx::{AssertSqlSafe, Connection, Executor};
 use sea_orm::{
     ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbBackend, Statement,
 };
@@ -49,30 +50,99 @@ pub fn redact(url: &str) -> String {
     }
 }
 
+/// How long the server waits for the database before it answers 503.
+#[derive(Debug, Clone, Copy)]
+pub struct DbTimeouts {
+    /// Waiting for a pooled connection, including opening one and checking it is alive: a
+    /// hung or unreachable server fails requests after this, not after the request timeout.
+    pub acquire: Duration,
+    /// Longest statement (PostgreSQL `statement_timeout`) and lock wait (MySQL/MariaDB
+    /// `innodb_lock_wait_timeout`, whole seconds); SQLite's busy timeout is fixed at 5 s.
+    pub statement: Duration,
+}
+
+impl Default for DbTimeouts {
+    fn default() -> Self {
+        Self {
+            acquire: Duration::from_secs(3),
+            statement: Duration::from_secs(30),
+        }
+    }
+}
+
+/// Connects with the default timeouts; see [`connect_with`].
+pub async fn connect(url: &str) -> Result<SeaStore, DbError> {
+    connect_with(url, DbTimeouts::default()).await
+}
+
 /// Connects to the database the URL names. SQLite is opened in WAL mode with
 /// `synchronous=FULL` (a write survives power loss once answered), foreign keys on and a busy
 /// timeout; the settings actually in force are logged.
-pub async fn connect(url: &str) -> Result<SeaStore, DbError> {
+///
+/// A connection that comes back to the pool still inside a transaction is closed, never
+/// reused: after a failed COMMIT (a full disk) the driver still counts the transaction as
+/// open, so the next "transaction" on that connection would be a savepoint inside one that
+/// never commits — acknowledged writes visible to this connection only, lost at restart.
+/// Closing the connection rolls back whatever it held; the pool opens a fresh one.
+pub async fn connect_with(url: &str, timeouts: DbTimeouts) -> Result<SeaStore, DbError> {
     let backend = backend_of(url)?;
     let url = url.replacen("mariadb://", "mysql://", 1);
     let mut opts = ConnectOptions::new(url.clone());
     opts.sqlx_logging(false)
-        .connect_timeout(Duration::from_secs(10))
-        .acquire_timeout(Duration::from_secs(30));
+        .connect_timeout(timeouts.acquire)
+        .acquire_timeout(timeouts.acquire);
     match backend {
         DbBackend::Sqlite => {
             // One connection: SQLite serialises writers anyway, and a single connection keeps
             // `sqlite::memory:` one database and avoids upgrade deadlocks between readers.
-            opts.max_connections(1).map_sqlx_sqlite_opts(|o| {
-                o.create_if_missing(true)
-                    .journal_mode(SqliteJournalMode::Wal)
-                    .synchronous(SqliteSynchronous::Full)
-                    .foreign_keys(true)
-                    .busy_timeout(Duration::from_secs(5))
-            });
+            opts.max_connections(1)
+                .map_sqlx_sqlite_opts(|o| {
+                    o.create_if_missing(true)
+                        .journal_mode(SqliteJournalMode::Wal)
+                        .synchronous(SqliteSynchronous::Full)
+                        .foreign_keys(true)
+                        .busy_timeout(Duration::from_secs(5))
+                })
+                .map_sqlx_sqlite_pool_opts(|p| {
+                    p.after_release(|conn, _| {
+                        Box::pin(async move {
+                            // The worker thread applies a dropped transaction's rollback in
+                            // order: a ping waits for it before the depth is read.
+                            conn.ping().await?;
+                            Ok(keep_after_release(conn.is_in_transaction()))
+                        })
+                    })
+                });
+        }
+        DbBackend::Postgres => {
+            opts.max_connections(10)
+                .min_connections(1)
+                .statement_timeout(timeouts.statement)
+                .map_sqlx_postgres_pool_opts(|p| {
+                    p.after_release(|conn, _| {
+                        Box::pin(async move { Ok(keep_after_release(conn.is_in_transaction())) })
+                    })
+                });
         }
         _ => {
-            opts.max_connections(10).min_connections(1);
+            let lock_wait = timeouts.statement.as_secs().max(1);
+            opts.max_connections(10)
+                .min_connections(1)
+                .map_sqlx_mysql_pool_opts(move |p| {
+                    p.after_connect(move |conn, _| {
+                        Box::pin(async move {
+                            // A number we formatted, not input: safe to splice.
+                            conn.execute(AssertSqlSafe(format!(
+                                "SET SESSION innodb_lock_wait_timeout = {lock_wait}"
+                            )))
+                            .await?;
+                            Ok(())
+                        })
+                    })
+                    .after_release(|conn, _| {
+                        Box::pin(async move { Ok(keep_after_release(conn.is_in_transaction())) })
+                    })
+                });
         }
     }
     let db = Database::connect(opts).await?;
@@ -82,6 +152,14 @@ pub async fn connect(url: &str) -> Result<SeaStore, DbError> {
         tracing::info!(backend = ?backend, url = %redact(&url), "database connected");
     }
     Ok(SeaStore::new(db))
+}
+
+/// Whether a connection released to the pool may be reused.
+fn keep_after_release(in_transaction: bool) -> bool {
+    if in_transaction {
+        tracing::warn!("a connection came back inside a transaction (failed commit?): closed");
+    }
+    !in_transaction
 }
 
 async fn log_sqlite_settings(db: &DatabaseConnection) -> Result<(), DbError> {

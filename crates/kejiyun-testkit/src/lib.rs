@@ -5,6 +5,7 @@
 
 pub mod browser;
 mod database;
+pub mod proxy;
 
 use std::path::PathBuf;
 

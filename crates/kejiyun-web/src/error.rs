@@ -3,9 +3,11 @@
 //! (the request id is on the log line through the request span) and never sent.
 
 use axum::Json;
-use axum::http::StatusCode;
+use axum::http::header::RETRY_AFTER;
+use axum::http::{HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use kejiyun_core::DomainError;
+use kejiyun_core::ports::Unavailable;
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -15,6 +17,8 @@ pub struct ApiError {
     pub code: &'static str,
     pub message: String,
     pub field: Option<&'static str>,
+    /// Seconds for the `Retry-After` header (503, 507, 429).
+    pub retry_after: Option<u32>,
 }
 
 /// The error shape of every API answer that is not a success.
@@ -41,6 +45,7 @@ impl ApiError {
             code,
             message: message.into(),
             field: None,
+            retry_after: None,
         }
     }
 
@@ -61,15 +66,38 @@ pub fn status_of(e: &DomainError) -> StatusCode {
         DomainError::NotFound(_) => StatusCode::NOT_FOUND,
         DomainError::Conflict(_) => StatusCode::CONFLICT,
         DomainError::Locked { .. } => StatusCode::TOO_MANY_REQUESTS,
+        DomainError::Unavailable {
+            kind: Unavailable::StorageFull,
+            ..
+        } => StatusCode::INSUFFICIENT_STORAGE,
+        DomainError::Unavailable { .. } => StatusCode::SERVICE_UNAVAILABLE,
         DomainError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+    }
+}
+
+/// Seconds a client should wait before retrying, for the `Retry-After` header.
+pub fn retry_after_of(e: &DomainError) -> Option<u32> {
+    match e {
+        DomainError::Unavailable { kind, .. } => Some(kind.retry_after_secs()),
+        DomainError::Locked { minutes } => Some(minutes.saturating_mul(60)),
+        _ => None,
+    }
+}
+
+/// Logs what the user is not shown: an internal error's cause, an unavailable database's.
+pub fn log_cause(e: &DomainError) {
+    match e {
+        DomainError::Internal(cause) => tracing::error!(cause = %cause, "internal error"),
+        DomainError::Unavailable { kind, cause } => {
+            tracing::warn!(kind = ?kind, cause = %cause, "database unavailable")
+        }
+        _ => {}
     }
 }
 
 impl From<DomainError> for ApiError {
     fn from(e: DomainError) -> Self {
-        if let DomainError::Internal(cause) = &e {
-            tracing::error!(cause = %cause, "internal error");
-        }
+        log_cause(&e);
         let field = match &e {
             DomainError::Invalid { field, .. } => Some(*field),
             _ => None,
@@ -79,6 +107,7 @@ impl From<DomainError> for ApiError {
             code: e.code(),
             message: e.to_string(),
             field,
+            retry_after: retry_after_of(&e),
         }
     }
 }
@@ -92,7 +121,13 @@ impl IntoResponse for ApiError {
                 field: self.field.map(str::to_owned),
             },
         };
-        (self.status, Json(body)).into_response()
+        let mut response = (self.status, Json(body)).into_response();
+        if let Some(secs) = self.retry_after {
+            response
+                .headers_mut()
+                .insert(RETRY_AFTER, HeaderValue::from(secs));
+        }
+        response
     }
 }
 

@@ -147,23 +147,40 @@ async fn healthz() -> impl IntoResponse {
     axum::Json(json!({ "status": "ok" }))
 }
 
-/// Readiness: the database answers.
+/// How long readiness waits for the database: a probe must answer fast even when the
+/// database hangs.
+const READINESS_TIMEOUT: Duration = Duration::from_secs(1);
+
+/// Readiness: a write can commit now (the probe write), answered within a second. `reason`
+/// says why not: `storage_full`, `busy`, `database_unavailable` or `timeout`.
 async fn readyz(State(state): State<AppState>) -> Response {
-    match state.services.store.ping().await {
-        Ok(()) => axum::Json(json!({
-            "status": "ready",
-            "database": state.services.store.backend_name(),
-        }))
-        .into_response(),
-        Err(e) => {
-            tracing::warn!(error = %e, "readiness check failed");
-            (
-                StatusCode::SERVICE_UNAVAILABLE,
-                axum::Json(json!({ "status": "unavailable" })),
-            )
-                .into_response()
+    let store = &state.services.store;
+    let probe = store.check_writable(state.services.now());
+    let reason = match tokio::time::timeout(READINESS_TIMEOUT, probe).await {
+        Ok(Ok(())) => {
+            return axum::Json(json!({
+                "status": "ready",
+                "database": store.backend_name(),
+            }))
+            .into_response();
         }
-    }
+        Ok(Err(e)) => {
+            tracing::warn!(error = %e, "readiness check failed");
+            match kejiyun_core::DomainError::from(e) {
+                e @ kejiyun_core::DomainError::Unavailable { .. } => e.code(),
+                _ => "internal",
+            }
+        }
+        Err(_) => {
+            tracing::warn!("readiness check timed out: the database does not answer");
+            "timeout"
+        }
+    };
+    (
+        StatusCode::SERVICE_UNAVAILABLE,
+        axum::Json(json!({ "status": "unavailable", "reason": reason })),
+    )
+        .into_response()
 }
 
 async fn method_not_allowed(State(state): State<AppState>, ctx: session::Ctx) -> Response {

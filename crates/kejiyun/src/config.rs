@@ -42,6 +42,14 @@ pub struct Config {
     pub outbox_retention_days: i64,
     /// `json` (one JSON object per line, for machines) or `pretty` (for a terminal).
     pub log_format: String,
+    /// Waiting for a database connection (opening one, checking it is alive) before a
+    /// request fails with 503, in milliseconds.
+    pub database_acquire_timeout_ms: u64,
+    /// Longest statement (PostgreSQL) or lock wait (MySQL/MariaDB), in milliseconds.
+    pub database_statement_timeout_ms: u64,
+    /// After a stop signal: how long the server keeps answering (with `/readyz` saying
+    /// "draining") before it stops accepting connections, in milliseconds.
+    pub shutdown_drain_ms: u64,
 }
 
 impl Default for Config {
@@ -63,6 +71,9 @@ impl Default for Config {
             search_poll_ms: 200,
             outbox_retention_days: 30,
             log_format: "json".into(),
+            database_acquire_timeout_ms: 3_000,
+            database_statement_timeout_ms: 30_000,
+            shutdown_drain_ms: 1_000,
         }
     }
 }
@@ -123,6 +134,18 @@ outbox_retention_days = 30
 
 # "json" (one object per line, with the request id) or "pretty".
 log_format = "json"
+
+# How long a request waits for a database connection (opening one and checking it answers)
+# before it fails with 503 "数据库暂时无法访问" (milliseconds). /readyz waits at most 1 s.
+database_acquire_timeout_ms = 3000
+
+# Longest statement on PostgreSQL (statement_timeout) and longest lock wait on MySQL/MariaDB
+# (innodb_lock_wait_timeout, whole seconds), in milliseconds.
+database_statement_timeout_ms = 30000
+
+# After SIGTERM/Ctrl-C the server keeps answering this long, /readyz saying "draining" so a
+# load balancer stops sending, then stops accepting and finishes the requests in flight.
+shutdown_drain_ms = 1000
 "#;
 
 /// Values given on the command line; `None` leaves the configured value.
@@ -180,6 +203,15 @@ impl Config {
     }
 
     /// The database URL in force: the configured one, or SQLite in the data directory.
+    pub fn database_timeouts(&self) -> kejiyun_db::DbTimeouts {
+        kejiyun_db::DbTimeouts {
+            acquire: std::time::Duration::from_millis(self.database_acquire_timeout_ms.max(100)),
+            statement: std::time::Duration::from_millis(
+                self.database_statement_timeout_ms.max(1_000),
+            ),
+        }
+    }
+
     pub fn effective_database_url(&self) -> String {
         if self.database_url.trim().is_empty() {
             format!("sqlite://{}/kejiyun.db?mode=rwc", self.data_dir.display())

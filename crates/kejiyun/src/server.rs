@@ -61,7 +61,7 @@ pub async fn services_with_search(
     std::fs::create_dir_all(&config.data_dir)
         .with_context(|| format!("cannot create data dir {}", config.data_dir.display()))?;
     let url = config.effective_database_url();
-    let store = kejiyun_db::connect(&url)
+    let store = kejiyun_db::connect_with(&url, config.database_timeouts())
         .await
         .with_context(|| format!("cannot open database {}", kejiyun_db::redact(&url)))?;
     kejiyun_db::migrate(&store)

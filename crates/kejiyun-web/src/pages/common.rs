@@ -136,15 +136,20 @@ impl<'a> Pg<'a> {
         PageError::new(match e {
             DomainError::Unauthenticated => login_redirect(&self.ctx.path),
             other => {
-                if let DomainError::Internal(cause) = &other {
-                    tracing::error!(cause = %cause, "internal error on a page");
-                }
+                crate::error::log_cause(&other);
                 let status = status_of(&other);
                 let message = match &other {
                     DomainError::Internal(_) => None,
                     e => Some(e.to_string()),
                 };
-                error_page(&self.ctx, Some(self.root_name()), status, message)
+                let mut page = error_page(&self.ctx, Some(self.root_name()), status, message);
+                if let Some(secs) = crate::error::retry_after_of(&other) {
+                    page.headers_mut().insert(
+                        axum::http::header::RETRY_AFTER,
+                        axum::http::HeaderValue::from(secs),
+                    );
+                }
+                page
             }
         })
     }
