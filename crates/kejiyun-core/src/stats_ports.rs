@@ -33,6 +33,9 @@ pub struct CountedRecord {
     pub counted: Counted,
 }
 
+/// The one definition of the figures ([`crate::stats::tally`]), handed to the store.
+pub type Tally = dyn Fn(&[CountedRecord]) -> BTreeMap<Cell, i64> + Sync;
+
 #[async_trait]
 pub trait StatsStore: Send + Sync {
     /// The stored year rows a report of `range` reads ([`crate::stats_figures`]), in one
@@ -56,4 +59,9 @@ pub trait StatsStore: Send + Sync {
     /// Replaces every served series with those of `cells`
     /// ([`crate::stats_series::series_all`]), in one transaction.
     async fn replace_cells(&self, cells: &BTreeMap<Cell, i64>) -> StoreResult<()>;
+    /// Rebuilds the served series while servers keep writing: in one transaction that first
+    /// holds off every writer of the series, reads the counted records, computes the cells
+    /// with `tally` and replaces the series; returns the number of cells. A write that waited
+    /// applies its change on top of the rebuilt figures, so none is lost or counted twice.
+    async fn rebuild_series(&self, tally: &Tally) -> StoreResult<usize>;
 }

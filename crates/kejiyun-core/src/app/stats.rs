@@ -232,12 +232,14 @@ impl Services {
     }
 
     /// Rebuilds the served series from the base records; returns the number of day cells
-    /// they were computed from.
+    /// they were computed from. Safe while servers write: see
+    /// [`StatsStore::rebuild_series`](crate::stats_ports::StatsStore::rebuild_series).
     pub async fn rebuild_stats(&self) -> DomainResult<usize> {
-        let records = self.stats.counted_records().await?;
-        let cells = tally(records.iter().map(|r| &r.counted));
-        self.stats.replace_cells(&cells).await?;
-        Ok(cells.len())
+        let cells = self
+            .stats
+            .rebuild_series(&|records| tally(records.iter().map(|r| &r.counted)))
+            .await?;
+        Ok(cells)
     }
 }
 

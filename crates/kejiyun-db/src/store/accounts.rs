@@ -8,10 +8,10 @@ use kejiyun_core::ports::{StoreError, StoreResult};
 use kejiyun_core::time::Timestamp;
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter,
-    QueryOrder, QuerySelect, TransactionTrait,
+    QueryOrder, QuerySelect,
 };
 
-use super::{audit, corrupt, db_err, paged, parse_region, region_parts};
+use super::{audit, begin_write, corrupt, db_err, paged, parse_region, region_parts};
 use crate::entities::{orgs, tech_workers, user_grants, users};
 
 pub(super) fn to_user(m: users::Model) -> StoreResult<User> {
@@ -190,7 +190,7 @@ pub(super) async fn add_grant(
         }
     };
     let parts = region.map(region_parts);
-    let txn = db.begin().await.map_err(db_err)?;
+    let txn = begin_write(db).await?;
     user_grants::Entity::insert(user_grants::ActiveModel {
         user_id: Set(user.0),
         role: Set(grant.role().as_str().to_owned()),

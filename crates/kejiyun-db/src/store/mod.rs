@@ -44,14 +44,15 @@ use kejiyun_core::ports::{
 use kejiyun_core::regions::{Region, RegionCode};
 use kejiyun_core::stats::{Cell, Metric};
 use kejiyun_core::stats_figures::ServedRow;
-use kejiyun_core::stats_ports::{CountedRecord, StatsRange, StatsStore};
+use kejiyun_core::stats_ports::{CountedRecord, StatsRange, StatsStore, Tally};
 use kejiyun_core::stats_series::{Series, SeriesKey};
 use kejiyun_core::tech_workers::{TechWorker, TechWorkerProfile};
 use kejiyun_core::time::Timestamp;
 use sea_orm::sea_query::{Expr, LikeExpr};
 use sea_orm::{
-    ActiveValue::Set, ColumnTrait, Condition, DatabaseConnection, DbBackend, DbErr, EntityTrait,
-    PaginatorTrait,
+    ActiveValue::Set, ColumnTrait, Condition, DatabaseConnection, DatabaseTransaction, DbBackend,
+    DbErr, EntityTrait, PaginatorTrait, SqliteTransactionMode, TransactionOptions,
+    TransactionTrait,
 };
 
 use crate::entities::regions;
@@ -95,6 +96,18 @@ impl SeaStore {
         tracing::info!(regions = all.len(), "region list loaded");
         Ok(())
     }
+}
+
+/// Starts a write transaction. On SQLite it is `BEGIN IMMEDIATE`: the write lock is taken at
+/// once, waiting up to the busy timeout while another process (`kejiyun stats rebuild`, a
+/// second server) writes. A deferred transaction that reads first can only be refused
+/// ("database is locked", at once) when its first write finds the lock taken.
+pub(crate) async fn begin_write(db: &DatabaseConnection) -> StoreResult<DatabaseTransaction> {
+    let options = TransactionOptions {
+        sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate),
+        ..TransactionOptions::default()
+    };
+    db.begin_with_options(options).await.map_err(db_err)
 }
 
 pub(crate) fn corrupt(what: &str, value: &str) -> StoreError {
@@ -657,5 +670,8 @@ impl StatsStore for SeaStore {
     }
     async fn replace_cells(&self, cells: &BTreeMap<Cell, i64>) -> StoreResult<()> {
         stats_bulk::replace_cells(&self.db, cells).await
+    }
+    async fn rebuild_series(&self, tally: &Tally) -> StoreResult<usize> {
+        retry!(stats_bulk::rebuild_series(&self.db, tally))
     }
 }

@@ -15,10 +15,10 @@ use kejiyun_core::time::Timestamp;
 use sea_orm::sea_query::{Expr, OnConflict};
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait,
-    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, TransactionTrait,
+    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
 };
 
-use super::{RETRIES, SeaStore, backoff, corrupt, db_err, is_retryable, paged};
+use super::{RETRIES, SeaStore, backoff, begin_write, corrupt, db_err, is_retryable, paged};
 use crate::entities::{
     achievements, needs, notification_preferences as prefs, notifications as rows, services, users,
 };
@@ -124,7 +124,7 @@ fn preference_of(raw: &str) -> StoreResult<NotificationPreference> {
 }
 
 async fn notify(db: &DatabaseConnection, items: Vec<NewNotification>) -> StoreResult<()> {
-    let txn = db.begin().await.map_err(db_err)?;
+    let txn = begin_write(db).await?;
     insert(&txn, items).await?;
     txn.commit().await.map_err(db_err)
 }
@@ -168,7 +168,7 @@ async fn mark_read(
     which: &ReadSelection,
     at: Timestamp,
 ) -> StoreResult<u64> {
-    let txn = db.begin().await.map_err(db_err)?;
+    let txn = begin_write(db).await?;
     let mut update = rows::Entity::update_many()
         .col_expr(rows::Column::ReadAt, Expr::value(at.micros()))
         .filter(rows::Column::RecipientId.eq(user.0))

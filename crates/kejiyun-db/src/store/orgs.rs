@@ -9,15 +9,15 @@ use kejiyun_core::time::Timestamp;
 use sea_orm::sea_query::{Expr, Func};
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, Condition, DatabaseConnection, EntityTrait, ExprTrait,
-    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, TransactionTrait,
+    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
 };
 
 use super::moderation::{after_change, audit_change, lost_race};
 use super::notifications as inbox;
 use super::stats::{Counter, Watch};
 use super::{
-    contains_pattern, corrupt, db_err, paged, parse_region, region_parts, scope_condition,
-    status_of,
+    begin_write, contains_pattern, corrupt, db_err, paged, parse_region, region_parts,
+    scope_condition, status_of,
 };
 use crate::entities::orgs;
 
@@ -75,7 +75,7 @@ pub(super) async fn create(
     status: ModerationStatus,
     at: Timestamp,
 ) -> StoreResult<OrgId> {
-    let txn = db.begin().await.map_err(db_err)?;
+    let txn = begin_write(db).await?;
     let mut row = profile_columns(profile);
     row.admin_user_id = Set(admin.0);
     row.status = Set(status.as_str().to_owned());
@@ -116,7 +116,7 @@ async fn apply(
     } else {
         None
     });
-    let txn = db.begin().await.map_err(db_err)?;
+    let txn = begin_write(db).await?;
     let watch = Watch::start(&txn, &[Counter::Org(id.0)]).await?;
     let mut update = orgs::Entity::update_many().set(row);
     if change.to == ModerationStatus::Published {

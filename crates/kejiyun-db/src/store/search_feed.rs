@@ -9,10 +9,10 @@ use kejiyun_core::search_ports::{DocKind, OutboxEntry, SearchDocument, SearchFee
 use kejiyun_core::time::Timestamp;
 use sea_orm::{
     ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter,
-    QueryOrder, QuerySelect, TransactionTrait,
+    QueryOrder, QuerySelect,
 };
 
-use super::{SeaStore, corrupt, db_err, parse_region};
+use super::{SeaStore, begin_write, corrupt, db_err, parse_region};
 use crate::entities::{
     achievements, deals, needs, orgs, outbox, outbox_horizon, services, tech_workers, users,
 };
@@ -260,7 +260,7 @@ impl SearchFeed for SeaStore {
     }
 
     async fn prune_outbox(&self, before: Timestamp) -> StoreResult<u64> {
-        let txn = self.db.begin().await.map_err(db_err)?;
+        let txn = begin_write(&self.db).await?;
         // The horizon row is locked first: two servers pruning at once take turns.
         let through = horizon(&txn, true).await?;
         let newest_old: Option<i64> = outbox::Entity::find()

@@ -8,11 +8,11 @@ use kejiyun_core::ports::StoreResult;
 use kejiyun_core::stats::Cell;
 use kejiyun_core::stats_series::series_all;
 use sea_orm::{
-    ConnectionTrait, DatabaseConnection, DatabaseTransaction, DbBackend, Statement,
-    TransactionTrait, Value,
+    ConnectionTrait, DatabaseConnection, DatabaseTransaction, DbBackend, Statement, Value,
 };
 
-use super::db_err;
+use super::{begin_write, db_err, stats_series, stats_served};
+use kejiyun_core::stats_ports::Tally;
 
 /// Rows per statement: 6,000 bound parameters, and ~3 MB of series, well under MySQL's
 /// smallest default `max_allowed_packet` (16 MB).
@@ -119,12 +119,57 @@ pub(super) async fn replace_cells(
     db: &DatabaseConnection,
     cells: &BTreeMap<Cell, i64>,
 ) -> StoreResult<()> {
-    let series = series_all(cells.iter().filter(|(_, v)| **v != 0));
-    let txn = db.begin().await.map_err(db_err)?;
+    let txn = begin_write(db).await?;
     txn.execute_unprepared("DELETE FROM stat_series")
         .await
         .map_err(db_err)?;
-    let mut batch = Batch::new(&txn, "stat_series", SERIES_COLUMNS);
+    insert_series(&txn, cells).await?;
+    txn.commit().await.map_err(db_err)?;
+    checkpoint(db).await
+}
+
+/// `rebuild`, safe beside running servers: one transaction that first stops the series'
+/// writers (each write to a counted record updates the series in its own transaction, after
+/// taking `stat_series_guard` in share mode), then
+/// reads the base records — seeing every write that committed before, none that commits
+/// after — and replaces the series. A writer that was held off applies its delta to the
+/// rebuilt rows when it resumes. Reading and replacing in two transactions lost the writes
+/// committed in between.
+pub(super) async fn rebuild_series(db: &DatabaseConnection, tally: &Tally) -> StoreResult<usize> {
+    let txn = begin_write(db).await?;
+    hold_off_series_writers(&txn).await?;
+    let records = stats_served::counted_records(&txn).await?;
+    let cells = tally(&records);
+    txn.execute_unprepared("DELETE FROM stat_series")
+        .await
+        .map_err(db_err)?;
+    insert_series(&txn, &cells).await?;
+    txn.commit().await.map_err(db_err)?;
+    checkpoint(db).await?;
+    Ok(cells.len())
+}
+
+/// Waits out the series' writers and holds off new ones, before anything is read.
+async fn hold_off_series_writers(txn: &DatabaseTransaction) -> StoreResult<()> {
+    match txn.get_database_backend() {
+        // A write as the first statement takes SQLite's one write lock before the snapshot of
+        // the reads is taken (waiting out a writer within the busy timeout).
+        DbBackend::Sqlite => {
+            txn.execute_unprepared("DELETE FROM stat_series")
+                .await
+                .map_err(db_err)?;
+            Ok(())
+        }
+        // The guard row, exclusively: writers that hold it in share mode finish first (their
+        // changes are then in the reads below), later ones wait for this commit. On MySQL the
+        // reads' snapshot is taken by the first plain read, after the lock.
+        _ => stats_series::guard(txn, stats_series::Guard::Rebuild).await,
+    }
+}
+
+async fn insert_series(txn: &DatabaseTransaction, cells: &BTreeMap<Cell, i64>) -> StoreResult<()> {
+    let series = series_all(cells.iter().filter(|(_, v)| **v != 0));
+    let mut batch = Batch::new(txn, "stat_series", SERIES_COLUMNS);
     for (k, s) in series {
         let row: [Value; 7] = [
             k.region.to_string().into(),
@@ -137,8 +182,10 @@ pub(super) async fn replace_cells(
         ];
         batch.add(row).await?;
     }
-    batch.flush().await?;
-    txn.commit().await.map_err(db_err)?;
+    batch.flush().await
+}
+
+async fn checkpoint(db: &DatabaseConnection) -> StoreResult<()> {
     if db.get_database_backend() == DbBackend::Sqlite {
         // Fold the load's WAL into the database now, so readers do not search a long WAL.
         // Checkpointing only copies committed pages: safe.

@@ -11,8 +11,8 @@ use kejiyun_core::stats_ports::StatsRange;
 use kejiyun_core::stats_series::{ALL_CATEGORIES, Series, SeriesKey, series_deltas, whole_years};
 use sea_orm::sea_query::{CaseStatement, Expr, OnConflict, SimpleExpr};
 use sea_orm::{
-    ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait,
-    QueryFilter, QueryOrder, QuerySelect,
+    ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, DbBackend,
+    EntityTrait, QueryFilter, QueryOrder, QuerySelect,
 };
 
 use super::stats::category_of;
@@ -63,6 +63,32 @@ fn key_of(region: &str, category: &str, metric: &str, year: i32) -> StoreResult<
     })
 }
 
+/// Who takes `stat_series_guard`: writers share it, a rebuild holds it alone.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Guard {
+    Write,
+    Rebuild,
+}
+
+/// Takes `stat_series_guard` (PostgreSQL, MySQL/MariaDB) before any series row. SQLite needs
+/// none: its one write lock already orders a rebuild and a writer.
+pub(crate) async fn guard<C: ConnectionTrait>(txn: &C, who: Guard) -> StoreResult<()> {
+    let sql = match (txn.get_database_backend(), who) {
+        (DbBackend::Postgres, Guard::Write) => {
+            "SELECT id FROM stat_series_guard WHERE id = 1 FOR SHARE"
+        }
+        (DbBackend::MySql, Guard::Write) => {
+            "SELECT id FROM stat_series_guard WHERE id = 1 LOCK IN SHARE MODE"
+        }
+        (DbBackend::Postgres | DbBackend::MySql, Guard::Rebuild) => {
+            "SELECT id FROM stat_series_guard WHERE id = 1 FOR UPDATE"
+        }
+        _ => return Ok(()),
+    };
+    txn.execute_unprepared(sql).await.map_err(db_err)?;
+    Ok(())
+}
+
 /// Adds a net delta of cells to their series: makes sure every row exists, locks and reads
 /// them in key order, and writes them back in one statement. Creating before locking means
 /// two writers that both create a row never both insert it; they lock shared rows in the same
@@ -75,6 +101,7 @@ pub(crate) async fn apply_delta<C: ConnectionTrait>(
     if deltas.is_empty() {
         return Ok(());
     }
+    guard(txn, Guard::Write).await?;
     let zero = Series::default();
     stat_series::Entity::insert_many(deltas.keys().map(|k| row(k, &zero)))
         .on_conflict(

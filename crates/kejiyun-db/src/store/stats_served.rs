@@ -12,7 +12,8 @@ use kejiyun_core::regions::RegionCode;
 use kejiyun_core::stats::Metric;
 use kejiyun_core::stats_ports::{CountedRecord, StatsRange};
 use sea_orm::{
-    ColumnTrait, Condition, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
+    ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
+    QueryOrder, QuerySelect,
 };
 
 use super::market::postings::PostingTable;
@@ -93,7 +94,7 @@ struct PostingRow {
 }
 
 async fn posting_records<E: PostingTable>(
-    db: &DatabaseConnection,
+    db: &impl ConnectionTrait,
     pre: Option<Prefilter>,
 ) -> StoreResult<Vec<CountedRecord>> {
     let c = E::cols();
@@ -141,7 +142,7 @@ async fn posting_records<E: PostingTable>(
 
 /// `(category, title)` of postings of one kind, by id (all of them for `None`).
 async fn posting_tags<E: PostingTable>(
-    db: &DatabaseConnection,
+    db: &impl ConnectionTrait,
     ids: Option<Vec<i64>>,
 ) -> StoreResult<HashMap<i64, (String, String)>> {
     let c = E::cols();
@@ -168,7 +169,7 @@ async fn posting_tags<E: PostingTable>(
 }
 
 async fn deal_records(
-    db: &DatabaseConnection,
+    db: &impl ConnectionTrait,
     pre: Option<Prefilter>,
 ) -> StoreResult<Vec<CountedRecord>> {
     use deals::Column as D;
@@ -213,7 +214,7 @@ async fn deal_records(
 }
 
 async fn tech_worker_records(
-    db: &DatabaseConnection,
+    db: &impl ConnectionTrait,
     pre: Option<Prefilter>,
 ) -> StoreResult<Vec<CountedRecord>> {
     use tech_workers::Column as T;
@@ -260,7 +261,7 @@ async fn tech_worker_records(
 }
 
 async fn org_records(
-    db: &DatabaseConnection,
+    db: &impl ConnectionTrait,
     pre: Option<Prefilter>,
 ) -> StoreResult<Vec<CountedRecord>> {
     use orgs::Column as O;
@@ -298,7 +299,8 @@ async fn org_records(
         .collect()
 }
 
-pub(super) async fn counted_records(db: &DatabaseConnection) -> StoreResult<Vec<CountedRecord>> {
+/// Every counted record, read through `db` (a transaction, for a consistent rebuild).
+pub(super) async fn counted_records(db: &impl ConnectionTrait) -> StoreResult<Vec<CountedRecord>> {
     let mut out = tech_worker_records(db, None).await?;
     out.extend(org_records(db, None).await?);
     out.extend(posting_records::<services::Entity>(db, None).await?);

@@ -9,7 +9,7 @@ use kejiyun_core::time::Timestamp;
 use sea_orm::sea_query::{Expr, Func};
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, Condition, DatabaseConnection, EntityTrait, ExprTrait,
-    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, TransactionTrait,
+    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
 };
 
 use super::accounts::users_by_ids;
@@ -17,8 +17,8 @@ use super::moderation::{after_change, audit_change, lost_race};
 use super::notifications as inbox;
 use super::stats::{Counter, Watch};
 use super::{
-    contains_pattern, corrupt, db_err, paged, parse_region, region_parts, scope_condition,
-    status_of,
+    begin_write, contains_pattern, corrupt, db_err, paged, parse_region, region_parts,
+    scope_condition, status_of,
 };
 use crate::entities::{tech_workers, users};
 
@@ -101,7 +101,7 @@ pub(super) async fn create(
     status: ModerationStatus,
     at: Timestamp,
 ) -> StoreResult<TechWorkerId> {
-    let txn = db.begin().await.map_err(db_err)?;
+    let txn = begin_write(db).await?;
     let mut row = profile_columns(profile);
     row.user_id = Set(user.0);
     row.status = Set(status.as_str().to_owned());
@@ -165,7 +165,7 @@ async fn apply(
     change: StatusChange,
 ) -> StoreResult<()> {
     status_columns(&mut row, &change);
-    let txn = db.begin().await.map_err(db_err)?;
+    let txn = begin_write(db).await?;
     let watch = Watch::start(&txn, &[Counter::TechWorker(id.0)]).await?;
     let mut update = tech_workers::Entity::update_many().set(row);
     if change.to == ModerationStatus::Published {

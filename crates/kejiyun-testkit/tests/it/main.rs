@@ -29,6 +29,7 @@ mod moderation;
 mod openapi;
 mod permissions;
 mod search_outbox;
+mod stats_rebuild_online;
 mod store_contract;
 mod store_market;
 mod store_notifications;

@@ -17,13 +17,15 @@ use kejiyun_core::time::Timestamp;
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait,
-    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, TransactionTrait,
+    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
 };
 
 use super::super::moderation::lost_race;
 use super::super::notifications as inbox;
 use super::super::stats::{self, Counter, Watch};
-use super::super::{audit, corrupt, db_err, paged, parse_region, region_parts, scope_condition};
+use super::super::{
+    audit, begin_write, corrupt, db_err, paged, parse_region, region_parts, scope_condition,
+};
 use super::{name_of, names, posting_heads};
 use crate::entities::{deal_evidence, deals, outbox};
 
@@ -128,7 +130,7 @@ pub(super) async fn insert<C: ConnectionTrait>(txn: &C, d: NewDeal) -> StoreResu
 }
 
 pub(in crate::store) async fn create(db: &DatabaseConnection, d: NewDeal) -> StoreResult<i64> {
-    let txn = db.begin().await.map_err(db_err)?;
+    let txn = begin_write(db).await?;
     let id = insert(&txn, d).await?;
     txn.commit().await.map_err(db_err)?;
     Ok(id)
@@ -283,7 +285,7 @@ pub(in crate::store) async fn change(
                 Expr::value(c.cancel_reason.clone()),
             );
     }
-    let txn = db.begin().await.map_err(db_err)?;
+    let txn = begin_write(db).await?;
     let watch = Watch::start(&txn, &[Counter::Deal(id)]).await?;
     let res = update
         .filter(deals::Column::Id.eq(id))

@@ -13,11 +13,11 @@ use kejiyun_core::time::Timestamp;
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait,
-    ExprTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, TransactionTrait,
+    ExprTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
 };
 
 use super::super::notifications as inbox;
-use super::super::{corrupt, db_err, paged};
+use super::super::{begin_write, corrupt, db_err, paged};
 use super::{name_of, names, posting_heads};
 use crate::entities::{inquiries, inquiry_messages};
 
@@ -144,7 +144,7 @@ pub(in crate::store) async fn create(
     body: &str,
     at: Timestamp,
 ) -> StoreResult<i64> {
-    let txn = db.begin().await.map_err(db_err)?;
+    let txn = begin_write(db).await?;
     let id = inquiries::Entity::insert(inquiries::ActiveModel {
         posting_kind: Set(kind.code().to_owned()),
         posting_id: Set(posting_id),
@@ -182,7 +182,7 @@ pub(in crate::store) async fn add_message(
     body: &str,
     at: Timestamp,
 ) -> StoreResult<i64> {
-    let txn = db.begin().await.map_err(db_err)?;
+    let txn = begin_write(db).await?;
     let res = inquiries::Entity::update_many()
         .col_expr(
             inquiries::Column::MessageCount,

@@ -24,15 +24,15 @@ use kejiyun_core::time::Timestamp;
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, Condition, DatabaseConnection, EntityTrait, ExprTrait,
-    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, TransactionTrait,
+    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
 };
 
 use super::super::moderation::{after_change, audit_change, lost_race};
 use super::super::notifications as inbox;
 use super::super::stats::{Counter, Watch};
 use super::super::{
-    contains_pattern, corrupt, db_err, paged, parse_region, region_parts, scope_condition,
-    status_of,
+    begin_write, contains_pattern, corrupt, db_err, paged, parse_region, region_parts,
+    scope_condition, status_of,
 };
 use super::{name_of, names};
 use crate::entities::{achievements, needs, services};
@@ -296,7 +296,7 @@ macro_rules! create_fn {
             row.first_published_at = Set(None);
             row.expires_at = Set(None);
             row.closed_at = Set(None);
-            let txn = db.begin().await.map_err(db_err)?;
+            let txn = begin_write(db).await?;
             let id = $entity::Entity::insert(row)
                 .exec(&txn)
                 .await
@@ -403,7 +403,7 @@ async fn apply<E: PostingTable>(
             )
             .col_expr(c.closed_at, Expr::value(ch.at.micros()));
     }
-    let txn = db.begin().await.map_err(db_err)?;
+    let txn = begin_write(db).await?;
     let watch = if content {
         Watch::posting_with_deals(&txn, E::KIND, id).await?
     } else {
@@ -521,7 +521,7 @@ where
     E::Model: Sync,
 {
     let c = E::cols();
-    let txn = db.begin().await.map_err(db_err)?;
+    let txn = begin_write(db).await?;
     let watch = Watch::start(&txn, &[Counter::Posting(E::KIND, id)]).await?;
     let res = E::update_many()
         .col_expr(c.expires_at, Expr::value(expires_at.micros()))

@@ -14,13 +14,13 @@ use kejiyun_core::time::Timestamp;
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter,
-    QueryOrder, QuerySelect, TransactionTrait,
+    QueryOrder, QuerySelect,
 };
 
 use super::super::moderation::lost_race;
 use super::super::notifications as inbox;
 use super::super::stats::lock_subject;
-use super::super::{corrupt, db_err, paged};
+use super::super::{begin_write, corrupt, db_err, paged};
 use super::{deals, name_of, names, posting_heads};
 use crate::entities::quotes;
 
@@ -68,7 +68,7 @@ pub(in crate::store) async fn create(
     draft: &QuoteDraft,
     at: Timestamp,
 ) -> StoreResult<i64> {
-    let txn = db.begin().await.map_err(db_err)?;
+    let txn = begin_write(db).await?;
     let id = quotes::Entity::insert(quotes::ActiveModel {
         need_id: Set(need_id),
         provider_id: Set(provider.0),
@@ -153,7 +153,7 @@ pub(in crate::store) async fn decide(
     at: Timestamp,
 ) -> StoreResult<Option<i64>> {
     let open_flag = (to == QuoteStatus::Submitted).then_some(1i64);
-    let txn = db.begin().await.map_err(db_err)?;
+    let txn = begin_write(db).await?;
     if let Some(d) = &deal {
         // Before the quote's update, whose foreign-key check share-locks the need on MySQL.
         let s = &d.subject;

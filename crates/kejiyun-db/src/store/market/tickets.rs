@@ -17,11 +17,13 @@ use kejiyun_core::time::Timestamp;
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait,
-    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, SqlErr, TransactionTrait,
+    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, SqlErr,
 };
 
 use super::super::moderation::lost_race;
-use super::super::{audit, corrupt, db_err, paged, parse_region, region_parts, scope_condition};
+use super::super::{
+    audit, begin_write, corrupt, db_err, paged, parse_region, region_parts, scope_condition,
+};
 use super::{name_of, names, posting_heads};
 use crate::entities::{ticket_follow_ups, ticket_links, tickets};
 
@@ -123,7 +125,7 @@ pub(in crate::store) async fn open(
     record: AuditRecord,
 ) -> StoreResult<i64> {
     let (r, city, province) = region_parts(region);
-    let txn = db.begin().await.map_err(db_err)?;
+    let txn = begin_write(db).await?;
     let id = tickets::Entity::insert(tickets::ActiveModel {
         need_id: Set(need_id),
         staff_id: Set(staff.0),
@@ -176,7 +178,7 @@ pub(in crate::store) async fn add_follow_up(
     author: UserId,
     at: Timestamp,
 ) -> StoreResult<i64> {
-    let txn = db.begin().await.map_err(db_err)?;
+    let txn = begin_write(db).await?;
     if !exists(&txn, ticket).await? {
         return Err(StoreError::NotFound);
     }
@@ -202,7 +204,7 @@ pub(in crate::store) async fn link(
     kind: LinkKind,
     target: i64,
 ) -> StoreResult<()> {
-    let txn = db.begin().await.map_err(db_err)?;
+    let txn = begin_write(db).await?;
     if !exists(&txn, ticket).await? {
         return Err(StoreError::NotFound);
     }
@@ -240,7 +242,7 @@ pub(in crate::store) async fn close(
     note: Option<String>,
     record: AuditRecord,
 ) -> StoreResult<()> {
-    let txn = db.begin().await.map_err(db_err)?;
+    let txn = begin_write(db).await?;
     let res = tickets::Entity::update_many()
         .col_expr(
             tickets::Column::Status,
