@@ -24,6 +24,8 @@ pub fn server_config(data_dir: &std::path::Path, database_url: &str) -> Config {
         data_dir: PathBuf::from(data_dir),
         database_url: database_url.to_owned(),
         log_format: "pretty".into(),
+        // Tests stop servers often; the drain test sets its own.
+        shutdown_drain_ms: 0,
         ..Config::default()
     }
 }

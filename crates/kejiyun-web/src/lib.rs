@@ -12,6 +12,7 @@ pub mod session;
 mod view;
 
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use axum::Router;
@@ -61,6 +62,11 @@ impl Default for WebConfig {
 pub struct AppState {
     pub services: Arc<Services>,
     pub config: Arc<WebConfig>,
+    /// Set when the server is asked to stop: `/readyz` answers "draining" so a load balancer
+    /// stops sending, and answers carry `Connection: close` so clients leave their kept-alive
+    /// connections before the server stops accepting (a request written on an idle connection
+    /// just as it is closed would be reset).
+    pub draining: Arc<AtomicBool>,
 }
 
 const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
@@ -91,6 +97,10 @@ pub fn router(state: AppState) -> Router {
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
         .nest_service("/static", assets::service())
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            close_when_draining,
+        ))
         .with_state(state);
 
     let csrf_rejection = |_| {
@@ -154,6 +164,13 @@ const READINESS_TIMEOUT: Duration = Duration::from_secs(1);
 /// Readiness: a write can commit now (the probe write), answered within a second. `reason`
 /// says why not: `storage_full`, `busy`, `database_unavailable` or `timeout`.
 async fn readyz(State(state): State<AppState>) -> Response {
+    if state.draining.load(Ordering::Relaxed) {
+        return (
+            StatusCode::SERVICE_UNAVAILABLE,
+            axum::Json(json!({ "status": "draining", "reason": "shutting_down" })),
+        )
+            .into_response();
+    }
     let store = &state.services.store;
     let probe = store.check_writable(state.services.now());
     let reason = match tokio::time::timeout(READINESS_TIMEOUT, probe).await {
@@ -181,6 +198,22 @@ async fn readyz(State(state): State<AppState>) -> Response {
         axum::Json(json!({ "status": "unavailable", "reason": reason })),
     )
         .into_response()
+}
+
+/// While draining, every answer closes its connection (see [`AppState::draining`]).
+async fn close_when_draining(
+    State(state): State<AppState>,
+    request: Request,
+    next: middleware::Next,
+) -> Response {
+    let mut response = next.run(request).await;
+    if state.draining.load(Ordering::Relaxed) {
+        response.headers_mut().insert(
+            axum::http::header::CONNECTION,
+            HeaderValue::from_static("close"),
+        );
+    }
+    response
 }
 
 async fn method_not_allowed(State(state): State<AppState>, ctx: session::Ctx) -> Response {

@@ -3,6 +3,7 @@
 
 use std::net::SocketAddr;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use anyhow::Context;
@@ -116,6 +117,10 @@ pub struct RunningServer {
     /// Likewise for the search index writer.
     stop_indexer: Option<oneshot::Sender<()>>,
     indexer: JoinHandle<()>,
+    /// Shared with the web layer: set at the start of [`RunningServer::stop`].
+    draining: Arc<AtomicBool>,
+    /// How long the server keeps answering after `draining` is set.
+    drain: Duration,
 }
 
 impl RunningServer {
@@ -123,8 +128,19 @@ impl RunningServer {
         format!("http://{}", self.addr)
     }
 
-    /// Stops accepting, finishes in-flight requests, and waits.
+    /// Drains, then stops accepting, finishes in-flight requests, and waits. Draining: for
+    /// `shutdown_drain_ms` the server still accepts and answers, `/readyz` says "draining" and
+    /// every answer closes its connection, so clients and load balancers move away before the
+    /// port closes instead of having requests reset.
     pub async fn stop(mut self) {
+        self.draining.store(true, Ordering::Relaxed);
+        if !self.drain.is_zero() {
+            tracing::info!(
+                drain_ms = self.drain.as_millis() as u64,
+                "draining before stop"
+            );
+            tokio::time::sleep(self.drain).await;
+        }
         if let Some(tx) = self.stop_sweeper.take() {
             let _ = tx.send(());
         }
@@ -229,9 +245,11 @@ pub async fn spawn(config: &Config, demo: bool) -> anyhow::Result<RunningServer>
     let indexer = tokio::spawn(indexer.run(poll, async {
         let _ = indexer_rx.await;
     }));
+    let draining = Arc::new(AtomicBool::new(false));
     let state = AppState {
         services: services.clone(),
         config: Arc::new(web_config(config, notice)),
+        draining: draining.clone(),
     };
     let listener = TcpListener::bind(&config.listen)
         .await
@@ -264,5 +282,7 @@ pub async fn spawn(config: &Config, demo: bool) -> anyhow::Result<RunningServer>
         sweeper,
         stop_indexer: Some(stop_indexer),
         indexer,
+        draining,
+        drain: Duration::from_millis(config.shutdown_drain_ms),
     })
 }

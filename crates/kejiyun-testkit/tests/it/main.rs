@@ -25,6 +25,7 @@ mod cli;
 mod fault_contention;
 mod fault_database_down;
 mod fault_full_disk;
+mod fault_shutdown;
 mod moderation;
 mod openapi;
 mod permissions;

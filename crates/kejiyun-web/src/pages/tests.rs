@@ -118,6 +118,7 @@ pub(super) async fn app() -> (Router, Arc<Services>) {
     let state = AppState {
         services: services.clone(),
         config: Arc::new(config),
+        draining: Arc::default(),
     };
     (crate::router(state), services)
 }
