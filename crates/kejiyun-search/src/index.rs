@@ -8,7 +8,7 @@ use std::sync::Mutex;
 
 use kejiyun_core::search_ports::{DocKind, SearchDocument, SearchError};
 use serde::{Deserialize, Serialize};
-use tantivy::directory::MmapDirectory;
+use tantivy::directory::{Directory, MmapDirectory};
 use tantivy::indexer::{LogMergePolicy, NoMergePolicy};
 use tantivy::schema::Schema;
 use tantivy::tokenizer::TextAnalyzer;
@@ -41,7 +41,8 @@ pub struct Position {
 pub struct SearchIndex {
     pub(crate) index: Index,
     pub(crate) reader: IndexReader,
-    writer: Mutex<IndexWriter>,
+    /// `None` after a failed write: the next write opens a new writer at the last commit.
+    writer: Mutex<Option<IndexWriter>>,
     pub(crate) fields: Fields,
     pub(crate) analyzer: Analyzer,
     dir: Option<PathBuf>,
@@ -72,6 +73,18 @@ fn lock_dir(dir: &Path) -> Result<std::fs::File, SearchError> {
         ))),
         Err(std::fs::TryLockError::Error(e)) => Err(err(e)),
     }
+}
+
+/// The index's one writer (one indexing thread: the indexer is the only writer anyway).
+fn new_writer(index: &Index) -> Result<IndexWriter, SearchError> {
+    index
+        .writer_with_num_threads(1, WRITER_HEAP_BYTES)
+        .map_err(|e| match e {
+            tantivy::TantivyError::LockFailure(..) => err(
+                "another process is using this search index directory; give each server its own data_dir",
+            ),
+            e => err(e),
+        })
 }
 
 pub(crate) fn err(e: impl std::fmt::Display) -> SearchError {
@@ -113,17 +126,26 @@ impl SearchIndex {
 
     fn try_open(dir: &Path, analyzer: Analyzer) -> Result<Self, SearchError> {
         std::fs::create_dir_all(dir).map_err(err)?;
-        let (schema, fields) = schema::build();
         let mmap = MmapDirectory::open(dir).map_err(err)?;
+        Self::open_directory(Box::new(mmap), analyzer, Some(dir.to_path_buf()))
+    }
+
+    /// Opens or creates the index in `directory` (tests wrap the real one to make it fail).
+    pub(crate) fn open_directory(
+        directory: Box<dyn Directory>,
+        analyzer: Analyzer,
+        dir: Option<PathBuf>,
+    ) -> Result<Self, SearchError> {
+        let (schema, fields) = schema::build();
         let index = Index::builder()
             .schema(schema.clone())
             .settings(schema::settings())
-            .open_or_create(mmap)
+            .open_or_create(directory)
             .map_err(err)?;
         if !same_schema(&index.schema(), &schema) {
             return Err(err("the index has another schema"));
         }
-        let me = Self::from_index(index, fields, analyzer, Some(dir.to_path_buf()))?;
+        let me = Self::from_index(index, fields, analyzer, dir)?;
         let pos = me.position()?;
         if pos.version != SCHEMA_VERSION && pos.cursor != 0 {
             return Err(err(format!("index schema version {}", pos.version)));
@@ -149,14 +171,7 @@ impl SearchIndex {
         index
             .tokenizers()
             .register(CHARS, TextAnalyzer::from(CharTokenizer::default()));
-        let writer = index
-            .writer_with_num_threads(1, WRITER_HEAP_BYTES)
-            .map_err(|e| match e {
-                tantivy::TantivyError::LockFailure(..) => err(
-                    "another process is using this search index directory; give each server its own data_dir",
-                ),
-                e => err(e),
-            })?;
+        let writer = new_writer(&index)?;
         let reader = index
             .reader_builder()
             .reload_policy(ReloadPolicy::Manual)
@@ -165,7 +180,7 @@ impl SearchIndex {
         Ok(Self {
             index,
             reader,
-            writer: Mutex::new(writer),
+            writer: Mutex::new(Some(writer)),
             fields,
             analyzer,
             dir,
@@ -195,28 +210,26 @@ impl SearchIndex {
     }
 
     /// Applies `changes` and records `cursor`, in one commit; searches see them on return.
+    /// On failure nothing of it is kept: the index stays at its last commit.
     pub fn apply(&self, changes: &[Change], cursor: i64) -> Result<(), SearchError> {
-        let mut writer = self
-            .writer
-            .lock()
-            .map_err(|_| err("index writer poisoned"))?;
-        for change in changes {
-            let (kind, id) = match change {
-                Change::Upsert(d) => (d.kind, d.id),
-                Change::Delete(k, id) => (*k, *id),
-            };
-            writer.delete_term(Term::from_field_text(
-                self.fields.key,
-                &schema::doc_key(kind, id),
-            ));
-            if let Change::Upsert(d) = change {
-                writer
-                    .add_document(schema::to_doc(&self.fields, &self.analyzer, d))
-                    .map_err(err)?;
+        self.write(|writer| {
+            for change in changes {
+                let (kind, id) = match change {
+                    Change::Upsert(d) => (d.kind, d.id),
+                    Change::Delete(k, id) => (*k, *id),
+                };
+                writer.delete_term(Term::from_field_text(
+                    self.fields.key,
+                    &schema::doc_key(kind, id),
+                ));
+                if let Change::Upsert(d) = change {
+                    writer
+                        .add_document(schema::to_doc(&self.fields, &self.analyzer, d))
+                        .map_err(err)?;
+                }
             }
-        }
-        Self::commit(&mut writer, cursor)?;
-        drop(writer);
+            Self::commit(writer, cursor)
+        })?;
         self.reader.reload().map_err(err)
     }
 
@@ -226,20 +239,18 @@ impl SearchIndex {
         docs: impl IntoIterator<Item = SearchDocument>,
         cursor: i64,
     ) -> Result<u64, SearchError> {
-        let mut writer = self
-            .writer
-            .lock()
-            .map_err(|_| err("index writer poisoned"))?;
-        writer.delete_all_documents().map_err(err)?;
-        let mut n = 0;
-        for d in docs {
-            writer
-                .add_document(schema::to_doc(&self.fields, &self.analyzer, &d))
-                .map_err(err)?;
-            n += 1;
-        }
-        Self::commit(&mut writer, cursor)?;
-        drop(writer);
+        let n = self.write(|writer| {
+            writer.delete_all_documents().map_err(err)?;
+            let mut n = 0;
+            for d in docs {
+                writer
+                    .add_document(schema::to_doc(&self.fields, &self.analyzer, &d))
+                    .map_err(err)?;
+                n += 1;
+            }
+            Self::commit(writer, cursor)?;
+            Ok(n)
+        })?;
         self.reader.reload().map_err(err)?;
         Ok(n)
     }
@@ -249,26 +260,44 @@ impl SearchIndex {
         &self,
         docs: impl IntoIterator<Item = SearchDocument>,
     ) -> Result<(), SearchError> {
-        let writer = self
-            .writer
-            .lock()
-            .map_err(|_| err("index writer poisoned"))?;
-        for d in docs {
-            writer
-                .add_document(schema::to_doc(&self.fields, &self.analyzer, &d))
-                .map_err(err)?;
-        }
-        Ok(())
+        self.write(|writer| {
+            for d in docs {
+                writer
+                    .add_document(schema::to_doc(&self.fields, &self.analyzer, &d))
+                    .map_err(err)?;
+            }
+            Ok(())
+        })
     }
 
     pub fn commit_bulk(&self, cursor: i64) -> Result<(), SearchError> {
-        let mut writer = self
-            .writer
-            .lock()
-            .map_err(|_| err("index writer poisoned"))?;
-        Self::commit(&mut writer, cursor)?;
-        drop(writer);
+        self.write(|writer| Self::commit(writer, cursor))?;
         self.reader.reload().map_err(err)
+    }
+
+    /// Runs `f` with the writer. A writer that failed is dropped, with everything it had not
+    /// committed: tantivy's writer may have lost its indexing thread on an I/O error, and one
+    /// kept would then drop every later document while its commits still record positions.
+    fn write<T>(
+        &self,
+        f: impl FnOnce(&mut IndexWriter) -> Result<T, SearchError>,
+    ) -> Result<T, SearchError> {
+        let mut slot = self.writer.lock().unwrap_or_else(|poisoned| {
+            // A panic mid-write: what the writer holds is unknown, so it goes too.
+            self.writer.clear_poison();
+            let mut slot = poisoned.into_inner();
+            *slot = None;
+            slot
+        });
+        let writer = match slot.as_mut() {
+            Some(w) => w,
+            None => slot.insert(new_writer(&self.index)?),
+        };
+        let result = f(writer);
+        if result.is_err() {
+            *slot = None;
+        }
+        result
     }
 
     fn commit(writer: &mut IndexWriter, cursor: i64) -> Result<(), SearchError> {
@@ -289,31 +318,30 @@ impl SearchIndex {
     /// payload is kept.
     pub fn optimize(&self) -> Result<(), SearchError> {
         let groups = crate::top::search_segments();
-        let mut writer = self
-            .writer
-            .lock()
-            .map_err(|_| err("index writer poisoned"))?;
-        // No merge of the writer's own starts meanwhile; one already running may still take
-        // segments from under ours, which then fails and is planned again once it ends.
-        writer.set_merge_policy(Box::new(NoMergePolicy));
-        let mut merged = Ok(());
-        for attempt in 0..MERGE_ATTEMPTS {
-            merged = Self::merge_into(&mut writer, &self.index, groups);
-            if merged.is_ok() {
-                break;
+        self.write(|writer| {
+            // No merge of the writer's own starts meanwhile; one already running may still
+            // take segments from under ours, which then fails and is planned again once it
+            // ends.
+            writer.set_merge_policy(Box::new(NoMergePolicy));
+            let mut merged = Ok(());
+            for attempt in 0..MERGE_ATTEMPTS {
+                merged = Self::merge_into(writer, &self.index, groups);
+                if merged.is_ok() {
+                    break;
+                }
+                if attempt + 1 < MERGE_ATTEMPTS {
+                    std::thread::sleep(std::time::Duration::from_millis(20));
+                }
             }
-            if attempt + 1 < MERGE_ATTEMPTS {
-                std::thread::sleep(std::time::Duration::from_millis(20));
-            }
-        }
-        // Back to the policy the writer was opened with (tantivy's default).
-        writer.set_merge_policy(Box::new(LogMergePolicy::default()));
-        merged?;
-        // The reader lets go of the merged-away segments first, so their files go now, not
-        // at the next commit.
-        self.reader.reload().map_err(err)?;
-        writer.garbage_collect_files().wait().map_err(err)?;
-        Ok(())
+            // Back to the policy the writer was opened with (tantivy's default).
+            writer.set_merge_policy(Box::new(LogMergePolicy::default()));
+            merged?;
+            // The reader lets go of the merged-away segments first, so their files go now,
+            // not at the next commit.
+            self.reader.reload().map_err(err)?;
+            writer.garbage_collect_files().wait().map_err(err)?;
+            Ok(())
+        })
     }
 
     /// One try at merging the committed segments into `groups` of about equal sizes.

@@ -46,6 +46,33 @@ impl From<kejiyun_core::ports::StoreError> for IndexerError {
     }
 }
 
+/// Everything at or below the cursor is applied: `seen`, or just below the first open gap.
+fn cursor_of(seen: i64, gaps: &BTreeMap<i64, Instant>) -> i64 {
+    gaps.keys().next().map_or(seen, |first| first - 1)
+}
+
+/// The highest id seen and the open gaps once `rows` are applied: the rows' ids close their
+/// gaps, and a row past `seen` opens gaps for the ids it skipped.
+fn advance(
+    mut seen: i64,
+    gaps: &BTreeMap<i64, Instant>,
+    rows: &[OutboxEntry],
+    now: Instant,
+) -> (i64, BTreeMap<i64, Instant>) {
+    let mut gaps = gaps.clone();
+    for r in rows {
+        gaps.remove(&r.id);
+        if r.id > seen {
+            // A jump larger than any burst of concurrent writers is not waited for.
+            for missing in (seen + 1).max(r.id - MAX_GAPS)..r.id {
+                gaps.entry(missing).or_insert(now);
+            }
+            seen = r.id;
+        }
+    }
+    (seen, gaps)
+}
+
 pub struct Indexer {
     index: Arc<SearchIndex>,
     feed: Arc<dyn SearchFeed>,
@@ -71,7 +98,7 @@ impl Indexer {
 
     /// The committed cursor: everything at or below it is applied.
     fn cursor(&self) -> i64 {
-        self.gaps.keys().next().map_or(self.seen, |first| first - 1)
+        cursor_of(self.seen, &self.gaps)
     }
 
     /// Rebuilds the index from the published records. The outbox head is read first, so a
@@ -195,22 +222,16 @@ impl Indexer {
                 None => Change::Delete(kind, id),
             });
         }
-        let now = Instant::now();
-        for r in rows {
-            self.gaps.remove(&r.id);
-            if r.id > self.seen {
-                // A jump larger than any burst of concurrent writers is not waited for.
-                for missing in (self.seen + 1).max(r.id - MAX_GAPS)..r.id {
-                    self.gaps.entry(missing).or_insert(now);
-                }
-                self.seen = r.id;
-            }
-        }
-        let cursor = self.cursor();
+        // The position moves only once the changes are committed: a failed write leaves it
+        // (here and in the index) where it was, so the same rows are read again next time.
+        let (seen, gaps) = advance(self.seen, &self.gaps, rows, Instant::now());
+        let cursor = cursor_of(seen, &gaps);
         let index = self.index.clone();
         tokio::task::spawn_blocking(move || index.apply(&changes, cursor))
             .await
             .map_err(|e| IndexerError::Task(e.to_string()))??;
+        self.seen = seen;
+        self.gaps = gaps;
         Ok(())
     }
 
@@ -228,3 +249,6 @@ impl Indexer {
         }
     }
 }
+
+#[cfg(test)]
+mod tests;
