@@ -235,19 +235,109 @@ impl Indexer {
         Ok(())
     }
 
-    /// Follows the outbox until `stop` resolves, polling every `every`.
+    /// Follows the outbox until `stop` resolves, polling every `every`; while updates fail
+    /// (the database is away, the disk is full) it waits longer between tries ([`Retry`]).
     pub async fn run(mut self, every: Duration, stop: impl std::future::Future<Output = ()>) {
         tokio::pin!(stop);
+        let mut retry = Retry::default();
         loop {
-            if let Err(e) = self.catch_up().await {
-                tracing::error!(error = %e, "search index update failed; retrying");
-            }
+            let wait = match self.catch_up().await {
+                Ok(_) => {
+                    if let RetryLog::Recovered { attempts } = retry.succeeded() {
+                        tracing::info!(attempts, "search index updates work again");
+                    }
+                    every
+                }
+                Err(e) => {
+                    let (wait, log) = retry.failed(Instant::now(), every);
+                    match log {
+                        RetryLog::Failed => tracing::error!(
+                            error = %e,
+                            "search index update failed; retrying"
+                        ),
+                        RetryLog::StillFailing { attempts } => tracing::warn!(
+                            error = %e,
+                            attempts,
+                            "search index update still failing"
+                        ),
+                        RetryLog::Nothing | RetryLog::Recovered { .. } => {
+                            tracing::debug!(error = %e, "search index update failed again");
+                        }
+                    }
+                    wait
+                }
+            };
             tokio::select! {
                 () = &mut stop => return,
-                () = tokio::time::sleep(every) => {}
+                () = tokio::time::sleep(wait) => {}
             }
         }
     }
+}
+
+/// Longest wait between two tries while the index cannot be updated.
+const MAX_RETRY_WAIT: Duration = Duration::from_secs(5);
+/// While updates keep failing, at most one line about it per this interval.
+const FAILURE_SUMMARY_EVERY: Duration = Duration::from_secs(60);
+
+/// What the writer's loop logs after a round.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum RetryLog {
+    Nothing,
+    /// The first failure of a run of them.
+    Failed,
+    /// A reminder that failures go on, with the tries so far.
+    StillFailing {
+        attempts: u32,
+    },
+    /// Success after `attempts` failed tries.
+    Recovered {
+        attempts: u32,
+    },
+}
+
+/// The failures in a row of the writer's loop: how long to wait before the next try, and
+/// which rounds to log, so that a database away for an hour costs a few log lines, not one
+/// every poll.
+#[derive(Debug, Default)]
+struct Retry {
+    attempts: u32,
+    /// When the last line about this run of failures was logged.
+    logged: Option<Instant>,
+}
+
+impl Retry {
+    /// After a failed round at `now`: the wait before the next, and what to log.
+    fn failed(&mut self, now: Instant, every: Duration) -> (Duration, RetryLog) {
+        self.attempts = self.attempts.saturating_add(1);
+        let log = match self.logged {
+            None => RetryLog::Failed,
+            Some(at) if now.saturating_duration_since(at) >= FAILURE_SUMMARY_EVERY => {
+                RetryLog::StillFailing {
+                    attempts: self.attempts,
+                }
+            }
+            Some(_) => return (retry_wait(every, self.attempts), RetryLog::Nothing),
+        };
+        self.logged = Some(now);
+        (retry_wait(every, self.attempts), log)
+    }
+
+    /// After a successful round.
+    fn succeeded(&mut self) -> RetryLog {
+        self.logged = None;
+        match std::mem::take(&mut self.attempts) {
+            0 => RetryLog::Nothing,
+            attempts => RetryLog::Recovered { attempts },
+        }
+    }
+}
+
+/// The wait after `failures` failed rounds in a row: the poll interval doubled per failure,
+/// at most [`MAX_RETRY_WAIT`] (never below the poll interval itself).
+fn retry_wait(every: Duration, failures: u32) -> Duration {
+    let factor = 1_u32.checked_shl(failures).unwrap_or(u32::MAX);
+    every.saturating_mul(factor).min(MAX_RETRY_WAIT).max(every)
 }
 
 #[cfg(test)]

@@ -18,6 +18,8 @@ use tantivy::directory::{
     Directory, DirectoryLock, FileHandle, Lock, MmapDirectory, WatchCallback, WatchHandle, WritePtr,
 };
 
+use std::time::{Duration, Instant};
+
 use super::*;
 use crate::Analyzer;
 
@@ -285,4 +287,46 @@ async fn a_failed_index_write_keeps_the_position_and_the_rows_are_applied_once_i
         assert_eq!((index.num_docs(), position(&index)), (7, 7), "{refuse:?}");
         assert_eq!(found(&index, "川芎"), [7], "{refuse:?}");
     }
+}
+
+#[test]
+fn failed_rounds_wait_longer_up_to_five_seconds() {
+    let every = Duration::from_millis(200);
+    let waits: Vec<u128> = (1..=7).map(|n| retry_wait(every, n).as_millis()).collect();
+    assert_eq!(waits, [400, 800, 1600, 3200, 5000, 5000, 5000]);
+    assert_eq!(retry_wait(every, u32::MAX), MAX_RETRY_WAIT);
+    // A poll interval above the cap is kept.
+    let slow = Duration::from_secs(30);
+    assert_eq!(retry_wait(slow, 3), slow);
+}
+
+#[test]
+fn a_run_of_failures_logs_the_first_then_once_a_minute_then_the_recovery() {
+    let every = Duration::from_millis(200);
+    let t0 = Instant::now();
+    let at = |secs: u64| t0 + Duration::from_secs(secs);
+    let mut retry = Retry::default();
+    assert_eq!(retry.succeeded(), RetryLog::Nothing, "nothing failed yet");
+    assert_eq!(retry.failed(at(0), every).1, RetryLog::Failed);
+    // A try every few seconds for a minute: silent.
+    for s in (5..60).step_by(5) {
+        assert_eq!(retry.failed(at(s), every).1, RetryLog::Nothing, "at {s} s");
+    }
+    assert_eq!(
+        retry.failed(at(60), every).1,
+        RetryLog::StillFailing { attempts: 13 }
+    );
+    assert_eq!(retry.failed(at(61), every).1, RetryLog::Nothing);
+    assert_eq!(
+        retry.failed(at(125), every).1,
+        RetryLog::StillFailing { attempts: 15 }
+    );
+    assert_eq!(retry.failed(at(126), every).0, MAX_RETRY_WAIT);
+    assert_eq!(retry.succeeded(), RetryLog::Recovered { attempts: 16 });
+    assert_eq!(retry.succeeded(), RetryLog::Nothing);
+    // The next failure is a new run: logged at once, waited for briefly.
+    assert_eq!(
+        retry.failed(at(200), every),
+        (Duration::from_millis(400), RetryLog::Failed)
+    );
 }
