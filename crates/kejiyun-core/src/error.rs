@@ -33,6 +33,10 @@ pub enum DomainError {
     /// Anything the user cannot fix; the cause is logged, never shown.
     #[error("服务器内部错误")]
     Internal(String),
+    /// Temporarily unavailable (the search index is being rebuilt); the message is safe to
+    /// show, and trying again shortly helps.
+    #[error("{0}")]
+    Unavailable(String),
 }
 
 impl DomainError {
@@ -58,6 +62,7 @@ impl DomainError {
             Self::BadCredentials => "bad_credentials",
             Self::Locked { .. } => "too_many_attempts",
             Self::Internal(_) => "internal",
+            Self::Unavailable(_) => "unavailable",
         }
     }
 }

@@ -3,7 +3,7 @@
 //! (the request id is on the log line through the request span) and never sent.
 
 use axum::Json;
-use axum::http::StatusCode;
+use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use kejiyun_core::DomainError;
 use serde::Serialize;
@@ -62,8 +62,12 @@ pub fn status_of(e: &DomainError) -> StatusCode {
         DomainError::Conflict(_) => StatusCode::CONFLICT,
         DomainError::Locked { .. } => StatusCode::TOO_MANY_REQUESTS,
         DomainError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        DomainError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
     }
 }
+
+/// Seconds a client is asked to wait before it tries a 503 again.
+pub const RETRY_AFTER_SECS: u32 = 10;
 
 impl From<DomainError> for ApiError {
     fn from(e: DomainError) -> Self {
@@ -92,8 +96,36 @@ impl IntoResponse for ApiError {
                 field: self.field.map(str::to_owned),
             },
         };
-        (self.status, Json(body)).into_response()
+        let mut response = (self.status, Json(body)).into_response();
+        if self.status == StatusCode::SERVICE_UNAVAILABLE {
+            response
+                .headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from(RETRY_AFTER_SECS));
+        }
+        response
     }
 }
 
 pub type ApiResult<T> = Result<T, ApiError>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unavailable_is_a_503_that_says_when_to_try_again() {
+        let e = ApiError::from(DomainError::Unavailable(
+            "搜索索引正在重建，请稍后再试".into(),
+        ));
+        assert_eq!(e.status, StatusCode::SERVICE_UNAVAILABLE);
+        assert_eq!(e.code, "unavailable");
+        let response = e.into_response();
+        assert_eq!(response.status(), StatusCode::SERVICE_UNAVAILABLE);
+        assert_eq!(
+            response.headers().get(header::RETRY_AFTER),
+            Some(&HeaderValue::from(RETRY_AFTER_SECS))
+        );
+        let other = ApiError::from(DomainError::Conflict("重复".into())).into_response();
+        assert!(other.headers().get(header::RETRY_AFTER).is_none());
+    }
+}
