@@ -15,7 +15,7 @@ use std::time::{Duration, Instant};
 
 use kejiyun_core::search_ports::{DocKind, OutboxEntry, SearchDocument, SearchFeed};
 
-use crate::index::{Change, SearchIndex};
+use crate::index::{Change, Health, SearchIndex};
 
 /// How long an outbox id may stay missing before it is taken for a rollback.
 pub const GAP_PATIENCE: Duration = Duration::from_secs(30);
@@ -23,6 +23,10 @@ pub const GAP_PATIENCE: Duration = Duration::from_secs(30);
 /// removes rows days old, so a cursor only falls behind it after a long stop or stall; once a
 /// minute is plenty, and keeps the query off every poll).
 const HORIZON_CHECK: Duration = Duration::from_secs(60);
+/// Least time between two checks of the files' checksums after failures (a check reads the
+/// whole index; a search that fails for another reason than damage must not repeat it every
+/// poll).
+const VERIFY_SPACING: Duration = Duration::from_secs(60);
 /// Most missing ids remembered per jump.
 const MAX_GAPS: i64 = 1_000;
 /// Rows read per step.
@@ -82,6 +86,8 @@ pub struct Indexer {
     gaps: BTreeMap<i64, Instant>,
     /// When the outbox horizon was last compared with the cursor (`None`: not yet).
     horizon_checked: Option<Instant>,
+    /// When the index files were last checked after a failure (`None`: not yet).
+    verified: Option<Instant>,
 }
 
 impl Indexer {
@@ -93,6 +99,7 @@ impl Indexer {
             seen,
             gaps: BTreeMap::new(),
             horizon_checked: None,
+            verified: None,
         })
     }
 
@@ -128,13 +135,52 @@ impl Indexer {
         .map_err(|e| IndexerError::Task(e.to_string()))??;
         self.seen = head;
         self.gaps.clear();
+        // Every file is new: whatever was damaged is gone.
+        self.index.set_health(Health::Sound);
         Ok(n)
+    }
+
+    /// A suspect index has its files checked (at most once per [`VERIFY_SPACING`]); a damaged
+    /// one is rebuilt from the database, searches answering "rebuilding" meanwhile. A rebuild
+    /// that fails is tried again next round.
+    async fn repair(&mut self) -> Result<(), IndexerError> {
+        if self.index.health() == Health::Suspect
+            && self
+                .verified
+                .is_none_or(|at| at.elapsed() >= VERIFY_SPACING)
+        {
+            self.verified = Some(Instant::now());
+            let index = self.index.clone();
+            let verdict = tokio::task::spawn_blocking(move || index.verify())
+                .await
+                .map_err(|e| IndexerError::Task(e.to_string()))?;
+            match verdict {
+                Ok(()) => {
+                    if self.index.change_health(Health::Suspect, Health::Sound) {
+                        tracing::info!("search index files intact; searching on");
+                    }
+                }
+                Err(damage) => {
+                    tracing::error!(
+                        damage,
+                        "search index damaged; rebuilding it from the database (searches answer 503 meanwhile)"
+                    );
+                    self.index.set_health(Health::Rebuilding);
+                }
+            }
+        }
+        if self.index.health() == Health::Rebuilding {
+            let n = self.reindex().await?;
+            tracing::info!(documents = n, "search index rebuilt");
+        }
+        Ok(())
     }
 
     /// Brings the index up to date with the outbox; returns the rows applied. A new (or
     /// rebuilt) index is filled by [`Indexer::reindex`] first, and so is one whose position is
     /// below the outbox horizon (rows it never applied were pruned).
     pub async fn catch_up(&mut self) -> Result<usize, IndexerError> {
+        self.repair().await?;
         if self.pruned_past_cursor().await? {
             tracing::warn!(
                 cursor = self.cursor(),
@@ -227,9 +273,15 @@ impl Indexer {
         let (seen, gaps) = advance(self.seen, &self.gaps, rows, Instant::now());
         let cursor = cursor_of(seen, &gaps);
         let index = self.index.clone();
-        tokio::task::spawn_blocking(move || index.apply(&changes, cursor))
+        let written = tokio::task::spawn_blocking(move || index.apply(&changes, cursor))
             .await
-            .map_err(|e| IndexerError::Task(e.to_string()))??;
+            .map_err(|e| IndexerError::Task(e.to_string()))
+            .and_then(|r| r.map_err(IndexerError::from));
+        if written.is_err() {
+            // A damaged segment fails writes too (deletes read it): have the files checked.
+            self.index.suspect();
+        }
+        written?;
         self.seen = seen;
         self.gaps = gaps;
         Ok(())

@@ -4,13 +4,15 @@ use std::collections::BTreeMap;
 use std::path::Path;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
 use async_trait::async_trait;
 use kejiyun_core::paging::Page;
 use kejiyun_core::ports::{StoreError, StoreResult};
 use kejiyun_core::regions::RegionCode;
 use kejiyun_core::search_ports::{
-    DocKind, OutboxEntry, SearchDocument, SearchEngine, SearchFeed, SearchQuery,
+    DocKind, MatchQuery, OutboxEntry, SearchDocument, SearchEngine, SearchError, SearchFeed,
+    SearchQuery,
 };
 use kejiyun_core::time::Timestamp;
 use tantivy::directory::error::{DeleteError, LockError, OpenReadError, OpenWriteError};
@@ -18,14 +20,13 @@ use tantivy::directory::{
     Directory, DirectoryLock, FileHandle, Lock, MmapDirectory, WatchCallback, WatchHandle, WritePtr,
 };
 
-use std::time::{Duration, Instant};
-
 use super::*;
 use crate::Analyzer;
 
-/// The database side: published documents and the outbox of their changes.
+/// The database side: published documents and the outbox of their changes (and whether the
+/// database is away).
 #[derive(Default)]
-pub(crate) struct Feed(Mutex<FeedState>);
+pub(crate) struct Feed(Mutex<FeedState>, AtomicBool);
 
 #[derive(Default)]
 struct FeedState {
@@ -38,6 +39,18 @@ impl Feed {
         self.0
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// The database goes away (`true`) or comes back.
+    pub(crate) fn set_down(&self, down: bool) {
+        self.1.store(down, Ordering::SeqCst);
+    }
+
+    fn up(&self) -> StoreResult<()> {
+        if self.1.load(Ordering::SeqCst) {
+            return Err(StoreError::Backend("connection refused (test)".into()));
+        }
+        Ok(())
     }
 
     /// Publishes a service titled `title` (with its outbox row); returns its id.
@@ -73,6 +86,7 @@ impl Feed {
 #[async_trait]
 impl SearchFeed for Feed {
     async fn outbox_after(&self, after: i64, limit: u64) -> StoreResult<Vec<OutboxEntry>> {
+        self.up()?;
         let s = self.state();
         Ok(s.outbox
             .iter()
@@ -83,10 +97,12 @@ impl SearchFeed for Feed {
     }
 
     async fn outbox_head(&self) -> StoreResult<i64> {
+        self.up()?;
         Ok(self.state().outbox.last().map_or(0, |r| r.id))
     }
 
     async fn outbox_horizon(&self) -> StoreResult<i64> {
+        self.up()?;
         Ok(0)
     }
 
@@ -95,6 +111,7 @@ impl SearchFeed for Feed {
     }
 
     async fn search_document(&self, kind: DocKind, id: i64) -> StoreResult<Option<SearchDocument>> {
+        self.up()?;
         Ok(self.state().docs.get(&(kind, id)).cloned())
     }
 
@@ -108,6 +125,7 @@ impl SearchFeed for Feed {
         after: i64,
         limit: u64,
     ) -> StoreResult<Vec<SearchDocument>> {
+        self.up()?;
         Ok(self
             .state()
             .docs
@@ -329,4 +347,246 @@ fn a_run_of_failures_logs_the_first_then_once_a_minute_then_the_recovery() {
         retry.failed(at(200), every),
         (Duration::from_millis(400), RetryLog::Failed)
     );
+}
+
+/// Flips bytes in each file of `dir` whose name ends in `.{ext}`, in place and without
+/// changing its size (the footer with the checksum stays as written); returns the files
+/// changed.
+pub(crate) fn damage(dir: &Path, ext: &str) -> usize {
+    use std::io::{Seek, SeekFrom, Write};
+    let mut changed = 0;
+    for entry in std::fs::read_dir(dir)
+        .unwrap_or_else(|e| panic!("{e}"))
+        .flatten()
+    {
+        let path = entry.path();
+        if path.extension().and_then(|e| e.to_str()) != Some(ext) {
+            continue;
+        }
+        let mut bytes = std::fs::read(&path).unwrap_or_else(|e| panic!("{e}"));
+        let size = bytes.len();
+        // tantivy's footer — a JSON with the checksum, its length and a magic number, 4 bytes
+        // each — stays as written: only the data changes.
+        let footer = bytes
+            .get(size.saturating_sub(8)..size.saturating_sub(4))
+            .and_then(|b| <[u8; 4]>::try_from(b).ok())
+            .map_or(0, |b| u32::from_le_bytes(b) as usize)
+            + 8;
+        for b in bytes
+            .iter_mut()
+            .take(size.saturating_sub(footer))
+            .step_by(7)
+        {
+            *b ^= 0xA5;
+        }
+        // Written into the same file (an mmap of it sees the change), not a new one.
+        let mut file = std::fs::OpenOptions::new()
+            .write(true)
+            .open(&path)
+            .unwrap_or_else(|e| panic!("{e}"));
+        file.seek(SeekFrom::Start(0))
+            .and_then(|_| file.write_all(&bytes))
+            .unwrap_or_else(|e| panic!("{e}"));
+        drop(file);
+        let after = std::fs::metadata(&path).map_or(0, |m| m.len());
+        assert_eq!(
+            usize::try_from(after).unwrap_or_default(),
+            size,
+            "size kept"
+        );
+        changed += 1;
+    }
+    changed
+}
+
+const TITLES: [&str; 4] = [
+    "柑橘黄龙病防治",
+    "猕猴桃溃疡病防治",
+    "茶树病虫害绿色防控",
+    "5G基站维护",
+];
+
+/// An index on disk filled by the writer from a database of [`TITLES`].
+async fn filled(path: &Path) -> (Arc<SearchIndex>, Arc<Feed>, Indexer) {
+    let feed = Arc::new(Feed::default());
+    for title in TITLES {
+        feed.publish(title);
+    }
+    let index =
+        Arc::new(SearchIndex::open(path, Analyzer::new()).unwrap_or_else(|e| panic!("{e}")));
+    let mut indexer = Indexer::new(index.clone(), feed.clone()).unwrap_or_else(|e| panic!("{e}"));
+    indexer.catch_up().await.unwrap_or_else(|e| panic!("{e}"));
+    // No search yet: one would leave the stored documents' block in the reader's cache,
+    // where damage to the file would go unseen (and do no harm).
+    assert_eq!(index.num_docs(), 4);
+    (index, feed, indexer)
+}
+
+/// Every search and match a page could ask, each either answered or refused as
+/// "rebuilding"; how many were refused. A panic would fail the test.
+fn ask_everything(index: &SearchIndex) -> usize {
+    let mut refused = 0;
+    for text in ["防治", "黄龙病", "5G", "茶树", ""] {
+        let q = SearchQuery {
+            text: text.into(),
+            kinds: Vec::new(),
+            region: None,
+            category: None,
+            page: Page::default(),
+        };
+        match index.search(&q) {
+            Ok(_) => {}
+            Err(SearchError::Rebuilding) => refused += 1,
+            Err(e) => panic!("{text}: {e}"),
+        }
+    }
+    let subject = SearchDocument {
+        kind: DocKind::Need,
+        id: 99,
+        title: "柑橘园黄龙病急需防治".into(),
+        body: "柑橘黄龙病".into(),
+        tags: Vec::new(),
+        category: None,
+        region: RegionCode::parse("511623").unwrap_or_else(|e| panic!("{e}")),
+        scope: None,
+        owner: Some(5),
+        owner_deals: 0,
+        published_at: Timestamp(1_800_000_000_000_000),
+    };
+    let q = MatchQuery {
+        subject,
+        kinds: vec![DocKind::Service],
+        limit: 10,
+        now: Timestamp(1_800_000_000_000_000),
+    };
+    match index.matches(&q) {
+        Ok(_) => {}
+        Err(SearchError::Rebuilding) => refused += 1,
+        Err(e) => panic!("matches: {e}"),
+    }
+    refused
+}
+
+#[tokio::test]
+async fn a_file_damaged_while_serving_is_detected_and_rebuilt_while_searches_answer_rebuilding() {
+    for ext in ["idx", "term", "store", "fast"] {
+        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        let path = dir.path().join("index");
+        let (index, feed, mut indexer) = filled(&path).await;
+        assert!(damage(&path, ext) > 0, "{ext}");
+
+        // Searches on the damaged file fail inside tantivy (an error or a panic): they are
+        // refused as "rebuilding", and the index is suspect.
+        assert!(
+            ask_everything(&index) > 0,
+            "{ext}: nothing noticed the damage"
+        );
+        assert_eq!(index.health(), Health::Suspect, "{ext}");
+
+        // The writer's next round finds the checksum mismatch; the database is away, so the
+        // rebuild fails, and meanwhile every search is refused, even one that would work.
+        feed.set_down(true);
+        assert!(indexer.catch_up().await.is_err(), "{ext}");
+        assert_eq!(index.health(), Health::Rebuilding, "{ext}");
+        assert_eq!(ask_everything(&index), 6, "{ext}");
+
+        // The database is back: rebuilt, sound, and every answer right.
+        feed.set_down(false);
+        indexer
+            .catch_up()
+            .await
+            .unwrap_or_else(|e| panic!("{ext}: {e}"));
+        assert_eq!(index.health(), Health::Sound, "{ext}");
+        assert_eq!(index.verify(), Ok(()), "{ext}");
+        assert_eq!(ask_everything(&index), 0, "{ext}");
+        assert_eq!(found(&index, "防治"), [1, 2], "{ext}");
+        assert_eq!(found(&index, "茶树"), [3], "{ext}");
+        assert_eq!((index.num_docs(), position(&index)), (4, 4), "{ext}");
+    }
+}
+
+#[tokio::test]
+async fn a_file_damaged_while_stopped_is_detected_at_start_and_rebuilt() {
+    for ext in ["idx", "term", "store", "fast"] {
+        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        let path = dir.path().join("index");
+        let (index, feed, indexer) = filled(&path).await;
+        drop(indexer);
+        drop(index);
+        assert!(damage(&path, ext) > 0, "{ext}");
+
+        // The checksums are read at open: the damaged index is replaced by an empty one…
+        let index =
+            Arc::new(SearchIndex::open(&path, Analyzer::new()).unwrap_or_else(|e| panic!("{e}")));
+        assert_eq!((index.num_docs(), position(&index)), (0, 0), "{ext}");
+        // …which the writer fills from the database before the server answers.
+        let mut indexer =
+            Indexer::new(index.clone(), feed.clone()).unwrap_or_else(|e| panic!("{e}"));
+        indexer
+            .catch_up()
+            .await
+            .unwrap_or_else(|e| panic!("{ext}: {e}"));
+        assert_eq!(index.health(), Health::Sound, "{ext}");
+        assert_eq!(ask_everything(&index), 0, "{ext}");
+        assert_eq!(found(&index, "防治"), [1, 2], "{ext}");
+        assert_eq!((index.num_docs(), position(&index)), (4, 4), "{ext}");
+    }
+}
+
+#[tokio::test]
+async fn a_search_failing_on_intact_files_does_not_rebuild() {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let path = dir.path().join("index");
+    let (index, _feed, mut indexer) = filled(&path).await;
+    // A failure that is not the files' (a bug): the check finds them intact.
+    let failed: Result<(), SearchError> =
+        index.guarded("test", || panic!("a bug, not a damaged file"));
+    assert_eq!(failed, Err(SearchError::Rebuilding));
+    assert_eq!(index.health(), Health::Suspect);
+    indexer.catch_up().await.unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(index.health(), Health::Sound);
+    assert_eq!(found(&index, "防治"), [1, 2]);
+}
+
+#[tokio::test]
+async fn an_index_directory_removed_while_serving_is_rebuilt() {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let path = dir.path().join("index");
+    let (index, feed, mut indexer) = filled(&path).await;
+    std::fs::remove_dir_all(&path).unwrap_or_else(|e| panic!("{e}"));
+    // The open files still answer; the next change cannot be written, and the index is
+    // found unusable (its files are gone) and rebuilt into a new directory.
+    assert_eq!(ask_everything(&index), 0);
+    feed.publish("生猪养殖技术指导");
+    assert!(indexer.catch_up().await.is_err());
+    assert_eq!(index.health(), Health::Suspect);
+    indexer.catch_up().await.unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(index.health(), Health::Sound);
+    assert_eq!(found(&index, "生猪"), [5]);
+    assert_eq!((index.num_docs(), position(&index)), (5, 5));
+    // And it opens from there after a restart.
+    drop(indexer);
+    drop(index);
+    let index =
+        Arc::new(SearchIndex::open(&path, Analyzer::new()).unwrap_or_else(|e| panic!("{e}")));
+    assert_eq!((index.num_docs(), position(&index)), (5, 5));
+}
+
+#[tokio::test]
+async fn damage_is_found_even_without_tantivys_list_of_files() {
+    for ext in ["idx", "term", "store", "fast"] {
+        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        let path = dir.path().join("index");
+        let (index, _feed, indexer) = filled(&path).await;
+        drop(indexer);
+        drop(index);
+        assert!(damage(&path, ext) > 0);
+        std::fs::remove_file(path.join(".managed.json")).unwrap_or_else(|e| panic!("{e}"));
+        let index = SearchIndex::open(&path, Analyzer::new()).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(
+            (index.num_docs(), position(&index)),
+            (0, 0),
+            "{ext}: to be rebuilt"
+        );
+    }
 }

@@ -25,6 +25,7 @@ mod cli;
 mod moderation;
 mod openapi;
 mod permissions;
+mod search_damage;
 mod search_outbox;
 mod store_contract;
 mod store_market;
