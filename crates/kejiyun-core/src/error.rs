@@ -30,8 +30,9 @@ pub enum DomainError {
     /// Too many failed logins for this login name; try again later.
     #[error("登录失败次数过多，请 {minutes} 分钟后再试")]
     Locked { minutes: u32 },
-    /// The database cannot take the request now (full disk, contention, unreachable);
-    /// nothing was saved and the client may retry. The cause is logged, never shown.
+    /// The request cannot be served now, but may be shortly (a full disk, lost contention,
+    /// an unreachable database, a search index being rebuilt); nothing was saved and the
+    /// client may retry. The cause is logged, never shown.
     #[error("{}", unavailable_message(*kind))]
     Unavailable { kind: Unavailable, cause: String },
     /// Anything the user cannot fix; the cause is logged, never shown.
@@ -44,6 +45,7 @@ fn unavailable_message(kind: Unavailable) -> &'static str {
         Unavailable::StorageFull => "服务器存储空间已满，本次提交未保存，请稍后再试或联系管理员",
         Unavailable::Contention => "系统繁忙，本次提交未保存，请稍后重试",
         Unavailable::Down => "数据库暂时无法访问，本次操作未完成，请稍后再试",
+        Unavailable::Rebuilding => "搜索索引正在重建，请稍后再试",
     }
 }
 
@@ -73,6 +75,7 @@ impl DomainError {
                 Unavailable::StorageFull => "storage_full",
                 Unavailable::Contention => "busy",
                 Unavailable::Down => "database_unavailable",
+                Unavailable::Rebuilding => "search_rebuilding",
             },
             Self::Internal(_) => "internal",
         }

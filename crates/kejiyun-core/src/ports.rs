@@ -31,7 +31,7 @@ pub enum StoreError {
     Unavailable { kind: Unavailable, cause: String },
 }
 
-/// Why the database cannot take a request now.
+/// Why a request cannot be served now (but may be shortly).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Unavailable {
     /// The disk (or the database's quota) is full.
@@ -40,6 +40,8 @@ pub enum Unavailable {
     Contention,
     /// The server cannot be reached, refused, timed out, or is shutting down.
     Down,
+    /// The search index was found damaged and is being rebuilt from the database.
+    Rebuilding,
 }
 
 impl Unavailable {
@@ -49,6 +51,7 @@ impl Unavailable {
             Self::StorageFull => 60,
             Self::Contention => 1,
             Self::Down => 5,
+            Self::Rebuilding => 10,
         }
     }
 }

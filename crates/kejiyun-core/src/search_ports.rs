@@ -208,11 +208,21 @@ pub struct Match {
 pub enum SearchError {
     #[error("search index: {0}")]
     Index(String),
+    /// The index was found damaged (or a search on it failed) and is being rebuilt from the
+    /// database; searches work again once it is.
+    #[error("搜索索引正在重建，请稍后再试")]
+    Rebuilding,
 }
 
 impl From<SearchError> for DomainError {
     fn from(e: SearchError) -> Self {
-        DomainError::Internal(e.to_string())
+        match e {
+            SearchError::Rebuilding => DomainError::Unavailable {
+                kind: crate::ports::Unavailable::Rebuilding,
+                cause: e.to_string(),
+            },
+            SearchError::Index(_) => DomainError::Internal(e.to_string()),
+        }
     }
 }
 
@@ -230,5 +240,28 @@ impl From<crate::market::postings::PostingKind> for DocKind {
             PostingKind::Need => Self::Need,
             PostingKind::Achievement => Self::Achievement,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_rebuilding_index_is_a_temporary_unavailability_with_a_chinese_message() {
+        let e = DomainError::from(SearchError::Rebuilding);
+        assert!(matches!(
+            e,
+            DomainError::Unavailable {
+                kind: crate::ports::Unavailable::Rebuilding,
+                ..
+            }
+        ));
+        assert_eq!(e.code(), "search_rebuilding");
+        assert_eq!(e.to_string(), "搜索索引正在重建，请稍后再试");
+        // Any other index failure stays internal: its cause is logged, never shown.
+        let e = DomainError::from(SearchError::Index("bad block".into()));
+        assert_eq!(e.code(), "internal");
+        assert_eq!(e.to_string(), "服务器内部错误");
     }
 }

@@ -1,4 +1,4 @@
-//! Statistics that officials can trust: the metric catalogue of PRODUCT.md §4 and, in one
+//! Statistics that officials can trust: the metric catalogue of docs/product.md ("The figures") and, in one
 //! place, each metric's definition — which records count, with which date and region.
 //!
 //! A counted record is described by a [`Counted`] snapshot; [`contributions`] says what it adds

@@ -7,7 +7,7 @@ use kejiyun_core::regions::RegionCode;
 use kejiyun_core::search_ports::{DocKind, SearchError};
 use kejiyun_core::time::Timestamp;
 use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, PoisonError};
 
 use tantivy::columnar::Column;
 use tantivy::index::SegmentId;
@@ -65,7 +65,9 @@ pub(crate) struct ColumnCache(Mutex<HashMap<SegmentId, Arc<SegmentColumns>>>);
 impl ColumnCache {
     /// The columns of `searcher`'s segments, in segment order; segments gone are forgotten.
     pub fn columns(&self, searcher: &Searcher) -> Result<Columns, SearchError> {
-        let mut cache = self.0.lock().map_err(|_| err("column cache poisoned"))?;
+        // A panic while this was held (tantivy on a damaged file) left nothing half-done: a
+        // segment's columns are inserted only once opened. So the cache stays usable.
+        let mut cache = self.0.lock().unwrap_or_else(PoisonError::into_inner);
         let readers = searcher.segment_readers();
         let mut segments = Vec::with_capacity(readers.len());
         for r in readers {

@@ -15,7 +15,7 @@ use std::time::{Duration, Instant};
 
 use kejiyun_core::search_ports::{DocKind, OutboxEntry, SearchDocument, SearchFeed};
 
-use crate::index::{Change, SearchIndex};
+use crate::index::{Change, Health, SearchIndex};
 
 /// How long an outbox id may stay missing before it is taken for a rollback.
 pub const GAP_PATIENCE: Duration = Duration::from_secs(30);
@@ -23,6 +23,10 @@ pub const GAP_PATIENCE: Duration = Duration::from_secs(30);
 /// removes rows days old, so a cursor only falls behind it after a long stop or stall; once a
 /// minute is plenty, and keeps the query off every poll).
 const HORIZON_CHECK: Duration = Duration::from_secs(60);
+/// Least time between two checks of the files' checksums after failures (a check reads the
+/// whole index; a search that fails for another reason than damage must not repeat it every
+/// poll).
+const VERIFY_SPACING: Duration = Duration::from_secs(60);
 /// Most missing ids remembered per jump.
 const MAX_GAPS: i64 = 1_000;
 /// Rows read per step.
@@ -46,6 +50,33 @@ impl From<kejiyun_core::ports::StoreError> for IndexerError {
     }
 }
 
+/// Everything at or below the cursor is applied: `seen`, or just below the first open gap.
+fn cursor_of(seen: i64, gaps: &BTreeMap<i64, Instant>) -> i64 {
+    gaps.keys().next().map_or(seen, |first| first - 1)
+}
+
+/// The highest id seen and the open gaps once `rows` are applied: the rows' ids close their
+/// gaps, and a row past `seen` opens gaps for the ids it skipped.
+fn advance(
+    mut seen: i64,
+    gaps: &BTreeMap<i64, Instant>,
+    rows: &[OutboxEntry],
+    now: Instant,
+) -> (i64, BTreeMap<i64, Instant>) {
+    let mut gaps = gaps.clone();
+    for r in rows {
+        gaps.remove(&r.id);
+        if r.id > seen {
+            // A jump larger than any burst of concurrent writers is not waited for.
+            for missing in (seen + 1).max(r.id - MAX_GAPS)..r.id {
+                gaps.entry(missing).or_insert(now);
+            }
+            seen = r.id;
+        }
+    }
+    (seen, gaps)
+}
+
 pub struct Indexer {
     index: Arc<SearchIndex>,
     feed: Arc<dyn SearchFeed>,
@@ -55,6 +86,8 @@ pub struct Indexer {
     gaps: BTreeMap<i64, Instant>,
     /// When the outbox horizon was last compared with the cursor (`None`: not yet).
     horizon_checked: Option<Instant>,
+    /// When the index files were last checked after a failure (`None`: not yet).
+    verified: Option<Instant>,
 }
 
 impl Indexer {
@@ -66,12 +99,13 @@ impl Indexer {
             seen,
             gaps: BTreeMap::new(),
             horizon_checked: None,
+            verified: None,
         })
     }
 
     /// The committed cursor: everything at or below it is applied.
     fn cursor(&self) -> i64 {
-        self.gaps.keys().next().map_or(self.seen, |first| first - 1)
+        cursor_of(self.seen, &self.gaps)
     }
 
     /// Rebuilds the index from the published records. The outbox head is read first, so a
@@ -101,13 +135,52 @@ impl Indexer {
         .map_err(|e| IndexerError::Task(e.to_string()))??;
         self.seen = head;
         self.gaps.clear();
+        // Every file is new: whatever was damaged is gone.
+        self.index.set_health(Health::Sound);
         Ok(n)
+    }
+
+    /// A suspect index has its files checked (at most once per [`VERIFY_SPACING`]); a damaged
+    /// one is rebuilt from the database, searches answering "rebuilding" meanwhile. A rebuild
+    /// that fails is tried again next round.
+    async fn repair(&mut self) -> Result<(), IndexerError> {
+        if self.index.health() == Health::Suspect
+            && self
+                .verified
+                .is_none_or(|at| at.elapsed() >= VERIFY_SPACING)
+        {
+            self.verified = Some(Instant::now());
+            let index = self.index.clone();
+            let verdict = tokio::task::spawn_blocking(move || index.verify())
+                .await
+                .map_err(|e| IndexerError::Task(e.to_string()))?;
+            match verdict {
+                Ok(()) => {
+                    if self.index.change_health(Health::Suspect, Health::Sound) {
+                        tracing::info!("search index files intact; searching on");
+                    }
+                }
+                Err(damage) => {
+                    tracing::error!(
+                        damage,
+                        "search index damaged; rebuilding it from the database (searches answer 503 meanwhile)"
+                    );
+                    self.index.set_health(Health::Rebuilding);
+                }
+            }
+        }
+        if self.index.health() == Health::Rebuilding {
+            let n = self.reindex().await?;
+            tracing::info!(documents = n, "search index rebuilt");
+        }
+        Ok(())
     }
 
     /// Brings the index up to date with the outbox; returns the rows applied. A new (or
     /// rebuilt) index is filled by [`Indexer::reindex`] first, and so is one whose position is
     /// below the outbox horizon (rows it never applied were pruned).
     pub async fn catch_up(&mut self) -> Result<usize, IndexerError> {
+        self.repair().await?;
         if self.pruned_past_cursor().await? {
             tracing::warn!(
                 cursor = self.cursor(),
@@ -195,36 +268,129 @@ impl Indexer {
                 None => Change::Delete(kind, id),
             });
         }
-        let now = Instant::now();
-        for r in rows {
-            self.gaps.remove(&r.id);
-            if r.id > self.seen {
-                // A jump larger than any burst of concurrent writers is not waited for.
-                for missing in (self.seen + 1).max(r.id - MAX_GAPS)..r.id {
-                    self.gaps.entry(missing).or_insert(now);
-                }
-                self.seen = r.id;
-            }
-        }
-        let cursor = self.cursor();
+        // The position moves only once the changes are committed: a failed write leaves it
+        // (here and in the index) where it was, so the same rows are read again next time.
+        let (seen, gaps) = advance(self.seen, &self.gaps, rows, Instant::now());
+        let cursor = cursor_of(seen, &gaps);
         let index = self.index.clone();
-        tokio::task::spawn_blocking(move || index.apply(&changes, cursor))
+        let written = tokio::task::spawn_blocking(move || index.apply(&changes, cursor))
             .await
-            .map_err(|e| IndexerError::Task(e.to_string()))??;
+            .map_err(|e| IndexerError::Task(e.to_string()))
+            .and_then(|r| r.map_err(IndexerError::from));
+        if written.is_err() {
+            // A damaged segment fails writes too (deletes read it): have the files checked.
+            self.index.suspect();
+        }
+        written?;
+        self.seen = seen;
+        self.gaps = gaps;
         Ok(())
     }
 
-    /// Follows the outbox until `stop` resolves, polling every `every`.
+    /// Follows the outbox until `stop` resolves, polling every `every`; while updates fail
+    /// (the database is away, the disk is full) it waits longer between tries ([`Retry`]).
     pub async fn run(mut self, every: Duration, stop: impl std::future::Future<Output = ()>) {
         tokio::pin!(stop);
+        let mut retry = Retry::default();
         loop {
-            if let Err(e) = self.catch_up().await {
-                tracing::error!(error = %e, "search index update failed; retrying");
-            }
+            let wait = match self.catch_up().await {
+                Ok(_) => {
+                    if let RetryLog::Recovered { attempts } = retry.succeeded() {
+                        tracing::info!(attempts, "search index updates work again");
+                    }
+                    every
+                }
+                Err(e) => {
+                    let (wait, log) = retry.failed(Instant::now(), every);
+                    match log {
+                        RetryLog::Failed => tracing::error!(
+                            error = %e,
+                            "search index update failed; retrying"
+                        ),
+                        RetryLog::StillFailing { attempts } => tracing::warn!(
+                            error = %e,
+                            attempts,
+                            "search index update still failing"
+                        ),
+                        RetryLog::Nothing | RetryLog::Recovered { .. } => {
+                            tracing::debug!(error = %e, "search index update failed again");
+                        }
+                    }
+                    wait
+                }
+            };
             tokio::select! {
                 () = &mut stop => return,
-                () = tokio::time::sleep(every) => {}
+                () = tokio::time::sleep(wait) => {}
             }
         }
     }
 }
+
+/// Longest wait between two tries while the index cannot be updated.
+const MAX_RETRY_WAIT: Duration = Duration::from_secs(5);
+/// While updates keep failing, at most one line about it per this interval.
+const FAILURE_SUMMARY_EVERY: Duration = Duration::from_secs(60);
+
+/// What the writer's loop logs after a round.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum RetryLog {
+    Nothing,
+    /// The first failure of a run of them.
+    Failed,
+    /// A reminder that failures go on, with the tries so far.
+    StillFailing {
+        attempts: u32,
+    },
+    /// Success after `attempts` failed tries.
+    Recovered {
+        attempts: u32,
+    },
+}
+
+/// The failures in a row of the writer's loop: how long to wait before the next try, and
+/// which rounds to log, so that a database away for an hour costs a few log lines, not one
+/// every poll.
+#[derive(Debug, Default)]
+struct Retry {
+    attempts: u32,
+    /// When the last line about this run of failures was logged.
+    logged: Option<Instant>,
+}
+
+impl Retry {
+    /// After a failed round at `now`: the wait before the next, and what to log.
+    fn failed(&mut self, now: Instant, every: Duration) -> (Duration, RetryLog) {
+        self.attempts = self.attempts.saturating_add(1);
+        let log = match self.logged {
+            None => RetryLog::Failed,
+            Some(at) if now.saturating_duration_since(at) >= FAILURE_SUMMARY_EVERY => {
+                RetryLog::StillFailing {
+                    attempts: self.attempts,
+                }
+            }
+            Some(_) => return (retry_wait(every, self.attempts), RetryLog::Nothing),
+        };
+        self.logged = Some(now);
+        (retry_wait(every, self.attempts), log)
+    }
+
+    /// After a successful round.
+    fn succeeded(&mut self) -> RetryLog {
+        self.logged = None;
+        match std::mem::take(&mut self.attempts) {
+            0 => RetryLog::Nothing,
+            attempts => RetryLog::Recovered { attempts },
+        }
+    }
+}
+
+/// The wait after `failures` failed rounds in a row: the poll interval doubled per failure,
+/// at most [`MAX_RETRY_WAIT`] (never below the poll interval itself).
+fn retry_wait(every: Duration, failures: u32) -> Duration {
+    let factor = 1_u32.checked_shl(failures).unwrap_or(u32::MAX);
+    every.saturating_mul(factor).min(MAX_RETRY_WAIT).max(every)
+}
+
+#[cfg(test)]
+mod tests;

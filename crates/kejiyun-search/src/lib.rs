@@ -19,16 +19,16 @@ use kejiyun_core::search_ports::{
 };
 
 pub use analyzer::Analyzer;
-pub use index::{Change, Position, SearchIndex};
+pub use index::{Change, Health, Position, SearchIndex};
 pub use indexer::Indexer;
 
 impl SearchEngine for SearchIndex {
     fn search(&self, query: &SearchQuery) -> Result<SearchResults, SearchError> {
-        self.run_search(query)
+        self.guarded("search", || self.run_search(query))
     }
 
     fn matches(&self, query: &MatchQuery) -> Result<Vec<Match>, SearchError> {
-        self.run_matches(query)
+        self.guarded("matches", || self.run_matches(query))
     }
 }
 

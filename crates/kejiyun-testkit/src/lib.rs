@@ -39,6 +39,8 @@ pub struct TestApp {
     /// A client with its own cookie jar.
     pub client: Client,
     pub data_dir: tempfile::TempDir,
+    /// What the server was started with (a restart reuses it).
+    config: Config,
 }
 
 /// A logged-in test user.
@@ -136,6 +138,30 @@ impl TestApp {
             db,
             client: client(),
             data_dir,
+            config,
+        }
+    }
+
+    /// Stops the server and starts it again with the same configuration, database and data
+    /// directory (a restart of `kejiyun serve`; it listens on a new port).
+    pub async fn restart(self) -> Self {
+        let Self {
+            server,
+            db,
+            client,
+            data_dir,
+            config,
+        } = self;
+        server.stop().await;
+        let server = kejiyun::server::spawn(&config, false)
+            .await
+            .unwrap_or_else(|e| panic!("server failed to restart: {e:#}"));
+        Self {
+            server,
+            db,
+            client,
+            data_dir,
+            config,
         }
     }
 

@@ -89,7 +89,7 @@ pub fn log_cause(e: &DomainError) {
     match e {
         DomainError::Internal(cause) => tracing::error!(cause = %cause, "internal error"),
         DomainError::Unavailable { kind, cause } => {
-            tracing::warn!(kind = ?kind, cause = %cause, "database unavailable")
+            tracing::warn!(kind = ?kind, cause = %cause, "temporarily unavailable")
         }
         _ => {}
     }
@@ -132,3 +132,28 @@ impl IntoResponse for ApiError {
 }
 
 pub type ApiResult<T> = Result<T, ApiError>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unavailable_is_a_503_that_says_when_to_try_again() {
+        let e = ApiError::from(DomainError::Unavailable {
+            kind: Unavailable::Rebuilding,
+            cause: "index damaged".into(),
+        });
+        assert_eq!(e.status, StatusCode::SERVICE_UNAVAILABLE);
+        assert_eq!(e.code, "search_rebuilding");
+        let response = e.into_response();
+        assert_eq!(response.status(), StatusCode::SERVICE_UNAVAILABLE);
+        assert_eq!(
+            response.headers().get(RETRY_AFTER),
+            Some(&HeaderValue::from(
+                Unavailable::Rebuilding.retry_after_secs()
+            ))
+        );
+        let other = ApiError::from(DomainError::Conflict("重复".into())).into_response();
+        assert!(other.headers().get(RETRY_AFTER).is_none());
+    }
+}

@@ -29,6 +29,7 @@ mod fault_shutdown;
 mod moderation;
 mod openapi;
 mod permissions;
+mod search_damage;
 mod search_outbox;
 mod stats_rebuild_online;
 mod store_contract;

@@ -1,4 +1,4 @@
-//! `/api/v1`: JSON in, JSON out, errors in the shape of PRODUCT.md §5. Every route is declared
+//! `/api/v1`: JSON in, JSON out, errors in the shape of docs/product.md ("Conventions"). Every route is declared
 //! with `#[utoipa::path]`, so `/api/v1/openapi.json` is generated from the code it describes.
 
 mod accounts;

@@ -124,6 +124,7 @@ impl SearchHitDto {
         (status = 200, description = "One page of results, best first", body = SearchDto),
         (status = 400, description = "Bad query string", body = ErrorBody),
         (status = 422, description = "Bad type, region, category or paging", body = ErrorBody),
+        (status = 503, description = "The search index is being rebuilt (搜索索引正在重建，请稍后再试); try again after Retry-After seconds", body = ErrorBody),
     ))]
 pub async fn search(
     State(state): State<AppState>,
@@ -235,6 +236,7 @@ async fn matches_of(
         (status = 401, description = "Not logged in", body = ErrorBody),
         (status = 403, description = "Neither the owner nor an admin of its region", body = ErrorBody),
         (status = 404, description = "No such need", body = ErrorBody),
+        (status = 503, description = "The search index is being rebuilt; try again after Retry-After seconds", body = ErrorBody),
     ))]
 pub async fn need_matches(
     State(state): State<AppState>,
@@ -253,6 +255,7 @@ pub async fn need_matches(
         (status = 401, description = "Not logged in", body = ErrorBody),
         (status = 403, description = "Neither the owner nor an admin of its region", body = ErrorBody),
         (status = 404, description = "No such service", body = ErrorBody),
+        (status = 503, description = "The search index is being rebuilt; try again after Retry-After seconds", body = ErrorBody),
     ))]
 pub async fn service_matches(
     State(state): State<AppState>,
@@ -271,6 +274,7 @@ pub async fn service_matches(
         (status = 401, description = "Not logged in", body = ErrorBody),
         (status = 403, description = "Neither the owner nor an admin of its region", body = ErrorBody),
         (status = 404, description = "No such achievement", body = ErrorBody),
+        (status = 503, description = "The search index is being rebuilt; try again after Retry-After seconds", body = ErrorBody),
     ))]
 pub async fn achievement_matches(
     State(state): State<AppState>,

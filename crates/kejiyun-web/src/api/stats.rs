@@ -41,7 +41,7 @@ pub struct StatsDto {
     pub region: RegionRef,
     pub from: Option<String>,
     pub to: Option<String>,
-    /// Every metric of the catalogue under its key (PRODUCT.md §4); amounts are integers in fen.
+    /// Every metric of the catalogue under its key (docs/product.md, "The figures"); amounts are integers in fen.
     #[schema(value_type = Object)]
     pub metrics: BTreeMap<String, i64>,
     /// Ranking of the child regions (largest first by the first non-zero metric).

@@ -1,0 +1,176 @@
+//! A search index damaged on disk (bytes changed in place, every size kept): a running server
+//! notices on the first search that fails, rebuilds the index from the database in the
+//! background and answers 503 "rebuilding" meanwhile, never 500; a restarted server notices by
+//! the files' checksums and rebuilds before it serves.
+
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use kejiyun_testkit::TestApp;
+use reqwest::StatusCode;
+use serde_json::Value;
+
+use crate::api_market_support::{LINSHUI, cast, need_body, published, service_body};
+
+/// Generous: a rebuild of a few records takes well under a second.
+const PATIENCE: Duration = Duration::from_secs(20);
+
+/// Flips bytes in every tantivy segment file of `dir` whose name ends in `.{ext}` — in place
+/// (an mmap of it sees the change) and keeping its size; returns how many.
+fn damage(dir: &Path, ext: &str) -> usize {
+    use std::io::{Seek, SeekFrom, Write};
+    let mut changed = 0;
+    for entry in std::fs::read_dir(dir)
+        .unwrap_or_else(|e| panic!("{e}"))
+        .flatten()
+    {
+        let path = entry.path();
+        if path.extension().and_then(|e| e.to_str()) != Some(ext) {
+            continue;
+        }
+        let mut bytes = std::fs::read(&path).unwrap_or_else(|e| panic!("{e}"));
+        let size = bytes.len();
+        // tantivy's footer — a JSON with the checksum, its length and a magic number, 4 bytes
+        // each — stays as written: only the data changes.
+        let footer = bytes
+            .get(size.saturating_sub(8)..size.saturating_sub(4))
+            .and_then(|b| <[u8; 4]>::try_from(b).ok())
+            .map_or(0, |b| u32::from_le_bytes(b) as usize)
+            + 8;
+        for b in bytes
+            .iter_mut()
+            .take(size.saturating_sub(footer))
+            .step_by(7)
+        {
+            *b ^= 0xA5;
+        }
+        let mut file = std::fs::OpenOptions::new()
+            .write(true)
+            .open(&path)
+            .unwrap_or_else(|e| panic!("{e}"));
+        file.seek(SeekFrom::Start(0))
+            .and_then(|_| file.write_all(&bytes))
+            .unwrap_or_else(|e| panic!("{e}"));
+        changed += 1;
+    }
+    changed
+}
+
+fn damage_every_segment_file(app: &TestApp) {
+    let dir = app.data_dir.path().join("search-index");
+    let changed: usize = ["idx", "term", "store", "fast"]
+        .iter()
+        .map(|ext| damage(&dir, ext))
+        .sum();
+    assert!(changed >= 4, "segment files damaged: {changed}");
+}
+
+/// The records a search for 黄龙病 finds, as (type, id), sorted.
+fn found(r: &Value) -> Vec<(String, i64)> {
+    let mut out: Vec<(String, i64)> = r["items"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|i| Some((i["type"].as_str()?.to_owned(), i["id"].as_i64()?)))
+        .collect();
+    out.sort();
+    out
+}
+
+/// One search for 黄龙病 through the API, checked: 200, or 503 saying the index is being
+/// rebuilt (with Retry-After); anything else fails the test. The results on 200.
+async fn search(app: &TestApp) -> Option<Vec<(String, i64)>> {
+    let r = app
+        .get("/api/v1/search?q=%E9%BB%84%E9%BE%99%E7%97%85", None)
+        .await;
+    match r.status {
+        StatusCode::OK => Some(found(&r.body)),
+        StatusCode::SERVICE_UNAVAILABLE => {
+            assert_eq!(r.error_code(), "search_rebuilding", "{}", r.body);
+            assert_eq!(
+                r.body["error"]["message"], "搜索索引正在重建，请稍后再试",
+                "{}",
+                r.body
+            );
+            let retry = r.headers.get("retry-after").and_then(|v| v.to_str().ok());
+            assert_eq!(retry, Some("10"), "503 without Retry-After");
+            None
+        }
+        other => panic!("search answered {other}: {}", r.body),
+    }
+}
+
+/// The search page never fails either (it shows the message instead of results).
+async fn search_page_answers(app: &TestApp) {
+    let (status, _, _) = app
+        .get_bytes("/search?q=%E9%BB%84%E9%BE%99%E7%97%85", None)
+        .await;
+    assert_eq!(status, StatusCode::OK, "the search page");
+}
+
+#[tokio::test]
+async fn a_damaged_search_index_is_rebuilt_and_search_never_answers_500() {
+    let app = TestApp::spawn().await;
+    let c = cast(&app).await;
+    let body = || service_body(LINSHUI, "county");
+    let want = vec![
+        (
+            "service".to_owned(),
+            published(&app, &c.admin, "services", &c.expert, body()).await,
+        ),
+        (
+            "service".to_owned(),
+            published(&app, &c.admin, "services", &c.expert, body()).await,
+        ),
+        (
+            "need".to_owned(),
+            published(&app, &c.admin, "needs", &c.farmer, need_body(LINSHUI)).await,
+        ),
+    ];
+    // What the sound index finds (the tech worker too): the same must come back.
+    let start = Instant::now();
+    let want = loop {
+        let got = search(&app).await.unwrap_or_default();
+        if want.iter().all(|w| got.contains(w)) {
+            break got;
+        }
+        assert!(
+            start.elapsed() < PATIENCE,
+            "never searchable: {got:?}, want {want:?}"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    };
+
+    // Damaged under the running server: the search that trips over it is answered 503, the
+    // index is rebuilt in the background, and then the same results come back.
+    damage_every_segment_file(&app);
+    let start = Instant::now();
+    let mut refused = 0;
+    loop {
+        search_page_answers(&app).await;
+        match search(&app).await {
+            Some(got) if got == want => break,
+            Some(got) => eprintln!("not yet: {got:?}"),
+            None => refused += 1,
+        }
+        assert!(
+            start.elapsed() < PATIENCE,
+            "never rebuilt ({refused} refused)"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    assert!(refused > 0, "the damage went unnoticed");
+    eprintln!("damaged while serving: {refused} searches answered 503, then rebuilt");
+
+    // Damaged, then restarted: the checksums give it away before the first request, and the
+    // server starts with the index rebuilt.
+    damage_every_segment_file(&app);
+    let app = app.restart().await;
+    search_page_answers(&app).await;
+    assert_eq!(
+        search(&app).await,
+        Some(want),
+        "right at once after a restart"
+    );
+    app.stop().await;
+}
