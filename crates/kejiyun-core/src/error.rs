@@ -43,7 +43,7 @@ pub enum DomainError {
 fn unavailable_message(kind: Unavailable) -> &'static str {
     match kind {
         Unavailable::StorageFull => "服务器存储空间已满，本次提交未保存，请稍后再试或联系管理员",
-        Unavailable::Contention => "系统繁忙，本次提交未保存，请稍后重试",
+        Unavailable::Contention | Unavailable::Busy => "系统繁忙，本次提交未保存，请稍后重试",
         Unavailable::Down => "数据库暂时无法访问，本次操作未完成，请稍后再试",
         Unavailable::Rebuilding => "搜索索引正在重建，请稍后再试",
     }
@@ -73,7 +73,7 @@ impl DomainError {
             Self::Locked { .. } => "too_many_attempts",
             Self::Unavailable { kind, .. } => match kind {
                 Unavailable::StorageFull => "storage_full",
-                Unavailable::Contention => "busy",
+                Unavailable::Contention | Unavailable::Busy => "busy",
                 Unavailable::Down => "database_unavailable",
                 Unavailable::Rebuilding => "search_rebuilding",
             },

@@ -36,8 +36,12 @@ pub enum StoreError {
 pub enum Unavailable {
     /// The disk (or the database's quota) is full.
     StorageFull,
-    /// The write kept losing to concurrent writers (deadlocks, lock waits) after its retries.
+    /// The write lost a deadlock or a serialization race: it was rolled back whole, and
+    /// running it again is safe (the store does, a few times, before answering this).
     Contention,
+    /// A lock stayed taken past the wait limit (another process's long write, a lock-wait
+    /// timeout): the wait already happened, so it is not run again.
+    Busy,
     /// The server cannot be reached, refused, timed out, or is shutting down.
     Down,
     /// The search index was found damaged and is being rebuilt from the database.
@@ -49,7 +53,7 @@ impl Unavailable {
     pub fn retry_after_secs(self) -> u32 {
         match self {
             Self::StorageFull => 60,
-            Self::Contention => 1,
+            Self::Contention | Self::Busy => 1,
             Self::Down => 5,
             Self::Rebuilding => 10,
         }

@@ -29,23 +29,17 @@ pub(crate) fn db_err(e: DbErr) -> StoreError {
 }
 
 /// Whether a failed write may simply be run again: it lost a deadlock or a serialization
-/// race, so the database rolled it back whole. (A lock-wait timeout or SQLite's busy timeout
-/// has already waited; running it again would only make the client wait longer.)
+/// race (decided by the driver's error code in [`db_err`]), so the database rolled it back
+/// whole. A lock-wait timeout or SQLite's busy timeout (`Busy`) has already waited; running it
+/// again would only make the client wait longer.
 pub(crate) fn is_retryable(e: &StoreError) -> bool {
-    let StoreError::Unavailable {
-        kind: Unavailable::Contention,
-        cause,
-    } = e
-    else {
-        return false;
-    };
-    let m = cause.to_ascii_lowercase();
-    m.contains("deadlock")
-        || m.contains("could not serialize")
-        || m.contains("40p01")
-        // SQLITE_BUSY_SNAPSHOT: another process committed since this transaction read; it
-        // does not wait for the busy timeout, and a fresh transaction succeeds.
-        || m.contains("code: 517")
+    matches!(
+        e,
+        StoreError::Unavailable {
+            kind: Unavailable::Contention,
+            ..
+        }
+    )
 }
 
 fn unavailability(e: &DbErr) -> Option<Unavailable> {
@@ -84,9 +78,14 @@ fn of_database_error(db: &dyn DatabaseError) -> Option<Unavailable> {
 
 /// SQLite result codes (the primary code is the low byte of the extended one).
 fn sqlite(extended: i32) -> Option<Unavailable> {
+    // SQLITE_BUSY_SNAPSHOT: another process committed after this transaction read; it is
+    // refused at once (no busy wait), and a fresh transaction succeeds.
+    if extended == 517 {
+        return Some(Unavailable::Contention);
+    }
     match extended & 0xff {
         13 => Some(Unavailable::StorageFull),   // SQLITE_FULL
-        5 | 6 => Some(Unavailable::Contention), // SQLITE_BUSY, SQLITE_LOCKED
+        5 | 6 => Some(Unavailable::Busy),       // SQLITE_BUSY, SQLITE_LOCKED (waited already)
         8 | 10 | 14 => Some(Unavailable::Down), // READONLY, IOERR, CANTOPEN
         _ => None,
     }
@@ -96,7 +95,8 @@ fn sqlite(extended: i32) -> Option<Unavailable> {
 fn postgres(state: &str) -> Option<Unavailable> {
     match state {
         "53100" => Some(Unavailable::StorageFull), // disk_full
-        "40001" | "40P01" | "55P03" => Some(Unavailable::Contention),
+        "40001" | "40P01" => Some(Unavailable::Contention), // serialization, deadlock
+        "55P03" => Some(Unavailable::Busy),        // lock_not_available
         // query_canceled (statement_timeout), insufficient resources, shutdown, read-only.
         "57014" | "53000" | "53200" | "53300" | "57P01" | "57P02" | "57P03" | "25006" => {
             Some(Unavailable::Down)
@@ -110,7 +110,8 @@ fn postgres(state: &str) -> Option<Unavailable> {
 fn mysql(number: u16) -> Option<Unavailable> {
     match number {
         1021 | 1114 => Some(Unavailable::StorageFull), // ER_DISK_FULL, ER_RECORD_FILE_FULL
-        1205 | 1213 => Some(Unavailable::Contention),  // lock wait timeout, deadlock
+        1213 => Some(Unavailable::Contention),         // deadlock
+        1205 => Some(Unavailable::Busy),               // lock wait timeout
         // too many connections, shutdown, read-only, killed, statement time limits, Galera
         // not ready.
         1040 | 1053 | 1290 | 1792 | 1927 | 1969 | 3024 | 1047 => Some(Unavailable::Down),
@@ -131,22 +132,23 @@ mod tests {
     }
 
     #[test]
-    fn lost_races_are_contention_and_only_deadlocks_are_retried() {
-        assert_eq!(sqlite(5), Some(Unavailable::Contention));
+    fn lost_races_are_retried_by_code_and_lock_timeouts_are_not() {
+        assert_eq!(sqlite(5), Some(Unavailable::Busy));
         assert_eq!(sqlite(5 | (2 << 8)), Some(Unavailable::Contention)); // BUSY_SNAPSHOT
         assert_eq!(postgres("40P01"), Some(Unavailable::Contention));
+        assert_eq!(postgres("40001"), Some(Unavailable::Contention));
+        assert_eq!(postgres("55P03"), Some(Unavailable::Busy));
         assert_eq!(mysql(1213), Some(Unavailable::Contention));
-        let deadlock = StoreError::Unavailable {
-            kind: Unavailable::Contention,
-            cause: "error returned from database: 1213 (40001): Deadlock found".into(),
+        assert_eq!(mysql(1205), Some(Unavailable::Busy));
+        let lost = |kind| StoreError::Unavailable {
+            kind,
+            cause: String::new(),
         };
-        assert!(is_retryable(&deadlock));
-        let busy = StoreError::Unavailable {
-            kind: Unavailable::Contention,
-            cause: "database is locked".into(),
-        };
-        assert!(!is_retryable(&busy));
-        assert!(!is_retryable(&StoreError::Backend("deadlock".into())));
+        assert!(is_retryable(&lost(Unavailable::Contention)));
+        assert!(!is_retryable(&lost(Unavailable::Busy)));
+        assert!(!is_retryable(&lost(Unavailable::Down)));
+        // The message plays no part: only the classified code does.
+        assert!(!is_retryable(&StoreError::Backend("Deadlock found".into())));
     }
 
     #[test]
