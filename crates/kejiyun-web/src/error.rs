@@ -3,7 +3,8 @@
 //! (the request id is on the log line through the request span) and never sent.
 
 use axum::Json;
-use axum::http::StatusCode;
+use axum::http::header::RETRY_AFTER;
+use axum::http::{HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use kejiyun_core::DomainError;
 use serde::Serialize;
@@ -15,6 +16,8 @@ pub struct ApiError {
     pub code: &'static str,
     pub message: String,
     pub field: Option<&'static str>,
+    /// Seconds for a `Retry-After` header (a 429 says when to come back).
+    pub retry_after: Option<u64>,
 }
 
 /// The error shape of every API answer that is not a success.
@@ -41,6 +44,7 @@ impl ApiError {
             code,
             message: message.into(),
             field: None,
+            retry_after: None,
         }
     }
 
@@ -50,6 +54,14 @@ impl ApiError {
 
     pub fn unauthenticated() -> Self {
         DomainError::Unauthenticated.into()
+    }
+}
+
+/// When a refused caller may try again, in seconds (for `Retry-After`).
+pub fn retry_after_of(e: &DomainError) -> Option<u64> {
+    match e {
+        DomainError::Locked { minutes } => Some(u64::from(*minutes).max(1) * 60),
+        _ => None,
     }
 }
 
@@ -79,6 +91,7 @@ impl From<DomainError> for ApiError {
             code: e.code(),
             message: e.to_string(),
             field,
+            retry_after: retry_after_of(&e),
         }
     }
 }
@@ -92,7 +105,12 @@ impl IntoResponse for ApiError {
                 field: self.field.map(str::to_owned),
             },
         };
-        (self.status, Json(body)).into_response()
+        let mut resp = (self.status, Json(body)).into_response();
+        if let Some(secs) = self.retry_after {
+            resp.headers_mut()
+                .insert(RETRY_AFTER, HeaderValue::from(secs));
+        }
+        resp
     }
 }
 

@@ -13,6 +13,7 @@ mod m20261129_000005_notifications;
 mod m20261129_000006_stat_series;
 mod m20261129_000007_sparse_series;
 mod m20261129_000008_outbox_horizon;
+mod m20261129_000009_login_attempts;
 
 pub struct Migrator;
 
@@ -28,6 +29,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261129_000006_stat_series::Migration),
             Box::new(m20261129_000007_sparse_series::Migration),
             Box::new(m20261129_000008_outbox_horizon::Migration),
+            Box::new(m20261129_000009_login_attempts::Migration),
         ]
     }
 }

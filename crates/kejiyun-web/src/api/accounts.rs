@@ -38,7 +38,8 @@ pub async fn register(
 }
 
 /// Logs in: sets the HttpOnly session cookie and returns the same secret as a bearer token.
-/// Five failures within 15 minutes lock the login name temporarily; the answer is the same
+/// Each attempt is counted before the password is checked: five within 15 minutes lock the
+/// login name until the window is over (a success clears the count); the answer is the same
 /// whether or not the account exists.
 #[utoipa::path(post, path = "/api/v1/auth/login", tag = "auth",
     request_body = LoginRequest,
@@ -48,7 +49,7 @@ pub async fn register(
         (status = 401, description = "Wrong login or password", body = ErrorBody),
         (status = 415, description = "Not JSON", body = ErrorBody),
         (status = 422, description = "Login is neither a phone number nor an e-mail", body = ErrorBody),
-        (status = 429, description = "Too many failures; locked for a while", body = ErrorBody),
+        (status = 429, description = "Login name locked; see Retry-After", body = ErrorBody),
     ))]
 pub async fn login(
     State(state): State<AppState>,
