@@ -23,6 +23,12 @@ pub fn server_config(data_dir: &std::path::Path, database_url: &str) -> Config {
         data_dir: PathBuf::from(data_dir),
         database_url: database_url.to_owned(),
         log_format: "pretty".into(),
+        // The tests log in and register many times from 127.0.0.1; the throttle test sets
+        // its own limits.
+        login_rate_per_minute: 1_000_000,
+        login_burst: 1_000_000,
+        register_rate_per_minute: 1_000_000,
+        register_burst: 1_000_000,
         ..Config::default()
     }
 }

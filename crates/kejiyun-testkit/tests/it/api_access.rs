@@ -1,4 +1,5 @@
-//! Access control under pressure: the login lockout against parallel guesses.
+//! Access control under pressure: the login lockout against parallel guesses, and the
+//! per-address throttle of login and registration.
 
 use kejiyun_testkit::{PASSWORD, TestApp, backends, client};
 use reqwest::StatusCode;
@@ -104,4 +105,99 @@ async fn parallel_guesses_cannot_pass_the_lockout() {
         }
         app.stop().await;
     }
+}
+
+/// One address over its budget gets 429 with Retry-After and a Chinese message, on the API and
+/// the page forms alike (they share the budget), for login and registration separately.
+#[tokio::test]
+async fn login_and_registration_are_throttled_per_address() {
+    let db = kejiyun_testkit::TestDatabase::create(kejiyun_testkit::Backend::Sqlite).await;
+    let app = TestApp::spawn_with(db, |c| {
+        c.login_rate_per_minute = 1;
+        c.login_burst = 3;
+        c.register_rate_per_minute = 1;
+        c.register_burst = 2;
+    })
+    .await;
+    let register =
+        |login: String| json!({ "login": login, "password": PASSWORD, "display_name": "孙八" });
+    let first = kejiyun_testkit::phone();
+    for login in [first.clone(), kejiyun_testkit::phone()] {
+        let r = app
+            .post("/api/v1/auth/register", None, register(login))
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{:?}", r.body);
+    }
+    let r = app
+        .post(
+            "/api/v1/auth/register",
+            None,
+            register(kejiyun_testkit::phone()),
+        )
+        .await;
+    assert_throttled_api(&r);
+    let page = app
+        .post_raw(
+            "/register",
+            "application/x-www-form-urlencoded",
+            format!(
+                "login={}&password={PASSWORD}&display_name=x",
+                kejiyun_testkit::phone()
+            )
+            .into_bytes(),
+        )
+        .await;
+    assert_eq!(page.status, StatusCode::TOO_MANY_REQUESTS);
+    assert!(page.headers.contains_key("retry-after"));
+
+    // Login has its own budget: three tries, then 429 whatever the password.
+    for _ in 0..3 {
+        let r = app
+            .post(
+                "/api/v1/auth/login",
+                None,
+                json!({ "login": first, "password": "Wrong-pass-1" }),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::UNAUTHORIZED, "{:?}", r.body);
+    }
+    let r = app
+        .post(
+            "/api/v1/auth/login",
+            None,
+            json!({ "login": first, "password": PASSWORD }),
+        )
+        .await;
+    assert_throttled_api(&r);
+    let resp = client()
+        .post(app.url("/login"))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(format!("login={first}&password={PASSWORD}"))
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(resp.status(), StatusCode::TOO_MANY_REQUESTS);
+    assert!(resp.headers().contains_key("retry-after"));
+    let html = resp.text().await.unwrap_or_default();
+    assert!(html.contains("操作过于频繁"), "{html}");
+    // Nothing else is throttled.
+    assert_eq!(
+        app.get("/api/v1/regions", None).await.status,
+        StatusCode::OK
+    );
+    app.stop().await;
+}
+
+fn assert_throttled_api(r: &kejiyun_testkit::Reply) {
+    assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS, "{:?}", r.body);
+    assert_eq!(r.error_code(), "too_many_requests");
+    let message = r.body["error"]["message"].as_str().unwrap_or_default();
+    assert!(message.contains("操作过于频繁"), "{message}");
+    let secs: u64 = r
+        .headers
+        .get("retry-after")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse().ok())
+        .unwrap_or_else(|| panic!("Retry-After in seconds: {:?}", r.headers));
+    assert!((1..=60).contains(&secs), "{secs}");
 }
