@@ -14,6 +14,7 @@ mod m20261129_000006_stat_series;
 mod m20261129_000007_sparse_series;
 mod m20261129_000008_outbox_horizon;
 mod m20261129_000009_login_attempts;
+mod m20261129_000010_public_title;
 
 pub struct Migrator;
 
@@ -30,6 +31,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261129_000007_sparse_series::Migration),
             Box::new(m20261129_000008_outbox_horizon::Migration),
             Box::new(m20261129_000009_login_attempts::Migration),
+            Box::new(m20261129_000010_public_title::Migration),
         ]
     }
 }
