@@ -105,6 +105,10 @@ pub fn router(state: AppState) -> Router {
         // Inside `resolve`: a refused page needs the visitor's language and layout.
         .layer(middleware::from_fn_with_state(
             state.clone(),
+            extract::plain_query,
+        ))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
             throttle::limit,
         ))
         .layer(middleware::from_fn_with_state(

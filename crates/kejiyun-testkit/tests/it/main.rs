@@ -13,6 +13,7 @@ mod api_market_support;
 mod api_market_tickets;
 mod api_market_trade;
 mod api_notifications;
+mod api_query_text;
 mod api_search;
 mod api_stats;
 mod api_stats_export;
