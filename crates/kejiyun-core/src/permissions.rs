@@ -103,6 +103,16 @@ impl Actor {
         })
     }
 
+    /// The first of `regions` this actor does not administer: an admin acting for others may
+    /// touch only records of their own regions — every record a write binds, not just the one
+    /// it is filed under.
+    pub fn first_not_administered(
+        &self,
+        regions: impl IntoIterator<Item = RegionCode>,
+    ) -> Option<RegionCode> {
+        regions.into_iter().find(|r| !self.administers(*r))
+    }
+
     /// The regions this actor administers, for listing queues and audit entries.
     pub fn admin_scope(&self) -> RegionScope {
         if self.is_system_admin() {
@@ -169,8 +179,16 @@ mod tests {
         assert!(!county.administers(yuechi));
         assert!(!county.administers(guangan));
 
+        assert_eq!(county.first_not_administered([linshui, linshui]), None);
+        assert_eq!(
+            county.first_not_administered([linshui, yuechi, guangan]),
+            Some(yuechi),
+            "every record a write touches is checked"
+        );
+
         let city = actor(vec![Grant::RegionAdmin(guangan)]);
         assert!(city.administers(linshui) && city.administers(yuechi) && city.administers(guangan));
+        assert_eq!(city.first_not_administered([linshui, yuechi]), None);
         assert!(!city.administers(sichuan));
         assert!(!city.administers(code("510100")));
 

@@ -6,7 +6,7 @@ use async_trait::async_trait;
 
 use crate::accounts::{Login, NewUser, ProfileUpdate, User};
 use crate::audit::{AuditEntry, AuditRecord};
-use crate::auth::{NewToken, TokenInfo, TokenKind};
+use crate::auth::{LoginAttempts, NewToken, TokenInfo, TokenKind};
 use crate::ids::{OrgId, TechWorkerId, TokenId, UserId};
 use crate::moderation::{ModerationKind, ModerationStatus, QueueItem};
 use crate::orgs::{Org, OrgProfile, OrgType};
@@ -115,10 +115,19 @@ pub trait Store: Send + Sync {
     /// Users holding admin grants, with the grant.
     async fn list_admins(&self, page: Page) -> StoreResult<Paged<(User, Grant)>>;
 
-    // Login throttling.
-    async fn record_login_failure(&self, key: &str, at: Timestamp) -> StoreResult<()>;
-    async fn count_login_failures(&self, key: &str, since: Timestamp) -> StoreResult<u64>;
-    async fn clear_login_failures(&self, key: &str) -> StoreResult<()>;
+    // Login lockout.
+    /// Counts one login attempt for `key`, before its password is checked, in one transaction
+    /// that locks the key's count: of concurrent attempts the n-th sees n
+    /// ([`LoginAttempts::next`](crate::auth::LoginAttempts::next); a count whose window began
+    /// at or before `window_start` starts again).
+    async fn count_login_attempt(
+        &self,
+        key: &str,
+        now: Timestamp,
+        window_start: Timestamp,
+    ) -> StoreResult<LoginAttempts>;
+    /// A successful login forgets the key's count.
+    async fn clear_login_attempts(&self, key: &str) -> StoreResult<()>;
 
     // Sessions and API tokens.
     async fn create_token(&self, token: NewToken) -> StoreResult<TokenId>;

@@ -40,6 +40,39 @@ pub fn bounded(
     Ok(value.to_owned())
 }
 
+/// Whether `s` holds a control character (C0 — NUL among them — DEL or C1). PostgreSQL can
+/// neither store nor compare a NUL byte, and no single-line input needs any of them.
+pub fn has_control(s: &str) -> bool {
+    s.chars().any(char::is_control)
+}
+
+/// A query-string parameter: refused, naming the parameter, when it holds a control
+/// character — whatever the route would do with it.
+pub fn query_param(field: &'static str, name: &str, value: &str) -> Result<(), DomainError> {
+    if has_control(name) || has_control(value) {
+        return Err(DomainError::invalid(
+            field,
+            format!("查询参数 {name} 包含不允许的控制字符"),
+        ));
+    }
+    Ok(())
+}
+
+/// Longest search text a list filters by (the rest is cut).
+pub const SEARCH_TEXT_MAX: usize = 50;
+
+/// Search text (`q` of every list and the search box): trimmed, blank is no search, cut to
+/// `max` characters; control characters are refused.
+pub fn search_text(raw: Option<&str>, max: usize) -> Result<Option<String>, DomainError> {
+    let Some(value) = raw.map(str::trim).filter(|v| !v.is_empty()) else {
+        return Ok(None);
+    };
+    if has_control(value) {
+        return Err(DomainError::invalid("q", "搜索词包含不允许的控制字符"));
+    }
+    Ok(Some(value.chars().take(max).collect()))
+}
+
 /// Like [`bounded`] with `min = 0`, mapping an empty result to `None`.
 pub fn optional(
     field: &'static str,
@@ -75,5 +108,36 @@ mod tests {
         assert!(bounded("f", "名称", "a\nb", 1, 5, false).is_err());
         assert!(bounded("f", "名称", "a\nb", 1, 5, true).is_ok());
         assert_eq!(optional("f", "名称", Some("  "), 5, false), Ok(None));
+    }
+
+    #[test]
+    fn search_text_is_trimmed_cut_and_free_of_controls() {
+        assert_eq!(search_text(None, 50), Ok(None));
+        assert_eq!(search_text(Some("  "), 50), Ok(None));
+        assert_eq!(search_text(Some(" 柑橘 "), 50), Ok(Some("柑橘".into())));
+        assert_eq!(search_text(Some("柑橘黄龙病"), 2), Ok(Some("柑橘".into())));
+        for bad in [
+            "\u{0}",
+            "柑\u{0}橘",
+            "a\tb",
+            "\u{1b}[0m",
+            "\u{7f}",
+            "a\u{85}b",
+        ] {
+            let e = search_text(Some(bad), 50).expect_err(bad);
+            assert!(
+                matches!(e, DomainError::Invalid { field: "q", .. }),
+                "{bad}"
+            );
+            assert!(e.to_string().contains("控制字符"));
+        }
+    }
+
+    #[test]
+    fn query_params_refuse_controls_in_names_and_values() {
+        assert!(query_param("q", "q", "柑橘 病").is_ok());
+        let e = query_param("q", "q", "\u{0}").expect_err("nul");
+        assert_eq!(e.to_string(), "查询参数 q 包含不允许的控制字符");
+        assert!(query_param("query", "x\u{1}", "1").is_err());
     }
 }

@@ -86,3 +86,15 @@ pub async fn migrate_down(store: &SeaStore, steps: u32) -> Result<(), DbErr> {
     use sea_orm_migration::MigratorTrait;
     crate::migrations::Migrator::down(store.connection(), Some(steps)).await
 }
+
+/// Reverts every migration after the one named `last_kept` (e.g.
+/// `m20261129_000005_notifications`), however many later ones there are.
+pub async fn migrate_down_to(store: &SeaStore, last_kept: &str) -> Result<(), DbErr> {
+    use sea_orm_migration::MigratorTrait;
+    let all = crate::migrations::Migrator::migrations();
+    let Some(at) = all.iter().position(|m| m.name() == last_kept) else {
+        return Err(DbErr::Custom(format!("no migration named {last_kept}")));
+    };
+    let steps = u32::try_from(all.len() - at - 1).unwrap_or(u32::MAX);
+    migrate_down(store, steps).await
+}

@@ -26,6 +26,12 @@ pub fn server_config(data_dir: &std::path::Path, database_url: &str) -> Config {
         log_format: "pretty".into(),
         // Tests stop servers often; the drain test sets its own.
         shutdown_drain_ms: 0,
+        // The tests log in and register many times from 127.0.0.1; the throttle test sets
+        // its own limits.
+        login_rate_per_minute: 1_000_000,
+        login_burst: 1_000_000,
+        register_rate_per_minute: 1_000_000,
+        register_burst: 1_000_000,
         ..Config::default()
     }
 }

@@ -17,8 +17,8 @@ pub struct ApiError {
     pub code: &'static str,
     pub message: String,
     pub field: Option<&'static str>,
-    /// Seconds for the `Retry-After` header (503, 507, 429).
-    pub retry_after: Option<u32>,
+    /// Seconds for a `Retry-After` header (a 429 says when to come back).
+    pub retry_after: Option<u64>,
 }
 
 /// The error shape of every API answer that is not a success.
@@ -75,11 +75,11 @@ pub fn status_of(e: &DomainError) -> StatusCode {
     }
 }
 
-/// Seconds a client should wait before retrying, for the `Retry-After` header.
-pub fn retry_after_of(e: &DomainError) -> Option<u32> {
+/// When a refused caller may try again, in seconds (for `Retry-After`: 429, 503, 507).
+pub fn retry_after_of(e: &DomainError) -> Option<u64> {
     match e {
-        DomainError::Unavailable { kind, .. } => Some(kind.retry_after_secs()),
-        DomainError::Locked { minutes } => Some(minutes.saturating_mul(60)),
+        DomainError::Unavailable { kind, .. } => Some(u64::from(kind.retry_after_secs())),
+        DomainError::Locked { minutes } => Some(u64::from(*minutes).max(1) * 60),
         _ => None,
     }
 }
@@ -121,13 +121,12 @@ impl IntoResponse for ApiError {
                 field: self.field.map(str::to_owned),
             },
         };
-        let mut response = (self.status, Json(body)).into_response();
+        let mut resp = (self.status, Json(body)).into_response();
         if let Some(secs) = self.retry_after {
-            response
-                .headers_mut()
+            resp.headers_mut()
                 .insert(RETRY_AFTER, HeaderValue::from(secs));
         }
-        response
+        resp
     }
 }
 

@@ -1,12 +1,82 @@
 //! Extractors whose rejections are API errors with Chinese messages, instead of axum's plain
 //! text: malformed JSON is a 400, a wrong content type a 415, an oversized body a 413, a
-//! well-formed body of the wrong shape a 422.
+//! well-formed body of the wrong shape a 422. And the query-string guard every page and API
+//! route sits behind: no control character reaches a handler through the query string.
 
 use axum::extract::rejection::{JsonRejection, PathRejection, QueryRejection};
-use axum::extract::{FromRequest, FromRequestParts};
+use axum::extract::{FromRequest, FromRequestParts, Request, State};
 use axum::http::StatusCode;
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use kejiyun_core::{DomainError, text};
 
-use crate::error::ApiError;
+use crate::AppState;
+use crate::error::{ApiError, status_of};
+use crate::session::Ctx;
+
+/// The query parameters the routes read, so that a refusal names its field in `error.field`
+/// (any other parameter is refused all the same, as `query`).
+const PARAMS: [&str; 24] = [
+    "q",
+    "region",
+    "status",
+    "category",
+    "kind",
+    "type",
+    "scope",
+    "available_in",
+    "org_type",
+    "metric",
+    "from",
+    "to",
+    "page",
+    "per_page",
+    "mine",
+    "unread",
+    "next",
+    "group",
+    "limit",
+    "transfer",
+    "need",
+    "done",
+    "saved",
+    "revoked",
+];
+
+/// Every parameter of a query string, decoded, through [`text::query_param`]. A NUL byte in a
+/// search box would otherwise reach SQL, where PostgreSQL fails on it; no route needs any
+/// control character, so they are refused here once for all routes.
+pub fn check_query(raw: &str) -> Result<(), DomainError> {
+    // Undecodable strings are left to the routes' own extractors (400).
+    let pairs: Vec<(String, String)> = serde_urlencoded::from_str(raw).unwrap_or_default();
+    for (name, value) in &pairs {
+        let field = PARAMS
+            .iter()
+            .copied()
+            .find(|p| *p == name)
+            .unwrap_or("query");
+        text::query_param(field, name, value)?;
+    }
+    Ok(())
+}
+
+/// Middleware: 422 (the API's error shape, or the error page) for a query string with a
+/// control character.
+pub async fn plain_query(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    req: Request,
+    next: Next,
+) -> Response {
+    let Some(Err(e)) = req.uri().query().map(check_query) else {
+        return next.run(req).await;
+    };
+    if ctx.path.starts_with("/api/") {
+        ApiError::from(e).into_response()
+    } else {
+        crate::pages::status_page(&state, &ctx, status_of(&e), Some(e.to_string()))
+    }
+}
 
 #[derive(Debug, Clone, Copy, Default, FromRequest)]
 #[from_request(via(axum::Json), rejection(ApiError))]
@@ -81,5 +151,26 @@ impl From<PathRejection> for ApiError {
             "invalid_path",
             format!("路径参数错误：{}", short(r.body_text())),
         )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn query_strings_with_control_characters_are_refused() {
+        assert!(check_query("q=%E6%9F%91%E6%A9%98&page=2").is_ok());
+        assert!(check_query("q=a+b&region=").is_ok());
+        let e = check_query("page=1&q=%00").expect_err("nul");
+        assert!(
+            matches!(e, DomainError::Invalid { field: "q", .. }),
+            "{e:?}"
+        );
+        let e = check_query("next=%2Fme%0A").expect_err("newline");
+        assert!(matches!(e, DomainError::Invalid { field: "next", .. }));
+        let e = check_query("x%01=1").expect_err("in a name");
+        assert!(matches!(e, DomainError::Invalid { field: "query", .. }));
+        assert!(e.to_string().contains("控制字符"));
     }
 }

@@ -9,6 +9,7 @@ mod extract;
 pub mod i18n;
 mod pages;
 pub mod session;
+pub mod throttle;
 mod view;
 
 use std::sync::Arc;
@@ -34,6 +35,7 @@ use tower_http::trace::{DefaultOnResponse, TraceLayer};
 use tracing::Level;
 
 pub use error::{ApiError, ErrorBody};
+pub use throttle::{Rate, Throttle, ThrottleConfig};
 
 /// Settings of the HTTP layer (the binary fills them from the configuration).
 #[derive(Debug, Clone)]
@@ -45,6 +47,8 @@ pub struct WebConfig {
     pub secure_cookies: bool,
     /// Shown on the login page of a demo deployment (demo accounts and passwords).
     pub demo_notice: Option<String>,
+    /// Per-address limits of login and registration.
+    pub throttle: ThrottleConfig,
 }
 
 impl Default for WebConfig {
@@ -54,6 +58,7 @@ impl Default for WebConfig {
             request_timeout: Duration::from_secs(30),
             secure_cookies: false,
             demo_notice: None,
+            throttle: ThrottleConfig::default(),
         }
     }
 }
@@ -67,6 +72,20 @@ pub struct AppState {
     /// connections before the server stops accepting (a request written on an idle connection
     /// just as it is closed would be reset).
     pub draining: Arc<AtomicBool>,
+    /// The per-address budgets of this process (see [`throttle`]).
+    pub throttle: Arc<Throttle>,
+}
+
+impl AppState {
+    pub fn new(services: Arc<Services>, config: WebConfig) -> Self {
+        let throttle = Arc::new(Throttle::new(config.throttle));
+        Self {
+            services,
+            config: Arc::new(config),
+            draining: Arc::default(),
+            throttle,
+        }
+    }
 }
 
 const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
@@ -90,6 +109,15 @@ pub fn router(state: AppState) -> Router {
         )
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
+        // Inside `resolve`: a refused page needs the visitor's language and layout.
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            extract::plain_query,
+        ))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            throttle::limit,
+        ))
         .layer(middleware::from_fn_with_state(
             state.clone(),
             session::resolve,

@@ -30,6 +30,16 @@ pub struct Config {
     /// Failed logins per login name within the window that lock it.
     pub lockout_max_failures: u32,
     pub lockout_window_minutes: u32,
+    /// Login requests (API and form) per client address: this many a minute after a burst of
+    /// `login_burst`; 0 turns the limit off.
+    pub login_rate_per_minute: u32,
+    pub login_burst: u32,
+    /// Registrations per client address, likewise.
+    pub register_rate_per_minute: u32,
+    pub register_burst: u32,
+    /// Count the client address from the last `X-Forwarded-For` entry. Only behind a reverse
+    /// proxy that sets it: otherwise clients choose their own address.
+    pub trust_forwarded_for: bool,
     /// Extra banned words (敏感词), added to the built-in list.
     pub banned_words: Vec<String>,
     /// A published posting (service, need, achievement) closes as expired unless its owner
@@ -66,6 +76,11 @@ impl Default for Config {
             secure_cookies: false,
             lockout_max_failures: 5,
             lockout_window_minutes: 15,
+            login_rate_per_minute: 30,
+            login_burst: 10,
+            register_rate_per_minute: 10,
+            register_burst: 5,
+            trust_forwarded_for: false,
             banned_words: Vec::new(),
             posting_ttl_days: 90,
             search_poll_ms: 200,
@@ -115,6 +130,18 @@ secure_cookies = false
 # Login throttling: this many failures for one login name within the window lock it.
 lockout_max_failures = 5
 lockout_window_minutes = 15
+
+# Per client address: login attempts (API and form) a minute after a burst, and likewise
+# registrations. Over the limit the answer is 429 with Retry-After. 0 turns a limit off.
+login_rate_per_minute = 30
+login_burst = 10
+register_rate_per_minute = 10
+register_burst = 5
+
+# Behind a reverse proxy, take the client address from the last X-Forwarded-For entry (the
+# one the proxy appended). Leave off when clients reach the server directly: they could
+# name any address.
+trust_forwarded_for = false
 
 # Extra banned words (敏感词) on top of the built-in list.
 banned_words = []
@@ -182,6 +209,11 @@ impl Config {
             "secure_cookies",
             "lockout_max_failures",
             "lockout_window_minutes",
+            "login_rate_per_minute",
+            "login_burst",
+            "register_rate_per_minute",
+            "register_burst",
+            "trust_forwarded_for",
             "posting_ttl_days",
             "log_format",
         ]));

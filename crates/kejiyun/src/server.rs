@@ -16,7 +16,7 @@ use kejiyun_core::search_ports::SearchFeed;
 use kejiyun_core::time::SystemClock;
 use kejiyun_db::SeaStore;
 use kejiyun_search::{Analyzer, Indexer, SearchIndex};
-use kejiyun_web::{AppState, WebConfig};
+use kejiyun_web::{AppState, Rate, ThrottleConfig, WebConfig};
 use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
@@ -102,6 +102,17 @@ pub fn web_config(config: &Config, demo_notice: Option<String>) -> WebConfig {
         request_timeout: Duration::from_secs(config.request_timeout_secs.max(1)),
         secure_cookies: config.secure_cookies,
         demo_notice,
+        throttle: ThrottleConfig {
+            login: Rate {
+                per_minute: config.login_rate_per_minute,
+                burst: config.login_burst.max(1),
+            },
+            register: Rate {
+                per_minute: config.register_rate_per_minute,
+                burst: config.register_burst.max(1),
+            },
+            trust_forwarded_for: config.trust_forwarded_for,
+        },
     }
 }
 
@@ -245,12 +256,8 @@ pub async fn spawn(config: &Config, demo: bool) -> anyhow::Result<RunningServer>
     let indexer = tokio::spawn(indexer.run(poll, async {
         let _ = indexer_rx.await;
     }));
-    let draining = Arc::new(AtomicBool::new(false));
-    let state = AppState {
-        services: services.clone(),
-        config: Arc::new(web_config(config, notice)),
-        draining: draining.clone(),
-    };
+    let state = AppState::new(services.clone(), web_config(config, notice));
+    let draining = state.draining.clone();
     let listener = TcpListener::bind(&config.listen)
         .await
         .with_context(|| format!("cannot listen on {}", config.listen))?;
@@ -258,11 +265,15 @@ pub async fn spawn(config: &Config, demo: bool) -> anyhow::Result<RunningServer>
     let (tx, rx) = oneshot::channel::<()>();
     let app = kejiyun_web::router(state);
     let task = tokio::spawn(async move {
-        axum::serve(listener, app)
-            .with_graceful_shutdown(async {
-                let _ = rx.await;
-            })
-            .await
+        // The peer's address is what the login and registration throttle counts by.
+        axum::serve(
+            listener,
+            app.into_make_service_with_connect_info::<SocketAddr>(),
+        )
+        .with_graceful_shutdown(async {
+            let _ = rx.await;
+        })
+        .await
     });
     let (stop_sweeper, sweeper_rx) = oneshot::channel::<()>();
     let sweeps = Sweeps {

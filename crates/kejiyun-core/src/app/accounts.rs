@@ -72,18 +72,19 @@ impl Services {
             })
     }
 
-    /// Checks the password under the lockout rule and opens a session.
+    /// Checks the password under the lockout rule and opens a session. The attempt is counted
+    /// before the password is checked, so parallel guesses each see the ones before them.
     pub async fn login(&self, login: &str, password: &str) -> DomainResult<LoginOutcome> {
         let login = Login::parse(login)?;
         let key = login.key();
         let now = self.now();
-        let failures = self
+        let attempts = self
             .store
-            .count_login_failures(&key, self.lockout.window_start(now))
+            .count_login_attempt(&key, now, self.lockout.window_start(now))
             .await?;
-        if self.lockout.is_locked(failures) {
+        if !self.lockout.admits(attempts) {
             return Err(DomainError::Locked {
-                minutes: self.lockout.minutes(),
+                minutes: self.lockout.minutes_left(attempts, now),
             });
         }
         let user = self.store.user_by_login(&login).await?;
@@ -94,11 +95,11 @@ impl Services {
                 false
             }
         };
+        // A failure stays counted; a success forgets the count.
         let Some(user) = user.filter(|_| ok) else {
-            self.store.record_login_failure(&key, now).await?;
             return Err(DomainError::BadCredentials);
         };
-        self.store.clear_login_failures(&key).await?;
+        self.store.clear_login_attempts(&key).await?;
         let (token, token_hash) = auth::new_token_secret();
         let expires_at = now.plus_seconds(self.session_ttl_secs);
         self.store

@@ -6,6 +6,7 @@ use crate::orgs::{Org, OrgInput, OrgProfile, OrgType};
 use crate::paging::{Page, Paged};
 use crate::permissions::Actor;
 use crate::ports::{OrgFilter, StatusChange};
+use crate::text;
 use crate::{DomainError, DomainResult};
 
 impl Services {
@@ -87,7 +88,7 @@ impl Services {
             scope,
             status: Some(status),
             org_type,
-            query: q.query,
+            query: text::search_text(q.query.as_deref(), text::SEARCH_TEXT_MAX)?,
         };
         Ok(self.store.list_orgs(&filter, page).await?)
     }

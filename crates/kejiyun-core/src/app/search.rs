@@ -27,6 +27,7 @@ pub const NOTIFIED_MATCHES: usize = 5;
 
 impl Services {
     pub fn search(&self, query: &SearchQuery) -> DomainResult<SearchResults> {
+        crate::text::search_text(Some(&query.text), usize::MAX)?;
         if let Some(r) = query.region
             && self.regions.get(r).is_none()
         {

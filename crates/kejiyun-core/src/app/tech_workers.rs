@@ -6,6 +6,7 @@ use crate::permissions::{Actor, RegionScope};
 use crate::ports::{StatusChange, TechWorkerFilter};
 use crate::regions::RegionCode;
 use crate::tech_workers::{TechWorker, TechWorkerInput, TechWorkerProfile};
+use crate::text;
 use crate::{DomainError, DomainResult};
 
 /// Filters a directory listing may ask for.
@@ -118,7 +119,7 @@ impl Services {
         let filter = TechWorkerFilter {
             scope,
             status: Some(status),
-            query: q.query,
+            query: text::search_text(q.query.as_deref(), text::SEARCH_TEXT_MAX)?,
         };
         Ok(self.store.list_tech_workers(&filter, page).await?)
     }

@@ -27,6 +27,9 @@ pub struct Model {
     pub created_at: i64,
     pub updated_at: i64,
     pub first_published_at: Option<i64>,
+    /// The title as last approved by moderation: what public views may show while an edit
+    /// waits for review (`None`: never approved since it was introduced).
+    pub public_title: Option<String>,
     pub expires_at: Option<i64>,
     pub closed_at: Option<i64>,
 }

@@ -8,7 +8,7 @@ pub mod deal_evidence;
 pub mod deals;
 pub mod inquiries;
 pub mod inquiry_messages;
-pub mod login_failures;
+pub mod login_attempts;
 pub mod moderation_queue;
 pub mod needs;
 pub mod notification_preferences;

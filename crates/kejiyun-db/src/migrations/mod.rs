@@ -15,6 +15,8 @@ mod m20261129_000007_sparse_series;
 mod m20261129_000008_outbox_horizon;
 mod m20261206_000009_health_probe;
 mod m20261206_000010_stat_series_guard;
+mod m20261206_000011_login_attempts;
+mod m20261206_000012_public_title;
 
 pub struct Migrator;
 
@@ -32,6 +34,8 @@ impl MigratorTrait for Migrator {
             Box::new(m20261129_000008_outbox_horizon::Migration),
             Box::new(m20261206_000009_health_probe::Migration),
             Box::new(m20261206_000010_stat_series_guard::Migration),
+            Box::new(m20261206_000011_login_attempts::Migration),
+            Box::new(m20261206_000012_public_title::Migration),
         ]
     }
 }

@@ -22,7 +22,7 @@ use std::collections::BTreeMap;
 use async_trait::async_trait;
 use kejiyun_core::accounts::{Login, NewUser, ProfileUpdate, User};
 use kejiyun_core::audit::{AuditEntry, AuditRecord};
-use kejiyun_core::auth::{NewToken, TokenInfo, TokenKind};
+use kejiyun_core::auth::{LoginAttempts, NewToken, TokenInfo, TokenKind};
 use kejiyun_core::ids::{OrgId, TechWorkerId, TokenId, UserId};
 use kejiyun_core::market::deals::{Deal, Evidence};
 use kejiyun_core::market::inquiries::{Inquiry, Message};
@@ -247,14 +247,21 @@ impl Store for SeaStore {
         accounts::list_admins(&self.db, page).await
     }
 
-    async fn record_login_failure(&self, key: &str, at: Timestamp) -> StoreResult<()> {
-        tokens::record_login_failure(&self.db, key, at).await
+    async fn count_login_attempt(
+        &self,
+        key: &str,
+        now: Timestamp,
+        window_start: Timestamp,
+    ) -> StoreResult<LoginAttempts> {
+        retry!(tokens::count_login_attempt(
+            &self.db,
+            key,
+            now,
+            window_start
+        ))
     }
-    async fn count_login_failures(&self, key: &str, since: Timestamp) -> StoreResult<u64> {
-        tokens::count_login_failures(&self.db, key, since).await
-    }
-    async fn clear_login_failures(&self, key: &str) -> StoreResult<()> {
-        tokens::clear_login_failures(&self.db, key).await
+    async fn clear_login_attempts(&self, key: &str) -> StoreResult<()> {
+        retry!(tokens::clear_login_attempts(&self.db, key))
     }
 
     async fn create_token(&self, token: NewToken) -> StoreResult<TokenId> {

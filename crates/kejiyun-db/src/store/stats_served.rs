@@ -9,7 +9,7 @@ use kejiyun_core::market::postings::PostingKind;
 use kejiyun_core::permissions::RegionScope;
 use kejiyun_core::ports::StoreResult;
 use kejiyun_core::regions::RegionCode;
-use kejiyun_core::stats::Metric;
+use kejiyun_core::stats::{Metric, public_title};
 use kejiyun_core::stats_ports::{CountedRecord, StatsRange};
 use sea_orm::{
     ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
@@ -85,7 +85,8 @@ impl Prefilter {
 #[derive(sea_orm::FromQueryResult)]
 struct PostingRow {
     id: i64,
-    title: String,
+    /// The approved title: drill-down is public, an edit in review is not.
+    public_title: Option<String>,
     status: String,
     close_reason: Option<String>,
     first_published_at: Option<i64>,
@@ -102,7 +103,7 @@ async fn posting_records<E: PostingTable>(
         .select_only()
         .columns([
             c.id,
-            c.title,
+            c.public_title,
             c.status,
             c.close_reason,
             c.first_published_at,
@@ -133,28 +134,30 @@ async fn posting_records<E: PostingTable>(
             Ok(CountedRecord {
                 kind: E::KIND.code(),
                 id: r.id,
-                title: r.title,
+                title: public_title(r.public_title),
                 counted: posting_counted(E::KIND, &head)?,
             })
         })
         .collect()
 }
 
-/// `(category, title)` of postings of one kind, by id (all of them for `None`).
+/// `(category, approved title)` of postings of one kind, by id (all of them for `None`).
 async fn posting_tags<E: PostingTable>(
     db: &impl ConnectionTrait,
     ids: Option<Vec<i64>>,
-) -> StoreResult<HashMap<i64, (String, String)>> {
+) -> StoreResult<HashMap<i64, (String, Option<String>)>> {
     let c = E::cols();
-    let q = E::find().select_only().columns([c.id, c.category, c.title]);
-    let mut rows: Vec<(i64, String, String)> = Vec::new();
+    let q = E::find()
+        .select_only()
+        .columns([c.id, c.category, c.public_title]);
+    let mut rows: Vec<(i64, String, Option<String>)> = Vec::new();
     match ids {
         None => rows = q.into_tuple().all(db).await.map_err(db_err)?,
         Some(mut ids) => {
             ids.sort_unstable();
             ids.dedup();
             for chunk in ids.chunks(1000) {
-                let part: Vec<(i64, String, String)> = q
+                let part: Vec<(i64, String, Option<String>)> = q
                     .clone()
                     .filter(c.id.is_in(chunk.to_vec()))
                     .into_tuple()
@@ -206,7 +209,7 @@ async fn deal_records(
             Ok(CountedRecord {
                 kind: "deal",
                 id: h.id,
-                title: source.map(|(_, t)| t.clone()).unwrap_or_default(),
+                title: public_title(source.and_then(|(_, t)| t.clone())),
                 counted: h.counted(category)?,
             })
         })

@@ -1,51 +1,80 @@
-use kejiyun_core::auth::{NewToken, TokenInfo, TokenKind};
+use kejiyun_core::auth::{LoginAttempts, NewToken, TokenInfo, TokenKind};
 use kejiyun_core::ids::{TokenId, UserId};
 use kejiyun_core::ports::StoreResult;
 use kejiyun_core::time::Timestamp;
-use sea_orm::sea_query::Expr;
+use sea_orm::sea_query::{Expr, OnConflict};
 use sea_orm::{
-    ActiveValue::Set, ColumnTrait, Condition, DatabaseConnection, EntityTrait, PaginatorTrait,
-    QueryFilter, QueryOrder,
+    ActiveValue::Set, ColumnTrait, Condition, DatabaseConnection, EntityTrait, QueryFilter,
+    QueryOrder, QuerySelect,
 };
 
-use super::{corrupt, db_err};
-use crate::entities::{auth_tokens, login_failures};
+use super::{begin_write, corrupt, db_err};
+use crate::entities::{auth_tokens, login_attempts};
 
 /// `last_used_at` is refreshed at most this often, so reads don't each cost a write.
 const TOUCH_INTERVAL_SECS: i64 = 60;
 
-pub(super) async fn record_login_failure(
+/// Counts one attempt: makes sure the key's row exists, locks and reads it, and writes the
+/// next count back, in one transaction. Creating before locking means two first attempts never
+/// both insert; the lock makes concurrent attempts take their turn, so the n-th sees n.
+pub(super) async fn count_login_attempt(
     db: &DatabaseConnection,
     key: &str,
-    at: Timestamp,
-) -> StoreResult<()> {
-    login_failures::Entity::insert(login_failures::ActiveModel {
+    now: Timestamp,
+    window_start: Timestamp,
+) -> StoreResult<LoginAttempts> {
+    use login_attempts::Column as L;
+    let txn = begin_write(db).await?;
+    login_attempts::Entity::insert(login_attempts::ActiveModel {
         login_key: Set(key.to_owned()),
-        at: Set(at.micros()),
-        ..Default::default()
+        attempts: Set(0),
+        window_start: Set(now.micros()),
     })
-    .exec(db)
+    .on_conflict(
+        OnConflict::column(L::LoginKey)
+            .do_nothing_on([L::LoginKey])
+            .to_owned(),
+    )
+    .exec_without_returning(&txn)
     .await
     .map_err(db_err)?;
-    Ok(())
-}
-
-pub(super) async fn count_login_failures(
-    db: &DatabaseConnection,
-    key: &str,
-    since: Timestamp,
-) -> StoreResult<u64> {
-    login_failures::Entity::find()
-        .filter(login_failures::Column::LoginKey.eq(key))
-        .filter(login_failures::Column::At.gt(since.micros()))
-        .count(db)
+    let stored: Option<(i64, i64)> = login_attempts::Entity::find()
+        .select_only()
+        .columns([L::Attempts, L::WindowStart])
+        .filter(L::LoginKey.eq(key))
+        .lock_exclusive()
+        .into_tuple()
+        .one(&txn)
         .await
-        .map_err(db_err)
+        .map_err(db_err)?;
+    let Some((attempts, since)) = stored else {
+        return Err(corrupt(
+            "login attempts",
+            "a row created in this transaction is missing",
+        ));
+    };
+    let stored = LoginAttempts {
+        count: u64::try_from(attempts).unwrap_or(0),
+        since: Timestamp(since),
+    };
+    let next = LoginAttempts::next(Some(stored), now, window_start);
+    login_attempts::Entity::update_many()
+        .col_expr(
+            L::Attempts,
+            Expr::value(i64::try_from(next.count).unwrap_or(i64::MAX)),
+        )
+        .col_expr(L::WindowStart, Expr::value(next.since.micros()))
+        .filter(L::LoginKey.eq(key))
+        .exec(&txn)
+        .await
+        .map_err(db_err)?;
+    txn.commit().await.map_err(db_err)?;
+    Ok(next)
 }
 
-pub(super) async fn clear_login_failures(db: &DatabaseConnection, key: &str) -> StoreResult<()> {
-    login_failures::Entity::delete_many()
-        .filter(login_failures::Column::LoginKey.eq(key))
+pub(super) async fn clear_login_attempts(db: &DatabaseConnection, key: &str) -> StoreResult<()> {
+    login_attempts::Entity::delete_many()
+        .filter(login_attempts::Column::LoginKey.eq(key))
         .exec(db)
         .await
         .map_err(db_err)?;

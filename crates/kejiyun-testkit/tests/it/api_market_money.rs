@@ -7,7 +7,7 @@ use reqwest::StatusCode;
 use serde_json::{Value, json};
 
 use crate::api_market_support::{
-    Cast, LINSHUI, YUECHI, cast, ids, items, need_body, published, service_body,
+    Cast, LINSHUI, YUECHI, achievement_body, cast, ids, items, need_body, published, service_body,
 };
 
 /// A published need of the farmer and a published service of the expert.
@@ -398,6 +398,78 @@ async fn offline_contract_with_evidence() {
         )
         .await;
     assert_eq!(status, StatusCode::NOT_FOUND, "a deal without a file");
+    app.stop().await;
+}
+
+/// Every posting an offline contract binds must be in the recording admin's regions, not only
+/// the one the deal counts in: 邻水县's admin may not bind 岳池县's need to a 邻水县
+/// achievement (the deal would count in 邻水县), nor a 岳池县 service to a 邻水县 need.
+#[tokio::test]
+async fn offline_contract_binds_only_postings_of_the_admins_regions() {
+    let app = TestApp::spawn().await;
+    let c = cast(&app).await;
+    let yuechi_admin = app.admin("region_admin", Some(YUECHI)).await;
+    let yuechi_farmer = app.user("岳池农户", Some(YUECHI)).await;
+    let yuechi_expert = app.tech_worker("岳池农技员", YUECHI).await;
+    let own_achievement = published(
+        &app,
+        &c.admin,
+        "achievements",
+        &c.expert,
+        achievement_body(LINSHUI),
+    )
+    .await;
+    let own_need = published(&app, &c.admin, "needs", &c.farmer, need_body(LINSHUI)).await;
+    let their_need = published(
+        &app,
+        &yuechi_admin,
+        "needs",
+        &yuechi_farmer,
+        need_body(YUECHI),
+    )
+    .await;
+    let their_service = published(
+        &app,
+        &yuechi_admin,
+        "services",
+        &yuechi_expert,
+        service_body(YUECHI, "county"),
+    )
+    .await;
+    let attempts = [
+        json!({ "need_id": their_need, "achievement_id": own_achievement, "amount_fen": 100_000, "deal_date": "2025-11-20" }),
+        json!({ "need_id": own_need, "service_id": their_service, "amount_fen": 100_000, "deal_date": "2025-11-20" }),
+    ];
+    for data in attempts {
+        let r = app
+            .post_multipart(
+                "/api/v1/deals/offline",
+                Some(&c.admin.token),
+                &[
+                    Part::text("data", &data.to_string()),
+                    Part::file("evidence", "合同.pdf", "application/pdf", pdf(2_000)),
+                ],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN, "{data}: {:?}", r.body);
+        let message = r.body["error"]["message"].as_str().unwrap_or_default();
+        assert!(message.contains("岳池县"), "names the region: {message}");
+    }
+    assert!(
+        all_deals(&app, &c.admin).await.is_empty(),
+        "nothing recorded"
+    );
+    let r = app
+        .get(
+            &format!("/api/v1/deals?region={YUECHI}"),
+            Some(&yuechi_admin.token),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
+    assert!(
+        items(&r.body).is_empty(),
+        "nothing recorded in 岳池县 either"
+    );
     app.stop().await;
 }
 

@@ -196,3 +196,92 @@ async fn bad_stats_parameters() {
     assert_eq!(r.body["region"]["code"], "510000", "the root by default");
     app.stop().await;
 }
+
+/// After its owner edits a published need (back to review, its page 404), the public
+/// drill-down — API and page — still shows the title last approved, for the need and the deal
+/// on it; the records still add up to the figure.
+#[tokio::test]
+async fn drill_down_shows_only_moderated_titles() {
+    use crate::api_market_support::{LINSHUI, cast, need_body, published, with};
+    let app = TestApp::spawn().await;
+    let c = cast(&app).await;
+    let need = published(&app, &c.admin, "needs", &c.farmer, need_body(LINSHUI)).await;
+    let approved = need_body(LINSHUI)["title"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    let q = app
+        .post("/api/v1/quotes", Some(&c.expert.token), json!({
+            "need_id": need, "price_fen": 200_000, "timeline_days": 30, "method": "现场诊断并制定防治方案，跟踪一个生长季"
+        }))
+        .await;
+    assert_eq!(q.status, StatusCode::CREATED, "{:?}", q.body);
+    let quote = q.body["id"].as_i64().unwrap_or_default();
+    let d = app
+        .post(
+            &format!("/api/v1/quotes/{quote}/accept"),
+            Some(&c.farmer.token),
+            json!({}),
+        )
+        .await;
+    assert_eq!(d.status, StatusCode::OK, "{:?}", d.body);
+    let deal = d.body["deal_id"].as_i64().unwrap_or_default();
+    let r = app
+        .post(
+            &format!("/api/v1/deals/{deal}/confirm"),
+            Some(&c.expert.token),
+            json!({}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
+
+    let unreviewed = "未经审核的新标题：脐橙黄龙病";
+    let r = app
+        .put(
+            &format!("/api/v1/needs/{need}"),
+            Some(&c.farmer.token),
+            with(need_body(LINSHUI), "title", json!(unreviewed)),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
+    let page = app.get(&format!("/api/v1/needs/{need}"), None).await;
+    assert_eq!(
+        page.status,
+        StatusCode::NOT_FOUND,
+        "back in review: not public"
+    );
+
+    for (metric, id) in [("needs_published", need), ("deals", deal)] {
+        let rec = app
+            .get(
+                &format!("/api/v1/stats/records?metric={metric}&region={LINSHUI}"),
+                None,
+            )
+            .await;
+        assert_eq!(rec.status, StatusCode::OK, "{:?}", rec.body);
+        let items = rec.body["items"].as_array().cloned().unwrap_or_default();
+        let item = items
+            .iter()
+            .find(|i| i["id"] == id)
+            .cloned()
+            .unwrap_or_default();
+        assert_eq!(item["title"], approved.as_str(), "{metric}: {:?}", rec.body);
+        assert!(!rec.body.to_string().contains(unreviewed), "{metric}");
+        assert_eq!(
+            rec.body["sum"], rec.body["total"],
+            "{metric}: the records add up"
+        );
+        let html = app
+            .client
+            .get(app.url(&format!("/stats/{LINSHUI}/records?metric={metric}")))
+            .send()
+            .await
+            .unwrap_or_else(|e| panic!("{e}"))
+            .text()
+            .await
+            .unwrap_or_default();
+        assert!(html.contains(&approved), "{metric} page");
+        assert!(!html.contains(unreviewed), "{metric} page");
+    }
+    app.stop().await;
+}

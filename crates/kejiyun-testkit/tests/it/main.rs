@@ -1,6 +1,7 @@
 //! The one integration-test binary: the real server on a free port, talking HTTP (and a real
 //! browser); the store contract suite on every configured database backend.
 
+mod api_access;
 mod api_accounts;
 mod api_errors;
 mod api_market_ask;
@@ -12,6 +13,7 @@ mod api_market_support;
 mod api_market_tickets;
 mod api_market_trade;
 mod api_notifications;
+mod api_query_text;
 mod api_search;
 mod api_stats;
 mod api_stats_export;

@@ -4,7 +4,7 @@
 
 use kejiyun_core::accounts::{Login, NewUser, ProfileUpdate};
 use kejiyun_core::audit::AuditRecord;
-use kejiyun_core::auth::{NewToken, TokenKind, hash_token, new_token_secret};
+use kejiyun_core::auth::{LoginAttempts, NewToken, TokenKind, hash_token, new_token_secret};
 use kejiyun_core::ids::UserId;
 use kejiyun_core::moderation::{ModerationKind, ModerationStatus as S};
 use kejiyun_core::orgs::{OrgProfile, OrgType};
@@ -277,49 +277,77 @@ async fn tokens_and_throttling(store: &SeaStore) {
             .is_none()
     );
 
-    for s in 0..3 {
+    login_attempts(store).await;
+}
+
+/// The lockout's count: one more per attempt, a new window once the old one is over, per key,
+/// and forgotten on success.
+async fn login_attempts(store: &SeaStore) {
+    let count = |key: &'static str, now: i64, window_start: i64| async move {
         store
-            .record_login_failure("13800000002", t(s))
+            .count_login_attempt(key, t(now), t(window_start))
             .await
-            .unwrap_or_else(|e| panic!("{e}"));
+            .unwrap_or_else(|e| panic!("{e}"))
+    };
+    for n in 1..=3u64 {
+        let a = count("13800000002", 10 + n as i64, 0).await;
+        assert_eq!(
+            a,
+            LoginAttempts {
+                count: n,
+                since: t(11)
+            }
+        );
     }
+    assert_eq!(count("other@x.cn", 12, 0).await.count, 1, "per key");
+    // The window began at t(11): at or before the window start it is over.
+    assert_eq!(
+        count("13800000002", 20, 11).await,
+        LoginAttempts {
+            count: 1,
+            since: t(20)
+        }
+    );
     store
-        .record_login_failure("other@x.cn", t(1))
+        .clear_login_attempts("13800000002")
         .await
         .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(count("13800000002", 21, 0).await.count, 1, "cleared");
     assert_eq!(
-        store
-            .count_login_failures("13800000002", t(0))
-            .await
-            .unwrap_or_else(|e| panic!("{e}")),
+        count("other@x.cn", 22, 0).await.count,
         2,
-        "strictly after `since`"
+        "the other key kept"
     );
-    assert_eq!(
-        store
-            .count_login_failures("13800000002", t(-1))
-            .await
-            .unwrap_or_else(|e| panic!("{e}")),
-        3
-    );
-    store
-        .clear_login_failures("13800000002")
-        .await
-        .unwrap_or_else(|e| panic!("{e}"));
-    assert_eq!(
-        store
-            .count_login_failures("13800000002", t(-1))
-            .await
-            .unwrap_or_else(|e| panic!("{e}")),
-        0
-    );
-    assert_eq!(
-        store
-            .count_login_failures("other@x.cn", t(-1))
-            .await
-            .unwrap_or_else(|e| panic!("{e}")),
-        1
-    );
+}
+
+/// 40 attempts on one login name at once, each in its own task and connection: every count
+/// from 1 to 40 is seen exactly once (the count is taken atomically, so the lockout's limit
+/// holds against parallel guesses).
+#[tokio::test]
+async fn login_attempts_are_counted_atomically_on_every_backend() {
+    for backend in backends() {
+        let db = TestDatabase::create(backend).await;
+        let store = db.migrated_store().await;
+        let mut set = tokio::task::JoinSet::new();
+        for _ in 0..40 {
+            let store = store.clone();
+            set.spawn(async move {
+                store
+                    .count_login_attempt("13900000040", t(100), t(0))
+                    .await
+                    .unwrap_or_else(|e| panic!("{e}"))
+                    .count
+            });
+        }
+        let mut seen = Vec::new();
+        while let Some(n) = set.join_next().await {
+            seen.push(n.unwrap_or_else(|e| panic!("{e}")));
+        }
+        seen.sort_unstable();
+        assert_eq!(seen, (1..=40).collect::<Vec<u64>>(), "{}", backend.name());
+        eprintln!("login attempts: backend={} atomic", backend.name());
+        db.cleanup().await;
+    }
 }
 
 async fn tech_workers_and_queue(store: &SeaStore) {

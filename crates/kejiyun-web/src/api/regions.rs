@@ -33,11 +33,11 @@ pub async fn list_regions(
     let s = &state.services;
     let p = page(q.page, q.per_page)?;
     let root = s.root_region()?;
-    let term = q.q.as_deref().map(str::trim).filter(|t| !t.is_empty());
+    // Region names are short: 20 characters are plenty.
+    let term = kejiyun_core::text::search_text(q.q.as_deref(), 20)?;
     let mut found: Vec<_> = match term {
         None => vec![root],
         Some(t) => {
-            let t: String = t.chars().take(20).collect();
             let mut stack = vec![root];
             let mut out = Vec::new();
             while let Some(r) = stack.pop() {

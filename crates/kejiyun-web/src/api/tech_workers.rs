@@ -23,7 +23,7 @@ pub(super) fn directory_query(p: &DirectoryParams) -> ApiResult<DirectoryQuery> 
             .as_deref()
             .map(ModerationStatus::parse)
             .transpose()?,
-        query: p.q.as_ref().map(|q| q.chars().take(50).collect()),
+        query: p.q.clone(),
     })
 }
 

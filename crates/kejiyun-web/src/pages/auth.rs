@@ -2,8 +2,8 @@
 
 use askama::Template;
 use axum::extract::{RawQuery, State};
-use axum::http::StatusCode;
-use axum::http::header::SET_COOKIE;
+use axum::http::header::{RETRY_AFTER, SET_COOKIE};
+use axum::http::{HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use kejiyun_core::DomainError;
 use kejiyun_core::app::RegisterInput;
@@ -14,6 +14,7 @@ use super::common::{
 };
 use super::widgets::{RegionSelect, RegionSelectSpec};
 use crate::AppState;
+use crate::error::retry_after_of;
 use crate::session::{CsrfForm, Ctx, SESSION_COOKIE, cookie_header};
 
 /// Only form validation, credentials, lockout and duplicates are shown on the form.
@@ -140,6 +141,7 @@ fn login_page(
 ) -> PageResult {
     let status = err.as_ref().map_or(StatusCode::OK, form_status);
     let field = bad_field(err.as_ref());
+    let retry_after = err.as_ref().and_then(retry_after_of);
     let mut base = pg.layout("login.title", "login");
     base.error = err.map(|e| e.to_string());
     let page = LoginTpl {
@@ -149,7 +151,12 @@ fn login_page(
         demo_notice: pg.state.config.demo_notice.clone(),
         field,
     };
-    Ok(render(status, &page))
+    let mut resp = render(status, &page);
+    if let Some(secs) = retry_after {
+        resp.headers_mut()
+            .insert(RETRY_AFTER, HeaderValue::from(secs));
+    }
+    Ok(resp)
 }
 
 pub async fn login_form(

@@ -267,6 +267,7 @@ pub fn error_page(
     let key = match status {
         StatusCode::NOT_FOUND => "error.not_found",
         StatusCode::FORBIDDEN => "error.forbidden",
+        StatusCode::TOO_MANY_REQUESTS => "error.too_many_requests",
         s if s.is_server_error() => "error.internal",
         _ => "error.bad_request",
     };

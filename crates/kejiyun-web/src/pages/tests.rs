@@ -115,11 +115,7 @@ pub(super) async fn app() -> (Router, Arc<Services>) {
         demo_notice: Some("演示账号 admin@example.com".into()),
         ..WebConfig::default()
     };
-    let state = AppState {
-        services: services.clone(),
-        config: Arc::new(config),
-        draining: Arc::default(),
-    };
+    let state = AppState::new(services.clone(), config);
     (crate::router(state), services)
 }
 

@@ -83,6 +83,8 @@ struct Resolved {
     requester: UserId,
     provider: UserId,
     region: RegionCode,
+    /// The regions of every posting the deal binds (the counting region among them).
+    posting_regions: Vec<RegionCode>,
 }
 
 impl Services {
@@ -146,12 +148,18 @@ impl Services {
                 ));
             }
         };
+        let posting_regions = [&need, &service, &achievement]
+            .into_iter()
+            .flatten()
+            .map(|p| p.1)
+            .collect();
         match (requester, provider) {
             (Some(r), Some(p)) if r != p => Ok(Resolved {
                 subject,
                 requester: r,
                 provider: p,
                 region,
+                posting_regions,
             }),
             (Some(_), Some(_)) => Err(DomainError::invalid("subject", "交易双方不能是同一人")),
             _ => Err(DomainError::invalid("subject", "无法确定交易双方")),
@@ -285,10 +293,12 @@ impl Services {
         let requester = named(input.requester_id).await?;
         let provider = named(input.provider_id).await?;
         let r = self.resolve_subject(subject, requester, provider).await?;
-        if !actor.administers(r.region) {
+        // Not only where the deal counts: a confirmed deal is bound to every posting it names.
+        let touched = std::iter::once(r.region).chain(r.posting_regions.iter().copied());
+        if let Some(outside) = actor.first_not_administered(touched) {
             return Err(DomainError::Forbidden(format!(
-                "您无权登记{}的交易",
-                self.regions.full_name(r.region)
+                "您无权登记涉及{}的交易",
+                self.regions.full_name(outside)
             )));
         }
         let digest = crate::auth::hash_token_bytes(&file);

@@ -14,6 +14,7 @@ use crate::paging::{Page, Paged};
 use crate::permissions::{Actor, Grant, RegionScope};
 use crate::ports::StatusChange;
 use crate::regions::RegionCode;
+use crate::text;
 use crate::time::Timestamp;
 use crate::{DomainError, DomainResult};
 
@@ -424,7 +425,7 @@ impl Services {
             status,
             owner,
             category: q.category,
-            query: q.query.map(|t| t.chars().take(50).collect()),
+            query: text::search_text(q.query.as_deref(), text::SEARCH_TEXT_MAX)?,
             available_in: q.available_in,
             service_scope: q.scope,
         })

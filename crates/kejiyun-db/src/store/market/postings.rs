@@ -53,6 +53,7 @@ pub(crate) struct Cols<C> {
     pub(crate) close_reason: C,
     pub(crate) updated_at: C,
     pub(crate) first_published_at: C,
+    pub(crate) public_title: C,
     pub(crate) expires_at: C,
     pub(crate) closed_at: C,
     /// Services only: how far the service reaches.
@@ -84,6 +85,7 @@ macro_rules! posting_table {
                     close_reason: C::CloseReason,
                     updated_at: C::UpdatedAt,
                     first_published_at: C::FirstPublishedAt,
+                    public_title: C::PublicTitle,
                     expires_at: C::ExpiresAt,
                     closed_at: C::ClosedAt,
                     scope: $scope,
@@ -387,10 +389,13 @@ async fn apply<E: PostingTable>(
         .col_expr(c.reject_reason, Expr::value(reject));
     if ch.to == ModerationStatus::Published {
         // Set at the first publication only: statistics count from it.
-        update = update.col_expr(
-            c.first_published_at,
-            Expr::col(c.first_published_at).if_null(ch.at.micros()),
-        );
+        update = update
+            .col_expr(
+                c.first_published_at,
+                Expr::col(c.first_published_at).if_null(ch.at.micros()),
+            )
+            // The title just approved is what public views show until the next approval.
+            .col_expr(c.public_title, Expr::col(c.title));
         if let Some(expires) = change.expires_at {
             update = update.col_expr(c.expires_at, Expr::value(expires.micros()));
         }

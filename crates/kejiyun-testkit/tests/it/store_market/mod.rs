@@ -28,6 +28,7 @@ use kejiyun_testkit::{TestDatabase, backends};
 mod deals;
 mod postings;
 mod tickets;
+mod titles;
 mod trade;
 
 use deals::deals;

@@ -32,7 +32,7 @@ impl Filters<'_> {
                 .map(ModerationStatus::parse)
                 .transpose()?,
             category: param(self.category).map(Category::parse).transpose()?,
-            query: param(self.q).map(|q| q.chars().take(50).collect()),
+            query: self.q.clone(),
             available_in: param(self.available_in)
                 .map(RegionCode::parse)
                 .transpose()?,
