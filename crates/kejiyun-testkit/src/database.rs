@@ -70,6 +70,13 @@ pub struct TestDatabase {
 static COUNTER: AtomicU32 = AtomicU32::new(0);
 
 impl TestDatabase {
+    /// Leaves a SQLite database's directory on disk when this is dropped.
+    pub fn keep_files(mut self) {
+        if let Some(dir) = self._dir.take() {
+            let _ = dir.keep();
+        }
+    }
+
     pub async fn create(backend: Backend) -> Self {
         match backend.admin_url() {
             None if backend == Backend::Sqlite => {

@@ -175,6 +175,20 @@ impl TestApp {
         format!("{}{path}", self.server.url())
     }
 
+    /// Stops the server and leaves its data directory and SQLite file on disk (the caller
+    /// removes them), for a test that goes on from them in another process.
+    pub async fn stop_keeping_files(self) {
+        let Self {
+            server,
+            db,
+            data_dir,
+            ..
+        } = self;
+        server.stop().await;
+        let _ = data_dir.keep();
+        db.keep_files();
+    }
+
     pub fn services(&self) -> &Services {
         &self.server.services
     }
