@@ -1,5 +1,5 @@
 //! Times the engine on this machine: model load (read + SHA-256 + parse), `embed_query` on
-//! short needs, `embed_passages` on posting-sized texts.
+//! short needs, `embed_passages` on posting-sized texts, and `embed_query` of the portable build.
 //!
 //!   cargo run --release -p kejiyun-embed --example embed_speed [MODEL]
 //!
@@ -61,6 +61,17 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         secs * 1e3 / p.len() as f64,
         p.len() as f64 / secs
     );
+    let portable = Embedder::load_portable(&path)?;
+    let _ = portable.embed_query("warm-up");
+    let t = Instant::now();
+    for q in queries {
+        let _ = portable.embed_query(q);
+    }
+    println!(
+        "embed_query, portable build (what a CPU without AVX2 runs): {:.1} ms per short query",
+        t.elapsed().as_secs_f64() * 1e3 / queries.len() as f64
+    );
+    drop(portable);
     let q = e.embed_query("柑橘黄龙病防治");
     let near = e.embed_passages(&["柑桔叶片黄化斑驳，疑似黄龙病，求防治技术", "小程序开发"]);
     println!(

@@ -161,13 +161,14 @@ unsafe impl Send for Model {}
 unsafe impl Sync for Model {}
 
 impl Model {
-    /// Parses the first `len` bytes of `image`. The caller has checked that those bytes are the
-    /// pinned model file (or a file it vouches for by its own SHA-256). `None` if the engine
+    /// Parses the first `len` bytes of `image` with this CPU's build (or the portable one). The
+    /// caller has checked that those bytes are the pinned model file (or a file it vouches for
+    /// by its own SHA-256). `None` if the engine
     /// refuses it (bad magic, too short) or reports a dimension that is not positive.
-    pub(crate) fn load(image: Vec<u64>, len: usize) -> Option<Model> {
+    pub(crate) fn load(image: Vec<u64>, len: usize, portable: bool) -> Option<Model> {
         let bytes: &[u8] = bytemuck::cast_slice(&image);
         let bytes = bytes.get(..len)?;
-        let engine = engine();
+        let engine = if portable { &PORTABLE } else { engine() };
         let raw = {
             let _one_at_a_time = LOAD
                 .lock()

@@ -116,6 +116,20 @@ impl Embedder {
 
     /// Loads a model file whose SHA-256 must be `checksum`'s.
     pub fn load_with(path: &Path, checksum: &Checksum) -> Result<Embedder, EmbedError> {
+        Self::load_inner(path, checksum, false)
+    }
+
+    /// Loads the pinned model with the portable build of the engine even on a CPU with AVX2
+    /// (slower): what a machine without AVX2 runs, for tests and comparisons.
+    pub fn load_portable(path: &Path) -> Result<Embedder, EmbedError> {
+        Self::load_inner(path, &Checksum::Pinned, true)
+    }
+
+    fn load_inner(
+        path: &Path,
+        checksum: &Checksum,
+        portable: bool,
+    ) -> Result<Embedder, EmbedError> {
         let read_err = |source| EmbedError::Read {
             path: path.to_owned(),
             source,
@@ -147,7 +161,7 @@ impl Embedder {
                 found,
             });
         }
-        let model = ffi::Model::load(image, len).ok_or_else(|| EmbedError::Load {
+        let model = ffi::Model::load(image, len, portable).ok_or_else(|| EmbedError::Load {
             path: path.to_owned(),
         })?;
         Ok(Embedder { model })

@@ -113,3 +113,23 @@ fn long_text_is_embedded_in_windows() {
     let v = e.embed_passages(&[&long]);
     assert!((norm(&v[0]) - 1.0).abs() < 1e-4);
 }
+
+#[test]
+fn the_portable_build_agrees_with_the_fast_one() {
+    let Some(e) = embedder() else { return };
+    let Some(path) = model_for_tests() else {
+        return;
+    };
+    let p = Embedder::load_portable(&path).unwrap_or_else(|err| panic!("{err}"));
+    assert_eq!(p.engine(), "portable");
+    for text in ["柑橘黄龙病防治", "求一个会做微信小程序的团队"] {
+        let (a, b) = (e.embed_query(text), p.embed_query(text));
+        // Same arithmetic in another order (FMA, SIMD sums): equal to float rounding.
+        let cos = dot(&a, &b);
+        assert!(
+            cos > 0.999,
+            "{text}: cosine {cos} between {} and portable",
+            e.engine()
+        );
+    }
+}
