@@ -296,6 +296,12 @@ mod tests {
     }
 
     #[test]
+    fn an_embedder_can_be_shared_between_threads() {
+        fn send_sync<T: Send + Sync>() {}
+        send_sync::<Embedder>();
+    }
+
+    #[test]
     fn model_path_is_under_the_data_dir() {
         if std::env::var_os(MODEL_ENV).is_none() {
             assert_eq!(
