@@ -2,7 +2,8 @@
 //! streaming generator of Chinese postings with hidden topic labels ([`generate`]), the
 //! committed relevance set and its grading rule ([`relevance`]), ranking metrics
 //! ([`metrics`]), the [`Ranker`] interface every engine implements with [`evaluate`] scoring
-//! it, and a plain BM25 baseline ([`Bm25`]). No HTTP, no SQL.
+//! it, and a plain BM25 baseline ([`Bm25`]); the hand-written realistic set and its
+//! evaluation ([`realistic`], issue 17). No HTTP, no SQL.
 
 pub mod baseline;
 pub mod bm25;
@@ -11,6 +12,7 @@ pub mod eval;
 pub mod generate;
 pub mod metrics;
 mod posting;
+pub mod realistic;
 pub mod relevance;
 #[cfg(test)]
 mod test_support;

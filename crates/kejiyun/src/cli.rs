@@ -120,12 +120,23 @@ pub enum BenchCommand {
         out: PathBuf,
     },
     /// Score each ranker (BM25 baseline, …) against the relevance set: nDCG@10, recall@10,
-    /// P@5, latency, build time, as Markdown tables.
+    /// P@5, latency, build time, as Markdown tables; then, if there is one, on the realistic
+    /// set (hand-written needs and documents; BM25, Kejiyun's matcher and the embedding model).
     Matching {
+        /// Postings of the generated corpus; 0 skips it (the realistic set alone).
         #[arg(long, default_value_t = 50_000)]
         size: u64,
         #[arg(long, default_value_t = 1)]
         seed: u64,
+        /// The realistic set's directory (docs.jsonl, needs.jsonl, qrels.tsv); default:
+        /// crates/kejiyun-corpus/data/realistic when it exists.
+        #[arg(long)]
+        realistic: Option<PathBuf>,
+        /// The embedding model file (default: KEJIYUN_EMBED_MODEL, else
+        /// data/models/e5-small-q4.bin, else models/e5-small-q4.bin; scripts/fetch-model
+        /// fetches it). Missing: the embedding rankers are skipped, and the output says so.
+        #[arg(long)]
+        model: Option<PathBuf>,
     },
     /// How soon a published posting is searchable and a closed one gone, through a running
     /// server with demo data (SQLite in a temp dir unless a database is given).
@@ -353,8 +364,34 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Bench {
-            command: BenchCommand::Matching { size, seed },
-        } => crate::bench_corpus::run_matching(size, seed),
+            command:
+                BenchCommand::Matching {
+                    size,
+                    seed,
+                    realistic,
+                    model,
+                },
+        } => {
+            if size > 0 {
+                crate::bench_corpus::run_matching(size, seed)?;
+            }
+            let explicit = realistic.is_some();
+            let dir =
+                realistic.unwrap_or_else(|| PathBuf::from(crate::bench_realistic::DEFAULT_DIR));
+            if explicit || dir.is_dir() {
+                if size > 0 {
+                    println!();
+                }
+                let model = model.unwrap_or_else(crate::bench_realistic::default_model);
+                crate::bench_realistic::run(&dir, &model)?;
+            } else if size == 0 {
+                anyhow::bail!(
+                    "--size 0 and no realistic set at {}: nothing to measure",
+                    dir.display()
+                );
+            }
+            Ok(())
+        }
         Command::Bench {
             command:
                 BenchCommand::Freshness {

@@ -6,6 +6,7 @@ pub mod bench;
 pub mod bench_corpus;
 pub mod bench_freshness;
 pub mod bench_ranker;
+pub mod bench_realistic;
 pub mod bench_search;
 pub mod bench_search_table;
 pub mod cli;

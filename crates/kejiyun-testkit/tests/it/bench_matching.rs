@@ -58,3 +58,57 @@ fn rankers_hold_their_committed_scores() {
         );
     }
 }
+
+fn realistic_mini() -> std::path::PathBuf {
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../kejiyun-corpus/tests/fixtures/realistic-mini")
+}
+
+#[test]
+fn realistic_set_without_the_model_skips_the_embedding_rankers_and_says_so() {
+    use kejiyun::bench_realistic::{markdown, measure};
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let b = measure(&realistic_mini(), &dir.path().join("e5-small-q4.bin"))
+        .unwrap_or_else(|e| panic!("{e}"));
+    let table = markdown(&b);
+    println!("{table}");
+    let names: Vec<&str> = b
+        .measured
+        .iter()
+        .map(|m| m.report.ranker.as_str())
+        .collect();
+    assert_eq!(
+        names,
+        ["BM25 baseline", "Kejiyun matcher (tantivy + jieba)"],
+        "{table}"
+    );
+    for m in &b.measured {
+        assert_eq!(m.report.overall.needs, 3, "{table}");
+        // 黄龙病, 小程序 … are literal in the fixture: every ranker finds something.
+        assert!(m.report.overall.scores.mrr > 0.3, "{table}");
+    }
+    assert!(b.embed_skipped.is_some());
+    assert!(table.contains("multilingual-e5-small: SKIPPED"), "{table}");
+    assert!(table.contains("scripts/fetch-model"), "{table}");
+    assert!(table.contains("| BM25 baseline |"), "{table}");
+    assert!(table.contains("| colloquial |"), "{table}");
+    assert!(table.contains("6 documents (3 services, 2 achievements, 1 tech workers)"));
+}
+
+#[test]
+fn realistic_set_with_the_model_adds_the_embedding_rankers() {
+    use kejiyun::bench_realistic::{markdown, measure};
+    let Some(model) = kejiyun_embed::model_for_tests() else {
+        return;
+    };
+    let b = measure(&realistic_mini(), &model).unwrap_or_else(|e| panic!("{e}"));
+    let table = markdown(&b);
+    println!("{table}");
+    assert!(b.embed_skipped.is_none(), "{table}");
+    assert_eq!(b.measured.len(), 4, "{table}");
+    for m in &b.measured[2..] {
+        assert!(m.report.ranker.starts_with("multilingual-e5-small"));
+        assert_eq!(m.report.overall.needs, 3);
+        assert!(m.report.overall.scores.mrr > 0.3, "{table}");
+    }
+}
