@@ -91,6 +91,12 @@ fn weighted_terms(
             continue;
         }
         let df = doc_freq(searcher, &roles, &t)? as f32;
+        // A word no counterpart contains cannot find anything, yet its IDF is the highest and
+        // a title word always keeps its place: colloquial needs ("柑子树叶子发黄咋整") would
+        // spend the few places on such words and drop the ones that match.
+        if df == 0.0 {
+            continue;
+        }
         // In a large index, words in a big share of the postings tell nothing about this
         // subject and cost the most to score; a title keeps more of them than a body.
         if too_common(n, df, w) {
