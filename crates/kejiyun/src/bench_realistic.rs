@@ -195,6 +195,65 @@ impl DocRanker for EmbedDocRanker {
     }
 }
 
+/// Reciprocal-rank fusion of Kejiyun's matcher and the embedding model: each document scores
+/// `w / (RRF_K + rank)` in each list it is in (rank from 1), summed. A first measurement of how
+/// far combining the two goes before a hybrid is built into the server's matching.
+pub struct HybridDocRanker {
+    lexical: KejiyunDocRanker,
+    semantic: EmbedDocRanker,
+    /// Weight of the semantic list; the lexical one weighs 1.
+    semantic_weight: f64,
+}
+
+/// RRF's usual constant: a document's first places matter, but no single place dominates.
+const RRF_K: f64 = 60.0;
+/// How deep each list is read before fusing.
+const FUSE_DEPTH: usize = 100;
+
+impl HybridDocRanker {
+    pub fn new(
+        lexical: KejiyunDocRanker,
+        semantic: EmbedDocRanker,
+        semantic_weight: f64,
+    ) -> Self {
+        Self {
+            lexical,
+            semantic,
+            semantic_weight,
+        }
+    }
+}
+
+impl DocRanker for HybridDocRanker {
+    fn name(&self) -> String {
+        format!(
+            "hybrid: Kejiyun matcher + e5 int8, RRF (k = 60, semantic weight {})",
+            self.semantic_weight
+        )
+    }
+
+    fn index(&mut self, docs: &[Doc]) -> Result<(), RankerError> {
+        self.lexical.index(docs)?;
+        self.semantic.index(docs)
+    }
+
+    fn rank(&self, need: &Need, k: usize) -> Result<Vec<usize>, RankerError> {
+        let mut fused: std::collections::HashMap<usize, f64> = std::collections::HashMap::new();
+        let lists = [
+            (self.lexical.rank(need, FUSE_DEPTH)?, 1.0),
+            (self.semantic.rank(need, FUSE_DEPTH)?, self.semantic_weight),
+        ];
+        for (list, weight) in lists {
+            for (place, doc) in list.into_iter().enumerate() {
+                *fused.entry(doc).or_default() += weight / (RRF_K + place as f64 + 1.0);
+            }
+        }
+        let mut scored: Vec<(usize, f64)> = fused.into_iter().collect();
+        scored.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+        Ok(scored.into_iter().take(k).map(|(i, _)| i).collect())
+    }
+}
+
 /// One ranker's report and its build time (indexing, or embedding the documents).
 pub struct Measured {
     pub report: RealisticReport,
@@ -251,6 +310,12 @@ pub fn measure(dir: &Path, model: &Path) -> anyhow::Result<RealisticBench> {
             let (vectors, took) = embed_docs(&embedder, &set.docs);
             for int8 in [false, true] {
                 let mut r = EmbedDocRanker::new(Arc::clone(&embedder), vectors.clone(), int8);
+                measured.push(measure_one(&mut r, &set, Some(took))?);
+            }
+            for semantic_weight in [1.0, 2.0] {
+                let lexical = KejiyunDocRanker::new().map_err(|e| anyhow::anyhow!("{e}"))?;
+                let semantic = EmbedDocRanker::new(Arc::clone(&embedder), vectors.clone(), true);
+                let mut r = HybridDocRanker::new(lexical, semantic, semantic_weight);
                 measured.push(measure_one(&mut r, &set, Some(took))?);
             }
         }
