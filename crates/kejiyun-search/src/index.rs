@@ -72,6 +72,8 @@ pub struct SearchIndex {
     writer: Mutex<Option<IndexWriter>>,
     pub(crate) fields: Fields,
     pub(crate) analyzer: Analyzer,
+    /// Dialect, common and variant names of the same things, for matching.
+    pub(crate) equivalents: crate::equivalents::Equivalents,
     dir: Option<PathBuf>,
     /// See [`crate::query::EXACT_COUNT_LIMIT`].
     pub(crate) exact_count_limit: u64,
@@ -220,6 +222,7 @@ impl SearchIndex {
             writer: Mutex::new(Some(writer)),
             fields,
             analyzer,
+            equivalents: crate::equivalents::Equivalents::default(),
             dir,
             exact_count_limit: crate::query::EXACT_COUNT_LIMIT,
             columns: crate::columns::ColumnCache::default(),

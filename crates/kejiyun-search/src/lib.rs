@@ -6,6 +6,7 @@
 
 pub mod analyzer;
 mod columns;
+pub mod equivalents;
 pub mod index;
 pub mod indexer;
 pub mod matcher;

@@ -76,8 +76,23 @@ fn weighted_terms(
         }
     }
     let body: String = s.body.chars().take(2_000).collect();
-    for t in index.analyzer.query_terms(&body) {
-        add(t, 1.0);
+    let body_terms = index.analyzer.query_terms(&body);
+    for t in &body_terms {
+        add(t.clone(), 1.0);
+    }
+    // The same things in other words (红苕 → 红薯): a title's equivalents weigh as a tag, the
+    // rest as body words; those no counterpart uses are dropped below like any other word.
+    let tags = s.tags.join(" ");
+    for (text, tokens, w) in [
+        (s.title.as_str(), &title_terms, 2.0),
+        (tags.as_str(), &Vec::new(), 1.0),
+        (body.as_str(), &body_terms, 1.0),
+    ] {
+        for word in index.equivalents.expand(text, tokens) {
+            for t in index.analyzer.query_terms(word) {
+                add(t, w);
+            }
+        }
     }
     // The subject's own title and tags always count; body terms compete for the remaining
     // places by weight × IDF over the counterparts' role.

@@ -211,11 +211,7 @@ const RRF_K: f64 = 60.0;
 const FUSE_DEPTH: usize = 100;
 
 impl HybridDocRanker {
-    pub fn new(
-        lexical: KejiyunDocRanker,
-        semantic: EmbedDocRanker,
-        semantic_weight: f64,
-    ) -> Self {
+    pub fn new(lexical: KejiyunDocRanker, semantic: EmbedDocRanker, semantic_weight: f64) -> Self {
         Self {
             lexical,
             semantic,
