@@ -101,8 +101,10 @@ fn weighted_terms(
     let mut scored: Vec<(String, f32, f32)> = Vec::with_capacity(order.len());
     for t in order {
         let w = weights.get(&t).copied().unwrap_or(1.0);
-        // Single characters carry little meaning in a long text; keep them only from titles.
-        if crate::analyzer::is_single_han(&t) && w < 3.0 {
+        // A single character is matched inside other words (the per-character title field),
+        // so only one that names a thing on its own is worth it (猪 finds 生猪养殖); 小, 上,
+        // 想 would find 小程序, 线上, 理想. Even those count only from a title.
+        if crate::analyzer::is_single_han(&t) && (w < 3.0 || !names_a_thing(&t)) {
             continue;
         }
         let df = doc_freq(searcher, &roles, &t)? as f32;
@@ -131,6 +133,14 @@ fn weighted_terms(
         scored.into_iter().map(|(t, w, _)| (t, w)).collect(),
         title_terms,
     ))
+}
+
+/// Characters that name a farm animal, crop or produce on their own: a need's title says
+/// "猪" or "茶" where a service says 生猪 or 茶叶.
+const THING_CHARACTERS: &str = "猪牛羊马驴鸡鸭鹅鸽兔鱼虾蟹鳖蛙蜂蚕茶桑稻麦粟菜瓜豆薯芋姜蒜葱椒笋菇藕莲桃梨杏李枣橙柚柿橘桔梅棉麻烟竹";
+
+fn names_a_thing(t: &str) -> bool {
+    t.chars().count() == 1 && t.chars().all(|c| THING_CHARACTERS.contains(c))
 }
 
 /// The role whose text a subject is matched against: providers for a need, needs otherwise.
@@ -293,6 +303,16 @@ fn keep_reasons(reasons: Vec<MatchReason>) -> Vec<MatchReason> {
 #[cfg(test)]
 mod unit {
     use super::*;
+
+    #[test]
+    fn only_characters_that_name_a_thing_are_matched_on_their_own() {
+        for c in ["猪", "茶", "鱼", "椒"] {
+            assert!(names_a_thing(c), "{c}");
+        }
+        for c in ["小", "上", "想", "发", "不", "生猪", ""] {
+            assert!(!names_a_thing(c), "{c}");
+        }
+    }
 
     #[test]
     fn common_words_are_left_out_of_large_indexes_only() {
