@@ -128,6 +128,9 @@ pub struct PostingMeta {
     pub updated_at: Timestamp,
     /// Set at the first approval and never moved: statistics count from it.
     pub first_published_at: Option<Timestamp>,
+    /// The current text is the one moderation approved: set at each publication, cleared by
+    /// each edit. A closed posting is public only while this holds.
+    pub text_reviewed: bool,
     /// A published posting closes as expired at this time unless its owner confirms it.
     pub expires_at: Option<Timestamp>,
     pub closed_at: Option<Timestamp>,

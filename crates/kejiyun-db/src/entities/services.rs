@@ -28,6 +28,8 @@ pub struct Model {
     /// The title as last approved by moderation: what public views may show while an edit
     /// waits for review (`None`: never approved since it was introduced).
     pub public_title: Option<String>,
+    /// The current text is the one moderation approved (cleared by an edit).
+    pub text_reviewed: bool,
     pub expires_at: Option<i64>,
     pub closed_at: Option<i64>,
 }

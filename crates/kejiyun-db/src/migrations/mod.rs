@@ -17,6 +17,7 @@ mod m20261206_000009_health_probe;
 mod m20261206_000010_stat_series_guard;
 mod m20261206_000011_login_attempts;
 mod m20261206_000012_public_title;
+mod m20261206_000013_text_reviewed;
 
 pub struct Migrator;
 
@@ -36,6 +37,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261206_000010_stat_series_guard::Migration),
             Box::new(m20261206_000011_login_attempts::Migration),
             Box::new(m20261206_000012_public_title::Migration),
+            Box::new(m20261206_000013_text_reviewed::Migration),
         ]
     }
 }

@@ -9,6 +9,7 @@ mod api_market_input;
 mod api_market_money;
 mod api_market_openapi;
 mod api_market_postings;
+mod api_market_reviewed;
 mod api_market_support;
 mod api_market_tickets;
 mod api_market_trade;

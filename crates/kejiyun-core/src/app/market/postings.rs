@@ -150,11 +150,14 @@ impl Services {
         found.ok_or_else(|| not_found(kind))
     }
 
-    /// Published (or once-published, closed) postings are public; others are for their owner
-    /// and the region's admins.
+    /// Published postings are public, and closed ones whose text moderation approved (closing
+    /// an edit that waits for review must not publish it); others are for their owner and the
+    /// region's admins.
     pub(crate) fn visible(meta: &PostingMeta, region: RegionCode, actor: Option<&Actor>) -> bool {
         meta.status == ModerationStatus::Published
-            || (meta.status == ModerationStatus::Closed && meta.first_published_at.is_some())
+            || (meta.status == ModerationStatus::Closed
+                && meta.first_published_at.is_some()
+                && meta.text_reviewed)
             || actor.is_some_and(|a| a.user_id == meta.owner || a.administers(region))
     }
 

@@ -54,6 +54,7 @@ pub(crate) struct Cols<C> {
     pub(crate) updated_at: C,
     pub(crate) first_published_at: C,
     pub(crate) public_title: C,
+    pub(crate) text_reviewed: C,
     pub(crate) expires_at: C,
     pub(crate) closed_at: C,
     /// Services only: how far the service reaches.
@@ -86,6 +87,7 @@ macro_rules! posting_table {
                     updated_at: C::UpdatedAt,
                     first_published_at: C::FirstPublishedAt,
                     public_title: C::PublicTitle,
+                    text_reviewed: C::TextReviewed,
                     expires_at: C::ExpiresAt,
                     closed_at: C::ClosedAt,
                     scope: $scope,
@@ -119,6 +121,7 @@ macro_rules! meta {
             created_at: Timestamp($m.created_at),
             updated_at: Timestamp($m.updated_at),
             first_published_at: $m.first_published_at.map(Timestamp),
+            text_reviewed: $m.text_reviewed,
             expires_at: $m.expires_at.map(Timestamp),
             closed_at: $m.closed_at.map(Timestamp),
         }
@@ -395,10 +398,15 @@ async fn apply<E: PostingTable>(
                 Expr::col(c.first_published_at).if_null(ch.at.micros()),
             )
             // The title just approved is what public views show until the next approval.
-            .col_expr(c.public_title, Expr::col(c.title));
+            .col_expr(c.public_title, Expr::col(c.title))
+            .col_expr(c.text_reviewed, Expr::value(true));
         if let Some(expires) = change.expires_at {
             update = update.col_expr(c.expires_at, Expr::value(expires.micros()));
         }
+    }
+    if content && ch.to != ModerationStatus::Published {
+        // Edited text is nobody's approved text until moderation approves it.
+        update = update.col_expr(c.text_reviewed, Expr::value(false));
     }
     if ch.to == ModerationStatus::Closed {
         update = update
