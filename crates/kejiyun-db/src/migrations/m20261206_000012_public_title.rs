@@ -9,38 +9,23 @@ use sea_orm_migration::schema::*;
 #[derive(DeriveMigrationName)]
 pub struct Migration;
 
-const TABLES: [&str; 3] = ["services", "needs", "achievements"];
 const COLUMN: &str = "public_title";
 
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
     async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        for table in TABLES {
-            manager
-                .alter_table(
-                    Table::alter()
-                        .table(table)
-                        .add_column(string_len_null(COLUMN, 100))
-                        .to_owned(),
-                )
-                .await?;
-            let backfill = Query::update()
+        super::add_posting_column(manager, string_len_null(COLUMN, 100), |table| {
+            Query::update()
                 .table(table)
                 .value(Alias::new(COLUMN), Expr::col(Alias::new("title")))
                 .and_where(Expr::col(Alias::new("first_published_at")).is_not_null())
                 .and_where(Expr::col(Alias::new("status")).is_in(["published", "closed"]))
-                .to_owned();
-            manager.exec_stmt(backfill).await?;
-        }
-        Ok(())
+                .to_owned()
+        })
+        .await
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        for table in TABLES {
-            manager
-                .alter_table(Table::alter().table(table).drop_column(COLUMN).to_owned())
-                .await?;
-        }
-        Ok(())
+        super::drop_posting_column(manager, COLUMN).await
     }
 }

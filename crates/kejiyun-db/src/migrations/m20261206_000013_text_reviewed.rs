@@ -10,37 +10,26 @@ use sea_orm_migration::schema::*;
 #[derive(DeriveMigrationName)]
 pub struct Migration;
 
-const TABLES: [&str; 3] = ["services", "needs", "achievements"];
 const COLUMN: &str = "text_reviewed";
 
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
     async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        for table in TABLES {
-            manager
-                .alter_table(
-                    Table::alter()
-                        .table(table)
-                        .add_column(boolean(COLUMN).default(false))
-                        .to_owned(),
-                )
-                .await?;
-            let backfill = Query::update()
-                .table(table)
-                .value(Alias::new(COLUMN), true)
-                .and_where(Expr::col(Alias::new("status")).is_in(["published", "closed"]))
-                .to_owned();
-            manager.exec_stmt(backfill).await?;
-        }
-        Ok(())
+        super::add_posting_column(
+            manager,
+            boolean(COLUMN).default(false).to_owned(),
+            |table| {
+                Query::update()
+                    .table(table)
+                    .value(Alias::new(COLUMN), true)
+                    .and_where(Expr::col(Alias::new("status")).is_in(["published", "closed"]))
+                    .to_owned()
+            },
+        )
+        .await
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        for table in TABLES {
-            manager
-                .alter_table(Table::alter().table(table).drop_column(COLUMN).to_owned())
-                .await?;
-        }
-        Ok(())
+        super::drop_posting_column(manager, COLUMN).await
     }
 }

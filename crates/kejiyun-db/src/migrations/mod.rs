@@ -71,3 +71,39 @@ pub(crate) fn index(name: &str, table: &str, cols: &[&'static str]) -> IndexCrea
 pub(crate) fn drop_index(name: &str, table: &str) -> IndexDropStatement {
     Index::drop().name(name).table(table.to_owned()).to_owned()
 }
+
+/// The three posting tables, which gain their columns together.
+const POSTING_TABLES: [&str; 3] = ["services", "needs", "achievements"];
+
+/// Adds `column` to each posting table and fills it with that table's `backfill`.
+pub(crate) async fn add_posting_column(
+    manager: &SchemaManager<'_>,
+    column: ColumnDef,
+    backfill: impl Fn(&'static str) -> UpdateStatement,
+) -> Result<(), DbErr> {
+    for table in POSTING_TABLES {
+        manager
+            .alter_table(
+                Table::alter()
+                    .table(table)
+                    .add_column(column.clone())
+                    .to_owned(),
+            )
+            .await?;
+        manager.exec_stmt(backfill(table)).await?;
+    }
+    Ok(())
+}
+
+/// Drops `column` from each posting table.
+pub(crate) async fn drop_posting_column(
+    manager: &SchemaManager<'_>,
+    column: &'static str,
+) -> Result<(), DbErr> {
+    for table in POSTING_TABLES {
+        manager
+            .alter_table(Table::alter().table(table).drop_column(column).to_owned())
+            .await?;
+    }
+    Ok(())
+}

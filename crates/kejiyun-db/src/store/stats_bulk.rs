@@ -136,8 +136,12 @@ pub(super) async fn replace_cells(
 /// rebuilt rows when it resumes. Reading and replacing in two transactions lost the writes
 /// committed in between.
 pub(super) async fn rebuild_series(db: &DatabaseConnection, tally: &Tally) -> StoreResult<usize> {
+    // On SQLite `begin_write` is BEGIN IMMEDIATE: the one write lock is held from here, before
+    // the reads' snapshot. Elsewhere the guard row, exclusively: writers that hold it in share
+    // mode finish first (their changes are then in the reads below), later ones wait for this
+    // commit (on MySQL the reads' snapshot is taken by the first plain read, after the lock).
     let txn = begin_write(db).await?;
-    hold_off_series_writers(&txn).await?;
+    stats_series::guard(&txn, stats_series::Guard::Rebuild).await?;
     let records = stats_served::counted_records(&txn).await?;
     let cells = tally(&records);
     txn.execute_unprepared("DELETE FROM stat_series")
@@ -147,24 +151,6 @@ pub(super) async fn rebuild_series(db: &DatabaseConnection, tally: &Tally) -> St
     txn.commit().await.map_err(db_err)?;
     checkpoint(db).await?;
     Ok(cells.len())
-}
-
-/// Waits out the series' writers and holds off new ones, before anything is read.
-async fn hold_off_series_writers(txn: &DatabaseTransaction) -> StoreResult<()> {
-    match txn.get_database_backend() {
-        // A write as the first statement takes SQLite's one write lock before the snapshot of
-        // the reads is taken (waiting out a writer within the busy timeout).
-        DbBackend::Sqlite => {
-            txn.execute_unprepared("DELETE FROM stat_series")
-                .await
-                .map_err(db_err)?;
-            Ok(())
-        }
-        // The guard row, exclusively: writers that hold it in share mode finish first (their
-        // changes are then in the reads below), later ones wait for this commit. On MySQL the
-        // reads' snapshot is taken by the first plain read, after the lock.
-        _ => stats_series::guard(txn, stats_series::Guard::Rebuild).await,
-    }
 }
 
 async fn insert_series(txn: &DatabaseTransaction, cells: &BTreeMap<Cell, i64>) -> StoreResult<()> {

@@ -71,7 +71,8 @@ pub(crate) enum Guard {
 }
 
 /// Takes `stat_series_guard` (PostgreSQL, MySQL/MariaDB) before any series row. SQLite needs
-/// none: its one write lock already orders a rebuild and a writer.
+/// none: every write transaction there holds the one write lock from its BEGIN IMMEDIATE,
+/// which already orders a rebuild and a writer.
 pub(crate) async fn guard<C: ConnectionTrait>(txn: &C, who: Guard) -> StoreResult<()> {
     let sql = match (txn.get_database_backend(), who) {
         (DbBackend::Postgres, Guard::Write) => {
