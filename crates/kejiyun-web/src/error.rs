@@ -84,6 +84,17 @@ pub fn retry_after_of(e: &DomainError) -> Option<u64> {
     }
 }
 
+/// `response` with a `Retry-After` header of `secs`, when there is one: the one place API
+/// errors, error pages and the throttle set it.
+pub fn with_retry_after(mut response: Response, secs: Option<u64>) -> Response {
+    if let Some(secs) = secs {
+        response
+            .headers_mut()
+            .insert(RETRY_AFTER, HeaderValue::from(secs));
+    }
+    response
+}
+
 /// Logs what the user is not shown: an internal error's cause, an unavailable database's.
 pub fn log_cause(e: &DomainError) {
     match e {
@@ -121,12 +132,7 @@ impl IntoResponse for ApiError {
                 field: self.field.map(str::to_owned),
             },
         };
-        let mut resp = (self.status, Json(body)).into_response();
-        if let Some(secs) = self.retry_after {
-            resp.headers_mut()
-                .insert(RETRY_AFTER, HeaderValue::from(secs));
-        }
-        resp
+        with_retry_after((self.status, Json(body)).into_response(), self.retry_after)
     }
 }
 

@@ -9,8 +9,7 @@ use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 use axum::extract::{ConnectInfo, Request, State};
-use axum::http::header::RETRY_AFTER;
-use axum::http::{HeaderMap, HeaderValue, Method, StatusCode};
+use axum::http::{HeaderMap, Method, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
@@ -217,7 +216,7 @@ pub async fn limit(State(state): State<AppState>, ctx: Ctx, req: Request, next: 
     };
     let secs = retry_after_secs(wait);
     tracing::warn!(%ip, ?action, retry_after = secs, "throttled");
-    let mut resp = if ctx.path.starts_with("/api/") {
+    let resp = if ctx.path.starts_with("/api/") {
         ApiError::new(
             StatusCode::TOO_MANY_REQUESTS,
             "too_many_requests",
@@ -232,14 +231,13 @@ pub async fn limit(State(state): State<AppState>, ctx: Ctx, req: Request, next: 
             Some(message(secs)),
         )
     };
-    resp.headers_mut()
-        .insert(RETRY_AFTER, HeaderValue::from(secs));
-    resp
+    crate::error::with_retry_after(resp, Some(secs))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use axum::http::HeaderValue;
 
     const LOGIN: Rate = Rate {
         per_minute: 30,

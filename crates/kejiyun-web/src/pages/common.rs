@@ -142,14 +142,10 @@ impl<'a> Pg<'a> {
                     DomainError::Internal(_) => None,
                     e => Some(e.to_string()),
                 };
-                let mut page = error_page(&self.ctx, Some(self.root_name()), status, message);
-                if let Some(secs) = crate::error::retry_after_of(&other) {
-                    page.headers_mut().insert(
-                        axum::http::header::RETRY_AFTER,
-                        axum::http::HeaderValue::from(secs),
-                    );
-                }
-                page
+                crate::error::with_retry_after(
+                    error_page(&self.ctx, Some(self.root_name()), status, message),
+                    crate::error::retry_after_of(&other),
+                )
             }
         })
     }
