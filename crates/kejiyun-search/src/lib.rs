@@ -13,6 +13,8 @@ pub mod matcher;
 mod maxscore;
 pub mod query;
 pub mod schema;
+#[cfg(any(test, feature = "testing"))]
+pub mod testing;
 mod top;
 
 use kejiyun_core::search_ports::{

@@ -135,3 +135,50 @@ pub async fn cast(app: &TestApp) -> Cast {
         expert: app.tech_worker("李农艺师", LINSHUI).await,
     }
 }
+
+/// Every served figure equals the one recomputed from the records (what `kejiyun stats
+/// verify` checks); `what` says which run, in the failure message.
+pub async fn assert_figures_exact(app: &TestApp, what: &str) {
+    let diffs = app
+        .services()
+        .verify_stats()
+        .await
+        .unwrap_or_else(|e| panic!("{what}: verify: {e}"));
+    assert!(diffs.is_empty(), "{what}: figures differ: {diffs:?}");
+}
+
+/// `provider` quotes `price_fen` on `need`, its `requester` accepts, and the provider confirms:
+/// a confirmed deal; returns its id.
+pub async fn confirmed_deal_on(
+    app: &TestApp,
+    need: i64,
+    requester: &TestUser,
+    provider: &TestUser,
+    price_fen: i64,
+) -> i64 {
+    let q = app
+        .post("/api/v1/quotes", Some(&provider.token), json!({
+            "need_id": need, "price_fen": price_fen, "timeline_days": 30, "method": "现场诊断并制定防治方案，跟踪一个生长季"
+        }))
+        .await;
+    assert_eq!(q.status, StatusCode::CREATED, "{:?}", q.body);
+    let quote = q.body["id"].as_i64().unwrap_or_default();
+    let accepted = app
+        .post(
+            &format!("/api/v1/quotes/{quote}/accept"),
+            Some(&requester.token),
+            json!({}),
+        )
+        .await;
+    assert_eq!(accepted.status, StatusCode::OK, "{:?}", accepted.body);
+    let deal = accepted.body["deal_id"].as_i64().unwrap_or_default();
+    let confirmed = app
+        .post(
+            &format!("/api/v1/deals/{deal}/confirm"),
+            Some(&provider.token),
+            json!({}),
+        )
+        .await;
+    assert_eq!(confirmed.status, StatusCode::OK, "{:?}", confirmed.body);
+    deal
+}

@@ -5,6 +5,8 @@ use kejiyun_testkit::TestApp;
 use reqwest::StatusCode;
 use serde_json::json;
 
+use crate::api_market_support::assert_figures_exact;
+
 #[tokio::test]
 async fn figures_follow_records_and_drill_down_matches() {
     let app = TestApp::spawn().await;
@@ -154,14 +156,7 @@ async fn figures_follow_records_and_drill_down_matches() {
     assert_eq!(after.body["metrics"]["deals"], 0);
     assert_eq!(after.body["metrics"]["deal_amount"], 0);
 
-    assert!(
-        app.services()
-            .verify_stats()
-            .await
-            .unwrap_or_else(|e| panic!("{e}"))
-            .is_empty(),
-        "served = recomputed"
-    );
+    assert_figures_exact(&app, "served = recomputed").await;
     app.stop().await;
 }
 
@@ -202,7 +197,7 @@ async fn bad_stats_parameters() {
 /// on it; the records still add up to the figure.
 #[tokio::test]
 async fn drill_down_shows_only_moderated_titles() {
-    use crate::api_market_support::{LINSHUI, cast, need_body, published, with};
+    use crate::api_market_support::{LINSHUI, cast, confirmed_deal_on, need_body, published, with};
     let app = TestApp::spawn().await;
     let c = cast(&app).await;
     let need = published(&app, &c.admin, "needs", &c.farmer, need_body(LINSHUI)).await;
@@ -210,30 +205,7 @@ async fn drill_down_shows_only_moderated_titles() {
         .as_str()
         .unwrap_or_default()
         .to_owned();
-    let q = app
-        .post("/api/v1/quotes", Some(&c.expert.token), json!({
-            "need_id": need, "price_fen": 200_000, "timeline_days": 30, "method": "现场诊断并制定防治方案，跟踪一个生长季"
-        }))
-        .await;
-    assert_eq!(q.status, StatusCode::CREATED, "{:?}", q.body);
-    let quote = q.body["id"].as_i64().unwrap_or_default();
-    let d = app
-        .post(
-            &format!("/api/v1/quotes/{quote}/accept"),
-            Some(&c.farmer.token),
-            json!({}),
-        )
-        .await;
-    assert_eq!(d.status, StatusCode::OK, "{:?}", d.body);
-    let deal = d.body["deal_id"].as_i64().unwrap_or_default();
-    let r = app
-        .post(
-            &format!("/api/v1/deals/{deal}/confirm"),
-            Some(&c.expert.token),
-            json!({}),
-        )
-        .await;
-    assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
+    let deal = confirmed_deal_on(&app, need, &c.farmer, &c.expert, 200_000).await;
 
     let unreviewed = "未经审核的新标题：脐橙黄龙病";
     let r = app

@@ -42,29 +42,8 @@ pub async fn confirmed_deal(app: &TestApp) -> (i64, String) {
         json!({}),
     )
     .await;
-    let q = app
-        .post("/api/v1/quotes", Some(&tw.token), json!({
-            "need_id": need_id, "price_fen": AMOUNT, "timeline_days": 30, "method": "现场诊断并制定防治方案，跟踪一个生长季"
-        }))
-        .await;
-    assert_eq!(q.status, StatusCode::CREATED, "{:?}", q.body);
-    let quote_id = q.body["id"].as_i64().unwrap_or_default();
-    let accepted = app
-        .post(
-            &format!("/api/v1/quotes/{quote_id}/accept"),
-            Some(&farmer.token),
-            json!({}),
-        )
-        .await;
-    let deal_id = accepted.body["deal_id"].as_i64().unwrap_or_default();
-    let confirmed = app
-        .post(
-            &format!("/api/v1/deals/{deal_id}/confirm"),
-            Some(&tw.token),
-            json!({}),
-        )
-        .await;
-    assert_eq!(confirmed.status, StatusCode::OK, "{:?}", confirmed.body);
+    let deal_id =
+        crate::api_market_support::confirmed_deal_on(app, need_id, &farmer, &tw, AMOUNT).await;
     (deal_id, title.to_owned())
 }
 

@@ -9,7 +9,7 @@ use kejiyun_testkit::{TestApp, backends};
 use reqwest::StatusCode;
 use serde_json::json;
 
-use crate::api_market_support::{LINSHUI, need_body, submitted, with};
+use crate::api_market_support::{LINSHUI, assert_figures_exact, need_body, submitted, with};
 
 const WRITERS: usize = 16;
 const PER_WRITER: usize = 4;
@@ -65,15 +65,6 @@ async fn concurrent_approvals_in_one_county_never_answer_500() {
             }
         }
         assert!(approved > 0, "{}: nothing approved", backend.name());
-        let diffs = app
-            .services()
-            .verify_stats()
-            .await
-            .unwrap_or_else(|e| panic!("verify: {e}"));
-        assert!(
-            diffs.is_empty(),
-            "{}: figures differ: {diffs:?}",
-            backend.name()
-        );
+        assert_figures_exact(&app, backend.name()).await;
     }
 }

@@ -15,52 +15,11 @@ use crate::api_market_support::{LINSHUI, cast, need_body, published, service_bod
 /// Generous: a rebuild of a few records takes well under a second.
 const PATIENCE: Duration = Duration::from_secs(20);
 
-/// Flips bytes in every tantivy segment file of `dir` whose name ends in `.{ext}` — in place
-/// (an mmap of it sees the change) and keeping its size; returns how many.
-fn damage(dir: &Path, ext: &str) -> usize {
-    use std::io::{Seek, SeekFrom, Write};
-    let mut changed = 0;
-    for entry in std::fs::read_dir(dir)
-        .unwrap_or_else(|e| panic!("{e}"))
-        .flatten()
-    {
-        let path = entry.path();
-        if path.extension().and_then(|e| e.to_str()) != Some(ext) {
-            continue;
-        }
-        let mut bytes = std::fs::read(&path).unwrap_or_else(|e| panic!("{e}"));
-        let size = bytes.len();
-        // tantivy's footer — a JSON with the checksum, its length and a magic number, 4 bytes
-        // each — stays as written: only the data changes.
-        let footer = bytes
-            .get(size.saturating_sub(8)..size.saturating_sub(4))
-            .and_then(|b| <[u8; 4]>::try_from(b).ok())
-            .map_or(0, |b| u32::from_le_bytes(b) as usize)
-            + 8;
-        for b in bytes
-            .iter_mut()
-            .take(size.saturating_sub(footer))
-            .step_by(7)
-        {
-            *b ^= 0xA5;
-        }
-        let mut file = std::fs::OpenOptions::new()
-            .write(true)
-            .open(&path)
-            .unwrap_or_else(|e| panic!("{e}"));
-        file.seek(SeekFrom::Start(0))
-            .and_then(|_| file.write_all(&bytes))
-            .unwrap_or_else(|e| panic!("{e}"));
-        changed += 1;
-    }
-    changed
-}
-
 fn damage_every_segment_file(data_dir: &Path) {
     let dir = data_dir.join("search-index");
     let changed: usize = ["idx", "term", "store", "fast"]
         .iter()
-        .map(|ext| damage(&dir, ext))
+        .map(|ext| kejiyun_search::testing::damage_in_place(&dir, ext))
         .sum();
     assert!(changed >= 4, "segment files damaged: {changed}");
 }
