@@ -33,7 +33,11 @@ use crate::error::ApiError;
             `{\"error\": {\"code\", \"message\", \"field\"?}}` with a Chinese message. Lists page \
             with `page` and `per_page` (1–100). Authenticate with the session cookie set by \
             `POST /api/v1/auth/login`, or `Authorization: Bearer <token>` (the login's `token`, or \
-            an API token from `POST /api/v1/tokens`). Cross-site unsafe requests are refused."
+            an API token from `POST /api/v1/tokens`). Cross-site unsafe requests are refused. \
+            Any route may answer 429 `too_many_attempts`/`too_many_requests` (login lockout, \
+            per-address throttle), 503 `busy`/`database_unavailable`/`search_rebuilding` or 507 \
+            `storage_full` (nothing was written), each with `Retry-After` in seconds; a query \
+            parameter holding a control character is 422. A 2xx write has committed."
     ),
     modifiers(&Security),
     security((), ("bearer" = []), ("session_cookie" = [])),
