@@ -65,7 +65,8 @@ pub use self::reqopt_scorer::RequiredOptionalScorer;
 pub use self::score_combiner::{DisjunctionMaxCombiner, ScoreCombiner, SumCombiner};
 pub use self::scorer::Scorer;
 pub use self::set_query::TermSetQuery;
-pub use self::term_query::TermQuery;
+// Kejiyun patch: `TermScorer` exported, for block-max MaxScore outside this crate.
+pub use self::term_query::{TermQuery, TermScorer};
 pub use self::union::BufferedUnionScorer;
 #[cfg(test)]
 pub use self::vec_docset::VecDocSet;

@@ -5,6 +5,7 @@ use crate::query::bm25::Bm25Weight;
 use crate::query::{Explanation, Scorer};
 use crate::{DocId, Score};
 
+/// Scores one term's documents by BM25 (Kejiyun patch: exported, documented).
 #[derive(Clone)]
 pub struct TermScorer {
     postings: SegmentPostings,
@@ -13,6 +14,7 @@ pub struct TermScorer {
 }
 
 impl TermScorer {
+    /// A scorer over `postings`.
     pub fn new(
         postings: SegmentPostings,
         fieldnorm_reader: FieldNormReader,
@@ -25,7 +27,11 @@ impl TermScorer {
         }
     }
 
-    pub(crate) fn seek_block(&mut self, target_doc: DocId) {
+    /// Moves the skip list to the block that may contain `target_doc`, without decoding it
+    /// (Kejiyun patch: public, for block-max MaxScore outside this crate). `doc()` is stale
+    /// until the next `seek` to a target at or after `target_doc`; `block_max_score()` and
+    /// `last_doc_in_block()` describe the new block.
+    pub fn seek_block(&mut self, target_doc: DocId) {
         self.postings.block_cursor.seek_block(target_doc);
     }
 
@@ -74,24 +80,29 @@ impl TermScorer {
             .block_max_score(&self.fieldnorm_reader, &self.similarity_weight)
     }
 
+    /// The current document's term frequency.
     pub fn term_freq(&self) -> u32 {
         self.postings.term_freq()
     }
 
+    /// The current document's fieldnorm id.
     pub fn fieldnorm_id(&self) -> u8 {
         self.fieldnorm_reader.fieldnorm_id(self.doc())
     }
 
+    /// The current document's score, explained.
     pub fn explain(&self) -> Explanation {
         let fieldnorm_id = self.fieldnorm_id();
         let term_freq = self.term_freq();
         self.similarity_weight.explain(fieldnorm_id, term_freq)
     }
 
+    /// The highest score any document can get.
     pub fn max_score(&self) -> Score {
         self.similarity_weight.max_score()
     }
 
+    /// The last document of the block the skip list is on.
     pub fn last_doc_in_block(&self) -> DocId {
         self.postings.block_cursor.skip_reader().last_doc_in_block()
     }
