@@ -89,6 +89,11 @@ pub enum MatchReason {
     ProviderDeals(u32),
     /// Published within this many days.
     Fresh(i64),
+    /// The same thing under another name: (the subject's word, the suggestion's word).
+    Equivalent(Vec<(String, String)>),
+    /// Close in meaning (found by the sentence embedding), with the suggestion's sentence
+    /// closest to the subject's text.
+    SimilarContent(String),
 }
 
 impl MatchReason {
@@ -100,6 +105,8 @@ impl MatchReason {
             Self::Nearby(_) => "nearby",
             Self::ProviderDeals(_) => "provider_deals",
             Self::Fresh(_) => "fresh",
+            Self::Equivalent(_) => "equivalent",
+            Self::SimilarContent(_) => "similar_content",
         }
     }
 
@@ -114,7 +121,23 @@ impl MatchReason {
             Self::Nearby(Proximity::Elsewhere) => "外省".to_owned(),
             Self::ProviderDeals(n) => format!("已达成交易 {n} 项"),
             Self::Fresh(d) => format!("{d} 天内发布"),
+            Self::Equivalent(pairs) => format!(
+                "同义：{}",
+                pairs
+                    .iter()
+                    .map(|(a, b)| format!("{a}≈{b}"))
+                    .collect::<Vec<_>>()
+                    .join("、")
+            ),
+            Self::SimilarContent(sentence) if sentence.is_empty() => "内容相近".to_owned(),
+            Self::SimilarContent(sentence) => format!("内容相近：“{sentence}”"),
         }
+    }
+
+    /// A fact about place, reach or age rather than content: worth showing only where it sets
+    /// a suggestion apart from the others ([`distinguishing_reasons`]).
+    fn is_circumstance(&self) -> bool {
+        matches!(self, Self::Reach(_) | Self::Nearby(_) | Self::Fresh(_))
     }
 }
 
@@ -168,6 +191,29 @@ pub fn rank(s: &Signals) -> (f32, Vec<MatchReason>) {
         reasons.push(MatchReason::Fresh(s.age_days.max(1)));
     }
     (score, reasons)
+}
+
+/// Drops, from each suggestion's reasons, the facts of place, reach and age that more than half
+/// of the suggestions share: "同一省份" beside nearly every suggestion tells the reader nothing.
+/// Lists of fewer than three keep everything.
+pub fn distinguishing_reasons(lists: &mut [Vec<MatchReason>]) {
+    if lists.len() < 3 {
+        return;
+    }
+    let texts: Vec<Vec<String>> = lists
+        .iter()
+        .map(|l| {
+            l.iter()
+                .filter(|r| r.is_circumstance())
+                .map(MatchReason::text_zh)
+                .collect()
+        })
+        .collect();
+    let n = lists.len();
+    let common = |text: &str| texts.iter().filter(|t| t.iter().any(|x| x == text)).count() * 2 > n;
+    for list in lists.iter_mut() {
+        list.retain(|r| !r.is_circumstance() || !common(&r.text_zh()));
+    }
 }
 
 /// A strong match: same category and at least half of the subject's title terms (and two or
@@ -315,6 +361,40 @@ mod tests {
             title_terms: 1,
             ..signals()
         }));
+    }
+
+    #[test]
+    fn facts_most_suggestions_share_are_left_out() {
+        let shared = || {
+            vec![
+                MatchReason::Terms(vec!["柑橘".into()]),
+                MatchReason::Nearby(Proximity::SameProvince),
+                MatchReason::Fresh(3),
+            ]
+        };
+        let mut lists = vec![shared(), shared(), shared(), shared()];
+        lists[3][1] = MatchReason::Nearby(Proximity::SameCounty);
+        distinguishing_reasons(&mut lists);
+        // 同一省份 and "3 天内发布" are on more than half; 同一区县 sets the last one apart.
+        assert_eq!(lists[0], [MatchReason::Terms(vec!["柑橘".into()])]);
+        assert_eq!(
+            lists[3],
+            [
+                MatchReason::Terms(vec!["柑橘".into()]),
+                MatchReason::Nearby(Proximity::SameCounty)
+            ]
+        );
+        let mut two = vec![shared(), shared()];
+        distinguishing_reasons(&mut two);
+        assert_eq!(two[0].len(), 3, "too few to compare");
+    }
+
+    #[test]
+    fn equivalent_and_similar_content_read_as_a_farmer_would() {
+        let r = MatchReason::Equivalent(vec![("红苕".into(), "红薯".into())]);
+        assert_eq!(r.text_zh(), "同义：红苕≈红薯");
+        let r = MatchReason::SimilarContent("花生青枯病的防治".into());
+        assert_eq!(r.text_zh(), "内容相近：“花生青枯病的防治”");
     }
 
     #[test]

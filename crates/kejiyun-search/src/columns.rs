@@ -4,7 +4,7 @@
 
 use kejiyun_core::market::categories::{Category, Scope};
 use kejiyun_core::regions::RegionCode;
-use kejiyun_core::search_ports::{DocKind, SearchError};
+use kejiyun_core::search_ports::{DocKind, SearchDocument, SearchError};
 use kejiyun_core::time::Timestamp;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, PoisonError};
@@ -17,7 +17,7 @@ use crate::index::err;
 use crate::schema::{category_of_ord, kind_of_ord, scope_of_ord};
 
 /// The fast-field values of one document.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, PartialEq)]
 pub(crate) struct HitFacts {
     pub kind: DocKind,
     pub id: i64,
@@ -29,6 +29,22 @@ pub(crate) struct HitFacts {
     pub published_at: Timestamp,
 }
 
+impl HitFacts {
+    /// The facts of a document about to be indexed.
+    pub fn of(d: &SearchDocument) -> Self {
+        Self {
+            kind: d.kind,
+            id: d.id,
+            region: d.region,
+            category: d.category,
+            scope: d.scope,
+            owner: d.owner,
+            owner_deals: d.owner_deals,
+            published_at: d.published_at,
+        }
+    }
+}
+
 struct SegmentColumns {
     id: Column<u64>,
     kind: Column<u64>,
@@ -38,6 +54,7 @@ struct SegmentColumns {
     owner: Column<u64>,
     deals: Column<u64>,
     published: Column<i64>,
+    embed_hash: Column<u64>,
 }
 
 impl SegmentColumns {
@@ -53,6 +70,7 @@ impl SegmentColumns {
             owner: u("owner")?,
             deals: u("owner_deals")?,
             published: ff.i64("published_at").map_err(err)?,
+            embed_hash: u("embed_hash")?,
         })
     }
 }
@@ -112,5 +130,29 @@ impl Columns {
             owner_deals: u32::try_from(u(&c.deals)).unwrap_or(u32::MAX),
             published_at: Timestamp(c.published.first(d).unwrap_or(0)),
         })
+    }
+}
+
+impl Columns {
+    /// The embedding hash of a document (which text its vector must be computed from).
+    pub fn embed_hash(&self, addr: DocAddress) -> Result<u64, SearchError> {
+        let c = self
+            .segments
+            .get(addr.segment_ord as usize)
+            .ok_or_else(|| err(format!("no segment {}", addr.segment_ord)))?;
+        Ok(c.embed_hash.first(addr.doc_id).unwrap_or(0))
+    }
+
+    /// Every live document's facts and embedding hash (the vectors' backfill).
+    pub fn all_live(&self, searcher: &Searcher) -> Result<Vec<(HitFacts, u64)>, SearchError> {
+        let mut out = Vec::new();
+        for (ord, reader) in searcher.segment_readers().iter().enumerate() {
+            let segment_ord = u32::try_from(ord).map_err(err)?;
+            for doc_id in reader.doc_ids_alive() {
+                let addr = DocAddress::new(segment_ord, doc_id);
+                out.push((self.facts(addr)?, self.embed_hash(addr)?));
+            }
+        }
+        Ok(out)
     }
 }

@@ -36,21 +36,29 @@ impl Equivalents {
     /// (jieba may cut a dialect word apart); a single character only as one of `tokens`, since
     /// inside other words it usually means something else (羊 in 羊肚菌).
     pub fn expand(&self, text: &str, tokens: &[String]) -> Vec<&str> {
-        let mut out: Vec<&str> = Vec::new();
+        self.expand_pairs(text, tokens)
+            .into_iter()
+            .map(|(_, w)| w)
+            .collect()
+    }
+
+    /// [`Equivalents::expand`] with, beside each equivalent, the word of `text` it stands for
+    /// (for the reason shown beside a suggestion: 红苕≈红薯).
+    pub fn expand_pairs(&self, text: &str, tokens: &[String]) -> Vec<(&str, &str)> {
+        let mut out: Vec<(&str, &str)> = Vec::new();
         for group in &self.groups {
-            let mentioned = group.iter().any(|w| {
+            let Some(mentioned) = group.iter().find(|w| {
                 if w.chars().count() >= 2 {
                     text.contains(w.as_str())
                 } else {
-                    tokens.iter().any(|t| t == w)
+                    tokens.iter().any(|t| t == *w)
                 }
-            });
-            if !mentioned {
+            }) else {
                 continue;
-            }
+            };
             for w in group {
-                if !text.contains(w.as_str()) && !out.contains(&w.as_str()) {
-                    out.push(w);
+                if !text.contains(w.as_str()) && !out.iter().any(|(_, o)| *o == w.as_str()) {
+                    out.push((mentioned.as_str(), w.as_str()));
                 }
             }
         }
@@ -80,6 +88,8 @@ mod tests {
         assert!(got.contains(&"农药"), "{got:?}");
         // Words already in the text are not added again.
         assert!(!e.expand("红薯和红苕", &[]).contains(&"红苕"));
+        let pairs = e.expand_pairs("红苕叶子发黄咋个办", &[]);
+        assert!(pairs.contains(&("红苕", "红薯")), "{pairs:?}");
     }
 
     #[test]

@@ -82,6 +82,8 @@ pub struct SearchIndex {
     lock: Option<std::fs::File>,
     /// A [`Health`].
     health: AtomicU8,
+    /// The records' sentence embeddings (empty without a model: matching is then by words).
+    pub vectors: crate::vectors::VectorIndex,
 }
 
 /// Takes the lock file of an index directory, or refuses (another process has it).
@@ -228,6 +230,7 @@ impl SearchIndex {
             columns: crate::columns::ColumnCache::default(),
             lock: None,
             health: AtomicU8::new(Health::Sound as u8),
+            vectors: crate::vectors::VectorIndex::default(),
         })
     }
 

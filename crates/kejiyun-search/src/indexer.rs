@@ -15,7 +15,9 @@ use std::time::{Duration, Instant};
 
 use kejiyun_core::search_ports::{DocKind, OutboxEntry, SearchDocument, SearchFeed};
 
+use crate::columns::HitFacts;
 use crate::index::{Change, Health, SearchIndex};
+use crate::semantic::Semantic;
 
 /// How long an outbox id may stay missing before it is taken for a rollback.
 pub const GAP_PATIENCE: Duration = Duration::from_secs(30);
@@ -77,6 +79,10 @@ fn advance(
     (seen, gaps)
 }
 
+/// A record a batch changed: its facts and embedding hash if it is indexed now, `None` if it
+/// was removed.
+type Applied = (DocKind, i64, Option<(HitFacts, u64)>);
+
 pub struct Indexer {
     index: Arc<SearchIndex>,
     feed: Arc<dyn SearchFeed>,
@@ -88,6 +94,10 @@ pub struct Indexer {
     horizon_checked: Option<Instant>,
     /// When the index files were last checked after a failure (`None`: not yet).
     verified: Option<Instant>,
+    /// The embedding worker to ask for vectors (`None`: no model, matching by words only).
+    semantic: Option<Arc<Semantic>>,
+    /// Whether every indexed record has been given its vector or queued for one since start.
+    backfilled: bool,
 }
 
 impl Indexer {
@@ -100,7 +110,83 @@ impl Indexer {
             gaps: BTreeMap::new(),
             horizon_checked: None,
             verified: None,
+            semantic: None,
+            backfilled: false,
         })
+    }
+
+    /// Asks `semantic` for the vector of every record this writer applies.
+    pub fn with_semantic(mut self, semantic: Arc<Semantic>) -> Self {
+        self.semantic = Some(semantic);
+        self
+    }
+
+    /// Gives every indexed record the vector the database keeps for its current text, queues
+    /// the others for the embedding worker, and forgets vectors of records no longer indexed
+    /// (at start and after a rebuild).
+    async fn backfill(&mut self) -> Result<(), IndexerError> {
+        let Some(semantic) = self.semantic.clone() else {
+            return Ok(());
+        };
+        let live: std::collections::HashMap<(DocKind, i64), (HitFacts, u64)> = self
+            .index
+            .live_records()?
+            .into_iter()
+            .map(|(f, h)| ((f.kind, f.id), (f, h)))
+            .collect();
+        let vectors = &self.index.vectors;
+        vectors.retain(|k, id| live.contains_key(&(k, id)));
+        for kind in DocKind::ALL {
+            let mut after = 0;
+            loop {
+                let page = self.feed.stored_vectors(kind, after, REINDEX_PAGE).await?;
+                let Some(&(last, _)) = page.last() else { break };
+                after = last;
+                for (id, v) in page {
+                    if let Some((facts, hash)) = live.get(&(kind, id))
+                        && v.text_hash == *hash
+                    {
+                        vectors.put(*facts, &v);
+                    }
+                }
+            }
+        }
+        let mut queued = 0;
+        for ((kind, id), (facts, hash)) in &live {
+            if vectors.text_hash(*kind, *id) == Some(*hash) {
+                vectors.refresh(*facts);
+            } else {
+                semantic.enqueue(*kind, *id);
+                queued += 1;
+            }
+        }
+        tracing::info!(
+            records = live.len(),
+            with_vector = vectors.len(),
+            queued,
+            "semantic matching: vectors loaded"
+        );
+        self.backfilled = true;
+        Ok(())
+    }
+
+    /// After a commit: the changed records' vectors follow them (facts refreshed, removed
+    /// ones dropped, changed texts queued for a new vector; the old one serves meanwhile).
+    fn follow_vectors(&self, applied: &[Applied]) {
+        let Some(semantic) = &self.semantic else {
+            return;
+        };
+        for &(kind, id, ref upsert) in applied {
+            match upsert {
+                None => self.index.vectors.remove(kind, id),
+                Some((facts, hash)) => {
+                    self.index.vectors.refresh(*facts);
+                    if self.index.vectors.text_hash(kind, id) != Some(*hash) {
+                        semantic.enqueue(kind, id);
+                    }
+                }
+            }
+        }
     }
 
     /// The committed cursor: everything at or below it is applied.
@@ -137,6 +223,7 @@ impl Indexer {
         self.gaps.clear();
         // Every file is new: whatever was damaged is gone.
         self.index.set_health(Health::Sound);
+        self.backfill().await?;
         Ok(n)
     }
 
@@ -190,6 +277,9 @@ impl Indexer {
         } else if self.seen == 0 && self.index.num_docs() == 0 && self.feed.outbox_head().await? > 0
         {
             self.reindex().await?;
+        }
+        if self.semantic.is_some() && !self.backfilled {
+            self.backfill().await?;
         }
         let mut applied = 0;
         loop {
@@ -262,10 +352,17 @@ impl Indexer {
             }
         }
         let mut changes = Vec::with_capacity(targets.len());
+        let mut applied = Vec::with_capacity(targets.len());
         for (kind, id) in targets {
             changes.push(match self.feed.search_document(kind, id).await? {
-                Some(doc) => Change::Upsert(doc),
-                None => Change::Delete(kind, id),
+                Some(doc) => {
+                    applied.push((kind, id, Some((HitFacts::of(&doc), doc.embedding_hash()))));
+                    Change::Upsert(doc)
+                }
+                None => {
+                    applied.push((kind, id, None));
+                    Change::Delete(kind, id)
+                }
             });
         }
         // The position moves only once the changes are committed: a failed write leaves it
@@ -284,6 +381,7 @@ impl Indexer {
         written?;
         self.seen = seen;
         self.gaps = gaps;
+        self.follow_vectors(&applied);
         Ok(())
     }
 
@@ -393,4 +491,4 @@ fn retry_wait(every: Duration, failures: u32) -> Duration {
 }
 
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;

@@ -9,13 +9,16 @@ mod columns;
 pub mod equivalents;
 pub mod index;
 pub mod indexer;
+mod lookup;
 pub mod matcher;
 mod maxscore;
 pub mod query;
 pub mod schema;
+pub mod semantic;
 #[cfg(any(test, feature = "testing"))]
 pub mod testing;
 mod top;
+pub mod vectors;
 
 use kejiyun_core::search_ports::{
     Match, MatchQuery, SearchEngine, SearchError, SearchQuery, SearchResults,
@@ -24,6 +27,7 @@ use kejiyun_core::search_ports::{
 pub use analyzer::Analyzer;
 pub use index::{Change, Health, Position, SearchIndex};
 pub use indexer::Indexer;
+pub use semantic::Semantic;
 
 impl SearchEngine for SearchIndex {
     fn search(&self, query: &SearchQuery) -> Result<SearchResults, SearchError> {

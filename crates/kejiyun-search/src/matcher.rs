@@ -7,7 +7,9 @@
 use std::collections::HashMap;
 
 use kejiyun_core::market::categories::Category;
-use kejiyun_core::matching::{MatchReason, Proximity, Signals, is_strong, rank, reaches};
+use kejiyun_core::matching::{
+    MatchReason, Proximity, Signals, distinguishing_reasons, is_strong, rank, reaches,
+};
 use kejiyun_core::search_ports::{DocKind, Match, MatchQuery, SearchError};
 use tantivy::{DocAddress, Searcher};
 
@@ -47,8 +49,16 @@ pub use kejiyun_core::search_ports::MAX_MATCHES;
 
 const MICROS_PER_DAY: i64 = 86_400_000_000;
 
-/// The subject's weighted terms (most informative first) and its title's terms.
-type SubjectTerms = (Vec<(String, f32)>, Vec<String>);
+/// What the subject's text contributes to the lexical ranking.
+struct SubjectTerms {
+    /// Weighted terms, most informative first.
+    terms: Vec<(String, f32)>,
+    /// The title's terms.
+    title_terms: Vec<String>,
+    /// Terms that are another name of a subject word: term → (the subject's word, its
+    /// equivalent as listed), shown as "同义：红苕≈红薯".
+    equivalent_of: HashMap<String, (String, String)>,
+}
 
 /// The subject's terms with their weights, most informative first.
 fn weighted_terms(
@@ -60,12 +70,15 @@ fn weighted_terms(
     let title_terms = index.analyzer.query_terms(&s.title);
     let mut weights: HashMap<String, f32> = HashMap::new();
     let mut order: Vec<String> = Vec::new();
-    let mut add = |t: String, w: f32| {
+    let mut add = |t: String, w: f32| -> bool {
+        let mut new = false;
         let e = weights.entry(t.clone()).or_insert_with(|| {
             order.push(t);
+            new = true;
             0.0
         });
         *e = e.max(w);
+        new
     };
     for t in &title_terms {
         add(t.clone(), 3.0);
@@ -83,14 +96,17 @@ fn weighted_terms(
     // The same things in other words (红苕 → 红薯): a title's equivalents weigh as a tag, the
     // rest as body words; those no counterpart uses are dropped below like any other word.
     let tags = s.tags.join(" ");
+    let mut equivalent_of: HashMap<String, (String, String)> = HashMap::new();
     for (text, tokens, w) in [
         (s.title.as_str(), &title_terms, 2.0),
         (tags.as_str(), &Vec::new(), 1.0),
         (body.as_str(), &body_terms, 1.0),
     ] {
-        for word in index.equivalents.expand(text, tokens) {
+        for (mentioned, word) in index.equivalents.expand_pairs(text, tokens) {
             for t in index.analyzer.query_terms(word) {
-                add(t, w);
+                if add(t.clone(), w) {
+                    equivalent_of.insert(t, (mentioned.to_owned(), word.to_owned()));
+                }
             }
         }
     }
@@ -129,17 +145,20 @@ fn weighted_terms(
     }
     scored.sort_by(|a, b| b.2.total_cmp(&a.2));
     scored.truncate(MAX_TERMS);
-    Ok((
-        scored.into_iter().map(|(t, w, _)| (t, w)).collect(),
+    let terms: Vec<(String, f32)> = scored.into_iter().map(|(t, w, _)| (t, w)).collect();
+    equivalent_of.retain(|t, _| terms.iter().any(|(x, _)| x == t));
+    Ok(SubjectTerms {
+        terms,
         title_terms,
-    ))
+        equivalent_of,
+    })
 }
 
 /// Characters that name a farm animal, crop or produce on their own: a need's title says
 /// "猪" or "茶" where a service says 生猪 or 茶叶.
 const THING_CHARACTERS: &str = "猪牛羊马驴鸡鸭鹅鸽兔鱼虾蟹鳖蛙蜂蚕茶桑稻麦粟菜瓜豆薯芋姜蒜葱椒笋菇藕莲桃梨杏李枣橙柚柿橘桔梅棉麻烟竹";
 
-fn names_a_thing(t: &str) -> bool {
+pub(crate) fn names_a_thing(t: &str) -> bool {
     t.chars().count() == 1 && t.chars().all(|c| THING_CHARACTERS.contains(c))
 }
 
@@ -169,6 +188,7 @@ fn counterpart(q: &MatchQuery, hit: &HitFacts) -> bool {
     }
 }
 
+/// A candidate of the lexical ranking, re-ranked by `kejiyun_core::matching::rank`.
 struct Candidate {
     hit: HitFacts,
     addr: DocAddress,
@@ -176,19 +196,45 @@ struct Candidate {
     score: f32,
 }
 
+/// Weight of the semantic list against the lexical one (1) in the fusion, and RRF's constant:
+/// chosen on the realistic relevance set (docs/decisions/0005-hybrid-matching.md).
+pub const SEMANTIC_WEIGHT: f64 = 2.0;
+const RRF_K: f64 = 60.0;
+/// A suggestion among this many nearest by meaning, and at least this close (int8 cosine of
+/// the e5 vectors), says so ("内容相近"). On the realistic set half of the same-category
+/// suggestions this close help the need; below it, "close in meaning" is mostly noise.
+const SIMILAR_SHOWN: usize = 10;
+pub const SIMILAR_COSINE: f32 = 0.88;
+/// A suggestion this close in meaning to the subject, in the same category, is strong (worth
+/// a notification) even without shared words: on the realistic set 87% of them solve the need
+/// and 96% help (docs/benchmarks.md, "strong matches").
+pub const STRONG_COSINE: f32 = 0.91;
+/// Longest sentence quoted in a "内容相近" reason.
+const QUOTED_CHARS: usize = 40;
+
+/// One suggestion of the fused ranking, from either list or both.
+struct Fused {
+    facts: HitFacts,
+    lexical: Option<Candidate>,
+    /// Cosine and place (from 0) in the semantic list.
+    semantic: Option<(f32, usize)>,
+    rrf: f64,
+}
+
 impl SearchIndex {
-    pub(crate) fn run_matches(&self, q: &MatchQuery) -> Result<Vec<Match>, SearchError> {
+    /// The lexical candidates: the subject's terms against the counterpart role's fields, the
+    /// top by BM25 kept if they are counterparts, re-ranked with the signals of `rank`.
+    fn lexical_candidates(
+        &self,
+        searcher: &Searcher,
+        q: &MatchQuery,
+        subject: &SubjectTerms,
+    ) -> Result<Vec<Candidate>, SearchError> {
         let f = &self.fields;
-        let s = &q.subject;
-        if q.kinds.is_empty() || q.limit == 0 {
-            return Ok(Vec::new());
-        }
-        let searcher = self.reader.searcher();
-        let (terms, title_terms) = weighted_terms(self, &searcher, q)?;
-        let fields = role_fields(target_role(f, s.kind));
+        let fields = role_fields(target_role(f, q.subject.kind));
         let mut clauses = Vec::new();
-        for (t, w) in &terms {
-            clauses.extend(term_clauses(&searcher, f, &fields, t, *w)?.clauses);
+        for (t, w) in &subject.terms {
+            clauses.extend(term_clauses(searcher, f, &fields, t, *w, true)?.clauses);
         }
         // A flat OR of term queries and nothing else: tantivy finds its best documents with
         // block-max WAND. Kind, scope reach, the subject itself and the subject's owner are
@@ -196,10 +242,10 @@ impl SearchIndex {
         if clauses.is_empty() {
             return Ok(Vec::new());
         }
-        let columns = self.columns.columns(&searcher)?;
+        let columns = self.columns.columns(searcher)?;
         let mut depth = CANDIDATES * 2;
         let kept = loop {
-            let top = top_by_score(&searcher, &clauses, depth, 0).map_err(err)?;
+            let top = top_by_score(searcher, &clauses, depth, 0).map_err(err)?;
             let exhausted = top.len() < depth;
             let mut kept = Vec::new();
             for (bm25, addr) in top {
@@ -216,41 +262,67 @@ impl SearchIndex {
             }
             depth *= 4;
         };
-        let mut candidates = Vec::with_capacity(kept.len());
-        for (bm25, addr, hit) in kept {
-            // The provider side: the candidate for a need, the subject otherwise.
-            let (provider_scope, provider_deals) = if s.kind == DocKind::Need {
-                (hit.scope, hit.owner_deals)
-            } else {
-                (s.scope, 0)
-            };
-            let signals = Signals {
-                text_score: bm25,
-                matched_terms: Vec::new(),
-                title_terms_matched: 0,
-                title_terms: title_terms.len(),
-                same_category: same_category(s.category, hit.category),
-                proximity: Proximity::between(s.region, hit.region),
-                provider_scope,
-                provider_deals,
-                age_days: (q.now.micros() - hit.published_at.micros()) / MICROS_PER_DAY,
-            };
-            let (score, _) = rank(&signals);
-            candidates.push(Candidate {
-                hit,
-                addr,
-                signals,
-                score,
-            });
-        }
+        let mut candidates: Vec<Candidate> = kept
+            .into_iter()
+            .map(|(bm25, addr, hit)| {
+                let signals = signals_of(q, &hit, bm25, subject.title_terms.len());
+                let (score, _) = rank(&signals);
+                Candidate {
+                    hit,
+                    addr,
+                    signals,
+                    score,
+                }
+            })
+            .collect();
         candidates.sort_by(|a, b| b.score.total_cmp(&a.score));
-        candidates.truncate(q.limit.min(MAX_MATCHES));
-        let mut out = Vec::with_capacity(candidates.len());
-        for mut c in candidates {
-            let hit = c.hit;
-            let doc = self.stored(&searcher, c.addr)?;
+        Ok(candidates)
+    }
+
+    /// The counterparts nearest in meaning to the subject, by the subject's stored vector
+    /// (none without one: no model, or not embedded yet).
+    fn semantic_candidates(&self, q: &MatchQuery) -> Vec<crate::vectors::Neighbour> {
+        let Some((vector, scale)) = self.vectors.vector(q.subject.kind, q.subject.id) else {
+            return Vec::new();
+        };
+        self.vectors
+            .nearest(&vector, scale, CANDIDATES, |hit| counterpart(q, hit))
+    }
+
+    pub(crate) fn run_matches(&self, q: &MatchQuery) -> Result<Vec<Match>, SearchError> {
+        let f = &self.fields;
+        if q.kinds.is_empty() || q.limit == 0 {
+            return Ok(Vec::new());
+        }
+        let searcher = self.reader.searcher();
+        let subject = weighted_terms(self, &searcher, q)?;
+        let lexical = self.lexical_candidates(&searcher, q, &subject)?;
+        let semantic = self.semantic_candidates(q);
+        let hybrid = !semantic.is_empty();
+        let fused = fuse(lexical, &semantic, q.limit.min(MAX_MATCHES));
+        let subject_text = format!("{}\n{}", q.subject.title, q.subject.body);
+        let mut out = Vec::with_capacity(fused.len());
+        for c in fused {
+            let (addr, mut signals, lexical_score) = match c.lexical {
+                Some(l) => (Some(l.addr), l.signals, Some(l.score)),
+                None => (
+                    None,
+                    signals_of(q, &c.facts, 0.0, subject.title_terms.len()),
+                    None,
+                ),
+            };
+            let addr = match addr {
+                Some(a) => a,
+                // Found by meaning only: its stored text is looked up by key.
+                None => match self.address_of(&searcher, c.facts.kind, c.facts.id)? {
+                    Some(a) => a,
+                    None => continue,
+                },
+            };
+            let doc = self.stored(&searcher, addr)?;
             let title = first_text(&doc, f.title);
-            let mut text = format!("{title}\n{}", first_text(&doc, f.body));
+            let body = first_text(&doc, f.body);
+            let mut text = format!("{title}\n{body}");
             for tag in all_text(&doc, f.tags) {
                 text.push('\n');
                 text.push_str(&tag);
@@ -261,28 +333,178 @@ impl SearchIndex {
                 .into_iter()
                 .map(|t| t.2)
                 .collect();
-            c.signals.matched_terms = terms
+            let found: Vec<&String> = subject
+                .terms
                 .iter()
-                .filter(|(t, _)| present.contains(t))
-                .map(|(t, _)| t.clone())
+                .map(|(t, _)| t)
+                .filter(|t| present.contains(*t))
                 .collect();
-            c.signals.title_terms_matched =
-                title_terms.iter().filter(|t| present.contains(*t)).count();
-            let (score, reasons) = rank(&c.signals);
+            signals.matched_terms = found
+                .iter()
+                .filter(|t| !subject.equivalent_of.contains_key(**t))
+                .map(|t| (*t).clone())
+                .collect();
+            signals.title_terms_matched = subject
+                .title_terms
+                .iter()
+                .filter(|t| present.contains(*t))
+                .count();
+            let (rank_score, mut reasons) = rank(&signals);
+            let equivalents: Vec<(String, String)> = found
+                .iter()
+                .filter_map(|t| subject.equivalent_of.get(*t).cloned())
+                .fold(Vec::new(), |mut v, p| {
+                    if !v.contains(&p) {
+                        v.push(p);
+                    }
+                    v
+                });
+            if !equivalents.is_empty() {
+                reasons.insert(
+                    usize::from(!signals.matched_terms.is_empty()),
+                    MatchReason::Equivalent(equivalents),
+                );
+            }
+            let mut strong = is_strong(&signals);
+            if let Some((cosine, place)) = c.semantic {
+                if place < SIMILAR_SHOWN && cosine >= SIMILAR_COSINE {
+                    let at = reasons
+                        .iter()
+                        .position(|r| {
+                            !matches!(r, MatchReason::Terms(_) | MatchReason::Equivalent(_))
+                        })
+                        .unwrap_or(reasons.len());
+                    reasons.insert(
+                        at,
+                        MatchReason::SimilarContent(closest_sentence(&subject_text, &body)),
+                    );
+                }
+                strong |= signals.same_category.is_some() && cosine >= STRONG_COSINE;
+            }
             out.push(Match {
-                kind: hit.kind,
-                id: hit.id,
+                kind: c.facts.kind,
+                id: c.facts.id,
                 title,
-                category: hit.category,
-                region: hit.region,
-                owner: hit.owner,
-                score,
-                strong: is_strong(&c.signals),
+                category: c.facts.category,
+                region: c.facts.region,
+                owner: c.facts.owner,
+                // Without vectors the ranking is the lexical one, and so is its score.
+                score: if hybrid {
+                    (c.rrf * 1000.0) as f32
+                } else {
+                    lexical_score.unwrap_or(rank_score)
+                },
+                strong,
                 reasons: keep_reasons(reasons),
             });
         }
+        let mut lists: Vec<Vec<MatchReason>> = out
+            .iter_mut()
+            .map(|m| std::mem::take(&mut m.reasons))
+            .collect();
+        distinguishing_reasons(&mut lists);
+        for (m, reasons) in out.iter_mut().zip(lists) {
+            m.reasons = reasons;
+        }
         Ok(out)
     }
+}
+
+/// The ranking signals of a candidate for the subject (the matched terms are filled in for the
+/// final page only).
+fn signals_of(q: &MatchQuery, hit: &HitFacts, text_score: f32, title_terms: usize) -> Signals {
+    let s = &q.subject;
+    // The provider side: the candidate for a need, the subject otherwise.
+    let (provider_scope, provider_deals) = if s.kind == DocKind::Need {
+        (hit.scope, hit.owner_deals)
+    } else {
+        (s.scope, 0)
+    };
+    Signals {
+        text_score,
+        matched_terms: Vec::new(),
+        title_terms_matched: 0,
+        title_terms,
+        same_category: same_category(s.category, hit.category),
+        proximity: Proximity::between(s.region, hit.region),
+        provider_scope,
+        provider_deals,
+        age_days: (q.now.micros() - hit.published_at.micros()) / MICROS_PER_DAY,
+    }
+}
+
+/// Reciprocal-rank fusion of the lexical ranking (weight 1) and the semantic one
+/// ([`SEMANTIC_WEIGHT`]): each suggestion scores `w / (RRF_K + place)` in each list it is in
+/// (place from 1), summed; the best `limit`. With no semantic list the order is the lexical one.
+fn fuse(
+    lexical: Vec<Candidate>,
+    semantic: &[crate::vectors::Neighbour],
+    limit: usize,
+) -> Vec<Fused> {
+    let mut fused: HashMap<(DocKind, i64), Fused> = HashMap::new();
+    for (place, c) in lexical.into_iter().enumerate() {
+        fused.insert(
+            (c.hit.kind, c.hit.id),
+            Fused {
+                facts: c.hit,
+                rrf: 1.0 / (RRF_K + place as f64 + 1.0),
+                lexical: Some(c),
+                semantic: None,
+            },
+        );
+    }
+    for (place, n) in semantic.iter().enumerate() {
+        let add = SEMANTIC_WEIGHT / (RRF_K + place as f64 + 1.0);
+        let e = fused.entry((n.facts.kind, n.facts.id)).or_insert(Fused {
+            facts: n.facts,
+            lexical: None,
+            semantic: None,
+            rrf: 0.0,
+        });
+        e.rrf += add;
+        e.semantic = Some((n.cosine, place));
+    }
+    let mut all: Vec<Fused> = fused.into_values().collect();
+    all.sort_by(|a, b| {
+        b.rrf
+            .total_cmp(&a.rrf)
+            .then((a.facts.kind, a.facts.id).cmp(&(b.facts.kind, b.facts.id)))
+    });
+    all.truncate(limit);
+    all
+}
+
+/// The sentence of `text` that shares the most two-character pieces with `subject` (a cheap
+/// stand-in for "the closest in meaning": shown so the reader sees what the suggestion is
+/// about), cut to [`QUOTED_CHARS`]; empty if `text` has none.
+fn closest_sentence(subject: &str, text: &str) -> String {
+    let pieces = |s: &str| -> std::collections::HashSet<(char, char)> {
+        let chars: Vec<char> = s.chars().filter(|c| c.is_alphanumeric()).collect();
+        chars.windows(2).map(|w| (w[0], w[1])).collect()
+    };
+    let wanted = pieces(subject);
+    let best = text
+        .split(['。', '！', '？', '；', '\n', '!', '?', ';'])
+        .map(str::trim)
+        .filter(|s| s.chars().count() >= 4)
+        .enumerate()
+        .map(|(i, s)| {
+            (
+                pieces(s).intersection(&wanted).count(),
+                std::cmp::Reverse(i),
+                s,
+            )
+        })
+        .max()
+        // A sentence sharing nothing with the subject would explain nothing.
+        .filter(|(shared, _, _)| *shared > 0)
+        .map(|(_, _, s)| s)
+        .unwrap_or_default();
+    let mut quoted: String = best.chars().take(QUOTED_CHARS).collect();
+    if best.chars().count() > QUOTED_CHARS {
+        quoted.push('…');
+    }
+    quoted
 }
 
 fn same_category(a: Option<Category>, b: Option<Category>) -> Option<Category> {
@@ -312,6 +534,30 @@ mod unit {
         for c in ["小", "上", "想", "发", "不", "生猪", ""] {
             assert!(!names_a_thing(c), "{c}");
         }
+    }
+
+    #[test]
+    fn the_quoted_sentence_is_the_one_sharing_most_with_the_subject() {
+        let subject = "花生苗一片片蔫了，根是黑的";
+        let text =
+            "本站提供土壤检测。针对花生青枯病，花生苗蔫了根发黑的田块，上门诊断并开方。欢迎来电";
+        assert_eq!(
+            closest_sentence(subject, text),
+            "针对花生青枯病，花生苗蔫了根发黑的田块，上门诊断并开方"
+        );
+        assert_eq!(closest_sentence(subject, ""), "");
+        assert_eq!(
+            closest_sentence(subject, "县农业农村局"),
+            "",
+            "nothing shared"
+        );
+        let long = "花生".repeat(50);
+        assert!(closest_sentence(subject, &long).ends_with('…'));
+    }
+
+    #[test]
+    fn without_a_semantic_list_the_fusion_keeps_the_lexical_order() {
+        assert!(fuse(Vec::new(), &[], 5).is_empty());
     }
 
     #[test]

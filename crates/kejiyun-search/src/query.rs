@@ -61,8 +61,8 @@ pub(crate) fn doc_freq(
 }
 
 /// The clauses of one query term, weighted by `weight`: one boosted term query per field of
-/// `fields` that has the term (with its boost; one-character terms also the per-character
-/// title ×2), so a query is a flat OR of term queries, which tantivy answers with block-max WAND
+/// `fields` that has the term (with its boost; one-character terms, if `chars`, also the
+/// per-character title ×2), so a query is a flat OR of term queries, which tantivy answers with block-max WAND
 /// instead of scoring every match. A word the index never saw (segmented differently there)
 /// becomes the AND of its characters in the title. Empty: nothing can match it.
 pub(crate) fn term_clauses(
@@ -71,6 +71,7 @@ pub(crate) fn term_clauses(
     fields: &[(Field, f32)],
     t: &str,
     weight: f32,
+    chars: bool,
 ) -> Result<TermClauses, SearchError> {
     let mut out: Vec<Box<dyn Query>> = Vec::new();
     let (mut postings, mut largest) = (0, 0);
@@ -86,7 +87,11 @@ pub(crate) fn term_clauses(
     }
     let any = postings > 0;
     if is_single_han(t) {
-        out.push(boosted(term(f.title_chars, t), 2.0 * weight));
+        // Inside other words a character usually means something else (小 in 小程序): only
+        // when asked (`chars`) is it looked for there.
+        if chars {
+            out.push(boosted(term(f.title_chars, t), 2.0 * weight));
+        }
     } else if !any {
         let chars = char_tokens(t);
         if chars.len() >= 2 && t.chars().any(is_han) {
@@ -205,16 +210,43 @@ fn snippet_html(generator: Option<&SnippetGenerator>, text: &str, max: usize) ->
 }
 
 impl SearchIndex {
+    /// The terms a search box query looks for: its own words, then the other names of the
+    /// things it mentions (红苕 → 红薯, 柑桔 → 柑橘), each with whether it may match as a
+    /// character inside longer title words: a query of one character (茶) or a character that
+    /// names a thing (猪 finds 生猪), never a filler inside a longer query (小, 上, 想).
+    fn search_terms(&self, text: &str, terms: &[String]) -> Vec<(String, bool)> {
+        let alone = terms.len() == 1;
+        let mut out: Vec<(String, bool)> = terms
+            .iter()
+            .map(|t| (t.clone(), alone || crate::matcher::names_a_thing(t)))
+            .collect();
+        for word in self.equivalents.expand(text, terms) {
+            for t in self.analyzer.query_terms(word) {
+                if !out.iter().any(|(x, _)| *x == t) {
+                    out.push((t, false));
+                }
+            }
+        }
+        out
+    }
+
     /// The OR of the terms' clauses; `None` when nothing in the index can match any.
     fn text_query(
         &self,
         searcher: &Searcher,
-        terms: &[String],
+        terms: &[(String, bool)],
     ) -> Result<Option<TextQuery>, SearchError> {
         let mut clauses = Vec::new();
         let (mut postings, mut largest) = (0, 0);
-        for t in terms {
-            let c = term_clauses(searcher, &self.fields, &[(self.fields.search, 1.0)], t, 1.0)?;
+        for (t, chars) in terms {
+            let c = term_clauses(
+                searcher,
+                &self.fields,
+                &[(self.fields.search, 1.0)],
+                t,
+                1.0,
+                *chars,
+            )?;
             clauses.extend(c.clauses);
             postings += c.postings;
             largest = largest.max(c.largest);
@@ -233,6 +265,7 @@ impl SearchIndex {
     pub fn top_ids(&self, text: &str, k: usize) -> Result<Vec<(DocKind, i64, f32)>, SearchError> {
         let text: String = text.chars().take(MAX_QUERY_CHARS).collect();
         let terms = self.analyzer.query_terms(&text);
+        let terms = self.search_terms(&text, &terms);
         let searcher = self.reader.searcher();
         let Some(TextQuery { clauses, .. }) = self.text_query(&searcher, &terms)? else {
             return Ok(Vec::new());
@@ -263,7 +296,8 @@ impl SearchIndex {
         };
         let ranked = !terms.is_empty();
         let text_query = if ranked {
-            let Some(text_query) = self.text_query(&searcher, &terms)? else {
+            let wanted = self.search_terms(&text, &terms);
+            let Some(text_query) = self.text_query(&searcher, &wanted)? else {
                 return Ok(empty);
             };
             Some(text_query)

@@ -18,7 +18,7 @@ pub const CHARS: &str = "kjy_chars";
 const CLUSTER: &str = "cluster";
 
 /// Bumped whenever the schema or the analysis changes: an index of another version is rebuilt.
-pub const SCHEMA_VERSION: u32 = 9;
+pub const SCHEMA_VERSION: u32 = 10;
 
 /// How many times title and tags go into the search field (their weight against the body).
 const SEARCH_TITLE_REPEAT: usize = 3;
@@ -62,6 +62,8 @@ pub struct Fields {
     pub f_owner: Field,
     pub f_deals: Field,
     pub f_published: Field,
+    /// `SearchDocument::embedding_hash`: which text the record's vector must be computed from.
+    pub f_embed_hash: Field,
 }
 
 fn text(tokenizer: &str, stored: bool) -> TextOptions {
@@ -114,6 +116,7 @@ pub fn build() -> (Schema, Fields) {
         f_owner: b.add_u64_field("owner", FAST),
         f_deals: b.add_u64_field("owner_deals", FAST),
         f_published: b.add_i64_field("published_at", FAST),
+        f_embed_hash: b.add_u64_field("embed_hash", FAST),
     };
     (b.build(), fields)
 }
@@ -238,6 +241,7 @@ pub fn to_doc(f: &Fields, analyzer: &crate::Analyzer, d: &SearchDocument) -> Tan
     );
     doc.add_u64(f.f_deals, u64::from(d.owner_deals));
     doc.add_i64(f.f_published, d.published_at.micros());
+    doc.add_u64(f.f_embed_hash, d.embedding_hash());
     doc
 }
 

@@ -32,6 +32,9 @@ pub fn server_config(data_dir: &std::path::Path, database_url: &str) -> Config {
         login_burst: 1_000_000,
         register_rate_per_minute: 1_000_000,
         register_burst: 1_000_000,
+        // Embedding every posting a test publishes would load the cores for nothing; the
+        // semantic matching tests turn it on with the model they find.
+        semantic_matching: false,
         ..Config::default()
     }
 }

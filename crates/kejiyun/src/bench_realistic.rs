@@ -19,7 +19,9 @@ use std::time::{Duration, Instant};
 
 use kejiyun_core::market::categories::Scope;
 use kejiyun_core::matching::counterpart_kinds;
-use kejiyun_core::search_ports::{DocKind, MatchQuery, SearchDocument, SearchEngine};
+use std::collections::HashMap;
+
+use kejiyun_core::search_ports::{DocKind, MatchQuery, SearchDocument, SearchEngine, StoredVector};
 use kejiyun_core::time::Timestamp;
 use kejiyun_corpus::realistic::{
     self, Doc, DocRanker, K, Need, RealisticReport, RealisticSet, ViaPostings,
@@ -35,28 +37,78 @@ const MICROS_PER_DAY: i64 = 86_400_000_000;
 /// Every document's publication time (freshness is the same for all).
 const PUBLISHED: Timestamp = Timestamp(20_000 * MICROS_PER_DAY);
 
-/// The model file the bench uses when `--model` is not given: `KEJIYUN_EMBED_MODEL`, else
-/// `./data/models/e5-small-q4.bin` (the default data directory), else `./models/…` (where
-/// `scripts/fetch-model` puts it by default) if that one exists.
+/// The model file the bench uses when `--model` is not given: the one a server started here
+/// with the default configuration would load (`server::embedding_model_path`).
 pub fn default_model() -> PathBuf {
-    let in_data = kejiyun_embed::model_path(Path::new("data"));
-    if std::env::var_os(kejiyun_embed::MODEL_ENV).is_some() || in_data.exists() {
-        return in_data;
-    }
-    let dev = Path::new("models").join(kejiyun_embed::MODEL_FILE);
-    if dev.exists() { dev } else { in_data }
+    crate::server::embedding_model_path(&crate::config::Config::default())
 }
 
-/// Kejiyun's matcher over the set's documents.
+/// Kejiyun's matcher over the set's documents: by words alone, or as served with semantic
+/// matching on (stored int8 vectors of every document and need, fused with the words).
 pub struct KejiyunDocRanker {
     index: SearchIndex,
+    /// For matching as served: each document's vector (in set order) and each need's (by id).
+    vectors: Option<(Vec<StoredVector>, HashMap<String, StoredVector>)>,
+}
+
+/// Needs are matched as records with ids from here (documents have 1..=n).
+const NEED_IDS: i64 = 1_000_000;
+
+fn stored(v: &[f32]) -> StoredVector {
+    let (values, scale) = quantize(v);
+    StoredVector {
+        text_hash: 0,
+        scale,
+        values,
+    }
 }
 
 impl KejiyunDocRanker {
     pub fn new() -> Result<Self, RankerError> {
         Ok(Self {
             index: SearchIndex::in_memory(Analyzer::new())?,
+            vectors: None,
         })
+    }
+
+    /// Matching as served: `doc_vectors` are [`embed_docs`] of the set's documents; each need
+    /// is embedded here once, as the server embeds a published need (a query).
+    pub fn hybrid(
+        embedder: &Embedder,
+        doc_vectors: &[Vec<f32>],
+        needs: &[Need],
+    ) -> Result<Self, RankerError> {
+        let need_vectors = needs
+            .iter()
+            .map(|n| {
+                let text = need_subject(n, 0, PUBLISHED).embedding_text();
+                (n.id.clone(), stored(&embedder.embed_query(&text)))
+            })
+            .collect();
+        Ok(Self {
+            index: SearchIndex::in_memory(Analyzer::new())?,
+            vectors: Some((
+                doc_vectors.iter().map(|v| stored(v)).collect(),
+                need_vectors,
+            )),
+        })
+    }
+}
+
+/// A need as the server's matching sees it.
+fn need_subject(need: &Need, id: i64, now: Timestamp) -> SearchDocument {
+    SearchDocument {
+        kind: DocKind::Need,
+        id,
+        title: need.title.clone(),
+        body: need.body.clone(),
+        tags: Vec::new(),
+        category: need.category(),
+        region: realistic::placeholder_region(),
+        scope: None,
+        owner: None,
+        owner_deals: 0,
+        published_at: now,
     }
 }
 
@@ -66,13 +118,22 @@ fn doc_kind(k: Kind) -> DocKind {
 
 impl DocRanker for KejiyunDocRanker {
     fn name(&self) -> String {
-        "Kejiyun matcher (tantivy + jieba)".into()
+        if self.vectors.is_some() {
+            format!(
+                "Kejiyun matching as served (words + e5 int8, RRF, semantic weight {})",
+                kejiyun_search::matcher::SEMANTIC_WEIGHT
+            )
+        } else {
+            "Kejiyun matcher (tantivy + jieba)".into()
+        }
     }
 
     fn index(&mut self, docs: &[Doc]) -> Result<(), RankerError> {
         let region = realistic::placeholder_region();
-        self.index
-            .add_bulk(docs.iter().enumerate().map(|(i, d)| SearchDocument {
+        let documents: Vec<SearchDocument> = docs
+            .iter()
+            .enumerate()
+            .map(|(i, d)| SearchDocument {
                 kind: doc_kind(d.kind),
                 id: i64::try_from(i).unwrap_or(i64::MAX - 1) + 1,
                 title: d.title.clone(),
@@ -84,37 +145,66 @@ impl DocRanker for KejiyunDocRanker {
                 owner: Some(i64::try_from(i).unwrap_or(i64::MAX - 1) + 1),
                 owner_deals: 0,
                 published_at: PUBLISHED,
-            }))?;
+            })
+            .collect();
+        if let Some((vectors, _)) = &self.vectors {
+            if vectors.len() != documents.len() {
+                return Err("the vectors are of other documents".into());
+            }
+            for (d, v) in documents.iter().zip(vectors) {
+                self.index.put_vector(d, v);
+            }
+        }
+        self.index.add_bulk(documents)?;
         self.index.commit_bulk(0)?;
         self.index.optimize()?;
         Ok(())
     }
 
     fn rank(&self, need: &Need, k: usize) -> Result<Vec<usize>, RankerError> {
+        Ok(self
+            .matches(need, k)?
+            .into_iter()
+            .filter_map(|m| usize::try_from(m.id).ok()?.checked_sub(1))
+            .collect())
+    }
+}
+
+impl KejiyunDocRanker {
+    /// The int8 cosine of a need and a document (index in the set), as served; `None` without
+    /// vectors.
+    pub fn cosine(&self, need: &Need, doc: usize) -> Option<f32> {
+        let (docs, needs) = self.vectors.as_ref()?;
+        let (a, b) = (needs.get(&need.id)?, docs.get(doc)?);
+        Some(cosine_i8(&a.values, a.scale, &b.values, b.scale))
+    }
+
+    /// The server's matches of `need` (ids are document indices + 1).
+    pub fn matches(
+        &self,
+        need: &Need,
+        k: usize,
+    ) -> Result<Vec<kejiyun_core::search_ports::Match>, RankerError> {
         let now = Timestamp(PUBLISHED.micros() + MICROS_PER_DAY);
-        let subject = SearchDocument {
-            kind: DocKind::Need,
-            id: -1,
-            title: need.title.clone(),
-            body: need.body.clone(),
-            tags: Vec::new(),
-            category: need.category(),
-            region: realistic::placeholder_region(),
-            scope: None,
-            owner: None,
-            owner_deals: 0,
-            published_at: now,
-        };
-        let found = self.index.matches(&MatchQuery {
+        let mut subject = need_subject(need, -1, now);
+        if let Some((_, needs)) = &self.vectors {
+            // The need's stored vector, as the server has it once the need is published.
+            let at = needs
+                .keys()
+                .position(|id| *id == need.id)
+                .and_then(|p| i64::try_from(p).ok())
+                .ok_or("a need that was not embedded")?;
+            subject.id = NEED_IDS + at;
+            if let Some(v) = needs.get(&need.id) {
+                self.index.put_vector(&subject, v);
+            }
+        }
+        Ok(self.index.matches(&MatchQuery {
             kinds: counterpart_kinds(DocKind::Need),
             subject,
             limit: k,
             now,
-        })?;
-        Ok(found
-            .into_iter()
-            .filter_map(|m| usize::try_from(m.id).ok()?.checked_sub(1))
-            .collect())
+        })?)
     }
 }
 
@@ -272,6 +362,8 @@ pub struct RealisticBench {
     pub embed_skipped: Option<String>,
     /// The embedding engine variant that ran ("avx2" / "portable").
     pub embed_engine: Option<&'static str>,
+    /// How precise "strong" (notified) matches are, as served and by cosine threshold.
+    pub strong: Vec<crate::bench_strong::StrongRow>,
 }
 
 /// Needs asked once, untimed, before the timed pass (thread pools, lazy loading).
@@ -307,11 +399,13 @@ pub fn measure(dir: &Path, model: &Path) -> anyhow::Result<RealisticBench> {
     let mut kejiyun = KejiyunDocRanker::new().map_err(|e| anyhow::anyhow!("{e}"))?;
     measured.push(measure_one(&mut kejiyun, &set, None)?);
     let (mut embed_skipped, mut embed_engine) = (None, None);
+    let mut strong = Vec::new();
     match Embedder::load(model) {
         Ok(embedder) => {
             let embedder = Arc::new(embedder);
             embed_engine = Some(embedder.engine());
             let (vectors, took) = embed_docs(&embedder, &set.docs);
+            let f32s_vectors = vectors.clone();
             let mut f32s = EmbedDocRanker::new(Arc::clone(&embedder), vectors.clone(), false);
             measured.push(measure_one(&mut f32s, &set, Some(took))?);
             let mut int8 = EmbedDocRanker::new(Arc::clone(&embedder), vectors, true);
@@ -320,6 +414,10 @@ pub fn measure(dir: &Path, model: &Path) -> anyhow::Result<RealisticBench> {
                 let mut r = HybridDocRanker::new(&kejiyun, &int8, semantic_weight);
                 measured.push(measure_one(&mut r, &set, Some(took))?);
             }
+            let mut served = KejiyunDocRanker::hybrid(&embedder, &f32s_vectors, &set.needs)
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
+            measured.push(measure_one(&mut served, &set, Some(took))?);
+            strong = crate::bench_strong::strong_table(&set, &served)?;
         }
         Err(e) => embed_skipped = Some(e.to_string()),
     }
@@ -328,6 +426,7 @@ pub fn measure(dir: &Path, model: &Path) -> anyhow::Result<RealisticBench> {
         measured,
         embed_skipped,
         embed_engine,
+        strong,
     })
 }
 
@@ -414,6 +513,7 @@ pub fn markdown(b: &RealisticBench) -> String {
             }
         }
     }
+    s.push_str(&crate::bench_strong::markdown(&b.strong));
     s
 }
 

@@ -60,6 +60,12 @@ pub struct Config {
     /// After a stop signal: how long the server keeps answering (with `/readyz` saying
     /// "draining") before it stops accepting connections, in milliseconds.
     pub shutdown_drain_ms: u64,
+    /// Match by meaning as well as by words (sentence embeddings of every published record,
+    /// computed in the background). Needs the model file; without it matching is by words.
+    pub semantic_matching: bool,
+    /// The embedding model file (`scripts/fetch-model`). Empty: `KEJIYUN_EMBED_MODEL`, else
+    /// `<data_dir>/models/e5-small-q4.bin`, else `./models/e5-small-q4.bin`.
+    pub embedding_model: String,
 }
 
 impl Default for Config {
@@ -89,6 +95,8 @@ impl Default for Config {
             database_acquire_timeout_ms: 3_000,
             database_statement_timeout_ms: 30_000,
             shutdown_drain_ms: 1_000,
+            semantic_matching: true,
+            embedding_model: String::new(),
         }
     }
 }
@@ -173,6 +181,16 @@ database_statement_timeout_ms = 30000
 # After SIGTERM/Ctrl-C the server keeps answering this long, /readyz saying "draining" so a
 # load balancer stops sending, then stops accepting and finishes the requests in flight.
 shutdown_drain_ms = 1000
+
+# Match needs and services by meaning as well as by words: every published record gets a
+# sentence embedding (multilingual-e5-small, computed in the background, kept in the
+# database). Needs the model file, fetched once with scripts/fetch-model; without it matching
+# is by words only (and the log says so).
+semantic_matching = true
+
+# The model file. Empty: $KEJIYUN_EMBED_MODEL, else <data_dir>/models/e5-small-q4.bin, else
+# ./models/e5-small-q4.bin (where scripts/fetch-model puts it in a checkout).
+embedding_model = ""
 "#;
 
 /// Values given on the command line; `None` leaves the configured value.

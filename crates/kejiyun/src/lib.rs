@@ -9,6 +9,7 @@ pub mod bench_ranker;
 pub mod bench_realistic;
 pub mod bench_search;
 pub mod bench_search_table;
+pub mod bench_strong;
 pub mod cli;
 pub mod config;
 pub mod demo;

@@ -15,7 +15,7 @@ use kejiyun_core::regions::RegionCode;
 use kejiyun_core::search_ports::SearchFeed;
 use kejiyun_core::time::SystemClock;
 use kejiyun_db::SeaStore;
-use kejiyun_search::{Analyzer, Indexer, SearchIndex};
+use kejiyun_search::{Analyzer, Indexer, SearchIndex, Semantic};
 use kejiyun_web::{AppState, Rate, ThrottleConfig, WebConfig};
 use tokio::net::TcpListener;
 use tokio::sync::oneshot;
@@ -36,6 +36,41 @@ pub fn open_search_index(config: &Config) -> anyhow::Result<Arc<SearchIndex>> {
     let index = SearchIndex::open(&dir, Analyzer::new())
         .with_context(|| format!("cannot open the search index in {}", dir.display()))?;
     Ok(Arc::new(index))
+}
+
+/// The embedding model file: `embedding_model` if set, else `KEJIYUN_EMBED_MODEL`, else
+/// `<data_dir>/models/…`, else `./models/…` if that one exists (a checkout where
+/// `scripts/fetch-model` ran).
+pub fn embedding_model_path(config: &Config) -> std::path::PathBuf {
+    if !config.embedding_model.is_empty() {
+        return std::path::PathBuf::from(&config.embedding_model);
+    }
+    let in_data = kejiyun_embed::model_path(&config.data_dir);
+    if std::env::var_os(kejiyun_embed::MODEL_ENV).is_some() || in_data.exists() {
+        return in_data;
+    }
+    let dev = std::path::Path::new("models").join(kejiyun_embed::MODEL_FILE);
+    if dev.exists() { dev } else { in_data }
+}
+
+/// The embedding worker, if semantic matching is on and the model loads; otherwise matching
+/// is by words only, and the log says why.
+pub fn load_semantic(config: &Config) -> Option<Arc<Semantic>> {
+    if !config.semantic_matching {
+        tracing::info!("semantic matching is off (semantic_matching = false)");
+        return None;
+    }
+    let path = embedding_model_path(config);
+    match kejiyun_embed::Embedder::load(&path) {
+        Ok(embedder) => {
+            tracing::info!(model = %path.display(), engine = embedder.engine(), "semantic matching on");
+            Some(Semantic::new(Arc::new(embedder)))
+        }
+        Err(e) => {
+            tracing::warn!(error = %e, "semantic matching off: matching by words only (fetch the model with scripts/fetch-model)");
+            None
+        }
+    }
 }
 
 /// Rebuilds the search index in `<data_dir>/search-index` from the published records; returns
@@ -125,7 +160,7 @@ pub struct RunningServer {
     /// Dropping (or sending on) it stops the sweeper (posting expiry, notification delivery).
     stop_sweeper: Option<oneshot::Sender<()>>,
     sweeper: JoinHandle<()>,
-    /// Likewise for the search index writer.
+    /// Likewise for the search index writer (and the embedding worker beside it).
     stop_indexer: Option<oneshot::Sender<()>>,
     indexer: JoinHandle<()>,
     /// Shared with the web layer: set at the start of [`RunningServer::stop`].
@@ -248,14 +283,35 @@ pub async fn spawn(config: &Config, demo: bool) -> anyhow::Result<RunningServer>
     };
     // The index is current before the first request; then it follows the outbox.
     let feed: Arc<dyn SearchFeed> = Arc::new(store);
-    let mut indexer = Indexer::new(index, feed.clone())?;
+    let semantic = load_semantic(config);
+    let mut indexer = Indexer::new(index.clone(), feed.clone())?;
+    if let Some(semantic) = &semantic {
+        indexer = indexer.with_semantic(semantic.clone());
+    }
     let caught_up = indexer.catch_up().await?;
     tracing::info!(outbox_rows = caught_up, "search index caught up");
     let (stop_indexer, indexer_rx) = oneshot::channel::<()>();
     let poll = Duration::from_millis(config.search_poll_ms.clamp(10, 60_000));
-    let indexer = tokio::spawn(indexer.run(poll, async {
-        let _ = indexer_rx.await;
-    }));
+    let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
+    let stopped = move || {
+        let mut rx = stop_rx.clone();
+        async move {
+            let _ = rx.wait_for(|stop| *stop).await;
+        }
+    };
+    let embedding = semantic.map(|s| tokio::spawn(s.run(index, feed.clone(), stopped())));
+    let indexer_stopped = stopped();
+    let indexer = tokio::spawn(async move {
+        let stop = async move {
+            let _ = indexer_rx.await;
+            let _ = stop_tx.send(true);
+        };
+        indexer.run(poll, stop).await;
+        indexer_stopped.await;
+        if let Some(embedding) = embedding {
+            let _ = embedding.await;
+        }
+    });
     let state = AppState::new(services.clone(), web_config(config, notice));
     let draining = state.draining.clone();
     let listener = TcpListener::bind(&config.listen)

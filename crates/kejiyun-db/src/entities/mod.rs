@@ -18,6 +18,7 @@ pub mod outbox;
 pub mod outbox_horizon;
 pub mod quotes;
 pub mod regions;
+pub mod search_vectors;
 pub mod services;
 pub mod stat_series;
 pub mod tech_workers;

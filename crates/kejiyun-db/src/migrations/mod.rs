@@ -18,6 +18,7 @@ mod m20261206_000010_stat_series_guard;
 mod m20261206_000011_login_attempts;
 mod m20261206_000012_public_title;
 mod m20261206_000013_text_reviewed;
+mod m20261206_000014_search_vectors;
 
 pub struct Migrator;
 
@@ -38,6 +39,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261206_000011_login_attempts::Migration),
             Box::new(m20261206_000012_public_title::Migration),
             Box::new(m20261206_000013_text_reviewed::Migration),
+            Box::new(m20261206_000014_search_vectors::Migration),
         ]
     }
 }

@@ -5,16 +5,18 @@
 use async_trait::async_trait;
 use kejiyun_core::market::categories::{Category, Scope};
 use kejiyun_core::ports::StoreResult;
-use kejiyun_core::search_ports::{DocKind, OutboxEntry, SearchDocument, SearchFeed};
+use kejiyun_core::search_ports::{DocKind, OutboxEntry, SearchDocument, SearchFeed, StoredVector};
 use kejiyun_core::time::Timestamp;
+use sea_orm::sea_query::OnConflict;
 use sea_orm::{
     ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter,
-    QueryOrder, QuerySelect,
+    QueryOrder, QuerySelect, Set,
 };
 
 use super::{SeaStore, begin_write, corrupt, db_err, parse_region};
 use crate::entities::{
-    achievements, deals, needs, orgs, outbox, outbox_horizon, services, tech_workers, users,
+    achievements, deals, needs, orgs, outbox, outbox_horizon, search_vectors, services,
+    tech_workers, users,
 };
 
 const PUBLISHED: &str = "published";
@@ -220,6 +222,26 @@ async fn horizon<C: ConnectionTrait>(db: &C, lock: bool) -> StoreResult<i64> {
     through.ok_or_else(|| corrupt("outbox_horizon", "its row is missing"))
 }
 
+/// A stored embedding row as the index takes it. The hash is stored as the i64 with the same
+/// bits (every backend has a signed BIGINT, none an unsigned one).
+fn stored_vector(m: search_vectors::Model) -> StoreResult<StoredVector> {
+    if m.vector.len() != kejiyun_core::search_ports::EMBEDDING_DIM {
+        return Err(corrupt(
+            "search_vectors.vector",
+            &m.vector.len().to_string(),
+        ));
+    }
+    Ok(StoredVector {
+        text_hash: u64::from_ne_bytes(m.text_hash.to_ne_bytes()),
+        scale: m.scale as f32,
+        values: m
+            .vector
+            .into_iter()
+            .map(|b| i8::from_ne_bytes([b]))
+            .collect(),
+    })
+}
+
 #[async_trait]
 impl SearchFeed for SeaStore {
     async fn outbox_after(&self, after: i64, limit: u64) -> StoreResult<Vec<OutboxEntry>> {
@@ -296,6 +318,61 @@ impl SearchFeed for SeaStore {
             .await?
             .into_iter()
             .find(|d| d.id == id))
+    }
+
+    async fn stored_vector(&self, kind: DocKind, id: i64) -> StoreResult<Option<StoredVector>> {
+        search_vectors::Entity::find_by_id((kind.as_str().to_owned(), id))
+            .one(&self.db)
+            .await
+            .map_err(db_err)?
+            .map(stored_vector)
+            .transpose()
+    }
+
+    async fn stored_vectors(
+        &self,
+        kind: DocKind,
+        after: i64,
+        limit: u64,
+    ) -> StoreResult<Vec<(i64, StoredVector)>> {
+        search_vectors::Entity::find()
+            .filter(search_vectors::Column::Kind.eq(kind.as_str()))
+            .filter(search_vectors::Column::RecordId.gt(after))
+            .order_by_asc(search_vectors::Column::RecordId)
+            .limit(limit)
+            .all(&self.db)
+            .await
+            .map_err(db_err)?
+            .into_iter()
+            .map(|m| Ok((m.record_id, stored_vector(m)?)))
+            .collect()
+    }
+
+    async fn store_vector(&self, kind: DocKind, id: i64, vector: &StoredVector) -> StoreResult<()> {
+        let row = search_vectors::ActiveModel {
+            kind: Set(kind.as_str().to_owned()),
+            record_id: Set(id),
+            text_hash: Set(i64::from_ne_bytes(vector.text_hash.to_ne_bytes())),
+            scale: Set(f64::from(vector.scale)),
+            vector: Set(vector.values.iter().map(|v| v.to_ne_bytes()[0]).collect()),
+        };
+        search_vectors::Entity::insert(row)
+            .on_conflict(
+                OnConflict::columns([
+                    search_vectors::Column::Kind,
+                    search_vectors::Column::RecordId,
+                ])
+                .update_columns([
+                    search_vectors::Column::TextHash,
+                    search_vectors::Column::Scale,
+                    search_vectors::Column::Vector,
+                ])
+                .to_owned(),
+            )
+            .exec_without_returning(&self.db)
+            .await
+            .map_err(db_err)?;
+        Ok(())
     }
 
     async fn documents_of_deal(&self, deal_id: i64) -> StoreResult<Vec<(DocKind, i64)>> {

@@ -12,7 +12,7 @@ use kejiyun_core::ports::{StoreError, StoreResult};
 use kejiyun_core::regions::RegionCode;
 use kejiyun_core::search_ports::{
     DocKind, MatchQuery, OutboxEntry, SearchDocument, SearchEngine, SearchError, SearchFeed,
-    SearchQuery,
+    SearchQuery, StoredVector,
 };
 use kejiyun_core::time::Timestamp;
 use tantivy::directory::error::{DeleteError, LockError, OpenReadError, OpenWriteError};
@@ -33,6 +33,7 @@ pub(crate) struct Feed(Mutex<FeedState>, AtomicBool);
 struct FeedState {
     outbox: Vec<OutboxEntry>,
     docs: BTreeMap<(DocKind, i64), SearchDocument>,
+    vectors: BTreeMap<(DocKind, i64), StoredVector>,
 }
 
 impl Feed {
@@ -54,6 +55,27 @@ impl Feed {
         Ok(())
     }
 
+    /// Retitles service `id` (`Some`) or withdraws it (`None`), with its outbox row.
+    pub(crate) fn change(&self, id: i64, title: Option<&str>) {
+        let mut s = self.state();
+        match title {
+            Some(t) => {
+                if let Some(d) = s.docs.get_mut(&(DocKind::Service, id)) {
+                    d.title = t.into();
+                }
+            }
+            None => {
+                s.docs.remove(&(DocKind::Service, id));
+            }
+        }
+        s.changed(id);
+    }
+
+    /// The vector the database keeps for service `id`.
+    pub(crate) fn stored(&self, id: i64) -> Option<StoredVector> {
+        self.state().vectors.get(&(DocKind::Service, id)).cloned()
+    }
+
     /// Publishes a service titled `title` (with its outbox row); returns its id.
     pub(crate) fn publish(&self, title: &str) -> i64 {
         let mut s = self.state();
@@ -72,15 +94,22 @@ impl Feed {
             published_at: Timestamp(1_800_000_000_000_000),
         };
         s.docs.insert((DocKind::Service, id), doc);
-        let row = i64::try_from(s.outbox.len()).unwrap_or_default() + 1;
-        s.outbox.push(OutboxEntry {
+        s.changed(id);
+        id
+    }
+}
+
+impl FeedState {
+    /// The outbox row of a change to service `id`.
+    fn changed(&mut self, id: i64) {
+        let row = i64::try_from(self.outbox.len()).unwrap_or_default() + 1;
+        self.outbox.push(OutboxEntry {
             id: row,
             kind: "service".into(),
             item_id: id,
             op: "upsert".into(),
             at: Timestamp(0),
         });
-        id
     }
 }
 
@@ -118,6 +147,34 @@ impl SearchFeed for Feed {
 
     async fn documents_of_deal(&self, _deal_id: i64) -> StoreResult<Vec<(DocKind, i64)>> {
         Ok(Vec::new())
+    }
+
+    async fn stored_vector(&self, kind: DocKind, id: i64) -> StoreResult<Option<StoredVector>> {
+        self.up()?;
+        Ok(self.state().vectors.get(&(kind, id)).cloned())
+    }
+
+    async fn stored_vectors(
+        &self,
+        kind: DocKind,
+        after: i64,
+        limit: u64,
+    ) -> StoreResult<Vec<(i64, StoredVector)>> {
+        self.up()?;
+        Ok(self
+            .state()
+            .vectors
+            .range((kind, after + 1)..)
+            .take_while(|((k, _), _)| *k == kind)
+            .take(usize::try_from(limit).unwrap_or(usize::MAX))
+            .map(|((_, id), v)| (*id, v.clone()))
+            .collect())
+    }
+
+    async fn store_vector(&self, kind: DocKind, id: i64, vector: &StoredVector) -> StoreResult<()> {
+        self.up()?;
+        self.state().vectors.insert((kind, id), vector.clone());
+        Ok(())
     }
 
     async fn published_documents(

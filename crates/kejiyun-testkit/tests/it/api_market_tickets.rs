@@ -1,11 +1,21 @@
 //! Caseworker tickets (保姆单) through HTTP: region staff take a need, log follow-ups, link the
 //! inquiries and deals that came of it, and close it with an outcome; nobody else sees them.
 
-use kejiyun_testkit::TestApp;
+use kejiyun_testkit::{Reply, TestApp, TestUser};
 use reqwest::StatusCode;
 use serde_json::json;
 
 use crate::api_market_support::{LINSHUI, YUECHI, cast, ids, need_body, published, service_body};
+
+/// `who` asks for a ticket on `need`.
+async fn open_ticket(app: &TestApp, who: &TestUser, need: i64) -> Reply {
+    app.post(
+        "/api/v1/tickets",
+        Some(&who.token),
+        json!({ "need_id": need }),
+    )
+    .await
+}
 
 #[tokio::test]
 async fn caseworker_ticket_follow_ups_links_close() {
@@ -23,38 +33,14 @@ async fn caseworker_ticket_follow_ups_links_close() {
     )
     .await;
 
-    let r = app
-        .post(
-            "/api/v1/tickets",
-            Some(&c.farmer.token),
-            json!({ "need_id": need }),
-        )
-        .await;
-    assert_eq!(r.status, StatusCode::FORBIDDEN, "staff only");
-    let r = app
-        .post(
-            "/api/v1/tickets",
-            Some(&yuechi_admin.token),
-            json!({ "need_id": need }),
-        )
-        .await;
+    let r = open_ticket(&app, &c.expert, need).await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN, "the owner or staff only");
+    let r = open_ticket(&app, &yuechi_admin, need).await;
     assert_eq!(r.status, StatusCode::FORBIDDEN, "another county's staff");
-    let r = app
-        .post(
-            "/api/v1/tickets",
-            Some(&c.admin.token),
-            json!({ "need_id": need }),
-        )
-        .await;
+    let r = open_ticket(&app, &c.admin, need).await;
     assert_eq!(r.status, StatusCode::CREATED, "{:?}", r.body);
     let ticket = r.body["id"].as_i64().unwrap_or_default();
-    let r = app
-        .post(
-            "/api/v1/tickets",
-            Some(&c.admin.token),
-            json!({ "need_id": need }),
-        )
-        .await;
+    let r = open_ticket(&app, &c.admin, need).await;
     assert_eq!(r.status, StatusCode::CONFLICT, "one open ticket per need");
 
     for (kind, note) in [
@@ -166,6 +152,20 @@ async fn caseworker_ticket_follow_ups_links_close() {
     assert_eq!(ids(&by_need.body), vec![ticket]);
     let r = app.get("/api/v1/tickets", Some(&c.farmer.token)).await;
     assert_eq!(r.status, StatusCode::FORBIDDEN);
+    // The need's owner may ask for the caseworker (offered beside weak matches); staff then
+    // find that ticket open, and asking twice is one ticket.
+    let r = open_ticket(&app, &c.farmer, other_need).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{:?}", r.body);
+    let asked = r.body["id"].as_i64().unwrap_or_default();
+    let r = open_ticket(&app, &c.farmer, other_need).await;
+    assert_eq!(r.status, StatusCode::CONFLICT);
+    let by_need = app
+        .get(
+            &format!("/api/v1/tickets?need_id={other_need}"),
+            Some(&c.admin.token),
+        )
+        .await;
+    assert_eq!(ids(&by_need.body), vec![asked]);
     let r = app.get("/api/v1/tickets", Some(&yuechi_admin.token)).await;
     assert!(!ids(&r.body).contains(&ticket));
 

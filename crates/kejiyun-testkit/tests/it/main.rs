@@ -29,6 +29,7 @@ mod fault_contention;
 mod fault_database_down;
 mod fault_full_disk;
 mod fault_shutdown;
+mod match_semantic;
 mod moderation;
 mod openapi;
 mod permissions;

@@ -135,3 +135,55 @@ async fn an_index_older_than_the_pruned_outbox_is_rebuilt_at_start() {
     );
     b.stop().await;
 }
+
+#[tokio::test]
+async fn stored_vectors_round_trip_exactly_on_every_backend() {
+    use kejiyun_core::search_ports::{DocKind, EMBEDDING_DIM, StoredVector};
+    for backend in backends() {
+        let db = TestDatabase::create(backend).await;
+        let store = db.migrated_store().await;
+        // Every int8 value, and a hash with its top bit set (stored as a signed BIGINT).
+        let values: Vec<i8> = (0..EMBEDDING_DIM)
+            .map(|i| i8::try_from(i % 256).map_or_else(|_| -128 + (i % 128) as i8, |v| v))
+            .collect();
+        let first = StoredVector {
+            text_hash: u64::MAX - 7,
+            scale: 0.003_937,
+            values,
+        };
+        let ok =
+            |r: Result<(), kejiyun_core::ports::StoreError>| r.unwrap_or_else(|e| panic!("{e}"));
+        ok(store.store_vector(DocKind::Service, 5, &first).await);
+        ok(store.store_vector(DocKind::Need, 5, &first).await);
+        let got = store
+            .stored_vector(DocKind::Service, 5)
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(got.as_ref(), Some(&first), "{}", backend.name());
+        // A new text's vector replaces the old one.
+        let second = StoredVector {
+            text_hash: 42,
+            scale: 0.5,
+            values: vec![-128; EMBEDDING_DIM],
+        };
+        ok(store.store_vector(DocKind::Service, 5, &second).await);
+        ok(store.store_vector(DocKind::Service, 9, &second).await);
+        let page = store
+            .stored_vectors(DocKind::Service, 0, 10)
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(page, vec![(5, second.clone()), (9, second.clone())]);
+        let after = store
+            .stored_vectors(DocKind::Service, 5, 10)
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(after, vec![(9, second)]);
+        assert_eq!(
+            store.stored_vector(DocKind::Org, 5).await.ok(),
+            Some(None),
+            "none stored"
+        );
+        eprintln!("stored vectors: backend={} ok", backend.name());
+        db.cleanup().await;
+    }
+}

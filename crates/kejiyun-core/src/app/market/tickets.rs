@@ -21,9 +21,11 @@ impl Services {
     /// Region staff take a need as a caseworker ticket (one open ticket per need).
     pub async fn open_ticket(&self, actor: &Actor, need_id: i64) -> DomainResult<i64> {
         let need = self.need(Some(actor), need_id).await?;
-        if !actor.administers(need.draft.region) {
+        // The need's owner may ask for one too: a need that finds no good match is offered
+        // the caseworker (科服保姆) right beside its matches.
+        if !actor.administers(need.draft.region) && need.meta.owner != actor.user_id {
             return Err(DomainError::Forbidden(
-                "只有该地区的工作人员可以承接保姆单".into(),
+                "只有需求发布者和该地区的工作人员可以申请保姆单".into(),
             ));
         }
         if matches!(

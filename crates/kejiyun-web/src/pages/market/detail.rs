@@ -76,6 +76,9 @@ struct PostingTpl {
     moderate: Option<ModerateForms>,
     /// Ranked counterparts, for the owner and the region's admins of a published posting.
     matches: Option<Vec<MatchView>>,
+    /// For the owner of a published need whose matches are weak (none strong): the offer to
+    /// ask the caseworker (科服保姆) to find a provider.
+    ticket_offer: bool,
     field: &'static str,
 }
 
@@ -328,6 +331,12 @@ async fn detail_page(
         tickets,
         moderate: (meta.status == ModerationStatus::Pending && admin)
             .then(|| ModerateForms::new(pg, kind.moderation_kind().as_str(), id)),
+        ticket_offer: is_owner
+            && need
+            && published
+            && matches
+                .as_ref()
+                .is_some_and(|ms| !ms.iter().any(|m| m.strong)),
         matches,
         facts: x.facts,
         sections: x.sections,
@@ -342,8 +351,8 @@ async fn detail_page(
 fn done_outcome(pg: &Pg<'_>, q: Option<&str>) -> Outcome {
     match Params::parse(q).get("done") {
         Some(
-            d
-            @ ("created" | "saved" | "submitted" | "closed" | "confirmed" | "quoted" | "declined"),
+            d @ ("created" | "saved" | "submitted" | "closed" | "confirmed" | "quoted" | "declined"
+            | "ticket_requested"),
         ) => Outcome::Saved(pg.t(&format!("mk.done.{d}")).into()),
         _ => Outcome::Fresh,
     }
@@ -557,7 +566,22 @@ pub async fn open_ticket(
     let actor = pg.require_login()?;
     let id = parse_id(&pg, &raw)?;
     match pg.s().open_ticket(actor, id).await {
-        Ok(t) => Ok(see_other(&format!("/admin/tickets/{t}?done=opened"))),
+        Ok(t) => {
+            let staff = pg
+                .s()
+                .need(Some(actor), id)
+                .await
+                .is_ok_and(|n| actor.administers(n.draft.region));
+            Ok(see_other(&if staff {
+                format!("/admin/tickets/{t}?done=opened")
+            } else {
+                // The owner does not work tickets: back to the need, told staff will call.
+                format!(
+                    "{}?done=ticket_requested#matches",
+                    posting_href(PostingKind::Need, id)
+                )
+            }))
+        }
         Err(e) => after(&pg, PostingKind::Need, id, Err(e), "", None).await,
     }
 }

@@ -30,6 +30,7 @@ pub fn dynamic_keys() -> Vec<String> {
         "confirmed",
         "quoted",
         "declined",
+        "ticket_requested",
         "withdrawn",
         "deal_proposed",
         "deal_confirmed",
