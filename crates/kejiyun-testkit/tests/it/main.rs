@@ -34,6 +34,8 @@ mod openapi;
 mod permissions;
 mod search_damage;
 mod search_outbox;
+mod snapshot_api;
+mod snapshot_support;
 mod stats_rebuild_online;
 mod store_contract;
 mod store_market;
