@@ -35,6 +35,7 @@ mod permissions;
 mod search_damage;
 mod search_outbox;
 mod snapshot_api;
+mod snapshot_pages;
 mod snapshot_support;
 mod stats_rebuild_online;
 mod store_contract;

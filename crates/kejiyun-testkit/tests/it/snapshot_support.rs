@@ -208,10 +208,11 @@ static DIGITS: LazyLock<Regex> = LazyLock::new(|| re(r"\d+"));
 /// The random logins of test admins, and session or API token secrets.
 static SECRETS: LazyLock<Regex> =
     LazyLock::new(|| re(r"admin\d+@admins\.test|kjy_[A-Za-z0-9_-]{8,}"));
-/// An id in a path (`/services/12`, `/api/v1/quotes/3/accept`; region codes are not ids), in a
+/// An id in a path (`/services/12`, `/admin/moderation/tech_worker/3/approve`; region codes are
+/// not ids), in a
 /// query (`?need_id=3`) or in a text (`报价 #1`, but not `&#39;`).
 static PATH_ID: LazyLock<Regex> =
-    LazyLock::new(|| re(r"/([a-z][a-z-]*)/(\d+)|([a-z_]*id=)\d+|(^|[^&])#\d+"));
+    LazyLock::new(|| re(r"/([a-z][a-z_-]*)/(\d+)|([a-z_]*id=)\d+|(^|[^&])#\d+"));
 
 /// Today (and this month) in UTC and in Asia/Shanghai, as the pages and the API write them.
 static TODAY: LazyLock<Vec<(String, &'static str)>> = LazyLock::new(|| {
@@ -269,6 +270,42 @@ pub fn redact_text(s: &str) -> String {
         })
         .into_owned()
 }
+
+/// The `<main>` element of a page (what the page is about: the site header, navigation and
+/// footer are the same on every page), redacted like any text and then the ids of the markup:
+/// `data-id`, element ids like `close-3` (and the `for`/`aria-describedby` naming them),
+/// numeric `<option>` values, the `next=%2Fservices%2F1` of a login link; the CSRF field.
+pub fn page_fragment(html: &str) -> String {
+    let start = html
+        .find("<main")
+        .unwrap_or_else(|| panic!("no <main> in {html}"));
+    let end = html[start..]
+        .find("</main>")
+        .map(|e| start + e + "</main>".len())
+        .unwrap_or_else(|| panic!("no </main> in {html}"));
+    let mut out = redact_text(&html[start..end]);
+    for (pattern, replacement) in MARKUP_IDS.iter() {
+        out = pattern.replace_all(&out, *replacement).into_owned();
+    }
+    out
+}
+
+/// See [`page_fragment`].
+static MARKUP_IDS: LazyLock<Vec<(Regex, &'static str)>> = LazyLock::new(|| {
+    vec![
+        (re(r#"data-id="\d+""#), r#"data-id="[id]""#),
+        (
+            re(r#"\b(id|for|aria-describedby)="([a-z_-]+)-\d+""#),
+            r#"$1="$2-[id]""#,
+        ),
+        (re(r#"<option value="\d+""#), r#"<option value="[id]""#),
+        (re(r"(%2F[a-z][a-z_-]*%2F)\d+"), "$1[id]"),
+        (
+            re(r#"name="csrf_token" value="[^"]*""#),
+            r#"name="csrf_token" value="[csrf]""#,
+        ),
+    ]
+});
 
 #[test]
 fn json_body_keeps_order_and_bytes_and_redacts_what_varies() {
