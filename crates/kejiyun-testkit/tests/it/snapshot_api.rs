@@ -1,9 +1,10 @@
 //! Snapshots of the JSON of every `/api/v1` resource, recorded before a refactoring that
 //! promises no change in behaviour: one scenario (a county admin, a farmer, tech workers, an
 //! organization; postings through moderation, an inquiry, quotes, a deal, a caseworker ticket,
-//! notifications, statistics, search and matching, and the usual errors) whose every answer is
-//! compared byte for byte with `tests/it/snapshots/api_*.snap`. The same snapshots hold on every
-//! configured backend. How to review a change: see snapshot_support.rs.
+//! notifications, statistics, search and matching, the usual errors, and last a quote withdrawn
+//! and a posting closed) whose every answer is compared byte for byte with
+//! `tests/it/snapshots/api_*.snap`. The same snapshots hold on every configured backend. How to
+//! review a change: see snapshot_support.rs.
 
 use kejiyun_testkit::{Backend, Reply, TestApp, TestUser, backends, client};
 use reqwest::{Method, StatusCode};
@@ -558,21 +559,37 @@ async fn reads(rec: &Recorder<'_>, w: &World) {
         Some(&bad_token),
     )
     .await;
-    let r = rec
-        .app
-        .post_raw(
-            "/api/v1/auth/login",
-            "application/json",
-            b"{\"login\": ".to_vec(),
-        )
-        .await;
-    if rec.record {
-        assert_reply(
+    for (name, content_type, body) in [
+        (
             "api_error_400_malformed_json",
-            "POST /api/v1/auth/login",
-            &r,
-        );
+            "application/json",
+            &b"{\"login\": "[..],
+        ),
+        ("api_error_415_media_type", "text/plain", &b"login=x"[..]),
+    ] {
+        let login = "/api/v1/auth/login";
+        let r = rec.app.post_raw(login, content_type, body.to_vec()).await;
+        if rec.record {
+            assert_reply(name, &format!("POST {login}"), &r);
+        }
     }
+
+    // Last, as they change what the reads above show: a quote withdrawn, a posting closed.
+    let theirs = rec
+        .app
+        .get("/api/v1/quotes", Some(&w.applicant.token))
+        .await;
+    let quote = items(&theirs.body)[0]["id"].as_i64().unwrap_or_default();
+    let withdraw = format!("/api/v1/quotes/{quote}/withdraw");
+    rec.post("api_quote_withdraw", &withdraw, &w.applicant, json!({}))
+        .await;
+    let achievement = format!("/api/v1/achievements/{}", w.achievement);
+    let close = format!("{achievement}/close");
+    let why = json!({ "reason": "solved_elsewhere" });
+    rec.post("api_achievement_close", &close, &w.expert, why)
+        .await;
+    rec.get("api_achievement_closed", &achievement, expert)
+        .await;
 }
 
 async fn api_snapshots(backend: Backend) {
