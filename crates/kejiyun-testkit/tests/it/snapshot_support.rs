@@ -14,7 +14,9 @@
 //! sorts keys, which would hide a change in field order, and floats could round-trip
 //! differently): [`json_body`] indents the body as sent, keys in the server's order and every
 //! scalar byte for byte, and replaces only what varies between runs: ids (database-assigned),
-//! times, today's date, the random logins and tokens of the test accounts.
+//! times, today's date, the random logins and tokens of the test accounts, and search scores
+//! (BM25 figures move with the index's segments from run to run; the order of results stays).
+//! A run that crosses midnight (UTC or Asia/Shanghai) may see a date it does not redact.
 
 use std::sync::LazyLock;
 
@@ -54,8 +56,8 @@ pub fn assert_text(name: &str, text: &str) {
 /// A JSON body indented two spaces a level (as `serde_json::to_string_pretty` would), keys in
 /// the order sent and every scalar as sent, but for the redactions: a number or string under a
 /// key `id`, `*_id`, `ids`, `*_ids` or `*_by` is `[id]` / `"[id]"`; every string goes through
-/// [`redact_text`]; a fractional `score` is `[score]`. Panics on a body that is not compact JSON (whitespace between tokens is a
-/// change of bytes the indentation would hide).
+/// [`redact_text`]; a fractional `score` is `[score]`. Panics on a body that is not compact
+/// JSON (whitespace between tokens is a change of bytes the indentation would hide).
 pub fn json_body(raw: &str) -> String {
     let mut p = Pretty {
         src: raw,
