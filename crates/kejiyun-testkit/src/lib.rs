@@ -42,6 +42,9 @@ pub fn server_config(data_dir: &std::path::Path, database_url: &str) -> Config {
 /// The password every test account gets.
 pub const PASSWORD: &str = "Test2026pass";
 
+/// The CSRF cookie (and form field) of [`TestApp::page`].
+pub const CSRF: &str = "csrf-test-value-0123456789";
+
 pub struct TestApp {
     server: RunningServer,
     pub db: TestDatabase,
@@ -97,9 +100,25 @@ pub struct Reply {
     pub status: StatusCode,
     pub body: Value,
     pub headers: reqwest::header::HeaderMap,
+    /// The body exactly as sent (the snapshot tests compare it byte for byte).
+    pub text: String,
 }
 
 impl Reply {
+    /// Reads `resp` (the answer to a request for `path`) whole.
+    async fn read(resp: reqwest::Result<reqwest::Response>, path: &str) -> Self {
+        let resp = resp.unwrap_or_else(|e| panic!("request {path}: {e}"));
+        let status = resp.status();
+        let headers = resp.headers().clone();
+        let text = resp.text().await.unwrap_or_default();
+        Self {
+            status,
+            body: serde_json::from_str(&text).unwrap_or(Value::Null),
+            headers,
+            text,
+        }
+    }
+
     /// `error.code` of an error answer.
     pub fn error_code(&self) -> &str {
         self.body["error"]["code"].as_str().unwrap_or_default()
@@ -212,18 +231,7 @@ impl TestApp {
         if let Some(b) = body {
             req = req.json(&b);
         }
-        let resp = req
-            .send()
-            .await
-            .unwrap_or_else(|e| panic!("request {path}: {e}"));
-        let status = resp.status();
-        let headers = resp.headers().clone();
-        let text = resp.text().await.unwrap_or_default();
-        Reply {
-            status,
-            body: serde_json::from_str(&text).unwrap_or(Value::Null),
-            headers,
-        }
+        Reply::read(req.send().await, path).await
     }
 
     pub async fn get(&self, path: &str, token: Option<&str>) -> Reply {
@@ -243,21 +251,37 @@ impl TestApp {
 
     /// Sends raw bytes with a given content type.
     pub async fn post_raw(&self, path: &str, content_type: &str, body: Vec<u8>) -> Reply {
-        let resp = client()
+        let req = client()
             .post(self.url(path))
             .header("content-type", content_type)
-            .body(body)
-            .send()
-            .await
-            .unwrap_or_else(|e| panic!("request {path}: {e}"));
-        let status = resp.status();
-        let headers = resp.headers().clone();
-        let text = resp.text().await.unwrap_or_default();
-        Reply {
-            status,
-            body: serde_json::from_str(&text).unwrap_or(Value::Null),
-            headers,
-        }
+            .body(body);
+        Reply::read(req.send().await, path).await
+    }
+
+    /// A page as the browser of `who` sees it (the session cookie is the login's token), or of
+    /// a visitor; with `form`, that form is posted along with the CSRF token. The CSRF cookie is
+    /// always [`CSRF`], so the pages' hidden `csrf_token` fields are too.
+    pub async fn page(
+        &self,
+        who: Option<&TestUser>,
+        form: Option<&[(&str, &str)]>,
+        path: &str,
+    ) -> (StatusCode, String) {
+        let cookie = match who {
+            Some(u) => format!("kjy_session={}; kjy_csrf={CSRF}", u.token),
+            None => format!("kjy_csrf={CSRF}"),
+        };
+        let client = client();
+        let req = match form {
+            None => client.get(self.url(path)),
+            Some(fields) => {
+                let mut all: Vec<(&str, &str)> = vec![("csrf_token", CSRF)];
+                all.extend_from_slice(fields);
+                client.post(self.url(path)).form(&all)
+            }
+        };
+        let reply = Reply::read(req.header("cookie", cookie).send().await, path).await;
+        (reply.status, reply.text)
     }
 
     /// Registers a user (home region optional) and logs them in.
@@ -380,18 +404,7 @@ impl TestApp {
         if let Some(t) = token {
             req = req.bearer_auth(t);
         }
-        let resp = req
-            .send()
-            .await
-            .unwrap_or_else(|e| panic!("request {path}: {e}"));
-        let status = resp.status();
-        let headers = resp.headers().clone();
-        let text = resp.text().await.unwrap_or_default();
-        Reply {
-            status,
-            body: serde_json::from_str(&text).unwrap_or(Value::Null),
-            headers,
-        }
+        Reply::read(req.send().await, path).await
     }
 
     /// GETs raw bytes (a download): status, headers and the body as sent.

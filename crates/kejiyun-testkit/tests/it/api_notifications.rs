@@ -361,86 +361,61 @@ async fn preferences_round_trip_and_bad_input_is_a_chinese_4xx() {
     app.stop().await;
 }
 
-/// A page request as the logged-in browser of `who` (the session cookie is the login's token).
-async fn page(
-    app: &TestApp,
-    who: &TestUser,
-    form: Option<&[(&str, &str)]>,
-    path: &str,
-) -> (StatusCode, String) {
-    const CSRF: &str = "csrf-test-value-0123456789";
-    let cookie = format!("kjy_session={}; kjy_csrf={CSRF}", who.token);
-    let client = kejiyun_testkit::client();
-    let req = match form {
-        None => client.get(app.url(path)),
-        Some(fields) => {
-            let mut all: Vec<(&str, &str)> = vec![("csrf_token", CSRF)];
-            all.extend_from_slice(fields);
-            client.post(app.url(path)).form(&all)
-        }
-    };
-    let resp = req
-        .header("cookie", cookie)
-        .send()
-        .await
-        .unwrap_or_else(|e| panic!("{path}: {e}"));
-    let status = resp.status();
-    (status, resp.text().await.unwrap_or_default())
-}
-
 #[tokio::test]
 async fn inbox_page_shows_the_badge_and_marks_read() {
     let app = TestApp::spawn().await;
     let c = cast(&app).await;
-    let (_, html) = page(&app, &c.farmer, None, "/").await;
+    let (_, html) = app.page(Some(&c.farmer), None, "/").await;
     assert!(
         !html.contains("unread-badge"),
         "no badge without notifications"
     );
     published(&app, &c.admin, "needs", &c.farmer, need_body(LINSHUI)).await;
 
-    let (status, html) = page(&app, &c.farmer, None, "/me/notifications").await;
+    let (status, html) = app.page(Some(&c.farmer), None, "/me/notifications").await;
     assert_eq!(status, StatusCode::OK);
     assert!(html.contains("id=\"unread-badge\""), "{html}");
     assert!(html.contains("已通过审核"), "{html}");
     assert!(html.contains("站内通知"), "Chinese by default");
-    let (status, _) = page(
-        &app,
-        &c.farmer,
-        Some(&[("id", "999999")]),
-        "/me/notifications/read",
-    )
-    .await;
+    let (status, _) = app
+        .page(
+            Some(&c.farmer),
+            Some(&[("id", "999999")]),
+            "/me/notifications/read",
+        )
+        .await;
     assert_eq!(status, StatusCode::NOT_FOUND);
-    let (status, _) = page(
-        &app,
-        &c.farmer,
-        Some(&[("all", "1")]),
-        "/me/notifications/read",
-    )
-    .await;
+    let (status, _) = app
+        .page(
+            Some(&c.farmer),
+            Some(&[("all", "1")]),
+            "/me/notifications/read",
+        )
+        .await;
     assert_eq!(status, StatusCode::SEE_OTHER);
-    let (_, html) = page(&app, &c.farmer, None, "/me/notifications?marked=1").await;
+    let (_, html) = app
+        .page(Some(&c.farmer), None, "/me/notifications?marked=1")
+        .await;
     assert!(!html.contains("unread-badge"), "{html}");
-    let (status, html) = page(
-        &app,
-        &c.farmer,
-        Some(&[("preference", "weekly")]),
-        "/me/notifications/preference",
-    )
-    .await;
+    let (status, html) = app
+        .page(
+            Some(&c.farmer),
+            Some(&[("preference", "weekly")]),
+            "/me/notifications/preference",
+        )
+        .await;
     assert_eq!(status, StatusCode::SEE_OTHER, "{html}");
     let r = app
         .get("/api/v1/me/notification-preferences", Some(&c.farmer.token))
         .await;
     assert_eq!(r.body["preference"], "weekly");
-    let (status, html) = page(
-        &app,
-        &c.farmer,
-        Some(&[("preference", "hourly")]),
-        "/me/notifications/preference",
-    )
-    .await;
+    let (status, html) = app
+        .page(
+            Some(&c.farmer),
+            Some(&[("preference", "hourly")]),
+            "/me/notifications/preference",
+        )
+        .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(html.contains("通知方式应为"), "{html}");
 

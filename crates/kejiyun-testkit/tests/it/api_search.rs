@@ -26,23 +26,30 @@ async fn search(app_url: &str, query: &str) -> Value {
 }
 
 /// Polls the search until `ok` holds; panics after [`PATIENCE`].
-async fn eventually(app_url: &str, query: &str, ok: impl Fn(&Value) -> bool) -> Value {
+pub async fn eventually(app_url: &str, query: &str, ok: impl Fn(&Value) -> bool) -> Value {
+    poll(&format!("search {query}"), || search(app_url, query), ok).await
+}
+
+/// Fetches `what` until `ok` holds of the answer (the index follows the writes a moment
+/// later); panics after [`PATIENCE`].
+pub async fn poll<F: Future<Output = Value>>(
+    what: &str,
+    fetch: impl Fn() -> F,
+    ok: impl Fn(&Value) -> bool,
+) -> Value {
     let start = Instant::now();
     loop {
-        let r = search(app_url, query).await;
+        let r = fetch().await;
         if ok(&r) {
             return r;
         }
-        assert!(
-            start.elapsed() < PATIENCE,
-            "search {query} never satisfied: {r}"
-        );
+        assert!(start.elapsed() < PATIENCE, "{what} never satisfied: {r}");
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
 }
 
 /// Ids of the results of one type (ids are per table: a service and a need may share one).
-fn of(r: &Value, kind: &str) -> Vec<i64> {
+pub fn of(r: &Value, kind: &str) -> Vec<i64> {
     r["items"]
         .as_array()
         .map(|items| {
@@ -55,7 +62,7 @@ fn of(r: &Value, kind: &str) -> Vec<i64> {
         .unwrap_or_default()
 }
 
-fn q(text: &str) -> String {
+pub fn q(text: &str) -> String {
     url::form_urlencoded::Serializer::new(String::new())
         .append_pair("q", text)
         .finish()
