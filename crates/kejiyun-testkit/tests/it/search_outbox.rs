@@ -144,7 +144,7 @@ async fn stored_vectors_round_trip_exactly_on_every_backend() {
         let store = db.migrated_store().await;
         // Every int8 value, and a hash with its top bit set (stored as a signed BIGINT).
         let values: Vec<i8> = (0..EMBEDDING_DIM)
-            .map(|i| i8::try_from(i % 256).map_or_else(|_| -128 + (i % 128) as i8, |v| v))
+            .map(|i| i8::from_ne_bytes([(i % 256) as u8]))
             .collect();
         let first = StoredVector {
             text_hash: u64::MAX - 7,
