@@ -20,28 +20,20 @@ pub use tech_workers::DirectoryQuery;
 use crate::DomainError;
 use crate::auth::LockoutPolicy;
 use crate::banned_words::BannedWords;
-use crate::market_ports::MarketStore;
-use crate::notification_ports::NotificationStore;
 use crate::ports::Store;
 use crate::regions::{Region, RegionCode, RegionDirectory};
 use crate::search_ports::{SearchEngine, SearchFeed};
-use crate::stats_ports::StatsStore;
 use crate::time::{Clock, Timestamp};
 
 /// Everything a use case needs, built once at start.
 #[derive(Clone)]
 pub struct Services {
+    /// The database: every area's storage port.
     pub store: Arc<dyn Store>,
-    /// The marketplace's storage (the same database as `store`).
-    pub market: Arc<dyn MarketStore>,
-    /// Served statistics (the same database).
-    pub stats: Arc<dyn StatsStore>,
     /// The search index (answers searches and matches).
     pub search: Arc<dyn SearchEngine>,
     /// The database as the search index sees it (the same database as `store`).
     pub search_feed: Arc<dyn SearchFeed>,
-    /// The in-site inbox (the same database).
-    pub notifications: Arc<dyn NotificationStore>,
     pub clock: Arc<dyn Clock>,
     pub regions: Arc<RegionDirectory>,
     /// The deployment's root region (四川省 by default): everything lives below it.

@@ -18,8 +18,8 @@ use kejiyun_core::market::postings::{NeedInput, PostingKind};
 use kejiyun_core::market::quotes::QuoteInput;
 use kejiyun_core::moderation::ModerationKind;
 use kejiyun_core::regions::RegionCode;
+use kejiyun_core::stats::ports::StatsRange;
 use kejiyun_core::stats::{Cell, Metric};
-use kejiyun_core::stats_ports::StatsRange;
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 
@@ -247,7 +247,7 @@ pub async fn run_stats(opts: &StatsBenchOptions) -> anyhow::Result<StatsBenchRep
         ..Config::default()
     };
     let (services, store) = crate::server::services(&config).await?;
-    let backend = kejiyun_core::ports::Store::backend_name(&store).to_string();
+    let backend = kejiyun_core::ports::HealthStore::backend_name(&store).to_string();
 
     let counties = crate::bench_corpus::sichuan_counties()?;
     let categories = category_codes();
@@ -268,7 +268,7 @@ pub async fn run_stats(opts: &StatsBenchOptions) -> anyhow::Result<StatsBenchRep
     eprintln!("loading {} cells…", cells.len());
     let t = Instant::now();
     services
-        .stats
+        .store
         .replace_cells(&cells)
         .await
         .map_err(|e| anyhow::anyhow!("replace_cells: {e}"))?;
@@ -276,12 +276,12 @@ pub async fn run_stats(opts: &StatsBenchOptions) -> anyhow::Result<StatsBenchRep
 
     let series = kejiyun_core::stats_series::series_all(&cells);
     let served = services
-        .stats
+        .store
         .served_series()
         .await
         .map_err(|e| anyhow::anyhow!("served_series: {e}"))?;
     let totals = services
-        .stats
+        .store
         .served_totals()
         .await
         .map_err(|e| anyhow::anyhow!("served_totals: {e}"))?;

@@ -450,7 +450,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             let (_services, store) = crate::server::services(&config).await?;
             eprintln!(
                 "migrations applied ({})",
-                kejiyun_core::ports::Store::backend_name(&store)
+                kejiyun_core::ports::HealthStore::backend_name(&store)
             );
             Ok(())
         }

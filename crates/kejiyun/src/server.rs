@@ -111,11 +111,8 @@ pub async fn services_with_search(
     }
     let services = Services {
         store: Arc::new(store.clone()),
-        market: Arc::new(store.clone()),
-        stats: Arc::new(store.clone()),
         search: index,
         search_feed: Arc::new(store.clone()),
-        notifications: Arc::new(store.clone()),
         clock: Arc::new(SystemClock),
         regions,
         root,

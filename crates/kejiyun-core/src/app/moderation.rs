@@ -3,10 +3,10 @@ use serde_json::json;
 use super::Services;
 use crate::audit::{AuditEntry, AuditRecord};
 use crate::ids::{OrgId, TechWorkerId};
+use crate::moderation::ports::StatusChange;
 use crate::moderation::{self, ModerationAction, ModerationKind, ModerationStatus, QueueItem};
 use crate::paging::{Page, Paged};
 use crate::permissions::{Actor, RegionScope};
-use crate::ports::StatusChange;
 use crate::regions::RegionCode;
 use crate::{DomainError, DomainResult};
 

@@ -1,13 +1,13 @@
 use super::Services;
 use super::tech_workers::{DirectoryQuery, directory_scope};
 use crate::ids::OrgId;
+use crate::moderation::ports::StatusChange;
 use crate::moderation::{self, ModerationAction, ModerationStatus};
+use crate::orgs::ports::OrgFilter;
 use crate::orgs::{Org, OrgInput, OrgProfile, OrgType};
 use crate::paging::{Page, Paged};
 use crate::permissions::Actor;
-use crate::ports::{OrgFilter, StatusChange};
-use crate::text;
-use crate::{DomainError, DomainResult};
+use crate::{DomainError, DomainResult, text};
 
 impl Services {
     fn parse_org(&self, input: &OrgInput) -> DomainResult<OrgProfile> {

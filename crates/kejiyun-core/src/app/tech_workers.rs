@@ -1,13 +1,13 @@
 use super::Services;
 use crate::ids::TechWorkerId;
+use crate::moderation::ports::StatusChange;
 use crate::moderation::{self, ModerationAction, ModerationStatus};
 use crate::paging::{Page, Paged};
 use crate::permissions::{Actor, RegionScope};
-use crate::ports::{StatusChange, TechWorkerFilter};
 use crate::regions::RegionCode;
+use crate::tech_workers::ports::TechWorkerFilter;
 use crate::tech_workers::{TechWorker, TechWorkerInput, TechWorkerProfile};
-use crate::text;
-use crate::{DomainError, DomainResult};
+use crate::{DomainError, DomainResult, text};
 
 /// Filters a directory listing may ask for.
 #[derive(Debug, Clone, Default)]

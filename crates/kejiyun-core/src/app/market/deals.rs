@@ -6,8 +6,8 @@ use crate::ids::UserId;
 use crate::market::deals::{
     self, Deal, DealOrigin, DealStatus, DealSubject, DealTerms, Evidence, Side,
 };
+use crate::market::ports::{DealChange, DealFilter, NewDeal};
 use crate::market::postings::PostingKind;
-use crate::market_ports::{DealChange, DealFilter, NewDeal};
 use crate::moderation::{self, ModerationStatus};
 use crate::paging::{Page, Paged};
 use crate::permissions::{Actor, RegionScope};
@@ -223,7 +223,7 @@ impl Services {
             }),
         );
         Ok(self
-            .market
+            .store
             .create_deal(NewDeal {
                 subject: r.subject,
                 requester: r.requester,
@@ -325,7 +325,7 @@ impl Services {
             }),
         );
         Ok(self
-            .market
+            .store
             .create_deal(NewDeal {
                 subject: r.subject,
                 requester: r.requester,
@@ -350,7 +350,7 @@ impl Services {
 
     /// The two sides and the admins of the deal's region see a deal.
     pub async fn deal(&self, actor: &Actor, id: i64) -> DomainResult<Deal> {
-        let d = self.market.deal(id).await?.ok_or_else(not_found)?;
+        let d = self.store.deal(id).await?.ok_or_else(not_found)?;
         if d.side_of(actor.user_id).is_some() || actor.administers(d.region) {
             Ok(d)
         } else {
@@ -360,7 +360,7 @@ impl Services {
 
     pub async fn deal_evidence(&self, actor: &Actor, id: i64) -> DomainResult<(Evidence, Vec<u8>)> {
         self.deal(actor, id).await?;
-        self.market
+        self.store
             .deal_evidence(id)
             .await?
             .ok_or_else(|| DomainError::NotFound("该交易没有凭证文件".into()))
@@ -392,7 +392,7 @@ impl Services {
             ),
             json!({ "status": to.code(), "requester_confirmed": r, "provider_confirmed": p }),
         );
-        self.market
+        self.store
             .change_deal(
                 id,
                 DealChange {
@@ -431,7 +431,7 @@ impl Services {
             Some(json!({ "status": d.status.code(), "amount_fen": d.terms.amount.fen() })),
             json!({ "status": to.code(), "reason": reason }),
         );
-        self.market
+        self.store
             .change_deal(
                 id,
                 DealChange {
@@ -478,6 +478,6 @@ impl Services {
             status: q.status,
             transfer: q.transfer,
         };
-        Ok(self.market.list_deals(&filter, page).await?)
+        Ok(self.store.list_deals(&filter, page).await?)
     }
 }

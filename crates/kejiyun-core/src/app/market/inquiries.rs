@@ -37,18 +37,18 @@ impl Services {
         }
         let now = self.now();
         match self
-            .market
+            .store
             .find_inquiry(kind, posting_id, actor.user_id)
             .await?
         {
             Some(id) => {
-                self.market
+                self.store
                     .add_message(id, actor.user_id, &body, now)
                     .await?;
                 Ok(id)
             }
             None => Ok(self
-                .market
+                .store
                 .create_inquiry(
                     kind,
                     posting_id,
@@ -64,23 +64,23 @@ impl Services {
 
     /// Only the two sides see a thread; anyone else gets 404.
     pub async fn inquiry(&self, actor: &Actor, id: i64) -> DomainResult<(Inquiry, Vec<Message>)> {
-        let inquiry = self.market.inquiry(id).await?.ok_or_else(not_found)?;
+        let inquiry = self.store.inquiry(id).await?.ok_or_else(not_found)?;
         if !inquiry.is_side(actor.user_id) {
             return Err(not_found());
         }
-        let messages = self.market.messages(id).await?;
+        let messages = self.store.messages(id).await?;
         Ok((inquiry, messages))
     }
 
     pub async fn reply_inquiry(&self, actor: &Actor, id: i64, body: &str) -> DomainResult<i64> {
         let body = message_body(body)?;
         self.banned_words.check("body", &[&body])?;
-        let inquiry = self.market.inquiry(id).await?.ok_or_else(not_found)?;
+        let inquiry = self.store.inquiry(id).await?.ok_or_else(not_found)?;
         if !inquiry.is_side(actor.user_id) {
             return Err(not_found());
         }
         Ok(self
-            .market
+            .store
             .add_message(id, actor.user_id, &body, self.now())
             .await?)
     }
@@ -98,18 +98,18 @@ impl Services {
         }
         let now = self.now();
         match self
-            .market
+            .store
             .find_inquiry(PostingKind::Need, quote.need_id, quote.provider)
             .await?
         {
             Some(id) => {
-                self.market
+                self.store
                     .add_message(id, actor.user_id, &body, now)
                     .await?;
                 Ok(id)
             }
             None => Ok(self
-                .market
+                .store
                 .create_inquiry(
                     PostingKind::Need,
                     quote.need_id,
@@ -124,6 +124,6 @@ impl Services {
     }
 
     pub async fn my_inquiries(&self, actor: &Actor, page: Page) -> DomainResult<Paged<Inquiry>> {
-        Ok(self.market.list_inquiries(actor.user_id, page).await?)
+        Ok(self.store.list_inquiries(actor.user_id, page).await?)
     }
 }
