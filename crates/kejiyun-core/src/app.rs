@@ -1,5 +1,35 @@
 //! Use cases: the operations a handler or the CLI calls. Each checks permissions and rules,
-//! then calls the store once, so a handler stays a thin translation of HTTP.
+//! then calls the store once, so a handler stays a thin translation of HTTP. They are grouped
+//! by area, one struct per file, lent out by `Services`: `services.accounts().login(…)` is in
+//! `app/accounts.rs`, `services.deals().confirm_deal(…)` in `app/market/deals.rs`, and each
+//! calls its area's port (`AccountStore`, `DealStore`, …).
+
+/// Declares an area's use cases: the struct `$name`, which `services.$accessor()` lends out, so
+/// a call reads `services.deals().confirm_deal(…)` and names the file it is in
+/// (`app/market/deals.rs`). The use cases read the shared services (store, clock, regions, …)
+/// through `Deref`.
+macro_rules! use_cases {
+    ($name:ident, $accessor:ident, $doc:literal) => {
+        #[doc = $doc]
+        #[doc = ""]
+        #[doc = concat!("Reached by `services.", stringify!($accessor), "()`.")]
+        #[derive(Clone, Copy)]
+        pub struct $name<'a>(&'a $crate::app::Services);
+
+        impl $crate::app::Services {
+            pub fn $accessor(&self) -> $name<'_> {
+                $name(self)
+            }
+        }
+
+        impl std::ops::Deref for $name<'_> {
+            type Target = $crate::app::Services;
+            fn deref(&self) -> &$crate::app::Services {
+                self.0
+            }
+        }
+    };
+}
 
 mod accounts;
 pub mod market;
@@ -13,9 +43,13 @@ mod tokens;
 
 use std::sync::Arc;
 
-pub use accounts::{AdminSpec, LoginOutcome, RegisterInput};
-pub use moderation::Decision;
-pub use tech_workers::DirectoryQuery;
+pub use accounts::{Accounts, AdminSpec, LoginOutcome, RegisterInput};
+pub use moderation::{Decision, Moderation};
+pub use notifications::Notifications;
+pub use orgs::Orgs;
+pub use stats::Stats;
+pub use tech_workers::{DirectoryQuery, TechWorkers};
+pub use tokens::Tokens;
 
 use crate::DomainError;
 use crate::auth::LockoutPolicy;

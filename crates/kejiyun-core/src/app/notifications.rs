@@ -2,7 +2,6 @@
 //! found", never "forbidden", so ids reveal nothing); delivery preferences; the sweeper's
 //! delivery of e-mail/SMS copies; and the entry point for match notifications.
 
-use super::Services;
 use crate::ids::UserId;
 use crate::notifications::delivery::{Contact, Sender, plan_delivery};
 use crate::notifications::{
@@ -16,7 +15,13 @@ use crate::{DomainError, DomainResult};
 /// Recipients (and notifications per recipient) the sweeper handles per store call.
 const DELIVERY_BATCH: u64 = 200;
 
-impl Services {
+use_cases!(
+    Notifications,
+    notifications,
+    "The inbox and the delivery of its copies"
+);
+
+impl Notifications<'_> {
     pub async fn notifications(
         &self,
         actor: &Actor,

@@ -1,4 +1,3 @@
-use super::Services;
 use super::tech_workers::{DirectoryQuery, directory_scope};
 use crate::ids::OrgId;
 use crate::moderation::ports::StatusChange;
@@ -9,7 +8,13 @@ use crate::paging::{Page, Paged};
 use crate::permissions::Actor;
 use crate::{DomainError, DomainResult, text};
 
-impl Services {
+use_cases!(
+    Orgs,
+    orgs,
+    "Organizations: registration, profiles, the directory"
+);
+
+impl Orgs<'_> {
     fn parse_org(&self, input: &OrgInput) -> DomainResult<OrgProfile> {
         let profile = OrgProfile::parse(input)?;
         self.deployment_region(profile.region, "region")?;

@@ -5,7 +5,6 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::NaiveDate;
 
-use super::Services;
 use crate::paging::{Page, Paged};
 use crate::permissions::Actor;
 use crate::regions::RegionCode;
@@ -142,7 +141,13 @@ fn in_range(cell: &Cell, range: &StatsRange) -> bool {
         && range.to.is_none_or(|t| cell.day <= t)
 }
 
-impl Services {
+use_cases!(
+    Stats,
+    stats,
+    "Statistics: reports, drill-down, verify and rebuild"
+);
+
+impl Stats<'_> {
     fn stats_range(
         &self,
         region: RegionCode,

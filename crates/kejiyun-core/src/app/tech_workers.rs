@@ -17,7 +17,13 @@ pub struct DirectoryQuery {
     pub query: Option<String>,
 }
 
-impl Services {
+use_cases!(
+    TechWorkers,
+    tech_workers,
+    "Tech workers: applications, profiles, the directory"
+);
+
+impl TechWorkers<'_> {
     fn parse_tech_worker(&self, input: &TechWorkerInput) -> DomainResult<TechWorkerProfile> {
         let profile = TechWorkerProfile::parse(input)?;
         self.deployment_region(profile.service_region, "service_region")?;

@@ -379,6 +379,7 @@ async fn register_apply_moderate_and_browse() {
     assert!(!user.get("/me/tokens").await.body.contains("value=\"kjy_"));
 
     services
+        .accounts()
         .create_admin(
             None,
             AdminSpec {

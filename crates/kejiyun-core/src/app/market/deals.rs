@@ -1,6 +1,5 @@
 use serde_json::json;
 
-use crate::app::Services;
 use crate::audit::AuditRecord;
 use crate::ids::UserId;
 use crate::market::deals::{
@@ -87,14 +86,20 @@ struct Resolved {
     posting_regions: Vec<RegionCode>,
 }
 
-impl Services {
+use_cases!(
+    Deals,
+    deals,
+    "Deals: proposed, recorded offline, confirmed, cancelled"
+);
+
+impl Deals<'_> {
     /// A posting that exists and was published (deals are about public postings).
     async fn dealable(
         &self,
         kind: PostingKind,
         id: i64,
     ) -> DomainResult<(UserId, RegionCode, String)> {
-        let (meta, region, title) = self.posting_meta(kind, id).await?;
+        let (meta, region, title) = self.postings().posting_meta(kind, id).await?;
         if meta.first_published_at.is_none() || meta.status == ModerationStatus::Draft {
             return Err(DomainError::invalid(
                 "subject",
@@ -182,7 +187,7 @@ impl Services {
         };
         let (mut requester, mut provider, mut origin) = (None, None, DealOrigin::Direct);
         if let Some(iid) = input.inquiry_id {
-            let (inquiry, _) = self.inquiry(actor, iid).await?;
+            let (inquiry, _) = self.inquiries().inquiry(actor, iid).await?;
             match inquiry.posting_kind {
                 PostingKind::Need => {
                     subject.need = Some(inquiry.posting_id);

@@ -1,4 +1,3 @@
-use crate::app::Services;
 use crate::market::inquiries::{Inquiry, Message, message_body};
 use crate::market::postings::PostingKind;
 use crate::moderation::ModerationStatus;
@@ -10,7 +9,9 @@ fn not_found() -> DomainError {
     DomainError::NotFound("对接记录不存在".into())
 }
 
-impl Services {
+use_cases!(Inquiries, inquiries, "Inquiry threads");
+
+impl Inquiries<'_> {
     /// Contacts the other side of a published posting; a second contact continues the same
     /// thread. Returns the inquiry id.
     pub async fn start_inquiry(
@@ -22,7 +23,7 @@ impl Services {
     ) -> DomainResult<i64> {
         let body = message_body(body)?;
         self.banned_words.check("body", &[&body])?;
-        let (meta, _, _) = self.posting_meta(kind, posting_id).await?;
+        let (meta, _, _) = self.postings().posting_meta(kind, posting_id).await?;
         if meta.status != ModerationStatus::Published {
             return Err(DomainError::NotFound(format!(
                 "{}不存在或未发布",
@@ -90,7 +91,7 @@ impl Services {
     pub async fn ask_quote(&self, actor: &Actor, quote_id: i64, body: &str) -> DomainResult<i64> {
         let body = message_body(body)?;
         self.banned_words.check("body", &[&body])?;
-        let quote = self.quote(actor, quote_id).await?;
+        let quote = self.quotes().quote(actor, quote_id).await?;
         if quote.need_owner != actor.user_id {
             return Err(DomainError::Forbidden(
                 "只有需求发布者可以向报价方提问".into(),

@@ -1,6 +1,5 @@
 use serde_json::json;
 
-use crate::app::Services;
 use crate::audit::AuditRecord;
 use crate::ids::OrgId;
 use crate::market::categories::{Category, Scope};
@@ -38,7 +37,9 @@ fn not_found(kind: PostingKind) -> DomainError {
     DomainError::NotFound(format!("{}不存在", kind.label_zh()))
 }
 
-impl Services {
+use_cases!(Postings, postings, "Services, needs and achievements");
+
+impl Postings<'_> {
     /// Services and achievements come from verified tech workers or verified organizations
     /// (posting through their org admin).
     async fn may_provide(&self, actor: &Actor, org: Option<OrgId>) -> DomainResult<()> {

@@ -1,4 +1,3 @@
-use crate::app::Services;
 use crate::market::deals::{DealOrigin, DealStatus, DealSubject, DealTerms};
 use crate::market::ports::NewDeal;
 use crate::market::quotes::{
@@ -13,7 +12,9 @@ fn not_found() -> DomainError {
     DomainError::NotFound("报价不存在".into())
 }
 
-impl Services {
+use_cases!(Quotes, quotes, "Quotes on needs");
+
+impl Quotes<'_> {
     /// A tech worker or organization answers a published need with a quote.
     pub async fn submit_quote(
         &self,
@@ -32,7 +33,7 @@ impl Services {
         }
         let draft = QuoteDraft::parse(input)?;
         self.banned_words.check("method", &[&draft.method])?;
-        let need = self.need(Some(actor), need_id).await?;
+        let need = self.postings().need(Some(actor), need_id).await?;
         if need.meta.status != ModerationStatus::Published {
             return Err(DomainError::Conflict("该需求未在发布中，不能报价".into()));
         }
@@ -65,7 +66,7 @@ impl Services {
         need_id: i64,
         page: Page,
     ) -> DomainResult<Paged<Quote>> {
-        let need = self.need(Some(actor), need_id).await?;
+        let need = self.postings().need(Some(actor), need_id).await?;
         let all = need.meta.owner == actor.user_id || actor.administers(need.draft.region);
         let provider = (!all).then_some(actor.user_id);
         Ok(self
@@ -103,7 +104,7 @@ impl Services {
     pub async fn accept_quote(&self, actor: &Actor, id: i64) -> DomainResult<i64> {
         let q = self.own_need_quote(actor, id).await?;
         quote_transition(q.status, QuoteStatus::Accepted)?;
-        let need = self.need(Some(actor), q.need_id).await?;
+        let need = self.postings().need(Some(actor), q.need_id).await?;
         let now = self.now();
         let audit = super::deals::deal_audit(
             actor.user_id,

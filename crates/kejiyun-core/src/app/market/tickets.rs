@@ -1,6 +1,5 @@
 use serde_json::json;
 
-use crate::app::Services;
 use crate::audit::AuditRecord;
 use crate::market::ports::TicketFilter;
 use crate::market::postings::PostingKind;
@@ -16,10 +15,12 @@ fn not_found() -> DomainError {
     DomainError::NotFound("保姆单不存在".into())
 }
 
-impl Services {
+use_cases!(Tickets, tickets, "Caseworker tickets");
+
+impl Tickets<'_> {
     /// Region staff take a need as a caseworker ticket (one open ticket per need).
     pub async fn open_ticket(&self, actor: &Actor, need_id: i64) -> DomainResult<i64> {
-        let need = self.need(Some(actor), need_id).await?;
+        let need = self.postings().need(Some(actor), need_id).await?;
         // The need's owner may ask for one too: a need that finds no good match is offered
         // the caseworker (科服保姆) right beside its matches.
         if !actor.administers(need.draft.region) && need.meta.owner != actor.user_id {
