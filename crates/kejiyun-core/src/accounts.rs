@@ -1,5 +1,7 @@
 //! People: login identifiers, passwords, profiles, roles and the masking of personal data.
 
+pub mod ports;
+
 use std::sync::OnceLock;
 
 use argon2::Argon2;

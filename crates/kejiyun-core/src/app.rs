@@ -1,5 +1,35 @@
 //! Use cases: the operations a handler or the CLI calls. Each checks permissions and rules,
-//! then calls the store once, so a handler stays a thin translation of HTTP.
+//! then calls the store once, so a handler stays a thin translation of HTTP. They are grouped
+//! by area, one struct per file, lent out by `Services`: `services.accounts().login(…)` is in
+//! `app/accounts.rs`, `services.deals().confirm_deal(…)` in `app/market/deals.rs`, and each
+//! calls its area's port (`AccountStore`, `DealStore`, …).
+
+/// Declares an area's use cases: the struct `$name`, which `services.$accessor()` lends out, so
+/// a call reads `services.deals().confirm_deal(…)` and names the file it is in
+/// (`app/market/deals.rs`). The use cases read the shared services (store, clock, regions, …)
+/// through `Deref`.
+macro_rules! use_cases {
+    ($name:ident, $accessor:ident, $doc:literal) => {
+        #[doc = $doc]
+        #[doc = ""]
+        #[doc = concat!("Reached by `services.", stringify!($accessor), "()`.")]
+        #[derive(Clone, Copy)]
+        pub struct $name<'a>(&'a $crate::app::Services);
+
+        impl $crate::app::Services {
+            pub fn $accessor(&self) -> $name<'_> {
+                $name(self)
+            }
+        }
+
+        impl std::ops::Deref for $name<'_> {
+            type Target = $crate::app::Services;
+            fn deref(&self) -> &$crate::app::Services {
+                self.0
+            }
+        }
+    };
+}
 
 mod accounts;
 pub mod market;
@@ -13,35 +43,31 @@ mod tokens;
 
 use std::sync::Arc;
 
-pub use accounts::{AdminSpec, LoginOutcome, RegisterInput};
-pub use moderation::Decision;
-pub use tech_workers::DirectoryQuery;
+pub use accounts::{Accounts, AdminSpec, LoginOutcome, RegisterInput};
+pub use moderation::{Decision, Moderation};
+pub use notifications::Notifications;
+pub use orgs::Orgs;
+pub use stats::Stats;
+pub use tech_workers::{DirectoryQuery, TechWorkers};
+pub use tokens::Tokens;
 
 use crate::DomainError;
 use crate::auth::LockoutPolicy;
 use crate::banned_words::BannedWords;
-use crate::market_ports::MarketStore;
-use crate::notification_ports::NotificationStore;
 use crate::ports::Store;
 use crate::regions::{Region, RegionCode, RegionDirectory};
 use crate::search_ports::{SearchEngine, SearchFeed};
-use crate::stats_ports::StatsStore;
 use crate::time::{Clock, Timestamp};
 
 /// Everything a use case needs, built once at start.
 #[derive(Clone)]
 pub struct Services {
+    /// The database: every area's storage port.
     pub store: Arc<dyn Store>,
-    /// The marketplace's storage (the same database as `store`).
-    pub market: Arc<dyn MarketStore>,
-    /// Served statistics (the same database).
-    pub stats: Arc<dyn StatsStore>,
     /// The search index (answers searches and matches).
     pub search: Arc<dyn SearchEngine>,
     /// The database as the search index sees it (the same database as `store`).
     pub search_feed: Arc<dyn SearchFeed>,
-    /// The in-site inbox (the same database).
-    pub notifications: Arc<dyn NotificationStore>,
     pub clock: Arc<dyn Clock>,
     pub regions: Arc<RegionDirectory>,
     /// The deployment's root region (四川省 by default): everything lives below it.

@@ -1,5 +1,7 @@
 //! The append-only audit trail of administrative actions: who, when, what, before → after.
 
+pub mod ports;
+
 use serde_json::Value;
 
 use crate::ids::{AuditId, UserId};

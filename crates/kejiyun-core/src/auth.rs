@@ -1,5 +1,7 @@
 //! Session and API tokens, and the login lockout rule.
 
+pub mod ports;
+
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use rand::RngCore;

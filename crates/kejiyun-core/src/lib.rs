@@ -1,6 +1,6 @@
 //! Kejiyun's domain: validated value types, rules and state machines, the permission model and
-//! the storage port. Nothing here does IO; the web and db crates call these functions, and tests
-//! call them directly.
+//! the storage ports (each area's `ports` module). Nothing here does IO; the web and db crates
+//! call these functions, and tests call them directly.
 
 pub mod accounts;
 pub mod app;
@@ -10,10 +10,8 @@ pub mod banned_words;
 pub mod error;
 pub mod ids;
 pub mod market;
-pub mod market_ports;
 pub mod matching;
 pub mod moderation;
-pub mod notification_ports;
 pub mod notifications;
 pub mod orgs;
 pub mod paging;
@@ -23,7 +21,6 @@ pub mod regions;
 pub mod search_ports;
 pub mod stats;
 pub mod stats_figures;
-pub mod stats_ports;
 pub mod stats_series;
 pub mod tech_workers;
 pub mod text;

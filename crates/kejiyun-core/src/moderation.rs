@@ -1,6 +1,8 @@
 //! The moderation life cycle every posting type reuses:
 //! draft → pending → published | rejected (with a reason) → edited → pending, and → closed.
 
+pub mod ports;
+
 use serde::{Deserialize, Serialize};
 
 use crate::DomainError;

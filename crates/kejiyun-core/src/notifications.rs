@@ -3,6 +3,7 @@
 //! out. The inbox always receives every notification; the preference only governs the copies.
 
 pub mod delivery;
+pub mod ports;
 
 use crate::DomainError;
 use crate::ids::UserId;

@@ -1,6 +1,8 @@
 //! Organizations: associations, enterprise associations, societies, expert stations, agencies,
 //! bases, 科普e站 operators, schools, enterprises and cooperatives.
 
+pub mod ports;
+
 use serde::{Deserialize, Serialize};
 
 use crate::DomainError;

@@ -1,18 +1,21 @@
-//! The storage port. `kejiyun-db` implements it for SQLite, PostgreSQL and MySQL/MariaDB; the
-//! same contract tests run against each. Every method is one transaction: a write that returns
-//! `Ok` has committed, together with its audit entry and queue row.
+//! What every storage port shares: [`StoreError`], and [`Store`], the whole database as one
+//! `Arc<dyn Store>`. Each area's port lives beside the area (`accounts::ports`,
+//! `market::ports`, `stats::ports`, …); `kejiyun-db` implements each in the file that holds the
+//! area's queries, for SQLite, PostgreSQL and MySQL/MariaDB, and the same contract tests run
+//! against each. Every method is one transaction: a write that returns `Ok` has committed,
+//! together with its audit entry, queue row, outbox row and notifications.
 
 use async_trait::async_trait;
 
-use crate::accounts::{Login, NewUser, ProfileUpdate, User};
-use crate::audit::{AuditEntry, AuditRecord};
-use crate::auth::{LoginAttempts, NewToken, TokenInfo, TokenKind};
-use crate::ids::{OrgId, TechWorkerId, TokenId, UserId};
-use crate::moderation::{ModerationKind, ModerationStatus, QueueItem};
-use crate::orgs::{Org, OrgProfile, OrgType};
-use crate::paging::{Page, Paged};
-use crate::permissions::{Grant, RegionScope};
-use crate::tech_workers::{TechWorker, TechWorkerProfile};
+use crate::accounts::ports::AccountStore;
+use crate::audit::ports::AuditStore;
+use crate::auth::ports::AuthStore;
+use crate::market::ports::{DealStore, InquiryStore, PostingStore, QuoteStore, TicketStore};
+use crate::moderation::ports::ModerationStore;
+use crate::notifications::ports::NotificationStore;
+use crate::orgs::ports::OrgStore;
+use crate::stats::ports::{StatsRebuildStore, StatsRecordStore, StatsSeriesStore};
+use crate::tech_workers::ports::TechWorkerStore;
 use crate::time::Timestamp;
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -62,140 +65,37 @@ impl Unavailable {
 
 pub type StoreResult<T> = Result<T, StoreError>;
 
-#[derive(Debug, Clone, PartialEq)]
-pub struct TechWorkerFilter {
-    pub scope: RegionScope,
-    pub status: Option<ModerationStatus>,
-    /// Substring of name, field, employer or expertise.
-    pub query: Option<String>,
-}
-
-#[derive(Debug, Clone, PartialEq)]
-pub struct OrgFilter {
-    pub scope: RegionScope,
-    pub status: Option<ModerationStatus>,
-    pub org_type: Option<OrgType>,
-    pub query: Option<String>,
-}
-
-/// A status change of a moderated record, with its audit entry.
-#[derive(Debug, Clone, PartialEq)]
-pub struct StatusChange {
-    /// The status the record must still have (optimistic concurrency): if another admin
-    /// decided first, the change fails with `Conflict` and nothing is written.
-    pub from: ModerationStatus,
-    pub to: ModerationStatus,
-    pub reason: Option<String>,
-    pub at: Timestamp,
-    pub audit: Option<AuditRecord>,
-}
-
+/// The database itself: which backend, whether it answers, whether a write can commit.
 #[async_trait]
-pub trait Store: Send + Sync {
+pub trait HealthStore: Send + Sync {
     /// `sqlite`, `postgres` or `mysql`.
     fn backend_name(&self) -> &'static str;
     async fn ping(&self) -> StoreResult<()>;
     /// Whether a write can commit now (readiness): one small durable write. A full disk or a
     /// read-only database answers `Unavailable`, which a plain `ping` would not notice.
     async fn check_writable(&self, at: Timestamp) -> StoreResult<()>;
+}
 
-    // Accounts.
-    async fn create_user(&self, user: NewUser, at: Timestamp) -> StoreResult<UserId>;
-    async fn user(&self, id: UserId) -> StoreResult<Option<User>>;
-    async fn user_by_login(&self, login: &Login) -> StoreResult<Option<User>>;
-    async fn update_profile(
-        &self,
-        id: UserId,
-        update: ProfileUpdate,
-        at: Timestamp,
-    ) -> StoreResult<()>;
-    /// Granted roles plus the derived ones (a published tech worker profile, orgs administered).
-    async fn grants(&self, id: UserId) -> StoreResult<Vec<Grant>>;
-    async fn add_grant(&self, user: UserId, grant: Grant, audit: AuditRecord) -> StoreResult<()>;
-    /// Users holding admin grants, with the grant.
-    async fn list_admins(&self, page: Page) -> StoreResult<Paged<(User, Grant)>>;
-
-    // Login lockout.
-    /// Counts one login attempt for `key`, before its password is checked, in one transaction
-    /// that locks the key's count: of concurrent attempts the n-th sees n
-    /// ([`LoginAttempts::next`](crate::auth::LoginAttempts::next); a count whose window began
-    /// at or before `window_start` starts again).
-    async fn count_login_attempt(
-        &self,
-        key: &str,
-        now: Timestamp,
-        window_start: Timestamp,
-    ) -> StoreResult<LoginAttempts>;
-    /// A successful login forgets the key's count.
-    async fn clear_login_attempts(&self, key: &str) -> StoreResult<()>;
-
-    // Sessions and API tokens.
-    async fn create_token(&self, token: NewToken) -> StoreResult<TokenId>;
-    /// The live (unrevoked, unexpired) token with this hash; records its use.
-    async fn token_by_hash(
-        &self,
-        token_hash: &str,
-        now: Timestamp,
-    ) -> StoreResult<Option<TokenInfo>>;
-    async fn list_tokens(&self, user: UserId, kind: TokenKind) -> StoreResult<Vec<TokenInfo>>;
-    /// Revokes one of `user`'s tokens; `false` if there is no such live token.
-    async fn revoke_token(&self, user: UserId, id: TokenId, at: Timestamp) -> StoreResult<bool>;
-
-    // Tech workers.
-    async fn create_tech_worker(
-        &self,
-        user: UserId,
-        profile: &TechWorkerProfile,
-        status: ModerationStatus,
-        at: Timestamp,
-    ) -> StoreResult<TechWorkerId>;
-    async fn tech_worker(&self, id: TechWorkerId) -> StoreResult<Option<TechWorker>>;
-    async fn tech_worker_by_user(&self, user: UserId) -> StoreResult<Option<TechWorker>>;
-    /// Replaces the profile and moves the status (`change.from` must match).
-    async fn update_tech_worker(
-        &self,
-        id: TechWorkerId,
-        profile: &TechWorkerProfile,
-        change: StatusChange,
-    ) -> StoreResult<()>;
-    async fn list_tech_workers(
-        &self,
-        filter: &TechWorkerFilter,
-        page: Page,
-    ) -> StoreResult<Paged<TechWorker>>;
-
-    // Organizations.
-    async fn create_org(
-        &self,
-        admin: UserId,
-        profile: &OrgProfile,
-        status: ModerationStatus,
-        at: Timestamp,
-    ) -> StoreResult<OrgId>;
-    async fn org(&self, id: OrgId) -> StoreResult<Option<Org>>;
-    async fn update_org(
-        &self,
-        id: OrgId,
-        profile: &OrgProfile,
-        change: StatusChange,
-    ) -> StoreResult<()>;
-    async fn list_orgs(&self, filter: &OrgFilter, page: Page) -> StoreResult<Paged<Org>>;
-
-    // Moderation.
-    async fn moderation_queue(
-        &self,
-        scope: &RegionScope,
-        kind: Option<ModerationKind>,
-        page: Page,
-    ) -> StoreResult<Paged<QueueItem>>;
-    /// Moves a moderated record's status (and its queue row) and writes the audit entry.
-    async fn change_status(
-        &self,
-        kind: ModerationKind,
-        id: i64,
-        change: StatusChange,
-    ) -> StoreResult<()>;
-
-    // Audit.
-    async fn list_audit(&self, scope: &RegionScope, page: Page) -> StoreResult<Paged<AuditEntry>>;
+/// The whole database, as [`crate::app::Services`] holds it: every area's port and no method of
+/// its own (`kejiyun-db` implements it with an empty `impl`). A `dyn Store` answers every
+/// area's methods; a concrete store needs the area's trait in scope
+/// (`use kejiyun_core::market::ports::DealStore`).
+pub trait Store:
+    HealthStore
+    + AccountStore
+    + AuthStore
+    + TechWorkerStore
+    + OrgStore
+    + ModerationStore
+    + AuditStore
+    + PostingStore
+    + InquiryStore
+    + QuoteStore
+    + DealStore
+    + TicketStore
+    + StatsSeriesStore
+    + StatsRecordStore
+    + StatsRebuildStore
+    + NotificationStore
+{
 }

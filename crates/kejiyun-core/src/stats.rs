@@ -7,6 +7,8 @@
 //! `kejiyun stats verify` recomputes the same cells from the base records with the same
 //! function, so the two can only disagree if a write path forgot to report a change.
 
+pub mod ports;
+
 use std::collections::BTreeMap;
 
 use chrono::NaiveDate;

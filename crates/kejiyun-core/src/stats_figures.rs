@@ -9,7 +9,7 @@
 use std::collections::BTreeMap;
 
 use crate::stats::Metric;
-use crate::stats_ports::StatsRange;
+use crate::stats::ports::StatsRange;
 use crate::stats_series::{ALL_CATEGORIES, Series, SeriesKey, whole_years};
 
 /// One stored year row as a report reads it.

@@ -1,6 +1,8 @@
 //! Tech workers (科技工作者): a user's verified professional profile. An application goes
 //! through the moderation life cycle; the region admin of its service region decides.
 
+pub mod ports;
+
 use crate::DomainError;
 use crate::accounts::IdCardNumber;
 use crate::ids::{TechWorkerId, UserId};

@@ -1,4 +1,4 @@
-//! Kejiyun's storage: the [`Store`](kejiyun_core::ports::Store) port implemented once with
+//! Kejiyun's storage: the [`Store`](kejiyun_core::ports::Store) ports implemented once with
 //! SeaORM for SQLite (default), PostgreSQL and MySQL/MariaDB, the backend chosen from the
 //! database URL; migrations; the national region list.
 
@@ -220,7 +220,7 @@ pub async fn migrate(store: &SeaStore) -> Result<(), DbError> {
         "m20261129_000007_sparse_series",
     ];
     if pending.iter().any(|m| stats_tables.contains(&m.as_str())) {
-        use kejiyun_core::stats_ports::StatsStore;
+        use kejiyun_core::stats::ports::{StatsRebuildStore, StatsRecordStore};
         let records = store
             .counted_records()
             .await

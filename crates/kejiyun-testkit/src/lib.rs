@@ -323,6 +323,7 @@ impl TestApp {
     pub async fn admin(&self, role: &str, region: Option<&str>) -> TestUser {
         let login = format!("{}@admins.test", unique("admin"));
         self.services()
+            .accounts()
             .create_admin(
                 None,
                 AdminSpec {

@@ -105,7 +105,7 @@ pub async fn resolve(State(state): State<AppState>, request: Request, next: Next
     };
     let mut session = None;
     if let Some(secret) = secret {
-        match state.services.authenticate(&secret).await {
+        match state.services.accounts().authenticate(&secret).await {
             Ok(Some((actor, token))) => session = Some(Session { actor, token, via }),
             Ok(None) if via == AuthVia::Bearer => {
                 return ApiError::new(
@@ -141,6 +141,7 @@ pub async fn resolve(State(state): State<AppState>, request: Request, next: Next
     let unread_notifications = match &session {
         Some(s) if s.via == AuthVia::Cookie && is_page => state
             .services
+            .notifications()
             .unread_notifications(&s.actor)
             .await
             .unwrap_or_else(|e| {

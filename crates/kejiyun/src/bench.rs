@@ -18,8 +18,8 @@ use kejiyun_core::market::postings::{NeedInput, PostingKind};
 use kejiyun_core::market::quotes::QuoteInput;
 use kejiyun_core::moderation::ModerationKind;
 use kejiyun_core::regions::RegionCode;
+use kejiyun_core::stats::ports::StatsRange;
 use kejiyun_core::stats::{Cell, Metric};
-use kejiyun_core::stats_ports::StatsRange;
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 
@@ -247,7 +247,7 @@ pub async fn run_stats(opts: &StatsBenchOptions) -> anyhow::Result<StatsBenchRep
         ..Config::default()
     };
     let (services, store) = crate::server::services(&config).await?;
-    let backend = kejiyun_core::ports::Store::backend_name(&store).to_string();
+    let backend = kejiyun_core::ports::HealthStore::backend_name(&store).to_string();
 
     let counties = crate::bench_corpus::sichuan_counties()?;
     let categories = category_codes();
@@ -268,7 +268,7 @@ pub async fn run_stats(opts: &StatsBenchOptions) -> anyhow::Result<StatsBenchRep
     eprintln!("loading {} cells…", cells.len());
     let t = Instant::now();
     services
-        .stats
+        .store
         .replace_cells(&cells)
         .await
         .map_err(|e| anyhow::anyhow!("replace_cells: {e}"))?;
@@ -276,12 +276,12 @@ pub async fn run_stats(opts: &StatsBenchOptions) -> anyhow::Result<StatsBenchRep
 
     let series = kejiyun_core::stats_series::series_all(&cells);
     let served = services
-        .stats
+        .store
         .served_series()
         .await
         .map_err(|e| anyhow::anyhow!("served_series: {e}"))?;
     let totals = services
-        .stats
+        .store
         .served_totals()
         .await
         .map_err(|e| anyhow::anyhow!("served_totals: {e}"))?;
@@ -360,6 +360,7 @@ async fn time_served(
         }
         let t = Instant::now();
         let ok = services
+            .stats()
             .stats(None, range.region, range.from, range.to)
             .await
             .is_ok();
@@ -389,7 +390,7 @@ async fn write_overhead(s: &Arc<Services>) -> anyhow::Result<WriteOverhead> {
     let mut needs = Vec::with_capacity(DEALS);
     for i in 0..DEALS {
         let id = s
-            .create_need(
+            .postings().create_need(
                 &farmer,
                 &NeedInput {
                     title: format!("脐橙园病虫害防治求助（第 {} 批）", i + 1),
@@ -406,7 +407,8 @@ async fn write_overhead(s: &Arc<Services>) -> anyhow::Result<WriteOverhead> {
             )
             .await
             .map_err(domain)?;
-        s.moderate(&admin, ModerationKind::Need, id, Decision::Approve)
+        s.moderation()
+            .moderate(&admin, ModerationKind::Need, id, Decision::Approve)
             .await
             .map_err(domain)?;
         needs.push(id);
@@ -415,7 +417,8 @@ async fn write_overhead(s: &Arc<Services>) -> anyhow::Result<WriteOverhead> {
     let mut plain = Vec::with_capacity(DEALS);
     for id in &needs {
         let t = Instant::now();
-        s.confirm_posting(&farmer, PostingKind::Need, *id)
+        s.postings()
+            .confirm_posting(&farmer, PostingKind::Need, *id)
             .await
             .map_err(domain)?;
         plain.push(ms(t.elapsed()));
@@ -424,6 +427,7 @@ async fn write_overhead(s: &Arc<Services>) -> anyhow::Result<WriteOverhead> {
     let mut deals = Vec::with_capacity(DEALS);
     for id in &needs {
         let quote = s
+            .quotes()
             .submit_quote(
                 &worker,
                 *id,
@@ -437,12 +441,17 @@ async fn write_overhead(s: &Arc<Services>) -> anyhow::Result<WriteOverhead> {
             )
             .await
             .map_err(domain)?;
-        deals.push(s.accept_quote(&farmer, quote).await.map_err(domain)?);
+        deals.push(
+            s.quotes()
+                .accept_quote(&farmer, quote)
+                .await
+                .map_err(domain)?,
+        );
     }
     let mut confirm = Vec::with_capacity(DEALS);
     for id in &deals {
         let t = Instant::now();
-        s.confirm_deal(&worker, *id).await.map_err(domain)?;
+        s.deals().confirm_deal(&worker, *id).await.map_err(domain)?;
         confirm.push(ms(t.elapsed()));
     }
     Ok(WriteOverhead {

@@ -71,8 +71,18 @@ pub async fn run(
     let server = crate::server::spawn(&config, true).await?;
     let s = server.services.clone();
     let domain = |e: kejiyun_core::DomainError| anyhow::anyhow!("{e}");
-    let farmer = s.login(FARMER, PASSWORD).await.map_err(domain)?.actor;
-    let admin = s.login(COUNTY_ADMIN, PASSWORD).await.map_err(domain)?.actor;
+    let farmer = s
+        .accounts()
+        .login(FARMER, PASSWORD)
+        .await
+        .map_err(domain)?
+        .actor;
+    let admin = s
+        .accounts()
+        .login(COUNTY_ADMIN, PASSWORD)
+        .await
+        .map_err(domain)?
+        .actor;
     let mut found = Vec::with_capacity(samples);
     let mut gone = Vec::with_capacity(samples);
     for i in 0..samples {
@@ -88,14 +98,20 @@ pub async fn run(
             category: "fruit".into(),
             region: "511623".into(),
         };
-        let id = s.create_need(&farmer, &input, true).await.map_err(domain)?;
-        s.moderate(&admin, ModerationKind::Need, id, Decision::Approve)
+        let id = s
+            .postings()
+            .create_need(&farmer, &input, true)
+            .await
+            .map_err(domain)?;
+        s.moderation()
+            .moderate(&admin, ModerationKind::Need, id, Decision::Approve)
             .await
             .map_err(domain)?;
         let start = Instant::now();
         wait(&s, &marker, id, true, start).await?;
         found.push(start.elapsed());
-        s.close_posting(&farmer, PostingKind::Need, id, "withdrawn")
+        s.postings()
+            .close_posting(&farmer, PostingKind::Need, id, "withdrawn")
             .await
             .map_err(domain)?;
         let start = Instant::now();

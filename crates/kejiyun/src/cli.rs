@@ -276,6 +276,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             let (services, _) = crate::server::services(&config).await?;
             if rebuild {
                 let cells = services
+                    .stats()
                     .rebuild_stats()
                     .await
                     .map_err(|e| anyhow::anyhow!("{e}"))?;
@@ -283,6 +284,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 return Ok(());
             }
             let diffs = services
+                .stats()
                 .verify_stats()
                 .await
                 .map_err(|e| anyhow::anyhow!("{e}"))?;
@@ -450,7 +452,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             let (_services, store) = crate::server::services(&config).await?;
             eprintln!(
                 "migrations applied ({})",
-                kejiyun_core::ports::Store::backend_name(&store)
+                kejiyun_core::ports::HealthStore::backend_name(&store)
             );
             Ok(())
         }
@@ -469,6 +471,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             crate::logging::init(&config.log_format);
             let (services, _) = crate::server::services(&config).await?;
             let id = services
+                .accounts()
                 .create_admin(
                     None,
                     AdminSpec {

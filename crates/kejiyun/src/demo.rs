@@ -197,31 +197,34 @@ pub async fn load(s: &Services) -> anyhow::Result<String> {
     let first = Login::parse(ADMINS[0].0).map_err(err)?;
     if s.store.user_by_login(&first).await?.is_none() {
         for (login, role, region, name) in ADMINS {
-            s.create_admin(
-                None,
-                AdminSpec {
-                    login: (*login).into(),
-                    password: Some(DEMO_PASSWORD.into()),
-                    display_name: Some((*name).into()),
-                    role: (*role).into(),
-                    region: region.map(Into::into),
-                },
-            )
-            .await
-            .map_err(err)?;
+            s.accounts()
+                .create_admin(
+                    None,
+                    AdminSpec {
+                        login: (*login).into(),
+                        password: Some(DEMO_PASSWORD.into()),
+                        display_name: Some((*name).into()),
+                        role: (*role).into(),
+                        region: region.map(Into::into),
+                    },
+                )
+                .await
+                .map_err(err)?;
         }
         let city_admin = actor_of(s, "guangan@kejiyun.demo").await?;
         for w in WORKERS {
-            s.register(RegisterInput {
-                login: w.phone.into(),
-                password: DEMO_PASSWORD.into(),
-                display_name: w.name.into(),
-                region: Some(w.region.into()),
-            })
-            .await
-            .map_err(err)?;
+            s.accounts()
+                .register(RegisterInput {
+                    login: w.phone.into(),
+                    password: DEMO_PASSWORD.into(),
+                    display_name: w.name.into(),
+                    region: Some(w.region.into()),
+                })
+                .await
+                .map_err(err)?;
             let me = actor_of(s, w.phone).await?;
             let id = s
+                .tech_workers()
                 .apply_tech_worker(
                     &me,
                     &TechWorkerInput {
@@ -237,30 +240,33 @@ pub async fn load(s: &Services) -> anyhow::Result<String> {
                 .await
                 .map_err(err)?;
             if w.verify {
-                s.moderate(
-                    &city_admin,
-                    ModerationKind::TechWorker,
-                    id.0,
-                    Decision::Approve,
-                )
-                .await
-                .map_err(err)?;
+                s.moderation()
+                    .moderate(
+                        &city_admin,
+                        ModerationKind::TechWorker,
+                        id.0,
+                        Decision::Approve,
+                    )
+                    .await
+                    .map_err(err)?;
             }
         }
         for (phone, name, region) in std::iter::once(&FARMER).chain(crate::demo_market::REQUESTERS)
         {
-            s.register(RegisterInput {
-                login: (*phone).into(),
-                password: DEMO_PASSWORD.into(),
-                display_name: (*name).into(),
-                region: Some((*region).into()),
-            })
-            .await
-            .map_err(err)?;
+            s.accounts()
+                .register(RegisterInput {
+                    login: (*phone).into(),
+                    password: DEMO_PASSWORD.into(),
+                    display_name: (*name).into(),
+                    region: Some((*region).into()),
+                })
+                .await
+                .map_err(err)?;
         }
         for o in ORGS {
             let owner = actor_of(s, o.owner).await?;
             let id = s
+                .orgs()
                 .register_org(
                     &owner,
                     &OrgInput {
@@ -276,7 +282,8 @@ pub async fn load(s: &Services) -> anyhow::Result<String> {
                 .await
                 .map_err(err)?;
             if o.verify {
-                s.moderate(&city_admin, ModerationKind::Org, id.0, Decision::Approve)
+                s.moderation()
+                    .moderate(&city_admin, ModerationKind::Org, id.0, Decision::Approve)
                     .await
                     .map_err(err)?;
             }

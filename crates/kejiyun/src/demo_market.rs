@@ -198,7 +198,8 @@ async fn approve(s: &Services, admin: &Actor, kind: PostingKind, id: i64) -> any
         PostingKind::Need => ModerationKind::Need,
         PostingKind::Achievement => ModerationKind::Achievement,
     };
-    s.moderate(admin, kind, id, Decision::Approve)
+    s.moderation()
+        .moderate(admin, kind, id, Decision::Approve)
         .await
         .map_err(err)?;
     Ok(())
@@ -212,6 +213,7 @@ pub async fn load(s: &Services) -> anyhow::Result<()> {
     for d in SERVICES {
         let owner = actor_of(s, d.owner).await?;
         let id = s
+            .postings()
             .create_service(
                 &owner,
                 &ServiceInput {
@@ -238,6 +240,7 @@ pub async fn load(s: &Services) -> anyhow::Result<()> {
     for d in NEEDS {
         let owner = actor_of(s, d.owner).await?;
         let id = s
+            .postings()
             .create_need(
                 &owner,
                 &NeedInput {
@@ -263,7 +266,7 @@ pub async fn load(s: &Services) -> anyhow::Result<()> {
 
     let liu = actor_of(s, "13900000004").await?;
     let herb = s
-        .create_achievement(
+        .postings().create_achievement(
             &liu,
             &AchievementInput {
                 title: "川芎脱毒种苗快繁技术".into(),
@@ -286,7 +289,7 @@ pub async fn load(s: &Services) -> anyhow::Result<()> {
     approve(s, &city_admin, PostingKind::Achievement, herb).await?;
     let chen = actor_of(s, "13900000005").await?;
     let module = s
-        .create_achievement(
+        .postings().create_achievement(
             &chen,
             &AchievementInput {
                 title: "低功耗 5G 物联网通信模组".into(),
@@ -312,18 +315,21 @@ pub async fn load(s: &Services) -> anyhow::Result<()> {
     let wang = actor_of(s, "13900000001").await?;
     let farmer = actor_of(s, "13900000007").await?;
     let ticket = s
+        .tickets()
         .open_ticket(&linshui_admin, need_ids[0])
         .await
         .map_err(err)?;
-    s.add_follow_up(
-        &linshui_admin,
-        ticket,
-        "call",
-        "电话了解果园情况，建议先请县农业农村局专家现场确诊。",
-    )
-    .await
-    .map_err(err)?;
+    s.tickets()
+        .add_follow_up(
+            &linshui_admin,
+            ticket,
+            "call",
+            "电话了解果园情况，建议先请县农业农村局专家现场确诊。",
+        )
+        .await
+        .map_err(err)?;
     let quote = s
+        .quotes()
         .submit_quote(
             &wang,
             need_ids[0],
@@ -337,38 +343,42 @@ pub async fn load(s: &Services) -> anyhow::Result<()> {
         )
         .await
         .map_err(err)?;
-    let deal = s.accept_quote(&farmer, quote).await.map_err(err)?;
-    s.confirm_deal(&wang, deal).await.map_err(err)?;
-    s.link_ticket(&linshui_admin, ticket, "deal", deal)
+    let deal = s.quotes().accept_quote(&farmer, quote).await.map_err(err)?;
+    s.deals().confirm_deal(&wang, deal).await.map_err(err)?;
+    s.tickets()
+        .link_ticket(&linshui_admin, ticket, "deal", deal)
         .await
         .map_err(err)?;
-    s.close_ticket(
-        &linshui_admin,
-        ticket,
-        "deal_made",
-        Some("已促成与王建国高级农艺师的技术服务交易。"),
-    )
-    .await
-    .map_err(err)?;
+    s.tickets()
+        .close_ticket(
+            &linshui_admin,
+            ticket,
+            "deal_made",
+            Some("已促成与王建国高级农艺师的技术服务交易。"),
+        )
+        .await
+        .map_err(err)?;
 
     // The breeder's need: a quote waiting for an answer.
     let li = actor_of(s, "13900000002").await?;
-    s.submit_quote(
-        &li,
-        need_ids[1],
-        &QuoteInput {
-            price_fen: 980_000,
-            timeline_days: 45,
-            method: "分两次上门评估，出具生物安全整改清单，培训场内人员消毒流程并复查。".into(),
-            service_id: service_ids.get(2).copied(),
-        },
-    )
-    .await
-    .map_err(err)?;
+    s.quotes()
+        .submit_quote(
+            &li,
+            need_ids[1],
+            &QuoteInput {
+                price_fen: 980_000,
+                timeline_days: 45,
+                method: "分两次上门评估，出具生物安全整改清单，培训场内人员消毒流程并复查。".into(),
+                service_id: service_ids.get(2).copied(),
+            },
+        )
+        .await
+        .map_err(err)?;
 
     // An enterprise asks the electronics engineer; they agree on a consulting deal.
     let wu = actor_of(s, "13900000008").await?;
     let thread = s
+        .inquiries()
         .start_inquiry(
             &wu,
             PostingKind::Service,
@@ -377,15 +387,17 @@ pub async fn load(s: &Services) -> anyhow::Result<()> {
         )
         .await
         .map_err(err)?;
-    s.reply_inquiry(
-        &chen,
-        thread,
-        "可以，下周二可以到厂里看现场，咨询费按两天计。",
-    )
-    .await
-    .map_err(err)?;
+    s.inquiries()
+        .reply_inquiry(
+            &chen,
+            thread,
+            "可以，下周二可以到厂里看现场，咨询费按两天计。",
+        )
+        .await
+        .map_err(err)?;
     let today = s.now().shanghai_date().to_string();
     let consult = s
+        .deals()
         .propose_deal(
             &chen,
             &DealInput {
@@ -398,24 +410,25 @@ pub async fn load(s: &Services) -> anyhow::Result<()> {
         )
         .await
         .map_err(err)?;
-    s.confirm_deal(&wu, consult).await.map_err(err)?;
+    s.deals().confirm_deal(&wu, consult).await.map_err(err)?;
 
     // A transfer recorded from an offline contract by the city association.
     let zheng = actor_of(s, "13900000009").await?;
-    s.record_offline_deal(
-        &city_admin,
-        &OfflineDealInput {
-            achievement_id: Some(herb),
-            requester_id: Some(zheng.user_id.0),
-            amount_fen: 30_000_000,
-            deal_date: today,
-            note: Some("川芎脱毒种苗技术许可，线下签订合同".into()),
-            ..Default::default()
-        },
-        "技术许可合同.pdf",
-        DEMO_CONTRACT_PDF.to_vec(),
-    )
-    .await
-    .map_err(err)?;
+    s.deals()
+        .record_offline_deal(
+            &city_admin,
+            &OfflineDealInput {
+                achievement_id: Some(herb),
+                requester_id: Some(zheng.user_id.0),
+                amount_fen: 30_000_000,
+                deal_date: today,
+                note: Some("川芎脱毒种苗技术许可，线下签订合同".into()),
+                ..Default::default()
+            },
+            "技术许可合同.pdf",
+            DEMO_CONTRACT_PDF.to_vec(),
+        )
+        .await
+        .map_err(err)?;
     Ok(())
 }

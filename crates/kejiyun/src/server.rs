@@ -111,11 +111,8 @@ pub async fn services_with_search(
     }
     let services = Services {
         store: Arc::new(store.clone()),
-        market: Arc::new(store.clone()),
-        stats: Arc::new(store.clone()),
         search: index,
         search_feed: Arc::new(store.clone()),
-        notifications: Arc::new(store.clone()),
         clock: Arc::new(SystemClock),
         regions,
         root,
@@ -252,12 +249,12 @@ fn spawn_sweeper(sweeps: Sweeps, mut stop: oneshot::Receiver<()>) -> JoinHandle<
         loop {
             tokio::select! {
                 _ = &mut stop => break,
-                _ = every.tick() => match services.expire_postings().await {
+                _ = every.tick() => match services.postings().expire_postings().await {
                     Ok(0) => {}
                     Ok(n) => tracing::info!(closed = n, "expired postings closed"),
                     Err(e) => tracing::warn!(error = %e, "closing expired postings failed"),
                 },
-                _ = deliver.tick() => match services.deliver_notifications(sender.as_ref()).await {
+                _ = deliver.tick() => match services.notifications().deliver_notifications(sender.as_ref()).await {
                     Ok(0) => {}
                     Ok(n) => tracing::info!(sent = n, "notification messages sent"),
                     Err(e) => tracing::warn!(error = %e, "delivering notifications failed"),

@@ -38,7 +38,13 @@ pub struct AdminSpec {
     pub region: Option<String>,
 }
 
-impl Services {
+use_cases!(
+    Accounts,
+    accounts,
+    "Accounts: registration, sign-in, profiles, administrators"
+);
+
+impl Accounts<'_> {
     fn optional_region(&self, raw: Option<&str>) -> DomainResult<Option<RegionCode>> {
         match raw.map(str::trim) {
             None | Some("") => Ok(None),

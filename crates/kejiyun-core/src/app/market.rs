@@ -6,5 +6,8 @@ mod postings;
 mod quotes;
 mod tickets;
 
-pub use deals::{DealInput, DealQuery, OfflineDealInput};
-pub use postings::PostingQuery;
+pub use deals::{DealInput, DealQuery, Deals, OfflineDealInput};
+pub use inquiries::Inquiries;
+pub use postings::{PostingQuery, Postings};
+pub use quotes::Quotes;
+pub use tickets::Tickets;

@@ -1,12 +1,11 @@
 use serde_json::json;
 
-use super::Services;
 use crate::audit::{AuditEntry, AuditRecord};
 use crate::ids::{OrgId, TechWorkerId};
+use crate::moderation::ports::StatusChange;
 use crate::moderation::{self, ModerationAction, ModerationKind, ModerationStatus, QueueItem};
 use crate::paging::{Page, Paged};
 use crate::permissions::{Actor, RegionScope};
-use crate::ports::StatusChange;
 use crate::regions::RegionCode;
 use crate::{DomainError, DomainResult};
 
@@ -17,7 +16,13 @@ pub enum Decision {
     Reject { reason: String },
 }
 
-impl Services {
+use_cases!(
+    Moderation,
+    moderation,
+    "Moderation: the queue, decisions, the audit log"
+);
+
+impl Moderation<'_> {
     fn require_admin_scope(
         &self,
         actor: &Actor,
@@ -56,16 +61,20 @@ impl Services {
         if let Some(posting) = kind.posting_kind() {
             let (action, reason) = decision_action(decision)?;
             return self
+                .postings()
                 .moderate_posting(actor, posting, id, action, reason)
                 .await;
         }
         let (status, region, label) = match kind {
             ModerationKind::TechWorker => {
-                let tw = self.tech_worker(Some(actor), TechWorkerId(id)).await?;
+                let tw = self
+                    .tech_workers()
+                    .tech_worker(Some(actor), TechWorkerId(id))
+                    .await?;
                 (tw.status, tw.profile.service_region, tw.display_name)
             }
             ModerationKind::Org => {
-                let org = self.org(Some(actor), OrgId(id)).await?;
+                let org = self.orgs().org(Some(actor), OrgId(id)).await?;
                 (org.status, org.profile.region, org.profile.name)
             }
             ModerationKind::Service | ModerationKind::Need | ModerationKind::Achievement => {

@@ -2,7 +2,6 @@
 //! found", never "forbidden", so ids reveal nothing); delivery preferences; the sweeper's
 //! delivery of e-mail/SMS copies; and the entry point for match notifications.
 
-use super::Services;
 use crate::ids::UserId;
 use crate::notifications::delivery::{Contact, Sender, plan_delivery};
 use crate::notifications::{
@@ -16,21 +15,24 @@ use crate::{DomainError, DomainResult};
 /// Recipients (and notifications per recipient) the sweeper handles per store call.
 const DELIVERY_BATCH: u64 = 200;
 
-impl Services {
+use_cases!(
+    Notifications,
+    notifications,
+    "The inbox and the delivery of its copies"
+);
+
+impl Notifications<'_> {
     pub async fn notifications(
         &self,
         actor: &Actor,
         unread_only: bool,
         page: Page,
     ) -> DomainResult<Paged<Notification>> {
-        Ok(self
-            .notifications
-            .inbox(actor.user_id, unread_only, page)
-            .await?)
+        Ok(self.store.inbox(actor.user_id, unread_only, page).await?)
     }
 
     pub async fn unread_notifications(&self, actor: &Actor) -> DomainResult<u64> {
-        Ok(self.notifications.unread_count(actor.user_id).await?)
+        Ok(self.store.unread_count(actor.user_id).await?)
     }
 
     /// Marks the caller's notifications read; returns how many were unread.
@@ -39,7 +41,7 @@ impl Services {
         actor: &Actor,
         which: ReadSelection,
     ) -> DomainResult<u64> {
-        self.notifications
+        self.store
             .mark_read(actor.user_id, &which, self.now())
             .await
             .map_err(|e| match DomainError::from(e) {
@@ -54,7 +56,7 @@ impl Services {
         actor: &Actor,
     ) -> DomainResult<NotificationPreference> {
         Ok(self
-            .notifications
+            .store
             .preference(actor.user_id)
             .await?
             .unwrap_or_default())
@@ -66,7 +68,7 @@ impl Services {
         preference: NotificationPreference,
     ) -> DomainResult<()> {
         Ok(self
-            .notifications
+            .store
             .set_preference(actor.user_id, preference, self.now())
             .await?)
     }
@@ -85,7 +87,7 @@ impl Services {
             return Err(DomainError::invalid("link", "通知链接必须是站内路径"));
         }
         let n = notifications::new_match(recipient, &own, &matched, link, self.now());
-        Ok(self.notifications.notify(vec![n]).await?)
+        Ok(self.store.notify(vec![n]).await?)
     }
 
     /// Sends what is due through `sender` (real-time copies, daily/weekly digests) and records
@@ -97,7 +99,7 @@ impl Services {
         let mut after = None;
         loop {
             let batch = self
-                .notifications
+                .store
                 .undelivered_recipients(after, DELIVERY_BATCH)
                 .await?;
             let Some((last, _)) = batch.last() else {
@@ -120,19 +122,17 @@ impl Services {
         pref: NotificationPreference,
         now: Timestamp,
     ) -> DomainResult<u64> {
-        let pending = self.notifications.undelivered(user, DELIVERY_BATCH).await?;
+        let pending = self.store.undelivered(user, DELIVERY_BATCH).await?;
         let plan = plan_delivery(pref, now, &pending);
         if !plan.quiet.is_empty() {
-            self.notifications.mark_delivered(&plan.quiet, now).await?;
+            self.store.mark_delivered(&plan.quiet, now).await?;
         }
         if plan.messages.is_empty() {
             return Ok(0);
         }
         let Some(u) = self.store.user(user).await? else {
             // The account is gone: nothing to send to, settle so it is not looked at again.
-            self.notifications
-                .mark_delivered(&plan.settled(), now)
-                .await?;
+            self.store.mark_delivered(&plan.settled(), now).await?;
             return Ok(0);
         };
         let contact = Contact {
@@ -148,7 +148,7 @@ impl Services {
                 return Ok(sent);
             }
             // Recorded per message: a later failure must not send this one again.
-            self.notifications.mark_delivered(&d.settles, now).await?;
+            self.store.mark_delivered(&d.settles, now).await?;
             sent += 1;
         }
         Ok(sent)

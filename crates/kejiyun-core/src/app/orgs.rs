@@ -1,15 +1,20 @@
-use super::Services;
 use super::tech_workers::{DirectoryQuery, directory_scope};
 use crate::ids::OrgId;
+use crate::moderation::ports::StatusChange;
 use crate::moderation::{self, ModerationAction, ModerationStatus};
+use crate::orgs::ports::OrgFilter;
 use crate::orgs::{Org, OrgInput, OrgProfile, OrgType};
 use crate::paging::{Page, Paged};
 use crate::permissions::Actor;
-use crate::ports::{OrgFilter, StatusChange};
-use crate::text;
-use crate::{DomainError, DomainResult};
+use crate::{DomainError, DomainResult, text};
 
-impl Services {
+use_cases!(
+    Orgs,
+    orgs,
+    "Organizations: registration, profiles, the directory"
+);
+
+impl Orgs<'_> {
     fn parse_org(&self, input: &OrgInput) -> DomainResult<OrgProfile> {
         let profile = OrgProfile::parse(input)?;
         self.deployment_region(profile.region, "region")?;

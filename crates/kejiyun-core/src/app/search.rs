@@ -46,8 +46,8 @@ impl Services {
         id: i64,
         limit: usize,
     ) -> DomainResult<Vec<Match>> {
-        let (meta, region, _) = self.posting_meta(kind, id).await?;
-        if !Self::visible(&meta, region, Some(actor)) {
+        let (meta, region, _) = self.postings().posting_meta(kind, id).await?;
+        if !super::market::Postings::visible(&meta, region, Some(actor)) {
             return Err(DomainError::NotFound("内容不存在".into()));
         }
         if meta.owner != actor.user_id && !actor.administers(region) {
@@ -113,14 +113,16 @@ impl Services {
                 id: m.id,
                 title: m.title.clone(),
             };
-            self.notify_new_match(
-                UserId(other_owner),
-                other.clone(),
-                published.clone(),
-                &DocKind::from(kind).path(id),
-            )
-            .await?;
-            self.notify_new_match(owner, published.clone(), other, &m.kind.path(m.id))
+            self.notifications()
+                .notify_new_match(
+                    UserId(other_owner),
+                    other.clone(),
+                    published.clone(),
+                    &DocKind::from(kind).path(id),
+                )
+                .await?;
+            self.notifications()
+                .notify_new_match(owner, published.clone(), other, &m.kind.path(m.id))
                 .await?;
             sent += 2;
         }

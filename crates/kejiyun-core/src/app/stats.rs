@@ -5,13 +5,12 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::NaiveDate;
 
-use super::Services;
 use crate::paging::{Page, Paged};
 use crate::permissions::Actor;
 use crate::regions::RegionCode;
+use crate::stats::ports::{CountedRecord, StatsRange};
 use crate::stats::{Cell, Metric, contributions, tally};
 use crate::stats_figures::Figures;
-use crate::stats_ports::{CountedRecord, StatsRange};
 use crate::stats_series::{Series, SeriesKey, series_all};
 use crate::{DomainError, DomainResult};
 
@@ -142,7 +141,13 @@ fn in_range(cell: &Cell, range: &StatsRange) -> bool {
         && range.to.is_none_or(|t| cell.day <= t)
 }
 
-impl Services {
+use_cases!(
+    Stats,
+    stats,
+    "Statistics: reports, drill-down, verify and rebuild"
+);
+
+impl Stats<'_> {
     fn stats_range(
         &self,
         region: RegionCode,
@@ -169,7 +174,7 @@ impl Services {
         to: Option<NaiveDate>,
     ) -> DomainResult<StatsReport> {
         let range = self.stats_range(region, from, to)?;
-        let figures = Figures::of(&range, &self.stats.report_rows(range).await?);
+        let figures = Figures::of(&range, &self.store.report_rows(range).await?);
         let mut totals: BTreeMap<Metric, i64> = Metric::ALL.iter().map(|m| (*m, 0)).collect();
         totals.extend(figures.totals);
         Ok(StatsReport {
@@ -194,7 +199,7 @@ impl Services {
     ) -> DomainResult<(Paged<(CountedRecord, Cell, i64)>, i64)> {
         let range = self.stats_range(region, from, to)?;
         let mut rows: Vec<(CountedRecord, Cell, i64)> = Vec::new();
-        for record in self.stats.metric_records(metric, range).await? {
+        for record in self.store.metric_records(metric, range).await? {
             for (cell, value) in contributions(&record.counted) {
                 if cell.metric == metric && in_range(&cell, &range) {
                     rows.push((record.clone(), cell, value));
@@ -222,21 +227,21 @@ impl Services {
     /// Recomputes every figure from the base records and lists the days of the served
     /// series that differ from the series of the recomputed cells.
     pub async fn verify_stats(&self) -> DomainResult<Vec<StatsDifference>> {
-        let records = self.stats.counted_records().await?;
+        let records = self.store.counted_records().await?;
         let recomputed = series_all(&tally(records.iter().map(|r| &r.counted)));
-        let served = self.stats.served_series().await?;
+        let served = self.store.served_series().await?;
         let mut out = differences(&served, &recomputed);
-        let served = self.stats.served_totals().await?;
+        let served = self.store.served_totals().await?;
         out.extend(total_differences(&served, &recomputed));
         Ok(out)
     }
 
     /// Rebuilds the served series from the base records; returns the number of day cells
     /// they were computed from. Safe while servers write: see
-    /// [`StatsStore::rebuild_series`](crate::stats_ports::StatsStore::rebuild_series).
+    /// [`StatsRebuildStore::rebuild_series`](crate::stats::ports::StatsRebuildStore::rebuild_series).
     pub async fn rebuild_stats(&self) -> DomainResult<usize> {
         let cells = self
-            .stats
+            .store
             .rebuild_series(&|records| tally(records.iter().map(|r| &r.counted)))
             .await?;
         Ok(cells)

@@ -1,13 +1,13 @@
 use super::Services;
 use crate::ids::TechWorkerId;
+use crate::moderation::ports::StatusChange;
 use crate::moderation::{self, ModerationAction, ModerationStatus};
 use crate::paging::{Page, Paged};
 use crate::permissions::{Actor, RegionScope};
-use crate::ports::{StatusChange, TechWorkerFilter};
 use crate::regions::RegionCode;
+use crate::tech_workers::ports::TechWorkerFilter;
 use crate::tech_workers::{TechWorker, TechWorkerInput, TechWorkerProfile};
-use crate::text;
-use crate::{DomainError, DomainResult};
+use crate::{DomainError, DomainResult, text};
 
 /// Filters a directory listing may ask for.
 #[derive(Debug, Clone, Default)]
@@ -17,7 +17,13 @@ pub struct DirectoryQuery {
     pub query: Option<String>,
 }
 
-impl Services {
+use_cases!(
+    TechWorkers,
+    tech_workers,
+    "Tech workers: applications, profiles, the directory"
+);
+
+impl TechWorkers<'_> {
     fn parse_tech_worker(&self, input: &TechWorkerInput) -> DomainResult<TechWorkerProfile> {
         let profile = TechWorkerProfile::parse(input)?;
         self.deployment_region(profile.service_region, "service_region")?;

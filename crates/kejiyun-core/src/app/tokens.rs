@@ -1,11 +1,12 @@
-use super::Services;
 use crate::auth::{self, NewToken, TokenInfo, TokenKind};
 use crate::ids::TokenId;
 use crate::permissions::Actor;
 use crate::text;
 use crate::{DomainError, DomainResult};
 
-impl Services {
+use_cases!(Tokens, tokens, "API tokens");
+
+impl Tokens<'_> {
     /// Creates an API token for integrations; the secret is returned once and never stored.
     pub async fn create_api_token(
         &self,

@@ -5,6 +5,7 @@ pub mod categories;
 pub mod deals;
 pub mod inquiries;
 pub mod money;
+pub mod ports;
 pub mod postings;
 pub mod quotes;
 pub mod tickets;

@@ -1,3 +1,5 @@
+use async_trait::async_trait;
+use kejiyun_core::accounts::ports::AccountStore;
 use kejiyun_core::accounts::{Email, Login, NewUser, Phone, ProfileUpdate, Role, User};
 use kejiyun_core::audit::AuditRecord;
 use kejiyun_core::ids::{OrgId, UserId};
@@ -11,7 +13,7 @@ use sea_orm::{
     QueryOrder, QuerySelect,
 };
 
-use super::{audit, begin_write, corrupt, db_err, paged, parse_region, region_parts};
+use super::{SeaStore, audit, begin_write, corrupt, db_err, paged, parse_region, region_parts};
 use crate::entities::{orgs, tech_workers, user_grants, users};
 
 pub(super) fn to_user(m: users::Model) -> StoreResult<User> {
@@ -233,4 +235,34 @@ pub(super) async fn list_admins(
         }
     }
     Ok(paged(items, total, page))
+}
+
+#[async_trait]
+impl AccountStore for SeaStore {
+    async fn create_user(&self, user: NewUser, at: Timestamp) -> StoreResult<UserId> {
+        retry!(create_user(&self.db, user.clone(), at))
+    }
+    async fn user(&self, id: UserId) -> StoreResult<Option<User>> {
+        user(&self.db, id).await
+    }
+    async fn user_by_login(&self, login: &Login) -> StoreResult<Option<User>> {
+        user_by_login(&self.db, login).await
+    }
+    async fn update_profile(
+        &self,
+        id: UserId,
+        update: ProfileUpdate,
+        at: Timestamp,
+    ) -> StoreResult<()> {
+        retry!(update_profile(&self.db, id, update.clone(), at))
+    }
+    async fn grants(&self, id: UserId) -> StoreResult<Vec<Grant>> {
+        grants(&self.db, id).await
+    }
+    async fn add_grant(&self, user: UserId, grant: Grant, audit: AuditRecord) -> StoreResult<()> {
+        retry!(add_grant(&self.db, user, grant, audit.clone()))
+    }
+    async fn list_admins(&self, page: Page) -> StoreResult<Paged<(User, Grant)>> {
+        list_admins(&self.db, page).await
+    }
 }

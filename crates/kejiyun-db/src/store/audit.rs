@@ -1,3 +1,5 @@
+use async_trait::async_trait;
+use kejiyun_core::audit::ports::AuditStore;
 use kejiyun_core::audit::{AuditEntry, AuditRecord};
 use kejiyun_core::ids::{AuditId, UserId};
 use kejiyun_core::paging::{Page, Paged};
@@ -9,6 +11,7 @@ use sea_orm::{
     QueryFilter, QueryOrder, QuerySelect,
 };
 
+use super::SeaStore;
 use super::accounts::users_by_ids;
 use super::{corrupt, db_err, paged, parse_region, region_parts, scope_condition};
 use crate::entities::audit_log;
@@ -80,4 +83,11 @@ pub(super) async fn list(
         });
     }
     Ok(paged(items, total, page))
+}
+
+#[async_trait]
+impl AuditStore for SeaStore {
+    async fn list_audit(&self, scope: &RegionScope, page: Page) -> StoreResult<Paged<AuditEntry>> {
+        list(&self.db, scope, page).await
+    }
 }

@@ -1,7 +1,10 @@
+use async_trait::async_trait;
+use kejiyun_core::ids::{OrgId, TechWorkerId};
+use kejiyun_core::moderation::ports::{ModerationStore, StatusChange};
 use kejiyun_core::moderation::{ModerationKind, ModerationStatus, QueueItem};
 use kejiyun_core::paging::{Page, Paged};
 use kejiyun_core::permissions::RegionScope;
-use kejiyun_core::ports::{StatusChange, StoreError, StoreResult};
+use kejiyun_core::ports::{StoreError, StoreResult};
 use kejiyun_core::regions::RegionCode;
 use kejiyun_core::time::Timestamp;
 use sea_orm::{
@@ -9,7 +12,10 @@ use sea_orm::{
     PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
 };
 
-use super::{audit, corrupt, db_err, paged, parse_region, region_parts, scope_condition};
+use super::{
+    SeaStore, audit, corrupt, db_err, orgs, paged, parse_region, region_parts, scope_condition,
+    tech_workers,
+};
 use crate::entities::{moderation_queue, outbox};
 
 /// Keeps the queue and the outbox in step with a moderated record's new status; runs inside
@@ -132,4 +138,38 @@ pub(super) async fn queue(
         });
     }
     Ok(paged(items, total, page))
+}
+
+#[async_trait]
+impl ModerationStore for SeaStore {
+    async fn moderation_queue(
+        &self,
+        scope: &RegionScope,
+        kind: Option<ModerationKind>,
+        page: Page,
+    ) -> StoreResult<Paged<QueueItem>> {
+        queue(&self.db, scope, kind, page).await
+    }
+    async fn change_status(
+        &self,
+        kind: ModerationKind,
+        id: i64,
+        change: StatusChange,
+    ) -> StoreResult<()> {
+        match kind {
+            ModerationKind::TechWorker => {
+                retry!(tech_workers::change_status(
+                    &self.db,
+                    TechWorkerId(id),
+                    change.clone()
+                ))
+            }
+            ModerationKind::Org => retry!(orgs::change_status(&self.db, OrgId(id), change.clone())),
+            ModerationKind::Service | ModerationKind::Need | ModerationKind::Achievement => {
+                Err(StoreError::Backend(
+                    "postings are moderated through PostingStore::change_posting_status".into(),
+                ))
+            }
+        }
+    }
 }

@@ -5,7 +5,7 @@ use async_trait::async_trait;
 use kejiyun_core::ids::UserId;
 use kejiyun_core::market::deals::DealSubject;
 use kejiyun_core::market::postings::PostingKind;
-use kejiyun_core::notification_ports::NotificationStore;
+use kejiyun_core::notifications::ports::NotificationStore;
 use kejiyun_core::notifications::{
     NewNotification, Notification, NotificationKind, NotificationPreference, ReadSelection,
 };
@@ -18,7 +18,7 @@ use sea_orm::{
     PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
 };
 
-use super::{RETRIES, SeaStore, backoff, begin_write, corrupt, db_err, is_retryable, paged};
+use super::{SeaStore, begin_write, corrupt, db_err, paged};
 use crate::entities::{
     achievements, needs, notification_preferences as prefs, notifications as rows, services, users,
 };
@@ -297,28 +297,10 @@ async fn mark_delivered(db: &DatabaseConnection, ids: &[i64], at: Timestamp) -> 
     Ok(())
 }
 
-/// Runs a write again when it lost a deadlock (as `SeaStore`'s other writes do).
-async fn retried<T, F, Fut>(mut f: F) -> StoreResult<T>
-where
-    F: FnMut() -> Fut,
-    Fut: std::future::Future<Output = StoreResult<T>>,
-{
-    let mut attempt = 0u32;
-    loop {
-        match f().await {
-            Err(e) if is_retryable(&e) && attempt < RETRIES => {
-                attempt += 1;
-                backoff(attempt).await;
-            }
-            other => return other,
-        }
-    }
-}
-
 #[async_trait]
 impl NotificationStore for SeaStore {
     async fn notify(&self, items: Vec<NewNotification>) -> StoreResult<()> {
-        retried(|| notify(&self.db, items.clone())).await
+        retry!(notify(&self.db, items.clone()))
     }
     async fn inbox(
         &self,
@@ -337,7 +319,7 @@ impl NotificationStore for SeaStore {
         which: &ReadSelection,
         at: Timestamp,
     ) -> StoreResult<u64> {
-        retried(|| mark_read(&self.db, user, which, at)).await
+        retry!(mark_read(&self.db, user, which, at))
     }
     async fn preference(&self, user: UserId) -> StoreResult<Option<NotificationPreference>> {
         preference(&self.db, user).await
@@ -348,7 +330,7 @@ impl NotificationStore for SeaStore {
         preference: NotificationPreference,
         at: Timestamp,
     ) -> StoreResult<()> {
-        retried(|| set_preference(&self.db, user, preference, at)).await
+        retry!(set_preference(&self.db, user, preference, at))
     }
     async fn undelivered_recipients(
         &self,
@@ -361,6 +343,6 @@ impl NotificationStore for SeaStore {
         undelivered(&self.db, user, limit).await
     }
     async fn mark_delivered(&self, ids: &[i64], at: Timestamp) -> StoreResult<()> {
-        retried(|| mark_delivered(&self.db, ids, at)).await
+        retry!(mark_delivered(&self.db, ids, at))
     }
 }

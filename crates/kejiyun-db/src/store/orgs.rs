@@ -1,10 +1,13 @@
+use async_trait::async_trait;
 use kejiyun_core::accounts::Phone;
 use kejiyun_core::ids::{OrgId, UserId};
+use kejiyun_core::moderation::ports::StatusChange;
 use kejiyun_core::moderation::{ModerationKind, ModerationStatus};
 use kejiyun_core::notifications::{self, ProfileRef};
+use kejiyun_core::orgs::ports::{OrgFilter, OrgStore};
 use kejiyun_core::orgs::{CreditCode, Org, OrgProfile, OrgType};
 use kejiyun_core::paging::{Page, Paged};
-use kejiyun_core::ports::{OrgFilter, StatusChange, StoreResult};
+use kejiyun_core::ports::StoreResult;
 use kejiyun_core::time::Timestamp;
 use sea_orm::sea_query::{Expr, Func};
 use sea_orm::{
@@ -12,6 +15,7 @@ use sea_orm::{
     PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
 };
 
+use super::SeaStore;
 use super::moderation::{after_change, audit_change, lost_race};
 use super::notifications as inbox;
 use super::stats::{Counter, Watch};
@@ -236,4 +240,31 @@ pub(super) async fn list(
         .map(to_domain)
         .collect::<StoreResult<Vec<_>>>()?;
     Ok(paged(items, total, page))
+}
+
+#[async_trait]
+impl OrgStore for SeaStore {
+    async fn create_org(
+        &self,
+        admin: UserId,
+        profile: &OrgProfile,
+        status: ModerationStatus,
+        at: Timestamp,
+    ) -> StoreResult<OrgId> {
+        retry!(create(&self.db, admin, profile, status, at))
+    }
+    async fn org(&self, id: OrgId) -> StoreResult<Option<Org>> {
+        get(&self.db, id).await
+    }
+    async fn update_org(
+        &self,
+        id: OrgId,
+        profile: &OrgProfile,
+        change: StatusChange,
+    ) -> StoreResult<()> {
+        retry!(update(&self.db, id, profile, change.clone()))
+    }
+    async fn list_orgs(&self, filter: &OrgFilter, page: Page) -> StoreResult<Paged<Org>> {
+        list(&self.db, filter, page).await
+    }
 }

@@ -4,15 +4,17 @@
 
 use std::collections::BTreeMap;
 
+use async_trait::async_trait;
 use kejiyun_core::ports::StoreResult;
 use kejiyun_core::stats::Cell;
+use kejiyun_core::stats::ports::StatsRebuildStore;
 use kejiyun_core::stats_series::series_all;
 use sea_orm::{
     ConnectionTrait, DatabaseConnection, DatabaseTransaction, DbBackend, Statement, Value,
 };
 
-use super::{begin_write, db_err, stats_series, stats_served};
-use kejiyun_core::stats_ports::Tally;
+use super::{SeaStore, begin_write, db_err, stats_series, stats_served};
+use kejiyun_core::stats::ports::Tally;
 
 /// Rows per statement: 6,000 bound parameters, and ~3 MB of series, well under MySQL's
 /// smallest default `max_allowed_packet` (16 MB).
@@ -180,4 +182,14 @@ async fn checkpoint(db: &DatabaseConnection) -> StoreResult<()> {
             .map_err(db_err)?;
     }
     Ok(())
+}
+
+#[async_trait]
+impl StatsRebuildStore for SeaStore {
+    async fn replace_cells(&self, cells: &BTreeMap<Cell, i64>) -> StoreResult<()> {
+        replace_cells(&self.db, cells).await
+    }
+    async fn rebuild_series(&self, tally: &Tally) -> StoreResult<usize> {
+        retry!(rebuild_series(&self.db, tally))
+    }
 }

@@ -4,10 +4,11 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use async_trait::async_trait;
 use kejiyun_core::ports::StoreResult;
+use kejiyun_core::stats::ports::{StatsRange, StatsSeriesStore};
 use kejiyun_core::stats::{Cell, Metric};
 use kejiyun_core::stats_figures::ServedRow;
-use kejiyun_core::stats_ports::StatsRange;
 use kejiyun_core::stats_series::{ALL_CATEGORIES, Series, SeriesKey, series_deltas, whole_years};
 use sea_orm::sea_query::{CaseStatement, Expr, OnConflict, SimpleExpr};
 use sea_orm::{
@@ -15,6 +16,7 @@ use sea_orm::{
     EntityTrait, QueryFilter, QueryOrder, QuerySelect,
 };
 
+use super::SeaStore;
 use super::stats::category_of;
 use super::{corrupt, db_err, parse_region};
 use crate::entities::stat_series;
@@ -284,4 +286,17 @@ pub(super) async fn served_totals(
             Ok((key_of(&region, &category, &metric, year)?, total))
         })
         .collect()
+}
+
+#[async_trait]
+impl StatsSeriesStore for SeaStore {
+    async fn report_rows(&self, range: StatsRange) -> StoreResult<Vec<ServedRow>> {
+        report_rows(&self.db, range).await
+    }
+    async fn served_series(&self) -> StoreResult<BTreeMap<SeriesKey, Series>> {
+        served_series(&self.db).await
+    }
+    async fn served_totals(&self) -> StoreResult<BTreeMap<SeriesKey, i64>> {
+        served_totals(&self.db).await
+    }
 }

@@ -1,21 +1,24 @@
-//! Counted records from the base tables ([`StatsStore`](kejiyun_core::stats_ports::StatsStore)
-//! `counted_records` / `metric_records`) for `verify`, `rebuild` and drill-down. The figures
-//! themselves are read from `stat_series` (`stats_series.rs`).
+//! Counted records from the base tables
+//! ([`StatsRecordStore`](kejiyun_core::stats::ports::StatsRecordStore)) for `verify`,
+//! `rebuild` and drill-down. The figures themselves are read from `stat_series`
+//! (`stats_series.rs`).
 
 use std::collections::HashMap;
 
+use async_trait::async_trait;
 use chrono::{Days, NaiveDate, NaiveTime};
 use kejiyun_core::market::postings::PostingKind;
 use kejiyun_core::permissions::RegionScope;
 use kejiyun_core::ports::StoreResult;
 use kejiyun_core::regions::RegionCode;
+use kejiyun_core::stats::ports::{CountedRecord, StatsRange, StatsRecordStore};
 use kejiyun_core::stats::{Metric, public_title};
-use kejiyun_core::stats_ports::{CountedRecord, StatsRange};
 use sea_orm::{
     ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
     QueryOrder, QuerySelect,
 };
 
+use super::SeaStore;
 use super::market::postings::PostingTable;
 use super::stats::{
     DEAL_HEAD, DealHead, PostingHead, category_of, org_counted, posting_counted,
@@ -331,5 +334,19 @@ pub(super) async fn metric_records(
         | Metric::ExpertStations
         | Metric::EnterpriseAssociations
         | Metric::Estations => org_records(db, pre).await,
+    }
+}
+
+#[async_trait]
+impl StatsRecordStore for SeaStore {
+    async fn counted_records(&self) -> StoreResult<Vec<CountedRecord>> {
+        counted_records(&self.db).await
+    }
+    async fn metric_records(
+        &self,
+        metric: Metric,
+        range: StatsRange,
+    ) -> StoreResult<Vec<CountedRecord>> {
+        metric_records(&self.db, metric, range).await
     }
 }

@@ -1,9 +1,12 @@
+use async_trait::async_trait;
 use kejiyun_core::accounts::IdCardNumber;
 use kejiyun_core::ids::{TechWorkerId, UserId};
+use kejiyun_core::moderation::ports::StatusChange;
 use kejiyun_core::moderation::{ModerationKind, ModerationStatus};
 use kejiyun_core::notifications::{self, ProfileRef};
 use kejiyun_core::paging::{Page, Paged};
-use kejiyun_core::ports::{StatusChange, StoreError, StoreResult, TechWorkerFilter};
+use kejiyun_core::ports::{StoreError, StoreResult};
+use kejiyun_core::tech_workers::ports::{TechWorkerFilter, TechWorkerStore};
 use kejiyun_core::tech_workers::{TechWorker, TechWorkerProfile};
 use kejiyun_core::time::Timestamp;
 use sea_orm::sea_query::{Expr, Func};
@@ -12,6 +15,7 @@ use sea_orm::{
     PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
 };
 
+use super::SeaStore;
 use super::accounts::users_by_ids;
 use super::moderation::{after_change, audit_change, lost_race};
 use super::notifications as inbox;
@@ -278,4 +282,38 @@ pub(super) async fn list(
         .await
         .map_err(db_err)?;
     Ok(paged(with_names(db, rows).await?, total, page))
+}
+
+#[async_trait]
+impl TechWorkerStore for SeaStore {
+    async fn create_tech_worker(
+        &self,
+        user: UserId,
+        profile: &TechWorkerProfile,
+        status: ModerationStatus,
+        at: Timestamp,
+    ) -> StoreResult<TechWorkerId> {
+        retry!(create(&self.db, user, profile, status, at))
+    }
+    async fn tech_worker(&self, id: TechWorkerId) -> StoreResult<Option<TechWorker>> {
+        get(&self.db, id).await
+    }
+    async fn tech_worker_by_user(&self, user: UserId) -> StoreResult<Option<TechWorker>> {
+        by_user(&self.db, user).await
+    }
+    async fn update_tech_worker(
+        &self,
+        id: TechWorkerId,
+        profile: &TechWorkerProfile,
+        change: StatusChange,
+    ) -> StoreResult<()> {
+        retry!(update(&self.db, id, profile, change.clone()))
+    }
+    async fn list_tech_workers(
+        &self,
+        filter: &TechWorkerFilter,
+        page: Page,
+    ) -> StoreResult<Paged<TechWorker>> {
+        list(&self.db, filter, page).await
+    }
 }

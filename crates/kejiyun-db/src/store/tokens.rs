@@ -1,3 +1,5 @@
+use async_trait::async_trait;
+use kejiyun_core::auth::ports::AuthStore;
 use kejiyun_core::auth::{LoginAttempts, NewToken, TokenInfo, TokenKind};
 use kejiyun_core::ids::{TokenId, UserId};
 use kejiyun_core::ports::StoreResult;
@@ -8,7 +10,7 @@ use sea_orm::{
     QueryOrder, QuerySelect,
 };
 
-use super::{begin_write, corrupt, db_err};
+use super::{SeaStore, begin_write, corrupt, db_err};
 use crate::entities::{auth_tokens, login_attempts};
 
 /// `last_used_at` is refreshed at most this often, so reads don't each cost a write.
@@ -182,4 +184,35 @@ pub(super) async fn revoke_token(
         .await
         .map_err(db_err)?;
     Ok(res.rows_affected > 0)
+}
+
+#[async_trait]
+impl AuthStore for SeaStore {
+    async fn count_login_attempt(
+        &self,
+        key: &str,
+        now: Timestamp,
+        window_start: Timestamp,
+    ) -> StoreResult<LoginAttempts> {
+        retry!(count_login_attempt(&self.db, key, now, window_start))
+    }
+    async fn clear_login_attempts(&self, key: &str) -> StoreResult<()> {
+        retry!(clear_login_attempts(&self.db, key))
+    }
+    async fn create_token(&self, token: NewToken) -> StoreResult<TokenId> {
+        retry!(create_token(&self.db, token.clone()))
+    }
+    async fn token_by_hash(
+        &self,
+        token_hash: &str,
+        now: Timestamp,
+    ) -> StoreResult<Option<TokenInfo>> {
+        token_by_hash(&self.db, token_hash, now).await
+    }
+    async fn list_tokens(&self, user: UserId, kind: TokenKind) -> StoreResult<Vec<TokenInfo>> {
+        list_tokens(&self.db, user, kind).await
+    }
+    async fn revoke_token(&self, user: UserId, id: TokenId, at: Timestamp) -> StoreResult<bool> {
+        retry!(revoke_token(&self.db, user, id, at))
+    }
 }

@@ -141,6 +141,7 @@ pub async fn cast(app: &TestApp) -> Cast {
 pub async fn assert_figures_exact(app: &TestApp, what: &str) {
     let diffs = app
         .services()
+        .stats()
         .verify_stats()
         .await
         .unwrap_or_else(|e| panic!("{what}: verify: {e}"));

@@ -229,6 +229,7 @@ async fn rejection_quote_inquiry_and_deal_notify_the_other_side() {
 
     // The matching engine's entry point.
     app.services()
+        .notifications()
         .notify_new_match(
             UserId(c.expert.id),
             PostingRef {
@@ -496,12 +497,14 @@ async fn sweeper_sends_realtime_copies_now_and_digests_at_eight() {
     // the digest waits for the next 08:00.
     services.clock = Arc::new(Fixed(now));
     let n = services
+        .notifications()
         .deliver_notifications(&recorder)
         .await
         .unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(n, 2);
     assert_eq!(sent_to(&recorder), vec![c.expert.id, c.expert.id]);
     let again = services
+        .notifications()
         .deliver_notifications(&recorder)
         .await
         .unwrap_or_else(|e| panic!("{e}"));
@@ -510,6 +513,7 @@ async fn sweeper_sends_realtime_copies_now_and_digests_at_eight() {
     // Two days later, past 08:00 Asia/Shanghai: the farmer's digest.
     services.clock = Arc::new(Fixed(now.plus_seconds(2 * 86_400)));
     let n = services
+        .notifications()
         .deliver_notifications(&recorder)
         .await
         .unwrap_or_else(|e| panic!("{e}"));
@@ -518,6 +522,7 @@ async fn sweeper_sends_realtime_copies_now_and_digests_at_eight() {
     assert_eq!(log[2].0, c.farmer.id);
     assert_eq!(log[2].1, "科技云每日通知摘要：1 条未读");
     let again = services
+        .notifications()
         .deliver_notifications(&recorder)
         .await
         .unwrap_or_else(|e| panic!("{e}"));
@@ -557,6 +562,7 @@ async fn a_failed_send_is_retried_without_resending_what_went_out() {
     };
     let services = app.services();
     let n = services
+        .notifications()
         .deliver_notifications(&flaky)
         .await
         .unwrap_or_else(|e| panic!("{e}"));
@@ -566,6 +572,7 @@ async fn a_failed_send_is_retried_without_resending_what_went_out() {
         sent: Mutex::new(Vec::new()),
     };
     let n = services
+        .notifications()
         .deliver_notifications(&healed)
         .await
         .unwrap_or_else(|e| panic!("{e}"));

@@ -7,7 +7,7 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use kejiyun_core::market_ports::MarketStore;
+use kejiyun_core::market::ports::PostingStore;
 use kejiyun_testkit::{Backend, TestApp, TestDatabase};
 use reqwest::StatusCode;
 use serde_json::json;

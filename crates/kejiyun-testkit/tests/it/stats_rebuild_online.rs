@@ -51,7 +51,8 @@ async fn rebuilding_beside_a_writing_server_loses_no_update() {
         };
         let mut rebuilds = 0;
         while !writer.is_finished() {
-            cli.rebuild_stats()
+            cli.stats()
+                .rebuild_stats()
                 .await
                 .unwrap_or_else(|e| panic!("{}: rebuild: {e}", backend.name()));
             rebuilds += 1;

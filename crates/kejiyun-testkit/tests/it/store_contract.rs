@@ -2,17 +2,23 @@
 //! MySQL/MariaDB when `KEJIYUN_TEST_POSTGRES_URL` / `KEJIYUN_TEST_MYSQL_URL` are set). Each
 //! run prints the backend it used, so a wrong variable cannot hide.
 
+use kejiyun_core::accounts::ports::AccountStore;
 use kejiyun_core::accounts::{Login, NewUser, ProfileUpdate};
 use kejiyun_core::audit::AuditRecord;
+use kejiyun_core::audit::ports::AuditStore;
+use kejiyun_core::auth::ports::AuthStore;
 use kejiyun_core::auth::{LoginAttempts, NewToken, TokenKind, hash_token, new_token_secret};
 use kejiyun_core::ids::UserId;
+use kejiyun_core::moderation::ports::{ModerationStore, StatusChange};
 use kejiyun_core::moderation::{ModerationKind, ModerationStatus as S};
+use kejiyun_core::orgs::ports::{OrgFilter, OrgStore};
 use kejiyun_core::orgs::{OrgProfile, OrgType};
 use kejiyun_core::paging::Page;
 use kejiyun_core::permissions::{Grant, RegionScope};
-use kejiyun_core::ports::{OrgFilter, StatusChange, Store, StoreError, TechWorkerFilter};
+use kejiyun_core::ports::{HealthStore, StoreError};
 use kejiyun_core::regions::RegionCode;
 use kejiyun_core::tech_workers::TechWorkerProfile;
+use kejiyun_core::tech_workers::ports::{TechWorkerFilter, TechWorkerStore};
 use kejiyun_core::time::Timestamp;
 use kejiyun_db::SeaStore;
 use kejiyun_testkit::{TestDatabase, backends};

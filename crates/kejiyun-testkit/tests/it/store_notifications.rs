@@ -1,17 +1,19 @@
 //! The inbox's storage contract (`NotificationStore`) on every configured backend, and the
 //! marketplace's notifications committing (or not) with the change they describe.
 
+use kejiyun_core::accounts::ports::AccountStore;
 use kejiyun_core::accounts::{Login, NewUser};
 use kejiyun_core::ids::UserId;
+use kejiyun_core::market::ports::{PostingChange, PostingStore};
 use kejiyun_core::market::postings::{NeedDraft, NeedInput, PostingKind};
-use kejiyun_core::market_ports::{MarketStore, PostingChange};
 use kejiyun_core::moderation::ModerationStatus as S;
-use kejiyun_core::notification_ports::NotificationStore;
+use kejiyun_core::moderation::ports::StatusChange;
+use kejiyun_core::notifications::ports::NotificationStore;
 use kejiyun_core::notifications::{
     NewNotification, NotificationKind, NotificationPreference as P, ReadSelection,
 };
 use kejiyun_core::paging::Page;
-use kejiyun_core::ports::{StatusChange, Store, StoreError};
+use kejiyun_core::ports::{HealthStore, StoreError};
 use kejiyun_core::regions::RegionCode;
 use kejiyun_core::time::Timestamp;
 use kejiyun_db::SeaStore;

@@ -1,4 +1,4 @@
-//! Served statistics (`StatsStore`) on every configured backend: figures maintained in the
+//! Served statistics (`stats::ports`) on every configured backend: figures maintained in the
 //! transaction of every change must equal the figures recomputed from the records, after a
 //! seeded random workload applied concurrently from four tasks; Asia/Shanghai day boundaries;
 //! breakdowns that add up over aligned and unaligned ranges; roll-ups equal to those of the
@@ -9,26 +9,34 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use chrono::NaiveDate;
+use kejiyun_core::accounts::ports::AccountStore;
 use kejiyun_core::accounts::{Login, NewUser};
 use kejiyun_core::ids::{OrgId, TechWorkerId, UserId};
 use kejiyun_core::market::categories::Category;
 use kejiyun_core::market::deals::{Deal, DealOrigin, DealStatus, DealSubject, DealTerms};
 use kejiyun_core::market::money::Fen;
+use kejiyun_core::market::ports::{
+    DealChange, DealStore, NewDeal, PostingChange, PostingStore, QuoteStore,
+};
 use kejiyun_core::market::postings::{
     AchievementDraft, AchievementInput, CloseReason, NeedDraft, NeedInput, PostingKind,
     ServiceDraft, ServiceInput,
 };
 use kejiyun_core::market::quotes::{QuoteDraft, QuoteInput, QuoteStatus};
-use kejiyun_core::market_ports::{DealChange, MarketStore, NewDeal, PostingChange};
+use kejiyun_core::moderation::ports::{ModerationStore, StatusChange};
 use kejiyun_core::moderation::{ModerationKind, ModerationStatus as S};
+use kejiyun_core::orgs::ports::OrgStore;
 use kejiyun_core::orgs::{OrgProfile, OrgType};
-use kejiyun_core::ports::{StatusChange, Store, StoreError, StoreResult};
+use kejiyun_core::ports::{StoreError, StoreResult};
 use kejiyun_core::regions::RegionCode;
+use kejiyun_core::stats::ports::{
+    StatsRange, StatsRebuildStore, StatsRecordStore, StatsSeriesStore,
+};
 use kejiyun_core::stats::{self, Cell, Metric, contributions};
 use kejiyun_core::stats_figures::Figures;
-use kejiyun_core::stats_ports::{StatsRange, StatsStore};
 use kejiyun_core::stats_series;
 use kejiyun_core::tech_workers::TechWorkerProfile;
+use kejiyun_core::tech_workers::ports::TechWorkerStore;
 use kejiyun_core::time::Timestamp;
 use kejiyun_db::SeaStore;
 use kejiyun_testkit::{Backend, TestDatabase, backends};

@@ -5,11 +5,11 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::NaiveDate;
 use kejiyun_core::market::deals::DealStatus;
+use kejiyun_core::market::ports::DealStore;
 use kejiyun_core::market::postings::PostingKind;
-use kejiyun_core::market_ports::MarketStore;
 use kejiyun_core::moderation::ModerationStatus as S;
 use kejiyun_core::stats::Metric;
-use kejiyun_core::stats_ports::{StatsRange, StatsStore};
+use kejiyun_core::stats::ports::{StatsRange, StatsSeriesStore};
 use kejiyun_core::stats_series;
 use kejiyun_core::time::Timestamp;
 use kejiyun_db::SeaStore;

@@ -28,6 +28,7 @@ pub async fn register(
 ) -> ApiResult<(StatusCode, ApiJson<CreatedId>)> {
     let id = state
         .services
+        .accounts()
         .register(RegisterInput {
             login: req.login,
             password: req.password,
@@ -57,9 +58,13 @@ pub async fn login(
     ApiJson(req): ApiJson<LoginRequest>,
 ) -> ApiResult<Response> {
     let s = &state.services;
-    let outcome = s.login(&req.login, &req.password).await?;
+    let outcome = s.accounts().login(&req.login, &req.password).await?;
     let actor = &outcome.actor;
-    let tw = s.my_tech_worker(actor).await?.map(|t| t.id.0);
+    let tw = s
+        .tech_workers()
+        .my_tech_worker(actor)
+        .await?
+        .map(|t| t.id.0);
     let body = LoginResponse {
         token: outcome.token.clone(),
         expires_at: outcome.expires_at.to_rfc3339(),
@@ -87,6 +92,7 @@ pub async fn logout(
 ) -> ApiResult<Response> {
     state
         .services
+        .accounts()
         .logout(&session.actor, &session.token)
         .await?;
     let clear = cookie_header(SESSION_COOKIE, "", 0, true, state.config.secure_cookies);
@@ -104,8 +110,12 @@ pub async fn me(
     ApiUser(session): ApiUser,
 ) -> ApiResult<ApiJson<MeDto>> {
     let s = &state.services;
-    let user = s.me(&session.actor).await?;
-    let tw = s.my_tech_worker(&session.actor).await?.map(|t| t.id.0);
+    let user = s.accounts().me(&session.actor).await?;
+    let tw = s
+        .tech_workers()
+        .my_tech_worker(&session.actor)
+        .await?
+        .map(|t| t.id.0);
     Ok(ApiJson(MeDto::new(s, &user, &session.actor, tw)))
 }
 
@@ -126,6 +136,7 @@ pub async fn update_me(
 ) -> ApiResult<ApiJson<MeDto>> {
     let s = &state.services;
     let user = s
+        .accounts()
         .update_profile(
             &session.actor,
             &req.display_name,
@@ -133,6 +144,10 @@ pub async fn update_me(
             req.bio.as_deref(),
         )
         .await?;
-    let tw = s.my_tech_worker(&session.actor).await?.map(|t| t.id.0);
+    let tw = s
+        .tech_workers()
+        .my_tech_worker(&session.actor)
+        .await?
+        .map(|t| t.id.0);
     Ok(ApiJson(MeDto::new(s, &user, &session.actor, tw)))
 }

@@ -28,6 +28,7 @@ pub async fn audit_log(
 ) -> ApiResult<ApiJson<AuditList>> {
     let s = &state.services;
     let paged = s
+        .moderation()
         .audit_log(&session.actor, page(p.page, p.per_page)?)
         .await?;
     Ok(ApiJson(AuditList::from_paged(paged, |e| {
@@ -82,6 +83,7 @@ pub async fn create_admin(
 ) -> ApiResult<(StatusCode, ApiJson<CreatedId>)> {
     let id = state
         .services
+        .accounts()
         .create_admin(
             Some(&session.actor),
             AdminSpec {

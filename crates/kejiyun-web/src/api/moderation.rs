@@ -29,6 +29,7 @@ pub async fn queue(
     let kind = p.kind.as_deref().map(ModerationKind::parse).transpose()?;
     let region = p.region.as_deref().map(RegionCode::parse).transpose()?;
     let paged = s
+        .moderation()
         .moderation_queue(&session.actor, kind, region, page(p.page, p.per_page)?)
         .await?;
     Ok(ApiJson(QueueList::from_paged(paged, |q| {
@@ -55,6 +56,7 @@ pub async fn approve(
     let kind = ModerationKind::parse(&kind)?;
     let to = state
         .services
+        .moderation()
         .moderate(&session.actor, kind, id, Decision::Approve)
         .await?;
     Ok(ApiJson(StatusDto {
@@ -85,6 +87,7 @@ pub async fn reject(
     let kind = ModerationKind::parse(&kind)?;
     let to = state
         .services
+        .moderation()
         .moderate(
             &session.actor,
             kind,

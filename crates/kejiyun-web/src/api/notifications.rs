@@ -126,13 +126,17 @@ pub async fn list(
 ) -> ApiResult<ApiJson<NotificationList>> {
     let s = &state.services;
     let paged = s
+        .notifications()
         .notifications(
             &session.actor,
             p.unread.unwrap_or(false),
             page(p.page, p.per_page)?,
         )
         .await?;
-    let unread = s.unread_notifications(&session.actor).await?;
+    let unread = s
+        .notifications()
+        .unread_notifications(&session.actor)
+        .await?;
     Ok(ApiJson(NotificationList::new(paged, unread)))
 }
 
@@ -146,7 +150,11 @@ pub async fn unread_count(
     State(state): State<AppState>,
     ApiUser(session): ApiUser,
 ) -> ApiResult<ApiJson<UnreadCount>> {
-    let unread = state.services.unread_notifications(&session.actor).await?;
+    let unread = state
+        .services
+        .notifications()
+        .unread_notifications(&session.actor)
+        .await?;
     Ok(ApiJson(UnreadCount { unread }))
 }
 
@@ -168,8 +176,14 @@ pub async fn mark_read(
 ) -> ApiResult<ApiJson<MarkReadResponse>> {
     let which = ReadSelection::parse(req.ids, req.all)?;
     let s = &state.services;
-    let marked = s.mark_notifications_read(&session.actor, which).await?;
-    let unread = s.unread_notifications(&session.actor).await?;
+    let marked = s
+        .notifications()
+        .mark_notifications_read(&session.actor, which)
+        .await?;
+    let unread = s
+        .notifications()
+        .unread_notifications(&session.actor)
+        .await?;
     Ok(ApiJson(MarkReadResponse { marked, unread }))
 }
 
@@ -185,6 +199,7 @@ pub async fn preferences(
 ) -> ApiResult<ApiJson<PreferenceDto>> {
     let p = state
         .services
+        .notifications()
         .notification_preference(&session.actor)
         .await?;
     Ok(ApiJson(PreferenceDto {
@@ -210,6 +225,7 @@ pub async fn set_preferences(
     let p = NotificationPreference::parse(&req.preference)?;
     state
         .services
+        .notifications()
         .set_notification_preference(&session.actor, p)
         .await?;
     Ok(ApiJson(PreferenceDto {

@@ -32,6 +32,7 @@ pub async fn list(
     let s = &state.services;
     let org_type = p.org_type.as_deref().map(OrgType::parse).transpose()?;
     let paged = s
+        .orgs()
         .list_orgs(
             ctx.actor(),
             directory_query(&p)?,
@@ -61,6 +62,7 @@ pub async fn register(
 ) -> ApiResult<(StatusCode, ApiJson<CreatedId>)> {
     let id = state
         .services
+        .orgs()
         .register_org(&session.actor, &req.into())
         .await?;
     Ok((StatusCode::CREATED, ApiJson(CreatedId { id: id.0 })))
@@ -80,7 +82,7 @@ pub async fn get_one(
     ApiPath(id): ApiPath<i64>,
 ) -> ApiResult<ApiJson<OrgDto>> {
     let s = &state.services;
-    let org = s.org(ctx.actor(), OrgId(id)).await?;
+    let org = s.orgs().org(ctx.actor(), OrgId(id)).await?;
     Ok(ApiJson(OrgDto::new(s, ctx.actor(), org)))
 }
 
@@ -105,7 +107,10 @@ pub async fn edit(
     ApiJson(req): ApiJson<OrgRequest>,
 ) -> ApiResult<ApiJson<OrgDto>> {
     let s = &state.services;
-    let org = s.edit_org(&session.actor, OrgId(id), &req.into()).await?;
+    let org = s
+        .orgs()
+        .edit_org(&session.actor, OrgId(id), &req.into())
+        .await?;
     Ok(ApiJson(OrgDto::new(s, Some(&session.actor), org)))
 }
 
@@ -126,6 +131,7 @@ pub async fn verify(
 ) -> ApiResult<ApiJson<StatusDto>> {
     let to = state
         .services
+        .moderation()
         .moderate(&session.actor, ModerationKind::Org, id, Decision::Approve)
         .await?;
     Ok(ApiJson(StatusDto {
@@ -155,6 +161,7 @@ pub async fn reject(
 ) -> ApiResult<ApiJson<StatusDto>> {
     let to = state
         .services
+        .moderation()
         .moderate(
             &session.actor,
             ModerationKind::Org,

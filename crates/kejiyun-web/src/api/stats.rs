@@ -87,7 +87,7 @@ pub async fn stats(
         None => s.root,
     };
     let (from, to) = date_range(p.from.as_deref(), p.to.as_deref())?;
-    let report = s.stats(ctx.actor(), region, from, to).await?;
+    let report = s.stats().stats(ctx.actor(), region, from, to).await?;
     let region_name = |code: &str| {
         RegionCode::parse(code)
             .ok()
@@ -226,6 +226,7 @@ pub async fn records(
     let (from, to) = date_range(p.from.as_deref(), p.to.as_deref())?;
     let pg = page(p.page, p.per_page)?;
     let (paged, sum) = s
+        .stats()
         .stats_records(ctx.actor(), metric, region, from, to, pg)
         .await?;
     Ok(ApiJson(RecordList {

@@ -84,7 +84,7 @@ async fn collect(state: &AppState, ctx: &Ctx, p: &StatsParams) -> ApiResult<Expo
         None => s.root,
     };
     let (from, to) = date_range(p.from.as_deref(), p.to.as_deref())?;
-    let report = s.stats(ctx.actor(), region, from, to).await?;
+    let report = s.stats().stats(ctx.actor(), region, from, to).await?;
     let region = report.range.region;
     let name = |c: RegionCode| {
         s.regions
@@ -371,8 +371,14 @@ pub async fn export_xlsx(
     let s = &state.services;
     let (from, to) = date_range(p.from.as_deref(), p.to.as_deref())?;
     let (this, last) = report_periods(from, to, s.now().shanghai_date());
-    let this_r = s.stats(ctx.actor(), e.region, this.0, this.1).await?;
-    let last_r = s.stats(ctx.actor(), e.region, last.0, last.1).await?;
+    let this_r = s
+        .stats()
+        .stats(ctx.actor(), e.region, this.0, this.1)
+        .await?;
+    let last_r = s
+        .stats()
+        .stats(ctx.actor(), e.region, last.0, last.1)
+        .await?;
     let name = e.rows.first().map(|r| r.name.clone()).unwrap_or_default();
     let county = County {
         name: &name,

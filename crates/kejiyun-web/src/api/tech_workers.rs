@@ -43,6 +43,7 @@ pub async fn list(
 ) -> ApiResult<ApiJson<TechWorkerList>> {
     let s = &state.services;
     let paged = s
+        .tech_workers()
         .list_tech_workers(ctx.actor(), directory_query(&p)?, page(p.page, p.per_page)?)
         .await?;
     Ok(ApiJson(TechWorkerList::from_paged(paged, |t| {
@@ -69,6 +70,7 @@ pub async fn apply(
 ) -> ApiResult<(StatusCode, ApiJson<CreatedId>)> {
     let id = state
         .services
+        .tech_workers()
         .apply_tech_worker(&session.actor, &req.into())
         .await?;
     Ok((StatusCode::CREATED, ApiJson(CreatedId { id: id.0 })))
@@ -88,7 +90,10 @@ pub async fn get_one(
     ApiPath(id): ApiPath<i64>,
 ) -> ApiResult<ApiJson<TechWorkerDto>> {
     let s = &state.services;
-    let tw = s.tech_worker(ctx.actor(), TechWorkerId(id)).await?;
+    let tw = s
+        .tech_workers()
+        .tech_worker(ctx.actor(), TechWorkerId(id))
+        .await?;
     Ok(ApiJson(TechWorkerDto::new(s, ctx.actor(), tw)))
 }
 
@@ -114,6 +119,7 @@ pub async fn edit(
 ) -> ApiResult<ApiJson<TechWorkerDto>> {
     let s = &state.services;
     let tw = s
+        .tech_workers()
         .edit_tech_worker(&session.actor, TechWorkerId(id), &req.into())
         .await?;
     Ok(ApiJson(TechWorkerDto::new(s, Some(&session.actor), tw)))
@@ -136,6 +142,7 @@ pub async fn verify(
 ) -> ApiResult<ApiJson<StatusDto>> {
     let to = state
         .services
+        .moderation()
         .moderate(
             &session.actor,
             ModerationKind::TechWorker,
@@ -170,6 +177,7 @@ pub async fn reject(
 ) -> ApiResult<ApiJson<StatusDto>> {
     let to = state
         .services
+        .moderation()
         .moderate(
             &session.actor,
             ModerationKind::TechWorker,

@@ -18,7 +18,11 @@ pub async fn list(
     State(state): State<AppState>,
     ApiUser(session): ApiUser,
 ) -> ApiResult<ApiJson<TokenList>> {
-    let tokens = state.services.list_api_tokens(&session.actor).await?;
+    let tokens = state
+        .services
+        .tokens()
+        .list_api_tokens(&session.actor)
+        .await?;
     let n = tokens.len() as u32;
     Ok(ApiJson(TokenList {
         total: u64::from(n),
@@ -45,6 +49,7 @@ pub async fn create(
 ) -> ApiResult<(StatusCode, ApiJson<CreatedToken>)> {
     let (token, info) = state
         .services
+        .tokens()
         .create_api_token(&session.actor, &req.name, req.expires_in_days)
         .await?;
     Ok((
@@ -72,6 +77,7 @@ pub async fn revoke(
 ) -> ApiResult<StatusCode> {
     state
         .services
+        .tokens()
         .revoke_api_token(&session.actor, TokenId(id))
         .await?;
     Ok(StatusCode::NO_CONTENT)

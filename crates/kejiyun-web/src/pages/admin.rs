@@ -50,6 +50,7 @@ async fn queue_page(pg: &Pg<'_>, p: &Params, outcome: Outcome) -> PageResult {
     let kind = ModerationKind::parse(kind_raw).ok();
     let paged = pg
         .s()
+        .moderation()
         .moderation_queue(actor, kind, None, list_page(p))
         .await
         .or_page(pg)?;
@@ -136,7 +137,12 @@ pub async fn decide(
         ),
         _ => return Err(pg.fail(DomainError::NotFound(pg.t("error.not_found").into()))),
     };
-    match pg.s().moderate(actor, kind, id, decision).await {
+    match pg
+        .s()
+        .moderation()
+        .moderate(actor, kind, id, decision)
+        .await
+    {
         Ok(_) => Ok(see_other(&format!("/admin?done={done}"))),
         Err(e) => {
             let e = form_error(&pg, e)?;
@@ -172,7 +178,12 @@ pub async fn audit(State(state): State<AppState>, ctx: Ctx, RawQuery(q): RawQuer
     let pg = Pg::new(&state, ctx);
     let actor = pg.require_admin()?;
     let p = Params::parse(q.as_deref());
-    let paged = pg.s().audit_log(actor, list_page(&p)).await.or_page(&pg)?;
+    let paged = pg
+        .s()
+        .moderation()
+        .audit_log(actor, list_page(&p))
+        .await
+        .or_page(&pg)?;
     let pager = Pager::new(&pg, "/admin/audit", &[], &paged);
     let rows = paged
         .items
@@ -317,7 +328,7 @@ pub async fn create_admin(
         role: form.role.clone(),
         region: opt(&form.region),
     };
-    match pg.s().create_admin(Some(actor), spec).await {
+    match pg.s().accounts().create_admin(Some(actor), spec).await {
         Ok(_) => Ok(see_other("/admin/admins?created=1")),
         Err(e) => {
             let e = form_error(&pg, e)?;

@@ -36,7 +36,7 @@ async fn log_in_and_go(
     to: &str,
 ) -> Result<Response, DomainError> {
     let s = pg.s();
-    let outcome = s.login(login, password).await?;
+    let outcome = s.accounts().login(login, password).await?;
     let cookie = cookie_header(
         SESSION_COOKIE,
         &outcome.token,
@@ -104,7 +104,7 @@ pub async fn register(
         display_name: form.display_name.clone(),
         region: Some(form.region.clone()),
     };
-    if let Err(e) = pg.s().register(input).await {
+    if let Err(e) = pg.s().accounts().register(input).await {
         let e = auth_error(&pg, e)?;
         return register_page(&pg, &form, Some(e));
     }
@@ -195,7 +195,11 @@ pub async fn logout(
     CsrfForm(_): CsrfForm<NoFields>,
 ) -> Response {
     if let Some(session) = &ctx.session
-        && let Err(e) = state.services.logout(&session.actor, &session.token).await
+        && let Err(e) = state
+            .services
+            .accounts()
+            .logout(&session.actor, &session.token)
+            .await
     {
         tracing::warn!(error = %e, "logout failed");
     }

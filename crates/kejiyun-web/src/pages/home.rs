@@ -45,11 +45,13 @@ pub async fn home(State(state): State<AppState>, ctx: Ctx) -> PageResult {
         per_page: 1,
     };
     let tw_total = s
+        .tech_workers()
         .list_tech_workers(None, DirectoryQuery::default(), one)
         .await
         .or_page(&pg)?
         .total;
     let org_total = s
+        .orgs()
         .list_orgs(None, DirectoryQuery::default(), None, one)
         .await
         .or_page(&pg)?
@@ -106,8 +108,16 @@ pub async fn region(
         region: Some(code),
         ..Default::default()
     };
-    let tws = s.list_tech_workers(None, q(), ten).await.or_page(&pg)?;
-    let orgs = s.list_orgs(None, q(), None, ten).await.or_page(&pg)?;
+    let tws = s
+        .tech_workers()
+        .list_tech_workers(None, q(), ten)
+        .await
+        .or_page(&pg)?;
+    let orgs = s
+        .orgs()
+        .list_orgs(None, q(), None, ten)
+        .await
+        .or_page(&pg)?;
     let children = s
         .regions
         .children(code)

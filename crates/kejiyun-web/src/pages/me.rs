@@ -61,11 +61,11 @@ async fn me_page(
     outcome: Outcome,
 ) -> PageResult {
     let s = pg.s();
-    let tw = s.my_tech_worker(actor).await.or_page(pg)?;
+    let tw = s.tech_workers().my_tech_worker(actor).await.or_page(pg)?;
     let mut orgs = Vec::new();
     for g in &actor.grants {
         if let Grant::OrgAdmin(id) = g
-            && let Ok(o) = s.org(Some(actor), *id).await
+            && let Ok(o) = s.orgs().org(Some(actor), *id).await
         {
             orgs.push(Link {
                 href: format!("/orgs/{id}"),
@@ -120,7 +120,7 @@ async fn me_page(
 pub async fn me(State(state): State<AppState>, ctx: Ctx, RawQuery(q): RawQuery) -> PageResult {
     let pg = Pg::new(&state, ctx);
     let actor = pg.require_login()?;
-    let user = pg.s().me(actor).await.or_page(&pg)?;
+    let user = pg.s().accounts().me(actor).await.or_page(&pg)?;
     let form = ProfileForm {
         display_name: user.display_name.clone(),
         region: user.region.map(|r| r.to_string()).unwrap_or_default(),
@@ -139,6 +139,7 @@ pub async fn update_me(
     let actor = pg.require_login()?;
     let s = pg.s();
     match s
+        .accounts()
         .update_profile(
             actor,
             &form.display_name,
@@ -150,7 +151,7 @@ pub async fn update_me(
         Ok(_) => Ok(see_other("/me?saved=1")),
         Err(e) => {
             let e = form_error(&pg, e)?;
-            let user = s.me(actor).await.or_page(&pg)?;
+            let user = s.accounts().me(actor).await.or_page(&pg)?;
             me_page(&pg, actor, &user, form, Outcome::Failed(e)).await
         }
     }
@@ -248,7 +249,12 @@ pub async fn tech_worker_form(
 ) -> PageResult {
     let pg = Pg::new(&state, ctx);
     let actor = pg.require_login()?;
-    let current = pg.s().my_tech_worker(actor).await.or_page(&pg)?;
+    let current = pg
+        .s()
+        .tech_workers()
+        .my_tech_worker(actor)
+        .await
+        .or_page(&pg)?;
     let form = current.as_ref().map(TwForm::from_tw).unwrap_or_default();
     let saved = Params::parse(q.as_deref()).get("saved").is_some();
     tw_page(&pg, current.as_ref(), form, Outcome::from_saved(&pg, saved))
@@ -262,11 +268,19 @@ pub async fn save_tech_worker(
     let pg = Pg::new(&state, ctx);
     let actor = pg.require_login()?;
     let s = pg.s();
-    let current = s.my_tech_worker(actor).await.or_page(&pg)?;
+    let current = s.tech_workers().my_tech_worker(actor).await.or_page(&pg)?;
     let input = form.input();
     let result = match &current {
-        Some(t) => s.edit_tech_worker(actor, t.id, &input).await.map(|_| ()),
-        None => s.apply_tech_worker(actor, &input).await.map(|_| ()),
+        Some(t) => s
+            .tech_workers()
+            .edit_tech_worker(actor, t.id, &input)
+            .await
+            .map(|_| ()),
+        None => s
+            .tech_workers()
+            .apply_tech_worker(actor, &input)
+            .await
+            .map(|_| ()),
     };
     match result {
         Ok(()) => Ok(see_other("/me/tech-worker?saved=1")),

@@ -86,11 +86,20 @@ async fn inbox_page(pg: &Pg<'_>, p: &Params, outcome: Outcome) -> PageResult {
         per_page: DEFAULT_PER_PAGE,
     };
     let paged = s
+        .notifications()
         .notifications(actor, unread_only, page)
         .await
         .or_page(pg)?;
-    let unread = s.unread_notifications(actor).await.or_page(pg)?;
-    let current = s.notification_preference(actor).await.or_page(pg)?;
+    let unread = s
+        .notifications()
+        .unread_notifications(actor)
+        .await
+        .or_page(pg)?;
+    let current = s
+        .notifications()
+        .notification_preference(actor)
+        .await
+        .or_page(pg)?;
     let pager = Pager::new(
         pg,
         PATH,
@@ -157,6 +166,7 @@ pub async fn mark_read(
     };
     let which = ReadSelection::parse(ids, form.all == "1").or_page(&pg)?;
     pg.s()
+        .notifications()
         .mark_notifications_read(actor, which)
         .await
         .or_page(&pg)?;
@@ -177,7 +187,12 @@ pub async fn save_preference(
     let pg = Pg::new(&state, ctx);
     let actor = pg.require_login()?;
     let result = match NotificationPreference::parse(&form.preference) {
-        Ok(p) => pg.s().set_notification_preference(actor, p).await,
+        Ok(p) => {
+            pg.s()
+                .notifications()
+                .set_notification_preference(actor, p)
+                .await
+        }
         Err(e) => Err(e),
     };
     match result {

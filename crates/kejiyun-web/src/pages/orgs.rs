@@ -83,6 +83,7 @@ pub async fn directory(
     };
     let paged = pg
         .s()
+        .orgs()
         .list_orgs(None, f.query(), org_type, f.page)
         .await
         .or_page(&pg)?;
@@ -134,7 +135,12 @@ pub async fn page(
 ) -> PageResult {
     let pg = Pg::new(&state, ctx);
     let id = parse_id(&pg, &raw)?;
-    let org = pg.s().org(pg.actor(), OrgId(id)).await.or_page(&pg)?;
+    let org = pg
+        .s()
+        .orgs()
+        .org(pg.actor(), OrgId(id))
+        .await
+        .or_page(&pg)?;
     let actor = pg.actor();
     let region = org.profile.region;
     let privileged = sees_personal_data(actor, org.admin_user_id, Some(region));
@@ -279,7 +285,7 @@ pub async fn create(
 ) -> PageResult {
     let pg = Pg::new(&state, ctx);
     let actor = pg.require_login()?;
-    match pg.s().register_org(actor, &form.input()).await {
+    match pg.s().orgs().register_org(actor, &form.input()).await {
         Ok(id) => Ok(see_other(&format!("/orgs/{id}?created=1"))),
         Err(e) => {
             let e = form_error(&pg, e)?;
@@ -292,7 +298,12 @@ pub async fn create(
 async fn editable(pg: &Pg<'_>, raw: &str) -> Result<Org, PageError> {
     let actor = pg.require_login()?;
     let id = parse_id(pg, raw)?;
-    let org = pg.s().org(Some(actor), OrgId(id)).await.or_page(pg)?;
+    let org = pg
+        .s()
+        .orgs()
+        .org(Some(actor), OrgId(id))
+        .await
+        .or_page(pg)?;
     if can_edit(Some(actor), &org) {
         Ok(org)
     } else {
@@ -319,7 +330,7 @@ pub async fn save(
     let pg = Pg::new(&state, ctx);
     let org = editable(&pg, &raw).await?;
     let actor = pg.require_login()?;
-    match pg.s().edit_org(actor, org.id, &form.input()).await {
+    match pg.s().orgs().edit_org(actor, org.id, &form.input()).await {
         Ok(_) => Ok(see_other(&format!("/orgs/{}?saved=1", org.id))),
         Err(e) => {
             let e = form_error(&pg, e)?;

@@ -277,6 +277,7 @@ pub async fn root(State(state): State<AppState>) -> Response {
 
 async fn report(pg: &Pg<'_>, code: RegionCode, q: &Query) -> Result<StatsReport, PageError> {
     pg.s()
+        .stats()
         .stats(pg.actor(), code, q.from, q.to)
         .await
         .or_page(pg)
@@ -445,6 +446,7 @@ pub async fn records(
     };
     let s = pg.s();
     let (paged, sum) = s
+        .stats()
         .stats_records(pg.actor(), metric, code, q.from, q.to, page)
         .await
         .or_page(&pg)?;

@@ -126,6 +126,7 @@ pub async fn directory(
     let f = Filters::read(&Params::parse(raw.as_deref()));
     let paged = pg
         .s()
+        .tech_workers()
         .list_tech_workers(None, f.query(), f.page)
         .await
         .or_page(&pg)?;
@@ -170,6 +171,7 @@ pub async fn profile(
     let id = parse_id(&pg, &raw)?;
     let tw = pg
         .s()
+        .tech_workers()
         .tech_worker(pg.actor(), TechWorkerId(id))
         .await
         .or_page(&pg)?;

@@ -96,11 +96,8 @@ pub(super) async fn app() -> (Router, Arc<Services>) {
     let index = kejiyun_search::SearchIndex::in_memory(kejiyun_search::Analyzer::new())
         .expect("search index");
     let services = Arc::new(Services {
-        market: store.clone(),
-        stats: store.clone(),
         search: Arc::new(index),
         search_feed: store.clone(),
-        notifications: store.clone(),
         posting_ttl_days: 90,
         upload_limit_bytes: 2 * 1024 * 1024,
         store,
@@ -382,6 +379,7 @@ async fn register_apply_moderate_and_browse() {
     assert!(!user.get("/me/tokens").await.body.contains("value=\"kjy_"));
 
     services
+        .accounts()
         .create_admin(
             None,
             AdminSpec {

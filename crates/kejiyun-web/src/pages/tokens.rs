@@ -47,6 +47,7 @@ async fn tokens_page(
     let actor = pg.require_login()?;
     let tokens = pg
         .s()
+        .tokens()
         .list_api_tokens(actor)
         .await
         .or_page(pg)?
@@ -101,7 +102,7 @@ pub async fn create(
     let pg = Pg::new(&state, ctx);
     let actor = pg.require_login()?;
     let result = match days(&pg, &form.days) {
-        Ok(d) => pg.s().create_api_token(actor, &form.name, d).await,
+        Ok(d) => pg.s().tokens().create_api_token(actor, &form.name, d).await,
         Err(e) => Err(e),
     };
     match result {
@@ -126,6 +127,7 @@ pub async fn revoke(
     let actor = pg.require_login()?;
     let id = parse_id(&pg, &raw)?;
     pg.s()
+        .tokens()
         .revoke_api_token(actor, TokenId(id))
         .await
         .or_page(&pg)?;

@@ -1,13 +1,12 @@
 use serde_json::json;
 
-use crate::app::Services;
 use crate::audit::AuditRecord;
 use crate::ids::UserId;
 use crate::market::deals::{
     self, Deal, DealOrigin, DealStatus, DealSubject, DealTerms, Evidence, Side,
 };
+use crate::market::ports::{DealChange, DealFilter, NewDeal};
 use crate::market::postings::PostingKind;
-use crate::market_ports::{DealChange, DealFilter, NewDeal};
 use crate::moderation::{self, ModerationStatus};
 use crate::paging::{Page, Paged};
 use crate::permissions::{Actor, RegionScope};
@@ -87,14 +86,20 @@ struct Resolved {
     posting_regions: Vec<RegionCode>,
 }
 
-impl Services {
+use_cases!(
+    Deals,
+    deals,
+    "Deals: proposed, recorded offline, confirmed, cancelled"
+);
+
+impl Deals<'_> {
     /// A posting that exists and was published (deals are about public postings).
     async fn dealable(
         &self,
         kind: PostingKind,
         id: i64,
     ) -> DomainResult<(UserId, RegionCode, String)> {
-        let (meta, region, title) = self.posting_meta(kind, id).await?;
+        let (meta, region, title) = self.postings().posting_meta(kind, id).await?;
         if meta.first_published_at.is_none() || meta.status == ModerationStatus::Draft {
             return Err(DomainError::invalid(
                 "subject",
@@ -182,7 +187,7 @@ impl Services {
         };
         let (mut requester, mut provider, mut origin) = (None, None, DealOrigin::Direct);
         if let Some(iid) = input.inquiry_id {
-            let (inquiry, _) = self.inquiry(actor, iid).await?;
+            let (inquiry, _) = self.inquiries().inquiry(actor, iid).await?;
             match inquiry.posting_kind {
                 PostingKind::Need => {
                     subject.need = Some(inquiry.posting_id);
@@ -223,7 +228,7 @@ impl Services {
             }),
         );
         Ok(self
-            .market
+            .store
             .create_deal(NewDeal {
                 subject: r.subject,
                 requester: r.requester,
@@ -325,7 +330,7 @@ impl Services {
             }),
         );
         Ok(self
-            .market
+            .store
             .create_deal(NewDeal {
                 subject: r.subject,
                 requester: r.requester,
@@ -350,7 +355,7 @@ impl Services {
 
     /// The two sides and the admins of the deal's region see a deal.
     pub async fn deal(&self, actor: &Actor, id: i64) -> DomainResult<Deal> {
-        let d = self.market.deal(id).await?.ok_or_else(not_found)?;
+        let d = self.store.deal(id).await?.ok_or_else(not_found)?;
         if d.side_of(actor.user_id).is_some() || actor.administers(d.region) {
             Ok(d)
         } else {
@@ -360,7 +365,7 @@ impl Services {
 
     pub async fn deal_evidence(&self, actor: &Actor, id: i64) -> DomainResult<(Evidence, Vec<u8>)> {
         self.deal(actor, id).await?;
-        self.market
+        self.store
             .deal_evidence(id)
             .await?
             .ok_or_else(|| DomainError::NotFound("该交易没有凭证文件".into()))
@@ -392,7 +397,7 @@ impl Services {
             ),
             json!({ "status": to.code(), "requester_confirmed": r, "provider_confirmed": p }),
         );
-        self.market
+        self.store
             .change_deal(
                 id,
                 DealChange {
@@ -431,7 +436,7 @@ impl Services {
             Some(json!({ "status": d.status.code(), "amount_fen": d.terms.amount.fen() })),
             json!({ "status": to.code(), "reason": reason }),
         );
-        self.market
+        self.store
             .change_deal(
                 id,
                 DealChange {
@@ -478,6 +483,6 @@ impl Services {
             status: q.status,
             transfer: q.transfer,
         };
-        Ok(self.market.list_deals(&filter, page).await?)
+        Ok(self.store.list_deals(&filter, page).await?)
     }
 }

@@ -1,4 +1,3 @@
-use crate::app::Services;
 use crate::market::inquiries::{Inquiry, Message, message_body};
 use crate::market::postings::PostingKind;
 use crate::moderation::ModerationStatus;
@@ -10,7 +9,9 @@ fn not_found() -> DomainError {
     DomainError::NotFound("对接记录不存在".into())
 }
 
-impl Services {
+use_cases!(Inquiries, inquiries, "Inquiry threads");
+
+impl Inquiries<'_> {
     /// Contacts the other side of a published posting; a second contact continues the same
     /// thread. Returns the inquiry id.
     pub async fn start_inquiry(
@@ -22,7 +23,7 @@ impl Services {
     ) -> DomainResult<i64> {
         let body = message_body(body)?;
         self.banned_words.check("body", &[&body])?;
-        let (meta, _, _) = self.posting_meta(kind, posting_id).await?;
+        let (meta, _, _) = self.postings().posting_meta(kind, posting_id).await?;
         if meta.status != ModerationStatus::Published {
             return Err(DomainError::NotFound(format!(
                 "{}不存在或未发布",
@@ -37,18 +38,18 @@ impl Services {
         }
         let now = self.now();
         match self
-            .market
+            .store
             .find_inquiry(kind, posting_id, actor.user_id)
             .await?
         {
             Some(id) => {
-                self.market
+                self.store
                     .add_message(id, actor.user_id, &body, now)
                     .await?;
                 Ok(id)
             }
             None => Ok(self
-                .market
+                .store
                 .create_inquiry(
                     kind,
                     posting_id,
@@ -64,23 +65,23 @@ impl Services {
 
     /// Only the two sides see a thread; anyone else gets 404.
     pub async fn inquiry(&self, actor: &Actor, id: i64) -> DomainResult<(Inquiry, Vec<Message>)> {
-        let inquiry = self.market.inquiry(id).await?.ok_or_else(not_found)?;
+        let inquiry = self.store.inquiry(id).await?.ok_or_else(not_found)?;
         if !inquiry.is_side(actor.user_id) {
             return Err(not_found());
         }
-        let messages = self.market.messages(id).await?;
+        let messages = self.store.messages(id).await?;
         Ok((inquiry, messages))
     }
 
     pub async fn reply_inquiry(&self, actor: &Actor, id: i64, body: &str) -> DomainResult<i64> {
         let body = message_body(body)?;
         self.banned_words.check("body", &[&body])?;
-        let inquiry = self.market.inquiry(id).await?.ok_or_else(not_found)?;
+        let inquiry = self.store.inquiry(id).await?.ok_or_else(not_found)?;
         if !inquiry.is_side(actor.user_id) {
             return Err(not_found());
         }
         Ok(self
-            .market
+            .store
             .add_message(id, actor.user_id, &body, self.now())
             .await?)
     }
@@ -90,7 +91,7 @@ impl Services {
     pub async fn ask_quote(&self, actor: &Actor, quote_id: i64, body: &str) -> DomainResult<i64> {
         let body = message_body(body)?;
         self.banned_words.check("body", &[&body])?;
-        let quote = self.quote(actor, quote_id).await?;
+        let quote = self.quotes().quote(actor, quote_id).await?;
         if quote.need_owner != actor.user_id {
             return Err(DomainError::Forbidden(
                 "只有需求发布者可以向报价方提问".into(),
@@ -98,18 +99,18 @@ impl Services {
         }
         let now = self.now();
         match self
-            .market
+            .store
             .find_inquiry(PostingKind::Need, quote.need_id, quote.provider)
             .await?
         {
             Some(id) => {
-                self.market
+                self.store
                     .add_message(id, actor.user_id, &body, now)
                     .await?;
                 Ok(id)
             }
             None => Ok(self
-                .market
+                .store
                 .create_inquiry(
                     PostingKind::Need,
                     quote.need_id,
@@ -124,6 +125,6 @@ impl Services {
     }
 
     pub async fn my_inquiries(&self, actor: &Actor, page: Page) -> DomainResult<Paged<Inquiry>> {
-        Ok(self.market.list_inquiries(actor.user_id, page).await?)
+        Ok(self.store.list_inquiries(actor.user_id, page).await?)
     }
 }

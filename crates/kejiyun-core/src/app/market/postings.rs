@@ -1,18 +1,17 @@
 use serde_json::json;
 
-use crate::app::Services;
 use crate::audit::AuditRecord;
 use crate::ids::OrgId;
 use crate::market::categories::{Category, Scope};
+use crate::market::ports::{PostingChange, PostingFilter};
 use crate::market::postings::{
     Achievement, AchievementDraft, AchievementInput, CloseReason, Need, NeedDraft, NeedInput,
     PostingKind, PostingMeta, Service, ServiceDraft, ServiceInput,
 };
-use crate::market_ports::{PostingChange, PostingFilter};
+use crate::moderation::ports::StatusChange;
 use crate::moderation::{self, ModerationAction, ModerationStatus};
 use crate::paging::{Page, Paged};
 use crate::permissions::{Actor, Grant, RegionScope};
-use crate::ports::StatusChange;
 use crate::regions::RegionCode;
 use crate::text;
 use crate::time::Timestamp;
@@ -38,7 +37,9 @@ fn not_found(kind: PostingKind) -> DomainError {
     DomainError::NotFound(format!("{}不存在", kind.label_zh()))
 }
 
-impl Services {
+use_cases!(Postings, postings, "Services, needs and achievements");
+
+impl Postings<'_> {
     /// Services and achievements come from verified tech workers or verified organizations
     /// (posting through their org admin).
     async fn may_provide(&self, actor: &Actor, org: Option<OrgId>) -> DomainResult<()> {
@@ -77,7 +78,7 @@ impl Services {
         self.check_posting_text(draft.region, &draft.public_text())?;
         self.may_provide(actor, draft.org).await?;
         let id = self
-            .market
+            .store
             .create_service(actor.user_id, &draft, self.now())
             .await?;
         if submit {
@@ -95,7 +96,7 @@ impl Services {
         let draft = NeedDraft::parse(input)?;
         self.check_posting_text(draft.region, &draft.public_text())?;
         let id = self
-            .market
+            .store
             .create_need(actor.user_id, &draft, self.now())
             .await?;
         if submit {
@@ -114,7 +115,7 @@ impl Services {
         self.check_posting_text(draft.region, &draft.public_text())?;
         self.may_provide(actor, draft.org).await?;
         let id = self
-            .market
+            .store
             .create_achievement(actor.user_id, &draft, self.now())
             .await?;
         if submit {
@@ -132,17 +133,17 @@ impl Services {
     ) -> DomainResult<(PostingMeta, RegionCode, String)> {
         let found = match kind {
             PostingKind::Service => self
-                .market
+                .store
                 .service(id)
                 .await?
                 .map(|s| (s.meta, s.draft.region, s.draft.title)),
             PostingKind::Need => self
-                .market
+                .store
                 .need(id)
                 .await?
                 .map(|n| (n.meta, n.draft.region, n.draft.title)),
             PostingKind::Achievement => self
-                .market
+                .store
                 .achievement(id)
                 .await?
                 .map(|a| (a.meta, a.draft.region, a.draft.title)),
@@ -204,7 +205,7 @@ impl Services {
         self.check_posting_text(draft.region, &draft.public_text())?;
         self.may_provide(actor, draft.org).await?;
         let change = self.edit_change(&meta)?;
-        Ok(self.market.update_service(id, &draft, change).await?)
+        Ok(self.store.update_service(id, &draft, change).await?)
     }
 
     pub async fn edit_need(&self, actor: &Actor, id: i64, input: &NeedInput) -> DomainResult<()> {
@@ -212,7 +213,7 @@ impl Services {
         let draft = NeedDraft::parse(input)?;
         self.check_posting_text(draft.region, &draft.public_text())?;
         let change = self.edit_change(&meta)?;
-        Ok(self.market.update_need(id, &draft, change).await?)
+        Ok(self.store.update_need(id, &draft, change).await?)
     }
 
     pub async fn edit_achievement(
@@ -226,7 +227,7 @@ impl Services {
         self.check_posting_text(draft.region, &draft.public_text())?;
         self.may_provide(actor, draft.org).await?;
         let change = self.edit_change(&meta)?;
-        Ok(self.market.update_achievement(id, &draft, change).await?)
+        Ok(self.store.update_achievement(id, &draft, change).await?)
     }
 
     /// The owner sends a draft (or a rejected posting) to the region's moderation queue.
@@ -238,7 +239,7 @@ impl Services {
     ) -> DomainResult<ModerationStatus> {
         let (meta, _, _) = self.owned_meta(actor, kind, id).await?;
         let to = moderation::transition(meta.status, &ModerationAction::Submit)?;
-        self.market
+        self.store
             .change_posting_status(
                 kind,
                 id,
@@ -270,7 +271,7 @@ impl Services {
         let (meta, _, _) = self.owned_meta(actor, kind, id).await?;
         let to = moderation::transition(meta.status, &ModerationAction::Close)?;
         Ok(self
-            .market
+            .store
             .change_posting_status(
                 kind,
                 id,
@@ -302,7 +303,7 @@ impl Services {
         }
         let now = self.now();
         let until = self.expiry_from(now);
-        self.market.confirm_posting(kind, id, until, now).await?;
+        self.store.confirm_posting(kind, id, until, now).await?;
         Ok(until)
     }
 
@@ -341,7 +342,7 @@ impl Services {
             before: Some(json!({ "status": meta.status.as_str(), "title": title })),
             after: Some(json!({ "status": to.as_str(), "reason": reason })),
         };
-        self.market
+        self.store
             .change_posting_status(
                 kind,
                 id,
@@ -384,21 +385,21 @@ impl Services {
     }
 
     pub async fn service(&self, actor: Option<&Actor>, id: i64) -> DomainResult<Service> {
-        let found = self.market.service(id).await?;
+        let found = self.store.service(id).await?;
         Self::shown(PostingKind::Service, found, actor, |s| {
             (&s.meta, s.draft.region)
         })
     }
 
     pub async fn need(&self, actor: Option<&Actor>, id: i64) -> DomainResult<Need> {
-        let found = self.market.need(id).await?;
+        let found = self.store.need(id).await?;
         Self::shown(PostingKind::Need, found, actor, |n| {
             (&n.meta, n.draft.region)
         })
     }
 
     pub async fn achievement(&self, actor: Option<&Actor>, id: i64) -> DomainResult<Achievement> {
-        let found = self.market.achievement(id).await?;
+        let found = self.store.achievement(id).await?;
         Self::shown(PostingKind::Achievement, found, actor, |a| {
             (&a.meta, a.draft.region)
         })
@@ -441,7 +442,7 @@ impl Services {
         page: Page,
     ) -> DomainResult<Paged<Service>> {
         let f = self.posting_filter(actor, q)?;
-        Ok(self.market.list_services(&f, page).await?)
+        Ok(self.store.list_services(&f, page).await?)
     }
 
     pub async fn list_needs(
@@ -458,7 +459,7 @@ impl Services {
                 ..q
             },
         )?;
-        Ok(self.market.list_needs(&f, page).await?)
+        Ok(self.store.list_needs(&f, page).await?)
     }
 
     pub async fn list_achievements(
@@ -475,7 +476,7 @@ impl Services {
                 ..q
             },
         )?;
-        Ok(self.market.list_achievements(&f, page).await?)
+        Ok(self.store.list_achievements(&f, page).await?)
     }
 
     /// Closes every published posting whose confirmation interval has run out; returns how many.
@@ -484,7 +485,7 @@ impl Services {
         let now = self.now();
         let mut n = 0;
         for kind in PostingKind::ALL {
-            for id in self.market.expired_postings(kind, now, 500).await? {
+            for id in self.store.expired_postings(kind, now, 500).await? {
                 let change = PostingChange {
                     change: StatusChange {
                         from: ModerationStatus::Published,
@@ -496,7 +497,7 @@ impl Services {
                     expires_at: None,
                     close_reason: Some(CloseReason::Expired),
                 };
-                match self.market.change_posting_status(kind, id, change).await {
+                match self.store.change_posting_status(kind, id, change).await {
                     Ok(()) => n += 1,
                     // Confirmed or closed meanwhile: nothing to do.
                     Err(crate::ports::StoreError::Conflict(_)) => {}

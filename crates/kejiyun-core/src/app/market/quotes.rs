@@ -1,20 +1,20 @@
-use crate::app::Services;
 use crate::market::deals::{DealOrigin, DealStatus, DealSubject, DealTerms};
+use crate::market::ports::NewDeal;
 use crate::market::quotes::{
     DeclineReason, Quote, QuoteDraft, QuoteInput, QuoteStatus, quote_transition,
 };
-use crate::market_ports::NewDeal;
 use crate::moderation::ModerationStatus;
 use crate::paging::{Page, Paged};
 use crate::permissions::{Actor, Grant};
-use crate::text;
-use crate::{DomainError, DomainResult};
+use crate::{DomainError, DomainResult, text};
 
 fn not_found() -> DomainError {
     DomainError::NotFound("报价不存在".into())
 }
 
-impl Services {
+use_cases!(Quotes, quotes, "Quotes on needs");
+
+impl Quotes<'_> {
     /// A tech worker or organization answers a published need with a quote.
     pub async fn submit_quote(
         &self,
@@ -33,7 +33,7 @@ impl Services {
         }
         let draft = QuoteDraft::parse(input)?;
         self.banned_words.check("method", &[&draft.method])?;
-        let need = self.need(Some(actor), need_id).await?;
+        let need = self.postings().need(Some(actor), need_id).await?;
         if need.meta.status != ModerationStatus::Published {
             return Err(DomainError::Conflict("该需求未在发布中，不能报价".into()));
         }
@@ -41,7 +41,7 @@ impl Services {
             return Err(DomainError::invalid("need_id", "不能给自己的需求报价"));
         }
         if let Some(sid) = draft.service_id {
-            let s = self.market.service(sid).await?;
+            let s = self.store.service(sid).await?;
             let own = s.is_some_and(|s| {
                 s.meta.owner == actor.user_id && s.meta.status == ModerationStatus::Published
             });
@@ -53,7 +53,7 @@ impl Services {
             }
         }
         Ok(self
-            .market
+            .store
             .create_quote(need_id, actor.user_id, &draft, self.now())
             .await?)
     }
@@ -66,25 +66,25 @@ impl Services {
         need_id: i64,
         page: Page,
     ) -> DomainResult<Paged<Quote>> {
-        let need = self.need(Some(actor), need_id).await?;
+        let need = self.postings().need(Some(actor), need_id).await?;
         let all = need.meta.owner == actor.user_id || actor.administers(need.draft.region);
         let provider = (!all).then_some(actor.user_id);
         Ok(self
-            .market
+            .store
             .list_quotes(Some(need_id), provider, page)
             .await?)
     }
 
     pub async fn my_quotes(&self, actor: &Actor, page: Page) -> DomainResult<Paged<Quote>> {
         Ok(self
-            .market
+            .store
             .list_quotes(None, Some(actor.user_id), page)
             .await?)
     }
 
     pub async fn quote(&self, actor: &Actor, id: i64) -> DomainResult<Quote> {
-        let q = self.market.quote(id).await?.ok_or_else(not_found)?;
-        let need_region = self.market.need(q.need_id).await?.map(|n| n.draft.region);
+        let q = self.store.quote(id).await?.ok_or_else(not_found)?;
+        let need_region = self.store.need(q.need_id).await?.map(|n| n.draft.region);
         let sees = q.provider == actor.user_id
             || q.need_owner == actor.user_id
             || need_region.is_some_and(|r| actor.administers(r));
@@ -104,7 +104,7 @@ impl Services {
     pub async fn accept_quote(&self, actor: &Actor, id: i64) -> DomainResult<i64> {
         let q = self.own_need_quote(actor, id).await?;
         quote_transition(q.status, QuoteStatus::Accepted)?;
-        let need = self.need(Some(actor), q.need_id).await?;
+        let need = self.postings().need(Some(actor), q.need_id).await?;
         let now = self.now();
         let audit = super::deals::deal_audit(
             actor.user_id,
@@ -155,7 +155,7 @@ impl Services {
             at: now,
         };
         let deal_id = self
-            .market
+            .store
             .decide_quote(
                 id,
                 q.status,
@@ -180,7 +180,7 @@ impl Services {
         let note = text::optional("note", "说明", note, 500, true)?;
         let q = self.own_need_quote(actor, id).await?;
         quote_transition(q.status, QuoteStatus::Declined)?;
-        self.market
+        self.store
             .decide_quote(
                 id,
                 q.status,
@@ -200,7 +200,7 @@ impl Services {
             return Err(DomainError::Forbidden("只有报价人可以撤回报价".into()));
         }
         quote_transition(q.status, QuoteStatus::Withdrawn)?;
-        self.market
+        self.store
             .decide_quote(
                 id,
                 q.status,

@@ -1,26 +1,26 @@
 use serde_json::json;
 
-use crate::app::Services;
 use crate::audit::AuditRecord;
+use crate::market::ports::TicketFilter;
 use crate::market::postings::PostingKind;
 use crate::market::tickets::{
     FollowUpKind, LinkKind, Ticket, TicketOutcome, TicketStatus, follow_up_note,
 };
-use crate::market_ports::TicketFilter;
 use crate::moderation::ModerationStatus;
 use crate::paging::{Page, Paged};
 use crate::permissions::Actor;
-use crate::text;
-use crate::{DomainError, DomainResult};
+use crate::{DomainError, DomainResult, text};
 
 fn not_found() -> DomainError {
     DomainError::NotFound("保姆单不存在".into())
 }
 
-impl Services {
+use_cases!(Tickets, tickets, "Caseworker tickets");
+
+impl Tickets<'_> {
     /// Region staff take a need as a caseworker ticket (one open ticket per need).
     pub async fn open_ticket(&self, actor: &Actor, need_id: i64) -> DomainResult<i64> {
-        let need = self.need(Some(actor), need_id).await?;
+        let need = self.postings().need(Some(actor), need_id).await?;
         // The need's owner may ask for one too: a need that finds no good match is offered
         // the caseworker (科服保姆) right beside its matches.
         if !actor.administers(need.draft.region) && need.meta.owner != actor.user_id {
@@ -46,14 +46,14 @@ impl Services {
             after: Some(json!({ "status": TicketStatus::Open.code(), "need": need.draft.title })),
         };
         Ok(self
-            .market
+            .store
             .open_ticket(need_id, actor.user_id, need.draft.region, audit)
             .await?)
     }
 
     /// A ticket, for the admins of its region.
     pub async fn ticket(&self, actor: &Actor, id: i64) -> DomainResult<Ticket> {
-        let t = self.market.ticket(id).await?.ok_or_else(not_found)?;
+        let t = self.store.ticket(id).await?.ok_or_else(not_found)?;
         if actor.administers(t.region) {
             Ok(t)
         } else {
@@ -80,7 +80,7 @@ impl Services {
         let note = follow_up_note(note)?;
         self.open_ticket_of(actor, id).await?;
         Ok(self
-            .market
+            .store
             .add_follow_up(id, kind, &note, actor.user_id, self.now())
             .await?)
     }
@@ -97,11 +97,11 @@ impl Services {
         let t = self.open_ticket_of(actor, id).await?;
         let related =
             match kind {
-                LinkKind::Inquiry => self.market.inquiry(target).await?.is_some_and(|i| {
+                LinkKind::Inquiry => self.store.inquiry(target).await?.is_some_and(|i| {
                     i.posting_kind == PostingKind::Need && i.posting_id == t.need_id
                 }),
                 LinkKind::Deal => self
-                    .market
+                    .store
                     .deal(target)
                     .await?
                     .is_some_and(|d| d.subject.need == Some(t.need_id)),
@@ -112,7 +112,7 @@ impl Services {
                 "只能关联与该需求相关的对接或交易",
             ));
         }
-        Ok(self.market.link_ticket(id, kind, target).await?)
+        Ok(self.store.link_ticket(id, kind, target).await?)
     }
 
     pub async fn close_ticket(
@@ -138,7 +138,7 @@ impl Services {
                 json!({ "status": TicketStatus::Closed.code(), "outcome": outcome.code(), "note": note }),
             ),
         };
-        Ok(self.market.close_ticket(id, outcome, note, audit).await?)
+        Ok(self.store.close_ticket(id, outcome, note, audit).await?)
     }
 
     /// The caller's own tickets (`mine`), or all tickets of the caller's regions.
@@ -162,6 +162,6 @@ impl Services {
             status,
             need,
         };
-        Ok(self.market.list_tickets(&filter, page).await?)
+        Ok(self.store.list_tickets(&filter, page).await?)
     }
 }

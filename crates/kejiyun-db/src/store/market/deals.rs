@@ -4,12 +4,13 @@
 
 use std::collections::HashMap;
 
+use async_trait::async_trait;
 use chrono::NaiveDate;
 use kejiyun_core::ids::UserId;
 use kejiyun_core::market::deals::{Deal, DealOrigin, DealStatus, DealSubject, DealTerms, Evidence};
 use kejiyun_core::market::money::Fen;
+use kejiyun_core::market::ports::{DealChange, DealFilter, DealStore, NewDeal};
 use kejiyun_core::market::postings::PostingKind;
-use kejiyun_core::market_ports::{DealChange, DealFilter, NewDeal};
 use kejiyun_core::notifications;
 use kejiyun_core::paging::{Page, Paged};
 use kejiyun_core::ports::StoreResult;
@@ -20,6 +21,7 @@ use sea_orm::{
     PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
 };
 
+use super::super::SeaStore;
 use super::super::moderation::lost_race;
 use super::super::notifications as inbox;
 use super::super::stats::{self, Counter, Watch};
@@ -399,4 +401,23 @@ pub(in crate::store) async fn evidence(
                 e.content,
             )
         }))
+}
+
+#[async_trait]
+impl DealStore for SeaStore {
+    async fn create_deal(&self, deal: NewDeal) -> StoreResult<i64> {
+        retry!(create(&self.db, deal.clone()))
+    }
+    async fn deal(&self, id: i64) -> StoreResult<Option<Deal>> {
+        get(&self.db, id).await
+    }
+    async fn change_deal(&self, id: i64, c: DealChange) -> StoreResult<()> {
+        retry!(change(&self.db, id, c.clone()))
+    }
+    async fn list_deals(&self, filter: &DealFilter, page: Page) -> StoreResult<Paged<Deal>> {
+        list(&self.db, filter, page).await
+    }
+    async fn deal_evidence(&self, deal_id: i64) -> StoreResult<Option<(Evidence, Vec<u8>)>> {
+        evidence(&self.db, deal_id).await
+    }
 }

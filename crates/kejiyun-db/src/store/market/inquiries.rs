@@ -3,8 +3,10 @@
 
 use std::collections::HashMap;
 
+use async_trait::async_trait;
 use kejiyun_core::ids::UserId;
 use kejiyun_core::market::inquiries::{Inquiry, Message};
+use kejiyun_core::market::ports::InquiryStore;
 use kejiyun_core::market::postings::PostingKind;
 use kejiyun_core::notifications;
 use kejiyun_core::paging::{Page, Paged};
@@ -16,6 +18,7 @@ use sea_orm::{
     ExprTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
 };
 
+use super::super::SeaStore;
 use super::super::notifications as inbox;
 use super::super::{begin_write, corrupt, db_err, paged};
 use super::{name_of, names, posting_heads};
@@ -281,4 +284,48 @@ pub(in crate::store) async fn list(
         .await
         .map_err(db_err)?;
     Ok(paged(to_domain(db, rows).await?, total, page))
+}
+
+#[async_trait]
+impl InquiryStore for SeaStore {
+    async fn find_inquiry(
+        &self,
+        kind: PostingKind,
+        posting_id: i64,
+        requester: UserId,
+    ) -> StoreResult<Option<i64>> {
+        find(&self.db, kind, posting_id, requester).await
+    }
+    async fn create_inquiry(
+        &self,
+        kind: PostingKind,
+        posting_id: i64,
+        requester: UserId,
+        owner: UserId,
+        author: UserId,
+        body: &str,
+        at: Timestamp,
+    ) -> StoreResult<i64> {
+        retry!(create(
+            &self.db, kind, posting_id, requester, owner, author, body, at,
+        ))
+    }
+    async fn add_message(
+        &self,
+        inquiry_id: i64,
+        author: UserId,
+        body: &str,
+        at: Timestamp,
+    ) -> StoreResult<i64> {
+        retry!(add_message(&self.db, inquiry_id, author, body, at))
+    }
+    async fn inquiry(&self, id: i64) -> StoreResult<Option<Inquiry>> {
+        get(&self.db, id).await
+    }
+    async fn messages(&self, inquiry_id: i64) -> StoreResult<Vec<Message>> {
+        messages(&self.db, inquiry_id).await
+    }
+    async fn list_inquiries(&self, user: UserId, page: Page) -> StoreResult<Paged<Inquiry>> {
+        list(&self.db, user, page).await
+    }
 }

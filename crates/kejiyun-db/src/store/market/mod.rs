@@ -1,6 +1,7 @@
-//! The marketplace's storage ([`MarketStore`](kejiyun_core::market_ports::MarketStore)): one
-//! file per area; every public function is one transaction. The helpers here load the display
-//! names and posting titles the domain values carry.
+//! The marketplace's storage ([`kejiyun_core::market::ports`]): one file per kind of record,
+//! each implementing its port (`PostingStore` in `postings.rs`, …); every public function is
+//! one transaction. The helpers here load the display names and posting titles the domain
+//! values carry.
 
 pub(super) mod deals;
 pub(super) mod inquiries;

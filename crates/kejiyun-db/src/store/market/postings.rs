@@ -4,17 +4,18 @@
 
 use std::collections::HashMap;
 
+use async_trait::async_trait;
 use chrono::NaiveDate;
 use kejiyun_core::ids::{OrgId, UserId};
 use kejiyun_core::market::categories::{
     Category, ContactPref, Industry, IpType, Maturity, Scope, TransferMode,
 };
 use kejiyun_core::market::money::{Fen, Price};
+use kejiyun_core::market::ports::{PostingChange, PostingFilter, PostingStore};
 use kejiyun_core::market::postings::{
     Achievement, AchievementDraft, CloseReason, Need, NeedDraft, PostingKind, PostingMeta, Service,
     ServiceDraft,
 };
-use kejiyun_core::market_ports::{PostingChange, PostingFilter};
 use kejiyun_core::moderation::ModerationStatus;
 use kejiyun_core::notifications;
 use kejiyun_core::paging::{Page, Paged};
@@ -27,6 +28,7 @@ use sea_orm::{
     PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
 };
 
+use super::super::SeaStore;
 use super::super::moderation::{after_change, audit_change, lost_race};
 use super::super::notifications as inbox;
 use super::super::stats::{Counter, Watch};
@@ -722,5 +724,108 @@ pub(in crate::store) async fn expired(
         PostingKind::Service => expired_in::<services::Entity>(db, now, limit).await,
         PostingKind::Need => expired_in::<needs::Entity>(db, now, limit).await,
         PostingKind::Achievement => expired_in::<achievements::Entity>(db, now, limit).await,
+    }
+}
+
+#[async_trait]
+impl PostingStore for SeaStore {
+    async fn create_service(
+        &self,
+        owner: UserId,
+        draft: &ServiceDraft,
+        at: Timestamp,
+    ) -> StoreResult<i64> {
+        retry!(create_service(&self.db, owner, draft, at))
+    }
+    async fn create_need(
+        &self,
+        owner: UserId,
+        draft: &NeedDraft,
+        at: Timestamp,
+    ) -> StoreResult<i64> {
+        retry!(create_need(&self.db, owner, draft, at))
+    }
+    async fn create_achievement(
+        &self,
+        owner: UserId,
+        draft: &AchievementDraft,
+        at: Timestamp,
+    ) -> StoreResult<i64> {
+        retry!(create_achievement(&self.db, owner, draft, at))
+    }
+    async fn service(&self, id: i64) -> StoreResult<Option<Service>> {
+        service(&self.db, id).await
+    }
+    async fn need(&self, id: i64) -> StoreResult<Option<Need>> {
+        need(&self.db, id).await
+    }
+    async fn achievement(&self, id: i64) -> StoreResult<Option<Achievement>> {
+        achievement(&self.db, id).await
+    }
+    async fn update_service(
+        &self,
+        id: i64,
+        draft: &ServiceDraft,
+        change: PostingChange,
+    ) -> StoreResult<()> {
+        retry!(update_service(&self.db, id, draft, change.clone()))
+    }
+    async fn update_need(
+        &self,
+        id: i64,
+        draft: &NeedDraft,
+        change: PostingChange,
+    ) -> StoreResult<()> {
+        retry!(update_need(&self.db, id, draft, change.clone()))
+    }
+    async fn update_achievement(
+        &self,
+        id: i64,
+        draft: &AchievementDraft,
+        change: PostingChange,
+    ) -> StoreResult<()> {
+        retry!(update_achievement(&self.db, id, draft, change.clone()))
+    }
+    async fn change_posting_status(
+        &self,
+        kind: PostingKind,
+        id: i64,
+        change: PostingChange,
+    ) -> StoreResult<()> {
+        retry!(change_status(&self.db, kind, id, change.clone()))
+    }
+    async fn confirm_posting(
+        &self,
+        kind: PostingKind,
+        id: i64,
+        expires_at: Timestamp,
+        at: Timestamp,
+    ) -> StoreResult<()> {
+        retry!(confirm(&self.db, kind, id, expires_at, at))
+    }
+    async fn list_services(
+        &self,
+        filter: &PostingFilter,
+        page: Page,
+    ) -> StoreResult<Paged<Service>> {
+        list_services(&self.db, filter, page).await
+    }
+    async fn list_needs(&self, filter: &PostingFilter, page: Page) -> StoreResult<Paged<Need>> {
+        list_needs(&self.db, filter, page).await
+    }
+    async fn list_achievements(
+        &self,
+        filter: &PostingFilter,
+        page: Page,
+    ) -> StoreResult<Paged<Achievement>> {
+        list_achievements(&self.db, filter, page).await
+    }
+    async fn expired_postings(
+        &self,
+        kind: PostingKind,
+        now: Timestamp,
+        limit: u64,
+    ) -> StoreResult<Vec<i64>> {
+        expired(&self.db, kind, now, limit).await
     }
 }

@@ -2,11 +2,12 @@
 //! submitted quote by the same provider on the same need; accepting writes the deal in the
 //! same transaction.
 
+use async_trait::async_trait;
 use kejiyun_core::ids::UserId;
 use kejiyun_core::market::money::Fen;
+use kejiyun_core::market::ports::{NewDeal, QuoteStore};
 use kejiyun_core::market::postings::PostingKind;
 use kejiyun_core::market::quotes::{DeclineReason, Quote, QuoteDraft, QuoteStatus};
-use kejiyun_core::market_ports::NewDeal;
 use kejiyun_core::notifications;
 use kejiyun_core::paging::{Page, Paged};
 use kejiyun_core::ports::{StoreError, StoreResult};
@@ -17,6 +18,7 @@ use sea_orm::{
     QueryOrder, QuerySelect,
 };
 
+use super::super::SeaStore;
 use super::super::moderation::lost_race;
 use super::super::notifications as inbox;
 use super::super::stats::lock_subject;
@@ -140,7 +142,7 @@ pub(in crate::store) async fn list(
 /// transaction, so a failing deal leaves the quote as it was.
 #[expect(
     clippy::too_many_arguments,
-    reason = "mirrors MarketStore::decide_quote"
+    reason = "mirrors QuoteStore::decide_quote"
 )]
 pub(in crate::store) async fn decide(
     db: &DatabaseConnection,
@@ -196,4 +198,49 @@ pub(in crate::store) async fn decide(
     };
     txn.commit().await.map_err(db_err)?;
     Ok(deal_id)
+}
+
+#[async_trait]
+impl QuoteStore for SeaStore {
+    async fn create_quote(
+        &self,
+        need_id: i64,
+        provider: UserId,
+        draft: &QuoteDraft,
+        at: Timestamp,
+    ) -> StoreResult<i64> {
+        retry!(create(&self.db, need_id, provider, draft, at))
+    }
+    async fn quote(&self, id: i64) -> StoreResult<Option<Quote>> {
+        get(&self.db, id).await
+    }
+    async fn list_quotes(
+        &self,
+        need: Option<i64>,
+        provider: Option<UserId>,
+        page: Page,
+    ) -> StoreResult<Paged<Quote>> {
+        list(&self.db, need, provider, page).await
+    }
+    async fn decide_quote(
+        &self,
+        id: i64,
+        from: QuoteStatus,
+        to: QuoteStatus,
+        reason: Option<DeclineReason>,
+        note: Option<String>,
+        deal: Option<NewDeal>,
+        at: Timestamp,
+    ) -> StoreResult<Option<i64>> {
+        retry!(decide(
+            &self.db,
+            id,
+            from,
+            to,
+            reason,
+            note.clone(),
+            deal.clone(),
+            at
+        ))
+    }
 }

@@ -3,13 +3,14 @@
 
 use std::collections::HashMap;
 
+use async_trait::async_trait;
 use kejiyun_core::audit::AuditRecord;
 use kejiyun_core::ids::UserId;
+use kejiyun_core::market::ports::{TicketFilter, TicketStore};
 use kejiyun_core::market::postings::PostingKind;
 use kejiyun_core::market::tickets::{
     FollowUp, FollowUpKind, LinkKind, Ticket, TicketOutcome, TicketStatus,
 };
-use kejiyun_core::market_ports::TicketFilter;
 use kejiyun_core::paging::{Page, Paged};
 use kejiyun_core::ports::{StoreError, StoreResult};
 use kejiyun_core::regions::RegionCode;
@@ -20,6 +21,7 @@ use sea_orm::{
     PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, SqlErr,
 };
 
+use super::super::SeaStore;
 use super::super::moderation::lost_race;
 use super::super::{
     audit, begin_write, corrupt, db_err, paged, parse_region, region_parts, scope_condition,
@@ -294,4 +296,51 @@ pub(in crate::store) async fn list(
         .await
         .map_err(db_err)?;
     Ok(paged(to_domain(db, rows, false).await?, total, page))
+}
+
+#[async_trait]
+impl TicketStore for SeaStore {
+    async fn open_ticket(
+        &self,
+        need_id: i64,
+        staff: UserId,
+        region: RegionCode,
+        audit: AuditRecord,
+    ) -> StoreResult<i64> {
+        retry!(open(&self.db, need_id, staff, region, audit.clone()))
+    }
+    async fn ticket(&self, id: i64) -> StoreResult<Option<Ticket>> {
+        get(&self.db, id).await
+    }
+    async fn add_follow_up(
+        &self,
+        ticket: i64,
+        kind: FollowUpKind,
+        note: &str,
+        author: UserId,
+        at: Timestamp,
+    ) -> StoreResult<i64> {
+        retry!(add_follow_up(&self.db, ticket, kind, note, author, at))
+    }
+    async fn link_ticket(&self, ticket: i64, kind: LinkKind, target: i64) -> StoreResult<()> {
+        retry!(link(&self.db, ticket, kind, target))
+    }
+    async fn close_ticket(
+        &self,
+        ticket: i64,
+        outcome: TicketOutcome,
+        note: Option<String>,
+        audit: AuditRecord,
+    ) -> StoreResult<()> {
+        retry!(close(
+            &self.db,
+            ticket,
+            outcome,
+            note.clone(),
+            audit.clone()
+        ))
+    }
+    async fn list_tickets(&self, filter: &TicketFilter, page: Page) -> StoreResult<Paged<Ticket>> {
+        list(&self.db, filter, page).await
+    }
 }

@@ -1,25 +1,29 @@
-//! The marketplace storage contract (`MarketStore`), run against every configured backend like
+//! The marketplace storage contract (`market::ports`), run against every configured backend like
 //! `store_contract.rs`: postings and their moderation, list filters, expiry, inquiries, quotes,
 //! deals (with a binary evidence file and exact money sums) and caseworker tickets.
 
+use kejiyun_core::accounts::ports::AccountStore;
 use kejiyun_core::accounts::{Login, NewUser};
 use kejiyun_core::audit::AuditRecord;
+use kejiyun_core::audit::ports::AuditStore;
 use kejiyun_core::ids::UserId;
 use kejiyun_core::market::deals::{DealOrigin, DealStatus, DealSubject, DealTerms, Evidence};
 use kejiyun_core::market::money::Fen;
+use kejiyun_core::market::ports::{
+    DealChange, DealFilter, DealStore, InquiryStore, NewDeal, PostingChange, PostingStore,
+    QuoteStore, TicketFilter, TicketStore,
+};
 use kejiyun_core::market::postings::{
     AchievementDraft, AchievementInput, NeedDraft, NeedInput, PostingKind, ServiceDraft,
     ServiceInput,
 };
 use kejiyun_core::market::quotes::{DeclineReason, QuoteDraft, QuoteInput, QuoteStatus};
 use kejiyun_core::market::tickets::{FollowUpKind, LinkKind, TicketOutcome, TicketStatus};
-use kejiyun_core::market_ports::{
-    DealChange, DealFilter, MarketStore, NewDeal, PostingChange, TicketFilter,
-};
+use kejiyun_core::moderation::ports::{ModerationStore, StatusChange};
 use kejiyun_core::moderation::{ModerationKind, ModerationStatus as S};
 use kejiyun_core::paging::Page;
 use kejiyun_core::permissions::RegionScope;
-use kejiyun_core::ports::{StatusChange, Store, StoreError};
+use kejiyun_core::ports::StoreError;
 use kejiyun_core::regions::RegionCode;
 use kejiyun_core::time::Timestamp;
 use kejiyun_db::SeaStore;

@@ -1,8 +1,8 @@
 use super::*;
 use kejiyun_core::market::categories::{Category, Scope};
 use kejiyun_core::market::money::Price;
+use kejiyun_core::market::ports::PostingFilter;
 use kejiyun_core::market::postings::CloseReason;
-use kejiyun_core::market_ports::PostingFilter;
 
 pub(super) async fn posting_life_cycle(store: &SeaStore, p: &People) {
     let draft = service("柑橘病虫害诊断", "511623", "county", "fruit");

@@ -3,7 +3,7 @@
 //! and the deals on it — and take the new one only once it is approved.
 
 use kejiyun_core::stats::Metric;
-use kejiyun_core::stats_ports::{CountedRecord, StatsRange, StatsStore};
+use kejiyun_core::stats::ports::{CountedRecord, StatsRange, StatsRecordStore};
 
 use super::trade::new_deal;
 use super::*;

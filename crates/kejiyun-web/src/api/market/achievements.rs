@@ -44,6 +44,7 @@ pub async fn list(
     }
     .parse()?;
     let paged = s
+        .postings()
         .list_achievements(ctx.actor(), q, page(p.page, p.per_page)?)
         .await?;
     Ok(ApiJson(AchievementList::from_paged(paged, |x| {
@@ -72,6 +73,7 @@ pub async fn create(
     let (input, submit) = req.split();
     let id = state
         .services
+        .postings()
         .create_achievement(&session.actor, &input, submit)
         .await?;
     Ok((StatusCode::CREATED, ApiJson(CreatedId { id })))
@@ -92,7 +94,7 @@ pub async fn get_one(
     ApiPath(id): ApiPath<i64>,
 ) -> ApiResult<ApiJson<AchievementDto>> {
     let s = &state.services;
-    let x = s.achievement(ctx.actor(), id).await?;
+    let x = s.postings().achievement(ctx.actor(), id).await?;
     Ok(ApiJson(AchievementDto::new(s, ctx.actor(), x)))
 }
 
@@ -118,8 +120,10 @@ pub async fn edit(
     ApiJson(req): ApiJson<AchievementRequest>,
 ) -> ApiResult<ApiJson<AchievementDto>> {
     let s = &state.services;
-    s.edit_achievement(&session.actor, id, &req.into()).await?;
-    let x = s.achievement(Some(&session.actor), id).await?;
+    s.postings()
+        .edit_achievement(&session.actor, id, &req.into())
+        .await?;
+    let x = s.postings().achievement(Some(&session.actor), id).await?;
     Ok(ApiJson(AchievementDto::new(s, Some(&session.actor), x)))
 }
 

@@ -53,6 +53,7 @@ pub async fn list(
         transfer: p.transfer,
     };
     let paged = s
+        .deals()
         .list_deals(&session.actor, q, page(p.page, p.per_page)?)
         .await?;
     Ok(ApiJson(DealList::from_paged(paged, |d| DealDto::new(s, d))))
@@ -79,6 +80,7 @@ pub async fn create(
 ) -> ApiResult<(StatusCode, ApiJson<CreatedId>)> {
     let id = state
         .services
+        .deals()
         .propose_deal(&session.actor, &req.into())
         .await?;
     Ok((StatusCode::CREATED, ApiJson(CreatedId { id })))
@@ -99,7 +101,7 @@ pub async fn get_one(
     ApiPath(id): ApiPath<i64>,
 ) -> ApiResult<ApiJson<DealDto>> {
     let s = &state.services;
-    let d = s.deal(&session.actor, id).await?;
+    let d = s.deals().deal(&session.actor, id).await?;
     Ok(ApiJson(DealDto::new(s, d)))
 }
 
@@ -119,7 +121,11 @@ pub async fn confirm(
     ApiUser(session): ApiUser,
     ApiPath(id): ApiPath<i64>,
 ) -> ApiResult<ApiJson<StateDto>> {
-    let to = state.services.confirm_deal(&session.actor, id).await?;
+    let to = state
+        .services
+        .deals()
+        .confirm_deal(&session.actor, id)
+        .await?;
     Ok(ApiJson(StateDto::new(to.code(), to.label_zh())))
 }
 
@@ -146,6 +152,7 @@ pub async fn cancel(
 ) -> ApiResult<ApiJson<StateDto>> {
     state
         .services
+        .deals()
         .cancel_deal(&session.actor, id, &req.reason)
         .await?;
     let to = DealStatus::Cancelled;
@@ -210,6 +217,7 @@ pub async fn record_offline(
     let (name, bytes) =
         file.ok_or_else(|| DomainError::invalid("evidence", "请上传合同凭证（evidence 字段）"))?;
     let id = s
+        .deals()
         .record_offline_deal(&session.actor, &data.into(), &name, bytes)
         .await?;
     Ok((StatusCode::CREATED, ApiJson(CreatedId { id })))
@@ -235,7 +243,11 @@ pub async fn evidence(
     ApiUser(session): ApiUser,
     ApiPath(id): ApiPath<i64>,
 ) -> ApiResult<Response> {
-    let (ev, bytes) = state.services.deal_evidence(&session.actor, id).await?;
+    let (ev, bytes) = state
+        .services
+        .deals()
+        .deal_evidence(&session.actor, id)
+        .await?;
     let content_type = HeaderValue::from_str(&ev.content_type)
         .unwrap_or(HeaderValue::from_static("application/octet-stream"));
     let disposition = HeaderValue::from_str(&attachment(&ev.file_name))

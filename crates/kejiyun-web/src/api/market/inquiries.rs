@@ -33,6 +33,7 @@ pub async fn list(
 ) -> ApiResult<ApiJson<InquiryList>> {
     let paged = state
         .services
+        .inquiries()
         .my_inquiries(&session.actor, page(p.page, p.per_page)?)
         .await?;
     Ok(ApiJson(InquiryList::from_paged(paged, InquiryDto::from)))
@@ -61,6 +62,7 @@ pub async fn create(
     })?;
     let id = state
         .services
+        .inquiries()
         .start_inquiry(&session.actor, kind, req.posting_id, &req.body)
         .await?;
     Ok((StatusCode::CREATED, ApiJson(CreatedId { id })))
@@ -81,7 +83,7 @@ pub async fn get_one(
     ApiPath(id): ApiPath<i64>,
 ) -> ApiResult<ApiJson<InquiryThreadDto>> {
     let actor = &session.actor;
-    let (inquiry, messages) = state.services.inquiry(actor, id).await?;
+    let (inquiry, messages) = state.services.inquiries().inquiry(actor, id).await?;
     Ok(ApiJson(InquiryThreadDto {
         inquiry: inquiry.into(),
         messages: messages
@@ -112,6 +114,7 @@ pub async fn reply(
 ) -> ApiResult<(StatusCode, ApiJson<CreatedId>)> {
     let id = state
         .services
+        .inquiries()
         .reply_inquiry(&session.actor, id, &req.body)
         .await?;
     Ok((StatusCode::CREATED, ApiJson(CreatedId { id })))

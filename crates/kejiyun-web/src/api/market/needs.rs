@@ -47,6 +47,7 @@ pub async fn list(
     }
     .parse()?;
     let paged = s
+        .postings()
         .list_needs(ctx.actor(), q, page(p.page, p.per_page)?)
         .await?;
     Ok(ApiJson(NeedList::from_paged(paged, |x| {
@@ -73,6 +74,7 @@ pub async fn create(
     let (input, submit) = req.split();
     let id = state
         .services
+        .postings()
         .create_need(&session.actor, &input, submit)
         .await?;
     Ok((StatusCode::CREATED, ApiJson(CreatedId { id })))
@@ -93,7 +95,7 @@ pub async fn get_one(
     ApiPath(id): ApiPath<i64>,
 ) -> ApiResult<ApiJson<NeedDto>> {
     let s = &state.services;
-    let x = s.need(ctx.actor(), id).await?;
+    let x = s.postings().need(ctx.actor(), id).await?;
     Ok(ApiJson(NeedDto::new(s, ctx.actor(), x)))
 }
 
@@ -119,8 +121,10 @@ pub async fn edit(
     ApiJson(req): ApiJson<NeedRequest>,
 ) -> ApiResult<ApiJson<NeedDto>> {
     let s = &state.services;
-    s.edit_need(&session.actor, id, &req.into()).await?;
-    let x = s.need(Some(&session.actor), id).await?;
+    s.postings()
+        .edit_need(&session.actor, id, &req.into())
+        .await?;
+    let x = s.postings().need(Some(&session.actor), id).await?;
     Ok(ApiJson(NeedDto::new(s, Some(&session.actor), x)))
 }
 

@@ -61,7 +61,7 @@ macro_rules! lifecycle {
             crate::session::ApiUser(session): crate::session::ApiUser,
             crate::extract::ApiPath(id): crate::extract::ApiPath<i64>,
         ) -> crate::error::ApiResult<crate::extract::ApiJson<crate::api::market::dto::StateDto>> {
-            let to = state.services.submit_posting(&session.actor, $kind, id).await?;
+            let to = state.services.postings().submit_posting(&session.actor, $kind, id).await?;
             Ok(crate::extract::ApiJson(crate::api::market::dto::StateDto::new(
                 to.as_str(),
                 to.label_zh(),
@@ -90,7 +90,7 @@ macro_rules! lifecycle {
         ) -> crate::error::ApiResult<crate::extract::ApiJson<crate::api::market::dto::StateDto>> {
             state
                 .services
-                .close_posting(&session.actor, $kind, id, &req.reason)
+                .postings().close_posting(&session.actor, $kind, id, &req.reason)
                 .await?;
             let closed = kejiyun_core::moderation::ModerationStatus::Closed;
             Ok(crate::extract::ApiJson(crate::api::market::dto::StateDto::new(
@@ -117,7 +117,7 @@ macro_rules! lifecycle {
         ) -> crate::error::ApiResult<crate::extract::ApiJson<crate::api::market::dto::ExpiryDto>> {
             let until = state
                 .services
-                .confirm_posting(&session.actor, $kind, id)
+                .postings().confirm_posting(&session.actor, $kind, id)
                 .await?;
             Ok(crate::extract::ApiJson(crate::api::market::dto::ExpiryDto {
                 expires_at: until.to_rfc3339(),

@@ -36,8 +36,8 @@ pub async fn list(
     let s = &state.services;
     let pg = page(p.page, p.per_page)?;
     let paged = match p.need_id {
-        Some(need) => s.quotes_for_need(&session.actor, need, pg).await?,
-        None => s.my_quotes(&session.actor, pg).await?,
+        Some(need) => s.quotes().quotes_for_need(&session.actor, need, pg).await?,
+        None => s.quotes().my_quotes(&session.actor, pg).await?,
     };
     Ok(ApiJson(QuoteList::from_paged(paged, QuoteDto::from)))
 }
@@ -70,6 +70,7 @@ pub async fn create(
     };
     let id = state
         .services
+        .quotes()
         .submit_quote(&session.actor, req.need_id, &input)
         .await?;
     Ok((StatusCode::CREATED, ApiJson(CreatedId { id })))
@@ -89,7 +90,7 @@ pub async fn get_one(
     ApiUser(session): ApiUser,
     ApiPath(id): ApiPath<i64>,
 ) -> ApiResult<ApiJson<QuoteDto>> {
-    let q = state.services.quote(&session.actor, id).await?;
+    let q = state.services.quotes().quote(&session.actor, id).await?;
     Ok(ApiJson(q.into()))
 }
 
@@ -110,7 +111,11 @@ pub async fn accept(
     ApiUser(session): ApiUser,
     ApiPath(id): ApiPath<i64>,
 ) -> ApiResult<ApiJson<AcceptedDto>> {
-    let deal_id = state.services.accept_quote(&session.actor, id).await?;
+    let deal_id = state
+        .services
+        .quotes()
+        .accept_quote(&session.actor, id)
+        .await?;
     Ok(ApiJson(AcceptedDto { deal_id }))
 }
 
@@ -137,6 +142,7 @@ pub async fn decline(
 ) -> ApiResult<ApiJson<StateDto>> {
     state
         .services
+        .quotes()
         .decline_quote(&session.actor, id, &req.reason, req.note.as_deref())
         .await?;
     let to = QuoteStatus::Declined;
@@ -159,7 +165,11 @@ pub async fn withdraw(
     ApiUser(session): ApiUser,
     ApiPath(id): ApiPath<i64>,
 ) -> ApiResult<ApiJson<StateDto>> {
-    state.services.withdraw_quote(&session.actor, id).await?;
+    state
+        .services
+        .quotes()
+        .withdraw_quote(&session.actor, id)
+        .await?;
     let to = QuoteStatus::Withdrawn;
     Ok(ApiJson(StateDto::new(to.code(), to.label_zh())))
 }
@@ -187,6 +197,7 @@ pub async fn ask(
 ) -> ApiResult<(StatusCode, ApiJson<CreatedId>)> {
     let id = state
         .services
+        .inquiries()
         .ask_quote(&session.actor, id, &req.body)
         .await?;
     Ok((StatusCode::CREATED, ApiJson(CreatedId { id })))

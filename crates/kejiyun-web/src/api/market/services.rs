@@ -43,6 +43,7 @@ pub async fn list(
     }
     .parse()?;
     let paged = s
+        .postings()
         .list_services(ctx.actor(), q, page(p.page, p.per_page)?)
         .await?;
     Ok(ApiJson(ServiceList::from_paged(paged, |x| {
@@ -71,6 +72,7 @@ pub async fn create(
     let (input, submit) = req.split();
     let id = state
         .services
+        .postings()
         .create_service(&session.actor, &input, submit)
         .await?;
     Ok((StatusCode::CREATED, ApiJson(CreatedId { id })))
@@ -91,7 +93,7 @@ pub async fn get_one(
     ApiPath(id): ApiPath<i64>,
 ) -> ApiResult<ApiJson<ServiceDto>> {
     let s = &state.services;
-    let x = s.service(ctx.actor(), id).await?;
+    let x = s.postings().service(ctx.actor(), id).await?;
     Ok(ApiJson(ServiceDto::new(s, ctx.actor(), x)))
 }
 
@@ -117,8 +119,10 @@ pub async fn edit(
     ApiJson(req): ApiJson<ServiceRequest>,
 ) -> ApiResult<ApiJson<ServiceDto>> {
     let s = &state.services;
-    s.edit_service(&session.actor, id, &req.into()).await?;
-    let x = s.service(Some(&session.actor), id).await?;
+    s.postings()
+        .edit_service(&session.actor, id, &req.into())
+        .await?;
+    let x = s.postings().service(Some(&session.actor), id).await?;
     Ok(ApiJson(ServiceDto::new(s, Some(&session.actor), x)))
 }
 

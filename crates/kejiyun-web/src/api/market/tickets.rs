@@ -35,6 +35,7 @@ pub async fn list(
     let s = &state.services;
     let status = param(&p.status).map(TicketStatus::parse).transpose()?;
     let paged = s
+        .tickets()
         .list_tickets(
             &session.actor,
             p.mine.unwrap_or(false),
@@ -68,6 +69,7 @@ pub async fn create(
 ) -> ApiResult<(StatusCode, ApiJson<CreatedId>)> {
     let id = state
         .services
+        .tickets()
         .open_ticket(&session.actor, req.need_id)
         .await?;
     Ok((StatusCode::CREATED, ApiJson(CreatedId { id })))
@@ -88,7 +90,7 @@ pub async fn get_one(
     ApiPath(id): ApiPath<i64>,
 ) -> ApiResult<ApiJson<TicketDto>> {
     let s = &state.services;
-    let t = s.ticket(&session.actor, id).await?;
+    let t = s.tickets().ticket(&session.actor, id).await?;
     Ok(ApiJson(TicketDto::new(s, t)))
 }
 
@@ -114,6 +116,7 @@ pub async fn follow_up(
 ) -> ApiResult<(StatusCode, ApiJson<CreatedId>)> {
     let id = state
         .services
+        .tickets()
         .add_follow_up(&session.actor, id, &req.kind, &req.note)
         .await?;
     Ok((StatusCode::CREATED, ApiJson(CreatedId { id })))
@@ -140,6 +143,7 @@ pub async fn link(
 ) -> ApiResult<ApiJson<LinkDto>> {
     state
         .services
+        .tickets()
         .link_ticket(&session.actor, id, &req.kind, req.target_id)
         .await?;
     Ok(ApiJson(LinkDto {
@@ -169,6 +173,7 @@ pub async fn close(
 ) -> ApiResult<ApiJson<StateDto>> {
     state
         .services
+        .tickets()
         .close_ticket(&session.actor, id, &req.outcome, req.note.as_deref())
         .await?;
     let to = TicketStatus::Closed;

@@ -60,7 +60,12 @@ pub async fn deals(State(state): State<AppState>, ctx: Ctx, RawQuery(q): RawQuer
         status,
         transfer,
     };
-    let paged = pg.s().list_deals(actor, query, f.page).await.or_page(&pg)?;
+    let paged = pg
+        .s()
+        .deals()
+        .list_deals(actor, query, f.page)
+        .await
+        .or_page(&pg)?;
     let region = f.region.map(|r| r.to_string()).unwrap_or_default();
     let pager = Pager::new(
         &pg,
@@ -191,6 +196,7 @@ pub async fn record_offline(
     let r = match offline_input(&f) {
         Ok(input) => {
             pg.s()
+                .deals()
                 .record_offline_deal(actor, &input, &file_name, bytes)
                 .await
         }
@@ -264,6 +270,7 @@ pub async fn tickets(State(state): State<AppState>, ctx: Ctx, RawQuery(q): RawQu
     };
     let paged = pg
         .s()
+        .tickets()
         .list_tickets(actor, !all, status, None, page)
         .await
         .or_page(&pg)?;
@@ -317,7 +324,7 @@ struct TicketTpl {
 
 async fn ticket_page(pg: &Pg<'_>, id: i64, outcome: Outcome) -> PageResult {
     let actor = pg.require_admin()?;
-    let t = pg.s().ticket(actor, id).await.or_page(pg)?;
+    let t = pg.s().tickets().ticket(actor, id).await.or_page(pg)?;
     let mut base = pg.layout_titled(format!("{} #{id}", pg.t("mk.ticket")), "admin");
     let (status, field) = outcome.apply(&mut base);
     let page = TicketTpl {
@@ -401,6 +408,7 @@ pub async fn follow_up(
     let id = parse_id(&pg, &raw)?;
     let r = pg
         .s()
+        .tickets()
         .add_follow_up(actor, id, &form.kind, &form.note)
         .await
         .map(|_| ());
@@ -417,7 +425,12 @@ pub async fn link(
     let actor = pg.require_admin()?;
     let id = parse_id(&pg, &raw)?;
     let r = match opt_id("target", &form.target) {
-        Ok(Some(target)) => pg.s().link_ticket(actor, id, &form.kind, target).await,
+        Ok(Some(target)) => {
+            pg.s()
+                .tickets()
+                .link_ticket(actor, id, &form.kind, target)
+                .await
+        }
         Ok(None) => Err(DomainError::invalid("target", "请输入要关联的编号")),
         Err(e) => Err(e),
     };
@@ -436,6 +449,7 @@ pub async fn close_ticket(
     let note = opt(&form.note);
     let r = pg
         .s()
+        .tickets()
         .close_ticket(actor, id, &form.outcome, note.as_deref())
         .await;
     ticket_after(&pg, id, r, "closed").await

@@ -97,7 +97,12 @@ pub async fn list(State(state): State<AppState>, ctx: Ctx, RawQuery(q): RawQuery
         mine: true,
         ..DealQuery::default()
     };
-    let paged = pg.s().list_deals(actor, query, page).await.or_page(&pg)?;
+    let paged = pg
+        .s()
+        .deals()
+        .list_deals(actor, query, page)
+        .await
+        .or_page(&pg)?;
     let pager = Pager::new(&pg, "/deals", &[], &paged);
     ok(&ListTpl {
         base: pg.layout("mk.deals", "deals"),
@@ -125,7 +130,7 @@ struct DealTpl {
 
 async fn deal_page(pg: &Pg<'_>, id: i64, outcome: Outcome) -> PageResult {
     let actor = pg.require_login()?;
-    let d = pg.s().deal(actor, id).await.or_page(pg)?;
+    let d = pg.s().deals().deal(actor, id).await.or_page(pg)?;
     let side = d.side_of(actor.user_id);
     let proposed = d.status == DealStatus::Proposed;
     let can_confirm = proposed
@@ -185,7 +190,7 @@ pub async fn confirm(
     let pg = Pg::new(&state, ctx);
     let actor = pg.require_login()?;
     let id = parse_id(&pg, &raw)?;
-    match pg.s().confirm_deal(actor, id).await {
+    match pg.s().deals().confirm_deal(actor, id).await {
         Ok(_) => Ok(see_other(&format!("/deals/{id}?done=confirmed"))),
         Err(e) => {
             let e = form_error(&pg, e)?;
@@ -209,7 +214,7 @@ pub async fn cancel(
     let pg = Pg::new(&state, ctx);
     let actor = pg.require_login()?;
     let id = parse_id(&pg, &raw)?;
-    match pg.s().cancel_deal(actor, id, &form.reason).await {
+    match pg.s().deals().cancel_deal(actor, id, &form.reason).await {
         Ok(()) => Ok(see_other(&format!("/deals/{id}?done=cancelled"))),
         Err(e) => {
             let e = form_error(&pg, e)?;
@@ -227,7 +232,7 @@ pub async fn evidence(
     let pg = Pg::new(&state, ctx);
     let actor = pg.require_login()?;
     let id = parse_id(&pg, &raw)?;
-    let (ev, bytes) = pg.s().deal_evidence(actor, id).await.or_page(&pg)?;
+    let (ev, bytes) = pg.s().deals().deal_evidence(actor, id).await.or_page(&pg)?;
     let ascii: String = ev
         .file_name
         .chars()

@@ -101,7 +101,7 @@ async fn load(pg: &Pg<'_>, kind: PostingKind, id: i64) -> Result<Loaded, PageErr
     let t = |k: &str| pg.t(k);
     Ok(match kind {
         PostingKind::Service => {
-            let x = s.service(actor, id).await.or_page(pg)?;
+            let x = s.postings().service(actor, id).await.or_page(pg)?;
             let d = x.draft;
             Loaded {
                 facts: vec![
@@ -126,7 +126,7 @@ async fn load(pg: &Pg<'_>, kind: PostingKind, id: i64) -> Result<Loaded, PageErr
             }
         }
         PostingKind::Need => {
-            let x = s.need(actor, id).await.or_page(pg)?;
+            let x = s.postings().need(actor, id).await.or_page(pg)?;
             let d = x.draft;
             let mut sections = vec![Section {
                 heading: t("mk.need.problem"),
@@ -174,7 +174,7 @@ async fn load(pg: &Pg<'_>, kind: PostingKind, id: i64) -> Result<Loaded, PageErr
             }
         }
         PostingKind::Achievement => {
-            let x = s.achievement(actor, id).await.or_page(pg)?;
+            let x = s.postings().achievement(actor, id).await.or_page(pg)?;
             let d = x.draft;
             let modes: Vec<&str> = d
                 .transfer_modes
@@ -247,7 +247,7 @@ async fn detail_page(
     let mut tickets = Vec::new();
     if let Some(a) = actor.filter(|_| need) {
         if is_owner || admin || is_provider(a) {
-            let qs = s.quotes_for_need(a, id, ALL).await.or_page(pg)?;
+            let qs = s.quotes().quotes_for_need(a, id, ALL).await.or_page(pg)?;
             let rows: Vec<QuoteRow> = qs.items.into_iter().map(|q| quote_row(pg, q)).collect();
             if is_owner || admin {
                 all_quotes = Some(rows);
@@ -263,6 +263,7 @@ async fn detail_page(
                 ..PostingQuery::default()
             };
             services = s
+                .postings()
                 .list_services(Some(a), mine, ALL)
                 .await
                 .or_page(pg)?
@@ -278,6 +279,7 @@ async fn detail_page(
         }
         if admin {
             tickets = s
+                .tickets()
                 .list_tickets(a, false, None, Some(id), ALL)
                 .await
                 .or_page(pg)?
@@ -406,7 +408,12 @@ pub async fn submit(
     let actor = pg.require_login()?;
     let kind = page_kind(&pg)?;
     let id = parse_id(&pg, &raw)?;
-    let r = pg.s().submit_posting(actor, kind, id).await.map(|_| ());
+    let r = pg
+        .s()
+        .postings()
+        .submit_posting(actor, kind, id)
+        .await
+        .map(|_| ());
     after(&pg, kind, id, r, "submitted", None).await
 }
 
@@ -426,7 +433,11 @@ pub async fn close(
     let actor = pg.require_login()?;
     let kind = page_kind(&pg)?;
     let id = parse_id(&pg, &raw)?;
-    let r = pg.s().close_posting(actor, kind, id, &form.reason).await;
+    let r = pg
+        .s()
+        .postings()
+        .close_posting(actor, kind, id, &form.reason)
+        .await;
     after(&pg, kind, id, r, "closed", None).await
 }
 
@@ -440,7 +451,12 @@ pub async fn confirm(
     let actor = pg.require_login()?;
     let kind = page_kind(&pg)?;
     let id = parse_id(&pg, &raw)?;
-    let r = pg.s().confirm_posting(actor, kind, id).await.map(|_| ());
+    let r = pg
+        .s()
+        .postings()
+        .confirm_posting(actor, kind, id)
+        .await
+        .map(|_| ());
     after(&pg, kind, id, r, "confirmed", None).await
 }
 
@@ -460,7 +476,12 @@ pub async fn inquire(
     let actor = pg.require_login()?;
     let kind = page_kind(&pg)?;
     let id = parse_id(&pg, &raw)?;
-    match pg.s().start_inquiry(actor, kind, id, &form.body).await {
+    match pg
+        .s()
+        .inquiries()
+        .start_inquiry(actor, kind, id, &form.body)
+        .await
+    {
         Ok(iid) => Ok(see_other(&format!("/inquiries/{iid}"))),
         Err(e) => after(&pg, kind, id, Err(e), "", None).await,
     }
@@ -490,7 +511,12 @@ pub async fn quote(
     let actor = pg.require_login()?;
     let id = parse_id(&pg, &raw)?;
     let r = match quote_input(&form) {
-        Ok(input) => pg.s().submit_quote(actor, id, &input).await.map(|_| ()),
+        Ok(input) => pg
+            .s()
+            .quotes()
+            .submit_quote(actor, id, &input)
+            .await
+            .map(|_| ()),
         Err(e) => Err(e),
     };
     let keep = r.is_err().then_some(form);
@@ -506,7 +532,7 @@ pub async fn accept_quote(
     let pg = Pg::new(&state, ctx);
     let actor = pg.require_login()?;
     let id = parse_id(&pg, &raw)?;
-    let deal = pg.s().accept_quote(actor, id).await.or_page(&pg)?;
+    let deal = pg.s().quotes().accept_quote(actor, id).await.or_page(&pg)?;
     Ok(see_other(&format!("/deals/{deal}?done=proposed")))
 }
 
@@ -527,7 +553,12 @@ pub async fn ask_quote(
     let pg = Pg::new(&state, ctx);
     let actor = pg.require_login()?;
     let id = parse_id(&pg, &raw)?;
-    let thread = pg.s().ask_quote(actor, id, &form.body).await.or_page(&pg)?;
+    let thread = pg
+        .s()
+        .inquiries()
+        .ask_quote(actor, id, &form.body)
+        .await
+        .or_page(&pg)?;
     Ok(see_other(&format!("/inquiries/{thread}")))
 }
 
@@ -548,9 +579,10 @@ pub async fn decline_quote(
     let actor = pg.require_login()?;
     let id = parse_id(&pg, &raw)?;
     let s = pg.s();
-    let q = s.quote(actor, id).await.or_page(&pg)?;
+    let q = s.quotes().quote(actor, id).await.or_page(&pg)?;
     let note = super::super::common::opt(&form.note);
     let r = s
+        .quotes()
         .decline_quote(actor, id, &form.reason, note.as_deref())
         .await;
     after(&pg, PostingKind::Need, q.need_id, r, "declined", None).await
@@ -565,10 +597,11 @@ pub async fn open_ticket(
     let pg = Pg::new(&state, ctx);
     let actor = pg.require_login()?;
     let id = parse_id(&pg, &raw)?;
-    match pg.s().open_ticket(actor, id).await {
+    match pg.s().tickets().open_ticket(actor, id).await {
         Ok(t) => {
             let staff = pg
                 .s()
+                .postings()
                 .need(Some(actor), id)
                 .await
                 .is_ok_and(|n| actor.administers(n.draft.region));

@@ -211,7 +211,7 @@ async fn form_page(
     if let Some(a) = pg.actor() {
         for g in &a.grants {
             if let Grant::OrgAdmin(id) = g
-                && let Ok(o) = pg.s().org(Some(a), OrgId(id.0)).await
+                && let Ok(o) = pg.s().orgs().org(Some(a), OrgId(id.0)).await
             {
                 orgs.push(Opt {
                     value: id.0.to_string(),
@@ -316,15 +316,15 @@ pub async fn create(
     let s = pg.s();
     let r = match kind {
         PostingKind::Service => match form.service() {
-            Ok(i) => s.create_service(actor, &i, submit).await,
+            Ok(i) => s.postings().create_service(actor, &i, submit).await,
             Err(e) => Err(e),
         },
         PostingKind::Need => match form.need() {
-            Ok(i) => s.create_need(actor, &i, submit).await,
+            Ok(i) => s.postings().create_need(actor, &i, submit).await,
             Err(e) => Err(e),
         },
         PostingKind::Achievement => match form.achievement() {
-            Ok(i) => s.create_achievement(actor, &i, submit).await,
+            Ok(i) => s.postings().create_achievement(actor, &i, submit).await,
             Err(e) => Err(e),
         },
     };
@@ -354,7 +354,7 @@ async fn editable(
     let mut f = PostingForm::default();
     let meta = match kind {
         PostingKind::Service => {
-            let x = s.service(Some(actor), id).await.or_page(pg)?;
+            let x = s.postings().service(Some(actor), id).await.or_page(pg)?;
             let d = x.draft;
             f.title = d.title;
             f.description = d.description;
@@ -368,7 +368,7 @@ async fn editable(
             x.meta
         }
         PostingKind::Need => {
-            let x = s.need(Some(actor), id).await.or_page(pg)?;
+            let x = s.postings().need(Some(actor), id).await.or_page(pg)?;
             let d = x.draft;
             f.title = d.title;
             f.problem = d.problem;
@@ -382,7 +382,11 @@ async fn editable(
             x.meta
         }
         PostingKind::Achievement => {
-            let x = s.achievement(Some(actor), id).await.or_page(pg)?;
+            let x = s
+                .postings()
+                .achievement(Some(actor), id)
+                .await
+                .or_page(pg)?;
             let d = x.draft;
             f.title = d.title;
             f.summary = d.summary;
@@ -441,21 +445,25 @@ pub async fn save(
     let s = pg.s();
     let mut r = match kind {
         PostingKind::Service => match form.service() {
-            Ok(i) => s.edit_service(actor, id, &i).await,
+            Ok(i) => s.postings().edit_service(actor, id, &i).await,
             Err(e) => Err(e),
         },
         PostingKind::Need => match form.need() {
-            Ok(i) => s.edit_need(actor, id, &i).await,
+            Ok(i) => s.postings().edit_need(actor, id, &i).await,
             Err(e) => Err(e),
         },
         PostingKind::Achievement => match form.achievement() {
-            Ok(i) => s.edit_achievement(actor, id, &i).await,
+            Ok(i) => s.postings().edit_achievement(actor, id, &i).await,
             Err(e) => Err(e),
         },
     };
     let submit = form.action == "submit" && status == ModerationStatus::Draft;
     if r.is_ok() && submit {
-        r = s.submit_posting(actor, kind, id).await.map(|_| ());
+        r = s
+            .postings()
+            .submit_posting(actor, kind, id)
+            .await
+            .map(|_| ());
     }
     match r {
         Ok(()) => {

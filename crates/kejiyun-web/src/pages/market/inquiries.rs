@@ -64,7 +64,12 @@ pub async fn list(State(state): State<AppState>, ctx: Ctx, RawQuery(q): RawQuery
         page: p.page(),
         per_page: DEFAULT_PER_PAGE,
     };
-    let paged = pg.s().my_inquiries(actor, page).await.or_page(&pg)?;
+    let paged = pg
+        .s()
+        .inquiries()
+        .my_inquiries(actor, page)
+        .await
+        .or_page(&pg)?;
     let pager = Pager::new(&pg, "/inquiries", &[], &paged);
     let me = actor.user_id;
     ok(&ListTpl {
@@ -109,7 +114,7 @@ async fn thread_page(
     err: Option<DomainError>,
 ) -> PageResult {
     let actor = pg.require_login()?;
-    let (inquiry, messages) = pg.s().inquiry(actor, id).await.or_page(pg)?;
+    let (inquiry, messages) = pg.s().inquiries().inquiry(actor, id).await.or_page(pg)?;
     let me = actor.user_id;
     let status = err.as_ref().map_or(StatusCode::OK, form_status);
     let field = bad_field(err.as_ref());
@@ -163,7 +168,12 @@ pub async fn reply(
     let pg = Pg::new(&state, ctx);
     let actor = pg.require_login()?;
     let id = parse_id(&pg, &raw)?;
-    match pg.s().reply_inquiry(actor, id, &form.body).await {
+    match pg
+        .s()
+        .inquiries()
+        .reply_inquiry(actor, id, &form.body)
+        .await
+    {
         Ok(m) => Ok(see_other(&format!("/inquiries/{id}#m-{m}"))),
         Err(e) => {
             let e = form_error(&pg, e)?;
@@ -190,7 +200,7 @@ pub async fn propose_deal(
                 note: opt(&form.note),
                 ..DealInput::default()
             };
-            pg.s().propose_deal(actor, &input).await
+            pg.s().deals().propose_deal(actor, &input).await
         }
         Err(e) => Err(e),
     };

@@ -141,17 +141,26 @@ pub async fn list(State(state): State<AppState>, ctx: Ctx, RawQuery(raw): RawQue
     let (cards, meta) = match kind {
         PostingKind::Service => cards(
             &pg,
-            s.list_services(actor, q, f.page).await.or_page(&pg)?,
+            s.postings()
+                .list_services(actor, q, f.page)
+                .await
+                .or_page(&pg)?,
             service_card,
         ),
         PostingKind::Need => cards(
             &pg,
-            s.list_needs(actor, q, f.page).await.or_page(&pg)?,
+            s.postings()
+                .list_needs(actor, q, f.page)
+                .await
+                .or_page(&pg)?,
             need_card,
         ),
         PostingKind::Achievement => cards(
             &pg,
-            s.list_achievements(actor, q, f.page).await.or_page(&pg)?,
+            s.postings()
+                .list_achievements(actor, q, f.page)
+                .await
+                .or_page(&pg)?,
             achievement_card,
         ),
     };

@@ -68,11 +68,17 @@ pub async fn postings(State(state): State<AppState>, ctx: Ctx) -> PageResult {
     let actor = pg.require_login()?;
     let s = pg.s();
     let services = s
+        .postings()
         .list_services(Some(actor), mine(), ALL)
         .await
         .or_page(&pg)?;
-    let needs = s.list_needs(Some(actor), mine(), ALL).await.or_page(&pg)?;
+    let needs = s
+        .postings()
+        .list_needs(Some(actor), mine(), ALL)
+        .await
+        .or_page(&pg)?;
     let achievements = s
+        .postings()
         .list_achievements(Some(actor), mine(), ALL)
         .await
         .or_page(&pg)?;
@@ -144,7 +150,7 @@ pub async fn quotes(State(state): State<AppState>, ctx: Ctx, RawQuery(q): RawQue
         page: p.page(),
         per_page: DEFAULT_PER_PAGE,
     };
-    let paged = pg.s().my_quotes(actor, page).await.or_page(&pg)?;
+    let paged = pg.s().quotes().my_quotes(actor, page).await.or_page(&pg)?;
     let pager = Pager::new(&pg, "/me/quotes", &[], &paged);
     let mut base = pg.layout("mk.my_quotes", "my_postings");
     let outcome = if p.get("withdrawn").is_some() {
@@ -172,6 +178,10 @@ pub async fn withdraw_quote(
     let pg = Pg::new(&state, ctx);
     let actor = pg.require_login()?;
     let id = parse_id(&pg, &raw)?;
-    pg.s().withdraw_quote(actor, id).await.or_page(&pg)?;
+    pg.s()
+        .quotes()
+        .withdraw_quote(actor, id)
+        .await
+        .or_page(&pg)?;
     Ok(see_other("/me/quotes?withdrawn=1"))
 }

@@ -224,6 +224,7 @@ async fn need_quote_accept_confirm_and_admin_pages() {
     // The county admin approves it from the queue; the item links to the need.
     for (login, role, region) in [("county@example.com", "region_admin", "511623")] {
         services
+            .accounts()
             .create_admin(
                 None,
                 AdminSpec {

@@ -36,8 +36,9 @@ pub struct CountedRecord {
 /// The one definition of the figures ([`crate::stats::tally`]), handed to the store.
 pub type Tally = dyn Fn(&[CountedRecord]) -> BTreeMap<Cell, i64> + Sync;
 
+/// The served figures: the day series.
 #[async_trait]
-pub trait StatsStore: Send + Sync {
+pub trait StatsSeriesStore: Send + Sync {
     /// The stored year rows a report of `range` reads ([`crate::stats_figures`]), in one
     /// statement: the region's own rows and its children's rows over all categories, for the
     /// years the range meets, with their days where [`crate::stats_figures::days_needed`].
@@ -47,6 +48,11 @@ pub trait StatsStore: Send + Sync {
     /// Every served year total that is not zero (for `verify`: whole-year ranges read these
     /// instead of the days).
     async fn served_totals(&self) -> StoreResult<BTreeMap<SeriesKey, i64>>;
+}
+
+/// The counted records, read from the base tables.
+#[async_trait]
+pub trait StatsRecordStore: Send + Sync {
     /// Every counted record recomputed from the base tables (for `verify` and `rebuild`).
     async fn counted_records(&self) -> StoreResult<Vec<CountedRecord>>;
     /// Candidate records of one metric in `range` (a superset is fine: callers keep only those
@@ -56,6 +62,11 @@ pub trait StatsStore: Send + Sync {
         metric: Metric,
         range: StatsRange,
     ) -> StoreResult<Vec<CountedRecord>>;
+}
+
+/// Rebuilding the served figures from the counted records.
+#[async_trait]
+pub trait StatsRebuildStore: Send + Sync {
     /// Replaces every served series with those of `cells`
     /// ([`crate::stats_series::series_all`]), in one transaction.
     async fn replace_cells(&self, cells: &BTreeMap<Cell, i64>) -> StoreResult<()>;

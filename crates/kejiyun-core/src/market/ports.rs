@@ -1,6 +1,7 @@
-//! The marketplace's storage port, implemented by `kejiyun-db` beside [`crate::ports::Store`].
-//! As there, every method is one transaction: the queue row, the outbox row and the audit
-//! entry of a change commit with it.
+//! The marketplace's storage ports, one per kind of record (postings, inquiries, quotes, deals,
+//! caseworker tickets), each implemented by `kejiyun-db` in the file of its queries. Every
+//! method is one transaction: the queue row, the outbox row, the audit entry and the
+//! notifications of a change commit with it.
 
 use async_trait::async_trait;
 
@@ -15,9 +16,10 @@ use crate::market::postings::{
 use crate::market::quotes::{DeclineReason, Quote, QuoteDraft, QuoteStatus};
 use crate::market::tickets::{FollowUpKind, LinkKind, Ticket, TicketOutcome, TicketStatus};
 use crate::moderation::ModerationStatus;
+use crate::moderation::ports::StatusChange;
 use crate::paging::{Page, Paged};
 use crate::permissions::RegionScope;
-use crate::ports::{StatusChange, StoreResult};
+use crate::ports::StoreResult;
 use crate::regions::RegionCode;
 use crate::time::Timestamp;
 
@@ -106,9 +108,9 @@ pub struct TicketFilter {
     pub need: Option<i64>,
 }
 
+/// Services, needs and achievements. New postings start as drafts.
 #[async_trait]
-pub trait MarketStore: Send + Sync {
-    // Postings. New postings start as drafts.
+pub trait PostingStore: Send + Sync {
     async fn create_service(
         &self,
         owner: UserId,
@@ -183,8 +185,11 @@ pub trait MarketStore: Send + Sync {
         now: Timestamp,
         limit: u64,
     ) -> StoreResult<Vec<i64>>;
+}
 
-    // Inquiries.
+/// Inquiry threads and their messages.
+#[async_trait]
+pub trait InquiryStore: Send + Sync {
     async fn find_inquiry(
         &self,
         kind: PostingKind,
@@ -218,8 +223,11 @@ pub trait MarketStore: Send + Sync {
     async fn messages(&self, inquiry_id: i64) -> StoreResult<Vec<Message>>;
     /// Threads where `user` is either side, most recent activity first.
     async fn list_inquiries(&self, user: UserId, page: Page) -> StoreResult<Paged<Inquiry>>;
+}
 
-    // Quotes.
+/// Quotes on needs.
+#[async_trait]
+pub trait QuoteStore: Send + Sync {
     /// Conflict if the provider already has a submitted quote on this need.
     async fn create_quote(
         &self,
@@ -251,15 +259,20 @@ pub trait MarketStore: Send + Sync {
         deal: Option<NewDeal>,
         at: Timestamp,
     ) -> StoreResult<Option<i64>>;
+}
 
-    // Deals.
+#[async_trait]
+pub trait DealStore: Send + Sync {
     async fn create_deal(&self, deal: NewDeal) -> StoreResult<i64>;
     async fn deal(&self, id: i64) -> StoreResult<Option<Deal>>;
     async fn change_deal(&self, id: i64, change: DealChange) -> StoreResult<()>;
     async fn list_deals(&self, filter: &DealFilter, page: Page) -> StoreResult<Paged<Deal>>;
     async fn deal_evidence(&self, deal_id: i64) -> StoreResult<Option<(Evidence, Vec<u8>)>>;
+}
 
-    // Caseworker tickets.
+/// Caseworker tickets.
+#[async_trait]
+pub trait TicketStore: Send + Sync {
     /// Conflict if the need already has an open ticket.
     async fn open_ticket(
         &self,

@@ -1,6 +1,6 @@
-//! The inbox's storage port, implemented by `kejiyun-db` beside [`crate::ports::Store`]. The
-//! marketplace's own notifications are written by the market store inside the transaction of
-//! the change they describe; `notify` is for events that have no such transaction (matches).
+//! The inbox's storage port. The marketplace's own notifications are written by the market's
+//! stores inside the transaction of the change they describe; `notify` is for events that have
+//! no such transaction (matches).
 
 use async_trait::async_trait;
 
