@@ -105,15 +105,19 @@ fn realistic_set_with_the_model_adds_the_embedding_rankers() {
     let table = markdown(&b);
     println!("{table}");
     assert!(b.embed_skipped.is_none(), "{table}");
-    // BM25, the matcher, e5 f32 and int8, and the two fusions of the matcher with e5.
-    assert_eq!(b.measured.len(), 6, "{table}");
+    // BM25, the matcher, e5 f32 and int8, the two fusions of the matcher with e5, and the
+    // server's matching with stored vectors.
+    assert_eq!(b.measured.len(), 7, "{table}");
     for m in &b.measured[2..] {
         let r = &m.report.ranker;
         assert!(
-            r.starts_with("multilingual-e5-small") || r.starts_with("hybrid"),
+            r.starts_with("multilingual-e5-small")
+                || r.starts_with("hybrid")
+                || r.starts_with("Kejiyun matching as served"),
             "{r}"
         );
         assert_eq!(m.report.overall.needs, 3);
         assert!(m.report.overall.scores.mrr > 0.3, "{table}");
     }
+    assert!(table.contains("Strong matches"), "{table}");
 }
