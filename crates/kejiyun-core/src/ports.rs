@@ -10,7 +10,10 @@ use async_trait::async_trait;
 use crate::accounts::ports::AccountStore;
 use crate::audit::ports::AuditStore;
 use crate::auth::ports::AuthStore;
-use crate::market::ports::{DealStore, InquiryStore, PostingStore, QuoteStore, TicketStore};
+use crate::market::ports::{
+    DealStore, InquiryStore, PostingLifecycleStore, PostingStore, QuoteStore, TicketStore,
+};
+use crate::market::postings::{AchievementDraft, NeedDraft, ServiceDraft};
 use crate::moderation::ports::ModerationStore;
 use crate::notifications::ports::NotificationStore;
 use crate::orgs::ports::OrgStore;
@@ -88,7 +91,10 @@ pub trait Store:
     + OrgStore
     + ModerationStore
     + AuditStore
-    + PostingStore
+    + PostingStore<ServiceDraft>
+    + PostingStore<NeedDraft>
+    + PostingStore<AchievementDraft>
+    + PostingLifecycleStore
     + InquiryStore
     + QuoteStore
     + DealStore

@@ -153,5 +153,4 @@ impl Figures {
 }
 
 #[cfg(test)]
-#[path = "stats_figures_tests.rs"]
 mod tests;

@@ -277,5 +277,4 @@ pub fn series_all<'a>(
 }
 
 #[cfg(test)]
-#[path = "stats_series_tests.rs"]
 mod tests;

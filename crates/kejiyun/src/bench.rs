@@ -390,7 +390,7 @@ async fn write_overhead(s: &Arc<Services>) -> anyhow::Result<WriteOverhead> {
     let mut needs = Vec::with_capacity(DEALS);
     for i in 0..DEALS {
         let id = s
-            .postings().create_need(
+            .postings().create(
                 &farmer,
                 &NeedInput {
                     title: format!("脐橙园病虫害防治求助（第 {} 批）", i + 1),

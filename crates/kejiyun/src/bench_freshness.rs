@@ -100,7 +100,7 @@ pub async fn run(
         };
         let id = s
             .postings()
-            .create_need(&farmer, &input, true)
+            .create(&farmer, &input, true)
             .await
             .map_err(domain)?;
         s.moderation()

@@ -214,7 +214,7 @@ pub async fn load(s: &Services) -> anyhow::Result<()> {
         let owner = actor_of(s, d.owner).await?;
         let id = s
             .postings()
-            .create_service(
+            .create(
                 &owner,
                 &ServiceInput {
                     title: d.title.into(),
@@ -241,7 +241,7 @@ pub async fn load(s: &Services) -> anyhow::Result<()> {
         let owner = actor_of(s, d.owner).await?;
         let id = s
             .postings()
-            .create_need(
+            .create(
                 &owner,
                 &NeedInput {
                     title: d.title.into(),
@@ -266,7 +266,7 @@ pub async fn load(s: &Services) -> anyhow::Result<()> {
 
     let liu = actor_of(s, "13900000004").await?;
     let herb = s
-        .postings().create_achievement(
+        .postings().create(
             &liu,
             &AchievementInput {
                 title: "川芎脱毒种苗快繁技术".into(),
@@ -289,7 +289,7 @@ pub async fn load(s: &Services) -> anyhow::Result<()> {
     approve(s, &city_admin, PostingKind::Achievement, herb).await?;
     let chen = actor_of(s, "13900000005").await?;
     let module = s
-        .postings().create_achievement(
+        .postings().create(
             &chen,
             &AchievementInput {
                 title: "低功耗 5G 物联网通信模组".into(),

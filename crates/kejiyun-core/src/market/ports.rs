@@ -10,9 +10,7 @@ use crate::ids::UserId;
 use crate::market::categories::{Category, Scope};
 use crate::market::deals::{Deal, DealOrigin, DealStatus, DealSubject, DealTerms, Evidence};
 use crate::market::inquiries::{Inquiry, Message};
-use crate::market::postings::{
-    Achievement, AchievementDraft, CloseReason, Need, NeedDraft, PostingKind, Service, ServiceDraft,
-};
+use crate::market::postings::{CloseReason, Posting, PostingContent, PostingKind};
 use crate::market::quotes::{DeclineReason, Quote, QuoteDraft, QuoteStatus};
 use crate::market::tickets::{FollowUpKind, LinkKind, Ticket, TicketOutcome, TicketStatus};
 use crate::moderation::ModerationStatus;
@@ -108,49 +106,34 @@ pub struct TicketFilter {
     pub need: Option<i64>,
 }
 
-/// Services, needs and achievements. New postings start as drafts.
+/// The postings of one kind (`D`: services, needs, achievements, …), written once for every
+/// kind by the store. New postings start as drafts.
 #[async_trait]
-pub trait PostingStore: Send + Sync {
-    async fn create_service(
+pub trait PostingStore<D: PostingContent>: Send + Sync {
+    /// A new draft; with `submit` (the draft → pending change) it enters the moderation queue
+    /// in the same transaction.
+    async fn create_posting(
         &self,
         owner: UserId,
-        draft: &ServiceDraft,
+        draft: &D,
         at: Timestamp,
+        submit: Option<PostingChange>,
     ) -> StoreResult<i64>;
-    async fn create_need(
-        &self,
-        owner: UserId,
-        draft: &NeedDraft,
-        at: Timestamp,
-    ) -> StoreResult<i64>;
-    async fn create_achievement(
-        &self,
-        owner: UserId,
-        draft: &AchievementDraft,
-        at: Timestamp,
-    ) -> StoreResult<i64>;
-    async fn service(&self, id: i64) -> StoreResult<Option<Service>>;
-    async fn need(&self, id: i64) -> StoreResult<Option<Need>>;
-    async fn achievement(&self, id: i64) -> StoreResult<Option<Achievement>>;
+    async fn posting(&self, id: i64) -> StoreResult<Option<Posting<D>>>;
     /// Replaces the content and moves the status (`change.change.from` must match).
-    async fn update_service(
+    async fn update_posting(&self, id: i64, draft: &D, change: PostingChange) -> StoreResult<()>;
+    /// One page, most recently updated first.
+    async fn list_postings(
         &self,
-        id: i64,
-        draft: &ServiceDraft,
-        change: PostingChange,
-    ) -> StoreResult<()>;
-    async fn update_need(
-        &self,
-        id: i64,
-        draft: &NeedDraft,
-        change: PostingChange,
-    ) -> StoreResult<()>;
-    async fn update_achievement(
-        &self,
-        id: i64,
-        draft: &AchievementDraft,
-        change: PostingChange,
-    ) -> StoreResult<()>;
+        filter: &PostingFilter,
+        page: Page,
+    ) -> StoreResult<Paged<Posting<D>>>;
+}
+
+/// What every posting kind shares, addressed by kind at run time (moderation decisions and
+/// expiry come by kind and id).
+#[async_trait]
+pub trait PostingLifecycleStore: Send + Sync {
     /// Moves a posting's status: publishing sets `first_published_at` (once) and `expires_at`;
     /// closing records the reason and time. Queue, outbox and audit follow in the transaction.
     async fn change_posting_status(
@@ -167,17 +150,6 @@ pub trait PostingStore: Send + Sync {
         expires_at: Timestamp,
         at: Timestamp,
     ) -> StoreResult<()>;
-    async fn list_services(
-        &self,
-        filter: &PostingFilter,
-        page: Page,
-    ) -> StoreResult<Paged<Service>>;
-    async fn list_needs(&self, filter: &PostingFilter, page: Page) -> StoreResult<Paged<Need>>;
-    async fn list_achievements(
-        &self,
-        filter: &PostingFilter,
-        page: Page,
-    ) -> StoreResult<Paged<Achievement>>;
     /// Published postings of `kind` whose `expires_at` is at or before `now` (at most `limit`).
     async fn expired_postings(
         &self,

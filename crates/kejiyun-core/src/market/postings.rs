@@ -6,9 +6,11 @@ use serde::{Deserialize, Serialize};
 
 use super::categories::{Category, ContactPref, Industry, IpType, Maturity, Scope, TransferMode};
 use super::money::{Fen, Price};
+use super::ports::PostingStore;
 use crate::DomainError;
 use crate::ids::{OrgId, UserId};
 use crate::moderation::ModerationStatus;
+use crate::ports::Store;
 use crate::regions::RegionCode;
 use crate::text;
 use crate::time::Timestamp;
@@ -136,6 +138,51 @@ pub struct PostingMeta {
     pub closed_at: Option<Timestamp>,
 }
 
+/// The kind-specific part of a posting: its fields and their rules. The life cycle (draft →
+/// pending → published | rejected → closed/expired), moderation, expiry, statistics and
+/// notifications are written once for every kind (`app::market::Postings`, the store's
+/// `PostingStore<D>`); a kind brings only this.
+pub trait PostingContent: Clone + std::fmt::Debug + PartialEq + Send + Sync + 'static {
+    const KIND: PostingKind;
+    /// Offered by a verified tech worker or organization (services, achievements), rather
+    /// than asked for by anyone (needs).
+    const PROVIDED: bool;
+    /// Only services reach beyond their own county (`available_in` and `scope` filters).
+    const HAS_REACH: bool = false;
+    /// What the form or the API sends.
+    type Input: PostingInput<Draft = Self>;
+
+    fn parse(input: &Self::Input) -> Result<Self, DomainError>;
+    fn title(&self) -> &str;
+    fn region(&self) -> RegionCode;
+    /// The organization it is posted for, if any.
+    fn org(&self) -> Option<OrgId> {
+        None
+    }
+    /// The texts anyone may read: checked for banned words.
+    fn public_text(&self) -> Vec<&str>;
+    /// This kind's port in the whole database (the umbrella `Store` lists a
+    /// `PostingStore<D>` per kind; the body is just `store`).
+    fn rows(store: &dyn Store) -> &dyn PostingStore<Self>;
+}
+
+/// A form's or request's input, naming the kind it creates (so `create(&actor, &input, …)`
+/// needs no type annotation).
+pub trait PostingInput: Send + Sync {
+    type Draft: PostingContent<Input = Self>;
+}
+
+/// A posting of one kind: the shared meta and the kind's content.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Posting<D> {
+    pub meta: PostingMeta,
+    pub draft: D,
+}
+
+pub type Service = Posting<ServiceDraft>;
+pub type Need = Posting<NeedDraft>;
+pub type Achievement = Posting<AchievementDraft>;
+
 fn tags(raw: &[String]) -> Result<Vec<String>, DomainError> {
     let mut out: Vec<String> = Vec::new();
     for t in raw
@@ -210,18 +257,38 @@ impl ServiceDraft {
             org: org(i.org_id),
         })
     }
+}
 
-    pub fn public_text(&self) -> Vec<&str> {
+impl PostingInput for ServiceInput {
+    type Draft = ServiceDraft;
+}
+
+impl PostingContent for ServiceDraft {
+    fn rows(store: &dyn Store) -> &dyn PostingStore<Self> {
+        store
+    }
+    const KIND: PostingKind = PostingKind::Service;
+    const PROVIDED: bool = true;
+    const HAS_REACH: bool = true;
+    type Input = ServiceInput;
+
+    fn parse(input: &ServiceInput) -> Result<Self, DomainError> {
+        Self::parse(input)
+    }
+    fn title(&self) -> &str {
+        &self.title
+    }
+    fn region(&self) -> RegionCode {
+        self.region
+    }
+    fn org(&self) -> Option<OrgId> {
+        self.org
+    }
+    fn public_text(&self) -> Vec<&str> {
         let mut v = vec![self.title.as_str(), self.description.as_str()];
         v.extend(self.tags.iter().map(String::as_str));
         v
     }
-}
-
-#[derive(Debug, Clone, PartialEq)]
-pub struct Service {
-    pub meta: PostingMeta,
-    pub draft: ServiceDraft,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -282,19 +349,35 @@ impl NeedDraft {
             region: region("region", &i.region)?,
         })
     }
+}
 
-    pub fn public_text(&self) -> Vec<&str> {
+impl PostingInput for NeedInput {
+    type Draft = NeedDraft;
+}
+
+impl PostingContent for NeedDraft {
+    fn rows(store: &dyn Store) -> &dyn PostingStore<Self> {
+        store
+    }
+    const KIND: PostingKind = PostingKind::Need;
+    const PROVIDED: bool = false;
+    type Input = NeedInput;
+
+    fn parse(input: &NeedInput) -> Result<Self, DomainError> {
+        Self::parse(input)
+    }
+    fn title(&self) -> &str {
+        &self.title
+    }
+    fn region(&self) -> RegionCode {
+        self.region
+    }
+    fn public_text(&self) -> Vec<&str> {
         let mut v = vec![self.title.as_str(), self.problem.as_str()];
         v.extend(self.current_practice.as_deref());
         v.extend(self.target.as_deref());
         v
     }
-}
-
-#[derive(Debug, Clone, PartialEq)]
-pub struct Need {
-    pub meta: PostingMeta,
-    pub draft: NeedDraft,
 }
 
 /// How complete a need is (0–100) and what would raise the score.
@@ -433,20 +516,39 @@ impl AchievementDraft {
             org: org(i.org_id),
         })
     }
+}
 
-    pub fn public_text(&self) -> Vec<&str> {
+impl PostingInput for AchievementInput {
+    type Draft = AchievementDraft;
+}
+
+impl PostingContent for AchievementDraft {
+    fn rows(store: &dyn Store) -> &dyn PostingStore<Self> {
+        store
+    }
+    const KIND: PostingKind = PostingKind::Achievement;
+    const PROVIDED: bool = true;
+    type Input = AchievementInput;
+
+    fn parse(input: &AchievementInput) -> Result<Self, DomainError> {
+        Self::parse(input)
+    }
+    fn title(&self) -> &str {
+        &self.title
+    }
+    fn region(&self) -> RegionCode {
+        self.region
+    }
+    fn org(&self) -> Option<OrgId> {
+        self.org
+    }
+    fn public_text(&self) -> Vec<&str> {
         vec![
             self.title.as_str(),
             self.summary.as_str(),
             self.holders.as_str(),
         ]
     }
-}
-
-#[derive(Debug, Clone, PartialEq)]
-pub struct Achievement {
-    pub meta: PostingMeta,
-    pub draft: AchievementDraft,
 }
 
 #[cfg(test)]

@@ -44,9 +44,9 @@ use kejiyun_core::ports::{Store, StoreError, StoreResult};
 use kejiyun_core::regions::{Region, RegionCode};
 use sea_orm::sea_query::{Expr, LikeExpr};
 use sea_orm::{
-    ActiveValue::Set, ColumnTrait, Condition, DatabaseConnection, DatabaseTransaction, DbBackend,
-    DbErr, EntityTrait, PaginatorTrait, SqliteTransactionMode, TransactionOptions,
-    TransactionTrait,
+    AccessMode, ActiveValue::Set, ColumnTrait, Condition, DatabaseConnection, DatabaseTransaction,
+    DbBackend, DbErr, EntityTrait, IsolationLevel, PaginatorTrait, SqliteTransactionMode,
+    TransactionOptions, TransactionTrait,
 };
 
 use crate::entities::regions;
@@ -103,6 +103,21 @@ pub(crate) async fn begin_write(db: &DatabaseConnection) -> StoreResult<Database
     let options = TransactionOptions {
         sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate),
         ..TransactionOptions::default()
+    };
+    db.begin_with_options(options).await.map_err(db_err)
+}
+
+/// Starts a read transaction whose statements see one snapshot (a count and its page, rows and
+/// the names they refer to agree): REPEATABLE READ, READ ONLY on PostgreSQL and MySQL; SQLite's
+/// deferred transaction reads one snapshot of the WAL from its first statement on.
+pub(crate) async fn begin_read(db: &DatabaseConnection) -> StoreResult<DatabaseTransaction> {
+    let options = match db.get_database_backend() {
+        DbBackend::Sqlite => TransactionOptions::default(),
+        _ => TransactionOptions {
+            isolation_level: Some(IsolationLevel::RepeatableRead),
+            access_mode: Some(AccessMode::ReadOnly),
+            ..TransactionOptions::default()
+        },
     };
     db.begin_with_options(options).await.map_err(db_err)
 }

@@ -8,6 +8,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use kejiyun_core::market::ports::PostingStore;
+use kejiyun_core::market::postings::NeedDraft;
 use kejiyun_testkit::{Backend, TestApp, TestDatabase};
 use reqwest::StatusCode;
 use serde_json::json;
@@ -139,8 +140,7 @@ async fn sqlite_on_a_full_disk_refuses_writes_and_recovers_without_losing_any() 
         .await
         .unwrap_or_else(|e| panic!("second connection: {e}"));
     for id in &acknowledged {
-        let need = other
-            .need(*id)
+        let need = PostingStore::<NeedDraft>::posting(&other, *id)
             .await
             .unwrap_or_else(|e| panic!("read need {id}: {e}"));
         assert!(

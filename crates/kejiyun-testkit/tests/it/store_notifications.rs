@@ -4,7 +4,7 @@
 use kejiyun_core::accounts::ports::AccountStore;
 use kejiyun_core::accounts::{Login, NewUser};
 use kejiyun_core::ids::UserId;
-use kejiyun_core::market::ports::{PostingChange, PostingStore};
+use kejiyun_core::market::ports::{PostingChange, PostingLifecycleStore, PostingStore};
 use kejiyun_core::market::postings::{NeedDraft, NeedInput, PostingKind};
 use kejiyun_core::moderation::ModerationStatus as S;
 use kejiyun_core::moderation::ports::StatusChange;
@@ -267,7 +267,7 @@ async fn written_with_the_moderation_decision(store: &SeaStore) {
     })
     .unwrap_or_else(|e| panic!("{e}"));
     let id = store
-        .create_need(owner, &draft, t(1))
+        .create_posting(owner, &draft, t(1), None)
         .await
         .unwrap_or_else(|e| panic!("{e}"));
     let change = |from, to, reason| {

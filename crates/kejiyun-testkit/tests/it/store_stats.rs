@@ -16,7 +16,7 @@ use kejiyun_core::market::categories::Category;
 use kejiyun_core::market::deals::{Deal, DealOrigin, DealStatus, DealSubject, DealTerms};
 use kejiyun_core::market::money::Fen;
 use kejiyun_core::market::ports::{
-    DealChange, DealStore, NewDeal, PostingChange, PostingStore, QuoteStore,
+    DealChange, DealStore, NewDeal, PostingChange, PostingLifecycleStore, PostingStore, QuoteStore,
 };
 use kejiyun_core::market::postings::{
     AchievementDraft, AchievementInput, CloseReason, NeedDraft, NeedInput, PostingKind,
@@ -296,9 +296,15 @@ fn random_time(rng: &mut StdRng) -> Timestamp {
 
 async fn posting_status(store: &SeaStore, kind: PostingKind, id: i64) -> Option<S> {
     match kind {
-        PostingKind::Service => must(store.service(id).await).map(|p| p.meta.status),
-        PostingKind::Need => must(store.need(id).await).map(|p| p.meta.status),
-        PostingKind::Achievement => must(store.achievement(id).await).map(|p| p.meta.status),
+        PostingKind::Service => {
+            must(PostingStore::<ServiceDraft>::posting(store, id).await).map(|p| p.meta.status)
+        }
+        PostingKind::Need => {
+            must(PostingStore::<NeedDraft>::posting(store, id).await).map(|p| p.meta.status)
+        }
+        PostingKind::Achievement => {
+            must(PostingStore::<AchievementDraft>::posting(store, id).await).map(|p| p.meta.status)
+        }
     }
 }
 
@@ -311,10 +317,13 @@ pub(crate) async fn create(
 ) -> i64 {
     let (region, cat) = place;
     must(match k {
-        PostingKind::Service => s.create_service(owner, &service(region, cat), at).await,
-        PostingKind::Need => s.create_need(owner, &need(region, cat), at).await,
+        PostingKind::Service => {
+            s.create_posting(owner, &service(region, cat), at, None)
+                .await
+        }
+        PostingKind::Need => s.create_posting(owner, &need(region, cat), at, None).await,
         PostingKind::Achievement => {
-            s.create_achievement(owner, &achievement(region, cat), at)
+            s.create_posting(owner, &achievement(region, cat), at, None)
                 .await
         }
     })
@@ -329,9 +338,9 @@ pub(crate) async fn update(
 ) -> Res {
     let (region, cat) = place;
     match k {
-        PostingKind::Service => s.update_service(id, &service(region, cat), c).await,
-        PostingKind::Need => s.update_need(id, &need(region, cat), c).await,
-        PostingKind::Achievement => s.update_achievement(id, &achievement(region, cat), c).await,
+        PostingKind::Service => s.update_posting(id, &service(region, cat), c).await,
+        PostingKind::Need => s.update_posting(id, &need(region, cat), c).await,
+        PostingKind::Achievement => s.update_posting(id, &achievement(region, cat), c).await,
     }
 }
 

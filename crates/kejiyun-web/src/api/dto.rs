@@ -7,7 +7,6 @@ use kejiyun_core::audit::AuditEntry;
 use kejiyun_core::auth::TokenInfo;
 use kejiyun_core::moderation::QueueItem;
 use kejiyun_core::orgs::Org;
-use kejiyun_core::paging::Paged;
 use kejiyun_core::permissions::{Actor, Grant};
 use kejiyun_core::regions::{Region, RegionCode};
 use kejiyun_core::tech_workers::TechWorker;
@@ -91,7 +90,10 @@ macro_rules! list_type {
         }
 
         impl $name {
-            pub fn from_paged<T>(p: Paged<T>, f: impl FnMut(T) -> $item) -> Self {
+            pub fn from_paged<T>(
+                p: kejiyun_core::paging::Paged<T>,
+                f: impl FnMut(T) -> $item,
+            ) -> Self {
                 let page = p.page;
                 Self {
                     total: p.total,
@@ -103,6 +105,9 @@ macro_rules! list_type {
         }
     };
 }
+
+/// Every list of the API has this shape (`{items, total, page, per_page}`).
+pub(crate) use list_type;
 
 list_type!(RegionList, RegionDto);
 list_type!(TechWorkerList, TechWorkerDto);

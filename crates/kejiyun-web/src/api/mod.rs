@@ -15,6 +15,7 @@ mod stats_export;
 mod tech_workers;
 mod tokens;
 
+use kejiyun_core::market::postings::{AchievementDraft, NeedDraft, ServiceDraft};
 use kejiyun_core::paging::Page;
 use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
@@ -84,8 +85,25 @@ impl Modify for Security {
 }
 
 pub fn router() -> OpenApiRouter<AppState> {
-    OpenApiRouter::with_openapi(ApiDoc::openapi())
-        .routes(routes!(accounts::register))
+    let posting_actions = [
+        market::postings::lifecycle_routes::<ServiceDraft>(
+            "/api/v1/services",
+            "services",
+            "service",
+        ),
+        market::postings::lifecycle_routes::<NeedDraft>("/api/v1/needs", "needs", "need"),
+        market::postings::lifecycle_routes::<AchievementDraft>(
+            "/api/v1/achievements",
+            "achievements",
+            "achievement",
+        ),
+    ];
+    let api = OpenApiRouter::with_openapi(ApiDoc::openapi());
+    let api = posting_actions
+        .into_iter()
+        .flatten()
+        .fold(api, |api, route| api.routes(route));
+    api.routes(routes!(accounts::register))
         .routes(routes!(accounts::login))
         .routes(routes!(accounts::logout))
         .routes(routes!(accounts::me, accounts::update_me))
@@ -119,15 +137,9 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(market::catalogue::catalogue))
         .routes(routes!(market::services::list, market::services::create))
         .routes(routes!(market::services::get_one, market::services::edit))
-        .routes(routes!(market::services::submit))
-        .routes(routes!(market::services::close))
-        .routes(routes!(market::services::confirm))
         .routes(routes!(market::needs::list, market::needs::create))
         .routes(routes!(market::needs::completeness))
         .routes(routes!(market::needs::get_one, market::needs::edit))
-        .routes(routes!(market::needs::submit))
-        .routes(routes!(market::needs::close))
-        .routes(routes!(market::needs::confirm))
         .routes(routes!(
             market::achievements::list,
             market::achievements::create
@@ -136,9 +148,6 @@ pub fn router() -> OpenApiRouter<AppState> {
             market::achievements::get_one,
             market::achievements::edit
         ))
-        .routes(routes!(market::achievements::submit))
-        .routes(routes!(market::achievements::close))
-        .routes(routes!(market::achievements::confirm))
         .routes(routes!(market::inquiries::list, market::inquiries::create))
         .routes(routes!(market::inquiries::get_one))
         .routes(routes!(market::inquiries::reply))

@@ -5,8 +5,8 @@ use crate::ids::OrgId;
 use crate::market::categories::{Category, Scope};
 use crate::market::ports::{PostingChange, PostingFilter};
 use crate::market::postings::{
-    Achievement, AchievementDraft, AchievementInput, CloseReason, Need, NeedDraft, NeedInput,
-    PostingKind, PostingMeta, Service, ServiceDraft, ServiceInput,
+    AchievementDraft, CloseReason, NeedDraft, Posting, PostingContent, PostingInput, PostingKind,
+    PostingMeta, ServiceDraft,
 };
 use crate::moderation::ports::StatusChange;
 use crate::moderation::{self, ModerationAction, ModerationStatus};
@@ -68,61 +68,55 @@ impl Postings<'_> {
         self.banned_words.check("description", texts)
     }
 
-    pub async fn create_service(
+    /// The owner creates a posting of any kind: a draft, or (with `submit`) pending review,
+    /// in one transaction.
+    pub async fn create<I: PostingInput>(
         &self,
         actor: &Actor,
-        input: &ServiceInput,
+        input: &I,
         submit: bool,
     ) -> DomainResult<i64> {
-        let draft = ServiceDraft::parse(input)?;
-        self.check_posting_text(draft.region, &draft.public_text())?;
-        self.may_provide(actor, draft.org).await?;
-        let id = self
-            .store
-            .create_service(actor.user_id, &draft, self.now())
-            .await?;
-        if submit {
-            self.submit_posting(actor, PostingKind::Service, id).await?;
+        let draft = I::Draft::parse(input)?;
+        self.check_posting_text(draft.region(), &draft.public_text())?;
+        if I::Draft::PROVIDED {
+            self.may_provide(actor, draft.org()).await?;
         }
-        Ok(id)
+        let now = self.now();
+        let submit = if submit {
+            let to = moderation::transition(ModerationStatus::Draft, &ModerationAction::Submit)?;
+            Some(Self::plain_change(ModerationStatus::Draft, to, now))
+        } else {
+            None
+        };
+        Ok(I::Draft::rows(&*self.store)
+            .create_posting(actor.user_id, &draft, now, submit)
+            .await?)
     }
 
-    pub async fn create_need(
-        &self,
-        actor: &Actor,
-        input: &NeedInput,
-        submit: bool,
-    ) -> DomainResult<i64> {
-        let draft = NeedDraft::parse(input)?;
-        self.check_posting_text(draft.region, &draft.public_text())?;
-        let id = self
-            .store
-            .create_need(actor.user_id, &draft, self.now())
-            .await?;
-        if submit {
-            self.submit_posting(actor, PostingKind::Need, id).await?;
+    /// A change with no reason, audit entry, expiry or closing reason (the owner's actions).
+    fn plain_change(from: ModerationStatus, to: ModerationStatus, at: Timestamp) -> PostingChange {
+        PostingChange {
+            change: StatusChange {
+                from,
+                to,
+                reason: None,
+                at,
+                audit: None,
+            },
+            expires_at: None,
+            close_reason: None,
         }
-        Ok(id)
     }
 
-    pub async fn create_achievement(
+    /// The meta, region and title of a posting of kind `D`, if it exists.
+    async fn head<D: PostingContent>(
         &self,
-        actor: &Actor,
-        input: &AchievementInput,
-        submit: bool,
-    ) -> DomainResult<i64> {
-        let draft = AchievementDraft::parse(input)?;
-        self.check_posting_text(draft.region, &draft.public_text())?;
-        self.may_provide(actor, draft.org).await?;
-        let id = self
-            .store
-            .create_achievement(actor.user_id, &draft, self.now())
-            .await?;
-        if submit {
-            self.submit_posting(actor, PostingKind::Achievement, id)
-                .await?;
-        }
-        Ok(id)
+        id: i64,
+    ) -> DomainResult<Option<(PostingMeta, RegionCode, String)>> {
+        Ok(D::rows(&*self.store)
+            .posting(id)
+            .await?
+            .map(|p| (p.meta, p.draft.region(), p.draft.title().to_owned())))
     }
 
     /// The meta and region of any posting, or 404.
@@ -132,21 +126,9 @@ impl Postings<'_> {
         id: i64,
     ) -> DomainResult<(PostingMeta, RegionCode, String)> {
         let found = match kind {
-            PostingKind::Service => self
-                .store
-                .service(id)
-                .await?
-                .map(|s| (s.meta, s.draft.region, s.draft.title)),
-            PostingKind::Need => self
-                .store
-                .need(id)
-                .await?
-                .map(|n| (n.meta, n.draft.region, n.draft.title)),
-            PostingKind::Achievement => self
-                .store
-                .achievement(id)
-                .await?
-                .map(|a| (a.meta, a.draft.region, a.draft.title)),
+            PostingKind::Service => self.head::<ServiceDraft>(id).await?,
+            PostingKind::Need => self.head::<NeedDraft>(id).await?,
+            PostingKind::Achievement => self.head::<AchievementDraft>(id).await?,
         };
         found.ok_or_else(|| not_found(kind))
     }
@@ -178,56 +160,24 @@ impl Postings<'_> {
         Ok((meta, region, title))
     }
 
-    fn edit_change(&self, meta: &PostingMeta) -> DomainResult<PostingChange> {
-        let to = moderation::transition(meta.status, &ModerationAction::Edit)?;
-        Ok(PostingChange {
-            change: StatusChange {
-                from: meta.status,
-                to,
-                reason: None,
-                at: self.now(),
-                audit: None,
-            },
-            expires_at: None,
-            close_reason: None,
-        })
-    }
-
     /// The owner edits; published or rejected content goes back to review.
-    pub async fn edit_service(
+    pub async fn edit<I: PostingInput>(
         &self,
         actor: &Actor,
         id: i64,
-        input: &ServiceInput,
+        input: &I,
     ) -> DomainResult<()> {
-        let (meta, _, _) = self.owned_meta(actor, PostingKind::Service, id).await?;
-        let draft = ServiceDraft::parse(input)?;
-        self.check_posting_text(draft.region, &draft.public_text())?;
-        self.may_provide(actor, draft.org).await?;
-        let change = self.edit_change(&meta)?;
-        Ok(self.store.update_service(id, &draft, change).await?)
-    }
-
-    pub async fn edit_need(&self, actor: &Actor, id: i64, input: &NeedInput) -> DomainResult<()> {
-        let (meta, _, _) = self.owned_meta(actor, PostingKind::Need, id).await?;
-        let draft = NeedDraft::parse(input)?;
-        self.check_posting_text(draft.region, &draft.public_text())?;
-        let change = self.edit_change(&meta)?;
-        Ok(self.store.update_need(id, &draft, change).await?)
-    }
-
-    pub async fn edit_achievement(
-        &self,
-        actor: &Actor,
-        id: i64,
-        input: &AchievementInput,
-    ) -> DomainResult<()> {
-        let (meta, _, _) = self.owned_meta(actor, PostingKind::Achievement, id).await?;
-        let draft = AchievementDraft::parse(input)?;
-        self.check_posting_text(draft.region, &draft.public_text())?;
-        self.may_provide(actor, draft.org).await?;
-        let change = self.edit_change(&meta)?;
-        Ok(self.store.update_achievement(id, &draft, change).await?)
+        let (meta, _, _) = self.owned_meta(actor, I::Draft::KIND, id).await?;
+        let draft = I::Draft::parse(input)?;
+        self.check_posting_text(draft.region(), &draft.public_text())?;
+        if I::Draft::PROVIDED {
+            self.may_provide(actor, draft.org()).await?;
+        }
+        let to = moderation::transition(meta.status, &ModerationAction::Edit)?;
+        let change = Self::plain_change(meta.status, to, self.now());
+        Ok(I::Draft::rows(&*self.store)
+            .update_posting(id, &draft, change)
+            .await?)
     }
 
     /// The owner sends a draft (or a rejected posting) to the region's moderation queue.
@@ -239,23 +189,8 @@ impl Postings<'_> {
     ) -> DomainResult<ModerationStatus> {
         let (meta, _, _) = self.owned_meta(actor, kind, id).await?;
         let to = moderation::transition(meta.status, &ModerationAction::Submit)?;
-        self.store
-            .change_posting_status(
-                kind,
-                id,
-                PostingChange {
-                    change: StatusChange {
-                        from: meta.status,
-                        to,
-                        reason: None,
-                        at: self.now(),
-                        audit: None,
-                    },
-                    expires_at: None,
-                    close_reason: None,
-                },
-            )
-            .await?;
+        let change = Self::plain_change(meta.status, to, self.now());
+        self.store.change_posting_status(kind, id, change).await?;
         Ok(to)
     }
 
@@ -270,24 +205,11 @@ impl Postings<'_> {
         let reason = CloseReason::parse_by_owner(reason)?;
         let (meta, _, _) = self.owned_meta(actor, kind, id).await?;
         let to = moderation::transition(meta.status, &ModerationAction::Close)?;
-        Ok(self
-            .store
-            .change_posting_status(
-                kind,
-                id,
-                PostingChange {
-                    change: StatusChange {
-                        from: meta.status,
-                        to,
-                        reason: None,
-                        at: self.now(),
-                        audit: None,
-                    },
-                    expires_at: None,
-                    close_reason: Some(reason),
-                },
-            )
-            .await?)
+        let change = PostingChange {
+            close_reason: Some(reason),
+            ..Self::plain_change(meta.status, to, self.now())
+        };
+        Ok(self.store.change_posting_status(kind, id, change).await?)
     }
 
     /// The owner confirms a published posting is still current; it stays up another interval.
@@ -371,38 +293,16 @@ impl Postings<'_> {
         Ok(to)
     }
 
-    /// A posting found by the store, if the caller may see it; 404 otherwise.
-    fn shown<T>(
-        kind: PostingKind,
-        found: Option<T>,
+    /// One posting of kind `D`, if the caller may see it; 404 otherwise.
+    pub async fn get<D: PostingContent>(
+        &self,
         actor: Option<&Actor>,
-        meta: fn(&T) -> (&PostingMeta, RegionCode),
-    ) -> DomainResult<T> {
-        match found {
-            Some(p) if Self::visible(meta(&p).0, meta(&p).1, actor) => Ok(p),
-            _ => Err(not_found(kind)),
+        id: i64,
+    ) -> DomainResult<Posting<D>> {
+        match D::rows(&*self.store).posting(id).await? {
+            Some(p) if Self::visible(&p.meta, p.draft.region(), actor) => Ok(p),
+            _ => Err(not_found(D::KIND)),
         }
-    }
-
-    pub async fn service(&self, actor: Option<&Actor>, id: i64) -> DomainResult<Service> {
-        let found = self.store.service(id).await?;
-        Self::shown(PostingKind::Service, found, actor, |s| {
-            (&s.meta, s.draft.region)
-        })
-    }
-
-    pub async fn need(&self, actor: Option<&Actor>, id: i64) -> DomainResult<Need> {
-        let found = self.store.need(id).await?;
-        Self::shown(PostingKind::Need, found, actor, |n| {
-            (&n.meta, n.draft.region)
-        })
-    }
-
-    pub async fn achievement(&self, actor: Option<&Actor>, id: i64) -> DomainResult<Achievement> {
-        let found = self.store.achievement(id).await?;
-        Self::shown(PostingKind::Achievement, found, actor, |a| {
-            (&a.meta, a.draft.region)
-        })
     }
 
     /// Visitors see published postings under the root; `mine` lists the caller's own in any
@@ -435,48 +335,24 @@ impl Postings<'_> {
         })
     }
 
-    pub async fn list_services(
+    /// A page of postings of kind `D` (filters a kind does not have are ignored).
+    pub async fn list<D: PostingContent>(
         &self,
         actor: Option<&Actor>,
         q: PostingQuery,
         page: Page,
-    ) -> DomainResult<Paged<Service>> {
+    ) -> DomainResult<Paged<Posting<D>>> {
+        let q = if D::HAS_REACH {
+            q
+        } else {
+            PostingQuery {
+                available_in: None,
+                scope: None,
+                ..q
+            }
+        };
         let f = self.posting_filter(actor, q)?;
-        Ok(self.store.list_services(&f, page).await?)
-    }
-
-    pub async fn list_needs(
-        &self,
-        actor: Option<&Actor>,
-        q: PostingQuery,
-        page: Page,
-    ) -> DomainResult<Paged<Need>> {
-        let f = self.posting_filter(
-            actor,
-            PostingQuery {
-                available_in: None,
-                scope: None,
-                ..q
-            },
-        )?;
-        Ok(self.store.list_needs(&f, page).await?)
-    }
-
-    pub async fn list_achievements(
-        &self,
-        actor: Option<&Actor>,
-        q: PostingQuery,
-        page: Page,
-    ) -> DomainResult<Paged<Achievement>> {
-        let f = self.posting_filter(
-            actor,
-            PostingQuery {
-                available_in: None,
-                scope: None,
-                ..q
-            },
-        )?;
-        Ok(self.store.list_achievements(&f, page).await?)
+        Ok(D::rows(&*self.store).list_postings(&f, page).await?)
     }
 
     /// Closes every published posting whose confirmation interval has run out; returns how many.
@@ -487,15 +363,8 @@ impl Postings<'_> {
         for kind in PostingKind::ALL {
             for id in self.store.expired_postings(kind, now, 500).await? {
                 let change = PostingChange {
-                    change: StatusChange {
-                        from: ModerationStatus::Published,
-                        to: ModerationStatus::Closed,
-                        reason: None,
-                        at: now,
-                        audit: None,
-                    },
-                    expires_at: None,
                     close_reason: Some(CloseReason::Expired),
+                    ..Self::plain_change(ModerationStatus::Published, ModerationStatus::Closed, now)
                 };
                 match self.store.change_posting_status(kind, id, change).await {
                     Ok(()) => n += 1,

@@ -1,5 +1,6 @@
 use crate::market::deals::{DealOrigin, DealStatus, DealSubject, DealTerms};
 use crate::market::ports::NewDeal;
+use crate::market::postings::{NeedDraft, PostingContent, ServiceDraft};
 use crate::market::quotes::{
     DeclineReason, Quote, QuoteDraft, QuoteInput, QuoteStatus, quote_transition,
 };
@@ -33,7 +34,10 @@ impl Quotes<'_> {
         }
         let draft = QuoteDraft::parse(input)?;
         self.banned_words.check("method", &[&draft.method])?;
-        let need = self.postings().need(Some(actor), need_id).await?;
+        let need = self
+            .postings()
+            .get::<NeedDraft>(Some(actor), need_id)
+            .await?;
         if need.meta.status != ModerationStatus::Published {
             return Err(DomainError::Conflict("该需求未在发布中，不能报价".into()));
         }
@@ -41,7 +45,7 @@ impl Quotes<'_> {
             return Err(DomainError::invalid("need_id", "不能给自己的需求报价"));
         }
         if let Some(sid) = draft.service_id {
-            let s = self.store.service(sid).await?;
+            let s = ServiceDraft::rows(&*self.store).posting(sid).await?;
             let own = s.is_some_and(|s| {
                 s.meta.owner == actor.user_id && s.meta.status == ModerationStatus::Published
             });
@@ -66,7 +70,10 @@ impl Quotes<'_> {
         need_id: i64,
         page: Page,
     ) -> DomainResult<Paged<Quote>> {
-        let need = self.postings().need(Some(actor), need_id).await?;
+        let need = self
+            .postings()
+            .get::<NeedDraft>(Some(actor), need_id)
+            .await?;
         let all = need.meta.owner == actor.user_id || actor.administers(need.draft.region);
         let provider = (!all).then_some(actor.user_id);
         Ok(self
@@ -84,7 +91,10 @@ impl Quotes<'_> {
 
     pub async fn quote(&self, actor: &Actor, id: i64) -> DomainResult<Quote> {
         let q = self.store.quote(id).await?.ok_or_else(not_found)?;
-        let need_region = self.store.need(q.need_id).await?.map(|n| n.draft.region);
+        let need_region = NeedDraft::rows(&*self.store)
+            .posting(q.need_id)
+            .await?
+            .map(|n| n.draft.region);
         let sees = q.provider == actor.user_id
             || q.need_owner == actor.user_id
             || need_region.is_some_and(|r| actor.administers(r));
@@ -104,7 +114,10 @@ impl Quotes<'_> {
     pub async fn accept_quote(&self, actor: &Actor, id: i64) -> DomainResult<i64> {
         let q = self.own_need_quote(actor, id).await?;
         quote_transition(q.status, QuoteStatus::Accepted)?;
-        let need = self.postings().need(Some(actor), q.need_id).await?;
+        let need = self
+            .postings()
+            .get::<NeedDraft>(Some(actor), q.need_id)
+            .await?;
         let now = self.now();
         let audit = super::deals::deal_audit(
             actor.user_id,

@@ -2,7 +2,7 @@ use serde_json::json;
 
 use crate::audit::AuditRecord;
 use crate::market::ports::TicketFilter;
-use crate::market::postings::PostingKind;
+use crate::market::postings::{NeedDraft, PostingKind};
 use crate::market::tickets::{
     FollowUpKind, LinkKind, Ticket, TicketOutcome, TicketStatus, follow_up_note,
 };
@@ -20,7 +20,10 @@ use_cases!(Tickets, tickets, "Caseworker tickets");
 impl Tickets<'_> {
     /// Region staff take a need as a caseworker ticket (one open ticket per need).
     pub async fn open_ticket(&self, actor: &Actor, need_id: i64) -> DomainResult<i64> {
-        let need = self.postings().need(Some(actor), need_id).await?;
+        let need = self
+            .postings()
+            .get::<NeedDraft>(Some(actor), need_id)
+            .await?;
         // The need's owner may ask for one too: a need that finds no good match is offered
         // the caseworker (科服保姆) right beside its matches.
         if !actor.administers(need.draft.region) && need.meta.owner != actor.user_id {

@@ -13,15 +13,16 @@ use std::collections::HashMap;
 
 use kejiyun_core::market::postings::PostingKind;
 use kejiyun_core::ports::StoreResult;
-use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QuerySelect};
+use sea_orm::{ColumnTrait, ConnectionTrait, DatabaseConnection, QueryFilter, QuerySelect};
 
+use self::postings::PostingTable;
 use super::accounts::users_by_ids;
 use super::db_err;
 use crate::entities::{achievements, needs, services};
 
 /// Display names of users, by id (missing users map to nothing).
 pub(super) async fn names(
-    db: &DatabaseConnection,
+    db: &impl ConnectionTrait,
     ids: impl IntoIterator<Item = i64>,
 ) -> StoreResult<HashMap<i64, String>> {
     Ok(users_by_ids(db, ids)
@@ -47,48 +48,26 @@ pub(super) async fn posting_heads(
     if ids.is_empty() {
         return Ok(HashMap::new());
     }
-    let rows: Vec<(i64, String, i64)> = match kind {
-        PostingKind::Service => {
-            services::Entity::find()
-                .select_only()
-                .columns([
-                    services::Column::Id,
-                    services::Column::Title,
-                    services::Column::OwnerId,
-                ])
-                .filter(services::Column::Id.is_in(ids))
-                .into_tuple()
-                .all(db)
-                .await
-        }
-        PostingKind::Need => {
-            needs::Entity::find()
-                .select_only()
-                .columns([
-                    needs::Column::Id,
-                    needs::Column::Title,
-                    needs::Column::OwnerId,
-                ])
-                .filter(needs::Column::Id.is_in(ids))
-                .into_tuple()
-                .all(db)
-                .await
-        }
-        PostingKind::Achievement => {
-            achievements::Entity::find()
-                .select_only()
-                .columns([
-                    achievements::Column::Id,
-                    achievements::Column::Title,
-                    achievements::Column::OwnerId,
-                ])
-                .filter(achievements::Column::Id.is_in(ids))
-                .into_tuple()
-                .all(db)
-                .await
-        }
+    match kind {
+        PostingKind::Service => heads_in::<services::Entity>(db, ids).await,
+        PostingKind::Need => heads_in::<needs::Entity>(db, ids).await,
+        PostingKind::Achievement => heads_in::<achievements::Entity>(db, ids).await,
     }
-    .map_err(db_err)?;
+}
+
+async fn heads_in<E: PostingTable>(
+    db: &DatabaseConnection,
+    ids: Vec<i64>,
+) -> StoreResult<HashMap<i64, (String, i64)>> {
+    let c = E::cols();
+    let rows: Vec<(i64, String, i64)> = E::find()
+        .select_only()
+        .columns([c.id, c.title, c.owner])
+        .filter(c.id.is_in(ids))
+        .into_tuple()
+        .all(db)
+        .await
+        .map_err(db_err)?;
     Ok(rows
         .into_iter()
         .map(|(id, title, owner)| (id, (title, owner)))

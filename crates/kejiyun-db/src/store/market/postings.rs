@@ -1,6 +1,8 @@
-//! Services, needs and achievements. The three tables share their meta columns (status,
-//! moderation and life-cycle times, the three region columns), so status changes, filters and
-//! expiry are written once over [`PostingTable`].
+//! The posting engine's storage: every posting kind (services, needs, achievements) has a table
+//! with the same meta columns (status, moderation and life-cycle times, the three region
+//! columns), so creation, status changes, filters, lists and expiry are written once over
+//! [`PostingTable`], and `PostingStore<D>` is implemented once for every kind. A kind brings
+//! its entity, its content columns and how a row reads back ([`PostingTable`]'s methods).
 
 use std::collections::HashMap;
 
@@ -11,9 +13,11 @@ use kejiyun_core::market::categories::{
     Category, ContactPref, Industry, IpType, Maturity, Scope, TransferMode,
 };
 use kejiyun_core::market::money::{Fen, Price};
-use kejiyun_core::market::ports::{PostingChange, PostingFilter, PostingStore};
+use kejiyun_core::market::ports::{
+    PostingChange, PostingFilter, PostingLifecycleStore, PostingStore,
+};
 use kejiyun_core::market::postings::{
-    Achievement, AchievementDraft, CloseReason, Need, NeedDraft, PostingKind, PostingMeta, Service,
+    AchievementDraft, CloseReason, NeedDraft, Posting, PostingContent, PostingKind, PostingMeta,
     ServiceDraft,
 };
 use kejiyun_core::moderation::ModerationStatus;
@@ -22,10 +26,11 @@ use kejiyun_core::paging::{Page, Paged};
 use kejiyun_core::ports::StoreResult;
 use kejiyun_core::regions::RegionCode;
 use kejiyun_core::time::Timestamp;
-use sea_orm::sea_query::Expr;
+use sea_orm::sea_query::{Expr, ValueType};
 use sea_orm::{
-    ActiveValue::Set, ColumnTrait, Condition, DatabaseConnection, EntityTrait, ExprTrait,
-    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, DatabaseConnection,
+    DatabaseTransaction, EntityTrait, ExprTrait, IdenStatic, ModelTrait, PaginatorTrait,
+    PrimaryKeyTrait, QueryFilter, QueryOrder, QuerySelect,
 };
 
 use super::super::SeaStore;
@@ -33,7 +38,7 @@ use super::super::moderation::{after_change, audit_change, lost_race};
 use super::super::notifications as inbox;
 use super::super::stats::{Counter, Watch};
 use super::super::{
-    begin_write, contains_pattern, corrupt, db_err, paged, parse_region, region_parts,
+    begin_read, begin_write, contains_pattern, corrupt, db_err, paged, parse_region, region_parts,
     scope_condition, status_of,
 };
 use super::{name_of, names};
@@ -53,6 +58,7 @@ pub(crate) struct Cols<C> {
     pub(crate) province: C,
     pub(crate) reject_reason: C,
     pub(crate) close_reason: C,
+    pub(crate) created_at: C,
     pub(crate) updated_at: C,
     pub(crate) first_published_at: C,
     pub(crate) public_title: C,
@@ -63,71 +69,110 @@ pub(crate) struct Cols<C> {
     pub(crate) scope: Option<C>,
 }
 
-pub(crate) trait PostingTable: EntityTrait {
+/// A posting kind's table: its columns, and how its content is written and read back.
+pub(crate) trait PostingTable:
+    EntityTrait<
+        Column: std::str::FromStr,
+        PrimaryKey: PrimaryKeyTrait<ValueType = i64>,
+        Model: Sync,
+        ActiveModel: Send,
+    >
+{
     const KIND: PostingKind;
-    fn cols() -> Cols<Self::Column>;
+    /// The main text: description, problem or summary.
+    const TEXT: Self::Column;
+    /// Services only: how far the service reaches.
+    const SCOPE: Option<Self::Column> = None;
+    type Draft: PostingContent;
+
+    /// The content columns of a draft (the meta columns are the engine's).
+    fn content(draft: &Self::Draft) -> Self::ActiveModel;
+    fn to_posting(
+        m: Self::Model,
+        names: &HashMap<i64, String>,
+    ) -> StoreResult<Posting<Self::Draft>>;
+
+    fn cols() -> Cols<Self::Column> {
+        // Every posting table names its meta columns the same way (the migrations create them
+        // so; `every_posting_table_has_the_meta_columns` checks it).
+        let col = |name: &str| {
+            <Self::Column as std::str::FromStr>::from_str(name)
+                .unwrap_or_else(|_| panic!("posting table without column {name}"))
+        };
+        Cols {
+            id: col("id"),
+            owner: col("owner_id"),
+            status: col("status"),
+            category: col("category"),
+            title: col("title"),
+            text: Self::TEXT,
+            region: col("region"),
+            city: col("region_city"),
+            province: col("region_province"),
+            reject_reason: col("reject_reason"),
+            close_reason: col("close_reason"),
+            created_at: col("created_at"),
+            updated_at: col("updated_at"),
+            first_published_at: col("first_published_at"),
+            public_title: col("public_title"),
+            text_reviewed: col("text_reviewed"),
+            expires_at: col("expires_at"),
+            closed_at: col("closed_at"),
+            scope: Self::SCOPE,
+        }
+    }
 }
 
-macro_rules! posting_table {
-    ($entity:ident, $kind:expr, $text:ident, $scope:expr) => {
-        impl PostingTable for $entity::Entity {
-            const KIND: PostingKind = $kind;
-            fn cols() -> Cols<$entity::Column> {
-                use $entity::Column as C;
-                Cols {
-                    id: C::Id,
-                    owner: C::OwnerId,
-                    status: C::Status,
-                    category: C::Category,
-                    title: C::Title,
-                    text: C::$text,
-                    region: C::Region,
-                    city: C::RegionCity,
-                    province: C::RegionProvince,
-                    reject_reason: C::RejectReason,
-                    close_reason: C::CloseReason,
-                    updated_at: C::UpdatedAt,
-                    first_published_at: C::FirstPublishedAt,
-                    public_title: C::PublicTitle,
-                    text_reviewed: C::TextReviewed,
-                    expires_at: C::ExpiresAt,
-                    closed_at: C::ClosedAt,
-                    scope: $scope,
-                }
-            }
-        }
-    };
+/// Where the store keeps a posting kind (lets `PostingStore<D>` be implemented once).
+pub(crate) trait StoredPosting: PostingContent {
+    type Table: PostingTable<Draft = Self>;
 }
 
-posting_table!(
-    services,
-    PostingKind::Service,
-    Description,
-    Some(services::Column::Scope)
-);
-posting_table!(needs, PostingKind::Need, Problem, None);
-posting_table!(achievements, PostingKind::Achievement, Summary, None);
+impl StoredPosting for ServiceDraft {
+    type Table = services::Entity;
+}
 
-/// The meta of a posting row (the three row types share these field names).
-macro_rules! meta {
-    ($m:expr, $kind:expr, $org:expr, $names:expr) => {
-        PostingMeta {
-            id: $m.id,
-            kind: $kind,
-            owner: UserId($m.owner_id),
-            owner_name: name_of($names, $m.owner_id),
-            org: $org,
-            status: status_of(&$m.status)?,
-            reject_reason: $m.reject_reason.clone(),
-            close_reason: close_reason($m.close_reason.as_deref())?,
-            created_at: Timestamp($m.created_at),
-            updated_at: Timestamp($m.updated_at),
-            first_published_at: $m.first_published_at.map(Timestamp),
-            text_reviewed: $m.text_reviewed,
-            expires_at: $m.expires_at.map(Timestamp),
-            closed_at: $m.closed_at.map(Timestamp),
-        }
-    };
+impl StoredPosting for NeedDraft {
+    type Table = needs::Entity;
+}
+
+impl StoredPosting for AchievementDraft {
+    type Table = achievements::Entity;
+}
+
+/// A column's value in a row, typed (a wrong type is a corrupt row).
+fn value<E: PostingTable, T: ValueType>(m: &E::Model, c: E::Column) -> StoreResult<T> {
+    T::try_from(m.get(c)).map_err(|_| corrupt("posting column", c.as_str()))
+}
+
+/// The meta of a posting row.
+fn meta<E: PostingTable>(
+    m: &E::Model,
+    org: Option<OrgId>,
+    names: &HashMap<i64, String>,
+) -> StoreResult<PostingMeta> {
+    let c = E::cols();
+    let owner: i64 = value::<E, _>(m, c.owner)?;
+    let status: String = value::<E, _>(m, c.status)?;
+    let close: Option<String> = value::<E, _>(m, c.close_reason)?;
+    let at = |c| value::<E, i64>(m, c).map(Timestamp);
+    let maybe_at = |c| value::<E, Option<i64>>(m, c).map(|t| t.map(Timestamp));
+    Ok(PostingMeta {
+        id: value::<E, _>(m, c.id)?,
+        kind: E::KIND,
+        owner: UserId(owner),
+        owner_name: name_of(names, owner),
+        org,
+        status: status_of(&status)?,
+        reject_reason: value::<E, _>(m, c.reject_reason)?,
+        close_reason: close_reason(close.as_deref())?,
+        created_at: at(c.created_at)?,
+        updated_at: at(c.updated_at)?,
+        first_published_at: maybe_at(c.first_published_at)?,
+        text_reviewed: value::<E, _>(m, c.text_reviewed)?,
+        expires_at: maybe_at(c.expires_at)?,
+        closed_at: maybe_at(c.closed_at)?,
+    })
 }
 
 fn parsed<T, E>(what: &str, raw: &str, r: Result<T, E>) -> StoreResult<T> {
@@ -147,229 +192,228 @@ fn price_fen(p: Price) -> Option<i64> {
     p.amount().map(Fen::fen)
 }
 
-fn to_service(m: services::Model, names: &HashMap<i64, String>) -> StoreResult<Service> {
-    let meta = meta!(m, PostingKind::Service, m.org_id.map(OrgId), names);
-    let tags: Vec<String> = parsed("tags", &m.tags, serde_json::from_str(&m.tags))?;
-    Ok(Service {
-        meta,
-        draft: ServiceDraft {
-            category: parsed("category", &m.category, Category::parse(&m.category))?,
-            region: parse_region(&m.region)?,
-            scope: parsed("scope", &m.scope, Scope::parse(&m.scope))?,
-            price: price(&m.price_kind, m.price_fen)?,
-            contact: parsed("contact", &m.contact, ContactPref::parse(&m.contact))?,
-            org: m.org_id.map(OrgId),
-            title: m.title,
-            description: m.description,
-            tags,
-        },
-    })
-}
+impl PostingTable for services::Entity {
+    const KIND: PostingKind = PostingKind::Service;
+    const TEXT: services::Column = services::Column::Description;
+    const SCOPE: Option<services::Column> = Some(services::Column::Scope);
+    type Draft = ServiceDraft;
 
-fn to_need(m: needs::Model, names: &HashMap<i64, String>) -> StoreResult<Need> {
-    let meta = meta!(m, PostingKind::Need, None, names);
-    let deadline = m
-        .deadline
-        .as_deref()
-        .map(|d| parsed("deadline", d, NaiveDate::parse_from_str(d, "%Y-%m-%d")))
-        .transpose()?;
-    let budget = m
-        .budget_fen
-        .map(|b| parsed("budget", &b.to_string(), Fen::new("budget_fen", b)))
-        .transpose()?;
-    Ok(Need {
-        meta,
-        draft: NeedDraft {
-            industry: parsed("industry", &m.industry, Industry::parse(&m.industry))?,
-            category: parsed("category", &m.category, Category::parse(&m.category))?,
-            region: parse_region(&m.region)?,
-            title: m.title,
-            problem: m.problem,
-            current_practice: m.current_practice,
-            target: m.target,
-            budget,
-            deadline,
-        },
-    })
-}
-
-fn to_achievement(
-    m: achievements::Model,
-    names: &HashMap<i64, String>,
-) -> StoreResult<Achievement> {
-    let meta = meta!(m, PostingKind::Achievement, m.org_id.map(OrgId), names);
-    let codes: Vec<String> = parsed(
-        "transfer modes",
-        &m.transfer_modes,
-        serde_json::from_str(&m.transfer_modes),
-    )?;
-    let transfer_modes = codes
-        .iter()
-        .map(|c| parsed("transfer mode", c, TransferMode::parse(c)))
-        .collect::<StoreResult<Vec<_>>>()?;
-    Ok(Achievement {
-        meta,
-        draft: AchievementDraft {
-            category: parsed("category", &m.category, Category::parse(&m.category))?,
-            maturity: parsed("maturity", &m.maturity, Maturity::parse(&m.maturity))?,
-            ip_type: parsed("ip type", &m.ip_type, IpType::parse(&m.ip_type))?,
-            price: price(&m.price_kind, m.price_fen)?,
-            region: parse_region(&m.region)?,
-            org: m.org_id.map(OrgId),
-            title: m.title,
-            summary: m.summary,
-            ip_number: m.ip_number,
-            holders: m.holders,
-            transfer_modes,
-        },
-    })
-}
-
-fn service_columns(d: &ServiceDraft) -> services::ActiveModel {
-    let (region, city, province) = region_parts(d.region);
-    services::ActiveModel {
-        org_id: Set(d.org.map(|o| o.0)),
-        title: Set(d.title.clone()),
-        description: Set(d.description.clone()),
-        category: Set(d.category.code().to_owned()),
-        tags: Set(serde_json::to_string(&d.tags).unwrap_or_else(|_| "[]".into())),
-        region: Set(region),
-        region_city: Set(city),
-        region_province: Set(province),
-        scope: Set(d.scope.code().to_owned()),
-        price_kind: Set(d.price.kind().to_owned()),
-        price_fen: Set(price_fen(d.price)),
-        contact: Set(d.contact.code().to_owned()),
-        ..Default::default()
-    }
-}
-
-fn need_columns(d: &NeedDraft) -> needs::ActiveModel {
-    let (region, city, province) = region_parts(d.region);
-    needs::ActiveModel {
-        title: Set(d.title.clone()),
-        problem: Set(d.problem.clone()),
-        current_practice: Set(d.current_practice.clone()),
-        target: Set(d.target.clone()),
-        budget_fen: Set(d.budget.map(Fen::fen)),
-        deadline: Set(d.deadline.map(|d| d.format("%Y-%m-%d").to_string())),
-        industry: Set(d.industry.code().to_owned()),
-        category: Set(d.category.code().to_owned()),
-        region: Set(region),
-        region_city: Set(city),
-        region_province: Set(province),
-        ..Default::default()
-    }
-}
-
-fn achievement_columns(d: &AchievementDraft) -> achievements::ActiveModel {
-    let (region, city, province) = region_parts(d.region);
-    let modes: Vec<&str> = d.transfer_modes.iter().map(|m| m.code()).collect();
-    achievements::ActiveModel {
-        org_id: Set(d.org.map(|o| o.0)),
-        title: Set(d.title.clone()),
-        summary: Set(d.summary.clone()),
-        category: Set(d.category.code().to_owned()),
-        maturity: Set(d.maturity.code().to_owned()),
-        ip_type: Set(d.ip_type.code().to_owned()),
-        ip_number: Set(d.ip_number.clone()),
-        holders: Set(d.holders.clone()),
-        transfer_modes: Set(serde_json::to_string(&modes).unwrap_or_else(|_| "[]".into())),
-        price_kind: Set(d.price.kind().to_owned()),
-        price_fen: Set(price_fen(d.price)),
-        region: Set(region),
-        region_city: Set(city),
-        region_province: Set(province),
-        ..Default::default()
-    }
-}
-
-/// New postings start as drafts: nothing to queue and nothing for search yet.
-macro_rules! create_fn {
-    ($name:ident, $entity:ident, $draft:ty, $columns:ident) => {
-        pub(in crate::store) async fn $name(
-            db: &DatabaseConnection,
-            owner: UserId,
-            draft: &$draft,
-            at: Timestamp,
-        ) -> StoreResult<i64> {
-            let mut row = $columns(draft);
-            row.owner_id = Set(owner.0);
-            row.status = Set(ModerationStatus::Draft.as_str().to_owned());
-            row.reject_reason = Set(None);
-            row.close_reason = Set(None);
-            row.created_at = Set(at.micros());
-            row.updated_at = Set(at.micros());
-            row.first_published_at = Set(None);
-            row.expires_at = Set(None);
-            row.closed_at = Set(None);
-            let txn = begin_write(db).await?;
-            let id = $entity::Entity::insert(row)
-                .exec(&txn)
-                .await
-                .map_err(db_err)?
-                .last_insert_id;
-            Watch::created(Counter::Posting(
-                <$entity::Entity as PostingTable>::KIND,
-                id,
-            ))
-            .finish(&txn)
-            .await?;
-            txn.commit().await.map_err(db_err)?;
-            Ok(id)
+    fn content(d: &ServiceDraft) -> services::ActiveModel {
+        let (region, city, province) = region_parts(d.region);
+        services::ActiveModel {
+            org_id: Set(d.org.map(|o| o.0)),
+            title: Set(d.title.clone()),
+            description: Set(d.description.clone()),
+            category: Set(d.category.code().to_owned()),
+            tags: Set(serde_json::to_string(&d.tags).unwrap_or_else(|_| "[]".into())),
+            region: Set(region),
+            region_city: Set(city),
+            region_province: Set(province),
+            scope: Set(d.scope.code().to_owned()),
+            price_kind: Set(d.price.kind().to_owned()),
+            price_fen: Set(price_fen(d.price)),
+            contact: Set(d.contact.code().to_owned()),
+            ..Default::default()
         }
-    };
+    }
+
+    fn to_posting(
+        m: services::Model,
+        names: &HashMap<i64, String>,
+    ) -> StoreResult<Posting<ServiceDraft>> {
+        let meta = meta::<services::Entity>(&m, m.org_id.map(OrgId), names)?;
+        let tags: Vec<String> = parsed("tags", &m.tags, serde_json::from_str(&m.tags))?;
+        Ok(Posting {
+            meta,
+            draft: ServiceDraft {
+                category: parsed("category", &m.category, Category::parse(&m.category))?,
+                region: parse_region(&m.region)?,
+                scope: parsed("scope", &m.scope, Scope::parse(&m.scope))?,
+                price: price(&m.price_kind, m.price_fen)?,
+                contact: parsed("contact", &m.contact, ContactPref::parse(&m.contact))?,
+                org: m.org_id.map(OrgId),
+                title: m.title,
+                description: m.description,
+                tags,
+            },
+        })
+    }
 }
 
-create_fn!(create_service, services, ServiceDraft, service_columns);
-create_fn!(create_need, needs, NeedDraft, need_columns);
-create_fn!(
-    create_achievement,
-    achievements,
-    AchievementDraft,
-    achievement_columns
-);
+impl PostingTable for needs::Entity {
+    const KIND: PostingKind = PostingKind::Need;
+    const TEXT: needs::Column = needs::Column::Problem;
+    type Draft = NeedDraft;
 
-pub(in crate::store) async fn service(
+    fn content(d: &NeedDraft) -> needs::ActiveModel {
+        let (region, city, province) = region_parts(d.region);
+        needs::ActiveModel {
+            title: Set(d.title.clone()),
+            problem: Set(d.problem.clone()),
+            current_practice: Set(d.current_practice.clone()),
+            target: Set(d.target.clone()),
+            budget_fen: Set(d.budget.map(Fen::fen)),
+            deadline: Set(d.deadline.map(|d| d.format("%Y-%m-%d").to_string())),
+            industry: Set(d.industry.code().to_owned()),
+            category: Set(d.category.code().to_owned()),
+            region: Set(region),
+            region_city: Set(city),
+            region_province: Set(province),
+            ..Default::default()
+        }
+    }
+
+    fn to_posting(
+        m: needs::Model,
+        names: &HashMap<i64, String>,
+    ) -> StoreResult<Posting<NeedDraft>> {
+        let meta = meta::<needs::Entity>(&m, None, names)?;
+        let deadline = m
+            .deadline
+            .as_deref()
+            .map(|d| parsed("deadline", d, NaiveDate::parse_from_str(d, "%Y-%m-%d")))
+            .transpose()?;
+        let budget = m
+            .budget_fen
+            .map(|b| parsed("budget", &b.to_string(), Fen::new("budget_fen", b)))
+            .transpose()?;
+        Ok(Posting {
+            meta,
+            draft: NeedDraft {
+                industry: parsed("industry", &m.industry, Industry::parse(&m.industry))?,
+                category: parsed("category", &m.category, Category::parse(&m.category))?,
+                region: parse_region(&m.region)?,
+                title: m.title,
+                problem: m.problem,
+                current_practice: m.current_practice,
+                target: m.target,
+                budget,
+                deadline,
+            },
+        })
+    }
+}
+
+impl PostingTable for achievements::Entity {
+    const KIND: PostingKind = PostingKind::Achievement;
+    const TEXT: achievements::Column = achievements::Column::Summary;
+    type Draft = AchievementDraft;
+
+    fn content(d: &AchievementDraft) -> achievements::ActiveModel {
+        let (region, city, province) = region_parts(d.region);
+        let modes: Vec<&str> = d.transfer_modes.iter().map(|m| m.code()).collect();
+        achievements::ActiveModel {
+            org_id: Set(d.org.map(|o| o.0)),
+            title: Set(d.title.clone()),
+            summary: Set(d.summary.clone()),
+            category: Set(d.category.code().to_owned()),
+            maturity: Set(d.maturity.code().to_owned()),
+            ip_type: Set(d.ip_type.code().to_owned()),
+            ip_number: Set(d.ip_number.clone()),
+            holders: Set(d.holders.clone()),
+            transfer_modes: Set(serde_json::to_string(&modes).unwrap_or_else(|_| "[]".into())),
+            price_kind: Set(d.price.kind().to_owned()),
+            price_fen: Set(price_fen(d.price)),
+            region: Set(region),
+            region_city: Set(city),
+            region_province: Set(province),
+            ..Default::default()
+        }
+    }
+
+    fn to_posting(
+        m: achievements::Model,
+        names: &HashMap<i64, String>,
+    ) -> StoreResult<Posting<AchievementDraft>> {
+        let meta = meta::<achievements::Entity>(&m, m.org_id.map(OrgId), names)?;
+        let codes: Vec<String> = parsed(
+            "transfer modes",
+            &m.transfer_modes,
+            serde_json::from_str(&m.transfer_modes),
+        )?;
+        let transfer_modes = codes
+            .iter()
+            .map(|c| parsed("transfer mode", c, TransferMode::parse(c)))
+            .collect::<StoreResult<Vec<_>>>()?;
+        Ok(Posting {
+            meta,
+            draft: AchievementDraft {
+                category: parsed("category", &m.category, Category::parse(&m.category))?,
+                maturity: parsed("maturity", &m.maturity, Maturity::parse(&m.maturity))?,
+                ip_type: parsed("ip type", &m.ip_type, IpType::parse(&m.ip_type))?,
+                price: price(&m.price_kind, m.price_fen)?,
+                region: parse_region(&m.region)?,
+                org: m.org_id.map(OrgId),
+                title: m.title,
+                summary: m.summary,
+                ip_number: m.ip_number,
+                holders: m.holders,
+                transfer_modes,
+            },
+        })
+    }
+}
+
+/// A new posting starts as a draft (nothing to queue, nothing for search yet), unless it is
+/// submitted with its creation: then the draft → pending change follows in the transaction.
+async fn create<E: PostingTable>(
+    db: &DatabaseConnection,
+    owner: UserId,
+    draft: &E::Draft,
+    at: Timestamp,
+    submit: Option<PostingChange>,
+) -> StoreResult<i64> {
+    let c = E::cols();
+    let mut row = E::content(draft);
+    let meta: [(E::Column, sea_orm::Value); 9] = [
+        (c.owner, owner.0.into()),
+        (c.status, ModerationStatus::Draft.as_str().into()),
+        (c.reject_reason, Option::<String>::None.into()),
+        (c.close_reason, Option::<String>::None.into()),
+        (c.created_at, at.micros().into()),
+        (c.updated_at, at.micros().into()),
+        (c.first_published_at, Option::<i64>::None.into()),
+        (c.expires_at, Option::<i64>::None.into()),
+        (c.closed_at, Option::<i64>::None.into()),
+    ];
+    for (col, v) in meta {
+        row.try_set(col, v)
+            .map_err(|e| corrupt("posting column", &e.to_string()))?;
+    }
+    let txn = begin_write(db).await?;
+    let id = E::insert(row)
+        .exec(&txn)
+        .await
+        .map_err(db_err)?
+        .last_insert_id;
+    Watch::created(Counter::Posting(E::KIND, id))
+        .finish(&txn)
+        .await?;
+    if let Some(change) = submit {
+        apply_in::<E>(
+            &txn,
+            id,
+            <E::ActiveModel as ActiveModelTrait>::default(),
+            false,
+            &change,
+        )
+        .await?;
+    }
+    txn.commit().await.map_err(db_err)?;
+    Ok(id)
+}
+
+async fn get<E: PostingTable>(
     db: &DatabaseConnection,
     id: i64,
-) -> StoreResult<Option<Service>> {
-    let Some(m) = services::Entity::find_by_id(id)
-        .one(db)
-        .await
-        .map_err(db_err)?
-    else {
+) -> StoreResult<Option<Posting<E::Draft>>> {
+    let c = E::cols();
+    let Some(m) = E::find_by_id(id).one(db).await.map_err(db_err)? else {
         return Ok(None);
     };
-    let names = names(db, [m.owner_id]).await?;
-    to_service(m, &names).map(Some)
-}
-
-pub(in crate::store) async fn need(db: &DatabaseConnection, id: i64) -> StoreResult<Option<Need>> {
-    let Some(m) = needs::Entity::find_by_id(id)
-        .one(db)
-        .await
-        .map_err(db_err)?
-    else {
-        return Ok(None);
-    };
-    let names = names(db, [m.owner_id]).await?;
-    to_need(m, &names).map(Some)
-}
-
-pub(in crate::store) async fn achievement(
-    db: &DatabaseConnection,
-    id: i64,
-) -> StoreResult<Option<Achievement>> {
-    let Some(m) = achievements::Entity::find_by_id(id)
-        .one(db)
-        .await
-        .map_err(db_err)?
-    else {
-        return Ok(None);
-    };
-    let names = names(db, [m.owner_id]).await?;
-    to_achievement(m, &names).map(Some)
+    let owner: i64 = value::<E, _>(&m, c.owner)?;
+    let names = names(db, [owner]).await?;
+    E::to_posting(m, &names).map(Some)
 }
 
 /// Moves a posting's status (and replaces its content when `row` sets columns, `content`),
@@ -381,6 +425,19 @@ async fn apply<E: PostingTable>(
     row: E::ActiveModel,
     content: bool,
     change: PostingChange,
+) -> StoreResult<()> {
+    let txn = begin_write(db).await?;
+    apply_in::<E>(&txn, id, row, content, &change).await?;
+    txn.commit().await.map_err(db_err)
+}
+
+/// [`apply`] inside the caller's transaction.
+async fn apply_in<E: PostingTable>(
+    txn: &DatabaseTransaction,
+    id: i64,
+    row: E::ActiveModel,
+    content: bool,
+    change: &PostingChange,
 ) -> StoreResult<()> {
     let c = E::cols();
     let ch = &change.change;
@@ -418,16 +475,15 @@ async fn apply<E: PostingTable>(
             )
             .col_expr(c.closed_at, Expr::value(ch.at.micros()));
     }
-    let txn = begin_write(db).await?;
     let watch = if content {
-        Watch::posting_with_deals(&txn, E::KIND, id).await?
+        Watch::posting_with_deals(txn, E::KIND, id).await?
     } else {
-        Watch::start(&txn, &[Counter::Posting(E::KIND, id)]).await?
+        Watch::start(txn, &[Counter::Posting(E::KIND, id)]).await?
     };
     let res = update
         .filter(c.id.eq(id))
         .filter(c.status.eq(ch.from.as_str()))
-        .exec(&txn)
+        .exec(txn)
         .await
         .map_err(db_err)?;
     let head: Option<(String, String, i64)> = E::find()
@@ -437,7 +493,7 @@ async fn apply<E: PostingTable>(
         .column(c.owner)
         .filter(c.id.eq(id))
         .into_tuple()
-        .one(&txn)
+        .one(txn)
         .await
         .map_err(db_err)?;
     let Some((title, region, owner)) = head else {
@@ -446,10 +502,10 @@ async fn apply<E: PostingTable>(
     if res.rows_affected == 0 {
         return Err(lost_race(true));
     }
-    watch.finish(&txn).await?;
+    watch.finish(txn).await?;
     let region = parse_region(&region)?;
     after_change(
-        &txn,
+        txn,
         E::KIND.moderation_kind(),
         id,
         &title,
@@ -458,7 +514,7 @@ async fn apply<E: PostingTable>(
         ch.at,
     )
     .await?;
-    audit_change(&txn, ch).await?;
+    audit_change(txn, ch).await?;
     // A moderation decision tells the owner, in the decision's transaction.
     let decided = match (ch.from, ch.to) {
         (ModerationStatus::Pending, ModerationStatus::Published) => Some(
@@ -476,54 +532,30 @@ async fn apply<E: PostingTable>(
         }
         _ => None,
     };
-    inbox::insert(&txn, decided.into_iter().collect()).await?;
-    txn.commit().await.map_err(db_err)
+    inbox::insert(txn, decided.into_iter().collect()).await
 }
 
-pub(in crate::store) async fn update_service(
-    db: &DatabaseConnection,
-    id: i64,
-    draft: &ServiceDraft,
-    change: PostingChange,
-) -> StoreResult<()> {
-    apply::<services::Entity>(db, id, service_columns(draft), true, change).await
-}
-
-pub(in crate::store) async fn update_need(
-    db: &DatabaseConnection,
-    id: i64,
-    draft: &NeedDraft,
-    change: PostingChange,
-) -> StoreResult<()> {
-    apply::<needs::Entity>(db, id, need_columns(draft), true, change).await
-}
-
-pub(in crate::store) async fn update_achievement(
-    db: &DatabaseConnection,
-    id: i64,
-    draft: &AchievementDraft,
-    change: PostingChange,
-) -> StoreResult<()> {
-    apply::<achievements::Entity>(db, id, achievement_columns(draft), true, change).await
-}
-
-pub(in crate::store) async fn change_status(
+/// Moves a posting's status, by kind (moderation decisions and expiry come by kind and id).
+async fn change_status(
     db: &DatabaseConnection,
     kind: PostingKind,
     id: i64,
     change: PostingChange,
 ) -> StoreResult<()> {
     match kind {
-        PostingKind::Service => {
-            apply::<services::Entity>(db, id, Default::default(), false, change).await
-        }
-        PostingKind::Need => {
-            apply::<needs::Entity>(db, id, Default::default(), false, change).await
-        }
-        PostingKind::Achievement => {
-            apply::<achievements::Entity>(db, id, Default::default(), false, change).await
-        }
+        PostingKind::Service => status_in::<services::Entity>(db, id, change).await,
+        PostingKind::Need => status_in::<needs::Entity>(db, id, change).await,
+        PostingKind::Achievement => status_in::<achievements::Entity>(db, id, change).await,
     }
+}
+
+async fn status_in<E: PostingTable>(
+    db: &DatabaseConnection,
+    id: i64,
+    change: PostingChange,
+) -> StoreResult<()> {
+    let unchanged = <E::ActiveModel as ActiveModelTrait>::default();
+    apply::<E>(db, id, unchanged, false, change).await
 }
 
 async fn confirm_in<E: PostingTable>(
@@ -559,7 +591,7 @@ where
     txn.commit().await.map_err(db_err)
 }
 
-pub(in crate::store) async fn confirm(
+async fn confirm(
     db: &DatabaseConnection,
     kind: PostingKind,
     id: i64,
@@ -629,67 +661,34 @@ fn filter_condition<C: ColumnTrait>(c: &Cols<C>, f: &PostingFilter) -> Condition
     all
 }
 
-/// One page of rows (most recently updated first) and the total, with the owners' names.
-async fn list_rows<E: PostingTable>(
+/// One page (most recently updated first) and the total, with the owners' names: read in one
+/// transaction, so the total, the rows and the names agree.
+async fn list<E: PostingTable>(
     db: &DatabaseConnection,
     f: &PostingFilter,
     page: Page,
-) -> StoreResult<(Vec<E::Model>, u64)>
-where
-    E::Model: Sync,
-{
+) -> StoreResult<Paged<Posting<E::Draft>>> {
     let c = E::cols();
+    let txn = begin_read(db).await?;
     let q = E::find().filter(filter_condition(&c, f));
-    let total = q.clone().count(db).await.map_err(db_err)?;
+    let total = q.clone().count(&txn).await.map_err(db_err)?;
     let rows = q
         .order_by_desc(c.updated_at)
         .order_by_desc(c.id)
         .offset(page.offset())
         .limit(page.limit())
-        .all(db)
+        .all(&txn)
         .await
         .map_err(db_err)?;
-    Ok((rows, total))
-}
-
-pub(in crate::store) async fn list_services(
-    db: &DatabaseConnection,
-    f: &PostingFilter,
-    page: Page,
-) -> StoreResult<Paged<Service>> {
-    let (rows, total) = list_rows::<services::Entity>(db, f, page).await?;
-    let names = names(db, rows.iter().map(|r| r.owner_id)).await?;
+    let owners = rows
+        .iter()
+        .map(|m| value::<E, i64>(m, c.owner))
+        .collect::<StoreResult<Vec<_>>>()?;
+    let names = names(&txn, owners).await?;
+    txn.commit().await.map_err(db_err)?;
     let items = rows
         .into_iter()
-        .map(|r| to_service(r, &names))
-        .collect::<StoreResult<_>>()?;
-    Ok(paged(items, total, page))
-}
-
-pub(in crate::store) async fn list_needs(
-    db: &DatabaseConnection,
-    f: &PostingFilter,
-    page: Page,
-) -> StoreResult<Paged<Need>> {
-    let (rows, total) = list_rows::<needs::Entity>(db, f, page).await?;
-    let names = names(db, rows.iter().map(|r| r.owner_id)).await?;
-    let items = rows
-        .into_iter()
-        .map(|r| to_need(r, &names))
-        .collect::<StoreResult<_>>()?;
-    Ok(paged(items, total, page))
-}
-
-pub(in crate::store) async fn list_achievements(
-    db: &DatabaseConnection,
-    f: &PostingFilter,
-    page: Page,
-) -> StoreResult<Paged<Achievement>> {
-    let (rows, total) = list_rows::<achievements::Entity>(db, f, page).await?;
-    let names = names(db, rows.iter().map(|r| r.owner_id)).await?;
-    let items = rows
-        .into_iter()
-        .map(|r| to_achievement(r, &names))
+        .map(|m| E::to_posting(m, &names))
         .collect::<StoreResult<_>>()?;
     Ok(paged(items, total, page))
 }
@@ -714,7 +713,7 @@ async fn expired_in<E: PostingTable>(
         .map_err(db_err)
 }
 
-pub(in crate::store) async fn expired(
+async fn expired(
     db: &DatabaseConnection,
     kind: PostingKind,
     now: Timestamp,
@@ -728,64 +727,46 @@ pub(in crate::store) async fn expired(
 }
 
 #[async_trait]
-impl PostingStore for SeaStore {
-    async fn create_service(
+impl<D: StoredPosting> PostingStore<D> for SeaStore {
+    async fn create_posting(
         &self,
         owner: UserId,
-        draft: &ServiceDraft,
+        draft: &D,
         at: Timestamp,
+        submit: Option<PostingChange>,
     ) -> StoreResult<i64> {
-        retry!(create_service(&self.db, owner, draft, at))
+        retry!(create::<D::Table>(
+            &self.db,
+            owner,
+            draft,
+            at,
+            submit.clone()
+        ))
     }
-    async fn create_need(
+    async fn posting(&self, id: i64) -> StoreResult<Option<Posting<D>>> {
+        get::<D::Table>(&self.db, id).await
+    }
+    async fn update_posting(&self, id: i64, draft: &D, change: PostingChange) -> StoreResult<()> {
+        let content = || <D::Table as PostingTable>::content(draft);
+        retry!(apply::<D::Table>(
+            &self.db,
+            id,
+            content(),
+            true,
+            change.clone()
+        ))
+    }
+    async fn list_postings(
         &self,
-        owner: UserId,
-        draft: &NeedDraft,
-        at: Timestamp,
-    ) -> StoreResult<i64> {
-        retry!(create_need(&self.db, owner, draft, at))
+        filter: &PostingFilter,
+        page: Page,
+    ) -> StoreResult<Paged<Posting<D>>> {
+        list::<D::Table>(&self.db, filter, page).await
     }
-    async fn create_achievement(
-        &self,
-        owner: UserId,
-        draft: &AchievementDraft,
-        at: Timestamp,
-    ) -> StoreResult<i64> {
-        retry!(create_achievement(&self.db, owner, draft, at))
-    }
-    async fn service(&self, id: i64) -> StoreResult<Option<Service>> {
-        service(&self.db, id).await
-    }
-    async fn need(&self, id: i64) -> StoreResult<Option<Need>> {
-        need(&self.db, id).await
-    }
-    async fn achievement(&self, id: i64) -> StoreResult<Option<Achievement>> {
-        achievement(&self.db, id).await
-    }
-    async fn update_service(
-        &self,
-        id: i64,
-        draft: &ServiceDraft,
-        change: PostingChange,
-    ) -> StoreResult<()> {
-        retry!(update_service(&self.db, id, draft, change.clone()))
-    }
-    async fn update_need(
-        &self,
-        id: i64,
-        draft: &NeedDraft,
-        change: PostingChange,
-    ) -> StoreResult<()> {
-        retry!(update_need(&self.db, id, draft, change.clone()))
-    }
-    async fn update_achievement(
-        &self,
-        id: i64,
-        draft: &AchievementDraft,
-        change: PostingChange,
-    ) -> StoreResult<()> {
-        retry!(update_achievement(&self.db, id, draft, change.clone()))
-    }
+}
+
+#[async_trait]
+impl PostingLifecycleStore for SeaStore {
     async fn change_posting_status(
         &self,
         kind: PostingKind,
@@ -803,23 +784,6 @@ impl PostingStore for SeaStore {
     ) -> StoreResult<()> {
         retry!(confirm(&self.db, kind, id, expires_at, at))
     }
-    async fn list_services(
-        &self,
-        filter: &PostingFilter,
-        page: Page,
-    ) -> StoreResult<Paged<Service>> {
-        list_services(&self.db, filter, page).await
-    }
-    async fn list_needs(&self, filter: &PostingFilter, page: Page) -> StoreResult<Paged<Need>> {
-        list_needs(&self.db, filter, page).await
-    }
-    async fn list_achievements(
-        &self,
-        filter: &PostingFilter,
-        page: Page,
-    ) -> StoreResult<Paged<Achievement>> {
-        list_achievements(&self.db, filter, page).await
-    }
     async fn expired_postings(
         &self,
         kind: PostingKind,
@@ -827,5 +791,24 @@ impl PostingStore for SeaStore {
         limit: u64,
     ) -> StoreResult<Vec<i64>> {
         expired(&self.db, kind, now, limit).await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn check<E: PostingTable>() {
+        // Panics (names the column) if a table lacks one of the engine's meta columns.
+        let c = E::cols();
+        assert_eq!(c.id.as_str(), "id");
+        assert_eq!(c.closed_at.as_str(), "closed_at");
+    }
+
+    #[test]
+    fn every_posting_table_has_the_meta_columns() {
+        check::<services::Entity>();
+        check::<needs::Entity>();
+        check::<achievements::Entity>();
     }
 }

@@ -10,8 +10,8 @@ use kejiyun_core::ids::UserId;
 use kejiyun_core::market::deals::{DealOrigin, DealStatus, DealSubject, DealTerms, Evidence};
 use kejiyun_core::market::money::Fen;
 use kejiyun_core::market::ports::{
-    DealChange, DealFilter, DealStore, InquiryStore, NewDeal, PostingChange, PostingStore,
-    QuoteStore, TicketFilter, TicketStore,
+    DealChange, DealFilter, DealStore, InquiryStore, NewDeal, PostingChange, PostingLifecycleStore,
+    PostingStore, QuoteStore, TicketFilter, TicketStore,
 };
 use kejiyun_core::market::postings::{
     AchievementDraft, AchievementInput, NeedDraft, NeedInput, PostingKind, ServiceDraft,

@@ -7,11 +7,10 @@ use kejiyun_core::market::postings::CloseReason;
 pub(super) async fn posting_life_cycle(store: &SeaStore, p: &People) {
     let draft = service("柑橘病虫害诊断", "511623", "county", "fruit");
     let id = store
-        .create_service(p.owner, &draft, t(1))
+        .create_posting(p.owner, &draft, t(1), None)
         .await
         .unwrap_or_else(|e| panic!("{e}"));
-    let s = store
-        .service(id)
+    let s = PostingStore::<ServiceDraft>::posting(store, id)
         .await
         .unwrap_or_else(|e| panic!("{e}"))
         .unwrap_or_else(|| panic!("service found"));
@@ -23,8 +22,7 @@ pub(super) async fn posting_life_cycle(store: &SeaStore, p: &People) {
     assert_eq!(s.meta.kind, PostingKind::Service);
     assert_eq!((s.meta.created_at, s.meta.first_published_at), (t(1), None));
     assert!(
-        store
-            .service(999_999)
+        PostingStore::<ServiceDraft>::posting(store, 999_999)
             .await
             .unwrap_or_else(|e| panic!("{e}"))
             .is_none()
@@ -69,8 +67,7 @@ pub(super) async fn posting_life_cycle(store: &SeaStore, p: &People) {
         audit_actions(store).await.first(),
         Some(&("service.approve".to_owned(), id.to_string()))
     );
-    let s = store
-        .service(id)
+    let s = PostingStore::<ServiceDraft>::posting(store, id)
         .await
         .unwrap_or_else(|e| panic!("{e}"))
         .unwrap_or_else(|| panic!("found"));
@@ -128,11 +125,11 @@ pub(super) async fn posting_life_cycle(store: &SeaStore, p: &People) {
     // The owner edits: new content, back to review; republishing keeps the first publication.
     let edited = service("柑橘病虫害诊断与防治", "511621", "city", "fruit");
     store
-        .update_service(id, &edited, moved(S::Published, S::Pending, t(20)))
+        .update_posting(id, &edited, moved(S::Published, S::Pending, t(20)))
         .await
         .unwrap_or_else(|e| panic!("{e}"));
     let stale = store
-        .update_service(id, &edited, moved(S::Published, S::Pending, t(21)))
+        .update_posting(id, &edited, moved(S::Published, S::Pending, t(21)))
         .await;
     assert!(matches!(stale, Err(StoreError::Conflict(_))), "{stale:?}");
     assert!(queued(store, ModerationKind::Service, id).await);
@@ -142,8 +139,7 @@ pub(super) async fn posting_life_cycle(store: &SeaStore, p: &People) {
         .change_posting_status(PostingKind::Service, id, reject)
         .await
         .unwrap_or_else(|e| panic!("{e}"));
-    let s = store
-        .service(id)
+    let s = PostingStore::<ServiceDraft>::posting(store, id)
         .await
         .unwrap_or_else(|e| panic!("{e}"))
         .unwrap_or_else(|| panic!("found"));
@@ -165,8 +161,7 @@ pub(super) async fn posting_life_cycle(store: &SeaStore, p: &People) {
         .change_posting_status(PostingKind::Service, id, published(t(30), t(300)))
         .await
         .unwrap_or_else(|e| panic!("{e}"));
-    let s = store
-        .service(id)
+    let s = PostingStore::<ServiceDraft>::posting(store, id)
         .await
         .unwrap_or_else(|e| panic!("{e}"))
         .unwrap_or_else(|| panic!("found"));
@@ -185,8 +180,7 @@ pub(super) async fn posting_life_cycle(store: &SeaStore, p: &People) {
         .confirm_posting(PostingKind::Service, id, t(500), t(40))
         .await
         .unwrap_or_else(|e| panic!("{e}"));
-    let s = store
-        .service(id)
+    let s = PostingStore::<ServiceDraft>::posting(store, id)
         .await
         .unwrap_or_else(|e| panic!("{e}"))
         .unwrap_or_else(|| panic!("found"));
@@ -195,7 +189,7 @@ pub(super) async fn posting_life_cycle(store: &SeaStore, p: &People) {
         (S::Published, Some(t(500)))
     );
     let draft_id = store
-        .create_need(p.owner, &need("待提交的需求", "511623"), t(41))
+        .create_posting(p.owner, &need("待提交的需求", "511623"), t(41), None)
         .await
         .unwrap_or_else(|e| panic!("{e}"));
     let not_published = store
@@ -219,8 +213,7 @@ pub(super) async fn posting_life_cycle(store: &SeaStore, p: &People) {
         .change_posting_status(PostingKind::Service, id, close)
         .await
         .unwrap_or_else(|e| panic!("{e}"));
-    let s = store
-        .service(id)
+    let s = PostingStore::<ServiceDraft>::posting(store, id)
         .await
         .unwrap_or_else(|e| panic!("{e}"))
         .unwrap_or_else(|| panic!("found"));
@@ -246,11 +239,10 @@ pub(super) async fn posting_life_cycle(store: &SeaStore, p: &People) {
     // Needs and achievements: every field round-trips, updates replace the content.
     let n = need("脐橙黄龙病防治技术咨询", "511623");
     let nid = store
-        .create_need(p.owner, &n, t(60))
+        .create_posting(p.owner, &n, t(60), None)
         .await
         .unwrap_or_else(|e| panic!("{e}"));
-    let got = store
-        .need(nid)
+    let got = PostingStore::<NeedDraft>::posting(store, nid)
         .await
         .unwrap_or_else(|e| panic!("{e}"))
         .unwrap_or_else(|| panic!("need found"));
@@ -263,22 +255,20 @@ pub(super) async fn posting_life_cycle(store: &SeaStore, p: &People) {
     n2.budget = None;
     n2.current_practice = None;
     store
-        .update_need(nid, &n2, moved(S::Draft, S::Draft, t(61)))
+        .update_posting(nid, &n2, moved(S::Draft, S::Draft, t(61)))
         .await
         .unwrap_or_else(|e| panic!("{e}"));
-    let got = store
-        .need(nid)
+    let got = PostingStore::<NeedDraft>::posting(store, nid)
         .await
         .unwrap_or_else(|e| panic!("{e}"))
         .unwrap_or_else(|| panic!("need found"));
     assert_eq!((got.draft, got.meta.updated_at), (n2, t(61)));
     let a = achievement("柑橘无病毒苗木繁育技术", "511623");
     let aid = store
-        .create_achievement(p.provider, &a, t(62))
+        .create_posting(p.provider, &a, t(62), None)
         .await
         .unwrap_or_else(|e| panic!("{e}"));
-    let got = store
-        .achievement(aid)
+    let got = PostingStore::<AchievementDraft>::posting(store, aid)
         .await
         .unwrap_or_else(|e| panic!("{e}"))
         .unwrap_or_else(|| panic!("achievement found"));
@@ -290,11 +280,10 @@ pub(super) async fn posting_life_cycle(store: &SeaStore, p: &People) {
     a2.title = "柑橘无病毒苗木繁育技术（二代）".into();
     a2.price = Price::Amount(Fen::new("p", 50_000_000).unwrap_or_else(|e| panic!("{e}")));
     store
-        .update_achievement(aid, &a2, moved(S::Draft, S::Draft, t(63)))
+        .update_posting(aid, &a2, moved(S::Draft, S::Draft, t(63)))
         .await
         .unwrap_or_else(|e| panic!("{e}"));
-    let got = store
-        .achievement(aid)
+    let got = PostingStore::<AchievementDraft>::posting(store, aid)
         .await
         .unwrap_or_else(|e| panic!("{e}"))
         .unwrap_or_else(|| panic!("achievement found"));
@@ -330,7 +319,7 @@ pub(super) async fn posting_lists_and_expiry(store: &SeaStore, p: &People) {
     let mut ids = Vec::new();
     for (i, (title, region, scope, cat, expires)) in specs.iter().enumerate() {
         let id = store
-            .create_service(p.owner, &service(title, region, scope, cat), t(1000))
+            .create_posting(p.owner, &service(title, region, scope, cat), t(1000), None)
             .await
             .unwrap_or_else(|e| panic!("{e}"));
         publish(
@@ -344,17 +333,17 @@ pub(super) async fn posting_lists_and_expiry(store: &SeaStore, p: &People) {
         ids.push(id);
     }
     let draft = store
-        .create_service(
+        .create_posting(
             p.provider,
             &service("草稿中的服务", "511623", "county", "fruit"),
             t(1010),
+            None,
         )
         .await
         .unwrap_or_else(|e| panic!("{e}"));
 
     let list = |f: PostingFilter| async move {
-        let got = store
-            .list_services(&f, page(1, 100))
+        let got = PostingStore::<ServiceDraft>::list_postings(store, &f, page(1, 100))
             .await
             .unwrap_or_else(|e| panic!("{e}"));
         let mut ids: Vec<i64> = got.items.iter().map(|s| s.meta.id).collect();
@@ -480,12 +469,10 @@ pub(super) async fn posting_lists_and_expiry(store: &SeaStore, p: &People) {
     );
 
     // Paging: most recently changed first, the total across pages.
-    let first = store
-        .list_services(&filter(), page(1, 3))
+    let first = PostingStore::<ServiceDraft>::list_postings(store, &filter(), page(1, 3))
         .await
         .unwrap_or_else(|e| panic!("{e}"));
-    let second = store
-        .list_services(&filter(), page(2, 3))
+    let second = PostingStore::<ServiceDraft>::list_postings(store, &filter(), page(2, 3))
         .await
         .unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(
@@ -497,63 +484,69 @@ pub(super) async fn posting_lists_and_expiry(store: &SeaStore, p: &People) {
 
     // Needs and achievements use the same filters.
     let n1 = store
-        .create_need(p.owner, &need("邻水脐橙黄龙病防治", "511623"), t(1100))
+        .create_posting(
+            p.owner,
+            &need("邻水脐橙黄龙病防治", "511623"),
+            t(1100),
+            None,
+        )
         .await
         .unwrap_or_else(|e| panic!("{e}"));
     let n2 = store
-        .create_need(p.owner, &need("成都软件需求对接", "510104"), t(1100))
+        .create_posting(p.owner, &need("成都软件需求对接", "510104"), t(1100), None)
         .await
         .unwrap_or_else(|e| panic!("{e}"));
     publish(store, PostingKind::Need, n1, t(1101), t(150)).await;
     publish(store, PostingKind::Need, n2, t(1102), t(5000)).await;
-    let needs = store
-        .list_needs(
-            &PostingFilter {
-                scope: within(&["511600"]),
-                ..filter()
-            },
-            Page::default(),
-        )
-        .await
-        .unwrap_or_else(|e| panic!("{e}"));
+    let needs = PostingStore::<NeedDraft>::list_postings(
+        store,
+        &PostingFilter {
+            scope: within(&["511600"]),
+            ..filter()
+        },
+        Page::default(),
+    )
+    .await
+    .unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(
         needs.items.iter().map(|n| n.meta.id).collect::<Vec<_>>(),
         vec![n1]
     );
-    let needs = store
-        .list_needs(
-            &PostingFilter {
-                query: Some("软件".into()),
-                ..filter()
-            },
-            Page::default(),
-        )
-        .await
-        .unwrap_or_else(|e| panic!("{e}"));
+    let needs = PostingStore::<NeedDraft>::list_postings(
+        store,
+        &PostingFilter {
+            query: Some("软件".into()),
+            ..filter()
+        },
+        Page::default(),
+    )
+    .await
+    .unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(
         needs.items.iter().map(|n| n.meta.id).collect::<Vec<_>>(),
         vec![n2]
     );
     let a1 = store
-        .create_achievement(
+        .create_posting(
             p.provider,
             &achievement("柑橘脱毒苗木技术", "510104"),
             t(1100),
+            None,
         )
         .await
         .unwrap_or_else(|e| panic!("{e}"));
     publish(store, PostingKind::Achievement, a1, t(1103), t(100)).await;
-    let achs = store
-        .list_achievements(
-            &PostingFilter {
-                scope: within(&["510000"]),
-                query: Some("脱毒".into()),
-                ..filter()
-            },
-            Page::default(),
-        )
-        .await
-        .unwrap_or_else(|e| panic!("{e}"));
+    let achs = PostingStore::<AchievementDraft>::list_postings(
+        store,
+        &PostingFilter {
+            scope: within(&["510000"]),
+            query: Some("脱毒".into()),
+            ..filter()
+        },
+        Page::default(),
+    )
+    .await
+    .unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(
         achs.items.iter().map(|a| a.meta.id).collect::<Vec<_>>(),
         vec![a1]

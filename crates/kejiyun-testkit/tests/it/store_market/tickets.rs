@@ -178,7 +178,7 @@ pub(super) async fn tickets(store: &SeaStore, p: &People, need_id: i64, inquiry:
         .await
         .unwrap_or_else(|e| panic!("{e}"));
     let other_need = store
-        .create_need(p.owner, &need("成都的另一个需求", "510104"), t(9041))
+        .create_posting(p.owner, &need("成都的另一个需求", "510104"), t(9041), None)
         .await
         .unwrap_or_else(|e| panic!("{e}"));
     let t3 = store

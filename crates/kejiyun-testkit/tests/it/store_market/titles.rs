@@ -36,15 +36,16 @@ async fn drill_down_shows_only_moderated_titles_on_every_backend() {
         };
         let approved = "邻水县脐橙园技术需求";
         let need_id = store
-            .create_need(p.owner, &need(approved, "511623"), t(1))
+            .create_posting(p.owner, &need(approved, "511623"), t(1), None)
             .await
             .unwrap_or_else(|e| panic!("{e}"));
         publish(&store, PostingKind::Need, need_id, t(10), t(100_000)).await;
         let service_id = store
-            .create_service(
+            .create_posting(
                 p.provider,
                 &service("柑橘病虫害诊断", "511623", "county", "fruit"),
                 t(1),
+                None,
             )
             .await
             .unwrap_or_else(|e| panic!("{e}"));
@@ -77,7 +78,7 @@ async fn drill_down_shows_only_moderated_titles_on_every_backend() {
         // The owner edits: back to review, with a title nobody has approved.
         let unreviewed = "未经审核的新标题";
         store
-            .update_need(
+            .update_posting(
                 need_id,
                 &need(unreviewed, "511623"),
                 moved(S::Published, S::Pending, t(30)),

@@ -4,22 +4,29 @@ use super::*;
 /// A published need (owner), service (provider) and achievement (provider) in 邻水.
 pub(super) async fn subjects(store: &SeaStore, p: &People) -> (i64, i64, i64) {
     let n = store
-        .create_need(p.owner, &need("邻水县脐橙园技术需求", "511623"), t(3000))
+        .create_posting(
+            p.owner,
+            &need("邻水县脐橙园技术需求", "511623"),
+            t(3000),
+            None,
+        )
         .await
         .unwrap_or_else(|e| panic!("{e}"));
     let s = store
-        .create_service(
+        .create_posting(
             p.provider,
             &service("李专家柑橘服务", "511623", "city", "fruit"),
             t(3000),
+            None,
         )
         .await
         .unwrap_or_else(|e| panic!("{e}"));
     let a = store
-        .create_achievement(
+        .create_posting(
             p.provider,
             &achievement("李专家的柑橘成果", "511623"),
             t(3000),
+            None,
         )
         .await
         .unwrap_or_else(|e| panic!("{e}"));

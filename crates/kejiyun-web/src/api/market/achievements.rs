@@ -2,15 +2,14 @@
 
 use axum::extract::State;
 use axum::http::StatusCode;
-use kejiyun_core::market::postings::PostingKind;
+use kejiyun_core::market::postings::{AchievementDraft, AchievementInput};
 
 use super::dto::{
     AchievementDto, AchievementList, AchievementRequest, CreateAchievementRequest, CreatedId,
     PostingParams,
 };
-use super::postings::{Filters, lifecycle};
+use super::postings::{self, Filters};
 use crate::AppState;
-use crate::api::page;
 use crate::error::{ApiResult, ErrorBody};
 use crate::extract::{ApiJson, ApiPath, ApiQuery};
 use crate::session::{ApiUser, Ctx};
@@ -32,7 +31,6 @@ pub async fn list(
     ctx: Ctx,
     ApiQuery(p): ApiQuery<PostingParams>,
 ) -> ApiResult<ApiJson<AchievementList>> {
-    let s = &state.services;
     let q = Filters {
         region: &p.region,
         status: &p.status,
@@ -43,13 +41,7 @@ pub async fn list(
         scope: &None,
     }
     .parse()?;
-    let paged = s
-        .postings()
-        .list_achievements(ctx.actor(), q, page(p.page, p.per_page)?)
-        .await?;
-    Ok(ApiJson(AchievementList::from_paged(paged, |x| {
-        AchievementDto::new(s, ctx.actor(), x)
-    })))
+    postings::list::<AchievementDraft>(&state, &ctx, q, p.page, p.per_page).await
 }
 
 /// A verified tech worker (or an organization's admin, with `org_id`) publishes an achievement:
@@ -71,12 +63,7 @@ pub async fn create(
     ApiJson(req): ApiJson<CreateAchievementRequest>,
 ) -> ApiResult<(StatusCode, ApiJson<CreatedId>)> {
     let (input, submit) = req.split();
-    let id = state
-        .services
-        .postings()
-        .create_achievement(&session.actor, &input, submit)
-        .await?;
-    Ok((StatusCode::CREATED, ApiJson(CreatedId { id })))
+    postings::create(&state, &session.actor, input, submit).await
 }
 
 /// One achievement: published (or closed after publication) ones for everyone, others for their
@@ -93,9 +80,7 @@ pub async fn get_one(
     ctx: Ctx,
     ApiPath(id): ApiPath<i64>,
 ) -> ApiResult<ApiJson<AchievementDto>> {
-    let s = &state.services;
-    let x = s.postings().achievement(ctx.actor(), id).await?;
-    Ok(ApiJson(AchievementDto::new(s, ctx.actor(), x)))
+    postings::show::<AchievementDraft>(&state, ctx.actor(), id).await
 }
 
 /// The owner edits; a published or rejected achievement goes back to review.
@@ -119,19 +104,5 @@ pub async fn edit(
     ApiPath(id): ApiPath<i64>,
     ApiJson(req): ApiJson<AchievementRequest>,
 ) -> ApiResult<ApiJson<AchievementDto>> {
-    let s = &state.services;
-    s.postings()
-        .edit_achievement(&session.actor, id, &req.into())
-        .await?;
-    let x = s.postings().achievement(Some(&session.actor), id).await?;
-    Ok(ApiJson(AchievementDto::new(s, Some(&session.actor), x)))
+    postings::edit(&state, &session.actor, id, AchievementInput::from(req)).await
 }
-
-lifecycle!(
-    PostingKind::Achievement,
-    "achievements",
-    "achievement",
-    "/api/v1/achievements/{id}/submit",
-    "/api/v1/achievements/{id}/close",
-    "/api/v1/achievements/{id}/confirm"
-);

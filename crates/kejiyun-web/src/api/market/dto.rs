@@ -18,44 +18,16 @@ use utoipa::{IntoParams, ToSchema};
 pub use crate::api::dto::CreatedId;
 use crate::api::dto::RegionRef;
 
+pub(crate) use crate::api::dto::list_type;
+
 pub(super) fn ts(t: Timestamp) -> String {
     t.to_rfc3339()
-}
-
-/// Same shape as the other lists of the API (`{items, total, page, per_page}`).
-macro_rules! list_type {
-    ($name:ident, $item:ty) => {
-        #[derive(Debug, Serialize, ToSchema)]
-        pub struct $name {
-            pub items: Vec<$item>,
-            /// Items across all pages.
-            pub total: u64,
-            pub page: u32,
-            pub per_page: u32,
-        }
-
-        impl $name {
-            pub fn from_paged<T>(
-                p: kejiyun_core::paging::Paged<T>,
-                f: impl FnMut(T) -> $item,
-            ) -> Self {
-                let page = p.page;
-                Self {
-                    total: p.total,
-                    items: p.items.into_iter().map(f).collect(),
-                    page: page.page,
-                    per_page: page.per_page,
-                }
-            }
-        }
-    };
 }
 
 list_type!(ServiceList, ServiceDto);
 list_type!(NeedList, NeedDto);
 list_type!(AchievementList, AchievementDto);
 pub use super::trade_dto::*;
-pub(super) use list_type;
 
 /// A code of a closed vocabulary with its Chinese label.
 #[derive(Debug, Serialize, ToSchema)]

@@ -3,17 +3,14 @@
 
 use axum::extract::State;
 use axum::http::StatusCode;
-use kejiyun_core::market::postings::PostingKind;
-
-use kejiyun_core::market::postings::need_completeness;
+use kejiyun_core::market::postings::{NeedDraft, NeedInput, need_completeness};
 
 use super::dto::{
     CompletenessDto, CreateNeedRequest, CreatedId, NeedDraftRequest, NeedDto, NeedList,
     NeedRequest, PostingParams,
 };
-use super::postings::{Filters, lifecycle};
+use super::postings::{self, Filters};
 use crate::AppState;
-use crate::api::page;
 use crate::error::{ApiResult, ErrorBody};
 use crate::extract::{ApiJson, ApiPath, ApiQuery};
 use crate::session::{ApiUser, Ctx};
@@ -35,7 +32,6 @@ pub async fn list(
     ctx: Ctx,
     ApiQuery(p): ApiQuery<PostingParams>,
 ) -> ApiResult<ApiJson<NeedList>> {
-    let s = &state.services;
     let q = Filters {
         region: &p.region,
         status: &p.status,
@@ -46,13 +42,7 @@ pub async fn list(
         scope: &None,
     }
     .parse()?;
-    let paged = s
-        .postings()
-        .list_needs(ctx.actor(), q, page(p.page, p.per_page)?)
-        .await?;
-    Ok(ApiJson(NeedList::from_paged(paged, |x| {
-        NeedDto::new(s, ctx.actor(), x)
-    })))
+    postings::list::<NeedDraft>(&state, &ctx, q, p.page, p.per_page).await
 }
 
 /// A registered user posts a need: a draft, or pending review with `"submit": true`.
@@ -72,12 +62,7 @@ pub async fn create(
     ApiJson(req): ApiJson<CreateNeedRequest>,
 ) -> ApiResult<(StatusCode, ApiJson<CreatedId>)> {
     let (input, submit) = req.split();
-    let id = state
-        .services
-        .postings()
-        .create_need(&session.actor, &input, submit)
-        .await?;
-    Ok((StatusCode::CREATED, ApiJson(CreatedId { id })))
+    postings::create(&state, &session.actor, input, submit).await
 }
 
 /// One need: published (or closed after publication) ones for everyone, others for their
@@ -94,9 +79,7 @@ pub async fn get_one(
     ctx: Ctx,
     ApiPath(id): ApiPath<i64>,
 ) -> ApiResult<ApiJson<NeedDto>> {
-    let s = &state.services;
-    let x = s.postings().need(ctx.actor(), id).await?;
-    Ok(ApiJson(NeedDto::new(s, ctx.actor(), x)))
+    postings::show::<NeedDraft>(&state, ctx.actor(), id).await
 }
 
 /// The owner edits; a published or rejected need goes back to review.
@@ -120,22 +103,8 @@ pub async fn edit(
     ApiPath(id): ApiPath<i64>,
     ApiJson(req): ApiJson<NeedRequest>,
 ) -> ApiResult<ApiJson<NeedDto>> {
-    let s = &state.services;
-    s.postings()
-        .edit_need(&session.actor, id, &req.into())
-        .await?;
-    let x = s.postings().need(Some(&session.actor), id).await?;
-    Ok(ApiJson(NeedDto::new(s, Some(&session.actor), x)))
+    postings::edit(&state, &session.actor, id, NeedInput::from(req)).await
 }
-
-lifecycle!(
-    PostingKind::Need,
-    "needs",
-    "need",
-    "/api/v1/needs/{id}/submit",
-    "/api/v1/needs/{id}/close",
-    "/api/v1/needs/{id}/confirm"
-);
 
 /// Scores a need as typed so far (every field optional), before it is valid: the score (0–100)
 /// and what would raise it, most valuable first. No login needed.

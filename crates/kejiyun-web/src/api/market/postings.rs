@@ -1,13 +1,34 @@
-//! What the three posting kinds share: list filters, and the owner's life-cycle actions
-//! (submit, close, confirm), generated once per kind by [`lifecycle!`].
+//! The posting engine's JSON API, written once for every kind: list, create, show, edit and
+//! the owner's life-cycle actions (submit, close, confirm). Each kind's file declares its
+//! routes and their OpenAPI description, and calls these; a kind brings its JSON shape
+//! ([`PostingResource`]).
 
+use axum::http::StatusCode;
+use kejiyun_core::app::Services;
 use kejiyun_core::app::market::PostingQuery;
 use kejiyun_core::market::categories::{Category, Scope};
+use kejiyun_core::market::postings::{Posting, PostingContent, PostingInput};
 use kejiyun_core::moderation::ModerationStatus;
+use kejiyun_core::paging::Paged;
+use kejiyun_core::permissions::Actor;
 use kejiyun_core::regions::RegionCode;
+use serde::Serialize;
 
-use crate::error::ApiResult;
+use super::dto::{
+    AchievementDto, AchievementList, CloseRequest, CreatedId, ExpiryDto, NeedDto, NeedList,
+    ServiceDto, ServiceList, StateDto,
+};
+use axum::extract::State;
+use axum::routing::{MethodRouter, post};
+use utoipa::openapi::path::Paths;
+use utoipa::openapi::{RefOr, Schema};
+use utoipa_axum::router::UtoipaMethodRouter;
 
+use crate::AppState;
+use crate::api::page;
+use crate::error::{ApiResult, ErrorBody};
+use crate::extract::{ApiJson, ApiPath};
+use crate::session::{ApiUser, Ctx};
 /// A query parameter, trimmed; empty means absent.
 pub(super) fn param(raw: &Option<String>) -> Option<&str> {
     raw.as_deref().map(str::trim).filter(|s| !s.is_empty())
@@ -42,88 +63,217 @@ impl Filters<'_> {
     }
 }
 
-/// The owner's actions on one posting kind: `POST …/{id}/submit`, `…/close`, `…/confirm`.
-macro_rules! lifecycle {
-    ($kind:expr, $tag:tt, $what:tt, $submit:tt, $close:tt, $confirm:tt) => {
-        #[doc = concat!("The owner sends a draft or rejected ", $what, " to the region's moderation queue.")]
-        #[utoipa::path(post, path = $submit, tag = $tag,
-            params(("id" = i64, Path)),
-            responses(
-                (status = 200, description = "Pending review", body = crate::api::market::dto::StateDto),
-                (status = 400, description = "Bad id", body = crate::error::ErrorBody),
-                (status = 401, description = "Not logged in", body = crate::error::ErrorBody),
-                (status = 403, description = "Not the owner", body = crate::error::ErrorBody),
-                (status = 404, description = "No such posting", body = crate::error::ErrorBody),
-                (status = 409, description = "Not a draft or rejected (already pending, published or closed)", body = crate::error::ErrorBody),
-            ))]
-        pub async fn submit(
-            axum::extract::State(state): axum::extract::State<crate::AppState>,
-            crate::session::ApiUser(session): crate::session::ApiUser,
-            crate::extract::ApiPath(id): crate::extract::ApiPath<i64>,
-        ) -> crate::error::ApiResult<crate::extract::ApiJson<crate::api::market::dto::StateDto>> {
-            let to = state.services.postings().submit_posting(&session.actor, $kind, id).await?;
-            Ok(crate::extract::ApiJson(crate::api::market::dto::StateDto::new(
-                to.as_str(),
-                to.label_zh(),
-            )))
-        }
-
-        #[doc = concat!("The owner closes a ", $what, ", saying why (`solved_here`, `solved_elsewhere`, `withdrawn`, `no_answer`).")]
-        #[utoipa::path(post, path = $close, tag = $tag,
-            params(("id" = i64, Path)),
-            request_body = crate::api::market::dto::CloseRequest,
-            responses(
-                (status = 200, description = "Closed", body = crate::api::market::dto::StateDto),
-                (status = 400, description = "Malformed JSON or id", body = crate::error::ErrorBody),
-                (status = 401, description = "Not logged in", body = crate::error::ErrorBody),
-                (status = 403, description = "Not the owner", body = crate::error::ErrorBody),
-                (status = 404, description = "No such posting", body = crate::error::ErrorBody),
-                (status = 409, description = "Already closed", body = crate::error::ErrorBody),
-                (status = 415, description = "Not JSON", body = crate::error::ErrorBody),
-                (status = 422, description = "Unknown reason", body = crate::error::ErrorBody),
-            ))]
-        pub async fn close(
-            axum::extract::State(state): axum::extract::State<crate::AppState>,
-            crate::session::ApiUser(session): crate::session::ApiUser,
-            crate::extract::ApiPath(id): crate::extract::ApiPath<i64>,
-            crate::extract::ApiJson(req): crate::extract::ApiJson<crate::api::market::dto::CloseRequest>,
-        ) -> crate::error::ApiResult<crate::extract::ApiJson<crate::api::market::dto::StateDto>> {
-            state
-                .services
-                .postings().close_posting(&session.actor, $kind, id, &req.reason)
-                .await?;
-            let closed = kejiyun_core::moderation::ModerationStatus::Closed;
-            Ok(crate::extract::ApiJson(crate::api::market::dto::StateDto::new(
-                closed.as_str(),
-                closed.label_zh(),
-            )))
-        }
-
-        #[doc = concat!("The owner confirms a published ", $what, " is still current: it stays up another interval (90 days by default) and answers the new expiry.")]
-        #[utoipa::path(post, path = $confirm, tag = $tag,
-            params(("id" = i64, Path)),
-            responses(
-                (status = 200, description = "Expiry extended", body = crate::api::market::dto::ExpiryDto),
-                (status = 400, description = "Bad id", body = crate::error::ErrorBody),
-                (status = 401, description = "Not logged in", body = crate::error::ErrorBody),
-                (status = 403, description = "Not the owner", body = crate::error::ErrorBody),
-                (status = 404, description = "No such posting", body = crate::error::ErrorBody),
-                (status = 409, description = "Not published", body = crate::error::ErrorBody),
-            ))]
-        pub async fn confirm(
-            axum::extract::State(state): axum::extract::State<crate::AppState>,
-            crate::session::ApiUser(session): crate::session::ApiUser,
-            crate::extract::ApiPath(id): crate::extract::ApiPath<i64>,
-        ) -> crate::error::ApiResult<crate::extract::ApiJson<crate::api::market::dto::ExpiryDto>> {
-            let until = state
-                .services
-                .postings().confirm_posting(&session.actor, $kind, id)
-                .await?;
-            Ok(crate::extract::ApiJson(crate::api::market::dto::ExpiryDto {
-                expires_at: until.to_rfc3339(),
-            }))
-        }
-    };
+/// A posting kind's JSON shape: one posting, and a page of them.
+pub trait PostingResource: PostingContent {
+    type Dto: Serialize;
+    type List: Serialize;
+    fn dto(s: &Services, actor: Option<&Actor>, p: Posting<Self>) -> Self::Dto;
+    fn list(s: &Services, actor: Option<&Actor>, p: Paged<Posting<Self>>) -> Self::List;
 }
 
-pub(super) use lifecycle;
+impl PostingResource for kejiyun_core::market::postings::ServiceDraft {
+    type Dto = ServiceDto;
+    type List = ServiceList;
+    fn dto(s: &Services, actor: Option<&Actor>, p: Posting<Self>) -> ServiceDto {
+        ServiceDto::new(s, actor, p)
+    }
+    fn list(s: &Services, actor: Option<&Actor>, p: Paged<Posting<Self>>) -> ServiceList {
+        ServiceList::from_paged(p, |x| ServiceDto::new(s, actor, x))
+    }
+}
+
+impl PostingResource for kejiyun_core::market::postings::NeedDraft {
+    type Dto = NeedDto;
+    type List = NeedList;
+    fn dto(s: &Services, actor: Option<&Actor>, p: Posting<Self>) -> NeedDto {
+        NeedDto::new(s, actor, p)
+    }
+    fn list(s: &Services, actor: Option<&Actor>, p: Paged<Posting<Self>>) -> NeedList {
+        NeedList::from_paged(p, |x| NeedDto::new(s, actor, x))
+    }
+}
+
+impl PostingResource for kejiyun_core::market::postings::AchievementDraft {
+    type Dto = AchievementDto;
+    type List = AchievementList;
+    fn dto(s: &Services, actor: Option<&Actor>, p: Posting<Self>) -> AchievementDto {
+        AchievementDto::new(s, actor, p)
+    }
+    fn list(s: &Services, actor: Option<&Actor>, p: Paged<Posting<Self>>) -> AchievementList {
+        AchievementList::from_paged(p, |x| AchievementDto::new(s, actor, x))
+    }
+}
+
+/// `GET /api/v1/{kind}`: a page of postings the caller may see.
+pub async fn list<D: PostingResource>(
+    state: &AppState,
+    ctx: &Ctx,
+    q: PostingQuery,
+    page_no: Option<u32>,
+    per_page: Option<u32>,
+) -> ApiResult<ApiJson<D::List>> {
+    let s = &state.services;
+    let paged = s
+        .postings()
+        .list::<D>(ctx.actor(), q, page(page_no, per_page)?)
+        .await?;
+    Ok(ApiJson(D::list(s, ctx.actor(), paged)))
+}
+
+/// `POST /api/v1/{kind}`: a draft, or pending review with `submit`.
+pub async fn create<I: PostingInput>(
+    state: &AppState,
+    actor: &Actor,
+    input: I,
+    submit: bool,
+) -> ApiResult<(StatusCode, ApiJson<CreatedId>)> {
+    let id = state
+        .services
+        .postings()
+        .create(actor, &input, submit)
+        .await?;
+    Ok((StatusCode::CREATED, ApiJson(CreatedId { id })))
+}
+
+/// `GET /api/v1/{kind}/{id}`.
+pub async fn show<D: PostingResource>(
+    state: &AppState,
+    actor: Option<&Actor>,
+    id: i64,
+) -> ApiResult<ApiJson<D::Dto>> {
+    let s = &state.services;
+    let p = s.postings().get::<D>(actor, id).await?;
+    Ok(ApiJson(D::dto(s, actor, p)))
+}
+
+/// `PUT /api/v1/{kind}/{id}`: the owner edits, and sees the result.
+pub async fn edit<I: PostingInput>(
+    state: &AppState,
+    actor: &Actor,
+    id: i64,
+    input: I,
+) -> ApiResult<ApiJson<<I::Draft as PostingResource>::Dto>>
+where
+    I::Draft: PostingResource,
+{
+    state.services.postings().edit(actor, id, &input).await?;
+    show::<I::Draft>(state, Some(actor), id).await
+}
+
+/// The owner sends a draft or rejected posting to the region's moderation queue.
+#[utoipa::path(post, path = "/api/v1/{kind}/{id}/submit",
+    params(("id" = i64, Path)),
+    responses(
+        (status = 200, description = "Pending review", body = StateDto),
+        (status = 400, description = "Bad id", body = ErrorBody),
+        (status = 401, description = "Not logged in", body = ErrorBody),
+        (status = 403, description = "Not the owner", body = ErrorBody),
+        (status = 404, description = "No such posting", body = ErrorBody),
+        (status = 409, description = "Not a draft or rejected (already pending, published or closed)", body = ErrorBody),
+    ))]
+pub async fn submit<D: PostingContent>(
+    State(state): State<AppState>,
+    ApiUser(session): ApiUser,
+    ApiPath(id): ApiPath<i64>,
+) -> ApiResult<ApiJson<StateDto>> {
+    let to = state
+        .services
+        .postings()
+        .submit_posting(&session.actor, D::KIND, id)
+        .await?;
+    Ok(ApiJson(StateDto::new(to.as_str(), to.label_zh())))
+}
+
+/// The owner closes a posting, saying why (`solved_here`, `solved_elsewhere`, `withdrawn`, `no_answer`).
+#[utoipa::path(post, path = "/api/v1/{kind}/{id}/close",
+    params(("id" = i64, Path)),
+    request_body = CloseRequest,
+    responses(
+        (status = 200, description = "Closed", body = StateDto),
+        (status = 400, description = "Malformed JSON or id", body = ErrorBody),
+        (status = 401, description = "Not logged in", body = ErrorBody),
+        (status = 403, description = "Not the owner", body = ErrorBody),
+        (status = 404, description = "No such posting", body = ErrorBody),
+        (status = 409, description = "Already closed", body = ErrorBody),
+        (status = 415, description = "Not JSON", body = ErrorBody),
+        (status = 422, description = "Unknown reason", body = ErrorBody),
+    ))]
+pub async fn close<D: PostingContent>(
+    State(state): State<AppState>,
+    ApiUser(session): ApiUser,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(req): ApiJson<CloseRequest>,
+) -> ApiResult<ApiJson<StateDto>> {
+    state
+        .services
+        .postings()
+        .close_posting(&session.actor, D::KIND, id, &req.reason)
+        .await?;
+    let closed = ModerationStatus::Closed;
+    Ok(ApiJson(StateDto::new(closed.as_str(), closed.label_zh())))
+}
+
+/// The owner confirms a published posting is still current: it stays up another interval (90 days by default) and answers the new expiry.
+#[utoipa::path(post, path = "/api/v1/{kind}/{id}/confirm",
+    params(("id" = i64, Path)),
+    responses(
+        (status = 200, description = "Expiry extended", body = ExpiryDto),
+        (status = 400, description = "Bad id", body = ErrorBody),
+        (status = 401, description = "Not logged in", body = ErrorBody),
+        (status = 403, description = "Not the owner", body = ErrorBody),
+        (status = 404, description = "No such posting", body = ErrorBody),
+        (status = 409, description = "Not published", body = ErrorBody),
+    ))]
+pub async fn confirm<D: PostingContent>(
+    State(state): State<AppState>,
+    ApiUser(session): ApiUser,
+    ApiPath(id): ApiPath<i64>,
+) -> ApiResult<ApiJson<ExpiryDto>> {
+    let until = state
+        .services
+        .postings()
+        .confirm_posting(&session.actor, D::KIND, id)
+        .await?;
+    Ok(ApiJson(ExpiryDto {
+        expires_at: until.to_rfc3339(),
+    }))
+}
+
+/// The owner's actions on a kind's postings (`…/{id}/submit`, `close`, `confirm`): the generic
+/// handlers above, each at the kind's path (`base`, e.g. `/api/v1/needs`) and described by the
+/// shared operation under the kind's tag, naming the kind (`what`) where it says "posting".
+pub fn lifecycle_routes<D: PostingContent>(
+    base: &str,
+    tag: &str,
+    what: &str,
+) -> [UtoipaMethodRouter<AppState>; 3] {
+    fn route<P: utoipa::Path>(
+        base: &str,
+        tag: &str,
+        what: &str,
+        handler: MethodRouter<AppState>,
+    ) -> UtoipaMethodRouter<AppState> {
+        fn schema<T: utoipa::ToSchema>() -> (String, RefOr<Schema>) {
+            (T::name().into_owned(), T::schema())
+        }
+        let schemas = vec![
+            schema::<StateDto>(),
+            schema::<ExpiryDto>(),
+            schema::<CloseRequest>(),
+            schema::<ErrorBody>(),
+        ];
+        let mut op = P::operation();
+        op.tags = Some(vec![tag.to_owned()]);
+        let named = |t: String| t.replace("posting", what);
+        op.summary = op.summary.map(named);
+        op.description = op.description.map(named);
+        let mut paths = Paths::new();
+        paths.add_path_operation(P::path().replace("/api/v1/{kind}", base), P::methods(), op);
+        (schemas, paths, handler)
+    }
+    [
+        route::<__path_submit>(base, tag, what, post(submit::<D>)),
+        route::<__path_close>(base, tag, what, post(close::<D>)),
+        route::<__path_confirm>(base, tag, what, post(confirm::<D>)),
+    ]
+}

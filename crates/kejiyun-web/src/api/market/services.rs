@@ -2,14 +2,13 @@
 
 use axum::extract::State;
 use axum::http::StatusCode;
-use kejiyun_core::market::postings::PostingKind;
+use kejiyun_core::market::postings::{ServiceDraft, ServiceInput};
 
 use super::dto::{
     CreateServiceRequest, CreatedId, ServiceDto, ServiceList, ServiceParams, ServiceRequest,
 };
-use super::postings::{Filters, lifecycle};
+use super::postings::{self, Filters};
 use crate::AppState;
-use crate::api::page;
 use crate::error::{ApiResult, ErrorBody};
 use crate::extract::{ApiJson, ApiPath, ApiQuery};
 use crate::session::{ApiUser, Ctx};
@@ -31,7 +30,6 @@ pub async fn list(
     ctx: Ctx,
     ApiQuery(p): ApiQuery<ServiceParams>,
 ) -> ApiResult<ApiJson<ServiceList>> {
-    let s = &state.services;
     let q = Filters {
         region: &p.region,
         status: &p.status,
@@ -42,13 +40,7 @@ pub async fn list(
         scope: &p.scope,
     }
     .parse()?;
-    let paged = s
-        .postings()
-        .list_services(ctx.actor(), q, page(p.page, p.per_page)?)
-        .await?;
-    Ok(ApiJson(ServiceList::from_paged(paged, |x| {
-        ServiceDto::new(s, ctx.actor(), x)
-    })))
+    postings::list::<ServiceDraft>(&state, &ctx, q, p.page, p.per_page).await
 }
 
 /// A verified tech worker (or an organization's admin, with `org_id`) publishes a service: a
@@ -70,12 +62,7 @@ pub async fn create(
     ApiJson(req): ApiJson<CreateServiceRequest>,
 ) -> ApiResult<(StatusCode, ApiJson<CreatedId>)> {
     let (input, submit) = req.split();
-    let id = state
-        .services
-        .postings()
-        .create_service(&session.actor, &input, submit)
-        .await?;
-    Ok((StatusCode::CREATED, ApiJson(CreatedId { id })))
+    postings::create(&state, &session.actor, input, submit).await
 }
 
 /// One service: published (or closed after publication) ones for everyone, others for their
@@ -92,9 +79,7 @@ pub async fn get_one(
     ctx: Ctx,
     ApiPath(id): ApiPath<i64>,
 ) -> ApiResult<ApiJson<ServiceDto>> {
-    let s = &state.services;
-    let x = s.postings().service(ctx.actor(), id).await?;
-    Ok(ApiJson(ServiceDto::new(s, ctx.actor(), x)))
+    postings::show::<ServiceDraft>(&state, ctx.actor(), id).await
 }
 
 /// The owner edits; a published or rejected service goes back to review.
@@ -118,19 +103,5 @@ pub async fn edit(
     ApiPath(id): ApiPath<i64>,
     ApiJson(req): ApiJson<ServiceRequest>,
 ) -> ApiResult<ApiJson<ServiceDto>> {
-    let s = &state.services;
-    s.postings()
-        .edit_service(&session.actor, id, &req.into())
-        .await?;
-    let x = s.postings().service(Some(&session.actor), id).await?;
-    Ok(ApiJson(ServiceDto::new(s, Some(&session.actor), x)))
+    postings::edit(&state, &session.actor, id, ServiceInput::from(req)).await
 }
-
-lifecycle!(
-    PostingKind::Service,
-    "services",
-    "service",
-    "/api/v1/services/{id}/submit",
-    "/api/v1/services/{id}/close",
-    "/api/v1/services/{id}/confirm"
-);

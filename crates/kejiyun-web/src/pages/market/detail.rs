@@ -5,6 +5,7 @@ use askama::Template;
 use axum::extract::{Path, RawQuery, State};
 use kejiyun_core::DomainError;
 use kejiyun_core::app::market::PostingQuery;
+use kejiyun_core::market::postings::{AchievementDraft, NeedDraft, ServiceDraft};
 use kejiyun_core::market::postings::{PostingKind, PostingMeta};
 use kejiyun_core::market::quotes::{DeclineReason, QuoteInput};
 use kejiyun_core::moderation::ModerationStatus;
@@ -101,7 +102,11 @@ async fn load(pg: &Pg<'_>, kind: PostingKind, id: i64) -> Result<Loaded, PageErr
     let t = |k: &str| pg.t(k);
     Ok(match kind {
         PostingKind::Service => {
-            let x = s.postings().service(actor, id).await.or_page(pg)?;
+            let x = s
+                .postings()
+                .get::<ServiceDraft>(actor, id)
+                .await
+                .or_page(pg)?;
             let d = x.draft;
             Loaded {
                 facts: vec![
@@ -126,7 +131,7 @@ async fn load(pg: &Pg<'_>, kind: PostingKind, id: i64) -> Result<Loaded, PageErr
             }
         }
         PostingKind::Need => {
-            let x = s.postings().need(actor, id).await.or_page(pg)?;
+            let x = s.postings().get::<NeedDraft>(actor, id).await.or_page(pg)?;
             let d = x.draft;
             let mut sections = vec![Section {
                 heading: t("mk.need.problem"),
@@ -174,7 +179,11 @@ async fn load(pg: &Pg<'_>, kind: PostingKind, id: i64) -> Result<Loaded, PageErr
             }
         }
         PostingKind::Achievement => {
-            let x = s.postings().achievement(actor, id).await.or_page(pg)?;
+            let x = s
+                .postings()
+                .get::<AchievementDraft>(actor, id)
+                .await
+                .or_page(pg)?;
             let d = x.draft;
             let modes: Vec<&str> = d
                 .transfer_modes
@@ -264,7 +273,7 @@ async fn detail_page(
             };
             services = s
                 .postings()
-                .list_services(Some(a), mine, ALL)
+                .list::<ServiceDraft>(Some(a), mine, ALL)
                 .await
                 .or_page(pg)?
                 .items
@@ -602,7 +611,7 @@ pub async fn open_ticket(
             let staff = pg
                 .s()
                 .postings()
-                .need(Some(actor), id)
+                .get::<NeedDraft>(Some(actor), id)
                 .await
                 .is_ok_and(|n| actor.administers(n.draft.region));
             Ok(see_other(&if staff {

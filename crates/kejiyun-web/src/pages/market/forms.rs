@@ -10,6 +10,7 @@ use kejiyun_core::market::categories::{
     ContactPref, Industry, IpType, Maturity, Scope, TransferMode,
 };
 use kejiyun_core::market::money::Price;
+use kejiyun_core::market::postings::{AchievementDraft, NeedDraft, ServiceDraft};
 use kejiyun_core::market::postings::{
     AchievementInput, Completeness, NeedInput, PostingKind, ServiceInput, need_completeness,
 };
@@ -316,15 +317,15 @@ pub async fn create(
     let s = pg.s();
     let r = match kind {
         PostingKind::Service => match form.service() {
-            Ok(i) => s.postings().create_service(actor, &i, submit).await,
+            Ok(i) => s.postings().create(actor, &i, submit).await,
             Err(e) => Err(e),
         },
         PostingKind::Need => match form.need() {
-            Ok(i) => s.postings().create_need(actor, &i, submit).await,
+            Ok(i) => s.postings().create(actor, &i, submit).await,
             Err(e) => Err(e),
         },
         PostingKind::Achievement => match form.achievement() {
-            Ok(i) => s.postings().create_achievement(actor, &i, submit).await,
+            Ok(i) => s.postings().create(actor, &i, submit).await,
             Err(e) => Err(e),
         },
     };
@@ -354,7 +355,11 @@ async fn editable(
     let mut f = PostingForm::default();
     let meta = match kind {
         PostingKind::Service => {
-            let x = s.postings().service(Some(actor), id).await.or_page(pg)?;
+            let x = s
+                .postings()
+                .get::<ServiceDraft>(Some(actor), id)
+                .await
+                .or_page(pg)?;
             let d = x.draft;
             f.title = d.title;
             f.description = d.description;
@@ -368,7 +373,11 @@ async fn editable(
             x.meta
         }
         PostingKind::Need => {
-            let x = s.postings().need(Some(actor), id).await.or_page(pg)?;
+            let x = s
+                .postings()
+                .get::<NeedDraft>(Some(actor), id)
+                .await
+                .or_page(pg)?;
             let d = x.draft;
             f.title = d.title;
             f.problem = d.problem;
@@ -384,7 +393,7 @@ async fn editable(
         PostingKind::Achievement => {
             let x = s
                 .postings()
-                .achievement(Some(actor), id)
+                .get::<AchievementDraft>(Some(actor), id)
                 .await
                 .or_page(pg)?;
             let d = x.draft;
@@ -445,15 +454,15 @@ pub async fn save(
     let s = pg.s();
     let mut r = match kind {
         PostingKind::Service => match form.service() {
-            Ok(i) => s.postings().edit_service(actor, id, &i).await,
+            Ok(i) => s.postings().edit(actor, id, &i).await,
             Err(e) => Err(e),
         },
         PostingKind::Need => match form.need() {
-            Ok(i) => s.postings().edit_need(actor, id, &i).await,
+            Ok(i) => s.postings().edit(actor, id, &i).await,
             Err(e) => Err(e),
         },
         PostingKind::Achievement => match form.achievement() {
-            Ok(i) => s.postings().edit_achievement(actor, id, &i).await,
+            Ok(i) => s.postings().edit(actor, id, &i).await,
             Err(e) => Err(e),
         },
     };

@@ -5,6 +5,7 @@ use axum::extract::{RawQuery, State};
 use kejiyun_core::app::market::PostingQuery;
 use kejiyun_core::market::categories::{Category, Scope};
 use kejiyun_core::market::postings::{Achievement, Need, PostingKind, Service};
+use kejiyun_core::market::postings::{AchievementDraft, NeedDraft, ServiceDraft};
 use kejiyun_core::paging::Paged;
 use kejiyun_core::regions::RegionCode;
 
@@ -142,7 +143,7 @@ pub async fn list(State(state): State<AppState>, ctx: Ctx, RawQuery(raw): RawQue
         PostingKind::Service => cards(
             &pg,
             s.postings()
-                .list_services(actor, q, f.page)
+                .list::<ServiceDraft>(actor, q, f.page)
                 .await
                 .or_page(&pg)?,
             service_card,
@@ -150,7 +151,7 @@ pub async fn list(State(state): State<AppState>, ctx: Ctx, RawQuery(raw): RawQue
         PostingKind::Need => cards(
             &pg,
             s.postings()
-                .list_needs(actor, q, f.page)
+                .list::<NeedDraft>(actor, q, f.page)
                 .await
                 .or_page(&pg)?,
             need_card,
@@ -158,7 +159,7 @@ pub async fn list(State(state): State<AppState>, ctx: Ctx, RawQuery(raw): RawQue
         PostingKind::Achievement => cards(
             &pg,
             s.postings()
-                .list_achievements(actor, q, f.page)
+                .list::<AchievementDraft>(actor, q, f.page)
                 .await
                 .or_page(&pg)?,
             achievement_card,

@@ -4,6 +4,7 @@
 use askama::Template;
 use axum::extract::{Path, RawQuery, State};
 use kejiyun_core::app::market::PostingQuery;
+use kejiyun_core::market::postings::{AchievementDraft, NeedDraft, ServiceDraft};
 use kejiyun_core::market::postings::{PostingKind, PostingMeta};
 use kejiyun_core::paging::{DEFAULT_PER_PAGE, MAX_PER_PAGE, Page};
 
@@ -69,17 +70,17 @@ pub async fn postings(State(state): State<AppState>, ctx: Ctx) -> PageResult {
     let s = pg.s();
     let services = s
         .postings()
-        .list_services(Some(actor), mine(), ALL)
+        .list::<ServiceDraft>(Some(actor), mine(), ALL)
         .await
         .or_page(&pg)?;
     let needs = s
         .postings()
-        .list_needs(Some(actor), mine(), ALL)
+        .list::<NeedDraft>(Some(actor), mine(), ALL)
         .await
         .or_page(&pg)?;
     let achievements = s
         .postings()
-        .list_achievements(Some(actor), mine(), ALL)
+        .list::<AchievementDraft>(Some(actor), mine(), ALL)
         .await
         .or_page(&pg)?;
     let group = |kind: PostingKind, rows: Vec<MineRow>| MineGroup {
