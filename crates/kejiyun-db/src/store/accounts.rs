@@ -13,7 +13,9 @@ use sea_orm::{
     PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
 };
 
-use super::{SeaStore, audit, begin_write, corrupt, db_err, paged, parse_region, region_parts};
+use super::{
+    SeaStore, audit, begin_read, begin_write, corrupt, db_err, paged, parse_region, region_parts,
+};
 use crate::entities::{orgs, tech_workers, user_grants, users};
 
 pub(super) fn to_user(m: users::Model) -> StoreResult<User> {
@@ -213,19 +215,21 @@ pub(super) async fn list_admins(
     db: &DatabaseConnection,
     page: Page,
 ) -> StoreResult<Paged<(User, Grant)>> {
+    // The total, the page and the names they refer to are read from one snapshot.
+    let txn = begin_read(db).await?;
     let q = user_grants::Entity::find().filter(
         user_grants::Column::Role.is_in([Role::RegionAdmin.as_str(), Role::SystemAdmin.as_str()]),
     );
-    let total = q.clone().count(db).await.map_err(db_err)?;
+    let total = q.clone().count(&txn).await.map_err(db_err)?;
     let rows = q
         .order_by_asc(user_grants::Column::Region)
         .order_by_asc(user_grants::Column::Id)
         .offset(page.offset())
         .limit(page.limit())
-        .all(db)
+        .all(&txn)
         .await
         .map_err(db_err)?;
-    let mut people = users_by_ids(db, rows.iter().map(|g| g.user_id)).await?;
+    let mut people = users_by_ids(&txn, rows.iter().map(|g| g.user_id)).await?;
     let mut items = Vec::new();
     for g in rows {
         if let Some(u) = people.remove(&g.user_id) {
@@ -234,6 +238,7 @@ pub(super) async fn list_admins(
             people.insert(g.user_id, u);
         }
     }
+    txn.commit().await.map_err(db_err)?;
     Ok(paged(items, total, page))
 }
 

@@ -13,7 +13,7 @@ use sea_orm::{
 
 use super::SeaStore;
 use super::accounts::users_by_ids;
-use super::{corrupt, db_err, paged, parse_region, region_parts, scope_condition};
+use super::{begin_read, corrupt, db_err, paged, parse_region, region_parts, scope_condition};
 use crate::entities::audit_log;
 
 pub(crate) async fn insert<C: ConnectionTrait>(txn: &C, r: &AuditRecord) -> StoreResult<()> {
@@ -43,21 +43,23 @@ pub(super) async fn list(
     scope: &RegionScope,
     page: Page,
 ) -> StoreResult<Paged<AuditEntry>> {
+    // The total, the page and the names they refer to are read from one snapshot.
+    let txn = begin_read(db).await?;
     let q = audit_log::Entity::find().filter(scope_condition(
         scope,
         audit_log::Column::Region,
         audit_log::Column::RegionCity,
         audit_log::Column::RegionProvince,
     ));
-    let total = q.clone().count(db).await.map_err(db_err)?;
+    let total = q.clone().count(&txn).await.map_err(db_err)?;
     let rows = q
         .order_by_desc(audit_log::Column::Id)
         .offset(page.offset())
         .limit(page.limit())
-        .all(db)
+        .all(&txn)
         .await
         .map_err(db_err)?;
-    let names = users_by_ids(db, rows.iter().filter_map(|r| r.actor_user_id)).await?;
+    let names = users_by_ids(&txn, rows.iter().filter_map(|r| r.actor_user_id)).await?;
     let parse_json = |s: Option<String>| -> StoreResult<Option<serde_json::Value>> {
         s.map(|s| serde_json::from_str(&s).map_err(|_| corrupt("audit json", &s)))
             .transpose()
@@ -82,6 +84,7 @@ pub(super) async fn list(
             },
         });
     }
+    txn.commit().await.map_err(db_err)?;
     Ok(paged(items, total, page))
 }
 

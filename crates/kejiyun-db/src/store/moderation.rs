@@ -13,8 +13,8 @@ use sea_orm::{
 };
 
 use super::{
-    SeaStore, audit, corrupt, db_err, orgs, paged, parse_region, region_parts, scope_condition,
-    tech_workers,
+    SeaStore, audit, begin_read, corrupt, db_err, orgs, paged, parse_region, region_parts,
+    scope_condition, tech_workers,
 };
 use crate::entities::{moderation_queue, outbox};
 
@@ -109,6 +109,8 @@ pub(super) async fn queue(
     kind: Option<ModerationKind>,
     page: Page,
 ) -> StoreResult<Paged<QueueItem>> {
+    // The total, the page and the names they refer to are read from one snapshot.
+    let txn = begin_read(db).await?;
     let mut q = moderation_queue::Entity::find().filter(scope_condition(
         scope,
         moderation_queue::Column::Region,
@@ -118,13 +120,13 @@ pub(super) async fn queue(
     if let Some(k) = kind {
         q = q.filter(moderation_queue::Column::Kind.eq(k.as_str()));
     }
-    let total = q.clone().count(db).await.map_err(db_err)?;
+    let total = q.clone().count(&txn).await.map_err(db_err)?;
     let rows = q
         .order_by_asc(moderation_queue::Column::SubmittedAt)
         .order_by_asc(moderation_queue::Column::Id)
         .offset(page.offset())
         .limit(page.limit())
-        .all(db)
+        .all(&txn)
         .await
         .map_err(db_err)?;
     let mut items = Vec::with_capacity(rows.len());
@@ -137,6 +139,7 @@ pub(super) async fn queue(
             submitted_at: Timestamp(r.submitted_at),
         });
     }
+    txn.commit().await.map_err(db_err)?;
     Ok(paged(items, total, page))
 }
 

@@ -18,7 +18,7 @@ use sea_orm::{
     PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
 };
 
-use super::{SeaStore, begin_write, corrupt, db_err, paged};
+use super::{SeaStore, begin_read, begin_write, corrupt, db_err, paged};
 use crate::entities::{
     achievements, needs, notification_preferences as prefs, notifications as rows, services, users,
 };
@@ -135,21 +135,24 @@ async fn inbox(
     unread_only: bool,
     page: Page,
 ) -> StoreResult<Paged<Notification>> {
+    // The total, the page and the names they refer to are read from one snapshot.
+    let txn = begin_read(db).await?;
     let mut q = rows::Entity::find().filter(rows::Column::RecipientId.eq(user.0));
     if unread_only {
         q = q.filter(rows::Column::ReadAt.is_null());
     }
-    let total = q.clone().count(db).await.map_err(db_err)?;
+    let total = q.clone().count(&txn).await.map_err(db_err)?;
     let items = q
         .order_by_desc(rows::Column::Id)
         .offset(page.offset())
         .limit(page.limit())
-        .all(db)
+        .all(&txn)
         .await
         .map_err(db_err)?
         .into_iter()
         .map(to_domain)
         .collect::<StoreResult<Vec<_>>>()?;
+    txn.commit().await.map_err(db_err)?;
     Ok(paged(items, total, page))
 }
 

@@ -411,6 +411,8 @@ async fn get<E: PostingTable>(
     let Some(m) = E::find_by_id(id).one(db).await.map_err(db_err)? else {
         return Ok(None);
     };
+    // The owner's name is read after the row and outside a transaction: a name changed in
+    // between shows the newer name, which is what a reader should see anyway.
     let owner: i64 = value::<E, _>(&m, c.owner)?;
     let names = names(db, [owner]).await?;
     E::to_posting(m, &names).map(Some)
