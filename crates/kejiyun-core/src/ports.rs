@@ -13,8 +13,10 @@ use crate::auth::ports::AuthStore;
 use crate::market::ports::{DealStore, InquiryStore, PostingStore, QuoteStore, TicketStore};
 use crate::moderation::ports::ModerationStore;
 use crate::notifications::ports::NotificationStore;
-use crate::orgs::ports::OrgStore;
+use crate::orgs::Org;
+use crate::profiles::ports::ProfileStore;
 use crate::stats::ports::{StatsRebuildStore, StatsRecordStore, StatsSeriesStore};
+use crate::tech_workers::TechWorker;
 use crate::tech_workers::ports::TechWorkerStore;
 use crate::time::Timestamp;
 
@@ -84,8 +86,9 @@ pub trait Store:
     HealthStore
     + AccountStore
     + AuthStore
+    + ProfileStore<TechWorker>
+    + ProfileStore<Org>
     + TechWorkerStore
-    + OrgStore
     + ModerationStore
     + AuditStore
     + PostingStore

@@ -9,8 +9,8 @@ use kejiyun_core::permissions::Grant;
 use kejiyun_core::ports::{StoreError, StoreResult};
 use kejiyun_core::time::Timestamp;
 use sea_orm::{
-    ActiveValue::Set, ColumnTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter,
-    QueryOrder, QuerySelect,
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait,
+    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
 };
 
 use super::{SeaStore, audit, begin_write, corrupt, db_err, paged, parse_region, region_parts};
@@ -70,8 +70,8 @@ pub(super) async fn user(db: &DatabaseConnection, id: UserId) -> StoreResult<Opt
         .transpose()
 }
 
-pub(super) async fn users_by_ids(
-    db: &DatabaseConnection,
+pub(super) async fn users_by_ids<C: ConnectionTrait>(
+    db: &C,
     ids: impl IntoIterator<Item = i64>,
 ) -> StoreResult<std::collections::HashMap<i64, users::Model>> {
     let mut ids: Vec<i64> = ids.into_iter().collect();

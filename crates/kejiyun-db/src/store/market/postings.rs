@@ -33,8 +33,8 @@ use super::super::moderation::{after_change, audit_change, lost_race};
 use super::super::notifications as inbox;
 use super::super::stats::{Counter, Watch};
 use super::super::{
-    begin_write, contains_pattern, corrupt, db_err, paged, parse_region, region_parts,
-    scope_condition, status_of,
+    begin_write, contains_pattern, corrupt, db_err, newest_first, paged, parse_region,
+    region_parts, scope_condition, status_of,
 };
 use super::{name_of, names};
 use crate::entities::{achievements, needs, services};
@@ -640,16 +640,7 @@ where
 {
     let c = E::cols();
     let q = E::find().filter(filter_condition(&c, f));
-    let total = q.clone().count(db).await.map_err(db_err)?;
-    let rows = q
-        .order_by_desc(c.updated_at)
-        .order_by_desc(c.id)
-        .offset(page.offset())
-        .limit(page.limit())
-        .all(db)
-        .await
-        .map_err(db_err)?;
-    Ok((rows, total))
+    newest_first(db, q, c.updated_at, c.id, page).await
 }
 
 pub(in crate::store) async fn list_services(
