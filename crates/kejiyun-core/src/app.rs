@@ -36,6 +36,7 @@ pub mod market;
 mod moderation;
 mod notifications;
 mod orgs;
+mod profiles;
 pub mod search;
 pub mod stats;
 mod tech_workers;
@@ -46,9 +47,8 @@ use std::sync::Arc;
 pub use accounts::{Accounts, AdminSpec, LoginOutcome, RegisterInput};
 pub use moderation::{Decision, Moderation};
 pub use notifications::Notifications;
-pub use orgs::Orgs;
+pub use profiles::{DirectoryQuery, Profiles};
 pub use stats::Stats;
-pub use tech_workers::{DirectoryQuery, TechWorkers};
 pub use tokens::Tokens;
 
 use crate::DomainError;

@@ -9,6 +9,19 @@ macro_rules! typed_id {
         #[serde(transparent)]
         pub struct $name(pub i64);
 
+        // Generic code (the profile engine) stores and reads ids as the rows' integer keys.
+        impl From<i64> for $name {
+            fn from(id: i64) -> Self {
+                Self(id)
+            }
+        }
+
+        impl From<$name> for i64 {
+            fn from(id: $name) -> i64 {
+                id.0
+            }
+        }
+
         impl std::fmt::Display for $name {
             fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
                 self.0.fmt(f)

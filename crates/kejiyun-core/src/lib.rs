@@ -17,6 +17,7 @@ pub mod orgs;
 pub mod paging;
 pub mod permissions;
 pub mod ports;
+pub mod profiles;
 pub mod regions;
 pub mod search_ports;
 pub mod stats;

@@ -1,17 +1,20 @@
 //! Organizations: associations, enterprise associations, societies, expert stations, agencies,
 //! bases, 科普e站 operators, schools, enterprises and cooperatives.
 
-pub mod ports;
-
 use serde::{Deserialize, Serialize};
 
-use crate::DomainError;
 use crate::accounts::Phone;
 use crate::ids::{OrgId, UserId};
-use crate::moderation::ModerationStatus;
+use crate::moderation::{ModerationKind, ModerationStatus};
+use crate::notifications::ProfileRef;
+use crate::permissions::Actor;
+use crate::ports::Store;
+use crate::profiles::ProfileKind;
+use crate::profiles::ports::ProfileStore;
 use crate::regions::RegionCode;
 use crate::text;
 use crate::time::Timestamp;
+use crate::{DomainError, DomainResult};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -205,6 +208,58 @@ pub struct Org {
     pub created_at: Timestamp,
     pub updated_at: Timestamp,
     pub verified_at: Option<Timestamp>,
+}
+
+/// An organization is a verifiable profile: its registrant (the org admin) and the holders of
+/// its org-admin grant edit it, its region's admins verify it.
+impl ProfileKind for Org {
+    type Id = OrgId;
+    type Input = OrgInput;
+    type Profile = OrgProfile;
+    type Filter = Option<OrgType>;
+
+    const KIND: ModerationKind = ModerationKind::Org;
+    const REGION_FIELD: &'static str = "region";
+    const TEXT_FIELD: &'static str = "description";
+    const NOT_FOUND: &'static str = "组织不存在";
+    const NOT_EDITOR: &'static str = "只有该组织的管理员可以修改";
+
+    fn store(store: &dyn Store) -> &dyn ProfileStore<Org> {
+        store
+    }
+    fn parse(input: &OrgInput) -> DomainResult<OrgProfile> {
+        OrgProfile::parse(input)
+    }
+    fn region_of(profile: &OrgProfile) -> RegionCode {
+        profile.region
+    }
+    fn public_text(profile: &OrgProfile) -> Vec<&str> {
+        profile.public_text()
+    }
+    fn id(&self) -> OrgId {
+        self.id
+    }
+    fn owner(&self) -> UserId {
+        self.admin_user_id
+    }
+    fn profile(&self) -> &OrgProfile {
+        &self.profile
+    }
+    fn status(&self) -> ModerationStatus {
+        self.status
+    }
+    fn label(&self) -> &str {
+        &self.profile.name
+    }
+    fn notice_ref(&self) -> ProfileRef {
+        ProfileRef::Org {
+            id: self.id.0,
+            name: self.profile.name.clone(),
+        }
+    }
+    fn edited_by(&self, actor: &Actor) -> bool {
+        actor.user_id == self.admin_user_id || actor.manages_org(self.id)
+    }
 }
 
 #[cfg(test)]

@@ -16,8 +16,10 @@ use crate::market::ports::{
 use crate::market::postings::{AchievementDraft, NeedDraft, ServiceDraft};
 use crate::moderation::ports::ModerationStore;
 use crate::notifications::ports::NotificationStore;
-use crate::orgs::ports::OrgStore;
+use crate::orgs::Org;
+use crate::profiles::ports::ProfileStore;
 use crate::stats::ports::{StatsRebuildStore, StatsRecordStore, StatsSeriesStore};
+use crate::tech_workers::TechWorker;
 use crate::tech_workers::ports::TechWorkerStore;
 use crate::time::Timestamp;
 
@@ -87,8 +89,9 @@ pub trait Store:
     HealthStore
     + AccountStore
     + AuthStore
+    + ProfileStore<TechWorker>
+    + ProfileStore<Org>
     + TechWorkerStore
-    + OrgStore
     + ModerationStore
     + AuditStore
     + PostingStore<ServiceDraft>

@@ -3,13 +3,18 @@
 
 pub mod ports;
 
-use crate::DomainError;
 use crate::accounts::IdCardNumber;
 use crate::ids::{TechWorkerId, UserId};
-use crate::moderation::ModerationStatus;
+use crate::moderation::{ModerationKind, ModerationStatus};
+use crate::notifications::ProfileRef;
+use crate::permissions::Actor;
+use crate::ports::Store;
+use crate::profiles::ProfileKind;
+use crate::profiles::ports::ProfileStore;
 use crate::regions::RegionCode;
 use crate::text;
 use crate::time::Timestamp;
+use crate::{DomainError, DomainResult};
 
 pub const MAX_TAGS: usize = 10;
 
@@ -115,6 +120,55 @@ pub struct TechWorker {
     pub created_at: Timestamp,
     pub updated_at: Timestamp,
     pub verified_at: Option<Timestamp>,
+}
+
+/// A tech worker is a verifiable profile: only its owner edits it, the admins of its service
+/// region verify it.
+impl ProfileKind for TechWorker {
+    type Id = TechWorkerId;
+    type Input = TechWorkerInput;
+    type Profile = TechWorkerProfile;
+    type Filter = ();
+
+    const KIND: ModerationKind = ModerationKind::TechWorker;
+    const REGION_FIELD: &'static str = "service_region";
+    const TEXT_FIELD: &'static str = "bio";
+    const NOT_FOUND: &'static str = "科技工作者不存在";
+    const NOT_EDITOR: &'static str = "只能修改自己的申请";
+
+    fn store(store: &dyn Store) -> &dyn ProfileStore<TechWorker> {
+        store
+    }
+    fn parse(input: &TechWorkerInput) -> DomainResult<TechWorkerProfile> {
+        TechWorkerProfile::parse(input)
+    }
+    fn region_of(profile: &TechWorkerProfile) -> RegionCode {
+        profile.service_region
+    }
+    fn public_text(profile: &TechWorkerProfile) -> Vec<&str> {
+        profile.public_text()
+    }
+    fn id(&self) -> TechWorkerId {
+        self.id
+    }
+    fn owner(&self) -> UserId {
+        self.user_id
+    }
+    fn profile(&self) -> &TechWorkerProfile {
+        &self.profile
+    }
+    fn status(&self) -> ModerationStatus {
+        self.status
+    }
+    fn label(&self) -> &str {
+        &self.display_name
+    }
+    fn notice_ref(&self) -> ProfileRef {
+        ProfileRef::TechWorker { id: self.id.0 }
+    }
+    fn edited_by(&self, actor: &Actor) -> bool {
+        actor.user_id == self.user_id
+    }
 }
 
 #[cfg(test)]

@@ -225,7 +225,7 @@ pub async fn load(s: &Services) -> anyhow::Result<String> {
             let me = actor_of(s, w.phone).await?;
             let id = s
                 .tech_workers()
-                .apply_tech_worker(
+                .apply(
                     &me,
                     &TechWorkerInput {
                         field: w.field.into(),
@@ -267,7 +267,7 @@ pub async fn load(s: &Services) -> anyhow::Result<String> {
             let owner = actor_of(s, o.owner).await?;
             let id = s
                 .orgs()
-                .register_org(
+                .register(
                     &owner,
                     &OrgInput {
                         name: o.name.into(),

@@ -1,8 +1,4 @@
-use serde_json::json;
-
-use crate::audit::{AuditEntry, AuditRecord};
-use crate::ids::{OrgId, TechWorkerId};
-use crate::moderation::ports::StatusChange;
+use crate::audit::AuditEntry;
 use crate::moderation::{self, ModerationAction, ModerationKind, ModerationStatus, QueueItem};
 use crate::paging::{Page, Paged};
 use crate::permissions::{Actor, RegionScope};
@@ -65,57 +61,13 @@ impl Moderation<'_> {
                 .moderate_posting(actor, posting, id, action, reason)
                 .await;
         }
-        let (status, region, label) = match kind {
-            ModerationKind::TechWorker => {
-                let tw = self
-                    .tech_workers()
-                    .tech_worker(Some(actor), TechWorkerId(id))
-                    .await?;
-                (tw.status, tw.profile.service_region, tw.display_name)
-            }
-            ModerationKind::Org => {
-                let org = self.orgs().org(Some(actor), OrgId(id)).await?;
-                (org.status, org.profile.region, org.profile.name)
-            }
-            ModerationKind::Service | ModerationKind::Need | ModerationKind::Achievement => {
-                return Err(DomainError::Internal(
-                    "posting kinds are moderated above".into(),
-                ));
-            }
-        };
-        if !actor.administers(region) {
-            return Err(DomainError::Forbidden(format!(
-                "您无权审核{}的记录",
-                self.regions.full_name(region)
-            )));
+        match kind {
+            ModerationKind::TechWorker => self.tech_workers().moderate(actor, id, decision).await,
+            ModerationKind::Org => self.orgs().moderate(actor, id, decision).await,
+            ModerationKind::Service | ModerationKind::Need | ModerationKind::Achievement => Err(
+                DomainError::Internal("posting kinds are moderated above".into()),
+            ),
         }
-        let (action, reason) = decision_action(decision)?;
-        let to = moderation::transition(status, &action)?;
-        let now = self.now();
-        let audit = AuditRecord {
-            actor: Some(actor.user_id),
-            at: now,
-            action: format!("{}.{}", kind.as_str(), action.name()),
-            target_kind: kind.as_str().into(),
-            target_id: id.to_string(),
-            region: Some(region),
-            before: Some(json!({ "status": status.as_str(), "name": label })),
-            after: Some(json!({ "status": to.as_str(), "reason": reason })),
-        };
-        self.store
-            .change_status(
-                kind,
-                id,
-                StatusChange {
-                    from: status,
-                    to,
-                    reason,
-                    at: now,
-                    audit: Some(audit),
-                },
-            )
-            .await?;
-        Ok(to)
     }
 
     pub async fn audit_log(&self, actor: &Actor, page: Page) -> DomainResult<Paged<AuditEntry>> {
@@ -124,7 +76,9 @@ impl Moderation<'_> {
     }
 }
 
-fn decision_action(decision: Decision) -> DomainResult<(ModerationAction, Option<String>)> {
+pub(super) fn decision_action(
+    decision: Decision,
+) -> DomainResult<(ModerationAction, Option<String>)> {
     Ok(match decision {
         Decision::Approve => (ModerationAction::Approve, None),
         Decision::Reject { reason } => {

@@ -72,8 +72,8 @@ pub(super) async fn user(db: &DatabaseConnection, id: UserId) -> StoreResult<Opt
         .transpose()
 }
 
-pub(super) async fn users_by_ids(
-    db: &impl ConnectionTrait,
+pub(super) async fn users_by_ids<C: ConnectionTrait>(
+    db: &C,
     ids: impl IntoIterator<Item = i64>,
 ) -> StoreResult<std::collections::HashMap<i64, users::Model>> {
     let mut ids: Vec<i64> = ids.into_iter().collect();

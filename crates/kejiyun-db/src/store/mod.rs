@@ -29,6 +29,7 @@ mod market;
 mod moderation;
 pub(crate) mod notifications;
 mod orgs;
+mod profiles;
 mod search_feed;
 mod stats;
 mod stats_bulk;
@@ -44,9 +45,9 @@ use kejiyun_core::ports::{Store, StoreError, StoreResult};
 use kejiyun_core::regions::{Region, RegionCode};
 use sea_orm::sea_query::{Expr, LikeExpr};
 use sea_orm::{
-    AccessMode, ActiveValue::Set, ColumnTrait, Condition, DatabaseConnection, DatabaseTransaction,
-    DbBackend, DbErr, EntityTrait, IsolationLevel, PaginatorTrait, SqliteTransactionMode,
-    TransactionOptions, TransactionTrait,
+    AccessMode, ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection,
+    DatabaseTransaction, DbBackend, DbErr, EntityTrait, IsolationLevel, PaginatorTrait, QueryOrder,
+    QuerySelect, Select, SqliteTransactionMode, TransactionOptions, TransactionTrait,
 };
 
 use crate::entities::regions;
@@ -172,6 +173,27 @@ pub(crate) fn contains_pattern(term: &str) -> LikeExpr {
         .replace('%', "\\%")
         .replace('_', "\\_");
     LikeExpr::new(format!("%{escaped}%")).escape('\\')
+}
+
+/// One page of a query's rows, most recently updated first (then the newest id), and the
+/// total across pages.
+pub(crate) async fn newest_first<E: EntityTrait<Model: Send + Sync>>(
+    db: &impl ConnectionTrait,
+    q: Select<E>,
+    updated_at: E::Column,
+    id: E::Column,
+    page: Page,
+) -> StoreResult<(Vec<E::Model>, u64)> {
+    let total = q.clone().count(db).await.map_err(db_err)?;
+    let rows = q
+        .order_by_desc(updated_at)
+        .order_by_desc(id)
+        .offset(page.offset())
+        .limit(page.limit())
+        .all(db)
+        .await
+        .map_err(db_err)?;
+    Ok((rows, total))
 }
 
 pub(crate) fn paged<T>(items: Vec<T>, total: u64, page: Page) -> Paged<T> {

@@ -1,11 +1,12 @@
 use async_trait::async_trait;
-use kejiyun_core::ids::{OrgId, TechWorkerId};
 use kejiyun_core::moderation::ports::{ModerationStore, StatusChange};
 use kejiyun_core::moderation::{ModerationKind, ModerationStatus, QueueItem};
+use kejiyun_core::orgs::Org;
 use kejiyun_core::paging::{Page, Paged};
 use kejiyun_core::permissions::RegionScope;
 use kejiyun_core::ports::{StoreError, StoreResult};
 use kejiyun_core::regions::RegionCode;
+use kejiyun_core::tech_workers::TechWorker;
 use kejiyun_core::time::Timestamp;
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait,
@@ -13,8 +14,8 @@ use sea_orm::{
 };
 
 use super::{
-    SeaStore, audit, begin_read, corrupt, db_err, orgs, paged, parse_region, region_parts,
-    scope_condition, tech_workers,
+    SeaStore, audit, begin_read, corrupt, db_err, paged, parse_region, profiles, region_parts,
+    scope_condition,
 };
 use crate::entities::{moderation_queue, outbox};
 
@@ -161,13 +162,15 @@ impl ModerationStore for SeaStore {
     ) -> StoreResult<()> {
         match kind {
             ModerationKind::TechWorker => {
-                retry!(tech_workers::change_status(
+                retry!(profiles::change_status::<TechWorker>(
                     &self.db,
-                    TechWorkerId(id),
+                    id,
                     change.clone()
                 ))
             }
-            ModerationKind::Org => retry!(orgs::change_status(&self.db, OrgId(id), change.clone())),
+            ModerationKind::Org => {
+                retry!(profiles::change_status::<Org>(&self.db, id, change.clone()))
+            }
             ModerationKind::Service | ModerationKind::Need | ModerationKind::Achievement => {
                 Err(StoreError::Backend(
                     "postings are moderated through PostingStore::change_posting_status".into(),

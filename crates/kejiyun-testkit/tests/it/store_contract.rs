@@ -11,14 +11,14 @@ use kejiyun_core::auth::{LoginAttempts, NewToken, TokenKind, hash_token, new_tok
 use kejiyun_core::ids::UserId;
 use kejiyun_core::moderation::ports::{ModerationStore, StatusChange};
 use kejiyun_core::moderation::{ModerationKind, ModerationStatus as S};
-use kejiyun_core::orgs::ports::{OrgFilter, OrgStore};
-use kejiyun_core::orgs::{OrgProfile, OrgType};
+use kejiyun_core::orgs::{Org, OrgProfile, OrgType};
 use kejiyun_core::paging::Page;
 use kejiyun_core::permissions::{Grant, RegionScope};
 use kejiyun_core::ports::{HealthStore, StoreError};
+use kejiyun_core::profiles::ports::{ProfileFilter, ProfileStore};
 use kejiyun_core::regions::RegionCode;
-use kejiyun_core::tech_workers::TechWorkerProfile;
-use kejiyun_core::tech_workers::ports::{TechWorkerFilter, TechWorkerStore};
+use kejiyun_core::tech_workers::ports::TechWorkerStore;
+use kejiyun_core::tech_workers::{TechWorker, TechWorkerProfile};
 use kejiyun_core::time::Timestamp;
 use kejiyun_db::SeaStore;
 use kejiyun_testkit::{TestDatabase, backends};
@@ -365,24 +365,38 @@ async fn tech_workers_and_queue(store: &SeaStore) {
         .create_user(new_user("13800000004", "李工"), t(0))
         .await
         .unwrap_or_else(|e| panic!("{e}"));
-    let ta = store
-        .create_tech_worker(a, &profile("511623", "果树栽培"), S::Pending, t(1))
-        .await
-        .unwrap_or_else(|e| panic!("{e}"));
-    let tb = store
-        .create_tech_worker(b, &profile("511621", "生猪养殖"), S::Pending, t(2))
-        .await
-        .unwrap_or_else(|e| panic!("{e}"));
-    let dup = store
-        .create_tech_worker(a, &profile("511623", "x"), S::Pending, t(3))
-        .await;
+    let ta = ProfileStore::<TechWorker>::create_profile(
+        store,
+        a,
+        &profile("511623", "果树栽培"),
+        S::Pending,
+        t(1),
+    )
+    .await
+    .unwrap_or_else(|e| panic!("{e}"));
+    let tb = ProfileStore::<TechWorker>::create_profile(
+        store,
+        b,
+        &profile("511621", "生猪养殖"),
+        S::Pending,
+        t(2),
+    )
+    .await
+    .unwrap_or_else(|e| panic!("{e}"));
+    let dup = ProfileStore::<TechWorker>::create_profile(
+        store,
+        a,
+        &profile("511623", "x"),
+        S::Pending,
+        t(3),
+    )
+    .await;
     assert!(
         matches!(dup, Err(StoreError::Conflict(_))),
         "one profile per user: {dup:?}"
     );
 
-    let got = store
-        .tech_worker(ta)
+    let got = ProfileStore::<TechWorker>::find_profile(store, ta)
         .await
         .unwrap_or_else(|e| panic!("{e}"))
         .unwrap_or_else(|| panic!("found"));
@@ -461,8 +475,7 @@ async fn tech_workers_and_queue(store: &SeaStore) {
         )
         .await;
     assert!(matches!(missing, Err(StoreError::NotFound)), "{missing:?}");
-    let got = store
-        .tech_worker(ta)
+    let got = ProfileStore::<TechWorker>::find_profile(store, ta)
         .await
         .unwrap_or_else(|e| panic!("{e}"))
         .unwrap_or_else(|| panic!("found"));
@@ -491,8 +504,7 @@ async fn tech_workers_and_queue(store: &SeaStore) {
         )
         .await
         .unwrap_or_else(|e| panic!("{e}"));
-    let got = store
-        .tech_worker(tb)
+    let got = ProfileStore::<TechWorker>::find_profile(store, tb)
         .await
         .unwrap_or_else(|e| panic!("{e}"))
         .unwrap_or_else(|| panic!("found"));
@@ -500,16 +512,15 @@ async fn tech_workers_and_queue(store: &SeaStore) {
         (got.status, got.reject_reason.as_deref()),
         (S::Rejected, Some("资料不全"))
     );
-    store
-        .update_tech_worker(
-            tb,
-            &profile("511621", "生猪健康养殖"),
-            change(S::Rejected, S::Pending, None, None),
-        )
-        .await
-        .unwrap_or_else(|e| panic!("{e}"));
-    let got = store
-        .tech_worker(tb)
+    ProfileStore::<TechWorker>::edit_profile(
+        store,
+        tb,
+        &profile("511621", "生猪健康养殖"),
+        change(S::Rejected, S::Pending, None, None),
+    )
+    .await
+    .unwrap_or_else(|e| panic!("{e}"));
+    let got = ProfileStore::<TechWorker>::find_profile(store, tb)
         .await
         .unwrap_or_else(|e| panic!("{e}"))
         .unwrap_or_else(|| panic!("found"));
@@ -527,33 +538,37 @@ async fn tech_workers_and_queue(store: &SeaStore) {
         "back in the queue"
     );
 
-    let published = |scope: RegionScope, query: Option<&str>| TechWorkerFilter {
+    let published = |scope: RegionScope, query: Option<&str>| ProfileFilter {
         scope,
         status: Some(S::Published),
         query: query.map(Into::into),
+        own: (),
     };
-    let all = store
-        .list_tech_workers(
-            &published(RegionScope::Within(vec![code("510000")]), None),
-            Page::default(),
-        )
-        .await
-        .unwrap_or_else(|e| panic!("{e}"));
+    let all = ProfileStore::<TechWorker>::list_profiles(
+        store,
+        &published(RegionScope::Within(vec![code("510000")]), None),
+        Page::default(),
+    )
+    .await
+    .unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(all.total, 1);
     for (q, n) in [("柑橘", 1), ("王工", 1), ("生猪", 0), ("100%", 0), ("_", 0)] {
-        let r = store
-            .list_tech_workers(&published(city.clone(), Some(q)), Page::default())
-            .await
-            .unwrap_or_else(|e| panic!("{e}"));
-        assert_eq!(r.total, n, "query {q:?}");
-    }
-    let other = store
-        .list_tech_workers(
-            &published(RegionScope::Within(vec![code("511621")]), None),
+        let r = ProfileStore::<TechWorker>::list_profiles(
+            store,
+            &published(city.clone(), Some(q)),
             Page::default(),
         )
         .await
         .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(r.total, n, "query {q:?}");
+    }
+    let other = ProfileStore::<TechWorker>::list_profiles(
+        store,
+        &published(RegionScope::Within(vec![code("511621")]), None),
+        Page::default(),
+    )
+    .await
+    .unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(other.total, 0);
 
     let outbox = kejiyun_db::testing::outbox(store)
@@ -581,24 +596,24 @@ async fn orgs_and_scopes(store: &SeaStore) {
         description: Some("简介".into()),
         contact_phone: None,
     };
-    let county = store
-        .create_org(
-            owner,
-            &prof("邻水县科协", "511623", OrgType::Association),
-            S::Pending,
-            t(1),
-        )
-        .await
-        .unwrap_or_else(|e| panic!("{e}"));
-    let city = store
-        .create_org(
-            owner,
-            &prof("广安市农技协", "511600", OrgType::RuralAssociation),
-            S::Pending,
-            t(1),
-        )
-        .await
-        .unwrap_or_else(|e| panic!("{e}"));
+    let county = ProfileStore::<Org>::create_profile(
+        store,
+        owner,
+        &prof("邻水县科协", "511623", OrgType::Association),
+        S::Pending,
+        t(1),
+    )
+    .await
+    .unwrap_or_else(|e| panic!("{e}"));
+    let city = ProfileStore::<Org>::create_profile(
+        store,
+        owner,
+        &prof("广安市农技协", "511600", OrgType::RuralAssociation),
+        S::Pending,
+        t(1),
+    )
+    .await
+    .unwrap_or_else(|e| panic!("{e}"));
     for id in [county, city] {
         store
             .change_status(
@@ -609,16 +624,15 @@ async fn orgs_and_scopes(store: &SeaStore) {
             .await
             .unwrap_or_else(|e| panic!("{e}"));
     }
-    let filter = |scope, org_type| OrgFilter {
+    let filter = |scope, org_type| ProfileFilter {
         scope,
         status: Some(S::Published),
-        org_type,
         query: None,
+        own: org_type,
     };
     let n = |scope: &str| RegionScope::Within(vec![code(scope)]);
-    let count = |f: OrgFilter| async move {
-        store
-            .list_orgs(&f, Page::default())
+    let count = |f: ProfileFilter<Option<OrgType>>| async move {
+        ProfileStore::<Org>::list_profiles(store, &f, Page::default())
             .await
             .unwrap_or_else(|e| panic!("{e}"))
             .total
@@ -643,16 +657,15 @@ async fn orgs_and_scopes(store: &SeaStore) {
     );
     let grants = store.grants(owner).await.unwrap_or_else(|e| panic!("{e}"));
     assert!(grants.contains(&Grant::OrgAdmin(county)) && grants.contains(&Grant::OrgAdmin(city)));
-    store
-        .update_org(
-            county,
-            &prof("邻水县科学技术协会", "511623", OrgType::Association),
-            change(S::Published, S::Pending, None, None),
-        )
-        .await
-        .unwrap_or_else(|e| panic!("{e}"));
-    let got = store
-        .org(county)
+    ProfileStore::<Org>::edit_profile(
+        store,
+        county,
+        &prof("邻水县科学技术协会", "511623", OrgType::Association),
+        change(S::Published, S::Pending, None, None),
+    )
+    .await
+    .unwrap_or_else(|e| panic!("{e}"));
+    let got = ProfileStore::<Org>::find_profile(store, county)
         .await
         .unwrap_or_else(|e| panic!("{e}"))
         .unwrap_or_else(|| panic!("found"));

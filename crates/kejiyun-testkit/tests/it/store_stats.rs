@@ -25,9 +25,9 @@ use kejiyun_core::market::postings::{
 use kejiyun_core::market::quotes::{QuoteDraft, QuoteInput, QuoteStatus};
 use kejiyun_core::moderation::ports::{ModerationStore, StatusChange};
 use kejiyun_core::moderation::{ModerationKind, ModerationStatus as S};
-use kejiyun_core::orgs::ports::OrgStore;
-use kejiyun_core::orgs::{OrgProfile, OrgType};
+use kejiyun_core::orgs::{Org, OrgProfile, OrgType};
 use kejiyun_core::ports::{StoreError, StoreResult};
+use kejiyun_core::profiles::ports::ProfileStore;
 use kejiyun_core::regions::RegionCode;
 use kejiyun_core::stats::ports::{
     StatsRange, StatsRebuildStore, StatsRecordStore, StatsSeriesStore,
@@ -35,8 +35,7 @@ use kejiyun_core::stats::ports::{
 use kejiyun_core::stats::{self, Cell, Metric, contributions};
 use kejiyun_core::stats_figures::Figures;
 use kejiyun_core::stats_series;
-use kejiyun_core::tech_workers::TechWorkerProfile;
-use kejiyun_core::tech_workers::ports::TechWorkerStore;
+use kejiyun_core::tech_workers::{TechWorker, TechWorkerProfile};
 use kejiyun_core::time::Timestamp;
 use kejiyun_db::SeaStore;
 use kejiyun_testkit::{Backend, TestDatabase, backends};
@@ -453,10 +452,12 @@ async fn step_profile(store: &SeaStore, pool: &Shared, rng: &mut StdRng) {
         let u = user(store, "申请人").await;
         let (tw, o) = (tw_profile(region), org_profile(region, org_type));
         if org {
-            let id = must(store.create_org(u, &o, S::Pending, at).await);
+            let id = must(ProfileStore::<Org>::create_profile(store, u, &o, S::Pending, at).await);
             lock(pool).orgs.push(id.0);
         } else {
-            let id = must(store.create_tech_worker(u, &tw, S::Pending, at).await);
+            let id = must(
+                ProfileStore::<TechWorker>::create_profile(store, u, &tw, S::Pending, at).await,
+            );
             lock(pool).tech_workers.push(id.0);
         }
         return;
@@ -471,9 +472,10 @@ async fn step_profile(store: &SeaStore, pool: &Shared, rng: &mut StdRng) {
     };
     let Some(id) = pick(rng, &ids) else { return };
     let status = if org {
-        must(store.org(OrgId(id)).await).map(|o| o.status)
+        must(ProfileStore::<Org>::find_profile(store, OrgId(id)).await).map(|o| o.status)
     } else {
-        must(store.tech_worker(TechWorkerId(id)).await).map(|t| t.status)
+        must(ProfileStore::<TechWorker>::find_profile(store, TechWorkerId(id)).await)
+            .map(|t| t.status)
     };
     let Some(status) = status else { return };
     let to = match status {
@@ -487,11 +489,9 @@ async fn step_profile(store: &SeaStore, pool: &Shared, rng: &mut StdRng) {
     let moved = to == S::Published && status == S::Published || rng.random_bool(0.3);
     let (tw, o) = (tw_profile(region), org_profile(region, org_type));
     let r = match (org, moved) {
-        (true, true) => store.update_org(OrgId(id), &o, change).await,
+        (true, true) => ProfileStore::<Org>::edit_profile(store, OrgId(id), &o, change).await,
         (false, true) => {
-            store
-                .update_tech_worker(TechWorkerId(id), &tw, change)
-                .await
+            ProfileStore::<TechWorker>::edit_profile(store, TechWorkerId(id), &tw, change).await
         }
         (true, false) => store.change_status(ModerationKind::Org, id, change).await,
         (false, false) => {

@@ -60,11 +60,7 @@ pub async fn login(
     let s = &state.services;
     let outcome = s.accounts().login(&req.login, &req.password).await?;
     let actor = &outcome.actor;
-    let tw = s
-        .tech_workers()
-        .my_tech_worker(actor)
-        .await?
-        .map(|t| t.id.0);
+    let tw = s.tech_workers().mine(actor).await?.map(|t| t.id.0);
     let body = LoginResponse {
         token: outcome.token.clone(),
         expires_at: outcome.expires_at.to_rfc3339(),
@@ -111,11 +107,7 @@ pub async fn me(
 ) -> ApiResult<ApiJson<MeDto>> {
     let s = &state.services;
     let user = s.accounts().me(&session.actor).await?;
-    let tw = s
-        .tech_workers()
-        .my_tech_worker(&session.actor)
-        .await?
-        .map(|t| t.id.0);
+    let tw = s.tech_workers().mine(&session.actor).await?.map(|t| t.id.0);
     Ok(ApiJson(MeDto::new(s, &user, &session.actor, tw)))
 }
 
@@ -144,10 +136,6 @@ pub async fn update_me(
             req.bio.as_deref(),
         )
         .await?;
-    let tw = s
-        .tech_workers()
-        .my_tech_worker(&session.actor)
-        .await?
-        .map(|t| t.id.0);
+    let tw = s.tech_workers().mine(&session.actor).await?.map(|t| t.id.0);
     Ok(ApiJson(MeDto::new(s, &user, &session.actor, tw)))
 }

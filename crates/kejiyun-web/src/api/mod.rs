@@ -8,6 +8,7 @@ mod market;
 mod moderation;
 mod notifications;
 mod orgs;
+mod profiles;
 mod regions;
 pub mod search;
 mod stats;

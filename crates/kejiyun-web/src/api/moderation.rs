@@ -1,6 +1,7 @@
 use axum::extract::State;
-use kejiyun_core::app::Decision;
+use kejiyun_core::app::{Decision, Services};
 use kejiyun_core::moderation::ModerationKind;
+use kejiyun_core::permissions::Actor;
 use kejiyun_core::regions::RegionCode;
 
 use super::dto::{QueueItemDto, QueueList, QueueParams, RejectRequest, StatusDto};
@@ -54,14 +55,7 @@ pub async fn approve(
     ApiPath((kind, id)): ApiPath<(String, i64)>,
 ) -> ApiResult<ApiJson<StatusDto>> {
     let kind = ModerationKind::parse(&kind)?;
-    let to = state
-        .services
-        .moderation()
-        .moderate(&session.actor, kind, id, Decision::Approve)
-        .await?;
-    Ok(ApiJson(StatusDto {
-        status: to.as_str().into(),
-    }))
+    decide(&state.services, &session.actor, kind, id, Decision::Approve).await
 }
 
 /// Rejects a queued item with a reason the submitter sees.
@@ -85,16 +79,20 @@ pub async fn reject(
     ApiJson(req): ApiJson<RejectRequest>,
 ) -> ApiResult<ApiJson<StatusDto>> {
     let kind = ModerationKind::parse(&kind)?;
-    let to = state
-        .services
-        .moderation()
-        .moderate(
-            &session.actor,
-            kind,
-            id,
-            Decision::Reject { reason: req.reason },
-        )
-        .await?;
+    let reject = Decision::Reject { reason: req.reason };
+    decide(&state.services, &session.actor, kind, id, reject).await
+}
+
+/// Applies a region admin's decision and answers the new status; the profile kinds' own
+/// `verify` / `reject` routes take the same way.
+pub(super) async fn decide(
+    s: &Services,
+    actor: &Actor,
+    kind: ModerationKind,
+    id: i64,
+    decision: Decision,
+) -> ApiResult<ApiJson<StatusDto>> {
+    let to = s.moderation().moderate(actor, kind, id, decision).await?;
     Ok(ApiJson(StatusDto {
         status: to.as_str().into(),
     }))

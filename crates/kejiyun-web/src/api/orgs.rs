@@ -1,15 +1,15 @@
 use axum::extract::State;
 use axum::http::StatusCode;
 use kejiyun_core::app::Decision;
-use kejiyun_core::ids::OrgId;
 use kejiyun_core::moderation::ModerationKind;
 use kejiyun_core::orgs::OrgType;
 
 use super::dto::{
     CreatedId, DirectoryParams, OrgDto, OrgList, OrgRequest, RejectRequest, StatusDto,
 };
+use super::moderation::decide;
 use super::page;
-use super::tech_workers::directory_query;
+use super::profiles::{self, directory_query};
 use crate::AppState;
 use crate::error::{ApiResult, ErrorBody};
 use crate::extract::{ApiJson, ApiPath, ApiQuery};
@@ -33,7 +33,7 @@ pub async fn list(
     let org_type = p.org_type.as_deref().map(OrgType::parse).transpose()?;
     let paged = s
         .orgs()
-        .list_orgs(
+        .list(
             ctx.actor(),
             directory_query(&p)?,
             org_type,
@@ -63,7 +63,7 @@ pub async fn register(
     let id = state
         .services
         .orgs()
-        .register_org(&session.actor, &req.into())
+        .register(&session.actor, &req.into())
         .await?;
     Ok((StatusCode::CREATED, ApiJson(CreatedId { id: id.0 })))
 }
@@ -81,9 +81,7 @@ pub async fn get_one(
     ctx: Ctx,
     ApiPath(id): ApiPath<i64>,
 ) -> ApiResult<ApiJson<OrgDto>> {
-    let s = &state.services;
-    let org = s.orgs().org(ctx.actor(), OrgId(id)).await?;
-    Ok(ApiJson(OrgDto::new(s, ctx.actor(), org)))
+    profiles::one(&state.services, ctx.actor(), id, OrgDto::new).await
 }
 
 /// The org admin edits the organization's page; it goes back to review.
@@ -106,12 +104,8 @@ pub async fn edit(
     ApiPath(id): ApiPath<i64>,
     ApiJson(req): ApiJson<OrgRequest>,
 ) -> ApiResult<ApiJson<OrgDto>> {
-    let s = &state.services;
-    let org = s
-        .orgs()
-        .edit_org(&session.actor, OrgId(id), &req.into())
-        .await?;
-    Ok(ApiJson(OrgDto::new(s, Some(&session.actor), org)))
+    let input = req.into();
+    profiles::edit(&state.services, &session.actor, id, &input, OrgDto::new).await
 }
 
 /// A region admin verifies a pending organization.
@@ -129,14 +123,15 @@ pub async fn verify(
     ApiUser(session): ApiUser,
     ApiPath(id): ApiPath<i64>,
 ) -> ApiResult<ApiJson<StatusDto>> {
-    let to = state
-        .services
-        .moderation()
-        .moderate(&session.actor, ModerationKind::Org, id, Decision::Approve)
-        .await?;
-    Ok(ApiJson(StatusDto {
-        status: to.as_str().into(),
-    }))
+    let approve = Decision::Approve;
+    decide(
+        &state.services,
+        &session.actor,
+        ModerationKind::Org,
+        id,
+        approve,
+    )
+    .await
 }
 
 /// A region admin rejects a pending organization, saying why.
@@ -159,17 +154,13 @@ pub async fn reject(
     ApiPath(id): ApiPath<i64>,
     ApiJson(req): ApiJson<RejectRequest>,
 ) -> ApiResult<ApiJson<StatusDto>> {
-    let to = state
-        .services
-        .moderation()
-        .moderate(
-            &session.actor,
-            ModerationKind::Org,
-            id,
-            Decision::Reject { reason: req.reason },
-        )
-        .await?;
-    Ok(ApiJson(StatusDto {
-        status: to.as_str().into(),
-    }))
+    let reject = Decision::Reject { reason: req.reason };
+    decide(
+        &state.services,
+        &session.actor,
+        ModerationKind::Org,
+        id,
+        reject,
+    )
+    .await
 }

@@ -1,31 +1,19 @@
 use axum::extract::State;
 use axum::http::StatusCode;
-use kejiyun_core::app::{Decision, DirectoryQuery};
-use kejiyun_core::ids::TechWorkerId;
-use kejiyun_core::moderation::{ModerationKind, ModerationStatus};
-use kejiyun_core::regions::RegionCode;
+use kejiyun_core::app::Decision;
+use kejiyun_core::moderation::ModerationKind;
 
 use super::dto::{
     CreatedId, DirectoryParams, RejectRequest, StatusDto, TechWorkerDto, TechWorkerList,
     TechWorkerRequest,
 };
+use super::moderation::decide;
 use super::page;
+use super::profiles::{self, directory_query};
 use crate::AppState;
 use crate::error::{ApiResult, ErrorBody};
 use crate::extract::{ApiJson, ApiPath, ApiQuery};
 use crate::session::{ApiUser, Ctx};
-
-pub(super) fn directory_query(p: &DirectoryParams) -> ApiResult<DirectoryQuery> {
-    Ok(DirectoryQuery {
-        region: p.region.as_deref().map(RegionCode::parse).transpose()?,
-        status: p
-            .status
-            .as_deref()
-            .map(ModerationStatus::parse)
-            .transpose()?,
-        query: p.q.clone(),
-    })
-}
 
 /// Verified tech workers (any visitor); admins may list other statuses in their regions.
 #[utoipa::path(get, path = "/api/v1/tech-workers", tag = "tech-workers",
@@ -44,7 +32,12 @@ pub async fn list(
     let s = &state.services;
     let paged = s
         .tech_workers()
-        .list_tech_workers(ctx.actor(), directory_query(&p)?, page(p.page, p.per_page)?)
+        .list(
+            ctx.actor(),
+            directory_query(&p)?,
+            (),
+            page(p.page, p.per_page)?,
+        )
         .await?;
     Ok(ApiJson(TechWorkerList::from_paged(paged, |t| {
         TechWorkerDto::new(s, ctx.actor(), t)
@@ -71,7 +64,7 @@ pub async fn apply(
     let id = state
         .services
         .tech_workers()
-        .apply_tech_worker(&session.actor, &req.into())
+        .apply(&session.actor, &req.into())
         .await?;
     Ok((StatusCode::CREATED, ApiJson(CreatedId { id: id.0 })))
 }
@@ -89,12 +82,7 @@ pub async fn get_one(
     ctx: Ctx,
     ApiPath(id): ApiPath<i64>,
 ) -> ApiResult<ApiJson<TechWorkerDto>> {
-    let s = &state.services;
-    let tw = s
-        .tech_workers()
-        .tech_worker(ctx.actor(), TechWorkerId(id))
-        .await?;
-    Ok(ApiJson(TechWorkerDto::new(s, ctx.actor(), tw)))
+    profiles::one(&state.services, ctx.actor(), id, TechWorkerDto::new).await
 }
 
 /// The owner edits the application or profile; it goes back to review.
@@ -117,12 +105,15 @@ pub async fn edit(
     ApiPath(id): ApiPath<i64>,
     ApiJson(req): ApiJson<TechWorkerRequest>,
 ) -> ApiResult<ApiJson<TechWorkerDto>> {
-    let s = &state.services;
-    let tw = s
-        .tech_workers()
-        .edit_tech_worker(&session.actor, TechWorkerId(id), &req.into())
-        .await?;
-    Ok(ApiJson(TechWorkerDto::new(s, Some(&session.actor), tw)))
+    let input = req.into();
+    profiles::edit(
+        &state.services,
+        &session.actor,
+        id,
+        &input,
+        TechWorkerDto::new,
+    )
+    .await
 }
 
 /// A region admin verifies a pending application (same as approving it in the queue).
@@ -140,19 +131,8 @@ pub async fn verify(
     ApiUser(session): ApiUser,
     ApiPath(id): ApiPath<i64>,
 ) -> ApiResult<ApiJson<StatusDto>> {
-    let to = state
-        .services
-        .moderation()
-        .moderate(
-            &session.actor,
-            ModerationKind::TechWorker,
-            id,
-            Decision::Approve,
-        )
-        .await?;
-    Ok(ApiJson(StatusDto {
-        status: to.as_str().into(),
-    }))
+    let (kind, approve) = (ModerationKind::TechWorker, Decision::Approve);
+    decide(&state.services, &session.actor, kind, id, approve).await
 }
 
 /// A region admin rejects a pending application, saying why.
@@ -175,17 +155,9 @@ pub async fn reject(
     ApiPath(id): ApiPath<i64>,
     ApiJson(req): ApiJson<RejectRequest>,
 ) -> ApiResult<ApiJson<StatusDto>> {
-    let to = state
-        .services
-        .moderation()
-        .moderate(
-            &session.actor,
-            ModerationKind::TechWorker,
-            id,
-            Decision::Reject { reason: req.reason },
-        )
-        .await?;
-    Ok(ApiJson(StatusDto {
-        status: to.as_str().into(),
-    }))
+    let (kind, reject) = (
+        ModerationKind::TechWorker,
+        Decision::Reject { reason: req.reason },
+    );
+    decide(&state.services, &session.actor, kind, id, reject).await
 }

@@ -46,13 +46,13 @@ pub async fn home(State(state): State<AppState>, ctx: Ctx) -> PageResult {
     };
     let tw_total = s
         .tech_workers()
-        .list_tech_workers(None, DirectoryQuery::default(), one)
+        .list(None, DirectoryQuery::default(), (), one)
         .await
         .or_page(&pg)?
         .total;
     let org_total = s
         .orgs()
-        .list_orgs(None, DirectoryQuery::default(), None, one)
+        .list(None, DirectoryQuery::default(), None, one)
         .await
         .or_page(&pg)?
         .total;
@@ -110,14 +110,10 @@ pub async fn region(
     };
     let tws = s
         .tech_workers()
-        .list_tech_workers(None, q(), ten)
+        .list(None, q(), (), ten)
         .await
         .or_page(&pg)?;
-    let orgs = s
-        .orgs()
-        .list_orgs(None, q(), None, ten)
-        .await
-        .or_page(&pg)?;
+    let orgs = s.orgs().list(None, q(), None, ten).await.or_page(&pg)?;
     let children = s
         .regions
         .children(code)

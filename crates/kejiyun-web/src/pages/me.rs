@@ -61,11 +61,11 @@ async fn me_page(
     outcome: Outcome,
 ) -> PageResult {
     let s = pg.s();
-    let tw = s.tech_workers().my_tech_worker(actor).await.or_page(pg)?;
+    let tw = s.tech_workers().mine(actor).await.or_page(pg)?;
     let mut orgs = Vec::new();
     for g in &actor.grants {
         if let Grant::OrgAdmin(id) = g
-            && let Ok(o) = s.orgs().org(Some(actor), *id).await
+            && let Ok(o) = s.orgs().get(Some(actor), *id).await
         {
             orgs.push(Link {
                 href: format!("/orgs/{id}"),
@@ -249,12 +249,7 @@ pub async fn tech_worker_form(
 ) -> PageResult {
     let pg = Pg::new(&state, ctx);
     let actor = pg.require_login()?;
-    let current = pg
-        .s()
-        .tech_workers()
-        .my_tech_worker(actor)
-        .await
-        .or_page(&pg)?;
+    let current = pg.s().tech_workers().mine(actor).await.or_page(&pg)?;
     let form = current.as_ref().map(TwForm::from_tw).unwrap_or_default();
     let saved = Params::parse(q.as_deref()).get("saved").is_some();
     tw_page(&pg, current.as_ref(), form, Outcome::from_saved(&pg, saved))
@@ -268,19 +263,11 @@ pub async fn save_tech_worker(
     let pg = Pg::new(&state, ctx);
     let actor = pg.require_login()?;
     let s = pg.s();
-    let current = s.tech_workers().my_tech_worker(actor).await.or_page(&pg)?;
+    let current = s.tech_workers().mine(actor).await.or_page(&pg)?;
     let input = form.input();
     let result = match &current {
-        Some(t) => s
-            .tech_workers()
-            .edit_tech_worker(actor, t.id, &input)
-            .await
-            .map(|_| ()),
-        None => s
-            .tech_workers()
-            .apply_tech_worker(actor, &input)
-            .await
-            .map(|_| ()),
+        Some(t) => s.tech_workers().edit(actor, t.id, &input).await.map(|_| ()),
+        None => s.tech_workers().apply(actor, &input).await.map(|_| ()),
     };
     match result {
         Ok(()) => Ok(see_other("/me/tech-worker?saved=1")),

@@ -84,7 +84,7 @@ pub async fn directory(
     let paged = pg
         .s()
         .orgs()
-        .list_orgs(None, f.query(), org_type, f.page)
+        .list(None, f.query(), org_type, f.page)
         .await
         .or_page(&pg)?;
     let region = f.region.map(|r| r.to_string()).unwrap_or_default();
@@ -138,7 +138,7 @@ pub async fn page(
     let org = pg
         .s()
         .orgs()
-        .org(pg.actor(), OrgId(id))
+        .get(pg.actor(), OrgId(id))
         .await
         .or_page(&pg)?;
     let actor = pg.actor();
@@ -285,7 +285,7 @@ pub async fn create(
 ) -> PageResult {
     let pg = Pg::new(&state, ctx);
     let actor = pg.require_login()?;
-    match pg.s().orgs().register_org(actor, &form.input()).await {
+    match pg.s().orgs().register(actor, &form.input()).await {
         Ok(id) => Ok(see_other(&format!("/orgs/{id}?created=1"))),
         Err(e) => {
             let e = form_error(&pg, e)?;
@@ -301,7 +301,7 @@ async fn editable(pg: &Pg<'_>, raw: &str) -> Result<Org, PageError> {
     let org = pg
         .s()
         .orgs()
-        .org(Some(actor), OrgId(id))
+        .get(Some(actor), OrgId(id))
         .await
         .or_page(pg)?;
     if can_edit(Some(actor), &org) {
@@ -330,7 +330,7 @@ pub async fn save(
     let pg = Pg::new(&state, ctx);
     let org = editable(&pg, &raw).await?;
     let actor = pg.require_login()?;
-    match pg.s().orgs().edit_org(actor, org.id, &form.input()).await {
+    match pg.s().orgs().edit(actor, org.id, &form.input()).await {
         Ok(_) => Ok(see_other(&format!("/orgs/{}?saved=1", org.id))),
         Err(e) => {
             let e = form_error(&pg, e)?;

@@ -127,7 +127,7 @@ pub async fn directory(
     let paged = pg
         .s()
         .tech_workers()
-        .list_tech_workers(None, f.query(), f.page)
+        .list(None, f.query(), (), f.page)
         .await
         .or_page(&pg)?;
     let region = f.region.map(|r| r.to_string()).unwrap_or_default();
@@ -172,7 +172,7 @@ pub async fn profile(
     let tw = pg
         .s()
         .tech_workers()
-        .tech_worker(pg.actor(), TechWorkerId(id))
+        .get(pg.actor(), TechWorkerId(id))
         .await
         .or_page(&pg)?;
     let actor = pg.actor();

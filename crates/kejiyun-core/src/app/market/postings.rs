@@ -10,8 +10,10 @@ use crate::market::postings::{
 };
 use crate::moderation::ports::StatusChange;
 use crate::moderation::{self, ModerationAction, ModerationStatus};
+use crate::orgs::Org;
 use crate::paging::{Page, Paged};
 use crate::permissions::{Actor, Grant, RegionScope};
+use crate::profiles::ports::ProfileStore;
 use crate::regions::RegionCode;
 use crate::text;
 use crate::time::Timestamp;
@@ -45,7 +47,7 @@ impl Postings<'_> {
     async fn may_provide(&self, actor: &Actor, org: Option<OrgId>) -> DomainResult<()> {
         match org {
             Some(id) => {
-                let o = self.store.org(id).await?;
+                let o = ProfileStore::<Org>::find_profile(&*self.store, id).await?;
                 let ok = o.is_some_and(|o| o.status == ModerationStatus::Published)
                     && actor.manages_org(id);
                 if ok {
@@ -317,7 +319,7 @@ impl Postings<'_> {
             (RegionScope::All, q.status, Some(a.user_id))
         } else {
             let (scope, status) =
-                super::super::tech_workers::directory_scope(self, actor, None, q.status)?;
+                super::super::profiles::directory_scope(self, actor, None, q.status)?;
             (scope, Some(status), None)
         };
         let scope = match q.region {

@@ -38,8 +38,8 @@ use super::super::moderation::{after_change, audit_change, lost_race};
 use super::super::notifications as inbox;
 use super::super::stats::{Counter, Watch};
 use super::super::{
-    begin_read, begin_write, contains_pattern, corrupt, db_err, paged, parse_region, region_parts,
-    scope_condition, status_of,
+    begin_read, begin_write, contains_pattern, corrupt, db_err, newest_first, paged, parse_region,
+    region_parts, scope_condition, status_of,
 };
 use super::{name_of, names};
 use crate::entities::{achievements, needs, services};
@@ -673,15 +673,7 @@ async fn list<E: PostingTable>(
     let c = E::cols();
     let txn = begin_read(db).await?;
     let q = E::find().filter(filter_condition(&c, f));
-    let total = q.clone().count(&txn).await.map_err(db_err)?;
-    let rows = q
-        .order_by_desc(c.updated_at)
-        .order_by_desc(c.id)
-        .offset(page.offset())
-        .limit(page.limit())
-        .all(&txn)
-        .await
-        .map_err(db_err)?;
+    let (rows, total) = newest_first(&txn, q, c.updated_at, c.id, page).await?;
     let owners = rows
         .iter()
         .map(|m| value::<E, i64>(m, c.owner))

@@ -212,7 +212,7 @@ async fn form_page(
     if let Some(a) = pg.actor() {
         for g in &a.grants {
             if let Grant::OrgAdmin(id) = g
-                && let Ok(o) = pg.s().orgs().org(Some(a), OrgId(id.0)).await
+                && let Ok(o) = pg.s().orgs().get(Some(a), OrgId(id.0)).await
             {
                 orgs.push(Opt {
                     value: id.0.to_string(),
