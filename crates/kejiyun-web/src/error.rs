@@ -16,7 +16,7 @@ pub struct ApiError {
     pub status: StatusCode,
     pub code: &'static str,
     pub message: String,
-    pub field: Option<&'static str>,
+    pub field: Option<String>,
     /// Seconds for a `Retry-After` header (a 429 says when to come back).
     pub retry_after: Option<u64>,
 }
@@ -110,7 +110,7 @@ impl From<DomainError> for ApiError {
     fn from(e: DomainError) -> Self {
         log_cause(&e);
         let field = match &e {
-            DomainError::Invalid { field, .. } => Some(*field),
+            DomainError::Invalid { field, .. } => Some((*field).to_owned()),
             _ => None,
         };
         Self {
@@ -129,7 +129,7 @@ impl IntoResponse for ApiError {
             error: ErrorDetail {
                 code: self.code.to_owned(),
                 message: self.message,
-                field: self.field.map(str::to_owned),
+                field: self.field,
             },
         };
         with_retry_after((self.status, Json(body)).into_response(), self.retry_after)

@@ -4,6 +4,8 @@
 //! route sits behind: no control character reaches a handler through the query string.
 
 use axum::extract::rejection::{JsonRejection, PathRejection, QueryRejection};
+
+use crate::input_errors;
 use axum::extract::{FromRequest, FromRequestParts, Request, State};
 use axum::http::StatusCode;
 use axum::middleware::Next;
@@ -100,18 +102,26 @@ fn short(detail: String) -> String {
     detail.chars().take(300).collect()
 }
 
+/// An input error with serde's English explained in Chinese (and its field, when named).
+fn explained(status: StatusCode, code: &'static str, e: input_errors::Explained) -> ApiError {
+    ApiError {
+        field: e.field,
+        ..ApiError::new(status, code, e.message)
+    }
+}
+
 impl From<JsonRejection> for ApiError {
     fn from(r: JsonRejection) -> Self {
         match r {
-            JsonRejection::JsonDataError(e) => ApiError::new(
+            JsonRejection::JsonDataError(e) => explained(
                 StatusCode::UNPROCESSABLE_ENTITY,
                 "invalid_input",
-                format!("请求数据不符合要求：{}", short(e.body_text())),
+                input_errors::json_data(&e.body_text()),
             ),
-            JsonRejection::JsonSyntaxError(e) => ApiError::new(
+            JsonRejection::JsonSyntaxError(e) => explained(
                 StatusCode::BAD_REQUEST,
                 "malformed_json",
-                format!("JSON 格式错误：{}", short(e.body_text())),
+                input_errors::json_syntax(&e.body_text()),
             ),
             JsonRejection::MissingJsonContentType(_) => ApiError::new(
                 StatusCode::UNSUPPORTED_MEDIA_TYPE,
@@ -136,20 +146,20 @@ impl From<JsonRejection> for ApiError {
 
 impl From<QueryRejection> for ApiError {
     fn from(r: QueryRejection) -> Self {
-        ApiError::new(
+        explained(
             StatusCode::BAD_REQUEST,
             "invalid_query",
-            format!("查询参数错误：{}", short(r.body_text())),
+            input_errors::query(&r.body_text()),
         )
     }
 }
 
 impl From<PathRejection> for ApiError {
     fn from(r: PathRejection) -> Self {
-        ApiError::new(
+        explained(
             StatusCode::BAD_REQUEST,
             "invalid_path",
-            format!("路径参数错误：{}", short(r.body_text())),
+            input_errors::path(&r.body_text()),
         )
     }
 }

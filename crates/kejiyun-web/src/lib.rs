@@ -7,6 +7,7 @@ mod assets;
 pub mod error;
 mod extract;
 pub mod i18n;
+mod input_errors;
 mod pages;
 pub mod session;
 pub mod throttle;
