@@ -18,6 +18,7 @@ mod api_query_text;
 mod api_search;
 mod api_stats;
 mod api_stats_export;
+mod api_tokens_paging;
 mod bench_matching;
 mod bench_search;
 mod bench_smoke;

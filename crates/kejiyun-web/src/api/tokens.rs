@@ -2,33 +2,46 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use kejiyun_core::ids::TokenId;
 
-use super::dto::{CreateTokenRequest, CreatedToken, TokenDto, TokenList};
+use super::dto::{CreateTokenRequest, CreatedToken, PageParams, TokenDto, TokenList};
+use super::page;
 use crate::AppState;
 use crate::error::{ApiResult, ErrorBody};
-use crate::extract::{ApiJson, ApiPath};
+use crate::extract::{ApiJson, ApiPath, ApiQuery};
 use crate::session::ApiUser;
 
-/// The caller's live API tokens (secrets are never shown again).
+/// The caller's live API tokens (secrets are never shown again), newest first, paged like
+/// every list.
 #[utoipa::path(get, path = "/api/v1/tokens", tag = "tokens",
+    params(PageParams),
     responses(
         (status = 200, description = "Tokens", body = TokenList),
         (status = 401, description = "Not logged in", body = ErrorBody),
+        (status = 422, description = "Bad paging", body = ErrorBody),
     ))]
 pub async fn list(
     State(state): State<AppState>,
     ApiUser(session): ApiUser,
+    ApiQuery(p): ApiQuery<PageParams>,
 ) -> ApiResult<ApiJson<TokenList>> {
+    let page = page(p.page, p.per_page)?;
+    // A person holds a handful of tokens: they are read whole and paged here.
     let tokens = state
         .services
         .tokens()
         .list_api_tokens(&session.actor)
         .await?;
-    let n = tokens.len() as u32;
+    let total = tokens.len() as u64;
+    let shown = tokens
+        .into_iter()
+        .skip(usize::try_from(page.offset()).unwrap_or(usize::MAX))
+        .take(usize::try_from(page.limit()).unwrap_or(usize::MAX))
+        .map(TokenDto::from)
+        .collect();
     Ok(ApiJson(TokenList {
-        total: u64::from(n),
-        items: tokens.into_iter().map(TokenDto::from).collect(),
-        page: 1,
-        per_page: n.max(1),
+        total,
+        items: shown,
+        page: page.page,
+        per_page: page.per_page,
     }))
 }
 
