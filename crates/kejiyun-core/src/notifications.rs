@@ -6,7 +6,7 @@ pub mod delivery;
 pub mod ports;
 
 use crate::DomainError;
-use crate::ids::UserId;
+use crate::ids::{DealId, InquiryId, NeedId, UserId};
 use crate::market::postings::PostingKind;
 use crate::moderation::ModerationStatus;
 use crate::time::Timestamp;
@@ -392,7 +392,7 @@ pub fn profile_rejected(
 /// A message in an inquiry thread, for the side that did not write it.
 pub fn new_message(
     recipient: UserId,
-    inquiry_id: i64,
+    inquiry_id: InquiryId,
     posting_title: &str,
     author_name: &str,
     first: bool,
@@ -415,7 +415,7 @@ pub fn new_message(
 
 pub fn new_quote(
     need_owner: UserId,
-    need_id: i64,
+    need_id: NeedId,
     need_title: &str,
     provider_name: &str,
     at: Timestamp,
@@ -425,7 +425,7 @@ pub fn new_quote(
         NotificationKind::NewQuote,
         &format!("{provider_name}对您的需求「{need_title}」提交了报价"),
         "可在需求页面比较各方报价，接受或婉拒。",
-        &posting_path(PostingKind::Need, need_id),
+        &posting_path(PostingKind::Need, need_id.0),
         at,
     )
 }
@@ -433,7 +433,7 @@ pub fn new_quote(
 /// A proposed deal, for a side that has not confirmed it yet.
 pub fn deal_to_confirm(
     recipient: UserId,
-    deal_id: i64,
+    deal_id: DealId,
     subject_title: &str,
     at: Timestamp,
 ) -> NewNotification {
@@ -449,7 +449,7 @@ pub fn deal_to_confirm(
 
 pub fn deal_confirmed(
     recipient: UserId,
-    deal_id: i64,
+    deal_id: DealId,
     subject_title: &str,
     at: Timestamp,
 ) -> NewNotification {
@@ -570,14 +570,17 @@ mod tests {
         );
         assert!(r.body.contains("联系方式不完整"), "{}", r.body);
         assert_eq!(r.link, "/services/3");
-        let m = new_message(UserId(2), 9, "土壤检测", "张三", true, T);
+        let m = new_message(UserId(2), InquiryId(9), "土壤检测", "张三", true, T);
         assert_eq!(m.link, "/inquiries/9");
         assert!(m.title.contains("发起对接"));
-        let q = new_quote(UserId(2), 5, "育苗", "李四", T);
+        let q = new_quote(UserId(2), NeedId::new(5), "育苗", "李四", T);
         assert_eq!(q.link, "/needs/5");
-        assert_eq!(deal_to_confirm(UserId(2), 8, "育苗", T).link, "/deals/8");
         assert_eq!(
-            deal_confirmed(UserId(2), 8, "育苗", T).kind,
+            deal_to_confirm(UserId(2), DealId(8), "育苗", T).link,
+            "/deals/8"
+        );
+        assert_eq!(
+            deal_confirmed(UserId(2), DealId(8), "育苗", T).kind,
             NotificationKind::DealConfirmed
         );
         let own = PostingRef {

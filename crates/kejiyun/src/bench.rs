@@ -408,7 +408,7 @@ async fn write_overhead(s: &Arc<Services>) -> anyhow::Result<WriteOverhead> {
             .await
             .map_err(domain)?;
         s.moderation()
-            .moderate(&admin, ModerationKind::Need, id, Decision::Approve)
+            .moderate(&admin, ModerationKind::Need, id.0, Decision::Approve)
             .await
             .map_err(domain)?;
         needs.push(id);
@@ -418,7 +418,7 @@ async fn write_overhead(s: &Arc<Services>) -> anyhow::Result<WriteOverhead> {
     for id in &needs {
         let t = Instant::now();
         s.postings()
-            .confirm_posting(&farmer, PostingKind::Need, *id)
+            .confirm_posting(&farmer, PostingKind::Need, id.0)
             .await
             .map_err(domain)?;
         plain.push(ms(t.elapsed()));

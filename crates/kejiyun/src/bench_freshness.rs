@@ -104,18 +104,18 @@ pub async fn run(
             .await
             .map_err(domain)?;
         s.moderation()
-            .moderate(&admin, ModerationKind::Need, id, Decision::Approve)
+            .moderate(&admin, ModerationKind::Need, id.0, Decision::Approve)
             .await
             .map_err(domain)?;
         let start = Instant::now();
-        wait(&s, &marker, id, true, start).await?;
+        wait(&s, &marker, id.0, true, start).await?;
         found.push(start.elapsed());
         s.postings()
-            .close_posting(&farmer, PostingKind::Need, id, "withdrawn")
+            .close_posting(&farmer, PostingKind::Need, id.0, "withdrawn")
             .await
             .map_err(domain)?;
         let start = Instant::now();
-        wait(&s, &marker, id, false, start).await?;
+        wait(&s, &marker, id.0, false, start).await?;
         gone.push(start.elapsed());
     }
     server.stop().await;

@@ -232,7 +232,7 @@ pub async fn load(s: &Services) -> anyhow::Result<()> {
             )
             .await
             .map_err(err)?;
-        approve(s, &city_admin, PostingKind::Service, id).await?;
+        approve(s, &city_admin, PostingKind::Service, id.0).await?;
         service_ids.push(id);
     }
 
@@ -259,7 +259,7 @@ pub async fn load(s: &Services) -> anyhow::Result<()> {
             .await
             .map_err(err)?;
         if d.stage >= 2 {
-            approve(s, &city_admin, PostingKind::Need, id).await?;
+            approve(s, &city_admin, PostingKind::Need, id.0).await?;
         }
         need_ids.push(id);
     }
@@ -286,7 +286,7 @@ pub async fn load(s: &Services) -> anyhow::Result<()> {
         )
         .await
         .map_err(err)?;
-    approve(s, &city_admin, PostingKind::Achievement, herb).await?;
+    approve(s, &city_admin, PostingKind::Achievement, herb.0).await?;
     let chen = actor_of(s, "13900000005").await?;
     let module = s
         .postings().create(
@@ -309,7 +309,7 @@ pub async fn load(s: &Services) -> anyhow::Result<()> {
         )
         .await
         .map_err(err)?;
-    approve(s, &city_admin, PostingKind::Achievement, module).await?;
+    approve(s, &city_admin, PostingKind::Achievement, module.0).await?;
 
     // The farmer's need: a quote accepted, both sides confirm; a caseworker followed it.
     let wang = actor_of(s, "13900000001").await?;
@@ -346,7 +346,7 @@ pub async fn load(s: &Services) -> anyhow::Result<()> {
     let deal = s.quotes().accept_quote(&farmer, quote).await.map_err(err)?;
     s.deals().confirm_deal(&wang, deal).await.map_err(err)?;
     s.tickets()
-        .link_ticket(&linshui_admin, ticket, "deal", deal)
+        .link_ticket(&linshui_admin, ticket, "deal", deal.0)
         .await
         .map_err(err)?;
     s.tickets()
@@ -382,7 +382,7 @@ pub async fn load(s: &Services) -> anyhow::Result<()> {
         .start_inquiry(
             &wu,
             PostingKind::Service,
-            service_ids[5],
+            service_ids[5].0,
             "您好，我们想给机床加装 5G 数据采集终端，能否先做一次方案咨询？",
         )
         .await

@@ -6,7 +6,7 @@ use chrono::NaiveDate;
 
 use super::money::Fen;
 use crate::DomainError;
-use crate::ids::UserId;
+use crate::ids::{AchievementId, DealId, InquiryId, NeedId, QuoteId, ServiceId, UserId};
 use crate::regions::RegionCode;
 use crate::text;
 use crate::time::Timestamp;
@@ -92,9 +92,9 @@ pub enum Side {
 /// (a transfer, possibly answering a need).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct DealSubject {
-    pub need: Option<i64>,
-    pub service: Option<i64>,
-    pub achievement: Option<i64>,
+    pub need: Option<NeedId>,
+    pub service: Option<ServiceId>,
+    pub achievement: Option<AchievementId>,
 }
 
 impl DealSubject {
@@ -178,7 +178,7 @@ pub fn evidence_name(raw: &str) -> String {
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Deal {
-    pub id: i64,
+    pub id: DealId,
     pub subject: DealSubject,
     /// Title of the main subject posting.
     pub subject_title: String,
@@ -188,8 +188,8 @@ pub struct Deal {
     pub provider_name: String,
     pub terms: DealTerms,
     pub origin: DealOrigin,
-    pub quote_id: Option<i64>,
-    pub inquiry_id: Option<i64>,
+    pub quote_id: Option<QuoteId>,
+    pub inquiry_id: Option<InquiryId>,
     pub status: DealStatus,
     pub requester_confirmed_at: Option<Timestamp>,
     pub provider_confirmed_at: Option<Timestamp>,

@@ -2,7 +2,7 @@
 
 use super::postings::PostingKind;
 use crate::DomainError;
-use crate::ids::UserId;
+use crate::ids::{InquiryId, MessageId, UserId};
 use crate::text;
 use crate::time::Timestamp;
 
@@ -12,7 +12,8 @@ pub fn message_body(raw: &str) -> Result<String, DomainError> {
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Inquiry {
-    pub id: i64,
+    pub id: InquiryId,
+    /// The posting, of a kind chosen at run time (see `PostingId`).
     pub posting_kind: PostingKind,
     pub posting_id: i64,
     pub posting_title: String,
@@ -43,8 +44,8 @@ impl Inquiry {
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Message {
-    pub id: i64,
-    pub inquiry_id: i64,
+    pub id: MessageId,
+    pub inquiry_id: InquiryId,
     pub author: UserId,
     pub author_name: String,
     pub body: String,

@@ -6,7 +6,9 @@
 use async_trait::async_trait;
 
 use crate::audit::AuditRecord;
-use crate::ids::UserId;
+use crate::ids::{
+    DealId, FollowUpId, InquiryId, MessageId, NeedId, PostingId, QuoteId, TicketId, UserId,
+};
 use crate::market::categories::{Category, Scope};
 use crate::market::deals::{Deal, DealOrigin, DealStatus, DealSubject, DealTerms, Evidence};
 use crate::market::inquiries::{Inquiry, Message};
@@ -56,8 +58,8 @@ pub struct NewDeal {
     pub provider: UserId,
     pub terms: DealTerms,
     pub origin: DealOrigin,
-    pub quote_id: Option<i64>,
-    pub inquiry_id: Option<i64>,
+    pub quote_id: Option<QuoteId>,
+    pub inquiry_id: Option<InquiryId>,
     pub region: RegionCode,
     pub proposed_by: UserId,
     pub status: DealStatus,
@@ -103,7 +105,7 @@ pub struct TicketFilter {
     pub scope: RegionScope,
     pub staff: Option<UserId>,
     pub status: Option<TicketStatus>,
-    pub need: Option<i64>,
+    pub need: Option<NeedId>,
 }
 
 /// The postings of one kind (`D`: services, needs, achievements, …), written once for every
@@ -118,10 +120,15 @@ pub trait PostingStore<D: PostingContent>: Send + Sync {
         draft: &D,
         at: Timestamp,
         submit: Option<PostingChange>,
-    ) -> StoreResult<i64>;
-    async fn posting(&self, id: i64) -> StoreResult<Option<Posting<D>>>;
+    ) -> StoreResult<PostingId<D>>;
+    async fn posting(&self, id: PostingId<D>) -> StoreResult<Option<Posting<D>>>;
     /// Replaces the content and moves the status (`change.change.from` must match).
-    async fn update_posting(&self, id: i64, draft: &D, change: PostingChange) -> StoreResult<()>;
+    async fn update_posting(
+        &self,
+        id: PostingId<D>,
+        draft: &D,
+        change: PostingChange,
+    ) -> StoreResult<()>;
     /// One page, most recently updated first.
     async fn list_postings(
         &self,
@@ -131,7 +138,7 @@ pub trait PostingStore<D: PostingContent>: Send + Sync {
 }
 
 /// What every posting kind shares, addressed by kind at run time (moderation decisions and
-/// expiry come by kind and id).
+/// expiry come by kind and id, so these take the `(PostingKind, i64)` pair, see `PostingId`).
 #[async_trait]
 pub trait PostingLifecycleStore: Send + Sync {
     /// Moves a posting's status: publishing sets `first_published_at` (once) and `expires_at`;
@@ -167,7 +174,7 @@ pub trait InquiryStore: Send + Sync {
         kind: PostingKind,
         posting_id: i64,
         requester: UserId,
-    ) -> StoreResult<Option<i64>>;
+    ) -> StoreResult<Option<InquiryId>>;
     /// A new thread with its first message, written by `author` (either side: a requester
     /// contacting the owner, or a need's owner asking a quote's provider).
     #[expect(
@@ -183,16 +190,16 @@ pub trait InquiryStore: Send + Sync {
         author: UserId,
         body: &str,
         at: Timestamp,
-    ) -> StoreResult<i64>;
+    ) -> StoreResult<InquiryId>;
     async fn add_message(
         &self,
-        inquiry_id: i64,
+        inquiry_id: InquiryId,
         author: UserId,
         body: &str,
         at: Timestamp,
-    ) -> StoreResult<i64>;
-    async fn inquiry(&self, id: i64) -> StoreResult<Option<Inquiry>>;
-    async fn messages(&self, inquiry_id: i64) -> StoreResult<Vec<Message>>;
+    ) -> StoreResult<MessageId>;
+    async fn inquiry(&self, id: InquiryId) -> StoreResult<Option<Inquiry>>;
+    async fn messages(&self, inquiry_id: InquiryId) -> StoreResult<Vec<Message>>;
     /// Threads where `user` is either side, most recent activity first.
     async fn list_inquiries(&self, user: UserId, page: Page) -> StoreResult<Paged<Inquiry>>;
 }
@@ -203,15 +210,15 @@ pub trait QuoteStore: Send + Sync {
     /// Conflict if the provider already has a submitted quote on this need.
     async fn create_quote(
         &self,
-        need_id: i64,
+        need_id: NeedId,
         provider: UserId,
         draft: &QuoteDraft,
         at: Timestamp,
-    ) -> StoreResult<i64>;
-    async fn quote(&self, id: i64) -> StoreResult<Option<Quote>>;
+    ) -> StoreResult<QuoteId>;
+    async fn quote(&self, id: QuoteId) -> StoreResult<Option<Quote>>;
     async fn list_quotes(
         &self,
-        need: Option<i64>,
+        need: Option<NeedId>,
         provider: Option<UserId>,
         page: Page,
     ) -> StoreResult<Paged<Quote>>;
@@ -223,23 +230,23 @@ pub trait QuoteStore: Send + Sync {
     )]
     async fn decide_quote(
         &self,
-        id: i64,
+        id: QuoteId,
         from: QuoteStatus,
         to: QuoteStatus,
         reason: Option<DeclineReason>,
         note: Option<String>,
         deal: Option<NewDeal>,
         at: Timestamp,
-    ) -> StoreResult<Option<i64>>;
+    ) -> StoreResult<Option<DealId>>;
 }
 
 #[async_trait]
 pub trait DealStore: Send + Sync {
-    async fn create_deal(&self, deal: NewDeal) -> StoreResult<i64>;
-    async fn deal(&self, id: i64) -> StoreResult<Option<Deal>>;
-    async fn change_deal(&self, id: i64, change: DealChange) -> StoreResult<()>;
+    async fn create_deal(&self, deal: NewDeal) -> StoreResult<DealId>;
+    async fn deal(&self, id: DealId) -> StoreResult<Option<Deal>>;
+    async fn change_deal(&self, id: DealId, change: DealChange) -> StoreResult<()>;
     async fn list_deals(&self, filter: &DealFilter, page: Page) -> StoreResult<Paged<Deal>>;
-    async fn deal_evidence(&self, deal_id: i64) -> StoreResult<Option<(Evidence, Vec<u8>)>>;
+    async fn deal_evidence(&self, deal_id: DealId) -> StoreResult<Option<(Evidence, Vec<u8>)>>;
 }
 
 /// Caseworker tickets.
@@ -248,26 +255,26 @@ pub trait TicketStore: Send + Sync {
     /// Conflict if the need already has an open ticket.
     async fn open_ticket(
         &self,
-        need_id: i64,
+        need_id: NeedId,
         staff: UserId,
         region: RegionCode,
         audit: AuditRecord,
-    ) -> StoreResult<i64>;
-    async fn ticket(&self, id: i64) -> StoreResult<Option<Ticket>>;
+    ) -> StoreResult<TicketId>;
+    async fn ticket(&self, id: TicketId) -> StoreResult<Option<Ticket>>;
     async fn add_follow_up(
         &self,
-        ticket: i64,
+        ticket: TicketId,
         kind: FollowUpKind,
         note: &str,
         author: UserId,
         at: Timestamp,
-    ) -> StoreResult<i64>;
-    /// Idempotent: linking twice keeps one link.
-    async fn link_ticket(&self, ticket: i64, kind: LinkKind, target: i64) -> StoreResult<()>;
+    ) -> StoreResult<FollowUpId>;
+    /// Idempotent: linking twice keeps one link (`kind` says what `target` is).
+    async fn link_ticket(&self, ticket: TicketId, kind: LinkKind, target: i64) -> StoreResult<()>;
     /// Closes an open ticket (conflict if already closed).
     async fn close_ticket(
         &self,
-        ticket: i64,
+        ticket: TicketId,
         outcome: TicketOutcome,
         note: Option<String>,
         audit: AuditRecord,

@@ -8,7 +8,7 @@ use super::categories::{Category, ContactPref, Industry, IpType, Maturity, Scope
 use super::money::{Fen, Price};
 use super::ports::PostingStore;
 use crate::DomainError;
-use crate::ids::{OrgId, UserId};
+use crate::ids::{OrgId, PostingId, UserId};
 use crate::moderation::ModerationStatus;
 use crate::ports::Store;
 use crate::regions::RegionCode;
@@ -114,10 +114,10 @@ impl CloseReason {
     }
 }
 
-/// What every posting carries besides its content.
+/// What every posting carries besides its id and content (the same for every kind, so the
+/// paths that choose the kind at run time read it too; the typed id is on [`Posting`]).
 #[derive(Debug, Clone, PartialEq)]
 pub struct PostingMeta {
-    pub id: i64,
     pub kind: PostingKind,
     pub owner: UserId,
     pub owner_name: String,
@@ -172,9 +172,10 @@ pub trait PostingInput: Send + Sync {
     type Draft: PostingContent<Input = Self>;
 }
 
-/// A posting of one kind: the shared meta and the kind's content.
+/// A posting of one kind: its typed id, the shared meta and the kind's content.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Posting<D> {
+    pub id: PostingId<D>,
     pub meta: PostingMeta,
     pub draft: D,
 }

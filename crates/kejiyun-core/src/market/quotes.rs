@@ -3,7 +3,7 @@
 
 use super::money::Fen;
 use crate::DomainError;
-use crate::ids::UserId;
+use crate::ids::{DealId, NeedId, QuoteId, ServiceId, UserId};
 use crate::text;
 use crate::time::Timestamp;
 
@@ -98,7 +98,7 @@ pub struct QuoteInput {
     pub timeline_days: u32,
     pub method: String,
     /// One of the provider's published services this quote offers, optional.
-    pub service_id: Option<i64>,
+    pub service_id: Option<ServiceId>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -106,7 +106,7 @@ pub struct QuoteDraft {
     pub price: Fen,
     pub timeline_days: u32,
     pub method: String,
-    pub service_id: Option<i64>,
+    pub service_id: Option<ServiceId>,
 }
 
 impl QuoteDraft {
@@ -128,8 +128,8 @@ impl QuoteDraft {
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Quote {
-    pub id: i64,
-    pub need_id: i64,
+    pub id: QuoteId,
+    pub need_id: NeedId,
     pub need_title: String,
     pub need_owner: UserId,
     pub provider: UserId,
@@ -138,7 +138,7 @@ pub struct Quote {
     pub status: QuoteStatus,
     pub decline_reason: Option<DeclineReason>,
     pub decline_note: Option<String>,
-    pub deal_id: Option<i64>,
+    pub deal_id: Option<DealId>,
     pub created_at: Timestamp,
     pub decided_at: Option<Timestamp>,
 }

@@ -2,7 +2,7 @@
 //! inquiries and deals that came of it, and close it with an outcome.
 
 use crate::DomainError;
-use crate::ids::UserId;
+use crate::ids::{FollowUpId, NeedId, TicketId, UserId};
 use crate::regions::RegionCode;
 use crate::text;
 use crate::time::Timestamp;
@@ -63,7 +63,7 @@ pub fn follow_up_note(raw: &str) -> Result<String, DomainError> {
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct FollowUp {
-    pub id: i64,
+    pub id: FollowUpId,
     pub kind: FollowUpKind,
     pub note: String,
     pub author: UserId,
@@ -73,8 +73,8 @@ pub struct FollowUp {
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Ticket {
-    pub id: i64,
-    pub need_id: i64,
+    pub id: TicketId,
+    pub need_id: NeedId,
     pub need_title: String,
     pub region: RegionCode,
     pub staff: UserId,
@@ -85,7 +85,8 @@ pub struct Ticket {
     pub opened_at: Timestamp,
     pub closed_at: Option<Timestamp>,
     pub follow_ups: Vec<FollowUp>,
-    /// (kind, id) of linked inquiries and deals.
+    /// (kind, id) of linked inquiries and deals (`LinkKind` says which typed id the `i64` is:
+    /// the links are one list in one table, chosen by kind at run time).
     pub links: Vec<(LinkKind, i64)>,
 }
 

@@ -91,9 +91,9 @@ pub(crate) async fn deal_title<C: ConnectionTrait>(
     subject: &DealSubject,
 ) -> StoreResult<String> {
     let candidates = [
-        (PostingKind::Need, subject.need),
-        (PostingKind::Service, subject.service),
-        (PostingKind::Achievement, subject.achievement),
+        (PostingKind::Need, subject.need.map(|n| n.0)),
+        (PostingKind::Service, subject.service.map(|s| s.0)),
+        (PostingKind::Achievement, subject.achievement.map(|a| a.0)),
     ];
     for (kind, id) in candidates {
         if let Some(id) = id

@@ -7,6 +7,7 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+use kejiyun_core::ids::PostingId;
 use kejiyun_core::market::ports::PostingStore;
 use kejiyun_core::market::postings::NeedDraft;
 use kejiyun_testkit::{Backend, TestApp, TestDatabase};
@@ -140,7 +141,7 @@ async fn sqlite_on_a_full_disk_refuses_writes_and_recovers_without_losing_any() 
         .await
         .unwrap_or_else(|e| panic!("second connection: {e}"));
     for id in &acknowledged {
-        let need = PostingStore::<NeedDraft>::posting(&other, *id)
+        let need = PostingStore::<NeedDraft>::posting(&other, PostingId::new(*id))
             .await
             .unwrap_or_else(|e| panic!("read need {id}: {e}"));
         assert!(

@@ -271,7 +271,7 @@ async fn written_with_the_moderation_decision(store: &SeaStore) {
         .await
         .unwrap_or_else(|e| panic!("{e}"));
     let change = |from, to, reason| {
-        store.change_posting_status(PostingKind::Need, id, decision(from, to, reason, t(2)))
+        store.change_posting_status(PostingKind::Need, id.0, decision(from, to, reason, t(2)))
     };
     change(S::Draft, S::Pending, None)
         .await

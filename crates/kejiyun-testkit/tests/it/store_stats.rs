@@ -11,7 +11,7 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use chrono::NaiveDate;
 use kejiyun_core::accounts::ports::AccountStore;
 use kejiyun_core::accounts::{Login, NewUser};
-use kejiyun_core::ids::{OrgId, TechWorkerId, UserId};
+use kejiyun_core::ids::{DealId, OrgId, PostingId, TechWorkerId, UserId};
 use kejiyun_core::market::categories::Category;
 use kejiyun_core::market::deals::{Deal, DealOrigin, DealStatus, DealSubject, DealTerms};
 use kejiyun_core::market::money::Fen;
@@ -243,9 +243,9 @@ pub(crate) fn subject(
     achievement: Option<i64>,
 ) -> DealSubject {
     DealSubject {
-        need,
-        service,
-        achievement,
+        need: need.map(PostingId::new),
+        service: service.map(PostingId::new),
+        achievement: achievement.map(PostingId::new),
     }
 }
 
@@ -296,13 +296,16 @@ fn random_time(rng: &mut StdRng) -> Timestamp {
 async fn posting_status(store: &SeaStore, kind: PostingKind, id: i64) -> Option<S> {
     match kind {
         PostingKind::Service => {
-            must(PostingStore::<ServiceDraft>::posting(store, id).await).map(|p| p.meta.status)
+            must(PostingStore::<ServiceDraft>::posting(store, PostingId::new(id)).await)
+                .map(|p| p.meta.status)
         }
         PostingKind::Need => {
-            must(PostingStore::<NeedDraft>::posting(store, id).await).map(|p| p.meta.status)
+            must(PostingStore::<NeedDraft>::posting(store, PostingId::new(id)).await)
+                .map(|p| p.meta.status)
         }
         PostingKind::Achievement => {
-            must(PostingStore::<AchievementDraft>::posting(store, id).await).map(|p| p.meta.status)
+            must(PostingStore::<AchievementDraft>::posting(store, PostingId::new(id)).await)
+                .map(|p| p.meta.status)
         }
     }
 }
@@ -316,15 +319,18 @@ pub(crate) async fn create(
 ) -> i64 {
     let (region, cat) = place;
     must(match k {
-        PostingKind::Service => {
-            s.create_posting(owner, &service(region, cat), at, None)
-                .await
-        }
-        PostingKind::Need => s.create_posting(owner, &need(region, cat), at, None).await,
-        PostingKind::Achievement => {
-            s.create_posting(owner, &achievement(region, cat), at, None)
-                .await
-        }
+        PostingKind::Service => s
+            .create_posting(owner, &service(region, cat), at, None)
+            .await
+            .map(|id| id.0),
+        PostingKind::Need => s
+            .create_posting(owner, &need(region, cat), at, None)
+            .await
+            .map(|id| id.0),
+        PostingKind::Achievement => s
+            .create_posting(owner, &achievement(region, cat), at, None)
+            .await
+            .map(|id| id.0),
     })
 }
 
@@ -337,9 +343,18 @@ pub(crate) async fn update(
 ) -> Res {
     let (region, cat) = place;
     match k {
-        PostingKind::Service => s.update_posting(id, &service(region, cat), c).await,
-        PostingKind::Need => s.update_posting(id, &need(region, cat), c).await,
-        PostingKind::Achievement => s.update_posting(id, &achievement(region, cat), c).await,
+        PostingKind::Service => {
+            s.update_posting(PostingId::new(id), &service(region, cat), c)
+                .await
+        }
+        PostingKind::Need => {
+            s.update_posting(PostingId::new(id), &need(region, cat), c)
+                .await
+        }
+        PostingKind::Achievement => {
+            s.update_posting(PostingId::new(id), &achievement(region, cat), c)
+                .await
+        }
     }
 }
 
@@ -516,7 +531,7 @@ async fn step_deal(store: &SeaStore, pool: &Shared, rng: &mut StdRng) {
     };
     if op >= 3 {
         let Some(id) = deal else { return };
-        let Some(d) = must(store.deal(id).await) else {
+        let Some(d) = must(store.deal(DealId(id)).await) else {
             return;
         };
         let to = match (d.status, op == 5) {
@@ -524,7 +539,7 @@ async fn step_deal(store: &SeaStore, pool: &Shared, rng: &mut StdRng) {
             (DealStatus::Confirmed, _) | (_, true) => DealStatus::Cancelled,
             _ => DealStatus::Confirmed,
         };
-        lost(store.change_deal(id, deal_change(&d, to, at)).await);
+        lost(store.change_deal(DealId(id), deal_change(&d, to, at)).await);
         return;
     }
     let subj = match rng.random_range(0..4) {
@@ -549,7 +564,11 @@ async fn step_deal(store: &SeaStore, pool: &Shared, rng: &mut StdRng) {
                 service_id: None,
             };
             let draft = QuoteDraft::parse(&input).unwrap_or_else(|e| panic!("{e}"));
-            let Some(q) = lost(store.create_quote(need_id, y, &draft, at).await) else {
+            let Some(q) = lost(
+                store
+                    .create_quote(PostingId::new(need_id), y, &draft, at)
+                    .await,
+            ) else {
                 return;
             };
             let on_need = new_deal(subject(n, None, None), (x, y), fen, region, at);
@@ -568,7 +587,7 @@ async fn step_deal(store: &SeaStore, pool: &Shared, rng: &mut StdRng) {
         }
     };
     if let Some(id) = id {
-        lock(pool).deals.push(id);
+        lock(pool).deals.push(id.0);
     }
 }
 

@@ -2,6 +2,7 @@
 //! posting (`GET /api/v1/{needs,services,achievements}/{id}/matches`).
 
 use axum::extract::State;
+use kejiyun_core::ids::{AchievementId, NeedId, ServiceId};
 use kejiyun_core::market::categories::Category;
 use kejiyun_core::market::postings::PostingKind;
 use kejiyun_core::matching::MatchReason;
@@ -241,10 +242,10 @@ async fn matches_of(
 pub async fn need_matches(
     State(state): State<AppState>,
     user: ApiUser,
-    ApiPath(id): ApiPath<i64>,
+    ApiPath(id): ApiPath<NeedId>,
     ApiQuery(p): ApiQuery<MatchParams>,
 ) -> ApiResult<ApiJson<MatchesDto>> {
-    matches_of(&state, &user, PostingKind::Need, id, p.limit).await
+    matches_of(&state, &user, PostingKind::Need, id.0, p.limit).await
 }
 
 /// Needs a service reaches and matches, best first, each with why.
@@ -260,10 +261,10 @@ pub async fn need_matches(
 pub async fn service_matches(
     State(state): State<AppState>,
     user: ApiUser,
-    ApiPath(id): ApiPath<i64>,
+    ApiPath(id): ApiPath<ServiceId>,
     ApiQuery(p): ApiQuery<MatchParams>,
 ) -> ApiResult<ApiJson<MatchesDto>> {
-    matches_of(&state, &user, PostingKind::Service, id, p.limit).await
+    matches_of(&state, &user, PostingKind::Service, id.0, p.limit).await
 }
 
 /// Needs an achievement matches, best first, each with why.
@@ -279,8 +280,8 @@ pub async fn service_matches(
 pub async fn achievement_matches(
     State(state): State<AppState>,
     user: ApiUser,
-    ApiPath(id): ApiPath<i64>,
+    ApiPath(id): ApiPath<AchievementId>,
     ApiQuery(p): ApiQuery<MatchParams>,
 ) -> ApiResult<ApiJson<MatchesDto>> {
-    matches_of(&state, &user, PostingKind::Achievement, id, p.limit).await
+    matches_of(&state, &user, PostingKind::Achievement, id.0, p.limit).await
 }

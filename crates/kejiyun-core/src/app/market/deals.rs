@@ -1,7 +1,7 @@
 use serde_json::json;
 
 use crate::audit::AuditRecord;
-use crate::ids::UserId;
+use crate::ids::{AchievementId, DealId, InquiryId, NeedId, PostingId, ServiceId, UserId};
 use crate::market::deals::{
     self, Deal, DealOrigin, DealStatus, DealSubject, DealTerms, Evidence, Side,
 };
@@ -17,10 +17,10 @@ use crate::{DomainError, DomainResult};
 /// parties), or on postings whose owners are the parties (need + service, need + achievement).
 #[derive(Debug, Clone, Default)]
 pub struct DealInput {
-    pub inquiry_id: Option<i64>,
-    pub need_id: Option<i64>,
-    pub service_id: Option<i64>,
-    pub achievement_id: Option<i64>,
+    pub inquiry_id: Option<InquiryId>,
+    pub need_id: Option<NeedId>,
+    pub service_id: Option<ServiceId>,
+    pub achievement_id: Option<AchievementId>,
     pub amount_fen: i64,
     pub deal_date: String,
     pub note: Option<String>,
@@ -30,9 +30,9 @@ pub struct DealInput {
 /// named by user id where a side has no posting.
 #[derive(Debug, Clone, Default)]
 pub struct OfflineDealInput {
-    pub need_id: Option<i64>,
-    pub service_id: Option<i64>,
-    pub achievement_id: Option<i64>,
+    pub need_id: Option<NeedId>,
+    pub service_id: Option<ServiceId>,
+    pub achievement_id: Option<AchievementId>,
     pub requester_id: Option<i64>,
     pub provider_id: Option<i64>,
     pub amount_fen: i64,
@@ -59,7 +59,7 @@ pub(crate) fn deal_audit(
     actor: UserId,
     at: crate::time::Timestamp,
     action: &str,
-    deal_id: Option<i64>,
+    deal_id: Option<DealId>,
     region: RegionCode,
     before: Option<serde_json::Value>,
     after: serde_json::Value,
@@ -119,15 +119,15 @@ impl Deals<'_> {
         provider: Option<UserId>,
     ) -> DomainResult<Resolved> {
         let need = match subject.need {
-            Some(id) => Some(self.dealable(PostingKind::Need, id).await?),
+            Some(id) => Some(self.dealable(PostingKind::Need, id.0).await?),
             None => None,
         };
         let service = match subject.service {
-            Some(id) => Some(self.dealable(PostingKind::Service, id).await?),
+            Some(id) => Some(self.dealable(PostingKind::Service, id.0).await?),
             None => None,
         };
         let achievement = match subject.achievement {
-            Some(id) => Some(self.dealable(PostingKind::Achievement, id).await?),
+            Some(id) => Some(self.dealable(PostingKind::Achievement, id.0).await?),
             None => None,
         };
         if service.is_some() && achievement.is_some() {
@@ -172,7 +172,7 @@ impl Deals<'_> {
     }
 
     /// One side proposes a deal; their own confirmation is implied, the other side confirms.
-    pub async fn propose_deal(&self, actor: &Actor, input: &DealInput) -> DomainResult<i64> {
+    pub async fn propose_deal(&self, actor: &Actor, input: &DealInput) -> DomainResult<DealId> {
         let now = self.now();
         let terms = DealTerms::parse(
             input.amount_fen,
@@ -190,15 +190,15 @@ impl Deals<'_> {
             let (inquiry, _) = self.inquiries().inquiry(actor, iid).await?;
             match inquiry.posting_kind {
                 PostingKind::Need => {
-                    subject.need = Some(inquiry.posting_id);
+                    subject.need = Some(PostingId::new(inquiry.posting_id));
                     provider = Some(inquiry.requester);
                 }
                 PostingKind::Service => {
-                    subject.service = Some(inquiry.posting_id);
+                    subject.service = Some(PostingId::new(inquiry.posting_id));
                     requester = Some(inquiry.requester);
                 }
                 PostingKind::Achievement => {
-                    subject.achievement = Some(inquiry.posting_id);
+                    subject.achievement = Some(PostingId::new(inquiry.posting_id));
                     requester = Some(inquiry.requester);
                 }
             }
@@ -258,7 +258,7 @@ impl Deals<'_> {
         input: &OfflineDealInput,
         file_name: &str,
         file: Vec<u8>,
-    ) -> DomainResult<i64> {
+    ) -> DomainResult<DealId> {
         if file.is_empty() {
             return Err(DomainError::invalid("evidence", "请上传合同凭证"));
         }
@@ -354,7 +354,7 @@ impl Deals<'_> {
     }
 
     /// The two sides and the admins of the deal's region see a deal.
-    pub async fn deal(&self, actor: &Actor, id: i64) -> DomainResult<Deal> {
+    pub async fn deal(&self, actor: &Actor, id: DealId) -> DomainResult<Deal> {
         let d = self.store.deal(id).await?.ok_or_else(not_found)?;
         if d.side_of(actor.user_id).is_some() || actor.administers(d.region) {
             Ok(d)
@@ -363,7 +363,11 @@ impl Deals<'_> {
         }
     }
 
-    pub async fn deal_evidence(&self, actor: &Actor, id: i64) -> DomainResult<(Evidence, Vec<u8>)> {
+    pub async fn deal_evidence(
+        &self,
+        actor: &Actor,
+        id: DealId,
+    ) -> DomainResult<(Evidence, Vec<u8>)> {
         self.deal(actor, id).await?;
         self.store
             .deal_evidence(id)
@@ -372,7 +376,7 @@ impl Deals<'_> {
     }
 
     /// One side confirms; the deal counts once both have.
-    pub async fn confirm_deal(&self, actor: &Actor, id: i64) -> DomainResult<DealStatus> {
+    pub async fn confirm_deal(&self, actor: &Actor, id: DealId) -> DomainResult<DealStatus> {
         let d = self.deal(actor, id).await?;
         let side = d
             .side_of(actor.user_id)
@@ -418,7 +422,7 @@ impl Deals<'_> {
     }
 
     /// Cancels a deal with a reason: a side while it is proposed; a region admin at any time.
-    pub async fn cancel_deal(&self, actor: &Actor, id: i64, reason: &str) -> DomainResult<()> {
+    pub async fn cancel_deal(&self, actor: &Actor, id: DealId, reason: &str) -> DomainResult<()> {
         let reason = moderation::reason(reason)?;
         let d = self.deal(actor, id).await?;
         let by_admin = actor.administers(d.region);

@@ -1,3 +1,4 @@
+use crate::ids::{InquiryId, MessageId, QuoteId};
 use crate::market::inquiries::{Inquiry, Message, message_body};
 use crate::market::postings::PostingKind;
 use crate::moderation::ModerationStatus;
@@ -20,7 +21,7 @@ impl Inquiries<'_> {
         kind: PostingKind,
         posting_id: i64,
         body: &str,
-    ) -> DomainResult<i64> {
+    ) -> DomainResult<InquiryId> {
         let body = message_body(body)?;
         self.banned_words.check("body", &[&body])?;
         let (meta, _, _) = self.postings().posting_meta(kind, posting_id).await?;
@@ -64,7 +65,11 @@ impl Inquiries<'_> {
     }
 
     /// Only the two sides see a thread; anyone else gets 404.
-    pub async fn inquiry(&self, actor: &Actor, id: i64) -> DomainResult<(Inquiry, Vec<Message>)> {
+    pub async fn inquiry(
+        &self,
+        actor: &Actor,
+        id: InquiryId,
+    ) -> DomainResult<(Inquiry, Vec<Message>)> {
         let inquiry = self.store.inquiry(id).await?.ok_or_else(not_found)?;
         if !inquiry.is_side(actor.user_id) {
             return Err(not_found());
@@ -73,7 +78,12 @@ impl Inquiries<'_> {
         Ok((inquiry, messages))
     }
 
-    pub async fn reply_inquiry(&self, actor: &Actor, id: i64, body: &str) -> DomainResult<i64> {
+    pub async fn reply_inquiry(
+        &self,
+        actor: &Actor,
+        id: InquiryId,
+        body: &str,
+    ) -> DomainResult<MessageId> {
         let body = message_body(body)?;
         self.banned_words.check("body", &[&body])?;
         let inquiry = self.store.inquiry(id).await?.ok_or_else(not_found)?;
@@ -88,7 +98,12 @@ impl Inquiries<'_> {
 
     /// The owner of a need asks a quote's provider a question: the message goes to the thread
     /// between them on that need (opened now if the provider has not written yet).
-    pub async fn ask_quote(&self, actor: &Actor, quote_id: i64, body: &str) -> DomainResult<i64> {
+    pub async fn ask_quote(
+        &self,
+        actor: &Actor,
+        quote_id: QuoteId,
+        body: &str,
+    ) -> DomainResult<InquiryId> {
         let body = message_body(body)?;
         self.banned_words.check("body", &[&body])?;
         let quote = self.quotes().quote(actor, quote_id).await?;
@@ -100,7 +115,7 @@ impl Inquiries<'_> {
         let now = self.now();
         match self
             .store
-            .find_inquiry(PostingKind::Need, quote.need_id, quote.provider)
+            .find_inquiry(PostingKind::Need, quote.need_id.0, quote.provider)
             .await?
         {
             Some(id) => {
@@ -113,7 +128,7 @@ impl Inquiries<'_> {
                 .store
                 .create_inquiry(
                     PostingKind::Need,
-                    quote.need_id,
+                    quote.need_id.0,
                     quote.provider,
                     actor.user_id,
                     actor.user_id,

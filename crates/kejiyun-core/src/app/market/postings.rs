@@ -1,7 +1,7 @@
 use serde_json::json;
 
 use crate::audit::AuditRecord;
-use crate::ids::OrgId;
+use crate::ids::{OrgId, PostingId};
 use crate::market::categories::{Category, Scope};
 use crate::market::ports::{PostingChange, PostingFilter};
 use crate::market::postings::{
@@ -77,7 +77,7 @@ impl Postings<'_> {
         actor: &Actor,
         input: &I,
         submit: bool,
-    ) -> DomainResult<i64> {
+    ) -> DomainResult<PostingId<I::Draft>> {
         let draft = I::Draft::parse(input)?;
         self.check_posting_text(draft.region(), &draft.public_text())?;
         if I::Draft::PROVIDED {
@@ -116,12 +116,12 @@ impl Postings<'_> {
         id: i64,
     ) -> DomainResult<Option<(PostingMeta, RegionCode, String)>> {
         Ok(D::rows(&*self.store)
-            .posting(id)
+            .posting(PostingId::new(id))
             .await?
             .map(|p| (p.meta, p.draft.region(), p.draft.title().to_owned())))
     }
 
-    /// The meta and region of any posting, or 404.
+    /// The meta, region and title of a posting of a kind chosen at run time, or 404.
     pub async fn posting_meta(
         &self,
         kind: PostingKind,
@@ -166,10 +166,10 @@ impl Postings<'_> {
     pub async fn edit<I: PostingInput>(
         &self,
         actor: &Actor,
-        id: i64,
+        id: PostingId<I::Draft>,
         input: &I,
     ) -> DomainResult<()> {
-        let (meta, _, _) = self.owned_meta(actor, I::Draft::KIND, id).await?;
+        let (meta, _, _) = self.owned_meta(actor, I::Draft::KIND, id.0).await?;
         let draft = I::Draft::parse(input)?;
         self.check_posting_text(draft.region(), &draft.public_text())?;
         if I::Draft::PROVIDED {
@@ -299,7 +299,7 @@ impl Postings<'_> {
     pub async fn get<D: PostingContent>(
         &self,
         actor: Option<&Actor>,
-        id: i64,
+        id: PostingId<D>,
     ) -> DomainResult<Posting<D>> {
         match D::rows(&*self.store).posting(id).await? {
             Some(p) if Self::visible(&p.meta, p.draft.region(), actor) => Ok(p),

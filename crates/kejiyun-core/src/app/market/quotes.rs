@@ -1,3 +1,4 @@
+use crate::ids::{DealId, NeedId, QuoteId};
 use crate::market::deals::{DealOrigin, DealStatus, DealSubject, DealTerms};
 use crate::market::ports::NewDeal;
 use crate::market::postings::{NeedDraft, PostingContent, ServiceDraft};
@@ -20,9 +21,9 @@ impl Quotes<'_> {
     pub async fn submit_quote(
         &self,
         actor: &Actor,
-        need_id: i64,
+        need_id: NeedId,
         input: &QuoteInput,
-    ) -> DomainResult<i64> {
+    ) -> DomainResult<QuoteId> {
         let provider = actor
             .grants
             .iter()
@@ -67,7 +68,7 @@ impl Quotes<'_> {
     pub async fn quotes_for_need(
         &self,
         actor: &Actor,
-        need_id: i64,
+        need_id: NeedId,
         page: Page,
     ) -> DomainResult<Paged<Quote>> {
         let need = self
@@ -89,7 +90,7 @@ impl Quotes<'_> {
             .await?)
     }
 
-    pub async fn quote(&self, actor: &Actor, id: i64) -> DomainResult<Quote> {
+    pub async fn quote(&self, actor: &Actor, id: QuoteId) -> DomainResult<Quote> {
         let q = self.store.quote(id).await?.ok_or_else(not_found)?;
         let need_region = NeedDraft::rows(&*self.store)
             .posting(q.need_id)
@@ -101,7 +102,7 @@ impl Quotes<'_> {
         if sees { Ok(q) } else { Err(not_found()) }
     }
 
-    async fn own_need_quote(&self, actor: &Actor, id: i64) -> DomainResult<Quote> {
+    async fn own_need_quote(&self, actor: &Actor, id: QuoteId) -> DomainResult<Quote> {
         let q = self.quote(actor, id).await?;
         if q.need_owner != actor.user_id {
             return Err(DomainError::Forbidden("只有需求发布者可以处理报价".into()));
@@ -111,7 +112,7 @@ impl Quotes<'_> {
 
     /// The requester accepts a quote: a deal is proposed on its terms (the requester's side
     /// confirmed), waiting for the provider's confirmation. Returns the deal id.
-    pub async fn accept_quote(&self, actor: &Actor, id: i64) -> DomainResult<i64> {
+    pub async fn accept_quote(&self, actor: &Actor, id: QuoteId) -> DomainResult<DealId> {
         let q = self.own_need_quote(actor, id).await?;
         quote_transition(q.status, QuoteStatus::Accepted)?;
         let need = self
@@ -185,7 +186,7 @@ impl Quotes<'_> {
     pub async fn decline_quote(
         &self,
         actor: &Actor,
-        id: i64,
+        id: QuoteId,
         reason: &str,
         note: Option<&str>,
     ) -> DomainResult<()> {
@@ -207,7 +208,7 @@ impl Quotes<'_> {
         Ok(())
     }
 
-    pub async fn withdraw_quote(&self, actor: &Actor, id: i64) -> DomainResult<()> {
+    pub async fn withdraw_quote(&self, actor: &Actor, id: QuoteId) -> DomainResult<()> {
         let q = self.quote(actor, id).await?;
         if q.provider != actor.user_id {
             return Err(DomainError::Forbidden("只有报价人可以撤回报价".into()));

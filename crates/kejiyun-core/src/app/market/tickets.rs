@@ -1,6 +1,7 @@
 use serde_json::json;
 
 use crate::audit::AuditRecord;
+use crate::ids::{DealId, FollowUpId, InquiryId, NeedId, TicketId};
 use crate::market::ports::TicketFilter;
 use crate::market::postings::{NeedDraft, PostingKind};
 use crate::market::tickets::{
@@ -19,7 +20,7 @@ use_cases!(Tickets, tickets, "Caseworker tickets");
 
 impl Tickets<'_> {
     /// Region staff take a need as a caseworker ticket (one open ticket per need).
-    pub async fn open_ticket(&self, actor: &Actor, need_id: i64) -> DomainResult<i64> {
+    pub async fn open_ticket(&self, actor: &Actor, need_id: NeedId) -> DomainResult<TicketId> {
         let need = self
             .postings()
             .get::<NeedDraft>(Some(actor), need_id)
@@ -55,7 +56,7 @@ impl Tickets<'_> {
     }
 
     /// A ticket, for the admins of its region.
-    pub async fn ticket(&self, actor: &Actor, id: i64) -> DomainResult<Ticket> {
+    pub async fn ticket(&self, actor: &Actor, id: TicketId) -> DomainResult<Ticket> {
         let t = self.store.ticket(id).await?.ok_or_else(not_found)?;
         if actor.administers(t.region) {
             Ok(t)
@@ -64,7 +65,7 @@ impl Tickets<'_> {
         }
     }
 
-    async fn open_ticket_of(&self, actor: &Actor, id: i64) -> DomainResult<Ticket> {
+    async fn open_ticket_of(&self, actor: &Actor, id: TicketId) -> DomainResult<Ticket> {
         let t = self.ticket(actor, id).await?;
         if t.status != TicketStatus::Open {
             return Err(DomainError::Conflict("保姆单已办结".into()));
@@ -75,10 +76,10 @@ impl Tickets<'_> {
     pub async fn add_follow_up(
         &self,
         actor: &Actor,
-        id: i64,
+        id: TicketId,
         kind: &str,
         note: &str,
-    ) -> DomainResult<i64> {
+    ) -> DomainResult<FollowUpId> {
         let kind = FollowUpKind::parse(kind)?;
         let note = follow_up_note(note)?;
         self.open_ticket_of(actor, id).await?;
@@ -88,27 +89,30 @@ impl Tickets<'_> {
             .await?)
     }
 
-    /// Links an inquiry or deal that came of the ticket's need.
+    /// Links an inquiry or deal that came of the ticket's need (`kind` says which `target` is).
     pub async fn link_ticket(
         &self,
         actor: &Actor,
-        id: i64,
+        id: TicketId,
         kind: &str,
         target: i64,
     ) -> DomainResult<()> {
         let kind = LinkKind::parse(kind)?;
         let t = self.open_ticket_of(actor, id).await?;
-        let related =
-            match kind {
-                LinkKind::Inquiry => self.store.inquiry(target).await?.is_some_and(|i| {
-                    i.posting_kind == PostingKind::Need && i.posting_id == t.need_id
+        let related = match kind {
+            LinkKind::Inquiry => self
+                .store
+                .inquiry(InquiryId(target))
+                .await?
+                .is_some_and(|i| {
+                    i.posting_kind == PostingKind::Need && i.posting_id == t.need_id.0
                 }),
-                LinkKind::Deal => self
-                    .store
-                    .deal(target)
-                    .await?
-                    .is_some_and(|d| d.subject.need == Some(t.need_id)),
-            };
+            LinkKind::Deal => self
+                .store
+                .deal(DealId(target))
+                .await?
+                .is_some_and(|d| d.subject.need == Some(t.need_id)),
+        };
         if !related {
             return Err(DomainError::invalid(
                 "target",
@@ -121,7 +125,7 @@ impl Tickets<'_> {
     pub async fn close_ticket(
         &self,
         actor: &Actor,
-        id: i64,
+        id: TicketId,
         outcome: &str,
         note: Option<&str>,
     ) -> DomainResult<()> {
@@ -150,7 +154,7 @@ impl Tickets<'_> {
         actor: &Actor,
         mine: bool,
         status: Option<TicketStatus>,
-        need: Option<i64>,
+        need: Option<NeedId>,
         page: Page,
     ) -> DomainResult<Paged<Ticket>> {
         let scope = actor.admin_scope();

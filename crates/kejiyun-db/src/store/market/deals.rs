@@ -6,7 +6,7 @@ use std::collections::HashMap;
 
 use async_trait::async_trait;
 use chrono::NaiveDate;
-use kejiyun_core::ids::UserId;
+use kejiyun_core::ids::{DealId, InquiryId, PostingId, QuoteId, UserId};
 use kejiyun_core::market::deals::{Deal, DealOrigin, DealStatus, DealSubject, DealTerms, Evidence};
 use kejiyun_core::market::money::Fen;
 use kejiyun_core::market::ports::{DealChange, DealFilter, DealStore, NewDeal};
@@ -46,29 +46,44 @@ async fn outbox_upsert<C: ConnectionTrait>(txn: &C, id: i64, at: Timestamp) -> S
     Ok(())
 }
 
+/// The subject's posting columns (`need_id`, `service_id`, `achievement_id`).
+pub(in crate::store) fn subject_columns(
+    s: &DealSubject,
+) -> (Option<i64>, Option<i64>, Option<i64>) {
+    (
+        s.need.map(|n| n.0),
+        s.service.map(|v| v.0),
+        s.achievement.map(|a| a.0),
+    )
+}
+
+/// The subject of a deal row.
+fn subject_of(r: &deals::Model) -> DealSubject {
+    DealSubject {
+        need: r.need_id.map(PostingId::new),
+        service: r.service_id.map(PostingId::new),
+        achievement: r.achievement_id.map(PostingId::new),
+    }
+}
+
 /// Inserts a deal with its evidence, audit entry and outbox row, inside the caller's
 /// transaction. An audit record without a target id gets the new deal's id.
 pub(super) async fn insert<C: ConnectionTrait>(txn: &C, d: NewDeal) -> StoreResult<i64> {
     let (region, city, province) = region_parts(d.region);
-    stats::lock_subject(
-        txn,
-        d.subject.need,
-        d.subject.service,
-        d.subject.achievement,
-    )
-    .await?;
+    let (need, service, achievement) = subject_columns(&d.subject);
+    stats::lock_subject(txn, need, service, achievement).await?;
     let id = deals::Entity::insert(deals::ActiveModel {
-        need_id: Set(d.subject.need),
-        service_id: Set(d.subject.service),
-        achievement_id: Set(d.subject.achievement),
+        need_id: Set(need),
+        service_id: Set(service),
+        achievement_id: Set(achievement),
         requester_id: Set(d.requester.0),
         provider_id: Set(d.provider.0),
         amount_fen: Set(d.terms.amount.fen()),
         deal_date: Set(d.terms.deal_date.format("%Y-%m-%d").to_string()),
         note: Set(d.terms.note.clone()),
         origin: Set(d.origin.code().to_owned()),
-        quote_id: Set(d.quote_id),
-        inquiry_id: Set(d.inquiry_id),
+        quote_id: Set(d.quote_id.map(|q| q.0)),
+        inquiry_id: Set(d.inquiry_id.map(|i| i.0)),
         region: Set(region),
         region_city: Set(city),
         region_province: Set(province),
@@ -113,7 +128,12 @@ pub(super) async fn insert<C: ConnectionTrait>(txn: &C, d: NewDeal) -> StoreResu
     let mut notes = Vec::new();
     if d.status == DealStatus::Confirmed {
         for side in [d.requester, d.provider] {
-            notes.push(notifications::deal_confirmed(side, id, &title, d.at));
+            notes.push(notifications::deal_confirmed(
+                side,
+                DealId(id),
+                &title,
+                d.at,
+            ));
         }
     } else if d.status == DealStatus::Proposed {
         // Each side still to confirm, except the one who proposed it.
@@ -123,7 +143,12 @@ pub(super) async fn insert<C: ConnectionTrait>(txn: &C, d: NewDeal) -> StoreResu
         ];
         for (side, confirmed_at) in waiting {
             if confirmed_at.is_none() && side != d.proposed_by {
-                notes.push(notifications::deal_to_confirm(side, id, &title, d.at));
+                notes.push(notifications::deal_to_confirm(
+                    side,
+                    DealId(id),
+                    &title,
+                    d.at,
+                ));
             }
         }
     }
@@ -208,12 +233,8 @@ async fn to_domain(db: &DatabaseConnection, rows: Vec<deals::Model>) -> StoreRes
             let deal_date = NaiveDate::parse_from_str(&r.deal_date, "%Y-%m-%d")
                 .map_err(|_| corrupt("deal date", &r.deal_date))?;
             Ok(Deal {
-                id: r.id,
-                subject: DealSubject {
-                    need: r.need_id,
-                    service: r.service_id,
-                    achievement: r.achievement_id,
-                },
+                id: DealId(r.id),
+                subject: subject_of(&r),
                 subject_title,
                 requester: UserId(r.requester_id),
                 requester_name: name_of(&names, r.requester_id),
@@ -225,8 +246,8 @@ async fn to_domain(db: &DatabaseConnection, rows: Vec<deals::Model>) -> StoreRes
                     note: r.note,
                 },
                 origin: DealOrigin::parse(&r.origin).ok_or_else(|| corrupt("origin", &r.origin))?,
-                quote_id: r.quote_id,
-                inquiry_id: r.inquiry_id,
+                quote_id: r.quote_id.map(QuoteId),
+                inquiry_id: r.inquiry_id.map(InquiryId),
                 status: parse_status(&r.status)?,
                 requester_confirmed_at: r.requester_confirmed_at.map(Timestamp),
                 provider_confirmed_at: r.provider_confirmed_at.map(Timestamp),
@@ -331,15 +352,10 @@ async fn notify_confirmed<C: ConnectionTrait>(txn: &C, id: i64, at: Timestamp) -
     else {
         return Ok(());
     };
-    let subject = DealSubject {
-        need: d.need_id,
-        service: d.service_id,
-        achievement: d.achievement_id,
-    };
-    let title = inbox::deal_title(txn, &subject).await?;
+    let title = inbox::deal_title(txn, &subject_of(&d)).await?;
     let notes = [d.requester_id, d.provider_id]
         .into_iter()
-        .map(|u| notifications::deal_confirmed(UserId(u), id, &title, at))
+        .map(|u| notifications::deal_confirmed(UserId(u), DealId(id), &title, at))
         .collect();
     inbox::insert(txn, notes).await
 }
@@ -405,19 +421,19 @@ pub(in crate::store) async fn evidence(
 
 #[async_trait]
 impl DealStore for SeaStore {
-    async fn create_deal(&self, deal: NewDeal) -> StoreResult<i64> {
-        retry!(create(&self.db, deal.clone()))
+    async fn create_deal(&self, deal: NewDeal) -> StoreResult<DealId> {
+        retry!(create(&self.db, deal.clone())).map(DealId)
     }
-    async fn deal(&self, id: i64) -> StoreResult<Option<Deal>> {
-        get(&self.db, id).await
+    async fn deal(&self, id: DealId) -> StoreResult<Option<Deal>> {
+        get(&self.db, id.0).await
     }
-    async fn change_deal(&self, id: i64, c: DealChange) -> StoreResult<()> {
-        retry!(change(&self.db, id, c.clone()))
+    async fn change_deal(&self, id: DealId, c: DealChange) -> StoreResult<()> {
+        retry!(change(&self.db, id.0, c.clone()))
     }
     async fn list_deals(&self, filter: &DealFilter, page: Page) -> StoreResult<Paged<Deal>> {
         list(&self.db, filter, page).await
     }
-    async fn deal_evidence(&self, deal_id: i64) -> StoreResult<Option<(Evidence, Vec<u8>)>> {
-        evidence(&self.db, deal_id).await
+    async fn deal_evidence(&self, deal_id: DealId) -> StoreResult<Option<(Evidence, Vec<u8>)>> {
+        evidence(&self.db, deal_id.0).await
     }
 }

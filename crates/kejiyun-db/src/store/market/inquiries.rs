@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 
 use async_trait::async_trait;
-use kejiyun_core::ids::UserId;
+use kejiyun_core::ids::{InquiryId, MessageId, UserId};
 use kejiyun_core::market::inquiries::{Inquiry, Message};
 use kejiyun_core::market::ports::InquiryStore;
 use kejiyun_core::market::postings::PostingKind;
@@ -47,7 +47,7 @@ async fn to_domain(
         .map(|r| {
             let kind = kind_of(&r.posting_kind)?;
             Ok(Inquiry {
-                id: r.id,
+                id: InquiryId(r.id),
                 posting_kind: kind,
                 posting_id: r.posting_id,
                 posting_title: titles
@@ -129,7 +129,7 @@ async fn notify_message<C: ConnectionTrait>(
         .map(|(t, _)| t)
         .unwrap_or_default();
     let name = inbox::user_name(txn, author).await?;
-    let n = notifications::new_message(recipient, inquiry_id, &title, &name, first, at);
+    let n = notifications::new_message(recipient, InquiryId(inquiry_id), &title, &name, first, at);
     inbox::insert(txn, vec![n]).await
 }
 
@@ -254,8 +254,8 @@ pub(in crate::store) async fn messages(
     Ok(rows
         .into_iter()
         .map(|r| Message {
-            id: r.id,
-            inquiry_id: r.inquiry_id,
+            id: MessageId(r.id),
+            inquiry_id: InquiryId(r.inquiry_id),
             author: UserId(r.author_id),
             author_name: name_of(&names, r.author_id),
             body: r.body,
@@ -293,8 +293,10 @@ impl InquiryStore for SeaStore {
         kind: PostingKind,
         posting_id: i64,
         requester: UserId,
-    ) -> StoreResult<Option<i64>> {
-        find(&self.db, kind, posting_id, requester).await
+    ) -> StoreResult<Option<InquiryId>> {
+        Ok(find(&self.db, kind, posting_id, requester)
+            .await?
+            .map(InquiryId))
     }
     async fn create_inquiry(
         &self,
@@ -305,25 +307,26 @@ impl InquiryStore for SeaStore {
         author: UserId,
         body: &str,
         at: Timestamp,
-    ) -> StoreResult<i64> {
+    ) -> StoreResult<InquiryId> {
         retry!(create(
             &self.db, kind, posting_id, requester, owner, author, body, at,
         ))
+        .map(InquiryId)
     }
     async fn add_message(
         &self,
-        inquiry_id: i64,
+        inquiry_id: InquiryId,
         author: UserId,
         body: &str,
         at: Timestamp,
-    ) -> StoreResult<i64> {
-        retry!(add_message(&self.db, inquiry_id, author, body, at))
+    ) -> StoreResult<MessageId> {
+        retry!(add_message(&self.db, inquiry_id.0, author, body, at)).map(MessageId)
     }
-    async fn inquiry(&self, id: i64) -> StoreResult<Option<Inquiry>> {
-        get(&self.db, id).await
+    async fn inquiry(&self, id: InquiryId) -> StoreResult<Option<Inquiry>> {
+        get(&self.db, id.0).await
     }
-    async fn messages(&self, inquiry_id: i64) -> StoreResult<Vec<Message>> {
-        messages(&self.db, inquiry_id).await
+    async fn messages(&self, inquiry_id: InquiryId) -> StoreResult<Vec<Message>> {
+        messages(&self.db, inquiry_id.0).await
     }
     async fn list_inquiries(&self, user: UserId, page: Page) -> StoreResult<Paged<Inquiry>> {
         list(&self.db, user, page).await

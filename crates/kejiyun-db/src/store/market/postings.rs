@@ -8,7 +8,7 @@ use std::collections::HashMap;
 
 use async_trait::async_trait;
 use chrono::NaiveDate;
-use kejiyun_core::ids::{OrgId, UserId};
+use kejiyun_core::ids::{OrgId, PostingId, UserId};
 use kejiyun_core::market::categories::{
     Category, ContactPref, Industry, IpType, Maturity, Scope, TransferMode,
 };
@@ -158,7 +158,6 @@ fn meta<E: PostingTable>(
     let at = |c| value::<E, i64>(m, c).map(Timestamp);
     let maybe_at = |c| value::<E, Option<i64>>(m, c).map(|t| t.map(Timestamp));
     Ok(PostingMeta {
-        id: value::<E, _>(m, c.id)?,
         kind: E::KIND,
         owner: UserId(owner),
         owner_name: name_of(names, owner),
@@ -224,6 +223,7 @@ impl PostingTable for services::Entity {
         let meta = meta::<services::Entity>(&m, m.org_id.map(OrgId), names)?;
         let tags: Vec<String> = parsed("tags", &m.tags, serde_json::from_str(&m.tags))?;
         Ok(Posting {
+            id: PostingId::new(m.id),
             meta,
             draft: ServiceDraft {
                 category: parsed("category", &m.category, Category::parse(&m.category))?,
@@ -278,6 +278,7 @@ impl PostingTable for needs::Entity {
             .map(|b| parsed("budget", &b.to_string(), Fen::new("budget_fen", b)))
             .transpose()?;
         Ok(Posting {
+            id: PostingId::new(m.id),
             meta,
             draft: NeedDraft {
                 industry: parsed("industry", &m.industry, Industry::parse(&m.industry))?,
@@ -336,6 +337,7 @@ impl PostingTable for achievements::Entity {
             .map(|c| parsed("transfer mode", c, TransferMode::parse(c)))
             .collect::<StoreResult<Vec<_>>>()?;
         Ok(Posting {
+            id: PostingId::new(m.id),
             meta,
             draft: AchievementDraft {
                 category: parsed("category", &m.category, Category::parse(&m.category))?,
@@ -728,7 +730,7 @@ impl<D: StoredPosting> PostingStore<D> for SeaStore {
         draft: &D,
         at: Timestamp,
         submit: Option<PostingChange>,
-    ) -> StoreResult<i64> {
+    ) -> StoreResult<PostingId<D>> {
         retry!(create::<D::Table>(
             &self.db,
             owner,
@@ -736,15 +738,21 @@ impl<D: StoredPosting> PostingStore<D> for SeaStore {
             at,
             submit.clone()
         ))
+        .map(PostingId::new)
     }
-    async fn posting(&self, id: i64) -> StoreResult<Option<Posting<D>>> {
-        get::<D::Table>(&self.db, id).await
+    async fn posting(&self, id: PostingId<D>) -> StoreResult<Option<Posting<D>>> {
+        get::<D::Table>(&self.db, id.0).await
     }
-    async fn update_posting(&self, id: i64, draft: &D, change: PostingChange) -> StoreResult<()> {
+    async fn update_posting(
+        &self,
+        id: PostingId<D>,
+        draft: &D,
+        change: PostingChange,
+    ) -> StoreResult<()> {
         let content = || <D::Table as PostingTable>::content(draft);
         retry!(apply::<D::Table>(
             &self.db,
-            id,
+            id.0,
             content(),
             true,
             change.clone()

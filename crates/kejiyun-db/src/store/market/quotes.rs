@@ -3,7 +3,7 @@
 //! same transaction.
 
 use async_trait::async_trait;
-use kejiyun_core::ids::UserId;
+use kejiyun_core::ids::{DealId, NeedId, PostingId, QuoteId, UserId};
 use kejiyun_core::market::money::Fen;
 use kejiyun_core::market::ports::{NewDeal, QuoteStore};
 use kejiyun_core::market::postings::PostingKind;
@@ -33,8 +33,8 @@ async fn to_domain(db: &DatabaseConnection, rows: Vec<quotes::Model>) -> StoreRe
         .map(|r| {
             let (need_title, need_owner) = heads.get(&r.need_id).cloned().unwrap_or_default();
             Ok(Quote {
-                id: r.id,
-                need_id: r.need_id,
+                id: QuoteId(r.id),
+                need_id: PostingId::new(r.need_id),
                 need_title,
                 need_owner: UserId(need_owner),
                 provider: UserId(r.provider_id),
@@ -45,7 +45,7 @@ async fn to_domain(db: &DatabaseConnection, rows: Vec<quotes::Model>) -> StoreRe
                     timeline_days: u32::try_from(r.timeline_days)
                         .map_err(|_| corrupt("timeline", &r.timeline_days.to_string()))?,
                     method: r.method,
-                    service_id: r.service_id,
+                    service_id: r.service_id.map(PostingId::new),
                 },
                 status: QuoteStatus::parse(&r.status)
                     .ok_or_else(|| corrupt("quote status", &r.status))?,
@@ -55,7 +55,7 @@ async fn to_domain(db: &DatabaseConnection, rows: Vec<quotes::Model>) -> StoreRe
                     .map(|d| DeclineReason::parse(d).map_err(|_| corrupt("decline reason", d)))
                     .transpose()?,
                 decline_note: r.decline_note,
-                deal_id: r.deal_id,
+                deal_id: r.deal_id.map(DealId),
                 created_at: Timestamp(r.created_at),
                 decided_at: r.decided_at.map(Timestamp),
             })
@@ -77,7 +77,7 @@ pub(in crate::store) async fn create(
         price_fen: Set(draft.price.fen()),
         timeline_days: Set(i32::try_from(draft.timeline_days).unwrap_or(i32::MAX)),
         method: Set(draft.method.clone()),
-        service_id: Set(draft.service_id),
+        service_id: Set(draft.service_id.map(|s| s.0)),
         status: Set(QuoteStatus::Submitted.code().to_owned()),
         open_flag: Set(Some(1)),
         decline_reason: Set(None),
@@ -98,7 +98,7 @@ pub(in crate::store) async fn create(
     .last_insert_id;
     if let Some((title, owner)) = inbox::posting_head(&txn, PostingKind::Need, need_id).await? {
         let name = inbox::user_name(&txn, provider).await?;
-        let n = notifications::new_quote(UserId(owner), need_id, &title, &name, at);
+        let n = notifications::new_quote(UserId(owner), PostingId::new(need_id), &title, &name, at);
         inbox::insert(&txn, vec![n]).await?;
     }
     txn.commit().await.map_err(db_err)?;
@@ -158,8 +158,8 @@ pub(in crate::store) async fn decide(
     let txn = begin_write(db).await?;
     if let Some(d) = &deal {
         // Before the quote's update, whose foreign-key check share-locks the need on MySQL.
-        let s = &d.subject;
-        lock_subject(&txn, s.need, s.service, s.achievement).await?;
+        let (need, service, achievement) = deals::subject_columns(&d.subject);
+        lock_subject(&txn, need, service, achievement).await?;
     }
     let res = quotes::Entity::update_many()
         .col_expr(quotes::Column::Status, Expr::value(to.code()))
@@ -204,37 +204,37 @@ pub(in crate::store) async fn decide(
 impl QuoteStore for SeaStore {
     async fn create_quote(
         &self,
-        need_id: i64,
+        need_id: NeedId,
         provider: UserId,
         draft: &QuoteDraft,
         at: Timestamp,
-    ) -> StoreResult<i64> {
-        retry!(create(&self.db, need_id, provider, draft, at))
+    ) -> StoreResult<QuoteId> {
+        retry!(create(&self.db, need_id.0, provider, draft, at)).map(QuoteId)
     }
-    async fn quote(&self, id: i64) -> StoreResult<Option<Quote>> {
-        get(&self.db, id).await
+    async fn quote(&self, id: QuoteId) -> StoreResult<Option<Quote>> {
+        get(&self.db, id.0).await
     }
     async fn list_quotes(
         &self,
-        need: Option<i64>,
+        need: Option<NeedId>,
         provider: Option<UserId>,
         page: Page,
     ) -> StoreResult<Paged<Quote>> {
-        list(&self.db, need, provider, page).await
+        list(&self.db, need.map(|n| n.0), provider, page).await
     }
     async fn decide_quote(
         &self,
-        id: i64,
+        id: QuoteId,
         from: QuoteStatus,
         to: QuoteStatus,
         reason: Option<DeclineReason>,
         note: Option<String>,
         deal: Option<NewDeal>,
         at: Timestamp,
-    ) -> StoreResult<Option<i64>> {
+    ) -> StoreResult<Option<DealId>> {
         retry!(decide(
             &self.db,
-            id,
+            id.0,
             from,
             to,
             reason,
@@ -242,5 +242,6 @@ impl QuoteStore for SeaStore {
             deal.clone(),
             at
         ))
+        .map(|deal| deal.map(DealId))
     }
 }

@@ -5,7 +5,7 @@ use std::collections::HashMap;
 
 use async_trait::async_trait;
 use kejiyun_core::audit::AuditRecord;
-use kejiyun_core::ids::UserId;
+use kejiyun_core::ids::{FollowUpId, NeedId, PostingId, TicketId, UserId};
 use kejiyun_core::market::ports::{TicketFilter, TicketStore};
 use kejiyun_core::market::postings::PostingKind;
 use kejiyun_core::market::tickets::{
@@ -84,7 +84,7 @@ async fn to_domain(
                 .into_iter()
                 .map(|f| {
                     Ok(FollowUp {
-                        id: f.id,
+                        id: FollowUpId(f.id),
                         kind: parsed("follow-up kind", &f.kind, FollowUpKind::parse(&f.kind))?,
                         author_name: name_of(&names, f.author_id),
                         author: UserId(f.author_id),
@@ -94,8 +94,8 @@ async fn to_domain(
                 })
                 .collect::<StoreResult<Vec<_>>>()?;
             Ok(Ticket {
-                id: r.id,
-                need_id: r.need_id,
+                id: TicketId(r.id),
+                need_id: PostingId::new(r.need_id),
                 need_title: heads
                     .get(&r.need_id)
                     .map(|h| h.0.clone())
@@ -284,7 +284,7 @@ pub(in crate::store) async fn list(
         q = q.filter(tickets::Column::Status.eq(s.code()));
     }
     if let Some(n) = f.need {
-        q = q.filter(tickets::Column::NeedId.eq(n));
+        q = q.filter(tickets::Column::NeedId.eq(n.0));
     }
     let total = q.clone().count(db).await.map_err(db_err)?;
     let rows = q
@@ -302,39 +302,39 @@ pub(in crate::store) async fn list(
 impl TicketStore for SeaStore {
     async fn open_ticket(
         &self,
-        need_id: i64,
+        need_id: NeedId,
         staff: UserId,
         region: RegionCode,
         audit: AuditRecord,
-    ) -> StoreResult<i64> {
-        retry!(open(&self.db, need_id, staff, region, audit.clone()))
+    ) -> StoreResult<TicketId> {
+        retry!(open(&self.db, need_id.0, staff, region, audit.clone())).map(TicketId)
     }
-    async fn ticket(&self, id: i64) -> StoreResult<Option<Ticket>> {
-        get(&self.db, id).await
+    async fn ticket(&self, id: TicketId) -> StoreResult<Option<Ticket>> {
+        get(&self.db, id.0).await
     }
     async fn add_follow_up(
         &self,
-        ticket: i64,
+        ticket: TicketId,
         kind: FollowUpKind,
         note: &str,
         author: UserId,
         at: Timestamp,
-    ) -> StoreResult<i64> {
-        retry!(add_follow_up(&self.db, ticket, kind, note, author, at))
+    ) -> StoreResult<FollowUpId> {
+        retry!(add_follow_up(&self.db, ticket.0, kind, note, author, at)).map(FollowUpId)
     }
-    async fn link_ticket(&self, ticket: i64, kind: LinkKind, target: i64) -> StoreResult<()> {
-        retry!(link(&self.db, ticket, kind, target))
+    async fn link_ticket(&self, ticket: TicketId, kind: LinkKind, target: i64) -> StoreResult<()> {
+        retry!(link(&self.db, ticket.0, kind, target))
     }
     async fn close_ticket(
         &self,
-        ticket: i64,
+        ticket: TicketId,
         outcome: TicketOutcome,
         note: Option<String>,
         audit: AuditRecord,
     ) -> StoreResult<()> {
         retry!(close(
             &self.db,
-            ticket,
+            ticket.0,
             outcome,
             note.clone(),
             audit.clone()

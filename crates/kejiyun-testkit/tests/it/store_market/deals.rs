@@ -34,8 +34,8 @@ pub(super) async fn deals(
 ) -> i64 {
     // Direct: need + service, the requester's side confirmed.
     let subject = DealSubject {
-        need: Some(need_id),
-        service: Some(service_id),
+        need: Some(PostingId::new(need_id)),
+        service: Some(PostingId::new(service_id)),
         achievement: None,
     };
     let id = store
@@ -73,11 +73,11 @@ pub(super) async fn deals(
     );
     assert_eq!(
         last_outbox(store).await,
-        ("deal".into(), id, "upsert".into())
+        ("deal".into(), id.0, "upsert".into())
     );
     assert!(
         store
-            .deal(999_999)
+            .deal(DealId(999_999))
             .await
             .unwrap_or_else(|e| panic!("{e}"))
             .is_none()
@@ -112,7 +112,7 @@ pub(super) async fn deals(
         .unwrap_or_else(|e| panic!("{e}"));
     let again = store.change_deal(id, confirm.clone()).await;
     assert!(matches!(again, Err(StoreError::Conflict(_))), "{again:?}");
-    let missing = store.change_deal(999_999, confirm).await;
+    let missing = store.change_deal(DealId(999_999), confirm).await;
     assert!(matches!(missing, Err(StoreError::NotFound)), "{missing:?}");
     let d = store
         .deal(id)
@@ -126,9 +126,9 @@ pub(super) async fn deals(
 
     // A transfer (achievement answering the need) and a service-only deal.
     let transfer_subject = DealSubject {
-        need: Some(need_id),
+        need: Some(PostingId::new(need_id)),
         service: None,
-        achievement: Some(achievement_id),
+        achievement: Some(PostingId::new(achievement_id)),
     };
     let transfer = store
         .create_deal(new_deal(p, transfer_subject, 50_000_000, "511623", t(6020)))
@@ -145,7 +145,7 @@ pub(super) async fn deals(
     );
     let service_subject = DealSubject {
         need: None,
-        service: Some(service_id),
+        service: Some(PostingId::new(service_id)),
         achievement: None,
     };
     let service_only = store
@@ -246,7 +246,7 @@ pub(super) async fn deals(
 
     // Filters.
     let list = |f: DealFilter| async move {
-        let mut ids: Vec<i64> = store
+        let mut ids: Vec<DealId> = store
             .list_deals(&f, page(1, 100))
             .await
             .unwrap_or_else(|e| panic!("{e}"))
@@ -379,5 +379,5 @@ pub(super) async fn deals(
             .map(|d| d.terms.amount.fen()),
         Some(Fen::MAX)
     );
-    id
+    id.0
 }

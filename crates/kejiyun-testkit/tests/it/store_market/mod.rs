@@ -6,7 +6,7 @@ use kejiyun_core::accounts::ports::AccountStore;
 use kejiyun_core::accounts::{Login, NewUser};
 use kejiyun_core::audit::AuditRecord;
 use kejiyun_core::audit::ports::AuditStore;
-use kejiyun_core::ids::UserId;
+use kejiyun_core::ids::{DealId, InquiryId, MessageId, PostingId, QuoteId, TicketId, UserId};
 use kejiyun_core::market::deals::{DealOrigin, DealStatus, DealSubject, DealTerms, Evidence};
 use kejiyun_core::market::money::Fen;
 use kejiyun_core::market::ports::{

@@ -22,7 +22,7 @@ pub(super) async fn posting_life_cycle(store: &SeaStore, p: &People) {
     assert_eq!(s.meta.kind, PostingKind::Service);
     assert_eq!((s.meta.created_at, s.meta.first_published_at), (t(1), None));
     assert!(
-        PostingStore::<ServiceDraft>::posting(store, 999_999)
+        PostingStore::<ServiceDraft>::posting(store, PostingId::new(999_999))
             .await
             .unwrap_or_else(|e| panic!("{e}"))
             .is_none()
@@ -30,10 +30,14 @@ pub(super) async fn posting_life_cycle(store: &SeaStore, p: &People) {
 
     // Submit: into the queue of its region; search is told to drop it.
     store
-        .change_posting_status(PostingKind::Service, id, moved(S::Draft, S::Pending, t(2)))
+        .change_posting_status(
+            PostingKind::Service,
+            id.0,
+            moved(S::Draft, S::Pending, t(2)),
+        )
         .await
         .unwrap_or_else(|e| panic!("{e}"));
-    assert!(queued(store, ModerationKind::Service, id).await);
+    assert!(queued(store, ModerationKind::Service, id.0).await);
     let q = store
         .moderation_queue(
             &within(&["511600"]),
@@ -48,20 +52,20 @@ pub(super) async fn posting_life_cycle(store: &SeaStore, p: &People) {
     );
     assert_eq!(
         last_outbox(store).await,
-        ("service".into(), id, "delete".into())
+        ("service".into(), id.0, "delete".into())
     );
 
     // Approve with an audit entry: out of the queue, published, indexed.
     let mut approve = published(t(10), t(100));
     approve.change.audit = Some(audit("service.approve", &id.to_string(), "511623", t(10)));
     store
-        .change_posting_status(PostingKind::Service, id, approve)
+        .change_posting_status(PostingKind::Service, id.0, approve)
         .await
         .unwrap_or_else(|e| panic!("{e}"));
-    assert!(!queued(store, ModerationKind::Service, id).await);
+    assert!(!queued(store, ModerationKind::Service, id.0).await);
     assert_eq!(
         last_outbox(store).await,
-        ("service".into(), id, "upsert".into())
+        ("service".into(), id.0, "upsert".into())
     );
     assert_eq!(
         audit_actions(store).await.first(),
@@ -84,7 +88,7 @@ pub(super) async fn posting_life_cycle(store: &SeaStore, p: &People) {
     let late = store
         .change_posting_status(
             PostingKind::Service,
-            id,
+            id.0,
             moved(S::Pending, S::Rejected, t(11)),
         )
         .await;
@@ -107,7 +111,7 @@ pub(super) async fn posting_life_cycle(store: &SeaStore, p: &People) {
     let via_store = store
         .change_status(
             ModerationKind::Service,
-            id,
+            id.0,
             StatusChange {
                 from: S::Published,
                 to: S::Closed,
@@ -132,11 +136,11 @@ pub(super) async fn posting_life_cycle(store: &SeaStore, p: &People) {
         .update_posting(id, &edited, moved(S::Published, S::Pending, t(21)))
         .await;
     assert!(matches!(stale, Err(StoreError::Conflict(_))), "{stale:?}");
-    assert!(queued(store, ModerationKind::Service, id).await);
+    assert!(queued(store, ModerationKind::Service, id.0).await);
     let mut reject = moved(S::Pending, S::Rejected, t(25));
     reject.change.reason = Some("价格说明不清".into());
     store
-        .change_posting_status(PostingKind::Service, id, reject)
+        .change_posting_status(PostingKind::Service, id.0, reject)
         .await
         .unwrap_or_else(|e| panic!("{e}"));
     let s = PostingStore::<ServiceDraft>::posting(store, id)
@@ -148,17 +152,17 @@ pub(super) async fn posting_life_cycle(store: &SeaStore, p: &People) {
         (s.meta.status, s.meta.reject_reason.as_deref()),
         (S::Rejected, Some("价格说明不清"))
     );
-    assert!(!queued(store, ModerationKind::Service, id).await);
+    assert!(!queued(store, ModerationKind::Service, id.0).await);
     store
         .change_posting_status(
             PostingKind::Service,
-            id,
+            id.0,
             moved(S::Rejected, S::Pending, t(26)),
         )
         .await
         .unwrap_or_else(|e| panic!("{e}"));
     store
-        .change_posting_status(PostingKind::Service, id, published(t(30), t(300)))
+        .change_posting_status(PostingKind::Service, id.0, published(t(30), t(300)))
         .await
         .unwrap_or_else(|e| panic!("{e}"));
     let s = PostingStore::<ServiceDraft>::posting(store, id)
@@ -177,7 +181,7 @@ pub(super) async fn posting_life_cycle(store: &SeaStore, p: &People) {
 
     // The owner confirms: only a published posting, and only moves its expiry.
     store
-        .confirm_posting(PostingKind::Service, id, t(500), t(40))
+        .confirm_posting(PostingKind::Service, id.0, t(500), t(40))
         .await
         .unwrap_or_else(|e| panic!("{e}"));
     let s = PostingStore::<ServiceDraft>::posting(store, id)
@@ -193,7 +197,7 @@ pub(super) async fn posting_life_cycle(store: &SeaStore, p: &People) {
         .await
         .unwrap_or_else(|e| panic!("{e}"));
     let not_published = store
-        .confirm_posting(PostingKind::Need, draft_id, t(500), t(41))
+        .confirm_posting(PostingKind::Need, draft_id.0, t(500), t(41))
         .await;
     assert!(
         matches!(not_published, Err(StoreError::Conflict(_))),
@@ -210,7 +214,7 @@ pub(super) async fn posting_life_cycle(store: &SeaStore, p: &People) {
         ..moved(S::Published, S::Closed, t(50))
     };
     store
-        .change_posting_status(PostingKind::Service, id, close)
+        .change_posting_status(PostingKind::Service, id.0, close)
         .await
         .unwrap_or_else(|e| panic!("{e}"));
     let s = PostingStore::<ServiceDraft>::posting(store, id)
@@ -233,7 +237,7 @@ pub(super) async fn posting_life_cycle(store: &SeaStore, p: &People) {
     );
     assert_eq!(
         last_outbox(store).await,
-        ("service".into(), id, "delete".into())
+        ("service".into(), id.0, "delete".into())
     );
 
     // Needs and achievements: every field round-trips, updates replace the content.
@@ -325,7 +329,7 @@ pub(super) async fn posting_lists_and_expiry(store: &SeaStore, p: &People) {
         publish(
             store,
             PostingKind::Service,
-            id,
+            id.0,
             t(1001 + i as i64),
             t(*expires),
         )
@@ -346,12 +350,12 @@ pub(super) async fn posting_lists_and_expiry(store: &SeaStore, p: &People) {
         let got = PostingStore::<ServiceDraft>::list_postings(store, &f, page(1, 100))
             .await
             .unwrap_or_else(|e| panic!("{e}"));
-        let mut ids: Vec<i64> = got.items.iter().map(|s| s.meta.id).collect();
+        let mut ids: Vec<PostingId<ServiceDraft>> = got.items.iter().map(|s| s.id).collect();
         assert_eq!(got.total, ids.len() as u64);
         ids.sort_unstable();
         ids
     };
-    let sorted = |mut v: Vec<i64>| {
+    let sorted = |mut v: Vec<PostingId<ServiceDraft>>| {
         v.sort_unstable();
         v
     };
@@ -479,7 +483,7 @@ pub(super) async fn posting_lists_and_expiry(store: &SeaStore, p: &People) {
         (first.total, first.items.len(), second.items.len()),
         (4, 3, 1)
     );
-    assert_eq!(first.items[0].meta.id, ids[3], "newest first");
+    assert_eq!(first.items[0].id, ids[3], "newest first");
     assert_eq!(first.items[0].meta.owner_name, "张农户");
 
     // Needs and achievements use the same filters.
@@ -496,8 +500,8 @@ pub(super) async fn posting_lists_and_expiry(store: &SeaStore, p: &People) {
         .create_posting(p.owner, &need("成都软件需求对接", "510104"), t(1100), None)
         .await
         .unwrap_or_else(|e| panic!("{e}"));
-    publish(store, PostingKind::Need, n1, t(1101), t(150)).await;
-    publish(store, PostingKind::Need, n2, t(1102), t(5000)).await;
+    publish(store, PostingKind::Need, n1.0, t(1101), t(150)).await;
+    publish(store, PostingKind::Need, n2.0, t(1102), t(5000)).await;
     let needs = PostingStore::<NeedDraft>::list_postings(
         store,
         &PostingFilter {
@@ -509,7 +513,7 @@ pub(super) async fn posting_lists_and_expiry(store: &SeaStore, p: &People) {
     .await
     .unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(
-        needs.items.iter().map(|n| n.meta.id).collect::<Vec<_>>(),
+        needs.items.iter().map(|n| n.id).collect::<Vec<_>>(),
         vec![n1]
     );
     let needs = PostingStore::<NeedDraft>::list_postings(
@@ -523,7 +527,7 @@ pub(super) async fn posting_lists_and_expiry(store: &SeaStore, p: &People) {
     .await
     .unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(
-        needs.items.iter().map(|n| n.meta.id).collect::<Vec<_>>(),
+        needs.items.iter().map(|n| n.id).collect::<Vec<_>>(),
         vec![n2]
     );
     let a1 = store
@@ -535,7 +539,7 @@ pub(super) async fn posting_lists_and_expiry(store: &SeaStore, p: &People) {
         )
         .await
         .unwrap_or_else(|e| panic!("{e}"));
-    publish(store, PostingKind::Achievement, a1, t(1103), t(100)).await;
+    publish(store, PostingKind::Achievement, a1.0, t(1103), t(100)).await;
     let achs = PostingStore::<AchievementDraft>::list_postings(
         store,
         &PostingFilter {
@@ -548,7 +552,7 @@ pub(super) async fn posting_lists_and_expiry(store: &SeaStore, p: &People) {
     .await
     .unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(
-        achs.items.iter().map(|a| a.meta.id).collect::<Vec<_>>(),
+        achs.items.iter().map(|a| a.id).collect::<Vec<_>>(),
         vec![a1]
     );
     assert_eq!(achs.items[0].draft.title, "柑橘脱毒苗木技术");
@@ -562,41 +566,41 @@ pub(super) async fn posting_lists_and_expiry(store: &SeaStore, p: &People) {
     };
     assert_eq!(
         expired(PostingKind::Service, t(150), 10).await,
-        vec![ids[3], ids[1]]
+        vec![ids[3].0, ids[1].0]
     );
     assert_eq!(
         expired(PostingKind::Service, t(149), 10).await,
-        vec![ids[3]]
+        vec![ids[3].0]
     );
     assert_eq!(
         expired(PostingKind::Service, t(10_000), 2).await,
-        vec![ids[3], ids[1]]
+        vec![ids[3].0, ids[1].0]
     );
-    assert_eq!(expired(PostingKind::Need, t(150), 10).await, vec![n1]);
+    assert_eq!(expired(PostingKind::Need, t(150), 10).await, vec![n1.0]);
     assert_eq!(
         expired(PostingKind::Achievement, t(100), 10).await,
-        vec![a1]
+        vec![a1.0]
     );
     let close = PostingChange {
         close_reason: Some(CloseReason::Expired),
         ..moved(S::Published, S::Closed, t(2000))
     };
     store
-        .change_posting_status(PostingKind::Service, ids[3], close)
+        .change_posting_status(PostingKind::Service, ids[3].0, close)
         .await
         .unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(
         expired(PostingKind::Service, t(10_000), 10).await,
-        vec![ids[1], ids[0], ids[2]],
+        vec![ids[1].0, ids[0].0, ids[2].0],
         "closed postings no longer expire"
     );
     // Clean up for the later sections: confirm the rest far ahead.
     for (kind, id) in [
-        (PostingKind::Service, ids[0]),
-        (PostingKind::Service, ids[1]),
-        (PostingKind::Service, ids[2]),
-        (PostingKind::Need, n1),
-        (PostingKind::Achievement, a1),
+        (PostingKind::Service, ids[0].0),
+        (PostingKind::Service, ids[1].0),
+        (PostingKind::Service, ids[2].0),
+        (PostingKind::Need, n1.0),
+        (PostingKind::Achievement, a1.0),
     ] {
         store
             .confirm_posting(kind, id, t(1_000_000), t(2001))

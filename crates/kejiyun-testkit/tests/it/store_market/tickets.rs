@@ -3,7 +3,7 @@ use super::*;
 pub(super) async fn tickets(store: &SeaStore, p: &People, need_id: i64, inquiry: i64, deal: i64) {
     let t1 = store
         .open_ticket(
-            need_id,
+            PostingId::new(need_id),
             p.staff,
             code("511623"),
             audit("ticket.open", &need_id.to_string(), "511623", t(9000)),
@@ -16,7 +16,7 @@ pub(super) async fn tickets(store: &SeaStore, p: &People, need_id: i64, inquiry:
     );
     let dup = store
         .open_ticket(
-            need_id,
+            PostingId::new(need_id),
             p.stranger,
             code("511623"),
             audit("ticket.open", &need_id.to_string(), "511623", t(9001)),
@@ -52,7 +52,13 @@ pub(super) async fn tickets(store: &SeaStore, p: &People, need_id: i64, inquiry:
         .unwrap_or_else(|e| panic!("{e}"));
     assert!(f2 > f1);
     let missing = store
-        .add_follow_up(999_999, FollowUpKind::Note, "无", p.staff, t(9021))
+        .add_follow_up(
+            TicketId(999_999),
+            FollowUpKind::Note,
+            "无",
+            p.staff,
+            t(9021),
+        )
         .await;
     assert!(matches!(missing, Err(StoreError::NotFound)), "{missing:?}");
     for _ in 0..2 {
@@ -65,7 +71,9 @@ pub(super) async fn tickets(store: &SeaStore, p: &People, need_id: i64, inquiry:
         .link_ticket(t1, LinkKind::Deal, deal)
         .await
         .unwrap_or_else(|e| panic!("{e}"));
-    let missing = store.link_ticket(999_999, LinkKind::Deal, deal).await;
+    let missing = store
+        .link_ticket(TicketId(999_999), LinkKind::Deal, deal)
+        .await;
     assert!(matches!(missing, Err(StoreError::NotFound)), "{missing:?}");
 
     let tk = store
@@ -106,7 +114,7 @@ pub(super) async fn tickets(store: &SeaStore, p: &People, need_id: i64, inquiry:
     );
     assert!(
         store
-            .ticket(999_999)
+            .ticket(TicketId(999_999))
             .await
             .unwrap_or_else(|e| panic!("{e}"))
             .is_none()
@@ -132,7 +140,7 @@ pub(super) async fn tickets(store: &SeaStore, p: &People, need_id: i64, inquiry:
     assert!(matches!(again, Err(StoreError::Conflict(_))), "{again:?}");
     let missing = store
         .close_ticket(
-            999_999,
+            TicketId(999_999),
             TicketOutcome::Referred,
             None,
             audit("ticket.close", "999999", "511623", t(9031)),
@@ -170,7 +178,7 @@ pub(super) async fn tickets(store: &SeaStore, p: &People, need_id: i64, inquiry:
     // Closed, the need can be taken again; a ticket elsewhere for the lists.
     let t2 = store
         .open_ticket(
-            need_id,
+            PostingId::new(need_id),
             p.stranger,
             code("511623"),
             audit("ticket.open", &need_id.to_string(), "511623", t(9040)),
@@ -235,7 +243,7 @@ pub(super) async fn tickets(store: &SeaStore, p: &People, need_id: i64, inquiry:
     );
     assert_eq!(
         list(TicketFilter {
-            need: Some(need_id),
+            need: Some(PostingId::new(need_id)),
             ..all.clone()
         })
         .await,

@@ -39,7 +39,7 @@ async fn drill_down_shows_only_moderated_titles_on_every_backend() {
             .create_posting(p.owner, &need(approved, "511623"), t(1), None)
             .await
             .unwrap_or_else(|e| panic!("{e}"));
-        publish(&store, PostingKind::Need, need_id, t(10), t(100_000)).await;
+        publish(&store, PostingKind::Need, need_id.0, t(10), t(100_000)).await;
         let service_id = store
             .create_posting(
                 p.provider,
@@ -49,7 +49,14 @@ async fn drill_down_shows_only_moderated_titles_on_every_backend() {
             )
             .await
             .unwrap_or_else(|e| panic!("{e}"));
-        publish(&store, PostingKind::Service, service_id, t(10), t(100_000)).await;
+        publish(
+            &store,
+            PostingKind::Service,
+            service_id.0,
+            t(10),
+            t(100_000),
+        )
+        .await;
         let subject = DealSubject {
             need: Some(need_id),
             service: Some(service_id),
@@ -67,12 +74,12 @@ async fn drill_down_shows_only_moderated_titles_on_every_backend() {
         assert!(
             titles(&store, Metric::NeedsPublished)
                 .await
-                .contains(&(need_id, approved.into()))
+                .contains(&(need_id.0, approved.into()))
         );
         assert!(
             titles(&store, Metric::Deals)
                 .await
-                .contains(&(deal_id, approved.into()))
+                .contains(&(deal_id.0, approved.into()))
         );
 
         // The owner edits: back to review, with a title nobody has approved.
@@ -87,13 +94,13 @@ async fn drill_down_shows_only_moderated_titles_on_every_backend() {
             .unwrap_or_else(|e| panic!("{e}"));
         let needs = titles(&store, Metric::NeedsPublished).await;
         assert!(
-            needs.contains(&(need_id, approved.into())),
+            needs.contains(&(need_id.0, approved.into())),
             "{}: {needs:?}",
             backend.name()
         );
         let deals = titles(&store, Metric::Deals).await;
         assert!(
-            deals.contains(&(deal_id, approved.into())),
+            deals.contains(&(deal_id.0, approved.into())),
             "{}: {deals:?}",
             backend.name()
         );
@@ -104,7 +111,7 @@ async fn drill_down_shows_only_moderated_titles_on_every_backend() {
         store
             .change_posting_status(
                 PostingKind::Need,
-                need_id,
+                need_id.0,
                 moved(S::Pending, S::Rejected, t(40)),
             )
             .await
@@ -112,29 +119,29 @@ async fn drill_down_shows_only_moderated_titles_on_every_backend() {
         assert!(
             titles(&store, Metric::NeedsPublished)
                 .await
-                .contains(&(need_id, approved.into()))
+                .contains(&(need_id.0, approved.into()))
         );
         store
             .change_posting_status(
                 PostingKind::Need,
-                need_id,
+                need_id.0,
                 moved(S::Rejected, S::Pending, t(50)),
             )
             .await
             .unwrap_or_else(|e| panic!("{e}"));
         store
-            .change_posting_status(PostingKind::Need, need_id, published(t(60), t(100_000)))
+            .change_posting_status(PostingKind::Need, need_id.0, published(t(60), t(100_000)))
             .await
             .unwrap_or_else(|e| panic!("{e}"));
         assert!(
             titles(&store, Metric::NeedsPublished)
                 .await
-                .contains(&(need_id, unreviewed.into()))
+                .contains(&(need_id.0, unreviewed.into()))
         );
         assert!(
             titles(&store, Metric::Deals)
                 .await
-                .contains(&(deal_id, unreviewed.into()))
+                .contains(&(deal_id.0, unreviewed.into()))
         );
         // A posting counted before approved titles were kept, and in review since: a label.
         kejiyun_db::testing::execute(
@@ -146,7 +153,7 @@ async fn drill_down_shows_only_moderated_titles_on_every_backend() {
         assert!(
             titles(&store, Metric::NeedsPublished)
                 .await
-                .contains(&(need_id, "（内容审核中）".into()))
+                .contains(&(need_id.0, "（内容审核中）".into()))
         );
         eprintln!("drill-down titles: backend={} ok", backend.name());
         db.cleanup().await;

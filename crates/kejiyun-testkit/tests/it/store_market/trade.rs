@@ -30,10 +30,10 @@ pub(super) async fn subjects(store: &SeaStore, p: &People) -> (i64, i64, i64) {
         )
         .await
         .unwrap_or_else(|e| panic!("{e}"));
-    publish(store, PostingKind::Need, n, t(3001), t(1_000_000)).await;
-    publish(store, PostingKind::Service, s, t(3001), t(1_000_000)).await;
-    publish(store, PostingKind::Achievement, a, t(3001), t(1_000_000)).await;
-    (n, s, a)
+    publish(store, PostingKind::Need, n.0, t(3001), t(1_000_000)).await;
+    publish(store, PostingKind::Service, s.0, t(3001), t(1_000_000)).await;
+    publish(store, PostingKind::Achievement, a.0, t(3001), t(1_000_000)).await;
+    (n.0, s.0, a.0)
 }
 
 /// Returns an inquiry on the need.
@@ -101,8 +101,10 @@ pub(super) async fn inquiries(store: &SeaStore, p: &People, need_id: i64, servic
         .add_message(on_service, p.provider, "可以，下周二上门。", t(4020))
         .await
         .unwrap_or_else(|e| panic!("{e}"));
-    assert!(m > 0);
-    let missing = store.add_message(999_999, p.owner, "x", t(4021)).await;
+    assert!(m > MessageId(0));
+    let missing = store
+        .add_message(InquiryId(999_999), p.owner, "x", t(4021))
+        .await;
     assert!(matches!(missing, Err(StoreError::NotFound)), "{missing:?}");
 
     let i = store
@@ -145,7 +147,7 @@ pub(super) async fn inquiries(store: &SeaStore, p: &People, need_id: i64, servic
     );
     assert!(
         store
-            .inquiry(999_999)
+            .inquiry(InquiryId(999_999))
             .await
             .unwrap_or_else(|e| panic!("{e}"))
             .is_none()
@@ -182,7 +184,7 @@ pub(super) async fn inquiries(store: &SeaStore, p: &People, need_id: i64, servic
             .total,
         0
     );
-    on_need
+    on_need.0
 }
 
 pub(super) fn quote_draft(price: i64) -> QuoteDraft {
@@ -229,18 +231,33 @@ pub(super) fn new_deal(
 
 pub(super) async fn quotes(store: &SeaStore, p: &People, need_id: i64) {
     let q1 = store
-        .create_quote(need_id, p.provider, &quote_draft(300_000), t(5000))
+        .create_quote(
+            PostingId::new(need_id),
+            p.provider,
+            &quote_draft(300_000),
+            t(5000),
+        )
         .await
         .unwrap_or_else(|e| panic!("{e}"));
     let dup = store
-        .create_quote(need_id, p.provider, &quote_draft(250_000), t(5001))
+        .create_quote(
+            PostingId::new(need_id),
+            p.provider,
+            &quote_draft(250_000),
+            t(5001),
+        )
         .await;
     assert!(
         matches!(dup, Err(StoreError::Conflict(_))),
         "one submitted quote: {dup:?}"
     );
     let q2 = store
-        .create_quote(need_id, p.stranger, &quote_draft(280_000), t(5002))
+        .create_quote(
+            PostingId::new(need_id),
+            p.stranger,
+            &quote_draft(280_000),
+            t(5002),
+        )
         .await
         .unwrap_or_else(|e| panic!("{e}"));
     let q = store
@@ -268,7 +285,7 @@ pub(super) async fn quotes(store: &SeaStore, p: &People, need_id: i64) {
     );
     let ids = |need: Option<i64>, provider: Option<UserId>| async move {
         store
-            .list_quotes(need, provider, Page::default())
+            .list_quotes(need.map(PostingId::new), provider, Page::default())
             .await
             .unwrap_or_else(|e| panic!("{e}"))
             .items
@@ -315,7 +332,12 @@ pub(super) async fn quotes(store: &SeaStore, p: &People, need_id: i64) {
         )
     );
     let q3 = store
-        .create_quote(need_id, p.stranger, &quote_draft(200_000), t(5011))
+        .create_quote(
+            PostingId::new(need_id),
+            p.stranger,
+            &quote_draft(200_000),
+            t(5011),
+        )
         .await
         .unwrap_or_else(|e| panic!("a new quote after a decision: {e}"));
 
@@ -326,7 +348,7 @@ pub(super) async fn quotes(store: &SeaStore, p: &People, need_id: i64) {
         .unwrap_or_else(|e| panic!("{e}"))
         .total;
     let subject = DealSubject {
-        need: Some(need_id),
+        need: Some(PostingId::new(need_id)),
         service: None,
         achievement: None,
     };
@@ -401,7 +423,7 @@ pub(super) async fn quotes(store: &SeaStore, p: &People, need_id: i64) {
     );
     assert_eq!(
         last_outbox(store).await,
-        ("deal".into(), deal_id, "upsert".into())
+        ("deal".into(), deal_id.0, "upsert".into())
     );
     let late = store
         .decide_quote(
@@ -417,7 +439,7 @@ pub(super) async fn quotes(store: &SeaStore, p: &People, need_id: i64) {
     assert!(matches!(late, Err(StoreError::Conflict(_))), "{late:?}");
     let missing = store
         .decide_quote(
-            999_999,
+            QuoteId(999_999),
             QuoteStatus::Submitted,
             QuoteStatus::Withdrawn,
             None,

@@ -2,6 +2,7 @@
 
 use axum::extract::State;
 use axum::http::StatusCode;
+use kejiyun_core::ids::AchievementId;
 use kejiyun_core::market::postings::{AchievementDraft, AchievementInput};
 
 use super::dto::{
@@ -78,7 +79,7 @@ pub async fn create(
 pub async fn get_one(
     State(state): State<AppState>,
     ctx: Ctx,
-    ApiPath(id): ApiPath<i64>,
+    ApiPath(id): ApiPath<AchievementId>,
 ) -> ApiResult<ApiJson<AchievementDto>> {
     postings::show::<AchievementDraft>(&state, ctx.actor(), id).await
 }
@@ -101,7 +102,7 @@ pub async fn get_one(
 pub async fn edit(
     State(state): State<AppState>,
     ApiUser(session): ApiUser,
-    ApiPath(id): ApiPath<i64>,
+    ApiPath(id): ApiPath<AchievementId>,
     ApiJson(req): ApiJson<AchievementRequest>,
 ) -> ApiResult<ApiJson<AchievementDto>> {
     postings::edit(&state, &session.actor, id, AchievementInput::from(req)).await

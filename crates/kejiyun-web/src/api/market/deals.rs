@@ -2,6 +2,7 @@
 //! counted once both confirm, or recorded by a region admin from an offline contract with an
 //! uploaded file as evidence.
 
+use kejiyun_core::ids::DealId;
 use std::fmt::Write as _;
 use std::pin::Pin;
 
@@ -83,7 +84,7 @@ pub async fn create(
         .deals()
         .propose_deal(&session.actor, &req.into())
         .await?;
-    Ok((StatusCode::CREATED, ApiJson(CreatedId { id })))
+    Ok((StatusCode::CREATED, ApiJson(CreatedId { id: id.0 })))
 }
 
 /// One deal: for its two sides and the admins of the region it counts in.
@@ -98,7 +99,7 @@ pub async fn create(
 pub async fn get_one(
     State(state): State<AppState>,
     ApiUser(session): ApiUser,
-    ApiPath(id): ApiPath<i64>,
+    ApiPath(id): ApiPath<DealId>,
 ) -> ApiResult<ApiJson<DealDto>> {
     let s = &state.services;
     let d = s.deals().deal(&session.actor, id).await?;
@@ -119,7 +120,7 @@ pub async fn get_one(
 pub async fn confirm(
     State(state): State<AppState>,
     ApiUser(session): ApiUser,
-    ApiPath(id): ApiPath<i64>,
+    ApiPath(id): ApiPath<DealId>,
 ) -> ApiResult<ApiJson<StateDto>> {
     let to = state
         .services
@@ -147,7 +148,7 @@ pub async fn confirm(
 pub async fn cancel(
     State(state): State<AppState>,
     ApiUser(session): ApiUser,
-    ApiPath(id): ApiPath<i64>,
+    ApiPath(id): ApiPath<DealId>,
     ApiJson(req): ApiJson<CancelRequest>,
 ) -> ApiResult<ApiJson<StateDto>> {
     state
@@ -220,7 +221,7 @@ pub async fn record_offline(
         .deals()
         .record_offline_deal(&session.actor, &data.into(), &name, bytes)
         .await?;
-    Ok((StatusCode::CREATED, ApiJson(CreatedId { id })))
+    Ok((StatusCode::CREATED, ApiJson(CreatedId { id: id.0 })))
 }
 
 /// The evidence file of an offline deal, for the deal's sides and the region's admins: its
@@ -241,7 +242,7 @@ pub async fn record_offline(
 pub async fn evidence(
     State(state): State<AppState>,
     ApiUser(session): ApiUser,
-    ApiPath(id): ApiPath<i64>,
+    ApiPath(id): ApiPath<DealId>,
 ) -> ApiResult<Response> {
     let (ev, bytes) = state
         .services

@@ -428,10 +428,10 @@ pub struct PostingMetaDto {
 }
 
 impl PostingMetaDto {
-    fn new(actor: Option<&Actor>, m: PostingMeta, region: RegionCode) -> Self {
+    fn new(actor: Option<&Actor>, id: i64, m: PostingMeta, region: RegionCode) -> Self {
         let privileged = sees_personal_data(actor, m.owner, Some(region));
         Self {
-            id: m.id,
+            id,
             kind: m.kind.code().into(),
             status: m.status.as_str().into(),
             status_label: m.status.label_zh().into(),
@@ -469,7 +469,7 @@ impl ServiceDto {
     pub fn new(s: &Services, actor: Option<&Actor>, x: Service) -> Self {
         let d = x.draft;
         Self {
-            meta: PostingMetaDto::new(actor, x.meta, d.region),
+            meta: PostingMetaDto::new(actor, x.id.0, x.meta, d.region),
             title: d.title,
             description: d.description,
             category: d.category.into(),
@@ -517,7 +517,7 @@ impl NeedDto {
         })
         .score;
         Self {
-            meta: PostingMetaDto::new(actor, x.meta, d.region),
+            meta: PostingMetaDto::new(actor, x.id.0, x.meta, d.region),
             title: d.title,
             problem: d.problem,
             current_practice: d.current_practice,
@@ -553,7 +553,7 @@ impl AchievementDto {
     pub fn new(s: &Services, actor: Option<&Actor>, x: Achievement) -> Self {
         let d = x.draft;
         Self {
-            meta: PostingMetaDto::new(actor, x.meta, d.region),
+            meta: PostingMetaDto::new(actor, x.id.0, x.meta, d.region),
             title: d.title,
             summary: d.summary,
             category: d.category.into(),

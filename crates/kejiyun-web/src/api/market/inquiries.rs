@@ -4,6 +4,7 @@
 use axum::extract::State;
 use axum::http::StatusCode;
 use kejiyun_core::DomainError;
+use kejiyun_core::ids::InquiryId;
 use kejiyun_core::market::postings::PostingKind;
 
 use super::dto::{
@@ -65,7 +66,7 @@ pub async fn create(
         .inquiries()
         .start_inquiry(&session.actor, kind, req.posting_id, &req.body)
         .await?;
-    Ok((StatusCode::CREATED, ApiJson(CreatedId { id })))
+    Ok((StatusCode::CREATED, ApiJson(CreatedId { id: id.0 })))
 }
 
 /// A thread with its messages, oldest first: only for its two sides.
@@ -80,7 +81,7 @@ pub async fn create(
 pub async fn get_one(
     State(state): State<AppState>,
     ApiUser(session): ApiUser,
-    ApiPath(id): ApiPath<i64>,
+    ApiPath(id): ApiPath<InquiryId>,
 ) -> ApiResult<ApiJson<InquiryThreadDto>> {
     let actor = &session.actor;
     let (inquiry, messages) = state.services.inquiries().inquiry(actor, id).await?;
@@ -109,7 +110,7 @@ pub async fn get_one(
 pub async fn reply(
     State(state): State<AppState>,
     ApiUser(session): ApiUser,
-    ApiPath(id): ApiPath<i64>,
+    ApiPath(id): ApiPath<InquiryId>,
     ApiJson(req): ApiJson<MessageRequest>,
 ) -> ApiResult<(StatusCode, ApiJson<CreatedId>)> {
     let id = state
@@ -117,5 +118,5 @@ pub async fn reply(
         .inquiries()
         .reply_inquiry(&session.actor, id, &req.body)
         .await?;
-    Ok((StatusCode::CREATED, ApiJson(CreatedId { id })))
+    Ok((StatusCode::CREATED, ApiJson(CreatedId { id: id.0 })))
 }

@@ -3,6 +3,7 @@
 
 use axum::extract::State;
 use axum::http::StatusCode;
+use kejiyun_core::ids::NeedId;
 use kejiyun_core::market::postings::{NeedDraft, NeedInput, need_completeness};
 
 use super::dto::{
@@ -77,7 +78,7 @@ pub async fn create(
 pub async fn get_one(
     State(state): State<AppState>,
     ctx: Ctx,
-    ApiPath(id): ApiPath<i64>,
+    ApiPath(id): ApiPath<NeedId>,
 ) -> ApiResult<ApiJson<NeedDto>> {
     postings::show::<NeedDraft>(&state, ctx.actor(), id).await
 }
@@ -100,7 +101,7 @@ pub async fn get_one(
 pub async fn edit(
     State(state): State<AppState>,
     ApiUser(session): ApiUser,
-    ApiPath(id): ApiPath<i64>,
+    ApiPath(id): ApiPath<NeedId>,
     ApiJson(req): ApiJson<NeedRequest>,
 ) -> ApiResult<ApiJson<NeedDto>> {
     postings::edit(&state, &session.actor, id, NeedInput::from(req)).await

@@ -6,6 +6,7 @@
 use axum::http::StatusCode;
 use kejiyun_core::app::Services;
 use kejiyun_core::app::market::PostingQuery;
+use kejiyun_core::ids::PostingId;
 use kejiyun_core::market::categories::{Category, Scope};
 use kejiyun_core::market::postings::{Posting, PostingContent, PostingInput};
 use kejiyun_core::moderation::ModerationStatus;
@@ -132,14 +133,14 @@ pub async fn create<I: PostingInput>(
         .postings()
         .create(actor, &input, submit)
         .await?;
-    Ok((StatusCode::CREATED, ApiJson(CreatedId { id })))
+    Ok((StatusCode::CREATED, ApiJson(CreatedId { id: id.0 })))
 }
 
 /// `GET /api/v1/{kind}/{id}`.
 pub async fn show<D: PostingResource>(
     state: &AppState,
     actor: Option<&Actor>,
-    id: i64,
+    id: PostingId<D>,
 ) -> ApiResult<ApiJson<D::Dto>> {
     let s = &state.services;
     let p = s.postings().get::<D>(actor, id).await?;
@@ -150,7 +151,7 @@ pub async fn show<D: PostingResource>(
 pub async fn edit<I: PostingInput>(
     state: &AppState,
     actor: &Actor,
-    id: i64,
+    id: PostingId<I::Draft>,
     input: I,
 ) -> ApiResult<ApiJson<<I::Draft as PostingResource>::Dto>>
 where
@@ -174,12 +175,12 @@ where
 pub async fn submit<D: PostingContent>(
     State(state): State<AppState>,
     ApiUser(session): ApiUser,
-    ApiPath(id): ApiPath<i64>,
+    ApiPath(id): ApiPath<PostingId<D>>,
 ) -> ApiResult<ApiJson<StateDto>> {
     let to = state
         .services
         .postings()
-        .submit_posting(&session.actor, D::KIND, id)
+        .submit_posting(&session.actor, D::KIND, id.0)
         .await?;
     Ok(ApiJson(StateDto::new(to.as_str(), to.label_zh())))
 }
@@ -201,13 +202,13 @@ pub async fn submit<D: PostingContent>(
 pub async fn close<D: PostingContent>(
     State(state): State<AppState>,
     ApiUser(session): ApiUser,
-    ApiPath(id): ApiPath<i64>,
+    ApiPath(id): ApiPath<PostingId<D>>,
     ApiJson(req): ApiJson<CloseRequest>,
 ) -> ApiResult<ApiJson<StateDto>> {
     state
         .services
         .postings()
-        .close_posting(&session.actor, D::KIND, id, &req.reason)
+        .close_posting(&session.actor, D::KIND, id.0, &req.reason)
         .await?;
     let closed = ModerationStatus::Closed;
     Ok(ApiJson(StateDto::new(closed.as_str(), closed.label_zh())))
@@ -227,12 +228,12 @@ pub async fn close<D: PostingContent>(
 pub async fn confirm<D: PostingContent>(
     State(state): State<AppState>,
     ApiUser(session): ApiUser,
-    ApiPath(id): ApiPath<i64>,
+    ApiPath(id): ApiPath<PostingId<D>>,
 ) -> ApiResult<ApiJson<ExpiryDto>> {
     let until = state
         .services
         .postings()
-        .confirm_posting(&session.actor, D::KIND, id)
+        .confirm_posting(&session.actor, D::KIND, id.0)
         .await?;
     Ok(ApiJson(ExpiryDto {
         expires_at: until.to_rfc3339(),

@@ -4,6 +4,7 @@
 
 use axum::extract::State;
 use axum::http::StatusCode;
+use kejiyun_core::ids::QuoteId;
 use kejiyun_core::market::quotes::QuoteInput;
 use kejiyun_core::market::quotes::QuoteStatus;
 
@@ -73,7 +74,7 @@ pub async fn create(
         .quotes()
         .submit_quote(&session.actor, req.need_id, &input)
         .await?;
-    Ok((StatusCode::CREATED, ApiJson(CreatedId { id })))
+    Ok((StatusCode::CREATED, ApiJson(CreatedId { id: id.0 })))
 }
 
 /// One quote: for its provider, the need's owner and the region's admins.
@@ -88,7 +89,7 @@ pub async fn create(
 pub async fn get_one(
     State(state): State<AppState>,
     ApiUser(session): ApiUser,
-    ApiPath(id): ApiPath<i64>,
+    ApiPath(id): ApiPath<QuoteId>,
 ) -> ApiResult<ApiJson<QuoteDto>> {
     let q = state.services.quotes().quote(&session.actor, id).await?;
     Ok(ApiJson(q.into()))
@@ -109,14 +110,14 @@ pub async fn get_one(
 pub async fn accept(
     State(state): State<AppState>,
     ApiUser(session): ApiUser,
-    ApiPath(id): ApiPath<i64>,
+    ApiPath(id): ApiPath<QuoteId>,
 ) -> ApiResult<ApiJson<AcceptedDto>> {
     let deal_id = state
         .services
         .quotes()
         .accept_quote(&session.actor, id)
         .await?;
-    Ok(ApiJson(AcceptedDto { deal_id }))
+    Ok(ApiJson(AcceptedDto { deal_id: deal_id.0 }))
 }
 
 /// The need's owner declines a quote with a structured reason (`too_expensive`, `too_slow`,
@@ -137,7 +138,7 @@ pub async fn accept(
 pub async fn decline(
     State(state): State<AppState>,
     ApiUser(session): ApiUser,
-    ApiPath(id): ApiPath<i64>,
+    ApiPath(id): ApiPath<QuoteId>,
     ApiJson(req): ApiJson<DeclineRequest>,
 ) -> ApiResult<ApiJson<StateDto>> {
     state
@@ -163,7 +164,7 @@ pub async fn decline(
 pub async fn withdraw(
     State(state): State<AppState>,
     ApiUser(session): ApiUser,
-    ApiPath(id): ApiPath<i64>,
+    ApiPath(id): ApiPath<QuoteId>,
 ) -> ApiResult<ApiJson<StateDto>> {
     state
         .services
@@ -192,7 +193,7 @@ pub async fn withdraw(
 pub async fn ask(
     State(state): State<AppState>,
     ApiUser(session): ApiUser,
-    ApiPath(id): ApiPath<i64>,
+    ApiPath(id): ApiPath<QuoteId>,
     ApiJson(req): ApiJson<MessageRequest>,
 ) -> ApiResult<(StatusCode, ApiJson<CreatedId>)> {
     let id = state
@@ -200,5 +201,5 @@ pub async fn ask(
         .inquiries()
         .ask_quote(&session.actor, id, &req.body)
         .await?;
-    Ok((StatusCode::CREATED, ApiJson(CreatedId { id })))
+    Ok((StatusCode::CREATED, ApiJson(CreatedId { id: id.0 })))
 }

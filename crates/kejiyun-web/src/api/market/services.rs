@@ -2,6 +2,7 @@
 
 use axum::extract::State;
 use axum::http::StatusCode;
+use kejiyun_core::ids::ServiceId;
 use kejiyun_core::market::postings::{ServiceDraft, ServiceInput};
 
 use super::dto::{
@@ -77,7 +78,7 @@ pub async fn create(
 pub async fn get_one(
     State(state): State<AppState>,
     ctx: Ctx,
-    ApiPath(id): ApiPath<i64>,
+    ApiPath(id): ApiPath<ServiceId>,
 ) -> ApiResult<ApiJson<ServiceDto>> {
     postings::show::<ServiceDraft>(&state, ctx.actor(), id).await
 }
@@ -100,7 +101,7 @@ pub async fn get_one(
 pub async fn edit(
     State(state): State<AppState>,
     ApiUser(session): ApiUser,
-    ApiPath(id): ApiPath<i64>,
+    ApiPath(id): ApiPath<ServiceId>,
     ApiJson(req): ApiJson<ServiceRequest>,
 ) -> ApiResult<ApiJson<ServiceDto>> {
     postings::edit(&state, &session.actor, id, ServiceInput::from(req)).await

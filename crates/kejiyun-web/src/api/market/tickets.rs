@@ -3,6 +3,7 @@
 
 use axum::extract::State;
 use axum::http::StatusCode;
+use kejiyun_core::ids::TicketId;
 use kejiyun_core::market::tickets::TicketStatus;
 
 use super::dto::{
@@ -72,7 +73,7 @@ pub async fn create(
         .tickets()
         .open_ticket(&session.actor, req.need_id)
         .await?;
-    Ok((StatusCode::CREATED, ApiJson(CreatedId { id })))
+    Ok((StatusCode::CREATED, ApiJson(CreatedId { id: id.0 })))
 }
 
 /// A ticket with its follow-ups and links, for the staff of its region.
@@ -87,7 +88,7 @@ pub async fn create(
 pub async fn get_one(
     State(state): State<AppState>,
     ApiUser(session): ApiUser,
-    ApiPath(id): ApiPath<i64>,
+    ApiPath(id): ApiPath<TicketId>,
 ) -> ApiResult<ApiJson<TicketDto>> {
     let s = &state.services;
     let t = s.tickets().ticket(&session.actor, id).await?;
@@ -111,7 +112,7 @@ pub async fn get_one(
 pub async fn follow_up(
     State(state): State<AppState>,
     ApiUser(session): ApiUser,
-    ApiPath(id): ApiPath<i64>,
+    ApiPath(id): ApiPath<TicketId>,
     ApiJson(req): ApiJson<FollowUpRequest>,
 ) -> ApiResult<(StatusCode, ApiJson<CreatedId>)> {
     let id = state
@@ -119,7 +120,7 @@ pub async fn follow_up(
         .tickets()
         .add_follow_up(&session.actor, id, &req.kind, &req.note)
         .await?;
-    Ok((StatusCode::CREATED, ApiJson(CreatedId { id })))
+    Ok((StatusCode::CREATED, ApiJson(CreatedId { id: id.0 })))
 }
 
 /// Links an inquiry or deal that came of the ticket's need (idempotent).
@@ -138,7 +139,7 @@ pub async fn follow_up(
 pub async fn link(
     State(state): State<AppState>,
     ApiUser(session): ApiUser,
-    ApiPath(id): ApiPath<i64>,
+    ApiPath(id): ApiPath<TicketId>,
     ApiJson(req): ApiJson<LinkRequest>,
 ) -> ApiResult<ApiJson<LinkDto>> {
     state
@@ -168,7 +169,7 @@ pub async fn link(
 pub async fn close(
     State(state): State<AppState>,
     ApiUser(session): ApiUser,
-    ApiPath(id): ApiPath<i64>,
+    ApiPath(id): ApiPath<TicketId>,
     ApiJson(req): ApiJson<CloseTicketRequest>,
 ) -> ApiResult<ApiJson<StateDto>> {
     state

@@ -1,6 +1,7 @@
 //! DTOs of inquiries, quotes, deals and tickets (re-exported by [`super::dto`]).
 
 use kejiyun_core::app::Services;
+use kejiyun_core::ids::{AchievementId, DealId, InquiryId, NeedId, PostingId, ServiceId};
 use kejiyun_core::market::deals::{Deal, Evidence};
 use kejiyun_core::market::inquiries::{Inquiry, Message};
 use kejiyun_core::market::quotes::Quote;
@@ -56,7 +57,7 @@ pub struct InquiryDto {
 impl From<Inquiry> for InquiryDto {
     fn from(i: Inquiry) -> Self {
         Self {
-            id: i.id,
+            id: i.id.0,
             posting_kind: i.posting_kind.code().into(),
             posting_id: i.posting_id,
             posting_title: i.posting_title,
@@ -86,7 +87,7 @@ pub struct MessageDto {
 impl MessageDto {
     pub fn new(actor: &Actor, m: Message) -> Self {
         Self {
-            id: m.id,
+            id: m.id.0,
             mine: m.author == actor.user_id,
             author_id: m.author.0,
             author_name: m.author_name,
@@ -109,7 +110,8 @@ pub struct InquiryThreadDto {
 pub struct QuoteParams {
     /// The quotes on this need (all of them for its owner and the region's admins, the caller's
     /// own otherwise); without it, the caller's own quotes.
-    pub need_id: Option<i64>,
+    #[param(value_type = Option<i64>)]
+    pub need_id: Option<NeedId>,
     pub page: Option<u32>,
     pub per_page: Option<u32>,
 }
@@ -117,7 +119,8 @@ pub struct QuoteParams {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct QuoteRequest {
-    pub need_id: i64,
+    #[schema(value_type = i64)]
+    pub need_id: NeedId,
     /// Integer fen.
     #[schema(example = 300000)]
     pub price_fen: i64,
@@ -127,7 +130,8 @@ pub struct QuoteRequest {
     /// 实施方案, 10–2000 characters.
     pub method: String,
     /// One of the caller's published services this quote offers.
-    pub service_id: Option<i64>,
+    #[schema(value_type = Option<i64>)]
+    pub service_id: Option<ServiceId>,
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -166,8 +170,8 @@ pub struct QuoteDto {
 impl From<Quote> for QuoteDto {
     fn from(q: Quote) -> Self {
         Self {
-            id: q.id,
-            need_id: q.need_id,
+            id: q.id.0,
+            need_id: q.need_id.0,
             need_title: q.need_title,
             need_owner_id: q.need_owner.0,
             provider_id: q.provider.0,
@@ -175,12 +179,12 @@ impl From<Quote> for QuoteDto {
             price_fen: q.draft.price.fen(),
             timeline_days: q.draft.timeline_days,
             method: q.draft.method,
-            service_id: q.draft.service_id,
+            service_id: q.draft.service_id.map(|s| s.0),
             status: q.status.code().into(),
             status_label: q.status.label_zh().into(),
             decline_reason: q.decline_reason.map(|r| Vocab::new(r.code(), r.label_zh())),
             decline_note: q.decline_note,
-            deal_id: q.deal_id,
+            deal_id: q.deal_id.map(|d| d.0),
             created_at: ts(q.created_at),
             decided_at: q.decided_at.map(ts),
         }
@@ -212,10 +216,14 @@ pub struct DealParams {
 #[serde(deny_unknown_fields)]
 pub struct DealRequest {
     /// Propose on an inquiry's posting; its two sides are the parties.
-    pub inquiry_id: Option<i64>,
-    pub need_id: Option<i64>,
-    pub service_id: Option<i64>,
-    pub achievement_id: Option<i64>,
+    #[schema(value_type = Option<i64>)]
+    pub inquiry_id: Option<InquiryId>,
+    #[schema(value_type = Option<i64>)]
+    pub need_id: Option<NeedId>,
+    #[schema(value_type = Option<i64>)]
+    pub service_id: Option<ServiceId>,
+    #[schema(value_type = Option<i64>)]
+    pub achievement_id: Option<AchievementId>,
     /// Integer fen, 0 – 1,000,000,000,000 (100亿元).
     #[schema(example = 1250000)]
     pub amount_fen: i64,
@@ -257,12 +265,14 @@ pub struct OfflineDealData {
     pub note: Option<String>,
 }
 
+/// The ids are typed here, on the way into the core (the multipart part keeps plain numbers,
+/// as it does for the parties' user ids).
 impl From<OfflineDealData> for kejiyun_core::app::market::OfflineDealInput {
     fn from(r: OfflineDealData) -> Self {
         Self {
-            need_id: r.need_id,
-            service_id: r.service_id,
-            achievement_id: r.achievement_id,
+            need_id: r.need_id.map(PostingId::new),
+            service_id: r.service_id.map(PostingId::new),
+            achievement_id: r.achievement_id.map(PostingId::new),
             requester_id: r.requester_id,
             provider_id: r.provider_id,
             amount_fen: r.amount_fen,
@@ -311,7 +321,7 @@ pub struct EvidenceDto {
 }
 
 impl EvidenceDto {
-    fn new(deal_id: i64, e: Evidence) -> Self {
+    fn new(deal_id: DealId, e: Evidence) -> Self {
         Self {
             file_name: e.file_name,
             content_type: e.content_type,
@@ -365,10 +375,10 @@ pub struct DealDto {
 impl DealDto {
     pub fn new(s: &Services, d: Deal) -> Self {
         Self {
-            id: d.id,
-            need_id: d.subject.need,
-            service_id: d.subject.service,
-            achievement_id: d.subject.achievement,
+            id: d.id.0,
+            need_id: d.subject.need.map(|n| n.0),
+            service_id: d.subject.service.map(|s| s.0),
+            achievement_id: d.subject.achievement.map(|a| a.0),
             transfer: d.subject.is_transfer(),
             subject_title: d.subject_title,
             requester_id: d.requester.0,
@@ -379,8 +389,8 @@ impl DealDto {
             deal_date: d.terms.deal_date.format("%Y-%m-%d").to_string(),
             note: d.terms.note,
             origin: Vocab::new(d.origin.code(), d.origin.label_zh()),
-            quote_id: d.quote_id,
-            inquiry_id: d.inquiry_id,
+            quote_id: d.quote_id.map(|q| q.0),
+            inquiry_id: d.inquiry_id.map(|i| i.0),
             status: d.status.code().into(),
             status_label: d.status.label_zh().into(),
             requester_confirmed_at: d.requester_confirmed_at.map(ts),
@@ -404,7 +414,8 @@ pub struct TicketParams {
     pub mine: Option<bool>,
     /// `open` or `closed`.
     pub status: Option<String>,
-    pub need_id: Option<i64>,
+    #[param(value_type = Option<i64>)]
+    pub need_id: Option<NeedId>,
     pub page: Option<u32>,
     pub per_page: Option<u32>,
 }
@@ -412,7 +423,8 @@ pub struct TicketParams {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct TicketRequest {
-    pub need_id: i64,
+    #[schema(value_type = i64)]
+    pub need_id: NeedId,
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -463,7 +475,7 @@ pub struct FollowUpDto {
 impl From<FollowUp> for FollowUpDto {
     fn from(f: FollowUp) -> Self {
         Self {
-            id: f.id,
+            id: f.id.0,
             kind: Vocab::new(f.kind.code(), f.kind.label_zh()),
             note: f.note,
             author_id: f.author.0,
@@ -496,8 +508,8 @@ pub struct TicketDto {
 impl TicketDto {
     pub fn new(s: &Services, t: Ticket) -> Self {
         Self {
-            id: t.id,
-            need_id: t.need_id,
+            id: t.id.0,
+            need_id: t.need_id.0,
             need_title: t.need_title,
             region: RegionRef::new(s, t.region),
             staff_id: t.staff.0,

@@ -6,6 +6,7 @@ use axum::extract::{Path, RawQuery, State};
 use axum::http::StatusCode;
 use kejiyun_core::DomainError;
 use kejiyun_core::app::market::{DealQuery, OfflineDealInput};
+use kejiyun_core::ids::{PostingId, TicketId};
 use kejiyun_core::market::deals::DealStatus;
 use kejiyun_core::market::money::Fen;
 use kejiyun_core::market::tickets::{FollowUpKind, LinkKind, Ticket, TicketOutcome, TicketStatus};
@@ -161,9 +162,9 @@ pub async fn offline_form(State(state): State<AppState>, ctx: Ctx) -> PageResult
 
 fn offline_input(f: &OfflineForm) -> Result<OfflineDealInput, DomainError> {
     Ok(OfflineDealInput {
-        need_id: opt_id("need_id", &f.need_id)?,
-        service_id: opt_id("service_id", &f.service_id)?,
-        achievement_id: opt_id("achievement_id", &f.achievement_id)?,
+        need_id: opt_id("need_id", &f.need_id)?.map(PostingId::new),
+        service_id: opt_id("service_id", &f.service_id)?.map(PostingId::new),
+        achievement_id: opt_id("achievement_id", &f.achievement_id)?.map(PostingId::new),
         requester_id: opt_id("requester_id", &f.requester_id)?,
         provider_id: opt_id("provider_id", &f.provider_id)?,
         amount_fen: fen("amount_yuan", &f.amount_yuan)?,
@@ -227,10 +228,13 @@ pub struct TicketRow {
 
 fn ticket_row(pg: &Pg<'_>, t: &Ticket) -> TicketRow {
     TicketRow {
-        id: t.id,
+        id: t.id.0,
         href: format!("/admin/tickets/{}", t.id),
         need_title: t.need_title.clone(),
-        need_href: posting_href(kejiyun_core::market::postings::PostingKind::Need, t.need_id),
+        need_href: posting_href(
+            kejiyun_core::market::postings::PostingKind::Need,
+            t.need_id.0,
+        ),
         staff: t.staff_name.clone(),
         region: pg.region_name(t.region),
         status: t.status.code(),
@@ -322,7 +326,7 @@ struct TicketTpl {
     field: &'static str,
 }
 
-async fn ticket_page(pg: &Pg<'_>, id: i64, outcome: Outcome) -> PageResult {
+async fn ticket_page(pg: &Pg<'_>, id: TicketId, outcome: Outcome) -> PageResult {
     let actor = pg.require_admin()?;
     let t = pg.s().tickets().ticket(actor, id).await.or_page(pg)?;
     let mut base = pg.layout_titled(format!("{} #{id}", pg.t("mk.ticket")), "admin");
@@ -368,7 +372,7 @@ pub async fn ticket(
     RawQuery(q): RawQuery,
 ) -> PageResult {
     let pg = Pg::new(&state, ctx);
-    let id = parse_id(&pg, &raw)?;
+    let id = TicketId(parse_id(&pg, &raw)?);
     let outcome = match Params::parse(q.as_deref()).get("done") {
         Some(d @ ("opened" | "noted" | "linked" | "closed")) => {
             Outcome::Saved(pg.t(&format!("mk.done.ticket_{d}")).into())
@@ -378,7 +382,12 @@ pub async fn ticket(
     ticket_page(&pg, id, outcome).await
 }
 
-async fn ticket_after(pg: &Pg<'_>, id: i64, r: Result<(), DomainError>, done: &str) -> PageResult {
+async fn ticket_after(
+    pg: &Pg<'_>,
+    id: TicketId,
+    r: Result<(), DomainError>,
+    done: &str,
+) -> PageResult {
     match r {
         Ok(()) => Ok(see_other(&format!("/admin/tickets/{id}?done={done}"))),
         Err(e) => {
@@ -405,7 +414,7 @@ pub async fn follow_up(
 ) -> PageResult {
     let pg = Pg::new(&state, ctx);
     let actor = pg.require_admin()?;
-    let id = parse_id(&pg, &raw)?;
+    let id = TicketId(parse_id(&pg, &raw)?);
     let r = pg
         .s()
         .tickets()
@@ -423,7 +432,7 @@ pub async fn link(
 ) -> PageResult {
     let pg = Pg::new(&state, ctx);
     let actor = pg.require_admin()?;
-    let id = parse_id(&pg, &raw)?;
+    let id = TicketId(parse_id(&pg, &raw)?);
     let r = match opt_id("target", &form.target) {
         Ok(Some(target)) => {
             pg.s()
@@ -445,7 +454,7 @@ pub async fn close_ticket(
 ) -> PageResult {
     let pg = Pg::new(&state, ctx);
     let actor = pg.require_admin()?;
-    let id = parse_id(&pg, &raw)?;
+    let id = TicketId(parse_id(&pg, &raw)?);
     let note = opt(&form.note);
     let r = pg
         .s()

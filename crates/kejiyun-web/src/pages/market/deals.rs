@@ -7,6 +7,7 @@ use axum::http::header::{CACHE_CONTROL, CONTENT_DISPOSITION, CONTENT_TYPE};
 use axum::http::{HeaderName, HeaderValue};
 use axum::response::IntoResponse;
 use kejiyun_core::app::market::DealQuery;
+use kejiyun_core::ids::DealId;
 use kejiyun_core::market::deals::{Deal, DealStatus, Side};
 use kejiyun_core::market::postings::PostingKind;
 use kejiyun_core::paging::{DEFAULT_PER_PAGE, Page};
@@ -47,9 +48,9 @@ pub struct DealRow {
 pub fn deal_row(pg: &Pg<'_>, d: &Deal) -> DealRow {
     let mut subjects = Vec::new();
     let links = [
-        (PostingKind::Need, d.subject.need),
-        (PostingKind::Service, d.subject.service),
-        (PostingKind::Achievement, d.subject.achievement),
+        (PostingKind::Need, d.subject.need.map(|n| n.0)),
+        (PostingKind::Service, d.subject.service.map(|s| s.0)),
+        (PostingKind::Achievement, d.subject.achievement.map(|a| a.0)),
     ];
     for (kind, id) in links {
         if let Some(id) = id {
@@ -60,7 +61,7 @@ pub fn deal_row(pg: &Pg<'_>, d: &Deal) -> DealRow {
         }
     }
     DealRow {
-        id: d.id,
+        id: d.id.0,
         href: format!("/deals/{}", d.id),
         title: d.subject_title.clone(),
         subjects,
@@ -128,7 +129,7 @@ struct DealTpl {
     inquiry_href: Option<String>,
 }
 
-async fn deal_page(pg: &Pg<'_>, id: i64, outcome: Outcome) -> PageResult {
+async fn deal_page(pg: &Pg<'_>, id: DealId, outcome: Outcome) -> PageResult {
     let actor = pg.require_login()?;
     let d = pg.s().deals().deal(actor, id).await.or_page(pg)?;
     let side = d.side_of(actor.user_id);
@@ -171,7 +172,7 @@ pub async fn page(
     RawQuery(q): RawQuery,
 ) -> PageResult {
     let pg = Pg::new(&state, ctx);
-    let id = parse_id(&pg, &raw)?;
+    let id = DealId(parse_id(&pg, &raw)?);
     let outcome = match Params::parse(q.as_deref()).get("done") {
         Some(d @ ("proposed" | "confirmed" | "cancelled" | "recorded")) => {
             Outcome::Saved(pg.t(&format!("mk.done.deal_{d}")).into())
@@ -189,7 +190,7 @@ pub async fn confirm(
 ) -> PageResult {
     let pg = Pg::new(&state, ctx);
     let actor = pg.require_login()?;
-    let id = parse_id(&pg, &raw)?;
+    let id = DealId(parse_id(&pg, &raw)?);
     match pg.s().deals().confirm_deal(actor, id).await {
         Ok(_) => Ok(see_other(&format!("/deals/{id}?done=confirmed"))),
         Err(e) => {
@@ -213,7 +214,7 @@ pub async fn cancel(
 ) -> PageResult {
     let pg = Pg::new(&state, ctx);
     let actor = pg.require_login()?;
-    let id = parse_id(&pg, &raw)?;
+    let id = DealId(parse_id(&pg, &raw)?);
     match pg.s().deals().cancel_deal(actor, id, &form.reason).await {
         Ok(()) => Ok(see_other(&format!("/deals/{id}?done=cancelled"))),
         Err(e) => {
@@ -231,7 +232,7 @@ pub async fn evidence(
 ) -> PageResult {
     let pg = Pg::new(&state, ctx);
     let actor = pg.require_login()?;
-    let id = parse_id(&pg, &raw)?;
+    let id = DealId(parse_id(&pg, &raw)?);
     let (ev, bytes) = pg.s().deals().deal_evidence(actor, id).await.or_page(&pg)?;
     let ascii: String = ev
         .file_name

@@ -5,6 +5,7 @@ use askama::Template;
 use axum::extract::{Path, RawQuery, State};
 use kejiyun_core::DomainError;
 use kejiyun_core::app::market::PostingQuery;
+use kejiyun_core::ids::{NeedId, PostingId, QuoteId};
 use kejiyun_core::market::postings::{AchievementDraft, NeedDraft, ServiceDraft};
 use kejiyun_core::market::postings::{PostingKind, PostingMeta};
 use kejiyun_core::market::quotes::{DeclineReason, QuoteInput};
@@ -104,7 +105,7 @@ async fn load(pg: &Pg<'_>, kind: PostingKind, id: i64) -> Result<Loaded, PageErr
         PostingKind::Service => {
             let x = s
                 .postings()
-                .get::<ServiceDraft>(actor, id)
+                .get::<ServiceDraft>(actor, PostingId::new(id))
                 .await
                 .or_page(pg)?;
             let d = x.draft;
@@ -131,7 +132,11 @@ async fn load(pg: &Pg<'_>, kind: PostingKind, id: i64) -> Result<Loaded, PageErr
             }
         }
         PostingKind::Need => {
-            let x = s.postings().get::<NeedDraft>(actor, id).await.or_page(pg)?;
+            let x = s
+                .postings()
+                .get::<NeedDraft>(actor, PostingId::new(id))
+                .await
+                .or_page(pg)?;
             let d = x.draft;
             let mut sections = vec![Section {
                 heading: t("mk.need.problem"),
@@ -181,7 +186,7 @@ async fn load(pg: &Pg<'_>, kind: PostingKind, id: i64) -> Result<Loaded, PageErr
         PostingKind::Achievement => {
             let x = s
                 .postings()
-                .get::<AchievementDraft>(actor, id)
+                .get::<AchievementDraft>(actor, PostingId::new(id))
                 .await
                 .or_page(pg)?;
             let d = x.draft;
@@ -256,7 +261,11 @@ async fn detail_page(
     let mut tickets = Vec::new();
     if let Some(a) = actor.filter(|_| need) {
         if is_owner || admin || is_provider(a) {
-            let qs = s.quotes().quotes_for_need(a, id, ALL).await.or_page(pg)?;
+            let qs = s
+                .quotes()
+                .quotes_for_need(a, NeedId::new(id), ALL)
+                .await
+                .or_page(pg)?;
             let rows: Vec<QuoteRow> = qs.items.into_iter().map(|q| quote_row(pg, q)).collect();
             if is_owner || admin {
                 all_quotes = Some(rows);
@@ -279,8 +288,8 @@ async fn detail_page(
                 .items
                 .into_iter()
                 .map(|sv| Opt {
-                    selected: v.service_id == sv.meta.id.to_string(),
-                    value: sv.meta.id.to_string(),
+                    selected: v.service_id == sv.id.to_string(),
+                    value: sv.id.to_string(),
                     label: sv.draft.title,
                 })
                 .collect();
@@ -289,12 +298,12 @@ async fn detail_page(
         if admin {
             tickets = s
                 .tickets()
-                .list_tickets(a, false, None, Some(id), ALL)
+                .list_tickets(a, false, None, Some(NeedId::new(id)), ALL)
                 .await
                 .or_page(pg)?
                 .items
                 .into_iter()
-                .map(|t| (t.id, vocab(pg, "ticket_status", t.status.code())))
+                .map(|t| (t.id.0, vocab(pg, "ticket_status", t.status.code())))
                 .collect();
         }
     }
@@ -322,7 +331,7 @@ async fn detail_page(
             None
         },
         close_reason: meta.close_reason.map(|r| vocab(pg, "close", r.code())),
-        owner: is_owner.then(|| owner_box(pg, kind, meta)),
+        owner: is_owner.then(|| owner_box(pg, kind, id, meta)),
         inquire: published && actor.is_some() && !is_owner,
         login_href: (actor.is_none() && published).then(|| {
             let next = serde_urlencoded::to_string([("next", pg.ctx.path.as_str())]);
@@ -506,7 +515,7 @@ fn quote_input(f: &QuoteForm) -> Result<QuoteInput, DomainError> {
         price_fen: fen("price_yuan", &f.price_yuan)?,
         timeline_days,
         method: f.method.clone(),
-        service_id: opt_id("service_id", &f.service_id)?,
+        service_id: opt_id("service_id", &f.service_id)?.map(PostingId::new),
     })
 }
 
@@ -523,7 +532,7 @@ pub async fn quote(
         Ok(input) => pg
             .s()
             .quotes()
-            .submit_quote(actor, id, &input)
+            .submit_quote(actor, NeedId::new(id), &input)
             .await
             .map(|_| ()),
         Err(e) => Err(e),
@@ -540,7 +549,7 @@ pub async fn accept_quote(
 ) -> PageResult {
     let pg = Pg::new(&state, ctx);
     let actor = pg.require_login()?;
-    let id = parse_id(&pg, &raw)?;
+    let id = QuoteId(parse_id(&pg, &raw)?);
     let deal = pg.s().quotes().accept_quote(actor, id).await.or_page(&pg)?;
     Ok(see_other(&format!("/deals/{deal}?done=proposed")))
 }
@@ -561,7 +570,7 @@ pub async fn ask_quote(
 ) -> PageResult {
     let pg = Pg::new(&state, ctx);
     let actor = pg.require_login()?;
-    let id = parse_id(&pg, &raw)?;
+    let id = QuoteId(parse_id(&pg, &raw)?);
     let thread = pg
         .s()
         .inquiries()
@@ -586,7 +595,7 @@ pub async fn decline_quote(
 ) -> PageResult {
     let pg = Pg::new(&state, ctx);
     let actor = pg.require_login()?;
-    let id = parse_id(&pg, &raw)?;
+    let id = QuoteId(parse_id(&pg, &raw)?);
     let s = pg.s();
     let q = s.quotes().quote(actor, id).await.or_page(&pg)?;
     let note = super::super::common::opt(&form.note);
@@ -594,7 +603,7 @@ pub async fn decline_quote(
         .quotes()
         .decline_quote(actor, id, &form.reason, note.as_deref())
         .await;
-    after(&pg, PostingKind::Need, q.need_id, r, "declined", None).await
+    after(&pg, PostingKind::Need, q.need_id.0, r, "declined", None).await
 }
 
 pub async fn open_ticket(
@@ -605,7 +614,7 @@ pub async fn open_ticket(
 ) -> PageResult {
     let pg = Pg::new(&state, ctx);
     let actor = pg.require_login()?;
-    let id = parse_id(&pg, &raw)?;
+    let id = NeedId::new(parse_id(&pg, &raw)?);
     match pg.s().tickets().open_ticket(actor, id).await {
         Ok(t) => {
             let staff = pg
@@ -620,10 +629,10 @@ pub async fn open_ticket(
                 // The owner does not work tickets: back to the need, told staff will call.
                 format!(
                     "{}?done=ticket_requested#matches",
-                    posting_href(PostingKind::Need, id)
+                    posting_href(PostingKind::Need, id.0)
                 )
             }))
         }
-        Err(e) => after(&pg, PostingKind::Need, id, Err(e), "", None).await,
+        Err(e) => after(&pg, PostingKind::Need, id.0, Err(e), "", None).await,
     }
 }

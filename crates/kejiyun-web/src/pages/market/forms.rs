@@ -6,6 +6,7 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use kejiyun_core::DomainError;
 use kejiyun_core::ids::OrgId;
+use kejiyun_core::ids::PostingId;
 use kejiyun_core::market::categories::{
     ContactPref, Industry, IpType, Maturity, Scope, TransferMode,
 };
@@ -317,15 +318,15 @@ pub async fn create(
     let s = pg.s();
     let r = match kind {
         PostingKind::Service => match form.service() {
-            Ok(i) => s.postings().create(actor, &i, submit).await,
+            Ok(i) => s.postings().create(actor, &i, submit).await.map(|id| id.0),
             Err(e) => Err(e),
         },
         PostingKind::Need => match form.need() {
-            Ok(i) => s.postings().create(actor, &i, submit).await,
+            Ok(i) => s.postings().create(actor, &i, submit).await.map(|id| id.0),
             Err(e) => Err(e),
         },
         PostingKind::Achievement => match form.achievement() {
-            Ok(i) => s.postings().create(actor, &i, submit).await,
+            Ok(i) => s.postings().create(actor, &i, submit).await.map(|id| id.0),
             Err(e) => Err(e),
         },
     };
@@ -357,7 +358,7 @@ async fn editable(
         PostingKind::Service => {
             let x = s
                 .postings()
-                .get::<ServiceDraft>(Some(actor), id)
+                .get::<ServiceDraft>(Some(actor), PostingId::new(id))
                 .await
                 .or_page(pg)?;
             let d = x.draft;
@@ -375,7 +376,7 @@ async fn editable(
         PostingKind::Need => {
             let x = s
                 .postings()
-                .get::<NeedDraft>(Some(actor), id)
+                .get::<NeedDraft>(Some(actor), PostingId::new(id))
                 .await
                 .or_page(pg)?;
             let d = x.draft;
@@ -393,7 +394,7 @@ async fn editable(
         PostingKind::Achievement => {
             let x = s
                 .postings()
-                .get::<AchievementDraft>(Some(actor), id)
+                .get::<AchievementDraft>(Some(actor), PostingId::new(id))
                 .await
                 .or_page(pg)?;
             let d = x.draft;
@@ -454,15 +455,15 @@ pub async fn save(
     let s = pg.s();
     let mut r = match kind {
         PostingKind::Service => match form.service() {
-            Ok(i) => s.postings().edit(actor, id, &i).await,
+            Ok(i) => s.postings().edit(actor, PostingId::new(id), &i).await,
             Err(e) => Err(e),
         },
         PostingKind::Need => match form.need() {
-            Ok(i) => s.postings().edit(actor, id, &i).await,
+            Ok(i) => s.postings().edit(actor, PostingId::new(id), &i).await,
             Err(e) => Err(e),
         },
         PostingKind::Achievement => match form.achievement() {
-            Ok(i) => s.postings().edit(actor, id, &i).await,
+            Ok(i) => s.postings().edit(actor, PostingId::new(id), &i).await,
             Err(e) => Err(e),
         },
     };

@@ -6,6 +6,7 @@ use axum::extract::{Path, RawQuery, State};
 use axum::http::StatusCode;
 use kejiyun_core::DomainError;
 use kejiyun_core::app::market::DealInput;
+use kejiyun_core::ids::InquiryId;
 use kejiyun_core::market::inquiries::Inquiry;
 use kejiyun_core::paging::{DEFAULT_PER_PAGE, Page};
 use serde::Deserialize;
@@ -33,7 +34,7 @@ pub struct InquiryRow {
 
 fn row(pg: &Pg<'_>, me: kejiyun_core::ids::UserId, i: Inquiry) -> InquiryRow {
     InquiryRow {
-        id: i.id,
+        id: i.id.0,
         href: format!("/inquiries/{}", i.id),
         kind: kind_label(pg, i.posting_kind),
         posting_href: posting_href(i.posting_kind, i.posting_id),
@@ -108,7 +109,7 @@ struct ThreadTpl {
 
 async fn thread_page(
     pg: &Pg<'_>,
-    id: i64,
+    id: InquiryId,
     body: String,
     deal: Option<DealForm>,
     err: Option<DomainError>,
@@ -155,7 +156,7 @@ pub async fn thread(
     Path(raw): Path<String>,
 ) -> PageResult {
     let pg = Pg::new(&state, ctx);
-    let id = parse_id(&pg, &raw)?;
+    let id = InquiryId(parse_id(&pg, &raw)?);
     thread_page(&pg, id, String::new(), None, None).await
 }
 
@@ -167,7 +168,7 @@ pub async fn reply(
 ) -> PageResult {
     let pg = Pg::new(&state, ctx);
     let actor = pg.require_login()?;
-    let id = parse_id(&pg, &raw)?;
+    let id = InquiryId(parse_id(&pg, &raw)?);
     match pg
         .s()
         .inquiries()
@@ -190,7 +191,7 @@ pub async fn propose_deal(
 ) -> PageResult {
     let pg = Pg::new(&state, ctx);
     let actor = pg.require_login()?;
-    let id = parse_id(&pg, &raw)?;
+    let id = InquiryId(parse_id(&pg, &raw)?);
     let r = match fen("amount_yuan", &form.amount_yuan) {
         Ok(amount_fen) => {
             let input = DealInput {

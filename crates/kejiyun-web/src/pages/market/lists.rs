@@ -21,8 +21,8 @@ use crate::session::Ctx;
 
 pub fn service_card(pg: &Pg<'_>, s: Service) -> PostingCard {
     PostingCard {
-        id: s.meta.id,
-        href: posting_href(PostingKind::Service, s.meta.id),
+        id: s.id.0,
+        href: posting_href(PostingKind::Service, s.id.0),
         kind: "service",
         category: category_label(pg, s.draft.category),
         region: local_region_name(pg, s.draft.region),
@@ -37,8 +37,8 @@ pub fn service_card(pg: &Pg<'_>, s: Service) -> PostingCard {
 
 pub fn need_card(pg: &Pg<'_>, n: Need) -> PostingCard {
     PostingCard {
-        id: n.meta.id,
-        href: posting_href(PostingKind::Need, n.meta.id),
+        id: n.id.0,
+        href: posting_href(PostingKind::Need, n.id.0),
         kind: "need",
         category: category_label(pg, n.draft.category),
         region: local_region_name(pg, n.draft.region),
@@ -56,8 +56,8 @@ pub fn need_card(pg: &Pg<'_>, n: Need) -> PostingCard {
 
 pub fn achievement_card(pg: &Pg<'_>, a: Achievement) -> PostingCard {
     PostingCard {
-        id: a.meta.id,
-        href: posting_href(PostingKind::Achievement, a.meta.id),
+        id: a.id.0,
+        href: posting_href(PostingKind::Achievement, a.id.0),
         kind: "achievement",
         category: category_label(pg, a.draft.category),
         region: local_region_name(pg, a.draft.region),

@@ -4,6 +4,7 @@
 use askama::Template;
 use axum::extract::{Path, RawQuery, State};
 use kejiyun_core::app::market::PostingQuery;
+use kejiyun_core::ids::QuoteId;
 use kejiyun_core::market::postings::{AchievementDraft, NeedDraft, ServiceDraft};
 use kejiyun_core::market::postings::{PostingKind, PostingMeta};
 use kejiyun_core::paging::{DEFAULT_PER_PAGE, MAX_PER_PAGE, Page};
@@ -47,12 +48,12 @@ const ALL: Page = Page {
 
 fn row(pg: &Pg<'_>, kind: PostingKind, meta: &PostingMeta, card: PostingCard) -> MineRow {
     MineRow {
-        href: posting_href(kind, meta.id),
+        href: posting_href(kind, card.id),
         reject_reason: meta.reject_reason.clone(),
         close_reason: meta
             .close_reason
             .map(|r| super::vocab(pg, "close", r.code())),
-        owner: owner_box(pg, kind, meta),
+        owner: owner_box(pg, kind, card.id, meta),
         card,
     }
 }
@@ -178,7 +179,7 @@ pub async fn withdraw_quote(
 ) -> PageResult {
     let pg = Pg::new(&state, ctx);
     let actor = pg.require_login()?;
-    let id = parse_id(&pg, &raw)?;
+    let id = QuoteId(parse_id(&pg, &raw)?);
     pg.s()
         .quotes()
         .withdraw_quote(actor, id)

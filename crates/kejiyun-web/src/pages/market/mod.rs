@@ -258,7 +258,7 @@ pub struct QuoteRow {
 
 pub fn quote_row(pg: &Pg<'_>, q: Quote) -> QuoteRow {
     QuoteRow {
-        id: q.id,
+        id: q.id.0,
         provider: q.provider_name,
         price: yuan(pg, q.draft.price),
         timeline: pg
@@ -275,7 +275,7 @@ pub fn quote_row(pg: &Pg<'_>, q: Quote) -> QuoteRow {
             }
         }),
         deal_href: q.deal_id.map(|d| format!("/deals/{d}")),
-        need_href: posting_href(PostingKind::Need, q.need_id),
+        need_href: posting_href(PostingKind::Need, q.need_id.0),
         need_title: q.need_title,
         open: q.status == QuoteStatus::Submitted,
     }
@@ -299,10 +299,10 @@ pub fn close_reason_options(pg: &Pg<'_>) -> Vec<Opt> {
     vocab_options(pg, "close", &owner_reasons, CloseReason::code, "")
 }
 
-pub fn owner_box(pg: &Pg<'_>, kind: PostingKind, meta: &PostingMeta) -> OwnerBox {
+pub fn owner_box(pg: &Pg<'_>, kind: PostingKind, id: i64, meta: &PostingMeta) -> OwnerBox {
     let s = meta.status;
     OwnerBox {
-        edit_href: format!("{}/edit", posting_href(kind, meta.id)),
+        edit_href: format!("{}/edit", posting_href(kind, id)),
         can_submit: matches!(s, ModerationStatus::Draft | ModerationStatus::Rejected),
         can_close: s != ModerationStatus::Closed,
         can_confirm: s == ModerationStatus::Published,
