@@ -9,6 +9,8 @@ use fantoccini::wd::Capabilities;
 use fantoccini::{Client, ClientBuilder, Locator};
 use serde_json::json;
 
+use crate::{PASSWORD, TestApp, backends};
+
 pub const CHROMIUM: &str = "/usr/bin/chromium";
 pub const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
 
@@ -107,6 +109,70 @@ impl Browser {
             .await?)
     }
 
+    /// Sets the form field named `name`: selects `value` in a `<select>`, types it into any
+    /// other field (after clearing it).
+    pub async fn set_field(&self, name: &str, value: &str) -> anyhow::Result<()> {
+        let el = self
+            .client
+            .find(Locator::Css(&format!("[name=\"{name}\"]")))
+            .await?;
+        if el.tag_name().await? == "select" {
+            el.select_by_value(value).await?;
+        } else {
+            el.clear().await?;
+            el.send_keys(value).await?;
+        }
+        Ok(())
+    }
+
+    /// Registers `login` (password [`PASSWORD`]) as `display_name` of `region` through the
+    /// registration page, and waits until logged in.
+    pub async fn register(
+        &self,
+        app: &TestApp,
+        login: &str,
+        display_name: &str,
+        region: &str,
+    ) -> anyhow::Result<()> {
+        self.goto(&app.url("/register")).await?;
+        self.set_field("login", login).await?;
+        self.set_field("password", PASSWORD).await?;
+        self.set_field("display_name", display_name).await?;
+        self.set_field("region", region).await?;
+        self.click("#register-submit").await?;
+        self.wait_for("#logout").await?;
+        Ok(())
+    }
+
+    /// Logs in as `login` (password [`PASSWORD`]) through the login page.
+    pub async fn login(&self, app: &TestApp, login: &str) -> anyhow::Result<()> {
+        self.goto(&app.url("/login")).await?;
+        self.set_field("login", login).await?;
+        self.set_field("password", PASSWORD).await?;
+        self.click("#login-submit").await?;
+        self.wait_for("#logout").await?;
+        Ok(())
+    }
+
+    /// Logs out, and waits until the logout has landed (or the next navigation may overtake
+    /// it).
+    pub async fn logout(&self) -> anyhow::Result<()> {
+        self.click("#logout").await?;
+        self.wait_for("a[href=\"/login\"]").await?;
+        Ok(())
+    }
+
+    /// Prints the current path and the first `chars` characters of the page (after a failure).
+    pub async fn print_page(&self, chars: usize) {
+        if let Ok(src) = self.client.source().await {
+            eprintln!(
+                "page at failure ({}):\n{}",
+                self.current_path().await.unwrap_or_default(),
+                src.chars().take(chars).collect::<String>()
+            );
+        }
+    }
+
     pub async fn current_path(&self) -> anyhow::Result<String> {
         Ok(self.client.current_url().await?.path().to_owned())
     }
@@ -127,4 +193,31 @@ impl Drop for Browser {
 /// Whether browser tests are switched off (`KEJIYUN_BROWSER_TESTS=skip`).
 pub fn skipped() -> bool {
     std::env::var("KEJIYUN_BROWSER_TESTS").is_ok_and(|v| v == "skip")
+}
+
+/// Runs `scenario` once per configured backend, each time against a fresh server and in a fresh
+/// Chromium; a failed run prints the page (its first `page_chars` characters) and panics.
+/// `what` names the test in the messages (`browser`, `browser market`). Nothing runs, with a
+/// message, when browser tests are [`skipped`].
+pub async fn run_on_every_backend(
+    what: &str,
+    page_chars: usize,
+    scenario: impl AsyncFn(&TestApp, &Browser) -> anyhow::Result<()>,
+) {
+    if skipped() {
+        eprintln!("browser tests skipped (KEJIYUN_BROWSER_TESTS=skip)");
+        return;
+    }
+    for backend in backends() {
+        eprintln!("{what} test: backend={}", backend.name());
+        let app = TestApp::spawn_on(backend).await;
+        let b = Browser::start().await.unwrap_or_else(|e| panic!("{e:#}"));
+        let result = scenario(&app, &b).await;
+        if result.is_err() {
+            b.print_page(page_chars).await;
+        }
+        b.close().await;
+        app.stop().await;
+        result.unwrap_or_else(|e| panic!("{what} scenario on {}: {e:#}", backend.name()));
+    }
 }

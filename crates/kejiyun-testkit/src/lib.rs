@@ -119,6 +119,18 @@ impl Reply {
         }
     }
 
+    /// Asserts that the request was refused as invalid (422) for its field `field`.
+    #[track_caller]
+    pub fn assert_invalid_field(&self, field: &str) {
+        assert_eq!(
+            self.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{field}: {:?}",
+            self.body
+        );
+        assert_eq!(self.body["error"]["field"], field, "{:?}", self.body);
+    }
+
     /// `error.code` of an error answer.
     pub fn error_code(&self) -> &str {
         self.body["error"]["code"].as_str().unwrap_or_default()
@@ -303,14 +315,18 @@ impl TestApp {
         self.login(&login).await
     }
 
+    /// Tries to log in as `login` with `password`; the answer as sent.
+    pub async fn try_login(&self, login: &str, password: &str) -> Reply {
+        self.post(
+            "/api/v1/auth/login",
+            None,
+            json!({ "login": login, "password": password }),
+        )
+        .await
+    }
+
     pub async fn login(&self, login: &str) -> TestUser {
-        let r = self
-            .post(
-                "/api/v1/auth/login",
-                None,
-                json!({ "login": login, "password": PASSWORD }),
-            )
-            .await;
+        let r = self.try_login(login, PASSWORD).await;
         assert_eq!(r.status, StatusCode::OK, "login {login}: {:?}", r.body);
         TestUser {
             id: r.body["user"]["id"].as_i64().unwrap_or_default(),
@@ -364,15 +380,32 @@ impl TestApp {
     pub async fn tech_worker(&self, name: &str, region: &str) -> TestUser {
         let (u, id) = self.applicant(name, region).await;
         let admin = self.admin("region_admin", Some(region)).await;
-        let r = self
-            .post(
-                &format!("/api/v1/tech-workers/{id}/verify"),
-                Some(&admin.token),
-                json!({}),
-            )
-            .await;
+        let r = self.verify_tech_worker(&admin, id).await;
         assert_eq!(r.status, StatusCode::OK, "verify {name}: {:?}", r.body);
         u
+    }
+
+    /// `admin` verifies the tech-worker application `id`; the answer as sent.
+    pub async fn verify_tech_worker(&self, admin: &TestUser, id: i64) -> Reply {
+        self.post(
+            &format!("/api/v1/tech-workers/{id}/verify"),
+            Some(&admin.token),
+            json!({}),
+        )
+        .await
+    }
+
+    /// Asks `/readyz` and asserts that the server is not ready (503); the answer, for its
+    /// reason.
+    pub async fn assert_not_ready(&self) -> Reply {
+        let ready = self.get("/readyz", None).await;
+        assert_eq!(
+            ready.status,
+            StatusCode::SERVICE_UNAVAILABLE,
+            "{:?}",
+            ready.body
+        );
+        ready
     }
 
     /// Posts `multipart/form-data` built from `parts` (with an optional bearer token).

@@ -93,13 +93,7 @@ async fn parallel_guesses_cannot_pass_the_lockout() {
             );
             assert_eq!(refused, 36, "{backend:?}");
             // Still locked, the right password included.
-            let r = app
-                .post(
-                    "/api/v1/auth/login",
-                    None,
-                    json!({ "login": u.login, "password": PASSWORD }),
-                )
-                .await;
+            let r = app.try_login(&u.login, PASSWORD).await;
             assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS, "{backend:?}");
             assert!(r.headers.contains_key("retry-after"));
         }
@@ -152,22 +146,10 @@ async fn login_and_registration_are_throttled_per_address() {
 
     // Login has its own budget: three tries, then 429 whatever the password.
     for _ in 0..3 {
-        let r = app
-            .post(
-                "/api/v1/auth/login",
-                None,
-                json!({ "login": first, "password": "Wrong-pass-1" }),
-            )
-            .await;
+        let r = app.try_login(&first, "Wrong-pass-1").await;
         assert_eq!(r.status, StatusCode::UNAUTHORIZED, "{:?}", r.body);
     }
-    let r = app
-        .post(
-            "/api/v1/auth/login",
-            None,
-            json!({ "login": first, "password": PASSWORD }),
-        )
-        .await;
+    let r = app.try_login(&first, PASSWORD).await;
     assert_throttled_api(&r);
     let resp = client()
         .post(app.url("/login"))

@@ -131,24 +131,12 @@ async fn lockout_after_five_failures_and_never_reveals_accounts() {
     let unknown = phone();
     for login in [&known.login, &unknown] {
         for _ in 0..5 {
-            let r = app
-                .post(
-                    "/api/v1/auth/login",
-                    None,
-                    json!({ "login": login, "password": "Wrong-pass-1" }),
-                )
-                .await;
+            let r = app.try_login(login, "Wrong-pass-1").await;
             assert_eq!(r.status, StatusCode::UNAUTHORIZED);
             assert_eq!(r.body["error"]["message"], "登录名或密码错误");
         }
         // Locked now, even with the right password, and the same for an unknown account.
-        let r = app
-            .post(
-                "/api/v1/auth/login",
-                None,
-                json!({ "login": login, "password": PASSWORD }),
-            )
-            .await;
+        let r = app.try_login(login, PASSWORD).await;
         assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS, "{login}");
         assert_eq!(r.error_code(), "too_many_attempts");
     }

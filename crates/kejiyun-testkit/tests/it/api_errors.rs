@@ -22,13 +22,7 @@ fn assert_error_shape(r: &kejiyun_testkit::Reply) {
 }
 
 async fn cannot_login(app: &TestApp, login: &str) {
-    let r = app
-        .post(
-            "/api/v1/auth/login",
-            None,
-            json!({ "login": login, "password": PASSWORD }),
-        )
-        .await;
+    let r = app.try_login(login, PASSWORD).await;
     assert_eq!(
         r.status,
         StatusCode::UNAUTHORIZED,
@@ -132,13 +126,7 @@ async fn invalid_fields_name_the_field() {
     for (body, field) in cases {
         let login = body["login"].as_str().unwrap_or_default().to_owned();
         let r = app.post("/api/v1/auth/register", None, body).await;
-        assert_eq!(
-            r.status,
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "{field}: {:?}",
-            r.body
-        );
-        assert_eq!(r.body["error"]["field"], field, "{:?}", r.body);
+        r.assert_invalid_field(field);
         assert_error_shape(&r);
         if login.len() == 11 {
             cannot_login(&app, &login).await;

@@ -72,13 +72,7 @@ async fn bad_input_is_refused_and_text_is_stored_verbatim() {
         let r = app
             .post("/api/v1/services", Some(&c.expert.token), body)
             .await;
-        assert_eq!(
-            r.status,
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "{field}: {:?}",
-            r.body
-        );
-        assert_eq!(r.body["error"]["field"], field, "{:?}", r.body);
+        r.assert_invalid_field(field);
         assert!(
             !r.body["error"]["message"]
                 .as_str()

@@ -2,25 +2,19 @@
 //! with nothing written; offline contracts with their evidence file (type judged by the bytes,
 //! size limited, downloaded byte-exact); the new paths in the OpenAPI document.
 
-use kejiyun_testkit::{Backend, Part, TestApp, TestDatabase, TestUser};
+use kejiyun_testkit::{Backend, Part, Reply, TestApp, TestDatabase, TestUser};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
 use crate::api_market_support::{
-    Cast, LINSHUI, YUECHI, achievement_body, cast, ids, items, need_body, published, service_body,
+    Cast, LINSHUI, YUECHI, cast, get_deal, ids, items, need_body, propose_deal, published,
+    service_body,
 };
 
 /// A published need of the farmer and a published service of the expert.
 async fn subject(app: &TestApp, c: &Cast) -> (i64, i64) {
-    let need = published(app, &c.admin, "needs", &c.farmer, need_body(LINSHUI)).await;
-    let service = published(
-        app,
-        &c.admin,
-        "services",
-        &c.expert,
-        service_body(LINSHUI, "county"),
-    )
-    .await;
+    let need = c.publish_farmers_need(app).await;
+    let service = c.publish_experts_service(app).await;
     (need, service)
 }
 
@@ -58,13 +52,7 @@ async fn sums_of_many_amounts_are_exact() {
     let so_far: i64 = amounts.iter().sum();
     amounts.push(total - so_far);
     for amount in &amounts {
-        let r = app
-            .post(
-                "/api/v1/deals",
-                Some(&c.farmer.token),
-                json!({ "need_id": need, "service_id": service, "amount_fen": amount, "deal_date": "2025-06-30" }),
-            )
-            .await;
+        let r = propose_deal(&app, &c.farmer, json!({ "need_id": need, "service_id": service, "amount_fen": amount, "deal_date": "2025-06-30" })).await;
         assert_eq!(r.status, StatusCode::CREATED, "{amount}: {:?}", r.body);
     }
     let listed = all_deals(&app, &c.admin).await;
@@ -105,9 +93,7 @@ async fn bad_amounts_are_refused_and_nothing_is_written() {
         (json!("12345"), "a string"),
         (json!(null), "missing"),
     ] {
-        let r = app
-            .post("/api/v1/deals", Some(&c.farmer.token), deal(amount))
-            .await;
+        let r = propose_deal(&app, &c.farmer, deal(amount)).await;
         assert_eq!(
             r.status,
             StatusCode::UNPROCESSABLE_ENTITY,
@@ -121,13 +107,7 @@ async fn bad_amounts_are_refused_and_nothing_is_written() {
                 .is_empty()
         );
     }
-    let r = app
-        .post(
-            "/api/v1/deals",
-            Some(&c.farmer.token),
-            json!({ "need_id": need, "service_id": service, "amount_fen": 100, "deal_date": "2999-01-01" }),
-        )
-        .await;
+    let r = propose_deal(&app, &c.farmer, json!({ "need_id": need, "service_id": service, "amount_fen": 100, "deal_date": "2999-01-01" })).await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "a future date");
     assert_eq!(r.body["error"]["field"], "deal_date");
     let raw = format!(
@@ -204,6 +184,16 @@ fn pdf(len: usize) -> Vec<u8> {
     bytes
 }
 
+/// `who` (or a visitor) records an offline contract: `parts` are its data and evidence.
+async fn record_offline_deal(app: &TestApp, who: Option<&TestUser>, parts: &[Part]) -> Reply {
+    app.post_multipart(
+        "/api/v1/deals/offline",
+        who.map(|u| u.token.as_str()),
+        parts,
+    )
+    .await
+}
+
 fn offline_data(need: i64, service: i64, amount: i64) -> String {
     json!({ "need_id": need, "service_id": service, "amount_fen": amount, "deal_date": "2025-11-20", "note": "线下签订技术服务合同" })
         .to_string()
@@ -217,69 +207,44 @@ async fn offline_contract_with_evidence() {
     let (need, service) = subject(&app, &c).await;
     // Bigger than the 1 MB general body limit: this route has its own limit.
     let file = pdf(1_500_000);
-    let form = |data: String, file: Vec<u8>| {
+    // The contract's data and its evidence, as every attempt below sends them.
+    let contract = || {
         vec![
-            Part::text("data", &data),
+            Part::text("data", &offline_data(need, service, 12_345_678)),
             Part::file(
                 "evidence",
                 "技术服务合同（扫描件）.pdf",
                 "application/pdf",
-                file,
+                file.clone(),
             ),
         ]
     };
 
-    let r = app
-        .post_multipart(
-            "/api/v1/deals/offline",
-            Some(&yuechi_admin.token),
-            &form(offline_data(need, service, 12_345_678), file.clone()),
-        )
-        .await;
+    let r = record_offline_deal(&app, Some(&yuechi_admin), &contract()).await;
     assert_eq!(
         r.status,
         StatusCode::FORBIDDEN,
         "another county: {:?}",
         r.body
     );
-    let r = app
-        .post_multipart(
-            "/api/v1/deals/offline",
-            Some(&c.farmer.token),
-            &form(offline_data(need, service, 12_345_678), file.clone()),
-        )
-        .await;
+    let r = record_offline_deal(&app, Some(&c.farmer), &contract()).await;
     assert_eq!(
         r.status,
         StatusCode::FORBIDDEN,
         "not an admin: {:?}",
         r.body
     );
-    let r = app
-        .post_multipart(
-            "/api/v1/deals/offline",
-            None,
-            &form(offline_data(need, service, 12_345_678), file.clone()),
-        )
-        .await;
+    let r = record_offline_deal(&app, None, &contract()).await;
     assert_eq!(r.status, StatusCode::UNAUTHORIZED);
     assert!(
         all_deals(&app, &c.admin).await.is_empty(),
         "nothing recorded"
     );
 
-    let r = app
-        .post_multipart(
-            "/api/v1/deals/offline",
-            Some(&c.admin.token),
-            &form(offline_data(need, service, 12_345_678), file.clone()),
-        )
-        .await;
+    let r = record_offline_deal(&app, Some(&c.admin), &contract()).await;
     assert_eq!(r.status, StatusCode::CREATED, "{:?}", r.body);
     let deal = r.body["id"].as_i64().unwrap_or_default();
-    let d = app
-        .get(&format!("/api/v1/deals/{deal}"), Some(&c.farmer.token))
-        .await;
+    let d = get_deal(&app, &c.farmer, deal).await;
     assert_eq!(d.status, StatusCode::OK, "{:?}", d.body);
     assert_eq!(
         d.body["status"], "confirmed",
@@ -356,16 +321,15 @@ async fn offline_contract_with_evidence() {
         &[7u8; 500][..],
     ]
     .concat();
-    let r = app
-        .post_multipart(
-            "/api/v1/deals/offline",
-            Some(&c.admin.token),
-            &[
-                Part::text("data", &offline_data(need, service, 1)),
-                Part::file("evidence", "photo.jpg", "image/jpeg", png),
-            ],
-        )
-        .await;
+    let r = record_offline_deal(
+        &app,
+        Some(&c.admin),
+        &[
+            Part::text("data", &offline_data(need, service, 1)),
+            Part::file("evidence", "photo.jpg", "image/jpeg", png),
+        ],
+    )
+    .await;
     assert_eq!(r.status, StatusCode::CREATED, "{:?}", r.body);
     let png_deal = r.body["id"].as_i64().unwrap_or_default();
     let (_, headers, _) = app
@@ -378,18 +342,10 @@ async fn offline_contract_with_evidence() {
         headers.get("content-type").and_then(|v| v.to_str().ok()),
         Some("image/png")
     );
-    let d = app
-        .get(&format!("/api/v1/deals/{deal}"), Some(&c.admin.token))
-        .await;
+    let d = get_deal(&app, &c.admin, deal).await;
     assert!(d.body["evidence"].is_object());
     let (need2, _) = (need, service);
-    let r = app
-        .post(
-            "/api/v1/deals",
-            Some(&c.farmer.token),
-            json!({ "need_id": need2, "service_id": service, "amount_fen": 5, "deal_date": "2025-06-30" }),
-        )
-        .await;
+    let r = propose_deal(&app, &c.farmer, json!({ "need_id": need2, "service_id": service, "amount_fen": 5, "deal_date": "2025-06-30" })).await;
     let direct = r.body["id"].as_i64().unwrap_or_default();
     let (status, _, _) = app
         .get_bytes(
@@ -411,15 +367,8 @@ async fn offline_contract_binds_only_postings_of_the_admins_regions() {
     let yuechi_admin = app.admin("region_admin", Some(YUECHI)).await;
     let yuechi_farmer = app.user("岳池农户", Some(YUECHI)).await;
     let yuechi_expert = app.tech_worker("岳池农技员", YUECHI).await;
-    let own_achievement = published(
-        &app,
-        &c.admin,
-        "achievements",
-        &c.expert,
-        achievement_body(LINSHUI),
-    )
-    .await;
-    let own_need = published(&app, &c.admin, "needs", &c.farmer, need_body(LINSHUI)).await;
+    let own_achievement = c.publish_experts_achievement(&app).await;
+    let own_need = c.publish_farmers_need(&app).await;
     let their_need = published(
         &app,
         &yuechi_admin,
@@ -441,16 +390,15 @@ async fn offline_contract_binds_only_postings_of_the_admins_regions() {
         json!({ "need_id": own_need, "service_id": their_service, "amount_fen": 100_000, "deal_date": "2025-11-20" }),
     ];
     for data in attempts {
-        let r = app
-            .post_multipart(
-                "/api/v1/deals/offline",
-                Some(&c.admin.token),
-                &[
-                    Part::text("data", &data.to_string()),
-                    Part::file("evidence", "合同.pdf", "application/pdf", pdf(2_000)),
-                ],
-            )
-            .await;
+        let r = record_offline_deal(
+            &app,
+            Some(&c.admin),
+            &[
+                Part::text("data", &data.to_string()),
+                Part::file("evidence", "合同.pdf", "application/pdf", pdf(2_000)),
+            ],
+        )
+        .await;
         assert_eq!(r.status, StatusCode::FORBIDDEN, "{data}: {:?}", r.body);
         let message = r.body["error"]["message"].as_str().unwrap_or_default();
         assert!(message.contains("岳池县"), "names the region: {message}");
@@ -481,12 +429,8 @@ async fn bad_uploads_are_refused_and_nothing_is_half_written() {
     let (need, service) = subject(&app, &c).await;
     let data = offline_data(need, service, 500_000);
     let post = |parts: Vec<Part>| {
-        let token = c.admin.token.clone();
-        let app = &app;
-        async move {
-            app.post_multipart("/api/v1/deals/offline", Some(&token), &parts)
-                .await
-        }
+        let (app, admin) = (&app, &c.admin);
+        async move { record_offline_deal(app, Some(admin), &parts).await }
     };
 
     let exe = [&b"MZ\x90\x00\x03\x00\x00\x00"[..], &[0u8; 400][..]].concat();

@@ -7,8 +7,8 @@ use reqwest::StatusCode;
 use serde_json::{Value, json};
 
 use crate::api_market_support::{
-    LINSHUI, YUECHI, achievement_body, approve, cast, ids, items, need_body, published,
-    service_body, submitted, with,
+    LINSHUI, YUECHI, achievement_body, approve, cast, close_posting, confirm_posting, ids, items,
+    need_body, published, reject, service_body, submit_posting, submitted, with,
 };
 
 #[tokio::test]
@@ -43,13 +43,7 @@ async fn service_draft_submit_queue_approve_public() {
     assert!(!items(&q.body).iter().any(|i| i["item_id"] == id));
 
     // Submitted: pending in the county admin's queue.
-    let r = app
-        .post(
-            &format!("/api/v1/services/{id}/submit"),
-            Some(&c.expert.token),
-            json!({}),
-        )
-        .await;
+    let r = submit_posting(&app, &c.expert, "services", id).await;
     assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
     assert_eq!(r.body["status"], "pending");
     let q = app
@@ -62,13 +56,7 @@ async fn service_draft_submit_queue_approve_public() {
         .unwrap_or_else(|| panic!("not queued: {:?}", q.body));
     assert_eq!(queued["kind"], "service");
     assert_eq!(queued["title"], "柑橘黄龙病诊断与防治");
-    let again = app
-        .post(
-            &format!("/api/v1/services/{id}/submit"),
-            Some(&c.expert.token),
-            json!({}),
-        )
-        .await;
+    let again = submit_posting(&app, &c.expert, "services", id).await;
     assert_eq!(again.status, StatusCode::CONFLICT, "already pending");
 
     approve(&app, &c.admin, "service", id).await;
@@ -99,13 +87,7 @@ async fn rejected_service_shows_reason_then_edit_and_resubmit() {
     let app = TestApp::spawn().await;
     let c = cast(&app).await;
     let id = submitted(&app, "services", &c.expert, service_body(LINSHUI, "county")).await;
-    let r = app
-        .post(
-            &format!("/api/v1/moderation/service/{id}/reject"),
-            Some(&c.admin.token),
-            json!({ "reason": "请写明收费标准和服务范围" }),
-        )
-        .await;
+    let r = reject(&app, &c.admin, "service", id, "请写明收费标准和服务范围").await;
     assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
     assert_eq!(r.body["status"], "rejected");
 
@@ -152,13 +134,7 @@ async fn rejected_service_shows_reason_then_edit_and_resubmit() {
         items(&q.body).iter().any(|i| i["item_id"] == id),
         "queued again"
     );
-    let r = app
-        .post(
-            &format!("/api/v1/services/{id}/submit"),
-            Some(&c.expert.token),
-            json!({}),
-        )
-        .await;
+    let r = submit_posting(&app, &c.expert, "services", id).await;
     assert_eq!(r.status, StatusCode::CONFLICT, "already pending");
     let mine = app
         .get(&format!("/api/v1/services/{id}"), Some(&c.expert.token))
@@ -217,7 +193,7 @@ async fn need_completeness_and_publication() {
         .await;
     assert_eq!(unknown.status, StatusCode::UNPROCESSABLE_ENTITY);
 
-    let id = published(&app, &c.admin, "needs", &c.farmer, need_body(LINSHUI)).await;
+    let id = c.publish_farmers_need(&app).await;
     let public = app.get(&format!("/api/v1/needs/{id}"), None).await;
     assert_eq!(public.status, StatusCode::OK, "{:?}", public.body);
     assert_eq!(public.body["completeness"], 100);
@@ -257,14 +233,7 @@ async fn achievement_publication() {
         "codes, not labels"
     );
 
-    let id = published(
-        &app,
-        &c.admin,
-        "achievements",
-        &c.expert,
-        achievement_body(LINSHUI),
-    )
-    .await;
+    let id = c.publish_experts_achievement(&app).await;
     let a = app.get(&format!("/api/v1/achievements/{id}"), None).await;
     assert_eq!(a.status, StatusCode::OK, "{:?}", a.body);
     assert_eq!(a.body["maturity"]["label"], "产业化");
@@ -280,7 +249,7 @@ async fn achievement_publication() {
 async fn confirm_extends_expiry_and_close_records_reason() {
     let app = TestApp::spawn().await;
     let c = cast(&app).await;
-    let id = published(&app, &c.admin, "needs", &c.farmer, need_body(LINSHUI)).await;
+    let id = c.publish_farmers_need(&app).await;
     let before = app.get(&format!("/api/v1/needs/{id}"), None).await;
     let before_expiry = before.body["expires_at"]
         .as_str()
@@ -295,46 +264,22 @@ async fn confirm_extends_expiry_and_close_records_reason() {
         "expires after publication"
     );
 
-    let r = app
-        .post(
-            &format!("/api/v1/needs/{id}/confirm"),
-            Some(&c.expert.token),
-            json!({}),
-        )
-        .await;
+    let r = confirm_posting(&app, &c.expert, "needs", id).await;
     assert_eq!(r.status, StatusCode::FORBIDDEN, "only the owner confirms");
-    let r = app
-        .post(
-            &format!("/api/v1/needs/{id}/confirm"),
-            Some(&c.farmer.token),
-            json!({}),
-        )
-        .await;
+    let r = confirm_posting(&app, &c.farmer, "needs", id).await;
     assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
     let extended = r.body["expires_at"].as_str().unwrap_or_default().to_owned();
     assert!(extended >= before_expiry, "{extended} < {before_expiry}");
     let after = app.get(&format!("/api/v1/needs/{id}"), None).await;
     assert_eq!(after.body["expires_at"], extended.as_str());
 
-    let r = app
-        .post(
-            &format!("/api/v1/needs/{id}/close"),
-            Some(&c.farmer.token),
-            json!({ "reason": "expired" }),
-        )
-        .await;
+    let r = close_posting(&app, &c.farmer, "needs", id, "expired").await;
     assert_eq!(
         r.status,
         StatusCode::UNPROCESSABLE_ENTITY,
         "expiry is the platform's"
     );
-    let r = app
-        .post(
-            &format!("/api/v1/needs/{id}/close"),
-            Some(&c.farmer.token),
-            json!({ "reason": "solved_here" }),
-        )
-        .await;
+    let r = close_posting(&app, &c.farmer, "needs", id, "solved_here").await;
     assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
     assert_eq!(r.body["status"], "closed");
     let closed = app.get(&format!("/api/v1/needs/{id}"), None).await;
@@ -345,13 +290,7 @@ async fn confirm_extends_expiry_and_close_records_reason() {
     );
     assert_eq!(closed.body["close_reason"], "solved_here");
     assert_eq!(closed.body["close_reason_label"], "已在本平台解决");
-    let r = app
-        .post(
-            &format!("/api/v1/needs/{id}/confirm"),
-            Some(&c.farmer.token),
-            json!({}),
-        )
-        .await;
+    let r = confirm_posting(&app, &c.farmer, "needs", id).await;
     assert_eq!(
         r.status,
         StatusCode::CONFLICT,
@@ -361,13 +300,7 @@ async fn confirm_extends_expiry_and_close_records_reason() {
         .post("/api/v1/needs", Some(&c.farmer.token), need_body(LINSHUI))
         .await;
     let draft = draft.body["id"].as_i64().unwrap_or_default();
-    let r = app
-        .post(
-            &format!("/api/v1/needs/{draft}/confirm"),
-            Some(&c.farmer.token),
-            json!({}),
-        )
-        .await;
+    let r = confirm_posting(&app, &c.farmer, "needs", draft).await;
     assert_eq!(r.status, StatusCode::CONFLICT, "drafts do not expire");
     app.stop().await;
 }
@@ -376,14 +309,7 @@ async fn confirm_extends_expiry_and_close_records_reason() {
 async fn scope_reach_of_services() {
     let app = TestApp::spawn().await;
     let c = cast(&app).await;
-    let county = published(
-        &app,
-        &c.admin,
-        "services",
-        &c.expert,
-        service_body(LINSHUI, "county"),
-    )
-    .await;
+    let county = c.publish_experts_service(&app).await;
     let national = published(
         &app,
         &c.admin,
@@ -495,14 +421,7 @@ async fn other_people_and_other_counties_change_nothing() {
         .await;
     assert_eq!(r.body["status"], "pending", "unchanged");
 
-    let id = published(
-        &app,
-        &c.admin,
-        "services",
-        &c.expert,
-        service_body(LINSHUI, "county"),
-    )
-    .await;
+    let id = c.publish_experts_service(&app).await;
     let before = app.get(&format!("/api/v1/services/{id}"), None).await;
     let hijack = with(
         service_body(LINSHUI, "national"),
@@ -539,13 +458,7 @@ async fn other_people_and_other_counties_change_nothing() {
             .await;
         assert_eq!(r.status, StatusCode::FORBIDDEN, "{action}: {:?}", r.body);
     }
-    let r = app
-        .post(
-            &format!("/api/v1/services/{id}/close"),
-            Some(&rival.token),
-            json!({ "reason": "withdrawn" }),
-        )
-        .await;
+    let r = close_posting(&app, &rival, "services", id, "withdrawn").await;
     assert_eq!(r.status, StatusCode::FORBIDDEN);
     let after = app.get(&format!("/api/v1/services/{id}"), None).await;
     assert_eq!(after.body, before.body, "nothing changed");

@@ -6,7 +6,7 @@ use kejiyun_testkit::{TestApp, backends};
 use reqwest::StatusCode;
 use serde_json::json;
 
-use crate::api_market_support::{LINSHUI, cast, need_body, published, with};
+use crate::api_market_support::{LINSHUI, cast, need_body, with};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn closing_an_unreviewed_edit_does_not_publish_it() {
@@ -15,7 +15,7 @@ async fn closing_an_unreviewed_edit_does_not_publish_it() {
         let c = cast(&app).await;
         let name = backend.name();
 
-        let edited = published(&app, &c.admin, "needs", &c.farmer, need_body(LINSHUI)).await;
+        let edited = c.publish_farmers_need(&app).await;
         let r = app
             .put(
                 &format!("/api/v1/needs/{edited}"),
@@ -63,7 +63,7 @@ async fn closing_an_unreviewed_edit_does_not_publish_it() {
         );
 
         // Closed while published: the approved text stays public.
-        let kept = published(&app, &c.admin, "needs", &c.farmer, need_body(LINSHUI)).await;
+        let kept = c.publish_farmers_need(&app).await;
         let r = close(kept).await;
         assert!(r.status.is_success(), "{name}: close: {:?}", r.body);
         let public = app.get(&format!("/api/v1/needs/{kept}"), None).await;

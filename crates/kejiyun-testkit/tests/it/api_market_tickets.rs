@@ -5,7 +5,7 @@ use kejiyun_testkit::{Reply, TestApp, TestUser};
 use reqwest::StatusCode;
 use serde_json::json;
 
-use crate::api_market_support::{LINSHUI, YUECHI, cast, ids, need_body, published, service_body};
+use crate::api_market_support::{YUECHI, cast, ids, inquire, propose_deal};
 
 /// `who` asks for a ticket on `need`.
 async fn open_ticket(app: &TestApp, who: &TestUser, need: i64) -> Reply {
@@ -22,16 +22,9 @@ async fn caseworker_ticket_follow_ups_links_close() {
     let app = TestApp::spawn().await;
     let c = cast(&app).await;
     let yuechi_admin = app.admin("region_admin", Some(YUECHI)).await;
-    let need = published(&app, &c.admin, "needs", &c.farmer, need_body(LINSHUI)).await;
-    let other_need = published(&app, &c.admin, "needs", &c.farmer, need_body(LINSHUI)).await;
-    let service = published(
-        &app,
-        &c.admin,
-        "services",
-        &c.expert,
-        service_body(LINSHUI, "county"),
-    )
-    .await;
+    let need = c.publish_farmers_need(&app).await;
+    let other_need = c.publish_farmers_need(&app).await;
+    let service = c.publish_experts_service(&app).await;
 
     let r = open_ticket(&app, &c.expert, need).await;
     assert_eq!(r.status, StatusCode::FORBIDDEN, "the owner or staff only");
@@ -65,29 +58,18 @@ async fn caseworker_ticket_follow_ups_links_close() {
         .await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
 
-    let r = app
-        .post(
-            "/api/v1/inquiries",
-            Some(&c.expert.token),
-            json!({ "posting_kind": "need", "posting_id": need, "body": "我可以上门诊断，请问果园在哪个镇？" }),
-        )
-        .await;
+    let r = inquire(
+        &app,
+        &c.expert,
+        "need",
+        need,
+        "我可以上门诊断，请问果园在哪个镇？",
+    )
+    .await;
     let inquiry = r.body["id"].as_i64().unwrap_or_default();
-    let r = app
-        .post(
-            "/api/v1/deals",
-            Some(&c.farmer.token),
-            json!({ "need_id": need, "service_id": service, "amount_fen": 80_000, "deal_date": "2025-06-30" }),
-        )
-        .await;
+    let r = propose_deal(&app, &c.farmer, json!({ "need_id": need, "service_id": service, "amount_fen": 80_000, "deal_date": "2025-06-30" })).await;
     let deal = r.body["id"].as_i64().unwrap_or_default();
-    let r = app
-        .post(
-            "/api/v1/deals",
-            Some(&c.farmer.token),
-            json!({ "need_id": other_need, "service_id": service, "amount_fen": 80_000, "deal_date": "2025-06-30" }),
-        )
-        .await;
+    let r = propose_deal(&app, &c.farmer, json!({ "need_id": other_need, "service_id": service, "amount_fen": 80_000, "deal_date": "2025-06-30" })).await;
     let unrelated = r.body["id"].as_i64().unwrap_or_default();
     for (kind, target) in [("inquiry", inquiry), ("deal", deal), ("deal", deal)] {
         let r = app

@@ -6,7 +6,8 @@ use reqwest::StatusCode;
 use serde_json::json;
 
 use crate::api_market_support::{
-    LINSHUI, YUECHI, achievement_body, cast, ids, items, need_body, published, service_body,
+    LINSHUI, YUECHI, accept_quote, cancel_deal, cast, confirm_deal, decline_quote, get_deal, ids,
+    inquire, items, propose_deal, withdraw_quote, write_in_thread,
 };
 
 #[tokio::test]
@@ -14,39 +15,21 @@ async fn inquiry_thread_between_two_sides_only() {
     let app = TestApp::spawn().await;
     let c = cast(&app).await;
     let stranger = app.user("路人", Some(LINSHUI)).await;
-    let service = published(
+    let service = c.publish_experts_service(&app).await;
+
+    let r = inquire(
         &app,
-        &c.admin,
-        "services",
-        &c.expert,
-        service_body(LINSHUI, "county"),
+        &c.farmer,
+        "service",
+        service,
+        "李老师您好，我家 50 亩脐橙叶子发黄，能上门看看吗？",
     )
     .await;
-
-    let r = app
-        .post(
-            "/api/v1/inquiries",
-            Some(&c.farmer.token),
-            json!({ "posting_kind": "service", "posting_id": service, "body": "李老师您好，我家 50 亩脐橙叶子发黄，能上门看看吗？" }),
-        )
-        .await;
     assert_eq!(r.status, StatusCode::CREATED, "{:?}", r.body);
     let thread = r.body["id"].as_i64().unwrap_or_default();
-    let r = app
-        .post(
-            &format!("/api/v1/inquiries/{thread}/messages"),
-            Some(&c.expert.token),
-            json!({ "body": "可以，本周六上午到您果园。" }),
-        )
-        .await;
+    let r = write_in_thread(&app, &c.expert, thread, "可以，本周六上午到您果园。").await;
     assert_eq!(r.status, StatusCode::CREATED, "{:?}", r.body);
-    let again = app
-        .post(
-            "/api/v1/inquiries",
-            Some(&c.farmer.token),
-            json!({ "posting_kind": "service", "posting_id": service, "body": "好的，谢谢！" }),
-        )
-        .await;
+    let again = inquire(&app, &c.farmer, "service", service, "好的，谢谢！").await;
     assert_eq!(again.body["id"], thread, "the same thread continues");
 
     for who in [&c.farmer, &c.expert] {
@@ -86,13 +69,7 @@ async fn inquiry_thread_between_two_sides_only() {
             )
             .await;
         assert_eq!(r.status, StatusCode::NOT_FOUND);
-        let r = app
-            .post(
-                &format!("/api/v1/inquiries/{thread}/messages"),
-                Some(&outsider.token),
-                json!({ "body": "我也想插一句" }),
-            )
-            .await;
+        let r = write_in_thread(&app, outsider, thread, "我也想插一句").await;
         assert_eq!(r.status, StatusCode::NOT_FOUND);
         let list = app.get("/api/v1/inquiries", Some(&outsider.token)).await;
         assert!(!ids(&list.body).contains(&thread));
@@ -109,25 +86,13 @@ async fn inquiry_thread_between_two_sides_only() {
         "nothing added"
     );
 
-    let r = app
-        .post(
-            "/api/v1/inquiries",
-            Some(&c.expert.token),
-            json!({ "posting_kind": "service", "posting_id": service, "body": "自己问自己" }),
-        )
-        .await;
+    let r = inquire(&app, &c.expert, "service", service, "自己问自己").await;
     assert_eq!(
         r.status,
         StatusCode::UNPROCESSABLE_ENTITY,
         "not with oneself"
     );
-    let r = app
-        .post(
-            "/api/v1/inquiries",
-            Some(&c.farmer.token),
-            json!({ "posting_kind": "gadget", "posting_id": service, "body": "你好" }),
-        )
-        .await;
+    let r = inquire(&app, &c.farmer, "gadget", service, "你好").await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(r.body["error"]["field"], "posting_kind");
     let r = app
@@ -146,15 +111,8 @@ async fn quotes_side_by_side_decline_accept_confirm() {
     let app = TestApp::spawn().await;
     let c = cast(&app).await;
     let rival = app.tech_worker("张工", LINSHUI).await;
-    let need = published(&app, &c.admin, "needs", &c.farmer, need_body(LINSHUI)).await;
-    let service = published(
-        &app,
-        &c.admin,
-        "services",
-        &c.expert,
-        service_body(LINSHUI, "county"),
-    )
-    .await;
+    let need = c.publish_farmers_need(&app).await;
+    let service = c.publish_experts_service(&app).await;
 
     let r = app
         .post(
@@ -235,33 +193,21 @@ async fn quotes_side_by_side_decline_accept_confirm() {
         .await;
     assert_eq!(r.status, StatusCode::NOT_FOUND, "not a rival's business");
 
-    let r = app
-        .post(
-            &format!("/api/v1/quotes/{q2}/decline"),
-            Some(&c.farmer.token),
-            json!({ "reason": "meh" }),
-        )
-        .await;
+    let r = decline_quote(&app, &c.farmer, q2, json!({ "reason": "meh" })).await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
-    let r = app
-        .post(
-            &format!("/api/v1/quotes/{q2}/accept"),
-            Some(&rival.token),
-            json!({}),
-        )
-        .await;
+    let r = accept_quote(&app, &rival, q2).await;
     assert_eq!(
         r.status,
         StatusCode::FORBIDDEN,
         "only the requester accepts"
     );
-    let r = app
-        .post(
-            &format!("/api/v1/quotes/{q2}/decline"),
-            Some(&c.farmer.token),
-            json!({ "reason": "too_slow", "note": "春梢期前必须处理完" }),
-        )
-        .await;
+    let r = decline_quote(
+        &app,
+        &c.farmer,
+        q2,
+        json!({ "reason": "too_slow", "note": "春梢期前必须处理完" }),
+    )
+    .await;
     assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
     assert_eq!(r.body["status"], "declined");
     let declined = app
@@ -270,35 +216,15 @@ async fn quotes_side_by_side_decline_accept_confirm() {
     assert_eq!(declined.body["decline_reason"]["code"], "too_slow");
     assert_eq!(declined.body["decline_reason"]["label"], "周期太长");
     assert_eq!(declined.body["decline_note"], "春梢期前必须处理完");
-    let r = app
-        .post(
-            &format!("/api/v1/quotes/{q2}/withdraw"),
-            Some(&rival.token),
-            json!({}),
-        )
-        .await;
+    let r = withdraw_quote(&app, &rival, q2).await;
     assert_eq!(r.status, StatusCode::CONFLICT, "already decided");
 
-    let r = app
-        .post(
-            &format!("/api/v1/quotes/{q1}/accept"),
-            Some(&c.farmer.token),
-            json!({}),
-        )
-        .await;
+    let r = accept_quote(&app, &c.farmer, q1).await;
     assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
     let deal = r.body["deal_id"].as_i64().unwrap_or_default();
-    let r = app
-        .post(
-            &format!("/api/v1/quotes/{q1}/accept"),
-            Some(&c.farmer.token),
-            json!({}),
-        )
-        .await;
+    let r = accept_quote(&app, &c.farmer, q1).await;
     assert_eq!(r.status, StatusCode::CONFLICT, "accepted once");
-    let d = app
-        .get(&format!("/api/v1/deals/{deal}"), Some(&c.expert.token))
-        .await;
+    let d = get_deal(&app, &c.expert, deal).await;
     assert_eq!(d.status, StatusCode::OK, "{:?}", d.body);
     assert_eq!(d.body["status"], "proposed");
     assert_eq!(d.body["amount_fen"], 300_000);
@@ -316,30 +242,16 @@ async fn quotes_side_by_side_decline_accept_confirm() {
     assert_eq!(q.body["status"], "accepted");
     assert_eq!(q.body["deal_id"], deal);
 
-    let r = app
-        .post(
-            &format!("/api/v1/deals/{deal}/confirm"),
-            Some(&c.farmer.token),
-            json!({}),
-        )
-        .await;
+    let r = confirm_deal(&app, &c.farmer, deal).await;
     assert_eq!(
         r.status,
         StatusCode::CONFLICT,
         "the requester confirmed by accepting"
     );
-    let r = app
-        .post(
-            &format!("/api/v1/deals/{deal}/confirm"),
-            Some(&c.expert.token),
-            json!({}),
-        )
-        .await;
+    let r = confirm_deal(&app, &c.expert, deal).await;
     assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
     assert_eq!(r.body["status"], "confirmed");
-    let d = app
-        .get(&format!("/api/v1/deals/{deal}"), Some(&c.admin.token))
-        .await;
+    let d = get_deal(&app, &c.admin, deal).await;
     assert_eq!(d.status, StatusCode::OK, "the county admin sees it");
     assert_eq!(d.body["status"], "confirmed");
     assert!(d.body["confirmed_at"].is_string());
@@ -363,30 +275,17 @@ async fn deals_are_private_and_cancel_rules_hold() {
     let c = cast(&app).await;
     let stranger = app.user("路人", Some(LINSHUI)).await;
     let yuechi_admin = app.admin("region_admin", Some(YUECHI)).await;
-    let need = published(&app, &c.admin, "needs", &c.farmer, need_body(LINSHUI)).await;
-    let service = published(
-        &app,
-        &c.admin,
-        "services",
-        &c.expert,
-        service_body(LINSHUI, "county"),
-    )
-    .await;
+    let need = c.publish_farmers_need(&app).await;
+    let service = c.publish_experts_service(&app).await;
     let propose = |amount: i64| json!({ "need_id": need, "service_id": service, "amount_fen": amount, "deal_date": "2025-06-30", "note": "口头约定，先付一半" });
-    let r = app
-        .post("/api/v1/deals", Some(&stranger.token), propose(100_000))
-        .await;
+    let r = propose_deal(&app, &stranger, propose(100_000)).await;
     assert_eq!(r.status, StatusCode::FORBIDDEN, "only a side proposes");
-    let r = app
-        .post("/api/v1/deals", Some(&c.expert.token), propose(100_000))
-        .await;
+    let r = propose_deal(&app, &c.expert, propose(100_000)).await;
     assert_eq!(r.status, StatusCode::CREATED, "{:?}", r.body);
     let d1 = r.body["id"].as_i64().unwrap_or_default();
 
     for outsider in [&stranger, &yuechi_admin] {
-        let r = app
-            .get(&format!("/api/v1/deals/{d1}"), Some(&outsider.token))
-            .await;
+        let r = get_deal(&app, outsider, d1).await;
         assert_eq!(r.status, StatusCode::NOT_FOUND);
         for action in ["confirm", "cancel"] {
             let r = app
@@ -410,91 +309,41 @@ async fn deals_are_private_and_cancel_rules_hold() {
         !ids(&r.body).contains(&d1),
         "other county's admin does not list it"
     );
-    let d = app
-        .get(&format!("/api/v1/deals/{d1}"), Some(&c.farmer.token))
-        .await;
+    let d = get_deal(&app, &c.farmer, d1).await;
     assert_eq!(d.body["status"], "proposed", "unchanged");
     assert_eq!(d.body["origin"]["code"], "direct");
 
     // A side cancels a proposed deal, with a reason.
-    let r = app
-        .post(
-            &format!("/api/v1/deals/{d1}/cancel"),
-            Some(&c.farmer.token),
-            json!({ "reason": " " }),
-        )
-        .await;
+    let r = cancel_deal(&app, &c.farmer, d1, " ").await;
     assert_eq!(
         r.status,
         StatusCode::UNPROCESSABLE_ENTITY,
         "a reason is required"
     );
-    let r = app
-        .post(
-            &format!("/api/v1/deals/{d1}/cancel"),
-            Some(&c.farmer.token),
-            json!({ "reason": "价格没谈拢" }),
-        )
-        .await;
+    let r = cancel_deal(&app, &c.farmer, d1, "价格没谈拢").await;
     assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
     assert_eq!(r.body["status"], "cancelled");
-    let r = app
-        .post(
-            &format!("/api/v1/deals/{d1}/cancel"),
-            Some(&c.farmer.token),
-            json!({ "reason": "再取消一次" }),
-        )
-        .await;
+    let r = cancel_deal(&app, &c.farmer, d1, "再取消一次").await;
     assert_eq!(r.status, StatusCode::CONFLICT);
-    let r = app
-        .post(
-            &format!("/api/v1/deals/{d1}/confirm"),
-            Some(&c.farmer.token),
-            json!({}),
-        )
-        .await;
+    let r = confirm_deal(&app, &c.farmer, d1).await;
     assert_eq!(
         r.status,
         StatusCode::CONFLICT,
         "a cancelled deal is not confirmed"
     );
-    let d = app
-        .get(&format!("/api/v1/deals/{d1}"), Some(&c.expert.token))
-        .await;
+    let d = get_deal(&app, &c.expert, d1).await;
     assert_eq!(d.body["cancel_reason"], "价格没谈拢");
 
     // A confirmed deal: only a region admin cancels it.
-    let r = app
-        .post("/api/v1/deals", Some(&c.farmer.token), propose(150_000))
-        .await;
+    let r = propose_deal(&app, &c.farmer, propose(150_000)).await;
     let d2 = r.body["id"].as_i64().unwrap_or_default();
-    let r = app
-        .post(
-            &format!("/api/v1/deals/{d2}/confirm"),
-            Some(&c.expert.token),
-            json!({}),
-        )
-        .await;
+    let r = confirm_deal(&app, &c.expert, d2).await;
     assert_eq!(r.body["status"], "confirmed", "{:?}", r.body);
-    let r = app
-        .post(
-            &format!("/api/v1/deals/{d2}/cancel"),
-            Some(&c.expert.token),
-            json!({ "reason": "我反悔了" }),
-        )
-        .await;
+    let r = cancel_deal(&app, &c.expert, d2, "我反悔了").await;
     assert_eq!(r.status, StatusCode::FORBIDDEN);
-    let d = app
-        .get(&format!("/api/v1/deals/{d2}"), Some(&c.farmer.token))
-        .await;
+    let d = get_deal(&app, &c.farmer, d2).await;
     assert_eq!(d.body["status"], "confirmed", "unchanged");
-    let r = app
-        .post(
-            &format!("/api/v1/deals/{d2}/cancel"),
-            Some(&c.admin.token),
-            json!({ "reason": "合同经核实为虚假登记" }),
-        )
-        .await;
+    let r = cancel_deal(&app, &c.admin, d2, "合同经核实为虚假登记").await;
     assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
     let audit = app.get("/api/v1/audit", Some(&c.admin.token)).await;
     assert!(
@@ -510,42 +359,27 @@ async fn deals_are_private_and_cancel_rules_hold() {
 async fn transfer_through_an_inquiry_on_an_achievement() {
     let app = TestApp::spawn().await;
     let c = cast(&app).await;
-    let achievement = published(
+    let achievement = c.publish_experts_achievement(&app).await;
+    let r = inquire(
         &app,
-        &c.admin,
-        "achievements",
-        &c.expert,
-        achievement_body(LINSHUI),
+        &c.farmer,
+        "achievement",
+        achievement,
+        "合作社想许可使用这项育苗技术，价格可以谈吗？",
     )
     .await;
-    let r = app
-        .post(
-            "/api/v1/inquiries",
-            Some(&c.farmer.token),
-            json!({ "posting_kind": "achievement", "posting_id": achievement, "body": "合作社想许可使用这项育苗技术，价格可以谈吗？" }),
-        )
-        .await;
     let inquiry = r.body["id"].as_i64().unwrap_or_default();
-    let r = app
-        .post(
-            "/api/v1/deals",
-            Some(&c.farmer.token),
-            json!({ "inquiry_id": inquiry, "amount_fen": 30_000_000, "deal_date": "2025-12-01" }),
-        )
-        .await;
+    let r = propose_deal(
+        &app,
+        &c.farmer,
+        json!({ "inquiry_id": inquiry, "amount_fen": 30_000_000, "deal_date": "2025-12-01" }),
+    )
+    .await;
     assert_eq!(r.status, StatusCode::CREATED, "{:?}", r.body);
     let deal = r.body["id"].as_i64().unwrap_or_default();
-    let r = app
-        .post(
-            &format!("/api/v1/deals/{deal}/confirm"),
-            Some(&c.expert.token),
-            json!({}),
-        )
-        .await;
+    let r = confirm_deal(&app, &c.expert, deal).await;
     assert_eq!(r.body["status"], "confirmed", "{:?}", r.body);
-    let d = app
-        .get(&format!("/api/v1/deals/{deal}"), Some(&c.farmer.token))
-        .await;
+    let d = get_deal(&app, &c.farmer, deal).await;
     assert_eq!(d.body["transfer"], true);
     assert_eq!(d.body["achievement_id"], achievement);
     assert_eq!(d.body["origin"]["code"], "inquiry");

@@ -13,7 +13,8 @@ use reqwest::StatusCode;
 use serde_json::{Value, json};
 
 use crate::api_market_support::{
-    Cast, LINSHUI, cast, items, need_body, published, service_body, submitted,
+    Cast, LINSHUI, accept_quote, cast, confirm_deal, inquire, items, published, reject,
+    service_body, submitted, write_in_thread,
 };
 
 async fn inbox(app: &TestApp, who: &TestUser, query: &str) -> Value {
@@ -54,7 +55,7 @@ async fn approved_need_notifies_its_owner_who_marks_it_read() {
     let stranger = app.user("路人", Some(LINSHUI)).await;
     assert_eq!(unread(&app, &c.farmer).await, 0);
 
-    let need = published(&app, &c.admin, "needs", &c.farmer, need_body(LINSHUI)).await;
+    let need = c.publish_farmers_need(&app).await;
 
     let body = inbox(&app, &c.farmer, "").await;
     assert_eq!(body["total"], 1, "{body:?}");
@@ -128,13 +129,7 @@ async fn rejection_quote_inquiry_and_deal_notify_the_other_side() {
 
     // Rejected, with the reason.
     let rejected = submitted(&app, "services", &c.expert, service_body(LINSHUI, "county")).await;
-    let r = app
-        .post(
-            &format!("/api/v1/moderation/service/{rejected}/reject"),
-            Some(&c.admin.token),
-            json!({ "reason": "联系方式不完整" }),
-        )
-        .await;
+    let r = reject(&app, &c.admin, "service", rejected, "联系方式不完整").await;
     assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
     let body = inbox(&app, &c.expert, "").await;
     let n = &items(&body)[0];
@@ -147,37 +142,25 @@ async fn rejection_quote_inquiry_and_deal_notify_the_other_side() {
         "{n:?}"
     );
 
-    let service = published(
-        &app,
-        &c.admin,
-        "services",
-        &c.expert,
-        service_body(LINSHUI, "county"),
-    )
-    .await;
-    let need = published(&app, &c.admin, "needs", &c.farmer, need_body(LINSHUI)).await;
+    let service = c.publish_experts_service(&app).await;
+    let need = c.publish_farmers_need(&app).await;
 
     // An inquiry tells the owner; the reply tells the requester.
-    let r = app
-        .post(
-            "/api/v1/inquiries",
-            Some(&c.farmer.token),
-            json!({ "posting_kind": "service", "posting_id": service, "body": "李老师您好，能上门看看吗？" }),
-        )
-        .await;
+    let r = inquire(
+        &app,
+        &c.farmer,
+        "service",
+        service,
+        "李老师您好，能上门看看吗？",
+    )
+    .await;
     assert_eq!(r.status, StatusCode::CREATED, "{:?}", r.body);
     let thread = r.body["id"].as_i64().unwrap_or_default();
     let body = inbox(&app, &c.expert, "?unread=true").await;
     let n = &items(&body)[0];
     assert_eq!(n["kind"], "new_inquiry");
     assert_eq!(n["link"], format!("/inquiries/{thread}"));
-    let r = app
-        .post(
-            &format!("/api/v1/inquiries/{thread}/messages"),
-            Some(&c.expert.token),
-            json!({ "body": "可以，本周六上午到。" }),
-        )
-        .await;
+    let r = write_in_thread(&app, &c.expert, thread, "可以，本周六上午到。").await;
     assert_eq!(r.status, StatusCode::CREATED, "{:?}", r.body);
     assert_eq!(
         items(&inbox(&app, &c.farmer, "").await)[0]["kind"],
@@ -197,13 +180,7 @@ async fn rejection_quote_inquiry_and_deal_notify_the_other_side() {
     let n = &items(&inbox(&app, &c.farmer, "").await)[0];
     assert_eq!(n["kind"], "new_quote");
     assert_eq!(n["link"], format!("/needs/{need}"));
-    let r = app
-        .post(
-            &format!("/api/v1/quotes/{quote}/accept"),
-            Some(&c.farmer.token),
-            json!({}),
-        )
-        .await;
+    let r = accept_quote(&app, &c.farmer, quote).await;
     assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
     let deal = r.body["deal_id"].as_i64().unwrap_or_default();
     let n = &items(&inbox(&app, &c.expert, "").await)[0];
@@ -213,13 +190,7 @@ async fn rejection_quote_inquiry_and_deal_notify_the_other_side() {
         !kinds(&inbox(&app, &c.farmer, "").await).contains(&"deal_to_confirm".to_owned()),
         "the side that proposed it has nothing to confirm"
     );
-    let r = app
-        .post(
-            &format!("/api/v1/deals/{deal}/confirm"),
-            Some(&c.expert.token),
-            json!({}),
-        )
-        .await;
+    let r = confirm_deal(&app, &c.expert, deal).await;
     assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
     for who in [&c.farmer, &c.expert] {
         let n = &items(&inbox(&app, who, "").await)[0];
@@ -371,7 +342,7 @@ async fn inbox_page_shows_the_badge_and_marks_read() {
         !html.contains("unread-badge"),
         "no badge without notifications"
     );
-    published(&app, &c.admin, "needs", &c.farmer, need_body(LINSHUI)).await;
+    c.publish_farmers_need(&app).await;
 
     let (status, html) = app.page(Some(&c.farmer), None, "/me/notifications").await;
     assert_eq!(status, StatusCode::OK);
@@ -479,7 +450,7 @@ async fn sweeper_sends_realtime_copies_now_and_digests_at_eight() {
     let app = TestApp::spawn().await;
     let c = cast(&app).await;
     // The farmer keeps the default: a daily digest.
-    published(&app, &c.admin, "needs", &c.farmer, need_body(LINSHUI)).await;
+    c.publish_farmers_need(&app).await;
     realtime_expert_with_a_service(&app, &c).await;
 
     let now = app.services().now();

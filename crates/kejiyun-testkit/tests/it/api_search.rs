@@ -9,7 +9,9 @@ use kejiyun_testkit::{TestApp, TestUser, client, server_config};
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
-use crate::api_market_support::{LINSHUI, YUECHI, cast, need_body, published, service_body, with};
+use crate::api_market_support::{
+    LINSHUI, YUECHI, cast, close_posting, published, service_body, with,
+};
 
 /// Generous: the index follows within a second (see `kejiyun bench search`); a loaded CI
 /// machine must not make this test flaky.
@@ -73,15 +75,8 @@ async fn published_postings_are_found_and_closed_ones_disappear() {
     let app = TestApp::spawn().await;
     let c = cast(&app).await;
     let base = app.url("");
-    let service = published(
-        &app,
-        &c.admin,
-        "services",
-        &c.expert,
-        service_body(LINSHUI, "county"),
-    )
-    .await;
-    let need = published(&app, &c.admin, "needs", &c.farmer, need_body(LINSHUI)).await;
+    let service = c.publish_experts_service(&app).await;
+    let need = c.publish_farmers_need(&app).await;
 
     let r = eventually(&base, &q("黄龙病"), |r| {
         of(r, "service").contains(&service) && of(r, "need").contains(&need)
@@ -121,13 +116,7 @@ async fn published_postings_are_found_and_closed_ones_disappear() {
     assert!(search(&base, "q=").await["total"].as_u64() >= Some(2));
 
     // Closing removes it from the index.
-    let r = app
-        .post(
-            &format!("/api/v1/services/{service}/close"),
-            Some(&c.expert.token),
-            json!({ "reason": "withdrawn" }),
-        )
-        .await;
+    let r = close_posting(&app, &c.expert, "services", service, "withdrawn").await;
     assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
     eventually(&base, &q("黄龙病"), |r| {
         !of(r, "service").contains(&service)
@@ -198,14 +187,7 @@ async fn matches_respect_scope_and_permissions_and_say_why() {
     let c = cast(&app).await;
     let city_admin = app.admin("region_admin", Some("511600")).await;
     let yuechi_expert = app.tech_worker("岳池专家", YUECHI).await;
-    let here = published(
-        &app,
-        &c.admin,
-        "services",
-        &c.expert,
-        service_body(LINSHUI, "county"),
-    )
-    .await;
+    let here = c.publish_experts_service(&app).await;
     let there_county = published(
         &app,
         &city_admin,
@@ -231,7 +213,7 @@ async fn matches_respect_scope_and_permissions_and_say_why() {
         of(r, "service").len() == 3
     })
     .await;
-    let need = published(&app, &c.admin, "needs", &c.farmer, need_body(LINSHUI)).await;
+    let need = c.publish_farmers_need(&app).await;
     eventually(&app.url(""), &q("黄龙病"), |r| of(r, "need") == [need]).await;
 
     // Publishing it told both sides of the strong match.
@@ -395,14 +377,7 @@ async fn two_servers_on_one_postgres_each_follow_the_outbox() {
 async fn reindex_rebuilds_and_a_garbled_index_is_rebuilt_at_start() {
     let app = TestApp::spawn().await;
     let c = cast(&app).await;
-    let service = published(
-        &app,
-        &c.admin,
-        "services",
-        &c.expert,
-        service_body(LINSHUI, "county"),
-    )
-    .await;
+    let service = c.publish_experts_service(&app).await;
     let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
     let data_dir = dir.path().to_string_lossy().into_owned();
     let args = [

@@ -5,7 +5,10 @@ use kejiyun_testkit::TestApp;
 use reqwest::StatusCode;
 use serde_json::json;
 
-use crate::api_market_support::assert_figures_exact;
+use crate::api_market_support::{
+    accept_quote, assert_figures_exact, cancel_deal, confirm_deal, publish_short_need,
+    quote_on_need,
+};
 
 #[tokio::test]
 async fn figures_follow_records_and_drill_down_matches() {
@@ -26,53 +29,20 @@ async fn figures_follow_records_and_drill_down_matches() {
 
     // A verified tech worker publishes a service; a farmer publishes a need; they deal.
     let (tw, tw_id) = app.applicant("王工", "511623").await;
-    app.post(
-        &format!("/api/v1/tech-workers/{tw_id}/verify"),
-        Some(&admin.token),
-        json!({}),
-    )
-    .await;
+    app.verify_tech_worker(&admin, tw_id).await;
     let farmer = app.user("周大伯", Some("511623")).await;
-    let need = app
-        .post("/api/v1/needs", Some(&farmer.token), json!({
-            "title": "脐橙黄龙病防治求助", "problem": "果园里有二十多棵脐橙树叶片黄化，担心传染整个果园。",
-            "industry": "agriculture", "category": "fruit", "region": "511623", "submit": true
-        }))
-        .await;
-    assert_eq!(need.status, StatusCode::CREATED, "{:?}", need.body);
-    let need_id = need.body["id"].as_i64().unwrap_or_default();
-    app.post(
-        &format!("/api/v1/moderation/need/{need_id}/approve"),
-        Some(&admin.token),
-        json!({}),
-    )
-    .await;
-    let q = app
-        .post("/api/v1/quotes", Some(&tw.token), json!({
-            "need_id": need_id, "price_fen": 123_456, "timeline_days": 30, "method": "现场诊断并制定防治方案，跟踪一个生长季"
-        }))
-        .await;
+    let need_id = publish_short_need(&app, &farmer, &admin).await;
+    let q = quote_on_need(&app, &tw, need_id, 123_456).await;
     assert_eq!(q.status, StatusCode::CREATED, "{:?}", q.body);
     let quote_id = q.body["id"].as_i64().unwrap_or_default();
-    let accepted = app
-        .post(
-            &format!("/api/v1/quotes/{quote_id}/accept"),
-            Some(&farmer.token),
-            json!({}),
-        )
-        .await;
+    let accepted = accept_quote(&app, &farmer, quote_id).await;
     let deal_id = accepted.body["deal_id"].as_i64().unwrap_or_default();
     let mid = app.get("/api/v1/stats?region=511623", None).await;
     assert_eq!(
         mid.body["metrics"]["deals"], 0,
         "a proposed deal does not count yet"
     );
-    app.post(
-        &format!("/api/v1/deals/{deal_id}/confirm"),
-        Some(&tw.token),
-        json!({}),
-    )
-    .await;
+    confirm_deal(&app, &tw, deal_id).await;
 
     for region in ["511623", "511600", "510000"] {
         let s = app
@@ -144,13 +114,7 @@ async fn figures_follow_records_and_drill_down_matches() {
     assert_eq!(past.body["metrics"]["deals"], 0);
 
     // Cancelling a confirmed deal (admins only) moves the figures back.
-    let r = app
-        .post(
-            &format!("/api/v1/deals/{deal_id}/cancel"),
-            Some(&admin.token),
-            json!({ "reason": "合同未履行" }),
-        )
-        .await;
+    let r = cancel_deal(&app, &admin, deal_id, "合同未履行").await;
     assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
     let after = app.get("/api/v1/stats?region=510000", None).await;
     assert_eq!(after.body["metrics"]["deals"], 0);
@@ -197,10 +161,10 @@ async fn bad_stats_parameters() {
 /// on it; the records still add up to the figure.
 #[tokio::test]
 async fn drill_down_shows_only_moderated_titles() {
-    use crate::api_market_support::{LINSHUI, cast, confirmed_deal_on, need_body, published, with};
+    use crate::api_market_support::{LINSHUI, cast, confirmed_deal_on, need_body, with};
     let app = TestApp::spawn().await;
     let c = cast(&app).await;
-    let need = published(&app, &c.admin, "needs", &c.farmer, need_body(LINSHUI)).await;
+    let need = c.publish_farmers_need(&app).await;
     let approved = need_body(LINSHUI)["title"]
         .as_str()
         .unwrap_or_default()

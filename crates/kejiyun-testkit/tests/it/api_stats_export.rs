@@ -9,6 +9,8 @@ use kejiyun_testkit::TestApp;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
+use crate::api_market_support::{SHORT_NEED_TITLE, publish_short_need};
+
 pub const AMOUNT: i64 = 123_456;
 
 /// A verified tech worker in 邻水县 quotes on a farmer's need; the farmer accepts and the tech
@@ -16,35 +18,19 @@ pub const AMOUNT: i64 = 123_456;
 pub async fn confirmed_deal(app: &TestApp) -> (i64, String) {
     let admin = app.admin("region_admin", Some("511600")).await;
     let (tw, tw_id) = app.applicant("王工", "511623").await;
-    app.post(
-        &format!("/api/v1/tech-workers/{tw_id}/verify"),
-        Some(&admin.token),
-        json!({}),
-    )
-    .await;
+    app.verify_tech_worker(&admin, tw_id).await;
     let farmer = app.user("周大伯", Some("511623")).await;
-    let title = "脐橙黄龙病防治求助";
-    let need = app
-        .post(
-            "/api/v1/needs",
-            Some(&farmer.token),
-            json!({
-                "title": title, "problem": "果园里有二十多棵脐橙树叶片黄化，担心传染整个果园。",
-                "industry": "agriculture", "category": "fruit", "region": "511623", "submit": true
-            }),
-        )
-        .await;
-    assert_eq!(need.status, StatusCode::CREATED, "{:?}", need.body);
-    let need_id = need.body["id"].as_i64().unwrap_or_default();
-    app.post(
-        &format!("/api/v1/moderation/need/{need_id}/approve"),
-        Some(&admin.token),
-        json!({}),
-    )
-    .await;
+    let need_id = publish_short_need(app, &farmer, &admin).await;
     let deal_id =
         crate::api_market_support::confirmed_deal_on(app, need_id, &farmer, &tw, AMOUNT).await;
-    (deal_id, title.to_owned())
+    (deal_id, SHORT_NEED_TITLE.to_owned())
+}
+
+/// The `content-type` of a download (a panic when there is none; empty when it is not text).
+fn content_type(headers: &reqwest::header::HeaderMap) -> &str {
+    headers[reqwest::header::CONTENT_TYPE]
+        .to_str()
+        .unwrap_or_default()
 }
 
 fn num(d: &Data) -> f64 {
@@ -108,10 +94,7 @@ async fn xlsx_and_csv_equal_the_api() {
         .await;
     assert_eq!(status, StatusCode::OK);
     assert!(
-        headers[reqwest::header::CONTENT_TYPE]
-            .to_str()
-            .unwrap_or_default()
-            .contains("spreadsheetml"),
+        content_type(&headers).contains("spreadsheetml"),
         "{headers:?}"
     );
     let mut wb: Xlsx<_> = open_workbook_from_rs(Cursor::new(bytes)).expect("an xlsx");
@@ -199,12 +182,7 @@ async fn xlsx_and_csv_equal_the_api() {
         .get_bytes("/api/v1/stats/export.csv?region=511600", None)
         .await;
     assert_eq!(status, StatusCode::OK);
-    assert!(
-        headers[reqwest::header::CONTENT_TYPE]
-            .to_str()
-            .unwrap_or_default()
-            .starts_with("text/csv")
-    );
+    assert!(content_type(&headers).starts_with("text/csv"));
     assert!(
         bytes.starts_with(&[0xEF, 0xBB, 0xBF]),
         "UTF-8 BOM for Excel"

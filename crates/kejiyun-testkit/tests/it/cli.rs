@@ -2,65 +2,54 @@ use clap::Parser;
 use kejiyun::cli::{Cli, run};
 use kejiyun_testkit::{Backend, PASSWORD, TestApp, TestDatabase};
 use reqwest::StatusCode;
-use serde_json::json;
+
+/// Runs `kejiyun admin create` for `login` (password [`PASSWORD`]) as `role`, of `region` if
+/// given, on the database at `url`.
+async fn admin_create(
+    login: &str,
+    role: &str,
+    region: Option<&str>,
+    url: &str,
+) -> anyhow::Result<()> {
+    let mut args = vec![
+        "kejiyun",
+        "admin",
+        "create",
+        "--login",
+        login,
+        "--password",
+        PASSWORD,
+        "--role",
+        role,
+    ];
+    if let Some(region) = region {
+        args.extend(["--region", region]);
+    }
+    args.extend(["--database-url", url]);
+    run(Cli::parse_from(args)).await
+}
 
 #[tokio::test]
 async fn admin_create_from_the_cli() {
     let db = TestDatabase::create(Backend::Sqlite).await;
     let url = db.url.clone();
-    let args = [
-        "kejiyun",
-        "admin",
-        "create",
-        "--login",
+    admin_create(
         "linshui-admin@test.cn",
-        "--password",
-        PASSWORD,
-        "--role",
         "region_admin",
-        "--region",
-        "511623",
-        "--database-url",
+        Some("511623"),
         &url,
-    ];
-    run(Cli::parse_from(args))
-        .await
-        .unwrap_or_else(|e| panic!("{e:#}"));
+    )
+    .await
+    .unwrap_or_else(|e| panic!("{e:#}"));
 
-    let bad = [
-        "kejiyun",
-        "admin",
-        "create",
-        "--login",
-        "x@test.cn",
-        "--password",
-        PASSWORD,
-        "--role",
-        "root",
-        "--database-url",
-        &url,
-    ];
     assert!(
-        run(Cli::parse_from(bad)).await.is_err(),
+        admin_create("x@test.cn", "root", None, &url).await.is_err(),
         "unknown role refused"
     );
-    let bad = [
-        "kejiyun",
-        "admin",
-        "create",
-        "--login",
-        "x@test.cn",
-        "--password",
-        PASSWORD,
-        "--role",
-        "region_admin",
-        "--region",
-        "110101",
-        "--database-url",
-        &url,
-    ];
     assert!(
-        run(Cli::parse_from(bad)).await.is_err(),
+        admin_create("x@test.cn", "region_admin", Some("110101"), &url)
+            .await
+            .is_err(),
         "region outside the deployment refused"
     );
 
@@ -75,13 +64,7 @@ async fn admin_create_from_the_cli() {
         serde_json::Value::Null,
         "the operator, not a user"
     );
-    let r = app
-        .post(
-            "/api/v1/auth/login",
-            None,
-            json!({ "login": "x@test.cn", "password": PASSWORD }),
-        )
-        .await;
+    let r = app.try_login("x@test.cn", PASSWORD).await;
     assert_eq!(
         r.status,
         StatusCode::UNAUTHORIZED,

@@ -9,7 +9,9 @@ use kejiyun_testkit::{TestApp, backends};
 use reqwest::StatusCode;
 use serde_json::json;
 
-use crate::api_market_support::{LINSHUI, assert_figures_exact, need_body, submitted, with};
+use crate::api_market_support::{
+    LINSHUI, assert_figures_exact, moderate, need_body, submitted, with,
+};
 
 const WRITERS: usize = 16;
 const PER_WRITER: usize = 4;
@@ -40,13 +42,7 @@ async fn concurrent_approvals_in_one_county_never_answer_500() {
             tasks.push(tokio::spawn(async move {
                 let mut answers = Vec::new();
                 for id in chunk {
-                    let r = app
-                        .post(
-                            &format!("/api/v1/moderation/need/{id}/approve"),
-                            Some(&admin.token),
-                            json!({}),
-                        )
-                        .await;
+                    let r = moderate(&app, &admin, "need", id, "approve", json!({})).await;
                     answers.push((r.status, r.headers.contains_key("retry-after"), r.body));
                 }
                 answers

@@ -113,13 +113,7 @@ async fn sqlite_on_a_full_disk_refuses_writes_and_recovers_without_losing_any() 
         }
     }
     assert!(refused > 0, "the full disk refused no write");
-    let ready = app.get("/readyz", None).await;
-    assert_eq!(
-        ready.status,
-        StatusCode::SERVICE_UNAVAILABLE,
-        "{:?}",
-        ready.body
-    );
+    let ready = app.assert_not_ready().await;
     assert_eq!(ready.body["reason"], "storage_full", "{:?}", ready.body);
 
     std::fs::remove_file(&filler).unwrap_or_else(|e| panic!("remove filler: {e}"));

@@ -5,6 +5,8 @@ use kejiyun_testkit::TestApp;
 use reqwest::StatusCode;
 use serde_json::json;
 
+use crate::api_market_support::{moderate, reject};
+
 #[tokio::test]
 async fn tech_worker_reject_edit_resubmit_approve() {
     let app = TestApp::spawn().await;
@@ -26,34 +28,16 @@ async fn tech_worker_reject_edit_resubmit_approve() {
         "one application per person"
     );
 
-    let r = app
-        .post(
-            &format!("/api/v1/moderation/tech_worker/{id}/reject"),
-            Some(&admin.token),
-            json!({ "reason": " " }),
-        )
-        .await;
+    let r = reject(&app, &admin, "tech_worker", id, " ").await;
     assert_eq!(
         r.status,
         StatusCode::UNPROCESSABLE_ENTITY,
         "a reason is required"
     );
-    let r = app
-        .post(
-            &format!("/api/v1/moderation/tech_worker/{id}/reject"),
-            Some(&admin.token),
-            json!({ "reason": "请补充职称证明" }),
-        )
-        .await;
+    let r = reject(&app, &admin, "tech_worker", id, "请补充职称证明").await;
     assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
     assert_eq!(r.body["status"], "rejected");
-    let r = app
-        .post(
-            &format!("/api/v1/moderation/tech_worker/{id}/approve"),
-            Some(&admin.token),
-            json!({}),
-        )
-        .await;
+    let r = moderate(&app, &admin, "tech_worker", id, "approve", json!({})).await;
     assert_eq!(
         r.status,
         StatusCode::CONFLICT,
@@ -89,13 +73,7 @@ async fn tech_worker_reject_edit_resubmit_approve() {
     assert_eq!(r.body["status"], "pending");
     assert_eq!(r.body["reject_reason"], serde_json::Value::Null);
 
-    let r = app
-        .post(
-            &format!("/api/v1/moderation/tech_worker/{id}/approve"),
-            Some(&admin.token),
-            json!({}),
-        )
-        .await;
+    let r = moderate(&app, &admin, "tech_worker", id, "approve", json!({})).await;
     assert_eq!(r.body["status"], "published");
     let public = app.get(&format!("/api/v1/tech-workers/{id}"), None).await;
     assert_eq!(public.body["title"], "高级农艺师");

@@ -31,13 +31,7 @@ struct Roles {
 async fn roles(app: &TestApp) -> Roles {
     let city_parent = app.admin("region_admin", Some("511600")).await;
     let (tech_worker, tw_id) = app.applicant("已认证专家", "511602").await;
-    let r = app
-        .post(
-            &format!("/api/v1/tech-workers/{tw_id}/verify"),
-            Some(&city_parent.token),
-            json!({}),
-        )
-        .await;
+    let r = app.verify_tech_worker(&city_parent, tw_id).await;
     assert_eq!(r.status, StatusCode::OK);
     let org_admin = app.user("组织管理员", Some("511623")).await;
     let r = app
@@ -80,13 +74,7 @@ async fn verification_matrix_on_every_backend() {
         ];
         for (who, actor, allowed) in cases {
             let (owner, id) = app.applicant("申请人", "511623").await;
-            let resp = app
-                .post(
-                    &format!("/api/v1/tech-workers/{id}/verify"),
-                    Some(&actor.token),
-                    json!({}),
-                )
-                .await;
+            let resp = app.verify_tech_worker(actor, id).await;
             let after = app
                 .get(&format!("/api/v1/tech-workers/{id}"), Some(&owner.token))
                 .await;

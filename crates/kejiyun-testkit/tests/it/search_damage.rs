@@ -10,7 +10,7 @@ use kejiyun_testkit::TestApp;
 use reqwest::StatusCode;
 use serde_json::Value;
 
-use crate::api_market_support::{LINSHUI, cast, need_body, published, service_body};
+use crate::api_market_support::{LINSHUI, cast, published, service_body};
 
 /// Generous: a rebuild of a few records takes well under a second.
 const PATIENCE: Duration = Duration::from_secs(20);
@@ -168,10 +168,7 @@ async fn damaged_while_serving() {
             "service".to_owned(),
             published(&app, &c.admin, "services", &c.expert, body()).await,
         ),
-        (
-            "need".to_owned(),
-            published(&app, &c.admin, "needs", &c.farmer, need_body(LINSHUI)).await,
-        ),
+        ("need".to_owned(), c.publish_farmers_need(&app).await),
     ];
     // What the sound index finds (the tech worker too): the same must come back.
     let start = Instant::now();

@@ -8,7 +8,7 @@ use kejiyun_testkit::{TestApp, backends, server_config};
 use serde_json::json;
 
 use crate::api_market_support::{
-    LINSHUI, YUECHI, assert_figures_exact, need_body, submitted, with,
+    LINSHUI, YUECHI, assert_figures_exact, moderate, need_body, submitted, with,
 };
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -38,13 +38,7 @@ async fn rebuilding_beside_a_writing_server_loses_no_update() {
             let admin = admin.clone();
             tokio::spawn(async move {
                 for id in needs {
-                    let r = app
-                        .post(
-                            &format!("/api/v1/moderation/need/{id}/approve"),
-                            Some(&admin.token),
-                            json!({}),
-                        )
-                        .await;
+                    let r = moderate(&app, &admin, "need", id, "approve", json!({})).await;
                     assert!(r.status.is_success(), "approve {id}: {:?}", r.body);
                 }
             })
