@@ -279,6 +279,6 @@ pub trait TicketStore: Send + Sync {
         note: Option<String>,
         audit: AuditRecord,
     ) -> StoreResult<()>;
-    /// Tickets without their follow-ups, newest first.
+    /// Tickets with their links and follow-ups, newest first.
     async fn list_tickets(&self, filter: &TicketFilter, page: Page) -> StoreResult<Paged<Ticket>>;
 }

@@ -196,6 +196,44 @@ pub(crate) async fn newest_first<E: EntityTrait<Model: Send + Sync>>(
     Ok((rows, total))
 }
 
+/// How an entity's rows become the records a store answers, with the names and titles they
+/// show (read through the same connection, so inside the caller's transaction).
+pub(crate) trait Records: EntityTrait<Model: Send + Sync> {
+    type Record: Send;
+    fn records<C: ConnectionTrait>(
+        conn: &C,
+        rows: Vec<Self::Model>,
+    ) -> impl Future<Output = StoreResult<Vec<Self::Record>>> + Send;
+}
+
+/// The record a query finds, if any, read with what it shows from one snapshot.
+pub(crate) async fn read_one<E: Records>(
+    db: &DatabaseConnection,
+    q: Select<E>,
+) -> StoreResult<Option<E::Record>> {
+    let txn = begin_read(db).await?;
+    let rows = q.limit(1).all(&txn).await.map_err(db_err)?;
+    let found = E::records(&txn, rows).await?.pop();
+    txn.commit().await.map_err(db_err)?;
+    Ok(found)
+}
+
+/// One page of a query's records, newest first (by `newest`, then `id`), and the total: the
+/// count, the rows and what they show read from one snapshot.
+pub(crate) async fn read_page<E: Records>(
+    db: &DatabaseConnection,
+    q: Select<E>,
+    newest: E::Column,
+    id: E::Column,
+    page: Page,
+) -> StoreResult<Paged<E::Record>> {
+    let txn = begin_read(db).await?;
+    let (rows, total) = newest_first(&txn, q, newest, id, page).await?;
+    let items = E::records(&txn, rows).await?;
+    txn.commit().await.map_err(db_err)?;
+    Ok(paged(items, total, page))
+}
+
 pub(crate) fn paged<T>(items: Vec<T>, total: u64, page: Page) -> Paged<T> {
     Paged { items, total, page }
 }

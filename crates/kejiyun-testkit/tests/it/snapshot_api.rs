@@ -504,8 +504,7 @@ async fn reads(rec: &Recorder<'_>, w: &World) {
             &stranger,
             quote.clone(),
         ),
-        // Today a user whose organization is not verified yet may quote (the org's admin
-        // grant counts from registration): recorded as it is, reported, not endorsed.
+        // A user whose organization is not verified yet may not quote (403).
         (
             "api_quote_unverified_org",
             "/api/v1/quotes",
@@ -575,13 +574,17 @@ async fn reads(rec: &Recorder<'_>, w: &World) {
     }
 
     // Last, as they change what the reads above show: a quote withdrawn, a posting closed.
-    let theirs = rec
+    let latecomer = rec.app.tech_worker("钱工", LINSHUI).await;
+    let offer = json!({
+        "need_id": w.need, "price_fen": 150_000, "timeline_days": 45, "method": "每月上门一次，连续三个月"
+    });
+    let offered = rec
         .app
-        .get("/api/v1/quotes", Some(&w.applicant.token))
+        .post("/api/v1/quotes", Some(&latecomer.token), offer)
         .await;
-    let quote = items(&theirs.body)[0]["id"].as_i64().unwrap_or_default();
+    let quote = offered.body["id"].as_i64().unwrap_or_default();
     let withdraw = format!("/api/v1/quotes/{quote}/withdraw");
-    rec.post("api_quote_withdraw", &withdraw, &w.applicant, json!({}))
+    rec.post("api_quote_withdraw", &withdraw, &latecomer, json!({}))
         .await;
     let achievement = format!("/api/v1/achievements/{}", w.achievement);
     let close = format!("{achievement}/close");

@@ -6,8 +6,10 @@ use crate::market::quotes::{
     DeclineReason, Quote, QuoteDraft, QuoteInput, QuoteStatus, quote_transition,
 };
 use crate::moderation::ModerationStatus;
+use crate::orgs::Org;
 use crate::paging::{Page, Paged};
 use crate::permissions::{Actor, Grant};
+use crate::profiles::ports::ProfileStore;
 use crate::{DomainError, DomainResult, text};
 
 fn not_found() -> DomainError {
@@ -17,18 +19,32 @@ fn not_found() -> DomainError {
 use_cases!(Quotes, quotes, "Quotes on needs");
 
 impl Quotes<'_> {
-    /// A tech worker or organization answers a published need with a quote.
+    /// A verified tech worker, or the admin of a verified organization: an organization's
+    /// admin grant counts from its registration, so its status is read too.
+    async fn verified_provider(&self, actor: &Actor) -> DomainResult<bool> {
+        for grant in &actor.grants {
+            match grant {
+                Grant::TechWorker => return Ok(true),
+                Grant::OrgAdmin(id) => {
+                    let org = ProfileStore::<Org>::find_profile(&*self.store, *id).await?;
+                    if org.is_some_and(|o| o.status == ModerationStatus::Published) {
+                        return Ok(true);
+                    }
+                }
+                _ => {}
+            }
+        }
+        Ok(false)
+    }
+
+    /// A verified tech worker or organization answers a published need with a quote.
     pub async fn submit_quote(
         &self,
         actor: &Actor,
         need_id: NeedId,
         input: &QuoteInput,
     ) -> DomainResult<QuoteId> {
-        let provider = actor
-            .grants
-            .iter()
-            .any(|g| matches!(g, Grant::TechWorker | Grant::OrgAdmin(_)));
-        if !provider {
+        if !self.verified_provider(actor).await? {
             return Err(DomainError::Forbidden(
                 "只有已认证的科技工作者或组织可以报价".into(),
             ));

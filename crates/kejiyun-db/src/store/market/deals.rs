@@ -18,7 +18,7 @@ use kejiyun_core::time::Timestamp;
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait,
-    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
+    PaginatorTrait, QueryFilter, QuerySelect,
 };
 
 use super::super::SeaStore;
@@ -26,7 +26,8 @@ use super::super::moderation::lost_race;
 use super::super::notifications as inbox;
 use super::super::stats::{self, Counter, Watch};
 use super::super::{
-    audit, begin_write, corrupt, db_err, paged, parse_region, region_parts, scope_condition,
+    Records, audit, begin_write, corrupt, db_err, parse_region, read_one, read_page, region_parts,
+    scope_condition,
 };
 use super::{name_of, names, posting_heads};
 use crate::entities::{deal_evidence, deals, outbox};
@@ -167,7 +168,7 @@ fn parse_status(raw: &str) -> StoreResult<DealStatus> {
     DealStatus::parse(raw).map_err(|_| corrupt("deal status", raw))
 }
 
-async fn to_domain(db: &DatabaseConnection, rows: Vec<deals::Model>) -> StoreResult<Vec<Deal>> {
+async fn to_domain(db: &impl ConnectionTrait, rows: Vec<deals::Model>) -> StoreResult<Vec<Deal>> {
     let names = names(
         db,
         rows.iter().flat_map(|r| [r.requester_id, r.provider_id]),
@@ -264,12 +265,18 @@ async fn to_domain(db: &DatabaseConnection, rows: Vec<deals::Model>) -> StoreRes
         .collect()
 }
 
+impl Records for deals::Entity {
+    type Record = Deal;
+    async fn records<C: ConnectionTrait>(
+        conn: &C,
+        rows: Vec<deals::Model>,
+    ) -> StoreResult<Vec<Deal>> {
+        to_domain(conn, rows).await
+    }
+}
+
 pub(in crate::store) async fn get(db: &DatabaseConnection, id: i64) -> StoreResult<Option<Deal>> {
-    let rows = deals::Entity::find_by_id(id)
-        .all(db)
-        .await
-        .map_err(db_err)?;
-    Ok(to_domain(db, rows).await?.pop())
+    read_one(db, deals::Entity::find_by_id(id)).await
 }
 
 fn confirmed(col: deals::Column, was: bool) -> Condition {
@@ -386,16 +393,7 @@ pub(in crate::store) async fn list(
         Some(false) => q = q.filter(deals::Column::AchievementId.is_null()),
         None => {}
     }
-    let total = q.clone().count(db).await.map_err(db_err)?;
-    let rows = q
-        .order_by_desc(deals::Column::CreatedAt)
-        .order_by_desc(deals::Column::Id)
-        .offset(page.offset())
-        .limit(page.limit())
-        .all(db)
-        .await
-        .map_err(db_err)?;
-    Ok(paged(to_domain(db, rows).await?, total, page))
+    read_page(db, q, deals::Column::CreatedAt, deals::Column::Id, page).await
 }
 
 pub(in crate::store) async fn evidence(

@@ -15,12 +15,12 @@ use kejiyun_core::time::Timestamp;
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait,
-    ExprTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
+    ExprTrait, QueryFilter, QueryOrder, QuerySelect,
 };
 
 use super::super::SeaStore;
 use super::super::notifications as inbox;
-use super::super::{begin_write, corrupt, db_err, paged};
+use super::super::{Records, begin_write, corrupt, db_err, read_one, read_page};
 use super::{name_of, names, posting_heads};
 use crate::entities::{inquiries, inquiry_messages};
 
@@ -29,7 +29,7 @@ fn kind_of(raw: &str) -> StoreResult<PostingKind> {
 }
 
 async fn to_domain(
-    db: &DatabaseConnection,
+    db: &impl ConnectionTrait,
     rows: Vec<inquiries::Model>,
 ) -> StoreResult<Vec<Inquiry>> {
     let names = names(db, rows.iter().flat_map(|r| [r.requester_id, r.owner_id])).await?;
@@ -64,6 +64,16 @@ async fn to_domain(
             })
         })
         .collect()
+}
+
+impl Records for inquiries::Entity {
+    type Record = Inquiry;
+    async fn records<C: ConnectionTrait>(
+        conn: &C,
+        rows: Vec<inquiries::Model>,
+    ) -> StoreResult<Vec<Inquiry>> {
+        to_domain(conn, rows).await
+    }
 }
 
 pub(in crate::store) async fn find(
@@ -233,11 +243,7 @@ pub(in crate::store) async fn get(
     db: &DatabaseConnection,
     id: i64,
 ) -> StoreResult<Option<Inquiry>> {
-    let rows = inquiries::Entity::find_by_id(id)
-        .all(db)
-        .await
-        .map_err(db_err)?;
-    Ok(to_domain(db, rows).await?.pop())
+    read_one(db, inquiries::Entity::find_by_id(id)).await
 }
 
 pub(in crate::store) async fn messages(
@@ -274,16 +280,14 @@ pub(in crate::store) async fn list(
             .add(inquiries::Column::RequesterId.eq(user.0))
             .add(inquiries::Column::OwnerId.eq(user.0)),
     );
-    let total = q.clone().count(db).await.map_err(db_err)?;
-    let rows = q
-        .order_by_desc(inquiries::Column::LastMessageAt)
-        .order_by_desc(inquiries::Column::Id)
-        .offset(page.offset())
-        .limit(page.limit())
-        .all(db)
-        .await
-        .map_err(db_err)?;
-    Ok(paged(to_domain(db, rows).await?, total, page))
+    read_page(
+        db,
+        q,
+        inquiries::Column::LastMessageAt,
+        inquiries::Column::Id,
+        page,
+    )
+    .await
 }
 
 #[async_trait]

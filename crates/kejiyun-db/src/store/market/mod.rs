@@ -13,7 +13,7 @@ use std::collections::HashMap;
 
 use kejiyun_core::market::postings::PostingKind;
 use kejiyun_core::ports::StoreResult;
-use sea_orm::{ColumnTrait, ConnectionTrait, DatabaseConnection, QueryFilter, QuerySelect};
+use sea_orm::{ColumnTrait, ConnectionTrait, QueryFilter, QuerySelect};
 
 use self::postings::PostingTable;
 use super::accounts::users_by_ids;
@@ -38,7 +38,7 @@ pub(super) fn name_of(names: &HashMap<i64, String>, id: i64) -> String {
 
 /// `(title, owner)` of postings of one kind, by id.
 pub(super) async fn posting_heads(
-    db: &DatabaseConnection,
+    db: &impl ConnectionTrait,
     kind: PostingKind,
     ids: impl IntoIterator<Item = i64>,
 ) -> StoreResult<HashMap<i64, (String, i64)>> {
@@ -56,7 +56,7 @@ pub(super) async fn posting_heads(
 }
 
 async fn heads_in<E: PostingTable>(
-    db: &DatabaseConnection,
+    db: &impl ConnectionTrait,
     ids: Vec<i64>,
 ) -> StoreResult<HashMap<i64, (String, i64)>> {
     let c = E::cols();

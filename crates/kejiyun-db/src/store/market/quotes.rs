@@ -14,19 +14,19 @@ use kejiyun_core::ports::{StoreError, StoreResult};
 use kejiyun_core::time::Timestamp;
 use sea_orm::sea_query::Expr;
 use sea_orm::{
-    ActiveValue::Set, ColumnTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter,
-    QueryOrder, QuerySelect,
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait,
+    PaginatorTrait, QueryFilter,
 };
 
 use super::super::SeaStore;
 use super::super::moderation::lost_race;
 use super::super::notifications as inbox;
 use super::super::stats::lock_subject;
-use super::super::{begin_write, corrupt, db_err, paged};
+use super::super::{Records, begin_write, corrupt, db_err, read_one, read_page};
 use super::{deals, name_of, names, posting_heads};
 use crate::entities::quotes;
 
-async fn to_domain(db: &DatabaseConnection, rows: Vec<quotes::Model>) -> StoreResult<Vec<Quote>> {
+async fn to_domain(db: &impl ConnectionTrait, rows: Vec<quotes::Model>) -> StoreResult<Vec<Quote>> {
     let names = names(db, rows.iter().map(|r| r.provider_id)).await?;
     let heads = posting_heads(db, PostingKind::Need, rows.iter().map(|r| r.need_id)).await?;
     rows.into_iter()
@@ -61,6 +61,16 @@ async fn to_domain(db: &DatabaseConnection, rows: Vec<quotes::Model>) -> StoreRe
             })
         })
         .collect()
+}
+
+impl Records for quotes::Entity {
+    type Record = Quote;
+    async fn records<C: ConnectionTrait>(
+        conn: &C,
+        rows: Vec<quotes::Model>,
+    ) -> StoreResult<Vec<Quote>> {
+        to_domain(conn, rows).await
+    }
 }
 
 pub(in crate::store) async fn create(
@@ -106,11 +116,7 @@ pub(in crate::store) async fn create(
 }
 
 pub(in crate::store) async fn get(db: &DatabaseConnection, id: i64) -> StoreResult<Option<Quote>> {
-    let rows = quotes::Entity::find_by_id(id)
-        .all(db)
-        .await
-        .map_err(db_err)?;
-    Ok(to_domain(db, rows).await?.pop())
+    read_one(db, quotes::Entity::find_by_id(id)).await
 }
 
 pub(in crate::store) async fn list(
@@ -126,16 +132,7 @@ pub(in crate::store) async fn list(
     if let Some(p) = provider {
         q = q.filter(quotes::Column::ProviderId.eq(p.0));
     }
-    let total = q.clone().count(db).await.map_err(db_err)?;
-    let rows = q
-        .order_by_desc(quotes::Column::CreatedAt)
-        .order_by_desc(quotes::Column::Id)
-        .offset(page.offset())
-        .limit(page.limit())
-        .all(db)
-        .await
-        .map_err(db_err)?;
-    Ok(paged(to_domain(db, rows).await?, total, page))
+    read_page(db, q, quotes::Column::CreatedAt, quotes::Column::Id, page).await
 }
 
 /// Moves the quote only if it still has `from`; the deal (if any) is inserted in the same

@@ -18,13 +18,14 @@ use kejiyun_core::time::Timestamp;
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait,
-    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, SqlErr,
+    PaginatorTrait, QueryFilter, QueryOrder, SqlErr,
 };
 
 use super::super::SeaStore;
 use super::super::moderation::lost_race;
 use super::super::{
-    audit, begin_write, corrupt, db_err, paged, parse_region, region_parts, scope_condition,
+    Records, audit, begin_write, corrupt, db_err, parse_region, read_one, read_page, region_parts,
+    scope_condition,
 };
 use super::{name_of, names, posting_heads};
 use crate::entities::{ticket_follow_ups, ticket_links, tickets};
@@ -33,11 +34,10 @@ fn parsed<T, E>(what: &str, raw: &str, r: Result<T, E>) -> StoreResult<T> {
     r.map_err(|_| corrupt(what, raw))
 }
 
-/// Tickets with their links, and with their follow-ups when `follow_ups` is set.
+/// Tickets with their links and follow-ups (a list shows them too).
 async fn to_domain(
-    db: &DatabaseConnection,
+    db: &impl ConnectionTrait,
     rows: Vec<tickets::Model>,
-    follow_ups: bool,
 ) -> StoreResult<Vec<Ticket>> {
     let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
     let mut links: HashMap<i64, Vec<(LinkKind, i64)>> = HashMap::new();
@@ -56,16 +56,14 @@ async fn to_domain(
                 .or_default()
                 .push((kind, l.target_id));
         }
-        if follow_ups {
-            for f in ticket_follow_ups::Entity::find()
-                .filter(ticket_follow_ups::Column::TicketId.is_in(ids))
-                .order_by_asc(ticket_follow_ups::Column::Id)
-                .all(db)
-                .await
-                .map_err(db_err)?
-            {
-                notes.entry(f.ticket_id).or_default().push(f);
-            }
+        for f in ticket_follow_ups::Entity::find()
+            .filter(ticket_follow_ups::Column::TicketId.is_in(ids))
+            .order_by_asc(ticket_follow_ups::Column::Id)
+            .all(db)
+            .await
+            .map_err(db_err)?
+        {
+            notes.entry(f.ticket_id).or_default().push(f);
         }
     }
     let names = names(
@@ -119,6 +117,16 @@ async fn to_domain(
         .collect()
 }
 
+impl Records for tickets::Entity {
+    type Record = Ticket;
+    async fn records<C: ConnectionTrait>(
+        conn: &C,
+        rows: Vec<tickets::Model>,
+    ) -> StoreResult<Vec<Ticket>> {
+        to_domain(conn, rows).await
+    }
+}
+
 pub(in crate::store) async fn open(
     db: &DatabaseConnection,
     need_id: i64,
@@ -157,11 +165,7 @@ pub(in crate::store) async fn open(
 }
 
 pub(in crate::store) async fn get(db: &DatabaseConnection, id: i64) -> StoreResult<Option<Ticket>> {
-    let rows = tickets::Entity::find_by_id(id)
-        .all(db)
-        .await
-        .map_err(db_err)?;
-    Ok(to_domain(db, rows, true).await?.pop())
+    read_one(db, tickets::Entity::find_by_id(id)).await
 }
 
 async fn exists<C: ConnectionTrait>(txn: &C, id: i64) -> StoreResult<bool> {
@@ -286,16 +290,7 @@ pub(in crate::store) async fn list(
     if let Some(n) = f.need {
         q = q.filter(tickets::Column::NeedId.eq(n.0));
     }
-    let total = q.clone().count(db).await.map_err(db_err)?;
-    let rows = q
-        .order_by_desc(tickets::Column::OpenedAt)
-        .order_by_desc(tickets::Column::Id)
-        .offset(page.offset())
-        .limit(page.limit())
-        .all(db)
-        .await
-        .map_err(db_err)?;
-    Ok(paged(to_domain(db, rows, false).await?, total, page))
+    read_page(db, q, tickets::Column::OpenedAt, tickets::Column::Id, page).await
 }
 
 #[async_trait]

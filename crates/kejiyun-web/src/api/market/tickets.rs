@@ -22,7 +22,7 @@ use crate::session::ApiUser;
 #[utoipa::path(get, path = "/api/v1/tickets", tag = "tickets",
     params(TicketParams),
     responses(
-        (status = 200, description = "Tickets (without follow-ups)", body = TicketList),
+        (status = 200, description = "Tickets, with their follow-ups and links", body = TicketList),
         (status = 400, description = "Bad query", body = ErrorBody),
         (status = 401, description = "Not logged in", body = ErrorBody),
         (status = 403, description = "Not region staff", body = ErrorBody),
