@@ -172,7 +172,9 @@ pub struct ServiceParams {
 }
 
 /// Two request types with the same fields: the edit (`PUT`) body, and the create (`POST`) body
-/// that may also ask to submit at once.
+/// that may also ask to submit at once. A macro declares them (types, not a main-path function)
+/// because the alternative, a create body that `#[serde(flatten)]`s the edit body, would stop
+/// refusing unknown fields: serde's `deny_unknown_fields` does not work through `flatten`.
 macro_rules! posting_requests {
     ($create:ident, $edit:ident, $input:ty, { $($(#[$m:meta])* $f:ident : $t:ty,)+ }) => {
         #[derive(Debug, Deserialize, ToSchema)]
