@@ -178,6 +178,12 @@ pub fn router() -> OpenApiRouter<AppState> {
         ))
 }
 
+/// The OpenAPI document of the routes above (what `/api/v1/openapi.json` serves and `/api`
+/// shows).
+pub fn openapi() -> utoipa::openapi::OpenApi {
+    router().split_for_parts().1
+}
+
 pub(crate) fn page(page: Option<u32>, per_page: Option<u32>) -> Result<Page, ApiError> {
     Page::new(page, per_page).map_err(ApiError::from)
 }

@@ -3,6 +3,7 @@
 //! page, or the same form again with the message.
 
 mod admin;
+mod api_docs;
 mod auth;
 mod common;
 mod home;
@@ -29,6 +30,7 @@ pub fn router() -> Router<AppState> {
         .route("/", get(home::home))
         .route("/regions", get(home::regions_root))
         .route("/search", get(search::search))
+        .route("/api", get(api_docs::reference))
         .route("/regions/{code}", get(home::region))
         .route("/register", get(auth::register_form).post(auth::register))
         .route("/login", get(auth::login_form).post(auth::login))

@@ -210,6 +210,20 @@ async fn public_pages_and_errors() {
     );
     assert!(home.body.contains("href=\"/login\""));
     assert!(home.body.len() < 100_000);
+    assert!(
+        home.body.contains("href=\"/api\""),
+        "the footer leads to the API page"
+    );
+
+    let api = b.get("/api").await;
+    assert_eq!(api.status, StatusCode::OK);
+    assert!(
+        api.body.contains("开放接口（API）说明")
+            && api.body.contains("POST /api/v1/needs")
+            && api.body.contains("CreateNeedRequest")
+            && api.body.contains("href=\"/api/v1/openapi.json\""),
+        "the API reference lists the operations"
+    );
 
     let r = b.get("/regions").await;
     assert_eq!(
