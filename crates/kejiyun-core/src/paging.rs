@@ -55,6 +55,17 @@ pub struct Paged<T> {
 }
 
 impl<T> Paged<T> {
+    /// One page of a list that is read whole (a person's few tokens, a catalogue).
+    pub fn of_all(all: Vec<T>, page: Page) -> Self {
+        let total = all.len() as u64;
+        let items = all
+            .into_iter()
+            .skip(usize::try_from(page.offset()).unwrap_or(usize::MAX))
+            .take(usize::try_from(page.limit()).unwrap_or(usize::MAX))
+            .collect();
+        Self { items, total, page }
+    }
+
     pub fn map<U>(self, f: impl FnMut(T) -> U) -> Paged<U> {
         Paged {
             items: self.items.into_iter().map(f).collect(),

@@ -102,8 +102,8 @@
       .catch(function () { /* the tables and figures already on the page stay */ });
   }
 
-  getJSON("/api/v1/stats/metrics").then(function (ms) {
-    ms.forEach(function (m) { labels[m.key] = m.label; amounts[m.key] = m.amount; });
+  getJSON("/api/v1/stats/metrics?per_page=100").then(function (ms) {
+    ms.items.forEach(function (m) { labels[m.key] = m.label; amounts[m.key] = m.amount; });
   }).catch(function () { /* keys as labels */ }).then(load).then(function () {
     if (refresh > 0) { window.setInterval(load, refresh * 1000); }
   });

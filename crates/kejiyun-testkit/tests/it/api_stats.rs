@@ -147,10 +147,19 @@ async fn bad_stats_parameters() {
     let r = app.get("/api/v1/stats/records?metric=bogus", None).await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     let r = app.get("/api/v1/stats/metrics", None).await;
-    assert!(r.body.as_array().is_some_and(|m| {
+    assert!(r.body["items"].as_array().is_some_and(|m| {
         m.iter()
             .any(|x| x["key"] == "deal_amount" && x["amount"] == true)
     }));
+    assert_eq!(
+        r.body["total"].as_u64(),
+        r.body["items"].as_array().map(|m| m.len() as u64)
+    );
+    let second = app
+        .get("/api/v1/stats/metrics?page=2&per_page=2", None)
+        .await;
+    assert_eq!(second.body["page"], 2);
+    assert_eq!(second.body["items"].as_array().map(Vec::len), Some(2));
     let r = app.get("/api/v1/stats", None).await;
     assert_eq!(r.body["region"]["code"], "510000", "the root by default");
     app.stop().await;

@@ -50,7 +50,7 @@ fn text(d: &Data) -> String {
 }
 
 fn metric_labels(catalogue: &Value) -> Vec<(String, String, bool)> {
-    catalogue
+    catalogue["items"]
         .as_array()
         .into_iter()
         .flatten()

@@ -2,12 +2,13 @@ use std::collections::BTreeMap;
 
 use axum::extract::State;
 use kejiyun_core::app::stats::{Group, date_range};
+use kejiyun_core::paging::Paged;
 use kejiyun_core::regions::RegionCode;
 use kejiyun_core::stats::Metric;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use super::dto::RegionRef;
+use super::dto::{PageParams, RegionRef, list_type};
 use super::page;
 use crate::AppState;
 use crate::error::{ApiResult, ErrorBody};
@@ -58,6 +59,8 @@ pub struct MetricDto {
     /// Sums of fen rather than counts.
     pub amount: bool,
 }
+
+list_type!(MetricList, MetricDto);
 
 fn values(g: &Group) -> BTreeMap<String, i64> {
     g.values
@@ -151,20 +154,22 @@ pub async fn stats(
     }))
 }
 
-/// The metric catalogue.
+/// The metric catalogue, as a list like every other (one page holds it all by default).
 #[utoipa::path(get, path = "/api/v1/stats/metrics", tag = "stats",
-    responses((status = 200, description = "Metrics", body = Vec<MetricDto>), (status = 400, description = "Never", body = ErrorBody)))]
-pub async fn metrics() -> ApiJson<Vec<MetricDto>> {
-    ApiJson(
-        Metric::ALL
-            .iter()
-            .map(|m| MetricDto {
-                key: m.key().into(),
-                label: m.label_zh().into(),
-                amount: m.is_amount(),
-            })
-            .collect(),
-    )
+    params(PageParams),
+    responses(
+        (status = 200, description = "Metrics", body = MetricList),
+        (status = 400, description = "Bad query", body = ErrorBody),
+        (status = 422, description = "Bad paging", body = ErrorBody),
+    ))]
+pub async fn metrics(ApiQuery(p): ApiQuery<PageParams>) -> ApiResult<ApiJson<MetricList>> {
+    let page = page(p.page, p.per_page)?;
+    let paged = Paged::of_all(Metric::ALL.to_vec(), page);
+    Ok(ApiJson(MetricList::from_paged(paged, |m| MetricDto {
+        key: m.key().into(),
+        label: m.label_zh().into(),
+        amount: m.is_amount(),
+    })))
 }
 
 #[derive(Debug, Deserialize, IntoParams)]

@@ -1,6 +1,7 @@
 use axum::extract::State;
 use axum::http::StatusCode;
 use kejiyun_core::ids::TokenId;
+use kejiyun_core::paging::Paged;
 
 use super::dto::{CreateTokenRequest, CreatedToken, PageParams, TokenDto, TokenList};
 use super::page;
@@ -30,19 +31,10 @@ pub async fn list(
         .tokens()
         .list_api_tokens(&session.actor)
         .await?;
-    let total = tokens.len() as u64;
-    let shown = tokens
-        .into_iter()
-        .skip(usize::try_from(page.offset()).unwrap_or(usize::MAX))
-        .take(usize::try_from(page.limit()).unwrap_or(usize::MAX))
-        .map(TokenDto::from)
-        .collect();
-    Ok(ApiJson(TokenList {
-        total,
-        items: shown,
-        page: page.page,
-        per_page: page.per_page,
-    }))
+    Ok(ApiJson(TokenList::from_paged(
+        Paged::of_all(tokens, page),
+        TokenDto::from,
+    )))
 }
 
 /// Creates an API token; its secret is in this answer only.
