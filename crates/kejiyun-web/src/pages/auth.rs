@@ -7,6 +7,7 @@ use axum::http::{HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use kejiyun_core::DomainError;
 use kejiyun_core::app::RegisterInput;
+use kejiyun_core::permissions::Actor;
 use serde::Deserialize;
 
 use super::common::{
@@ -29,14 +30,25 @@ fn auth_error(pg: &Pg<'_>, e: DomainError) -> Result<DomainError, PageError> {
 }
 
 /// Opens a session for `login` and sends the browser on with the session cookie.
+/// Where a login leads when no page asked for it: each role where its work is — an admin to
+/// the moderation queue (工作台), everyone else to their own postings (我的发布).
+pub(super) fn landing(actor: &Actor) -> &'static str {
+    if actor.is_admin() {
+        "/admin"
+    } else {
+        "/me/postings"
+    }
+}
+
 async fn log_in_and_go(
     pg: &Pg<'_>,
     login: &str,
     password: &str,
-    to: &str,
+    to: Option<&str>,
 ) -> Result<Response, DomainError> {
     let s = pg.s();
     let outcome = s.accounts().login(login, password).await?;
+    let to = to.unwrap_or_else(|| landing(&outcome.actor));
     let cookie = cookie_header(
         SESSION_COOKIE,
         &outcome.token,
@@ -108,7 +120,7 @@ pub async fn register(
         let e = auth_error(&pg, e)?;
         return register_page(&pg, &form, Some(e));
     }
-    match log_in_and_go(&pg, &form.login, &form.password, "/me").await {
+    match log_in_and_go(&pg, &form.login, &form.password, Some("/me")).await {
         Ok(r) => Ok(r),
         // Registered, but the session could not be opened (e.g. locked): log in by hand.
         Err(_) => Ok(see_other("/login?next=%2Fme")),
@@ -176,8 +188,7 @@ pub async fn login(
 ) -> PageResult {
     let pg = Pg::new(&state, ctx);
     let next = safe_next(Some(&form.next));
-    let to = next.clone().unwrap_or_else(|| "/me".to_owned());
-    match log_in_and_go(&pg, &form.login, &form.password, &to).await {
+    match log_in_and_go(&pg, &form.login, &form.password, next.as_deref()).await {
         Ok(r) => Ok(r),
         Err(e) => {
             let e = auth_error(&pg, e)?;

@@ -331,6 +331,17 @@ async fn register_apply_moderate_and_browse() {
 
     let r = Browser::new(&app).post("/register", &fields).await;
     assert_eq!(r.status, StatusCode::CONFLICT);
+    let r = Browser::new(&app)
+        .post(
+            "/login",
+            &[("login", "13800138000"), ("password", "kejiyun2026")],
+        )
+        .await;
+    assert_eq!(
+        (r.status, r.location.as_str()),
+        (StatusCode::SEE_OTHER, "/me/postings"),
+        "a user lands on their own postings"
+    );
 
     let form = user.get("/me/tech-worker").await;
     assert!(form.body.contains("id=\"tw-status\"") && form.body.contains("data-status=\"none\""));
@@ -424,13 +435,13 @@ async fn register_apply_moderate_and_browse() {
             &[
                 ("login", "admin@example.com"),
                 ("password", "admin2026pass"),
-                ("next", "/admin"),
             ],
         )
         .await;
     assert_eq!(
         (r.status, r.location.as_str()),
-        (StatusCode::SEE_OTHER, "/admin")
+        (StatusCode::SEE_OTHER, "/admin"),
+        "an admin lands on the queue"
     );
     let queue = admin.get("/admin").await;
     assert!(queue.body.contains("class=\"queue-item card\""));

@@ -292,12 +292,16 @@ async fn form_page(
 
 pub async fn new_form(State(state): State<AppState>, ctx: Ctx) -> PageResult {
     let pg = Pg::new(&state, ctx);
-    pg.require_login()?;
+    let actor = pg.require_login()?;
     let kind = page_kind(&pg)?;
+    // A posting is usually about where its author lives: the region given at registration
+    // starts the form (the author may change it).
+    let home = pg.s().accounts().me(actor).await.or_page(&pg)?.region;
     let form = PostingForm {
         scope: "county".into(),
         price_kind: "negotiable".into(),
         contact: "message".into(),
+        region: home.map(|r| r.to_string()).unwrap_or_default(),
         ..PostingForm::default()
     };
     form_page(&pg, kind, None, form, None, false).await

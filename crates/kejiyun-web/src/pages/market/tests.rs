@@ -165,6 +165,11 @@ async fn need_quote_accept_confirm_and_admin_pages() {
 
     // The farmer checks the need's completeness, then submits it.
     let mut farmer = register(&app, "13800138001", "李大伯").await;
+    let blank = farmer.get("/needs/new").await;
+    assert!(
+        blank.body.contains("<option value=\"511623\" selected>"),
+        "the form starts in the region given at registration"
+    );
     let need = [
         ("title", "脐橙黄龙病防治技术咨询"),
         (
