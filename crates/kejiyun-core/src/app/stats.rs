@@ -113,6 +113,24 @@ fn groups(rows: Vec<(String, Metric, i64)>) -> Vec<Group> {
         .collect()
 }
 
+/// The child regions' groups with every child present: one with no record at all gets a
+/// group of zeros, because the lagging county is the one an official most needs to see.
+fn with_every_child(
+    mut groups: Vec<Group>,
+    children: impl IntoIterator<Item = String>,
+) -> Vec<Group> {
+    for child in children {
+        if !groups.iter().any(|g| g.key == child) {
+            groups.push(Group {
+                key: child,
+                values: Metric::ALL.iter().map(|m| (*m, 0)).collect(),
+            });
+        }
+    }
+    groups.sort_by(|a, b| a.key.cmp(&b.key));
+    groups
+}
+
 /// Parses optional `YYYY-MM-DD` bounds; `from` after `to` is refused.
 pub fn date_range(
     from: Option<&str>,
@@ -180,7 +198,13 @@ impl Stats<'_> {
         Ok(StatsReport {
             range,
             totals,
-            by_child: groups(figures.by_child),
+            by_child: with_every_child(
+                groups(figures.by_child),
+                self.regions
+                    .children(range.region)
+                    .iter()
+                    .map(|c| c.code.to_string()),
+            ),
             by_month: groups(figures.by_month),
             by_category: groups(figures.by_category),
         })
@@ -251,6 +275,23 @@ impl Stats<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_child_region_is_in_the_report_zeros_included() {
+        let counted = Group {
+            key: "511623".into(),
+            values: [(Metric::Deals, 2)].into_iter().collect(),
+        };
+        let all = with_every_child(
+            vec![counted.clone()],
+            ["511621".to_owned(), "511623".to_owned()],
+        );
+        assert_eq!(all.len(), 2);
+        assert_eq!(all[0].key, "511621");
+        assert!(all[0].values.values().all(|v| *v == 0));
+        assert_eq!(all[0].values.len(), Metric::ALL.len());
+        assert_eq!(all[1], counted);
+    }
 
     #[test]
     fn date_ranges() {

@@ -79,6 +79,8 @@ pub struct TableRow {
     /// A link on the label (child regions open their own dashboard).
     pub href: Option<String>,
     pub cells: Vec<String>,
+    /// Nothing counted at all: the ranking marks such a region rather than hiding it.
+    pub zero: bool,
 }
 
 struct Query {
@@ -225,6 +227,7 @@ fn dashboard_data(pg: &Pg<'_>, code: RegionCode, report: &StatsReport, q: &Query
                 .unwrap_or_else(|_| g.key.clone()),
             href: Some(with_query(&format!("/stats/{}", g.key), &date_q)),
             cells: cells(g),
+            zero: g.values.values().all(|v| *v == 0),
         })
         .collect();
     let months = report
@@ -234,6 +237,7 @@ fn dashboard_data(pg: &Pg<'_>, code: RegionCode, report: &StatsReport, q: &Query
             label: month_label(&g.key),
             href: None,
             cells: cells(g),
+            zero: false,
         })
         .collect();
     let categories = report
@@ -243,6 +247,7 @@ fn dashboard_data(pg: &Pg<'_>, code: RegionCode, report: &StatsReport, q: &Query
             label: category_label(pg, &g.key),
             href: None,
             cells: cells(g),
+            zero: false,
         })
         .collect();
     Dash {
