@@ -216,6 +216,10 @@ static SECRETS: LazyLock<Regex> =
 static PATH_ID: LazyLock<Regex> =
     LazyLock::new(|| re(r"/([a-z][a-z_-]*)/(\d+)|([a-z_]*id=)\d+|(^|[^&])#\d+"));
 
+/// The content version of a static file's URL (`/static/stats.js?v=30778bc30a6527cf`), which
+/// changes with the file.
+static ASSET_VERSION: LazyLock<Regex> = LazyLock::new(|| re(r"\?v=[0-9a-f]{16}"));
+
 /// Today (and this month) in UTC and in Asia/Shanghai, as the pages and the API write them.
 static TODAY: LazyLock<Vec<(String, &'static str)>> = LazyLock::new(|| {
     let utc = kejiyun_core::time::Clock::now(&kejiyun_core::time::SystemClock).to_utc();
@@ -234,10 +238,11 @@ static TODAY: LazyLock<Vec<(String, &'static str)>> = LazyLock::new(|| {
     out
 });
 
-/// The redactions of any text (a JSON string, a page): date-times, today and this month, the
-/// random logins and tokens, and ids in paths.
+/// The redactions of any text (a JSON string, a page): static files' versions, date-times,
+/// today and this month, the random logins and tokens, and ids in paths.
 pub fn redact_text(s: &str) -> String {
-    let s = TIME.replace_all(s, "[time]");
+    let s = ASSET_VERSION.replace_all(s, "?v=[version]");
+    let s = TIME.replace_all(&s, "[time]");
     let mut s = s.into_owned();
     for (text, placeholder) in TODAY.iter() {
         s = s.replace(text.as_str(), placeholder);

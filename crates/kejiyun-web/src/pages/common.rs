@@ -37,6 +37,11 @@ pub struct Layout {
 }
 
 impl Layout {
+    /// A static file's versioned URL (long-cached; see `assets`).
+    pub fn asset(&self, path: &str) -> String {
+        crate::assets::url(path)
+    }
+
     pub fn from_ctx(ctx: &Ctx, root_name: String, title: String, section: &'static str) -> Self {
         let actor = ctx.actor();
         Self {

@@ -25,7 +25,10 @@ fn literal_keys(src: &str) -> Vec<String> {
     src.split('"')
         .skip(1)
         .filter(|s| {
-            !s.ends_with(".html")
+            // File names (templates, static files) are not keys.
+            ![".html", ".css", ".js", ".svg"]
+                .iter()
+                .any(|ext| s.ends_with(ext))
                 && s.contains('.')
                 && !s.starts_with('.')
                 && !s.ends_with('.')
