@@ -49,6 +49,8 @@ pub struct Ctx {
     pub path: String,
     /// Unread notifications of a logged-in page visitor (the header badge); 0 for API calls.
     pub unread_notifications: u64,
+    /// For an admin's pages: the items waiting in the moderation queue of their regions.
+    pub pending_moderation: u64,
 }
 
 impl Ctx {
@@ -150,6 +152,19 @@ pub async fn resolve(State(state): State<AppState>, request: Request, next: Next
             }),
         _ => 0,
     };
+    // An admin is told on every page that something waits for them.
+    let pending_moderation = match &session {
+        Some(s) if s.via == AuthVia::Cookie && is_page && s.actor.is_admin() => state
+            .services
+            .moderation()
+            .pending_count(&s.actor)
+            .await
+            .unwrap_or_else(|e| {
+                tracing::warn!(error = %e, "counting the moderation queue failed");
+                0
+            }),
+        _ => 0,
+    };
     let ctx = Ctx {
         session,
         csrf: csrf.clone(),
@@ -157,6 +172,7 @@ pub async fn resolve(State(state): State<AppState>, request: Request, next: Next
         elder,
         path: parts.uri.path().to_owned(),
         unread_notifications,
+        pending_moderation,
     };
     parts.extensions.insert(ctx);
     let mut response = next.run(Request::from_parts(parts, body)).await;

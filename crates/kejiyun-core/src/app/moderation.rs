@@ -46,6 +46,12 @@ impl Moderation<'_> {
         Ok(self.store.moderation_queue(&scope, kind, page).await?)
     }
 
+    /// How many items wait in the queue of the caller's regions (the admin's menu badge).
+    pub async fn pending_count(&self, actor: &Actor) -> DomainResult<u64> {
+        let one = Page::new(Some(1), Some(1))?;
+        Ok(self.moderation_queue(actor, None, None, one).await?.total)
+    }
+
     /// Approves or rejects a queued item; only admins of the item's region (or above).
     pub async fn moderate(
         &self,

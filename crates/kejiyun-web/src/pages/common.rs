@@ -34,6 +34,8 @@ pub struct Layout {
     pub error: Option<String>,
     /// The header badge: the visitor's unread notifications.
     pub unread: u64,
+    /// The admin menu's badge: items waiting for moderation in the admin's regions.
+    pub pending: u64,
 }
 
 impl Layout {
@@ -57,6 +59,7 @@ impl Layout {
             notice: None,
             error: None,
             unread: ctx.unread_notifications,
+            pending: ctx.pending_moderation,
         }
     }
 

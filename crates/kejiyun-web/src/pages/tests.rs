@@ -448,6 +448,10 @@ async fn register_apply_moderate_and_browse() {
     );
     let queue = admin.get("/admin").await;
     assert!(queue.body.contains("class=\"queue-item card\""));
+    assert!(
+        queue.body.contains("id=\"pending-badge\""),
+        "the admin's menu says something waits"
+    );
     let tw_id = queue_id(&queue.body, "tech_worker");
     let org_id = queue_id(&queue.body, "org");
     assert!(
