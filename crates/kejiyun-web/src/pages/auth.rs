@@ -30,6 +30,40 @@ fn auth_error(pg: &Pg<'_>, e: DomainError) -> Result<DomainError, PageError> {
 }
 
 /// Opens a session for `login` and sends the browser on with the session cookie.
+/// Which keyboard the login field opens on a phone: the number pad (most people sign in with
+/// their mobile number), or the e-mail keyboard when asked (`?with=email`) or when what was
+/// typed is an address.
+pub struct LoginKeyboard {
+    pub email: bool,
+    /// The same page with the other keyboard.
+    pub switch_href: String,
+}
+
+fn login_keyboard(
+    page: &str,
+    with: Option<&str>,
+    typed: &str,
+    next: Option<&str>,
+) -> LoginKeyboard {
+    let email = with == Some("email") || typed.contains('@');
+    let mut pairs: Vec<(&str, &str)> = Vec::new();
+    if !email {
+        pairs.push(("with", "email"));
+    }
+    if let Some(n) = next {
+        pairs.push(("next", n));
+    }
+    let q = serde_urlencoded::to_string(&pairs).unwrap_or_default();
+    LoginKeyboard {
+        email,
+        switch_href: if q.is_empty() {
+            page.to_owned()
+        } else {
+            format!("{page}?{q}")
+        },
+    }
+}
+
 /// Where a login leads when no page asked for it: each role where its work is — an admin to
 /// the moderation queue (工作台), everyone else to their own postings (我的发布).
 pub(super) fn landing(actor: &Actor) -> &'static str {
@@ -72,19 +106,26 @@ pub struct RegisterForm {
 #[template(path = "register.html", whitespace = "minimize")]
 struct RegisterTpl {
     base: Layout,
+    keyboard: LoginKeyboard,
     login: String,
     display_name: String,
     region_select: RegionSelect,
     field: &'static str,
 }
 
-fn register_page(pg: &Pg<'_>, form: &RegisterForm, err: Option<DomainError>) -> PageResult {
+fn register_page(
+    pg: &Pg<'_>,
+    form: &RegisterForm,
+    with: Option<&str>,
+    err: Option<DomainError>,
+) -> PageResult {
     let status = err.as_ref().map_or(StatusCode::OK, form_status);
     let field = bad_field(err.as_ref());
     let mut base = pg.layout("register.title", "register");
     base.error = err.map(|e| e.to_string());
     let page = RegisterTpl {
         base,
+        keyboard: login_keyboard("/register", with, &form.login, None),
         login: form.login.clone(),
         display_name: form.display_name.clone(),
         region_select: RegionSelectSpec::optional(
@@ -99,9 +140,14 @@ fn register_page(pg: &Pg<'_>, form: &RegisterForm, err: Option<DomainError>) -> 
     Ok(render(status, &page))
 }
 
-pub async fn register_form(State(state): State<AppState>, ctx: Ctx) -> PageResult {
+pub async fn register_form(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    RawQuery(q): RawQuery,
+) -> PageResult {
     let pg = Pg::new(&state, ctx);
-    register_page(&pg, &RegisterForm::default(), None)
+    let params = Params::parse(q.as_deref());
+    register_page(&pg, &RegisterForm::default(), params.get("with"), None)
 }
 
 pub async fn register(
@@ -118,7 +164,7 @@ pub async fn register(
     };
     if let Err(e) = pg.s().accounts().register(input).await {
         let e = auth_error(&pg, e)?;
-        return register_page(&pg, &form, Some(e));
+        return register_page(&pg, &form, None, Some(e));
     }
     match log_in_and_go(&pg, &form.login, &form.password, Some("/me")).await {
         Ok(r) => Ok(r),
@@ -139,6 +185,7 @@ pub struct LoginForm {
 #[template(path = "login.html", whitespace = "minimize")]
 struct LoginTpl {
     base: Layout,
+    keyboard: LoginKeyboard,
     login: String,
     next: String,
     demo_notice: Option<String>,
@@ -149,6 +196,7 @@ fn login_page(
     pg: &Pg<'_>,
     login: &str,
     next: Option<String>,
+    with: Option<&str>,
     err: Option<DomainError>,
 ) -> PageResult {
     let status = err.as_ref().map_or(StatusCode::OK, form_status);
@@ -158,6 +206,7 @@ fn login_page(
     base.error = err.map(|e| e.to_string());
     let page = LoginTpl {
         base,
+        keyboard: login_keyboard("/login", with, login, next.as_deref()),
         login: login.to_owned(),
         next: next.unwrap_or_default(),
         demo_notice: pg.state.config.demo_notice.clone(),
@@ -177,8 +226,9 @@ pub async fn login_form(
     RawQuery(q): RawQuery,
 ) -> PageResult {
     let pg = Pg::new(&state, ctx);
-    let next = safe_next(Params::parse(q.as_deref()).get("next"));
-    login_page(&pg, "", next, None)
+    let params = Params::parse(q.as_deref());
+    let next = safe_next(params.get("next"));
+    login_page(&pg, "", next, params.get("with"), None)
 }
 
 pub async fn login(
@@ -192,7 +242,7 @@ pub async fn login(
         Ok(r) => Ok(r),
         Err(e) => {
             let e = auth_error(&pg, e)?;
-            login_page(&pg, &form.login, next, Some(e))
+            login_page(&pg, &form.login, next, None, Some(e))
         }
     }
 }

@@ -218,6 +218,19 @@ async fn public_pages_and_errors() {
         "the footer leads to the API page"
     );
 
+    let login = b.get("/login").await;
+    assert!(
+        login.body.contains("inputmode=\"tel\"")
+            && login.body.contains("href=\"/login?with=email\""),
+        "a phone number by default, an address on request"
+    );
+    let by_email = b.get("/login?with=email&next=%2Fme").await;
+    assert!(
+        by_email.body.contains("inputmode=\"email\"")
+            && by_email.body.contains("href=\"/login?next=%2Fme\""),
+        "the switch keeps where the login leads"
+    );
+
     let api = b.get("/api").await;
     assert_eq!(api.status, StatusCode::OK);
     assert!(
