@@ -220,6 +220,11 @@ static PATH_ID: LazyLock<Regex> =
 /// changes with the file.
 static ASSET_VERSION: LazyLock<Regex> = LazyLock::new(|| re(r"\?v=[0-9a-f]{16}"));
 
+/// A page's date-range link (`from=2026-10-01&#38;to=2026-12-06`: the dashboard's quick ranges
+/// move with the calendar).
+static PAGE_RANGE: LazyLock<Regex> =
+    LazyLock::new(|| re(r"from=\d{4}-\d{2}-\d{2}(&amp;|&#38;)to=\d{4}-\d{2}-\d{2}"));
+
 /// Today (and this month) in UTC and in Asia/Shanghai, as the pages and the API write them.
 static TODAY: LazyLock<Vec<(String, &'static str)>> = LazyLock::new(|| {
     let utc = kejiyun_core::time::Clock::now(&kejiyun_core::time::SystemClock).to_utc();
@@ -242,6 +247,7 @@ static TODAY: LazyLock<Vec<(String, &'static str)>> = LazyLock::new(|| {
 /// today and this month, the random logins and tokens, and ids in paths.
 pub fn redact_text(s: &str) -> String {
     let s = ASSET_VERSION.replace_all(s, "?v=[version]");
+    let s = PAGE_RANGE.replace_all(&s, "from=[date]${1}to=[date]");
     let s = TIME.replace_all(&s, "[time]");
     let mut s = s.into_owned();
     for (text, placeholder) in TODAY.iter() {

@@ -5,7 +5,7 @@
 use askama::Template;
 use axum::extract::{Path, RawQuery, State};
 use axum::response::Response;
-use chrono::NaiveDate;
+use chrono::{Datelike, NaiveDate};
 use kejiyun_core::DomainError;
 use kejiyun_core::app::stats::{Group, StatsReport, date_range};
 use kejiyun_core::market::categories::Category;
@@ -272,8 +272,22 @@ struct DashboardTpl {
     d: Dash,
     from: String,
     to: String,
+    /// 本月, 本季度, 本年: `(label, href, current)`.
+    quick: Vec<(&'static str, String, bool)>,
     children: Vec<(String, String)>,
     parent: Option<(String, String)>,
+}
+
+/// The quick ranges an official reaches for, up to `today` (Asia/Shanghai): this month, this
+/// quarter, this year, each `(locale key, from, to)`.
+pub fn quick_ranges(today: NaiveDate) -> [(&'static str, NaiveDate, NaiveDate); 3] {
+    let first = |month: u32| NaiveDate::from_ymd_opt(today.year(), month, 1).unwrap_or(today);
+    let quarter_start = (today.month() - 1) / 3 * 3 + 1;
+    [
+        ("stats.this_month", first(today.month()), today),
+        ("stats.this_quarter", first(quarter_start), today),
+        ("stats.this_year", first(1), today),
+    ]
 }
 
 pub async fn root(State(state): State<AppState>) -> Response {
@@ -323,6 +337,19 @@ pub async fn dashboard(
             )
         })
         .collect();
+    let today = s.now().shanghai_date();
+    let quick = quick_ranges(today)
+        .into_iter()
+        .map(|(key, from, to)| {
+            let (from, to) = (from.to_string(), to.to_string());
+            let current = q.from_raw == from && q.to_raw == to;
+            let href = with_query(
+                &format!("/stats/{code}"),
+                &qs(&[("from", &from), ("to", &to)]),
+            );
+            (pg.t(key), href, current)
+        })
+        .collect();
     let mut base = pg.layout_titled(format!("{} · {}", d.name, pg.t("stats.title")), "stats");
     base.error = q.error.clone();
     ok(&DashboardTpl {
@@ -330,6 +357,7 @@ pub async fn dashboard(
         d,
         from: q.from_raw.clone(),
         to: q.to_raw.clone(),
+        quick,
         children,
         parent,
     })
@@ -515,6 +543,18 @@ pub async fn records(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn quick_ranges_end_today_and_start_at_the_month_quarter_and_year() {
+        let day = |y, m, d| NaiveDate::from_ymd_opt(y, m, d).unwrap_or_default();
+        let today = day(2026, 8, 17);
+        let [month, quarter, year] = quick_ranges(today);
+        assert_eq!((month.1, month.2), (day(2026, 8, 1), today));
+        assert_eq!(quarter.1, day(2026, 7, 1));
+        assert_eq!(year.1, day(2026, 1, 1));
+        assert_eq!(quick_ranges(day(2026, 3, 31))[1].1, day(2026, 1, 1));
+        assert_eq!(quick_ranges(day(2026, 12, 1))[1].1, day(2026, 10, 1));
+    }
 
     #[test]
     fn amounts_in_wan_yuan_and_yuan() {
