@@ -5,6 +5,7 @@
 
 pub(super) mod deals;
 pub(super) mod inquiries;
+mod posting_lifecycle;
 pub(super) mod postings;
 pub(super) mod quotes;
 pub(super) mod tickets;

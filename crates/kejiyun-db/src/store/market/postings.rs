@@ -1,8 +1,10 @@
 //! The posting engine's storage: every posting kind (services, needs, achievements) has a table
 //! with the same meta columns (status, moderation and life-cycle times, the three region
-//! columns), so creation, status changes, filters, lists and expiry are written once over
+//! columns), so creation, status changes (`apply`), filters and lists are written once over
 //! [`PostingTable`], and `PostingStore<D>` is implemented once for every kind. A kind brings
 //! its entity, its content columns and how a row reads back ([`PostingTable`]'s methods).
+//! Changes addressed by kind at run time (moderation, confirmation, expiry) are in
+//! `posting_lifecycle.rs`.
 
 use std::collections::HashMap;
 
@@ -13,9 +15,7 @@ use kejiyun_core::market::categories::{
     Category, ContactPref, Industry, IpType, Maturity, Scope, TransferMode,
 };
 use kejiyun_core::market::money::{Fen, Price};
-use kejiyun_core::market::ports::{
-    PostingChange, PostingFilter, PostingLifecycleStore, PostingStore,
-};
+use kejiyun_core::market::ports::{PostingChange, PostingFilter, PostingStore};
 use kejiyun_core::market::postings::{
     AchievementDraft, CloseReason, NeedDraft, Posting, PostingContent, PostingKind, PostingMeta,
     ServiceDraft,
@@ -29,8 +29,8 @@ use kejiyun_core::time::Timestamp;
 use sea_orm::sea_query::{Expr, ValueType};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, DatabaseConnection,
-    DatabaseTransaction, EntityTrait, ExprTrait, IdenStatic, ModelTrait, PaginatorTrait,
-    PrimaryKeyTrait, QueryFilter, QueryOrder, QuerySelect,
+    DatabaseTransaction, EntityTrait, ExprTrait, IdenStatic, ModelTrait, PrimaryKeyTrait,
+    QueryFilter, QuerySelect,
 };
 
 use super::super::SeaStore;
@@ -423,7 +423,7 @@ async fn get<E: PostingTable>(
 /// Moves a posting's status (and replaces its content when `row` sets columns, `content`),
 /// only if it still has `change.from`; then the statistics, queue, outbox and audit follow in
 /// the same transaction. A content edit can change the category of the deals on the posting.
-async fn apply<E: PostingTable>(
+pub(super) async fn apply<E: PostingTable>(
     db: &DatabaseConnection,
     id: i64,
     row: E::ActiveModel,
@@ -539,78 +539,6 @@ async fn apply_in<E: PostingTable>(
     inbox::insert(txn, decided.into_iter().collect()).await
 }
 
-/// Moves a posting's status, by kind (moderation decisions and expiry come by kind and id).
-async fn change_status(
-    db: &DatabaseConnection,
-    kind: PostingKind,
-    id: i64,
-    change: PostingChange,
-) -> StoreResult<()> {
-    match kind {
-        PostingKind::Service => status_in::<services::Entity>(db, id, change).await,
-        PostingKind::Need => status_in::<needs::Entity>(db, id, change).await,
-        PostingKind::Achievement => status_in::<achievements::Entity>(db, id, change).await,
-    }
-}
-
-async fn status_in<E: PostingTable>(
-    db: &DatabaseConnection,
-    id: i64,
-    change: PostingChange,
-) -> StoreResult<()> {
-    let unchanged = <E::ActiveModel as ActiveModelTrait>::default();
-    apply::<E>(db, id, unchanged, false, change).await
-}
-
-async fn confirm_in<E: PostingTable>(
-    db: &DatabaseConnection,
-    id: i64,
-    expires_at: Timestamp,
-    at: Timestamp,
-) -> StoreResult<()>
-where
-    E::Model: Sync,
-{
-    let c = E::cols();
-    let txn = begin_write(db).await?;
-    let watch = Watch::start(&txn, &[Counter::Posting(E::KIND, id)]).await?;
-    let res = E::update_many()
-        .col_expr(c.expires_at, Expr::value(expires_at.micros()))
-        .col_expr(c.updated_at, Expr::value(at.micros()))
-        .filter(c.id.eq(id))
-        .filter(c.status.eq(ModerationStatus::Published.as_str()))
-        .exec(&txn)
-        .await
-        .map_err(db_err)?;
-    if res.rows_affected == 0 {
-        let exists = E::find()
-            .filter(c.id.eq(id))
-            .count(&txn)
-            .await
-            .map_err(db_err)?
-            > 0;
-        return Err(lost_race(exists));
-    }
-    watch.finish(&txn).await?;
-    txn.commit().await.map_err(db_err)
-}
-
-async fn confirm(
-    db: &DatabaseConnection,
-    kind: PostingKind,
-    id: i64,
-    expires_at: Timestamp,
-    at: Timestamp,
-) -> StoreResult<()> {
-    match kind {
-        PostingKind::Service => confirm_in::<services::Entity>(db, id, expires_at, at).await,
-        PostingKind::Need => confirm_in::<needs::Entity>(db, id, expires_at, at).await,
-        PostingKind::Achievement => {
-            confirm_in::<achievements::Entity>(db, id, expires_at, at).await
-        }
-    }
-}
-
 /// Services offered in `place`: national ones, and those whose reach (province, city, county)
 /// covers it.
 fn reach_condition<C: ColumnTrait>(scope: C, c: &Cols<C>, place: RegionCode) -> Condition {
@@ -689,39 +617,6 @@ async fn list<E: PostingTable>(
     Ok(paged(items, total, page))
 }
 
-async fn expired_in<E: PostingTable>(
-    db: &DatabaseConnection,
-    now: Timestamp,
-    limit: u64,
-) -> StoreResult<Vec<i64>> {
-    let c = E::cols();
-    E::find()
-        .select_only()
-        .column(c.id)
-        .filter(c.status.eq(ModerationStatus::Published.as_str()))
-        .filter(c.expires_at.lte(now.micros()))
-        .order_by_asc(c.expires_at)
-        .order_by_asc(c.id)
-        .limit(limit)
-        .into_tuple()
-        .all(db)
-        .await
-        .map_err(db_err)
-}
-
-async fn expired(
-    db: &DatabaseConnection,
-    kind: PostingKind,
-    now: Timestamp,
-    limit: u64,
-) -> StoreResult<Vec<i64>> {
-    match kind {
-        PostingKind::Service => expired_in::<services::Entity>(db, now, limit).await,
-        PostingKind::Need => expired_in::<needs::Entity>(db, now, limit).await,
-        PostingKind::Achievement => expired_in::<achievements::Entity>(db, now, limit).await,
-    }
-}
-
 #[async_trait]
 impl<D: StoredPosting> PostingStore<D> for SeaStore {
     async fn create_posting(
@@ -764,35 +659,6 @@ impl<D: StoredPosting> PostingStore<D> for SeaStore {
         page: Page,
     ) -> StoreResult<Paged<Posting<D>>> {
         list::<D::Table>(&self.db, filter, page).await
-    }
-}
-
-#[async_trait]
-impl PostingLifecycleStore for SeaStore {
-    async fn change_posting_status(
-        &self,
-        kind: PostingKind,
-        id: i64,
-        change: PostingChange,
-    ) -> StoreResult<()> {
-        retry!(change_status(&self.db, kind, id, change.clone()))
-    }
-    async fn confirm_posting(
-        &self,
-        kind: PostingKind,
-        id: i64,
-        expires_at: Timestamp,
-        at: Timestamp,
-    ) -> StoreResult<()> {
-        retry!(confirm(&self.db, kind, id, expires_at, at))
-    }
-    async fn expired_postings(
-        &self,
-        kind: PostingKind,
-        now: Timestamp,
-        limit: u64,
-    ) -> StoreResult<Vec<i64>> {
-        expired(&self.db, kind, now, limit).await
     }
 }
 
