@@ -45,7 +45,7 @@ mod tokens;
 use std::sync::Arc;
 
 pub use accounts::{Accounts, AdminSpec, LoginOutcome, RegisterInput};
-pub use moderation::{Decision, Moderation};
+pub use moderation::{Decision, EXPIRING_WITHIN_DAYS, Moderation, Workbench};
 pub use notifications::Notifications;
 pub use profiles::{DirectoryQuery, Profiles};
 pub use stats::Stats;

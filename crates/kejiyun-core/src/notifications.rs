@@ -8,7 +8,8 @@ pub mod ports;
 use crate::DomainError;
 use crate::ids::{DealId, InquiryId, NeedId, UserId};
 use crate::market::postings::PostingKind;
-use crate::moderation::ModerationStatus;
+use crate::moderation::{ModerationKind, ModerationStatus};
+use crate::regions::RegionCode;
 use crate::time::Timestamp;
 
 /// Longest stored title and body (characters); longer texts are cut, never refused, because a
@@ -32,10 +33,12 @@ pub enum NotificationKind {
     /// A tech worker profile or an organization was approved.
     ProfileApproved,
     ProfileRejected,
+    /// Something entered the moderation queue of the recipient's region (admins).
+    PendingReview,
 }
 
 impl NotificationKind {
-    pub const ALL: [Self; 10] = [
+    pub const ALL: [Self; 11] = [
         Self::PostingApproved,
         Self::PostingRejected,
         Self::NewInquiry,
@@ -46,6 +49,7 @@ impl NotificationKind {
         Self::ActivityReminder,
         Self::ProfileApproved,
         Self::ProfileRejected,
+        Self::PendingReview,
     ];
 
     pub fn code(self) -> &'static str {
@@ -60,6 +64,7 @@ impl NotificationKind {
             Self::ActivityReminder => "activity_reminder",
             Self::ProfileApproved => "profile_approved",
             Self::ProfileRejected => "profile_rejected",
+            Self::PendingReview => "pending_review",
         }
     }
 
@@ -79,6 +84,7 @@ impl NotificationKind {
             Self::ActivityReminder => "活动提醒",
             Self::ProfileApproved => "资料审核通过",
             Self::ProfileRejected => "资料审核驳回",
+            Self::PendingReview => "新的待审核",
         }
     }
 }
@@ -263,6 +269,43 @@ pub struct PostingRef {
 
 // The texts of the marketplace's events. The stores call these inside the transaction of the
 // change they describe, so the notification commits (or not) with it.
+
+/// Tells a region admin that an item entered their moderation queue. Realtime or in the
+/// daily/weekly digest, as the admin's notification preference says.
+pub fn pending_review(
+    admin: UserId,
+    kind: ModerationKind,
+    title: &str,
+    at: Timestamp,
+) -> NewNotification {
+    NewNotification::new(
+        admin,
+        NotificationKind::PendingReview,
+        &format!("新的待审核{}：「{title}」", kind.label_zh()),
+        "请在工作台的审核队列中处理。",
+        &format!("/admin?kind={}#queue", kind.as_str()),
+        at,
+    )
+}
+
+/// Who is told of a new queue item in `region`: the admins of the nearest level that has any
+/// (the county's own admins; else the city's; else the province's). Admins above still see
+/// the item in their queue and badge, but are not told of every county's posting.
+pub fn nearest_admins(region: RegionCode, admins: &[(UserId, RegionCode)]) -> Vec<UserId> {
+    let mut level = Some(region);
+    while let Some(code) = level {
+        let here: Vec<UserId> = admins
+            .iter()
+            .filter(|(_, r)| *r == code)
+            .map(|(u, _)| *u)
+            .collect();
+        if !here.is_empty() {
+            return here;
+        }
+        level = code.parent();
+    }
+    Vec::new()
+}
 
 pub fn posting_approved(
     owner: UserId,
@@ -492,6 +535,28 @@ mod tests {
     use super::*;
 
     const T: Timestamp = Timestamp(1_700_000_000_000_000);
+
+    #[test]
+    fn the_nearest_level_with_admins_is_told() {
+        let code = |c| RegionCode::parse(c).unwrap();
+        let admins = [
+            (UserId(1), code("511623")),
+            (UserId(2), code("511600")),
+            (UserId(3), code("510000")),
+            (UserId(4), code("511623")),
+        ];
+        assert_eq!(
+            nearest_admins(code("511623"), &admins),
+            vec![UserId(1), UserId(4)]
+        );
+        // 武胜县 has no admin of its own: its city's admin is told.
+        assert_eq!(nearest_admins(code("511622"), &admins), vec![UserId(2)]);
+        assert_eq!(nearest_admins(code("511500"), &admins), vec![UserId(3)]);
+        assert!(nearest_admins(code("520100"), &admins).is_empty());
+        let n = pending_review(UserId(1), ModerationKind::Need, "柑橘黄龙病", T);
+        assert_eq!(n.link, "/admin?kind=need#queue");
+        assert!(n.title.contains("需求") && n.title.contains("柑橘黄龙病"));
+    }
 
     #[test]
     fn codes_round_trip() {

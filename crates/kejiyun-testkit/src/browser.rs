@@ -94,8 +94,23 @@ impl Browser {
         Ok(())
     }
 
+    /// Clicks an element after scrolling it to the middle of the screen, as a person scrolls
+    /// what they tap into view: WebDriver alone scrolls it to the bottom edge, where the
+    /// phone layout's tab bar covers it.
     pub async fn click(&self, css: &str) -> anyhow::Result<()> {
-        self.client.find(Locator::Css(css)).await?.click().await?;
+        let el = self.client.find(Locator::Css(css)).await?;
+        self.tap(&el).await
+    }
+
+    /// [`Browser::click`] for an element already found.
+    pub async fn tap(&self, el: &fantoccini::elements::Element) -> anyhow::Result<()> {
+        self.client
+            .execute(
+                "arguments[0].scrollIntoView({block: 'center'});",
+                vec![serde_json::to_value(el)?],
+            )
+            .await?;
+        el.click().await?;
         Ok(())
     }
 
@@ -154,9 +169,21 @@ impl Browser {
         Ok(())
     }
 
+    /// On a phone-sized window the main menu is folded behind 菜单: opens it.
+    pub async fn open_menu(&self) -> anyhow::Result<()> {
+        let button = self.client.find(Locator::Css("#menu-button")).await?;
+        if button.is_displayed().await?
+            && button.attr("aria-expanded").await?.as_deref() != Some("true")
+        {
+            self.tap(&button).await?;
+        }
+        Ok(())
+    }
+
     /// Logs out, and waits until the logout has landed (or the next navigation may overtake
     /// it).
     pub async fn logout(&self) -> anyhow::Result<()> {
+        self.open_menu().await?;
         self.click("#logout").await?;
         self.wait_for("a[href=\"/login\"]").await?;
         Ok(())

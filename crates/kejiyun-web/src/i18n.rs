@@ -61,6 +61,16 @@ pub fn t(lang: Lang, key: &str) -> &'static str {
         .unwrap_or("??")
 }
 
+/// Elder mode's plain wording of `key` (`plain.<key>`), where the locale gives one: fewer
+/// technical words (供需对接 → 找人帮忙) for readers who find the standard labels hard.
+pub fn plain(lang: Lang, key: &str) -> Option<&'static str> {
+    let table = match lang {
+        Lang::Zh => zh(),
+        Lang::En => en(),
+    };
+    table.get(&format!("plain.{key}")).map(String::as_str)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

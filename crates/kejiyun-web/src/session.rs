@@ -15,6 +15,7 @@ use axum::response::{IntoResponse, Response};
 use axum_extra::extract::CookieJar;
 use kejiyun_core::auth::{TokenInfo, new_csrf_value};
 use kejiyun_core::permissions::Actor;
+use kejiyun_core::regions::RegionCode;
 use serde::de::DeserializeOwned;
 
 use crate::AppState;
@@ -25,6 +26,8 @@ pub const SESSION_COOKIE: &str = "kjy_session";
 pub const CSRF_COOKIE: &str = "kjy_csrf";
 pub const LANG_COOKIE: &str = "kjy_lang";
 pub const ELDER_COOKIE: &str = "kjy_elder";
+/// The visitor's own region (the site-wide switcher): home shows this region first.
+pub const REGION_COOKIE: &str = "kjy_region";
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum AuthVia {
@@ -51,6 +54,9 @@ pub struct Ctx {
     pub unread_notifications: u64,
     /// For an admin's pages: the items waiting in the moderation queue of their regions.
     pub pending_moderation: u64,
+    /// The region the visitor chose (cookie), if it is a well-formed code; pages check that
+    /// it lies in the deployment's tree before using it.
+    pub chosen_region: Option<RegionCode>,
 }
 
 impl Ctx {
@@ -165,6 +171,9 @@ pub async fn resolve(State(state): State<AppState>, request: Request, next: Next
             }),
         _ => 0,
     };
+    let chosen_region = jar
+        .get(REGION_COOKIE)
+        .and_then(|c| RegionCode::parse(c.value()).ok());
     let ctx = Ctx {
         session,
         csrf: csrf.clone(),
@@ -173,6 +182,7 @@ pub async fn resolve(State(state): State<AppState>, request: Request, next: Next
         path: parts.uri.path().to_owned(),
         unread_notifications,
         pending_moderation,
+        chosen_region,
     };
     parts.extensions.insert(ctx);
     let mut response = next.run(Request::from_parts(parts, body)).await;

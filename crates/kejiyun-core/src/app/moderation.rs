@@ -1,9 +1,33 @@
 use crate::audit::AuditEntry;
+use crate::market::ports::TicketFilter;
+use crate::market::postings::PostingKind;
+use crate::market::tickets::TicketStatus;
 use crate::moderation::{self, ModerationAction, ModerationKind, ModerationStatus, QueueItem};
 use crate::paging::{Page, Paged};
 use crate::permissions::{Actor, RegionScope};
 use crate::regions::RegionCode;
 use crate::{DomainError, DomainResult};
+
+/// What waits for an admin in their regions: the 工作台's counts.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Workbench {
+    /// Items in the moderation queue, per kind (postings to review, profiles to verify).
+    pub pending: Vec<(ModerationKind, u64)>,
+    /// 保姆单 still being followed up.
+    pub open_tickets: u64,
+    /// Published postings that close within [`EXPIRING_WITHIN_DAYS`] unless their owners
+    /// confirm them.
+    pub expiring: Vec<(PostingKind, u64)>,
+}
+
+impl Workbench {
+    pub fn pending_total(&self) -> u64 {
+        self.pending.iter().map(|(_, n)| n).sum()
+    }
+}
+
+/// The 工作台's horizon for postings about to close.
+pub const EXPIRING_WITHIN_DAYS: i64 = 7;
 
 /// An admin's decision on a queued item.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -50,6 +74,46 @@ impl Moderation<'_> {
     pub async fn pending_count(&self, actor: &Actor) -> DomainResult<u64> {
         let one = Page::new(Some(1), Some(1))?;
         Ok(self.moderation_queue(actor, None, None, one).await?.total)
+    }
+
+    /// The counts of the admin's 工作台 (each a count query over the admin's regions).
+    pub async fn workbench(&self, actor: &Actor) -> DomainResult<Workbench> {
+        let scope = self.require_admin_scope(actor, None)?;
+        let one = Page::new(Some(1), Some(1))?;
+        let mut pending = Vec::new();
+        for kind in ModerationKind::ALL {
+            let n = self
+                .store
+                .moderation_queue(&scope, Some(kind), one)
+                .await?
+                .total;
+            pending.push((kind, n));
+        }
+        let open_tickets = self
+            .store
+            .list_tickets(
+                &TicketFilter {
+                    scope: scope.clone(),
+                    staff: None,
+                    status: Some(TicketStatus::Open),
+                    need: None,
+                },
+                one,
+            )
+            .await?
+            .total;
+        let now = self.now();
+        let until = now.plus_seconds(EXPIRING_WITHIN_DAYS * 86_400);
+        let mut expiring = Vec::new();
+        for kind in PostingKind::ALL {
+            let n = self.store.count_expiring(kind, &scope, now, until).await?;
+            expiring.push((kind, n));
+        }
+        Ok(Workbench {
+            pending,
+            open_tickets,
+            expiring,
+        })
     }
 
     /// Approves or rejects a queued item; only admins of the item's region (or above).

@@ -2,7 +2,8 @@
 //! the profile engine's (`app/profiles.rs`).
 
 use super::{Profiles, Services};
-use crate::ids::TechWorkerId;
+use crate::ids::{TechWorkerId, UserId};
+use crate::moderation::ModerationStatus;
 use crate::permissions::Actor;
 use crate::tech_workers::{TechWorker, TechWorkerInput};
 use crate::{DomainError, DomainResult};
@@ -29,6 +30,17 @@ impl Profiles<'_, TechWorker> {
             ));
         }
         self.submit(actor, &profile).await
+    }
+
+    /// The verified tech worker profile of a user, if they have one: where a posting's
+    /// provider name links to. Unverified applications stay private.
+    pub async fn verified_of(&self, user: UserId) -> DomainResult<Option<TechWorkerId>> {
+        Ok(self
+            .store
+            .tech_worker_by_user(user)
+            .await?
+            .filter(|t| t.status == ModerationStatus::Published)
+            .map(|t| t.id))
     }
 
     /// The caller's own application or profile, in any status.

@@ -7,7 +7,7 @@ use async_trait::async_trait;
 
 use crate::audit::AuditRecord;
 use crate::ids::{
-    DealId, FollowUpId, InquiryId, MessageId, NeedId, PostingId, QuoteId, TicketId, UserId,
+    DealId, FollowUpId, InquiryId, MessageId, NeedId, OrgId, PostingId, QuoteId, TicketId, UserId,
 };
 use crate::market::categories::{Category, Scope};
 use crate::market::deals::{Deal, DealOrigin, DealStatus, DealSubject, DealTerms, Evidence};
@@ -31,6 +31,8 @@ pub struct PostingFilter {
     /// `None`: any status (only used with `owner`).
     pub status: Option<ModerationStatus>,
     pub owner: Option<UserId>,
+    /// Offered by this organization (services and achievements; other kinds: nothing).
+    pub org: Option<OrgId>,
     pub category: Option<Category>,
     /// Substring of the title or main text.
     pub query: Option<String>,
@@ -164,6 +166,15 @@ pub trait PostingLifecycleStore: Send + Sync {
         now: Timestamp,
         limit: u64,
     ) -> StoreResult<Vec<i64>>;
+    /// How many published postings of `kind` in `scope` expire after `after` and at or before
+    /// `until` (the admin's 工作台: owners to remind before their postings close).
+    async fn count_expiring(
+        &self,
+        kind: PostingKind,
+        scope: &RegionScope,
+        after: Timestamp,
+        until: Timestamp,
+    ) -> StoreResult<u64>;
 }
 
 /// Inquiry threads and their messages.

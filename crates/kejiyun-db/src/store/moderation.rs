@@ -1,6 +1,9 @@
 use async_trait::async_trait;
+use kejiyun_core::accounts::Role;
+use kejiyun_core::ids::UserId;
 use kejiyun_core::moderation::ports::{ModerationStore, StatusChange};
 use kejiyun_core::moderation::{ModerationKind, ModerationStatus, QueueItem};
+use kejiyun_core::notifications;
 use kejiyun_core::orgs::Org;
 use kejiyun_core::paging::{Page, Paged};
 use kejiyun_core::permissions::RegionScope;
@@ -17,7 +20,7 @@ use super::{
     SeaStore, audit, begin_read, corrupt, db_err, paged, parse_region, profiles, region_parts,
     scope_condition,
 };
-use crate::entities::{moderation_queue, outbox};
+use crate::entities::{moderation_queue, outbox, user_grants};
 
 /// Keeps the queue and the outbox in step with a moderated record's new status; runs inside
 /// the transaction that changed the record.
@@ -64,6 +67,7 @@ pub(super) async fn after_change<C: ConnectionTrait>(
         .exec(txn)
         .await
         .map_err(db_err)?;
+        tell_admins(txn, kind, title, region, at).await?;
     }
     // Search indexes published records only: anything else is a removal for them.
     let op = if status == ModerationStatus::Published {
@@ -82,6 +86,41 @@ pub(super) async fn after_change<C: ConnectionTrait>(
     .await
     .map_err(db_err)?;
     Ok(())
+}
+
+/// The admins nearest to `region` hear of the new queue item, in the same transaction.
+async fn tell_admins<C: ConnectionTrait>(
+    txn: &C,
+    kind: ModerationKind,
+    title: &str,
+    region: RegionCode,
+    at: Timestamp,
+) -> StoreResult<()> {
+    let mut levels = vec![region.to_string()];
+    let mut up = region.parent();
+    while let Some(code) = up {
+        levels.push(code.to_string());
+        up = code.parent();
+    }
+    let rows: Vec<(i64, Option<String>)> = user_grants::Entity::find()
+        .select_only()
+        .column(user_grants::Column::UserId)
+        .column(user_grants::Column::Region)
+        .filter(user_grants::Column::Role.eq(Role::RegionAdmin.as_str()))
+        .filter(user_grants::Column::Region.is_in(levels))
+        .into_tuple()
+        .all(txn)
+        .await
+        .map_err(db_err)?;
+    let admins: Vec<(UserId, RegionCode)> = rows
+        .into_iter()
+        .filter_map(|(user, r)| Some((UserId(user), RegionCode::parse(&r?).ok()?)))
+        .collect();
+    let items = notifications::nearest_admins(region, &admins)
+        .into_iter()
+        .map(|admin| notifications::pending_review(admin, kind, title, at))
+        .collect();
+    super::notifications::insert(txn, items).await
 }
 
 /// Writes the audit entry of a status change, if it carries one.

@@ -32,11 +32,8 @@ async fn scenario(app: &TestApp, b: &Browser) -> anyhow::Result<()> {
     let approve = format!(
         "//li[contains(@class,'queue-item') and @data-kind='tech_worker'][contains(., '{name}')]//button[contains(@class,'approve')]"
     );
-    b.client
-        .find(Locator::XPath(&approve))
-        .await?
-        .click()
-        .await?;
+    let button = b.client.find(Locator::XPath(&approve)).await?;
+    b.tap(&button).await?;
     b.wait_for(".queue-done, .flash").await.ok();
     b.logout().await?;
 

@@ -50,11 +50,8 @@ async fn scenario(app: &TestApp, b: &Browser) -> anyhow::Result<()> {
     let approve = format!(
         "//li[contains(@class,'queue-item') and @data-kind='need' and @data-id='{need_id}']//button[contains(@class,'approve')]"
     );
-    b.client
-        .find(Locator::XPath(&approve))
-        .await?
-        .click()
-        .await?;
+    let button = b.client.find(Locator::XPath(&approve)).await?;
+    b.tap(&button).await?;
     b.wait_for(".flash.notice").await?;
     // Published: the header search box finds it (the index follows within moments).
     let hit = format!(".search-hit a[href=\"/needs/{need_id}\"]");
@@ -99,8 +96,8 @@ async fn scenario(app: &TestApp, b: &Browser) -> anyhow::Result<()> {
 
     // The farmer compares the quotes and accepts this one: a deal is proposed.
     b.login(app, &farmer).await?;
-    // The header badge counts the approval and the quote.
-    let badge = b.wait_for("#unread-badge").await?.text().await?;
+    // The badge counts the approval and the quote (on a phone: in the tab bar).
+    let badge = b.wait_for("#tab-unread-badge").await?.text().await?;
     anyhow::ensure!(badge.trim() == "2", "unread badge shows {badge:?}");
     b.goto(&app.url(&format!("/needs/{need_id}"))).await?;
     // Its owner sees the matches box (the quoting tech worker is a match).

@@ -17,8 +17,9 @@ use crate::session::ApiUser;
 pub struct NotificationDto {
     pub id: i64,
     /// `posting_approved`, `posting_rejected`, `new_inquiry`, `new_quote`, `deal_to_confirm`,
-    /// `deal_confirmed`, `new_match`, `activity_reminder`, `profile_approved` or
-    /// `profile_rejected` (a tech worker profile or an organization).
+    /// `deal_confirmed`, `new_match`, `activity_reminder`, `profile_approved`,
+    /// `profile_rejected` (a tech worker profile or an organization) or `pending_review` (for
+    /// admins: something entered their moderation queue).
     #[schema(example = "posting_approved")]
     pub kind: String,
     #[schema(example = "您的科技需求「柑橘黄龙病防治」已通过审核")]

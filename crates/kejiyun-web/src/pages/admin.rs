@@ -3,7 +3,7 @@
 use askama::Template;
 use axum::extract::{Path, RawQuery, State};
 use kejiyun_core::DomainError;
-use kejiyun_core::app::{AdminSpec, Decision};
+use kejiyun_core::app::{AdminSpec, Decision, Workbench};
 use kejiyun_core::moderation::ModerationKind;
 use kejiyun_core::paging::{DEFAULT_PER_PAGE, Page};
 use kejiyun_core::permissions::Grant;
@@ -28,10 +28,46 @@ pub struct QueueRow {
     pub forms: ModerateForms,
 }
 
+/// One count of the 工作台, opening the list it counts where there is one.
+pub struct Tile {
+    pub id: String,
+    pub label: &'static str,
+    pub count: u64,
+    pub href: Option<String>,
+}
+
+fn workbench_tiles(pg: &Pg<'_>, wb: &Workbench) -> Vec<Tile> {
+    let mut tiles: Vec<Tile> = wb
+        .pending
+        .iter()
+        .map(|(kind, n)| Tile {
+            id: format!("wb-pending-{}", kind.as_str()),
+            label: pg.t(&format!("wb.pending.{}", kind.as_str())),
+            count: *n,
+            href: Some(format!("/admin?kind={}#queue", kind.as_str())),
+        })
+        .collect();
+    tiles.push(Tile {
+        id: "wb-tickets".into(),
+        label: pg.t("wb.open_tickets"),
+        count: wb.open_tickets,
+        href: Some("/admin/tickets?status=open".into()),
+    });
+    tiles.extend(wb.expiring.iter().map(|(kind, n)| Tile {
+        id: format!("wb-expiring-{}", kind.code()),
+        label: pg.t(&format!("wb.expiring.{}", kind.code())),
+        count: *n,
+        href: None,
+    }));
+    tiles
+}
+
 #[derive(Template)]
 #[template(path = "admin_queue.html", whitespace = "minimize")]
 struct QueueTpl {
     base: Layout,
+    tiles: Vec<Tile>,
+    pending_total: u64,
     items: Vec<QueueRow>,
     kinds: Vec<Opt>,
     pager: Pager,
@@ -87,12 +123,15 @@ async fn queue_page(pg: &Pg<'_>, p: &Params, outcome: Outcome) -> PageResult {
             selected: Some(k) == kind,
         })
         .collect();
+    let workbench = pg.s().moderation().workbench(actor).await.or_page(pg)?;
     let mut base = pg.layout("admin.queue", "admin");
     let (status, _) = outcome.apply(&mut base);
     Ok(render(
         status,
         &QueueTpl {
             base,
+            tiles: workbench_tiles(pg, &workbench),
+            pending_total: workbench.pending_total(),
             items,
             kinds,
             pager,

@@ -36,6 +36,10 @@ pub struct Layout {
     pub unread: u64,
     /// The admin menu's badge: items waiting for moderation in the admin's regions.
     pub pending: u64,
+    /// The header's region switcher: the visitor's chosen region (or the root) and where to
+    /// change it.
+    pub region_name: String,
+    pub region_href: String,
 }
 
 impl Layout {
@@ -53,17 +57,25 @@ impl Layout {
             logged_in: actor.is_some(),
             is_admin: actor.is_some_and(Actor::is_admin),
             is_system_admin: actor.is_some_and(Actor::is_system_admin),
-            root_name,
             title,
             section,
             notice: None,
             error: None,
             unread: ctx.unread_notifications,
             pending: ctx.pending_moderation,
+            region_name: root_name.clone(),
+            region_href: "/regions".to_owned(),
+            root_name,
         }
     }
 
+    /// A page text; in elder mode its plain wording where the locale has one.
     pub fn t(&self, key: &str) -> &'static str {
+        if self.elder
+            && let Some(plain) = crate::i18n::plain(self.lang, key)
+        {
+            return plain;
+        }
         t(self.lang, key)
     }
 
@@ -120,7 +132,19 @@ impl<'a> Pg<'a> {
     }
 
     pub fn layout_titled(&self, title: String, section: &'static str) -> Layout {
-        Layout::from_ctx(&self.ctx, self.root_name(), title, section)
+        let mut layout = Layout::from_ctx(&self.ctx, self.root_name(), title, section);
+        if let Some(code) = self.chosen_region() {
+            layout.region_name = self.region_short_name(code);
+            layout.region_href = format!("/regions/{code}");
+        }
+        layout
+    }
+
+    /// The region the visitor chose with the switcher, if it belongs to this deployment.
+    pub fn chosen_region(&self) -> Option<RegionCode> {
+        self.ctx
+            .chosen_region
+            .filter(|c| self.s().deployment_region(*c, "region").is_ok())
     }
 
     /// The logged-in caller, or a redirect to the login page that comes back here.

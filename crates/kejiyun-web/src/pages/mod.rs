@@ -32,6 +32,7 @@ pub fn router() -> Router<AppState> {
         .route("/search", get(search::search))
         .route("/api", get(api_docs::reference))
         .route("/regions/{code}", get(home::region))
+        .route("/my-region", post(home::choose_region))
         .route("/register", get(auth::register_form).post(auth::register))
         .route("/login", get(auth::login_form).post(auth::login))
         .route("/logout", post(auth::logout))

@@ -41,6 +41,7 @@ fn kind_key(k: NotificationKind) -> &'static str {
         NotificationKind::ActivityReminder => "notifications.kind_activity_reminder",
         NotificationKind::ProfileApproved => "notifications.kind_profile_approved",
         NotificationKind::ProfileRejected => "notifications.kind_profile_rejected",
+        NotificationKind::PendingReview => "notifications.kind_pending_review",
     }
 }
 

@@ -14,6 +14,7 @@ use super::common::{
     Layout, OrPage, PageError, PageResult, Params, Pg, bad_field, form_error, form_status, ok, opt,
     parse_id, render, see_other,
 };
+use super::market::{Provider, Shelf, provider_shelf};
 use super::tech_workers::{Filters, local_region_name};
 use super::widgets::{ModerateForms, Opt, Pager, RegionSelect, RegionSelectSpec};
 use crate::AppState;
@@ -111,6 +112,8 @@ pub async fn directory(
 #[template(path = "org.html", whitespace = "minimize")]
 struct OrgTpl {
     base: Layout,
+    /// The provider's services and achievements, and the 咨询 button's target.
+    shelf: Shelf,
     row: OrgRow,
     region_href: String,
     credit_code: Option<String>,
@@ -154,8 +157,10 @@ pub async fn page(
     } else if params.get("saved").is_some() {
         base.notice = Some(pg.t("org.saved").into());
     }
+    let shelf = provider_shelf(&pg, Provider::Org(org.id)).await?;
     ok(&OrgTpl {
         base,
+        shelf,
         region_href: format!("/regions/{region}"),
         credit_code: org
             .profile

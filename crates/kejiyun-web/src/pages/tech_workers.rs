@@ -11,6 +11,7 @@ use kejiyun_core::regions::RegionCode;
 use kejiyun_core::tech_workers::TechWorker;
 
 use super::common::{Layout, OrPage, PageResult, Params, Pg, ok, parse_id};
+use super::market::{Provider, Shelf, provider_shelf};
 use super::widgets::{ModerateForms, Pager, RegionSelect, RegionSelectSpec};
 use crate::AppState;
 use crate::session::Ctx;
@@ -152,6 +153,8 @@ pub async fn directory(
 #[template(path = "tech_worker.html", whitespace = "minimize")]
 struct ProfileTpl {
     base: Layout,
+    /// The provider's services and achievements, and the 咨询 button's target.
+    shelf: Shelf,
     row: TwRow,
     region_href: String,
     bio: Option<String>,
@@ -188,8 +191,10 @@ pub async fn profile(
         .as_ref()
         .map(|c| view::id_card(actor, tw.user_id, Some(region), c));
     let base = pg.layout_titled(tw.display_name.clone(), "tech_workers");
+    let shelf = provider_shelf(&pg, Provider::User(tw.user_id)).await?;
     ok(&ProfileTpl {
         base,
+        shelf,
         region_href: format!("/regions/{region}"),
         bio: tw.profile.bio.clone(),
         id_card,

@@ -296,7 +296,9 @@ async fn public_pages_and_errors() {
         b.get("/").await.body.contains("class=\"elder\""),
         "elder mode sticks"
     );
-    let en = b.get("/?lang=en").await;
+    // Elder mode words things plainly and shows fewer menu items.
+    assert!(elder.body.contains("找专家") && !elder.body.contains("href=\"/achievements\""));
+    let en = b.get("/?lang=en&elder=0").await;
     assert!(en.body.contains("lang=\"en\"") && en.body.contains("Tech workers"));
 
     // A form without the CSRF token is refused.

@@ -1,7 +1,7 @@
 use serde_json::json;
 
 use crate::audit::AuditRecord;
-use crate::ids::{OrgId, PostingId};
+use crate::ids::{OrgId, PostingId, UserId};
 use crate::market::categories::{Category, Scope};
 use crate::market::ports::{PostingChange, PostingFilter};
 use crate::market::postings::{
@@ -33,6 +33,10 @@ pub struct PostingQuery {
     pub scope: Option<Scope>,
     /// Only the caller's own postings, any status.
     pub mine: bool,
+    /// Posted by this user (a profile page's list; the usual visibility applies).
+    pub owner: Option<UserId>,
+    /// Offered by this organization.
+    pub org: Option<OrgId>,
 }
 
 fn not_found(kind: PostingKind) -> DomainError {
@@ -320,7 +324,7 @@ impl Postings<'_> {
         } else {
             let (scope, status) =
                 super::super::profiles::directory_scope(self, actor, None, q.status)?;
-            (scope, Some(status), None)
+            (scope, Some(status), q.owner)
         };
         let scope = match q.region {
             Some(r) => scope.narrow(r),
@@ -330,6 +334,7 @@ impl Postings<'_> {
             scope,
             status,
             owner,
+            org: q.org,
             category: q.category,
             query: text::search_text(q.query.as_deref(), text::SEARCH_TEXT_MAX)?,
             available_in: q.available_in,

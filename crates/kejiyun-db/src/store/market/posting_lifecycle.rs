@@ -6,6 +6,7 @@ use async_trait::async_trait;
 use kejiyun_core::market::ports::{PostingChange, PostingLifecycleStore};
 use kejiyun_core::market::postings::PostingKind;
 use kejiyun_core::moderation::ModerationStatus;
+use kejiyun_core::permissions::RegionScope;
 use kejiyun_core::ports::StoreResult;
 use kejiyun_core::time::Timestamp;
 use sea_orm::sea_query::Expr;
@@ -16,7 +17,7 @@ use sea_orm::{
 
 use super::super::moderation::lost_race;
 use super::super::stats::{Counter, Watch};
-use super::super::{SeaStore, begin_write, db_err};
+use super::super::{SeaStore, begin_write, db_err, scope_condition};
 use super::postings::{PostingTable, apply};
 use crate::entities::{achievements, needs, services};
 
@@ -125,6 +126,23 @@ async fn expired(
     }
 }
 
+async fn count_expiring_in<E: PostingTable>(
+    db: &DatabaseConnection,
+    scope: &RegionScope,
+    after: Timestamp,
+    until: Timestamp,
+) -> StoreResult<u64> {
+    let c = E::cols();
+    E::find()
+        .filter(c.status.eq(ModerationStatus::Published.as_str()))
+        .filter(c.expires_at.gt(after.micros()))
+        .filter(c.expires_at.lte(until.micros()))
+        .filter(scope_condition(scope, c.region, c.city, c.province))
+        .count(db)
+        .await
+        .map_err(db_err)
+}
+
 #[async_trait]
 impl PostingLifecycleStore for SeaStore {
     async fn change_posting_status(
@@ -151,5 +169,23 @@ impl PostingLifecycleStore for SeaStore {
         limit: u64,
     ) -> StoreResult<Vec<i64>> {
         expired(&self.db, kind, now, limit).await
+    }
+    async fn count_expiring(
+        &self,
+        kind: PostingKind,
+        scope: &RegionScope,
+        after: Timestamp,
+        until: Timestamp,
+    ) -> StoreResult<u64> {
+        let db = &self.db;
+        match kind {
+            PostingKind::Service => {
+                count_expiring_in::<services::Entity>(db, scope, after, until).await
+            }
+            PostingKind::Need => count_expiring_in::<needs::Entity>(db, scope, after, until).await,
+            PostingKind::Achievement => {
+                count_expiring_in::<achievements::Entity>(db, scope, after, until).await
+            }
+        }
     }
 }

@@ -67,6 +67,7 @@ pub(crate) struct Cols<C> {
     pub(crate) closed_at: C,
     /// Services only: how far the service reaches.
     pub(crate) scope: Option<C>,
+    pub(crate) org: Option<C>,
 }
 
 /// A posting kind's table: its columns, and how its content is written and read back.
@@ -83,6 +84,8 @@ pub(crate) trait PostingTable:
     const TEXT: Self::Column;
     /// Services only: how far the service reaches.
     const SCOPE: Option<Self::Column> = None;
+    /// The organization a posting is offered by, where the kind has one.
+    const ORG: Option<Self::Column> = None;
     type Draft: PostingContent;
 
     /// The content columns of a draft (the meta columns are the engine's).
@@ -119,6 +122,7 @@ pub(crate) trait PostingTable:
             expires_at: col("expires_at"),
             closed_at: col("closed_at"),
             scope: Self::SCOPE,
+            org: Self::ORG,
         }
     }
 }
@@ -195,6 +199,7 @@ impl PostingTable for services::Entity {
     const KIND: PostingKind = PostingKind::Service;
     const TEXT: services::Column = services::Column::Description;
     const SCOPE: Option<services::Column> = Some(services::Column::Scope);
+    const ORG: Option<services::Column> = Some(services::Column::OrgId);
     type Draft = ServiceDraft;
 
     fn content(d: &ServiceDraft) -> services::ActiveModel {
@@ -298,6 +303,7 @@ impl PostingTable for needs::Entity {
 impl PostingTable for achievements::Entity {
     const KIND: PostingKind = PostingKind::Achievement;
     const TEXT: achievements::Column = achievements::Column::Summary;
+    const ORG: Option<achievements::Column> = Some(achievements::Column::OrgId);
     type Draft = AchievementDraft;
 
     fn content(d: &AchievementDraft) -> achievements::ActiveModel {
@@ -571,6 +577,12 @@ fn filter_condition<C: ColumnTrait>(c: &Cols<C>, f: &PostingFilter) -> Condition
     }
     if let Some(o) = f.owner {
         all = all.add(c.owner.eq(o.0));
+    }
+    if let Some(org) = f.org {
+        all = all.add(match c.org {
+            Some(col) => Condition::all().add(col.eq(org.0)),
+            None => Condition::all().add(Expr::cust("1 = 0")),
+        });
     }
     if let Some(cat) = f.category {
         all = all.add(c.category.eq(cat.code()));

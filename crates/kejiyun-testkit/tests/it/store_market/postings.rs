@@ -1,4 +1,5 @@
 use super::*;
+use kejiyun_core::ids::OrgId;
 use kejiyun_core::market::categories::{Category, Scope};
 use kejiyun_core::market::money::Price;
 use kejiyun_core::market::ports::PostingFilter;
@@ -299,6 +300,7 @@ pub(super) fn filter() -> PostingFilter {
         scope: RegionScope::All,
         status: Some(S::Published),
         owner: None,
+        org: None,
         category: None,
         query: None,
         available_in: None,
@@ -580,6 +582,34 @@ pub(super) async fn posting_lists_and_expiry(store: &SeaStore, p: &People) {
     assert_eq!(
         expired(PostingKind::Achievement, t(100), 10).await,
         vec![a1.0]
+    );
+    // The 工作台's count: published, expiring after `after` and at or before `until`, in scope.
+    let expiring = |kind, scope, after, until| async move {
+        store
+            .count_expiring(kind, &scope, after, until)
+            .await
+            .unwrap_or_else(|e| panic!("{e}"))
+    };
+    assert_eq!(
+        expiring(PostingKind::Service, RegionScope::All, t(120), t(200)).await,
+        2
+    );
+    assert_eq!(
+        expiring(PostingKind::Service, within(&["511600"]), t(100), t(400)).await,
+        3
+    );
+    assert_eq!(
+        expiring(PostingKind::Need, within(&["511600"]), t(0), t(150)).await,
+        1
+    );
+    // No organization offers these; needs have no organization at all.
+    assert!(
+        list(PostingFilter {
+            org: Some(OrgId(i64::MAX)),
+            ..filter()
+        })
+        .await
+        .is_empty()
     );
     let close = PostingChange {
         close_reason: Some(CloseReason::Expired),

@@ -60,6 +60,7 @@ impl Filters<'_> {
                 .transpose()?,
             scope: param(self.scope).map(Scope::parse).transpose()?,
             mine: self.mine.unwrap_or(false),
+            ..Default::default()
         })
     }
 }

@@ -5,7 +5,7 @@ use askama::Template;
 use axum::extract::{Path, RawQuery, State};
 use kejiyun_core::DomainError;
 use kejiyun_core::app::market::PostingQuery;
-use kejiyun_core::ids::{NeedId, PostingId, QuoteId};
+use kejiyun_core::ids::{NeedId, OrgId, PostingId, QuoteId};
 use kejiyun_core::market::postings::{AchievementDraft, NeedDraft, ServiceDraft};
 use kejiyun_core::market::postings::{PostingKind, PostingMeta};
 use kejiyun_core::market::quotes::{DeclineReason, QuoteInput};
@@ -32,6 +32,8 @@ use crate::session::{CsrfForm, Ctx};
 pub struct Fact {
     pub label: &'static str,
     pub value: String,
+    /// Where the value leads (the provider's profile).
+    pub href: Option<String>,
 }
 
 pub struct Section {
@@ -81,6 +83,9 @@ struct PostingTpl {
     /// For the owner of a published need whose matches are weak (none strong): the offer to
     /// ask the caseworker (科服保姆) to find a provider.
     ticket_offer: bool,
+    /// The need's owner sees the quotes first (the details fold away): that is what they
+    /// came back for.
+    quotes_first: bool,
     field: &'static str,
 }
 
@@ -94,7 +99,36 @@ struct Loaded {
 }
 
 fn fact(label: &'static str, value: String) -> Fact {
-    Fact { label, value }
+    Fact {
+        label,
+        value,
+        href: None,
+    }
+}
+
+/// The provider of a service or achievement, linked to the organization it is offered by, or
+/// else to the owner's verified tech worker profile.
+async fn provider_fact(
+    pg: &Pg<'_>,
+    label: &'static str,
+    meta: &PostingMeta,
+    org: Option<OrgId>,
+) -> Result<Fact, PageError> {
+    let href = match org {
+        Some(org) => Some(format!("/orgs/{}", org.0)),
+        None => pg
+            .s()
+            .tech_workers()
+            .verified_of(meta.owner)
+            .await
+            .or_page(pg)?
+            .map(|id| format!("/tech-workers/{}", id.0)),
+    };
+    Ok(Fact {
+        label,
+        value: meta.owner_name.clone(),
+        href,
+    })
 }
 
 async fn load(pg: &Pg<'_>, kind: PostingKind, id: i64) -> Result<Loaded, PageError> {
@@ -119,7 +153,7 @@ async fn load(pg: &Pg<'_>, kind: PostingKind, id: i64) -> Result<Loaded, PageErr
                         t("mk.contact"),
                         vocab(pg, "contact", d.contact.code()).into(),
                     ),
-                    fact(t("mk.provider"), x.meta.owner_name.clone()),
+                    provider_fact(pg, t("mk.provider"), &x.meta, d.org).await?,
                 ],
                 sections: vec![Section {
                     heading: t("mk.description"),
@@ -211,7 +245,7 @@ async fn load(pg: &Pg<'_>, kind: PostingKind, id: i64) -> Result<Loaded, PageErr
                 fact(t("mk.transfer_modes"), modes.join("、")),
                 fact(t("mk.price"), price_label(pg, d.price)),
                 fact(t("mk.region"), local_region_name(pg, d.region)),
-                fact(t("mk.provider"), x.meta.owner_name.clone()),
+                provider_fact(pg, t("mk.provider"), &x.meta, d.org).await?,
             ]);
             Loaded {
                 facts,
@@ -340,6 +374,7 @@ async fn detail_page(
         quote_form,
         services,
         my_quotes,
+        quotes_first: is_owner && need && all_quotes.as_ref().is_some_and(|q| !q.is_empty()),
         all_quotes,
         decline_reasons: vocab_options(pg, "decline", &DeclineReason::ALL, DeclineReason::code, ""),
         ticket: need

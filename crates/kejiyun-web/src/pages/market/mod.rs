@@ -8,6 +8,9 @@ mod detail;
 mod forms;
 mod inquiries;
 mod lists;
+pub use lists::{need_card, service_card};
+mod shelf;
+pub use shelf::{Provider, Shelf, provider_shelf};
 mod mine;
 mod multipart;
 #[cfg(test)]
