@@ -50,7 +50,7 @@ impl Browser {
                 "args": [
                     "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
                     "--disable-quic", "--no-first-run", "--disable-background-networking",
-                    "--disable-component-update", "--disable-sync", "--window-size=390,900",
+                    "--disable-component-update", "--disable-sync", "--window-size=390,844",
                     format!("--user-data-dir={}", profile.path().display()),
                 ],
             }),
@@ -169,6 +169,30 @@ impl Browser {
         Ok(())
     }
 
+    /// A phone's screen (390×844 CSS pixels), the size the browser starts with.
+    pub async fn phone_size(&self) -> anyhow::Result<()> {
+        Ok(self.client.set_window_size(390, 844).await?)
+    }
+
+    /// A county office's desktop screen.
+    pub async fn desktop_size(&self) -> anyhow::Result<()> {
+        Ok(self.client.set_window_size(1280, 900).await?)
+    }
+
+    /// Whether the element is on the first screen without scrolling (top of the page).
+    pub async fn on_first_screen(&self, css: &str) -> anyhow::Result<bool> {
+        let el = self.client.find(Locator::Css(css)).await?;
+        let fits = self
+            .client
+            .execute(
+                "window.scrollTo(0, 0); const r = arguments[0].getBoundingClientRect(); \
+                 return r.height > 0 && r.top >= 0 && r.bottom <= window.innerHeight;",
+                vec![serde_json::to_value(el)?],
+            )
+            .await?;
+        Ok(fits.as_bool().unwrap_or(false))
+    }
+
     /// On a phone-sized window the main menu is folded behind 菜单: opens it.
     pub async fn open_menu(&self) -> anyhow::Result<()> {
         let button = self.client.find(Locator::Css("#menu-button")).await?;
@@ -226,6 +250,23 @@ pub fn skipped() -> bool {
 /// Chromium; a failed run prints the page (its first `page_chars` characters) and panics.
 /// `what` names the test in the messages (`browser`, `browser market`). Nothing runs, with a
 /// message, when browser tests are [`skipped`].
+/// Runs a browser scenario once, on SQLite (pages that read the same on every backend).
+pub async fn run_once(
+    what: &str,
+    scenario: impl AsyncFn(&TestApp, &Browser) -> anyhow::Result<()>,
+) {
+    if skipped() {
+        eprintln!("browser tests skipped (KEJIYUN_BROWSER_TESTS=skip)");
+        return;
+    }
+    let app = TestApp::spawn().await;
+    let b = Browser::start().await.unwrap_or_else(|e| panic!("{e:#}"));
+    let result = scenario(&app, &b).await;
+    b.close().await;
+    app.stop().await;
+    result.unwrap_or_else(|e| panic!("{what}: {e:#}"));
+}
+
 pub async fn run_on_every_backend(
     what: &str,
     page_chars: usize,

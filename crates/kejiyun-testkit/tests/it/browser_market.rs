@@ -1,6 +1,8 @@
-//! The marketplace in headless Chromium, once per configured backend: a farmer posts a need
-//! through the guided form, the county admin approves it, a verified tech worker quotes, the
-//! farmer accepts, the tech worker confirms the deal, and the admin sees it among the deals.
+//! The marketplace in headless Chromium, once per configured backend: a farmer on a phone goes
+//! from the home page's 发布需求 through the guided form; the county official, at a desktop,
+//! lands on the 工作台, follows its count to the queue and approves; a verified tech worker
+//! quotes; the farmer sees the matches and accepts; the tech worker confirms the deal, and the
+//! official sees it among the deals and on the county's dashboard.
 
 use fantoccini::Locator;
 use kejiyun_testkit::browser::{Browser, run_on_every_backend};
@@ -21,7 +23,14 @@ async fn scenario(app: &TestApp, b: &Browser) -> anyhow::Result<()> {
     let farmer = phone();
     b.register(app, &farmer, "李大伯", "511623").await?;
 
-    b.goto(&app.url("/needs/new")).await?;
+    // Home leads with 发布需求, on the phone's first screen.
+    b.goto(&app.url("/")).await?;
+    anyhow::ensure!(
+        b.on_first_screen("#cta-need").await?,
+        "发布需求 is below the phone's first screen"
+    );
+    b.click("#cta-need").await?;
+    b.wait_for("#need-submit").await?;
     let title = format!("脐橙黄龙病防治技术咨询{}", &farmer[7..]);
     b.set_field("title", &title).await?;
     b.set_field(
@@ -43,10 +52,21 @@ async fn scenario(app: &TestApp, b: &Browser) -> anyhow::Result<()> {
     let need_id = last_id(&b.current_path().await?)?;
     b.logout().await?;
 
-    // The county admin approves it from the queue.
+    // The county official, at a desktop, lands on the 工作台 and follows the need count.
     let admin = app.admin("region_admin", Some("511623")).await;
+    b.desktop_size().await?;
     b.login(app, &admin.login).await?;
-    b.goto(&app.url("/admin?kind=need")).await?;
+    anyhow::ensure!(
+        b.current_path().await? == "/admin",
+        "the admin lands on the 工作台"
+    );
+    let waiting = b
+        .wait_for("#wb-pending-need .wb-count")
+        .await?
+        .text()
+        .await?;
+    anyhow::ensure!(waiting.trim() == "1", "the 工作台 counts {waiting:?} needs");
+    b.click("#wb-pending-need").await?;
     let approve = format!(
         "//li[contains(@class,'queue-item') and @data-kind='need' and @data-id='{need_id}']//button[contains(@class,'approve')]"
     );
@@ -73,6 +93,7 @@ async fn scenario(app: &TestApp, b: &Browser) -> anyhow::Result<()> {
     }
     anyhow::ensure!(found, "the published need is not found by the search box");
     b.logout().await?;
+    b.phone_size().await?;
 
     // A verified tech worker (through the API) quotes on the need page.
     let (expert, tw_id) = app.applicant("王农艺师", "511623").await;
@@ -115,13 +136,21 @@ async fn scenario(app: &TestApp, b: &Browser) -> anyhow::Result<()> {
         .await?;
     b.logout().await?;
 
-    // The admin sees it among the region's deals.
+    // The official sees it among the region's deals, and the county's figure moved.
+    b.desktop_size().await?;
     b.login(app, &admin.login).await?;
     b.goto(&app.url("/admin/deals")).await?;
     b.wait_for(&format!(
         "tr.deal-row[data-id=\"{deal_id}\"][data-status=\"confirmed\"]"
     ))
     .await?;
+    b.goto(&app.url("/stats/511623")).await?;
+    let deals = b.wait_for("#card-deals .stat-value").await?.text().await?;
+    anyhow::ensure!(
+        deals.trim() == "1",
+        "the dashboard's deals card shows {deals:?}"
+    );
+    b.phone_size().await?;
     Ok(())
 }
 

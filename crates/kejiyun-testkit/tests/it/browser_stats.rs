@@ -3,7 +3,7 @@
 
 use fantoccini::Locator;
 use kejiyun_testkit::TestApp;
-use kejiyun_testkit::browser::{Browser, skipped};
+use kejiyun_testkit::browser::{Browser, run_once, skipped};
 
 use super::api_stats_export::confirmed_deal;
 
@@ -55,16 +55,7 @@ async fn scenario(app: &TestApp, b: &Browser) -> anyhow::Result<()> {
 
 #[tokio::test]
 async fn dashboard_charts_render_and_drill_down_in_chromium() {
-    if skipped() {
-        eprintln!("browser tests skipped (KEJIYUN_BROWSER_TESTS=skip)");
-        return;
-    }
-    let app = TestApp::spawn().await;
-    let b = Browser::start().await.unwrap_or_else(|e| panic!("{e:#}"));
-    let result = scenario(&app, &b).await;
-    b.close().await;
-    app.stop().await;
-    result.unwrap_or_else(|e| panic!("{e:#}"));
+    run_once("dashboard", scenario).await;
 }
 
 /// Without JavaScript the pages carry every figure as HTML: cards, tables, the drill-down sum.

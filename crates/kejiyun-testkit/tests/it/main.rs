@@ -23,6 +23,7 @@ mod bench_matching;
 mod bench_search;
 mod bench_smoke;
 mod browser;
+mod browser_a11y;
 mod browser_market;
 mod browser_stats;
 mod cli;

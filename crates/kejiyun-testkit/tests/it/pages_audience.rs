@@ -111,6 +111,13 @@ async fn every_audience_finds_its_work() {
     let (_, org) = app.page(None, None, &format!("/orgs/{}", w.org)).await;
     assert!(org.contains("id=\"consult-need\""));
 
+    // A provider's own page leads with the open needs their services match.
+    let (_, mine) = app.page(Some(&w.expert), None, "/me/postings").await;
+    let section = mine
+        .find("id=\"matching-needs\"")
+        .unwrap_or_else(|| panic!("{mine}"));
+    assert!(mine[section..].contains(&format!("href=\"/needs/{}\"", w.need)));
+
     // The need's owner is led to the quotes: they come before the management box, and the
     // need's details fold away.
     let (_, need) = app

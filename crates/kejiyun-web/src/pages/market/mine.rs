@@ -7,11 +7,13 @@ use kejiyun_core::app::market::PostingQuery;
 use kejiyun_core::ids::QuoteId;
 use kejiyun_core::market::postings::{AchievementDraft, NeedDraft, ServiceDraft};
 use kejiyun_core::market::postings::{PostingKind, PostingMeta};
+use kejiyun_core::moderation::ModerationStatus;
 use kejiyun_core::paging::{DEFAULT_PER_PAGE, MAX_PER_PAGE, Page};
 
 use super::super::common::{
     Layout, OrPage, Outcome, PageResult, Params, Pg, ok, parse_id, render, see_other,
 };
+use super::super::search::{MatchView, posting_matches};
 use super::super::widgets::Pager;
 use super::detail::EmptyForm;
 use super::lists::{achievement_card, need_card, service_card};
@@ -39,7 +41,13 @@ pub struct MineGroup {
 struct MineTpl {
     base: Layout,
     groups: Vec<MineGroup>,
+    /// For a provider: open needs that match their published services, best first.
+    matching_needs: Vec<MatchView>,
 }
+
+/// How many matching needs a provider's page lists, from how many of their services.
+const MATCHING_NEEDS: usize = 8;
+const SERVICES_MATCHED: usize = 3;
 
 const ALL: Page = Page {
     page: 1,
@@ -84,6 +92,28 @@ pub async fn postings(State(state): State<AppState>, ctx: Ctx) -> PageResult {
         .list::<AchievementDraft>(Some(actor), mine(), ALL)
         .await
         .or_page(&pg)?;
+    // A provider comes here for open needs they can serve: those matching their latest
+    // published services (each service's own ranking, merged in order, without repeats).
+    let mut matching_needs: Vec<MatchView> = Vec::new();
+    let published = services
+        .items
+        .iter()
+        .filter(|x| x.meta.status == ModerationStatus::Published)
+        .take(SERVICES_MATCHED);
+    for service in published {
+        let found = posting_matches(&pg, PostingKind::Service, service.id.0)
+            .await
+            .unwrap_or_default();
+        for m in found {
+            if matching_needs.len() < MATCHING_NEEDS
+                && m.href.starts_with("/needs/")
+                && !matching_needs.iter().any(|x| x.href == m.href)
+            {
+                matching_needs.push(m);
+            }
+        }
+    }
+    let provider_first = !services.items.is_empty() && needs.items.is_empty();
     let group = |kind: PostingKind, rows: Vec<MineRow>| MineGroup {
         kind: kind.code(),
         heading: kind_label(&pg, kind),
@@ -130,9 +160,14 @@ pub async fn postings(State(state): State<AppState>, ctx: Ctx) -> PageResult {
                 .collect(),
         ),
     ];
+    let mut groups = groups;
+    if provider_first {
+        groups.swap(0, 1);
+    }
     ok(&MineTpl {
         base: pg.layout("mk.my_postings", "my_postings"),
         groups,
+        matching_needs,
     })
 }
 
