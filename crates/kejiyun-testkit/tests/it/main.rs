@@ -43,5 +43,6 @@ mod stats_rebuild_online;
 mod store_contract;
 mod store_market;
 mod store_notifications;
+mod store_one_time_codes;
 mod store_stats;
 mod store_stats_days;
