@@ -14,6 +14,7 @@ mod api_market_support;
 mod api_market_tickets;
 mod api_market_trade;
 mod api_notifications;
+mod api_one_time_codes;
 mod api_query_text;
 mod api_search;
 mod api_stats;
