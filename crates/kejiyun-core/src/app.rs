@@ -35,6 +35,7 @@ mod accounts;
 pub mod market;
 mod moderation;
 mod notifications;
+mod one_time_codes;
 mod orgs;
 mod profiles;
 pub mod search;
@@ -47,13 +48,16 @@ use std::sync::Arc;
 pub use accounts::{Accounts, AdminSpec, LoginOutcome, RegisterInput};
 pub use moderation::{Decision, EXPIRING_WITHIN_DAYS, Moderation, Workbench};
 pub use notifications::Notifications;
+pub use one_time_codes::OneTimeCodes;
 pub use profiles::{DirectoryQuery, Profiles};
 pub use stats::Stats;
 pub use tokens::Tokens;
 
 use crate::DomainError;
 use crate::auth::LockoutPolicy;
+use crate::auth::one_time_codes::CodePolicy;
 use crate::banned_words::BannedWords;
+use crate::notifications::delivery::Sender;
 use crate::ports::Store;
 use crate::regions::{Region, RegionCode, RegionDirectory};
 use crate::search_ports::{SearchEngine, SearchFeed};
@@ -74,6 +78,10 @@ pub struct Services {
     pub root: RegionCode,
     pub banned_words: Arc<BannedWords>,
     pub lockout: LockoutPolicy,
+    /// One-time codes: their life, attempts and how often one is sent.
+    pub codes: CodePolicy,
+    /// Where e-mail/SMS messages go (one-time codes now; the sweeper's notification copies).
+    pub sender: Arc<dyn Sender>,
     pub session_ttl_secs: i64,
     /// A published posting expires unless its owner confirms it within this many days.
     pub posting_ttl_days: i64,

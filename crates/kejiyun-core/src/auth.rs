@@ -1,5 +1,6 @@
-//! Session and API tokens, and the login lockout rule.
+//! Session and API tokens, the login lockout rule, and one-time codes.
 
+pub mod one_time_codes;
 pub mod ports;
 
 use base64::Engine;

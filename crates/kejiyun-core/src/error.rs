@@ -30,6 +30,9 @@ pub enum DomainError {
     /// Too many failed logins for this login name; try again later.
     #[error("登录失败次数过多，请 {minutes} 分钟后再试")]
     Locked { minutes: u32 },
+    /// Asked too often (one-time codes sent to one login name); try again after `secs`.
+    #[error("验证码发送过于频繁，请 {}后再试", wait_text(*secs))]
+    TooFrequent { secs: u64 },
     /// The request cannot be served now, but may be shortly (a full disk, lost contention,
     /// an unreachable database, a search index being rebuilt); nothing was saved and the
     /// client may retry. The cause is logged, never shown.
@@ -38,6 +41,15 @@ pub enum DomainError {
     /// Anything the user cannot fix; the cause is logged, never shown.
     #[error("服务器内部错误")]
     Internal(String),
+}
+
+/// `45 秒`, or whole minutes (rounded up) from two minutes on.
+fn wait_text(secs: u64) -> String {
+    if secs < 120 {
+        format!("{secs} 秒")
+    } else {
+        format!("{} 分钟", secs.div_ceil(60))
+    }
 }
 
 fn unavailable_message(kind: Unavailable) -> &'static str {
@@ -71,6 +83,7 @@ impl DomainError {
             Self::Conflict(_) => "conflict",
             Self::BadCredentials => "bad_credentials",
             Self::Locked { .. } => "too_many_attempts",
+            Self::TooFrequent { .. } => "too_many_requests",
             Self::Unavailable { kind, .. } => match kind {
                 Unavailable::StorageFull => "storage_full",
                 Unavailable::Contention | Unavailable::Busy => "busy",
@@ -90,5 +103,22 @@ impl From<StoreError> for DomainError {
             StoreError::Backend(m) => Self::Internal(m),
             StoreError::Unavailable { kind, cause } => Self::Unavailable { kind, cause },
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn too_frequent_says_seconds_then_minutes() {
+        let e = |secs| DomainError::TooFrequent { secs }.to_string();
+        assert_eq!(e(45), "验证码发送过于频繁，请 45 秒后再试");
+        assert_eq!(e(119), "验证码发送过于频繁，请 119 秒后再试");
+        assert_eq!(e(121), "验证码发送过于频繁，请 3 分钟后再试");
+        assert_eq!(
+            DomainError::TooFrequent { secs: 1 }.code(),
+            "too_many_requests"
+        );
     }
 }

@@ -9,6 +9,7 @@ use async_trait::async_trait;
 
 use crate::accounts::ports::AccountStore;
 use crate::audit::ports::AuditStore;
+use crate::auth::one_time_codes::ports::OneTimeCodeStore;
 use crate::auth::ports::AuthStore;
 use crate::market::ports::{
     DealStore, InquiryStore, PostingLifecycleStore, PostingStore, QuoteStore, TicketStore,
@@ -89,6 +90,7 @@ pub trait Store:
     HealthStore
     + AccountStore
     + AuthStore
+    + OneTimeCodeStore
     + ProfileStore<TechWorker>
     + ProfileStore<Org>
     + TechWorkerStore

@@ -8,10 +8,12 @@ mod database;
 pub mod proxy;
 
 use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
 
 use kejiyun::config::Config;
 use kejiyun::server::RunningServer;
 use kejiyun_core::app::{AdminSpec, Services};
+use kejiyun_core::notifications::delivery::{Contact, LogSender, OutgoingMessage, Sender};
 use reqwest::{Client, Method, StatusCode};
 use serde_json::{Value, json};
 
@@ -32,6 +34,8 @@ pub fn server_config(data_dir: &std::path::Path, database_url: &str) -> Config {
         login_burst: 1_000_000,
         register_rate_per_minute: 1_000_000,
         register_burst: 1_000_000,
+        code_rate_per_minute: 1_000_000,
+        code_burst: 1_000_000,
         // Embedding every posting a test publishes would load the cores for nothing; the
         // semantic matching tests turn it on with the model they find.
         semantic_matching: false,
@@ -45,9 +49,56 @@ pub const PASSWORD: &str = "Test2026pass";
 /// The CSRF cookie (and form field) of [`TestApp::page`].
 pub const CSRF: &str = "csrf-test-value-0123456789";
 
+/// The message sender of a test server: the product's log-only sender, which also keeps every
+/// message, so a test reads the one-time code that was "sent".
+#[derive(Debug, Default)]
+pub struct CapturingSender(Mutex<Vec<(Contact, OutgoingMessage)>>);
+
+#[async_trait::async_trait]
+impl Sender for CapturingSender {
+    async fn send(&self, to: &Contact, message: &OutgoingMessage) -> Result<(), String> {
+        self.0
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .push((to.clone(), message.clone()));
+        LogSender.send(to, message).await
+    }
+}
+
+impl CapturingSender {
+    /// Every message so far, oldest first.
+    pub fn all(&self) -> Vec<(Contact, OutgoingMessage)> {
+        self.0
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .clone()
+    }
+
+    /// The messages sent to `login` (a phone number or e-mail address, as the contact has it).
+    pub fn to(&self, login: &str) -> Vec<OutgoingMessage> {
+        self.all()
+            .into_iter()
+            .filter(|(c, _)| c.phone.as_deref() == Some(login) || c.email.as_deref() == Some(login))
+            .map(|(_, m)| m)
+            .collect()
+    }
+
+    /// The six digits of the last message to `login` that carries a code.
+    pub fn last_code(&self, login: &str) -> Option<String> {
+        self.to(login).iter().rev().find_map(|m| {
+            m.body
+                .split(|c: char| !c.is_ascii_digit())
+                .find(|w| w.len() == 6)
+                .map(str::to_owned)
+        })
+    }
+}
+
 pub struct TestApp {
     server: RunningServer,
     pub db: TestDatabase,
+    /// What the server sent (one-time codes, notification copies).
+    pub sent: Arc<CapturingSender>,
     /// A client with its own cookie jar.
     pub client: Client,
     pub data_dir: tempfile::TempDir,
@@ -170,12 +221,14 @@ impl TestApp {
         let data_dir = tempfile::tempdir().unwrap_or_else(|e| panic!("tempdir: {e}"));
         let mut config = server_config(data_dir.path(), &db.url);
         tweak(&mut config);
-        let server = kejiyun::server::spawn(&config, false)
+        let sent = Arc::new(CapturingSender::default());
+        let server = kejiyun::server::spawn_with_sender(&config, false, sent.clone())
             .await
             .unwrap_or_else(|e| panic!("server failed to start on {}: {e:#}", db.backend.name()));
         Self {
             server,
             db,
+            sent,
             client: client(),
             data_dir,
             config,
@@ -188,17 +241,19 @@ impl TestApp {
         let Self {
             server,
             db,
+            sent,
             client,
             data_dir,
             config,
         } = self;
         server.stop().await;
-        let server = kejiyun::server::spawn(&config, false)
+        let server = kejiyun::server::spawn_with_sender(&config, false, sent.clone())
             .await
             .unwrap_or_else(|e| panic!("server failed to restart: {e:#}"));
         Self {
             server,
             db,
+            sent,
             client,
             data_dir,
             config,

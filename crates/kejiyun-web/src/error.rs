@@ -65,7 +65,9 @@ pub fn status_of(e: &DomainError) -> StatusCode {
         DomainError::Forbidden(_) => StatusCode::FORBIDDEN,
         DomainError::NotFound(_) => StatusCode::NOT_FOUND,
         DomainError::Conflict(_) => StatusCode::CONFLICT,
-        DomainError::Locked { .. } => StatusCode::TOO_MANY_REQUESTS,
+        DomainError::Locked { .. } | DomainError::TooFrequent { .. } => {
+            StatusCode::TOO_MANY_REQUESTS
+        }
         DomainError::Unavailable {
             kind: Unavailable::StorageFull,
             ..
@@ -80,6 +82,7 @@ pub fn retry_after_of(e: &DomainError) -> Option<u64> {
     match e {
         DomainError::Unavailable { kind, .. } => Some(u64::from(kind.retry_after_secs())),
         DomainError::Locked { minutes } => Some(u64::from(*minutes).max(1) * 60),
+        DomainError::TooFrequent { secs } => Some((*secs).max(1)),
         _ => None,
     }
 }

@@ -1,5 +1,6 @@
-//! Per-address throttle of the forms an attacker hammers without an account: login and
-//! registration, on the API and the pages alike. The login lockout (per login name, in the
+//! Per-address throttle of the forms an attacker hammers without an account: login (by
+//! password or one-time code, and the password reset, which also guesses a code),
+//! registration, and requests for a one-time code, on the API and the pages alike. The login lockout (per login name, in the
 //! database) stops guessing one account; this stops one address from trying many accounts or
 //! creating them in bulk. Limits are per server process, kept in memory.
 
@@ -30,6 +31,8 @@ pub struct Rate {
 pub struct ThrottleConfig {
     pub login: Rate,
     pub register: Rate,
+    /// Requests for a one-time code (each may send an SMS).
+    pub code: Rate,
     /// Take the client address from the last `X-Forwarded-For` entry (the one the reverse
     /// proxy in front of the server appended). Only behind such a proxy: otherwise a client
     /// could name any address it likes.
@@ -47,6 +50,10 @@ impl Default for ThrottleConfig {
                 per_minute: 10,
                 burst: 5,
             },
+            code: Rate {
+                per_minute: 10,
+                burst: 5,
+            },
             trust_forwarded_for: false,
         }
     }
@@ -57,18 +64,26 @@ impl Default for ThrottleConfig {
 pub enum Action {
     Login,
     Register,
+    Code,
 }
 
 impl Action {
-    /// The throttled action of a request, if any: `POST` of the login and registration forms
-    /// and their API routes.
+    /// The throttled action of a request, if any: `POST` of the login, registration and
+    /// one-time code forms and their API routes. Entering a code (to log in or reset the
+    /// password) is a login: it guesses a secret.
     pub fn of(method: &Method, path: &str) -> Option<Self> {
         if method != Method::POST {
             return None;
         }
         match path {
-            "/login" | "/api/v1/auth/login" => Some(Self::Login),
+            "/login"
+            | "/api/v1/auth/login"
+            | "/login/code"
+            | "/api/v1/auth/code-login"
+            | "/forgot-password/reset"
+            | "/api/v1/auth/password-reset" => Some(Self::Login),
             "/register" | "/api/v1/auth/register" => Some(Self::Register),
+            "/login/code/send" | "/forgot-password" | "/api/v1/auth/codes" => Some(Self::Code),
             _ => None,
         }
     }
@@ -162,6 +177,7 @@ impl Throttle {
         let rate = match action {
             Action::Login => self.config.login,
             Action::Register => self.config.register,
+            Action::Code => self.config.code,
         };
         if rate.per_minute == 0 {
             return Ok(());
@@ -301,6 +317,26 @@ mod tests {
         );
         assert_eq!(Action::of(&Method::GET, "/login"), None);
         assert_eq!(Action::of(&Method::POST, "/api/v1/auth/logout"), None);
+        for code in ["/api/v1/auth/codes", "/forgot-password", "/login/code/send"] {
+            assert_eq!(
+                Action::of(&Method::POST, code),
+                Some(Action::Code),
+                "{code}"
+            );
+        }
+        for entry in [
+            "/api/v1/auth/code-login",
+            "/login/code",
+            "/api/v1/auth/password-reset",
+            "/forgot-password/reset",
+        ] {
+            assert_eq!(
+                Action::of(&Method::POST, entry),
+                Some(Action::Login),
+                "{entry}"
+            );
+        }
+        assert_eq!(Action::of(&Method::GET, "/forgot-password"), None);
     }
 
     #[test]
@@ -343,6 +379,10 @@ mod tests {
                 per_minute: 1,
                 burst: 1,
             },
+            code: Rate {
+                per_minute: 1,
+                burst: 1,
+            },
             trust_forwarded_for: false,
         });
         let now = Instant::now();
@@ -350,6 +390,8 @@ mod tests {
         assert!(t.check(Action::Login, x, now).is_ok());
         assert!(t.check(Action::Login, x, now).is_err());
         assert!(t.check(Action::Register, x, now).is_ok());
+        assert!(t.check(Action::Code, x, now).is_ok());
+        assert!(t.check(Action::Code, x, now).is_err());
         assert!(t.check(Action::Login, y, now).is_ok());
     }
 

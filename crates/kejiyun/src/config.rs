@@ -37,6 +37,14 @@ pub struct Config {
     /// Registrations per client address, likewise.
     pub register_rate_per_minute: u32,
     pub register_burst: u32,
+    /// Requests for a one-time code (验证码) per client address, likewise. Each login name is
+    /// also sent at most one code a minute, five an hour and ten a day.
+    pub code_rate_per_minute: u32,
+    pub code_burst: u32,
+    /// How long a one-time code (password reset, login by code) can be used, in seconds.
+    pub one_time_code_ttl_secs: u32,
+    /// Wrong entries after which a one-time code is void.
+    pub one_time_code_max_attempts: u32,
     /// Count the client address from the last `X-Forwarded-For` entry. Only behind a reverse
     /// proxy that sets it: otherwise clients choose their own address.
     pub trust_forwarded_for: bool,
@@ -86,6 +94,10 @@ impl Default for Config {
             login_burst: 10,
             register_rate_per_minute: 10,
             register_burst: 5,
+            code_rate_per_minute: 10,
+            code_burst: 5,
+            one_time_code_ttl_secs: 600,
+            one_time_code_max_attempts: 5,
             trust_forwarded_for: false,
             banned_words: Vec::new(),
             posting_ttl_days: 90,
@@ -145,6 +157,17 @@ login_rate_per_minute = 30
 login_burst = 10
 register_rate_per_minute = 10
 register_burst = 5
+
+# Per client address: requests for a one-time code (验证码: password reset, login by code),
+# likewise. Each login name is also sent at most one code a minute, five an hour, ten a day.
+code_rate_per_minute = 10
+code_burst = 5
+
+# A one-time code can be used for this many seconds, once; this many wrong entries void it.
+# Codes go out through the message sender (log-only by default: the log shows the subject,
+# never the code).
+one_time_code_ttl_secs = 600
+one_time_code_max_attempts = 5
 
 # Behind a reverse proxy, take the client address from the last X-Forwarded-For entry (the
 # one the proxy appended). Leave off when clients reach the server directly: they could
@@ -231,6 +254,10 @@ impl Config {
             "login_burst",
             "register_rate_per_minute",
             "register_burst",
+            "code_rate_per_minute",
+            "code_burst",
+            "one_time_code_ttl_secs",
+            "one_time_code_max_attempts",
             "trust_forwarded_for",
             "posting_ttl_days",
             "log_format",

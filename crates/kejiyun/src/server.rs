@@ -9,6 +9,7 @@ use std::time::Duration;
 use anyhow::Context;
 use kejiyun_core::app::Services;
 use kejiyun_core::auth::LockoutPolicy;
+use kejiyun_core::auth::one_time_codes::CodePolicy;
 use kejiyun_core::banned_words::BannedWords;
 use kejiyun_core::notifications::delivery::{LogSender, Sender};
 use kejiyun_core::regions::RegionCode;
@@ -89,10 +90,19 @@ pub async fn services(config: &Config) -> anyhow::Result<(Arc<Services>, SeaStor
     services_with_search(config, index).await
 }
 
-/// Connects to the configured database, applies migrations and builds the services.
+/// Connects to the configured database, applies migrations and builds the services (messages
+/// go to the log-only sender).
 pub async fn services_with_search(
     config: &Config,
     index: Arc<SearchIndex>,
+) -> anyhow::Result<(Arc<Services>, SeaStore)> {
+    build_services(config, index, Arc::new(LogSender)).await
+}
+
+async fn build_services(
+    config: &Config,
+    index: Arc<SearchIndex>,
+    sender: Arc<dyn Sender>,
 ) -> anyhow::Result<(Arc<Services>, SeaStore)> {
     std::fs::create_dir_all(&config.data_dir)
         .with_context(|| format!("cannot create data dir {}", config.data_dir.display()))?;
@@ -121,6 +131,12 @@ pub async fn services_with_search(
             max_failures: config.lockout_max_failures.max(1),
             window_secs: i64::from(config.lockout_window_minutes.max(1)) * 60,
         },
+        codes: CodePolicy {
+            ttl_secs: i64::from(config.one_time_code_ttl_secs.max(1)),
+            max_attempts: config.one_time_code_max_attempts.max(1),
+            ..CodePolicy::default()
+        },
+        sender,
         session_ttl_secs: i64::try_from(config.session_ttl_hours.max(1) * 3600).unwrap_or(i64::MAX),
         posting_ttl_days: config.posting_ttl_days,
         upload_limit_bytes: config.upload_limit_bytes,
@@ -142,6 +158,10 @@ pub fn web_config(config: &Config, demo_notice: Option<String>) -> WebConfig {
             register: Rate {
                 per_minute: config.register_rate_per_minute,
                 burst: config.register_burst.max(1),
+            },
+            code: Rate {
+                per_minute: config.code_rate_per_minute,
+                burst: config.code_burst.max(1),
             },
             trust_forwarded_for: config.trust_forwarded_for,
         },
@@ -206,7 +226,8 @@ const EXPIRY_SWEEP: Duration = Duration::from_secs(10 * 60);
 /// first sweep after their time (the schedule itself is `notifications::delivery`).
 const DELIVERY_SWEEP: Duration = Duration::from_secs(60);
 
-/// How often outbox rows older than `outbox_retention_days` are deleted.
+/// How often outbox rows older than `outbox_retention_days` are deleted, and one-time codes
+/// no limit counts any more.
 const OUTBOX_PRUNE_SWEEP: Duration = Duration::from_secs(60 * 60);
 
 /// Deletes the outbox rows older than `retention_days` (at least one day); returns how many.
@@ -224,7 +245,6 @@ pub async fn prune_outbox(
 /// What the sweeper works with.
 struct Sweeps {
     services: Arc<Services>,
-    sender: Arc<dyn Sender>,
     feed: Arc<dyn SearchFeed>,
     outbox_retention_days: i64,
 }
@@ -235,7 +255,6 @@ struct Sweeps {
 fn spawn_sweeper(sweeps: Sweeps, mut stop: oneshot::Receiver<()>) -> JoinHandle<()> {
     let Sweeps {
         services,
-        sender,
         feed,
         outbox_retention_days,
     } = sweeps;
@@ -254,25 +273,42 @@ fn spawn_sweeper(sweeps: Sweeps, mut stop: oneshot::Receiver<()>) -> JoinHandle<
                     Ok(n) => tracing::info!(closed = n, "expired postings closed"),
                     Err(e) => tracing::warn!(error = %e, "closing expired postings failed"),
                 },
-                _ = deliver.tick() => match services.notifications().deliver_notifications(sender.as_ref()).await {
+                _ = deliver.tick() => match services.notifications().deliver_notifications(services.sender.as_ref()).await {
                     Ok(0) => {}
                     Ok(n) => tracing::info!(sent = n, "notification messages sent"),
                     Err(e) => tracing::warn!(error = %e, "delivering notifications failed"),
                 },
-                _ = prune.tick() => match prune_outbox(&services, feed.as_ref(), outbox_retention_days).await {
-                    Ok(0) => {}
-                    Ok(n) => tracing::info!(deleted = n, "outbox pruned"),
-                    Err(e) => tracing::warn!(error = %e, "pruning the outbox failed"),
+                _ = prune.tick() => {
+                    match prune_outbox(&services, feed.as_ref(), outbox_retention_days).await {
+                        Ok(0) => {}
+                        Ok(n) => tracing::info!(deleted = n, "outbox pruned"),
+                        Err(e) => tracing::warn!(error = %e, "pruning the outbox failed"),
+                    }
+                    match services.codes().prune_codes().await {
+                        Ok(0) => {}
+                        Ok(n) => tracing::info!(deleted = n, "old one-time codes deleted"),
+                        Err(e) => tracing::warn!(error = %e, "deleting old one-time codes failed"),
+                    }
                 },
             }
         }
     })
 }
 
-/// Binds `config.listen` (port 0 picks a free port), and serves until stopped.
+/// Binds `config.listen` (port 0 picks a free port), and serves until stopped; messages go to
+/// the log-only sender.
 pub async fn spawn(config: &Config, demo: bool) -> anyhow::Result<RunningServer> {
+    spawn_with_sender(config, demo, Arc::new(LogSender)).await
+}
+
+/// [`spawn`], with messages (one-time codes, notification copies) going to `sender`.
+pub async fn spawn_with_sender(
+    config: &Config,
+    demo: bool,
+    sender: Arc<dyn Sender>,
+) -> anyhow::Result<RunningServer> {
     let index = open_search_index(config)?;
-    let (services, store) = services_with_search(config, index.clone()).await?;
+    let (services, store) = build_services(config, index.clone(), sender).await?;
     let notice = if demo {
         Some(crate::demo::load(&services).await?)
     } else {
@@ -331,7 +367,6 @@ pub async fn spawn(config: &Config, demo: bool) -> anyhow::Result<RunningServer>
     let (stop_sweeper, sweeper_rx) = oneshot::channel::<()>();
     let sweeps = Sweeps {
         services: services.clone(),
-        sender: Arc::new(LogSender),
         feed,
         outbox_retention_days: config.outbox_retention_days,
     };

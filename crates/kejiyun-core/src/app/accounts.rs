@@ -83,16 +83,7 @@ impl Accounts<'_> {
     pub async fn login(&self, login: &str, password: &str) -> DomainResult<LoginOutcome> {
         let login = Login::parse(login)?;
         let key = login.key();
-        let now = self.now();
-        let attempts = self
-            .store
-            .count_login_attempt(&key, now, self.lockout.window_start(now))
-            .await?;
-        if !self.lockout.admits(attempts) {
-            return Err(DomainError::Locked {
-                minutes: self.lockout.minutes_left(attempts, now),
-            });
-        }
+        self.count_attempt(&key).await?;
         let user = self.store.user_by_login(&login).await?;
         let ok = match &user {
             Some(u) => accounts::verify_password(password, &u.password_hash),
@@ -106,6 +97,30 @@ impl Accounts<'_> {
             return Err(DomainError::BadCredentials);
         };
         self.store.clear_login_attempts(&key).await?;
+        self.open_session(user).await
+    }
+
+    /// Counts a sign-in attempt (a password or a one-time code) for the login name `key` under
+    /// the lockout rule, before the secret is checked; refused while the name is locked.
+    pub(super) async fn count_attempt(&self, key: &str) -> DomainResult<()> {
+        let now = self.now();
+        let attempts = self
+            .store
+            .count_login_attempt(key, now, self.lockout.window_start(now))
+            .await?;
+        if self.lockout.admits(attempts) {
+            Ok(())
+        } else {
+            Err(DomainError::Locked {
+                minutes: self.lockout.minutes_left(attempts, now),
+            })
+        }
+    }
+
+    /// A new session for `user`, who has just proved who they are (a password, a one-time
+    /// code).
+    pub(super) async fn open_session(&self, user: User) -> DomainResult<LoginOutcome> {
+        let now = self.now();
         let (token, token_hash) = auth::new_token_secret();
         let expires_at = now.plus_seconds(self.session_ttl_secs);
         self.store

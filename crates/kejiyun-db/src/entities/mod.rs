@@ -13,6 +13,8 @@ pub mod moderation_queue;
 pub mod needs;
 pub mod notification_preferences;
 pub mod notifications;
+pub mod one_time_code_keys;
+pub mod one_time_codes;
 pub mod orgs;
 pub mod outbox;
 pub mod outbox_horizon;

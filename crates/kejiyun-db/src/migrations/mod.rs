@@ -19,6 +19,7 @@ mod m20261206_000011_login_attempts;
 mod m20261206_000012_public_title;
 mod m20261206_000013_text_reviewed;
 mod m20261206_000014_search_vectors;
+mod m20261206_000015_one_time_codes;
 
 pub struct Migrator;
 
@@ -40,6 +41,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261206_000012_public_title::Migration),
             Box::new(m20261206_000013_text_reviewed::Migration),
             Box::new(m20261206_000014_search_vectors::Migration),
+            Box::new(m20261206_000015_one_time_codes::Migration),
         ]
     }
 }

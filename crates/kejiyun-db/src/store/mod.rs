@@ -28,6 +28,7 @@ mod health;
 mod market;
 mod moderation;
 pub(crate) mod notifications;
+mod one_time_codes;
 mod orgs;
 mod profiles;
 mod search_feed;

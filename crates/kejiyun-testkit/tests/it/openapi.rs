@@ -23,6 +23,9 @@ async fn openapi_document_describes_the_api() {
         "/api/v1/auth/register",
         "/api/v1/auth/login",
         "/api/v1/auth/logout",
+        "/api/v1/auth/codes",
+        "/api/v1/auth/password-reset",
+        "/api/v1/auth/code-login",
         "/api/v1/me",
         "/api/v1/regions",
         "/api/v1/regions/{code}",
@@ -57,6 +60,9 @@ async fn openapi_document_describes_the_api() {
     for input in [
         "RegisterRequest",
         "LoginRequest",
+        "CodeRequest",
+        "PasswordResetRequest",
+        "CodeLoginRequest",
         "TechWorkerRequest",
         "OrgRequest",
         "RejectRequest",
@@ -69,6 +75,15 @@ async fn openapi_document_describes_the_api() {
             Value::Bool(false),
             "{input}"
         );
+    }
+    // The one-time code routes are summarised in Chinese.
+    for (path, summary) in [
+        ("/api/v1/auth/codes", "获取验证码"),
+        ("/api/v1/auth/password-reset", "用验证码重置密码"),
+        ("/api/v1/auth/code-login", "验证码登录"),
+    ] {
+        let got = paths[path]["post"]["summary"].as_str().unwrap_or_default();
+        assert!(got.starts_with(summary), "{path}: {got}");
     }
     app.stop().await;
 }

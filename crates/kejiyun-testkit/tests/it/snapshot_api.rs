@@ -547,6 +547,25 @@ async fn reads(rec: &Recorder<'_>, w: &World) {
     ] {
         rec.send(name, Method::POST, path, None, Some(body)).await;
     }
+    // One-time codes: asked for, used to log in; a reset without a code asked for.
+    let ask = json!({ "login": login, "purpose": "login" });
+    rec.send(
+        "api_auth_codes",
+        Method::POST,
+        "/api/v1/auth/codes",
+        None,
+        Some(ask),
+    )
+    .await;
+    let code = rec.app.sent.last_code(&login).unwrap_or_default();
+    let by_code = json!({ "login": login, "code": code });
+    let reset = json!({ "login": login, "code": "000000", "new_password": "Neues2026pass" });
+    for (name, path, body) in [
+        ("api_auth_code_login", "/api/v1/auth/code-login", by_code),
+        ("api_error_422_code", "/api/v1/auth/password-reset", reset),
+    ] {
+        rec.send(name, Method::POST, path, None, Some(body)).await;
+    }
     let bad_token = TestUser {
         id: 0,
         login: String::new(),

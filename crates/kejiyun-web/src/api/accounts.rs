@@ -2,9 +2,13 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::http::header::SET_COOKIE;
 use axum::response::{IntoResponse, Response};
-use kejiyun_core::app::RegisterInput;
+use kejiyun_core::app::{LoginOutcome, RegisterInput};
+use kejiyun_core::auth::one_time_codes::CodePurpose;
 
-use super::dto::{CreatedId, LoginRequest, LoginResponse, MeDto, ProfileRequest, RegisterRequest};
+use super::dto::{
+    CodeLoginRequest, CodeRequest, CodeSent, CreatedId, LoginRequest, LoginResponse, MeDto,
+    PasswordResetRequest, ProfileRequest, RegisterRequest,
+};
 use crate::AppState;
 use crate::error::{ApiResult, ErrorBody};
 use crate::extract::ApiJson;
@@ -57,8 +61,17 @@ pub async fn login(
     State(state): State<AppState>,
     ApiJson(req): ApiJson<LoginRequest>,
 ) -> ApiResult<Response> {
+    let outcome = state
+        .services
+        .accounts()
+        .login(&req.login, &req.password)
+        .await?;
+    logged_in(&state, outcome).await
+}
+
+/// The answer of a login (by password or code): the session cookie, and its secret as token.
+async fn logged_in(state: &AppState, outcome: LoginOutcome) -> ApiResult<Response> {
     let s = &state.services;
-    let outcome = s.accounts().login(&req.login, &req.password).await?;
     let actor = &outcome.actor;
     let tw = s.tech_workers().mine(actor).await?.map(|t| t.id.0);
     let body = LoginResponse {
@@ -74,6 +87,88 @@ pub async fn login(
         state.config.secure_cookies,
     );
     Ok(([(SET_COOKIE, cookie)], ApiJson(body)).into_response())
+}
+
+/// Sends a one-time code (验证码) for a password reset or a login: by SMS to a phone number,
+/// by e-mail to an address. The answer is the same whether or not the login name has an
+/// account (none gets nothing). A login name is sent at most one code a minute, five an hour
+/// and ten a day (429 `too_many_requests` with `Retry-After`); an address is also limited.
+/// A code lives `expires_in_secs`, works once, and is void after five wrong entries; a new
+/// code replaces the one before.
+#[utoipa::path(post, path = "/api/v1/auth/codes", tag = "auth",
+    summary = "获取验证码（重置密码或验证码登录）",
+    request_body = CodeRequest,
+    responses(
+        (status = 202, description = "Sent if the account exists (the same answer if not)", body = CodeSent),
+        (status = 400, description = "Malformed JSON", body = ErrorBody),
+        (status = 415, description = "Not JSON", body = ErrorBody),
+        (status = 422, description = "Login is neither a phone number nor an e-mail, or unknown purpose", body = ErrorBody),
+        (status = 429, description = "A code was sent to this login name too recently, or too many requests from this address; see Retry-After", body = ErrorBody),
+    ))]
+pub async fn request_code(
+    State(state): State<AppState>,
+    ApiJson(req): ApiJson<CodeRequest>,
+) -> ApiResult<(StatusCode, ApiJson<CodeSent>)> {
+    let s = &state.services;
+    let purpose = CodePurpose::parse(&req.purpose)?;
+    s.codes().request_code(&req.login, purpose).await?;
+    Ok((
+        StatusCode::ACCEPTED,
+        ApiJson(CodeSent {
+            expires_in_secs: s.codes.ttl_secs,
+            resend_after_secs: s.codes.resend_secs,
+        }),
+    ))
+}
+
+/// Sets a new password with a `password_reset` code. Every session of the account ends
+/// (API tokens stay), the login name's lockout is lifted, and the audit log records it. A
+/// wrong code answers 422 on `code` with the attempts left; an expired, used or void one, or
+/// none, says so — the same for a login name without an account.
+#[utoipa::path(post, path = "/api/v1/auth/password-reset", tag = "auth",
+    summary = "用验证码重置密码",
+    request_body = PasswordResetRequest,
+    responses(
+        (status = 204, description = "Password replaced; log in with it"),
+        (status = 400, description = "Malformed JSON", body = ErrorBody),
+        (status = 415, description = "Not JSON", body = ErrorBody),
+        (status = 422, description = "Wrong, expired, used or void code (`code`), or a password breaking the policy (`password`)", body = ErrorBody),
+        (status = 429, description = "Too many attempts from this address; see Retry-After", body = ErrorBody),
+    ))]
+pub async fn reset_password(
+    State(state): State<AppState>,
+    ApiJson(req): ApiJson<PasswordResetRequest>,
+) -> ApiResult<StatusCode> {
+    state
+        .services
+        .codes()
+        .reset_password(&req.login, &req.code, &req.new_password)
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Logs in with a `login` code: the same answer as the password login (the session cookie
+/// and its token). The entry counts under the login lockout like a password.
+#[utoipa::path(post, path = "/api/v1/auth/code-login", tag = "auth",
+    summary = "验证码登录",
+    request_body = CodeLoginRequest,
+    responses(
+        (status = 200, description = "Logged in", body = LoginResponse),
+        (status = 400, description = "Malformed JSON", body = ErrorBody),
+        (status = 415, description = "Not JSON", body = ErrorBody),
+        (status = 422, description = "Wrong, expired, used or void code (`code`), or a malformed login", body = ErrorBody),
+        (status = 429, description = "Login name locked, or too many logins from this address; see Retry-After", body = ErrorBody),
+    ))]
+pub async fn code_login(
+    State(state): State<AppState>,
+    ApiJson(req): ApiJson<CodeLoginRequest>,
+) -> ApiResult<Response> {
+    let outcome = state
+        .services
+        .codes()
+        .login_with_code(&req.login, &req.code)
+        .await?;
+    logged_in(&state, outcome).await
 }
 
 /// Ends the session (or revokes the bearer token used).

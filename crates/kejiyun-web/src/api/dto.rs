@@ -138,6 +138,45 @@ pub struct LoginRequest {
     pub password: String,
 }
 
+/// Asks for a one-time code (验证码).
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CodeRequest {
+    /// The phone number (the code comes by SMS) or e-mail address (by e-mail).
+    pub login: String,
+    /// `password_reset` or `login`.
+    pub purpose: String,
+}
+
+/// The answer to a request for a code: the same whether or not the login name has an account.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CodeSent {
+    /// Seconds the code can be used.
+    pub expires_in_secs: i64,
+    /// Seconds before another code may be asked for this login name.
+    pub resend_after_secs: i64,
+}
+
+/// Sets a new password with a `password_reset` code.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PasswordResetRequest {
+    pub login: String,
+    /// The six digits received.
+    pub code: String,
+    /// At least 8 characters, letters and digits (the registration's rule).
+    pub new_password: String,
+}
+
+/// Logs in with a `login` code.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CodeLoginRequest {
+    pub login: String,
+    /// The six digits received.
+    pub code: String,
+}
+
 #[derive(Debug, Serialize, ToSchema)]
 pub struct LoginResponse {
     /// Bearer token (the same secret as the session cookie).

@@ -44,7 +44,7 @@ use crate::error::ApiError;
     modifiers(&Security),
     security((), ("bearer" = []), ("session_cookie" = [])),
     tags(
-        (name = "auth", description = "Registration, login, logout"),
+        (name = "auth", description = "Registration, login (by password or one-time code), password reset, logout"),
         (name = "me", description = "The caller's own account"),
         (name = "regions", description = "GB/T 2260 administrative regions"),
         (name = "tech-workers", description = "科技工作者: applications and the directory"),
@@ -106,6 +106,9 @@ pub fn router() -> OpenApiRouter<AppState> {
         .fold(api, |api, route| api.routes(route));
     api.routes(routes!(accounts::register))
         .routes(routes!(accounts::login))
+        .routes(routes!(accounts::request_code))
+        .routes(routes!(accounts::reset_password))
+        .routes(routes!(accounts::code_login))
         .routes(routes!(accounts::logout))
         .routes(routes!(accounts::me, accounts::update_me))
         .routes(routes!(regions::list_regions))

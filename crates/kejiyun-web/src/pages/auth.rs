@@ -1,4 +1,5 @@
-//! Registration, login and logout.
+//! Registration, login and logout (login by one-time code and the password reset are in
+//! `auth_codes.rs`).
 
 use askama::Template;
 use axum::extract::{RawQuery, State};
@@ -6,7 +7,7 @@ use axum::http::header::{RETRY_AFTER, SET_COOKIE};
 use axum::http::{HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use kejiyun_core::DomainError;
-use kejiyun_core::app::RegisterInput;
+use kejiyun_core::app::{LoginOutcome, RegisterInput};
 use kejiyun_core::permissions::Actor;
 use serde::Deserialize;
 
@@ -18,18 +19,18 @@ use crate::AppState;
 use crate::error::retry_after_of;
 use crate::session::{CsrfForm, Ctx, SESSION_COOKIE, cookie_header};
 
-/// Only form validation, credentials, lockout and duplicates are shown on the form.
-fn auth_error(pg: &Pg<'_>, e: DomainError) -> Result<DomainError, PageError> {
+/// Only form validation, credentials, lockout, limits and duplicates are shown on the form.
+pub(super) fn auth_error(pg: &Pg<'_>, e: DomainError) -> Result<DomainError, PageError> {
     match e {
         DomainError::Invalid { .. }
         | DomainError::Conflict(_)
         | DomainError::BadCredentials
-        | DomainError::Locked { .. } => Ok(e),
+        | DomainError::Locked { .. }
+        | DomainError::TooFrequent { .. } => Ok(e),
         other => Err(pg.fail(other)),
     }
 }
 
-/// Opens a session for `login` and sends the browser on with the session cookie.
 /// Which keyboard the login field opens on a phone: the number pad (most people sign in with
 /// their mobile number), or the e-mail keyboard when asked (`?with=email`) or when what was
 /// typed is an address.
@@ -45,8 +46,19 @@ fn login_keyboard(
     typed: &str,
     next: Option<&str>,
 ) -> LoginKeyboard {
+    login_keyboard_on(page, &[], with, typed, next)
+}
+
+/// [`login_keyboard`] for a page that keeps the query parameters `keep` in its switch link.
+pub(super) fn login_keyboard_on(
+    page: &str,
+    keep: &[(&str, &str)],
+    with: Option<&str>,
+    typed: &str,
+    next: Option<&str>,
+) -> LoginKeyboard {
     let email = with == Some("email") || typed.contains('@');
-    let mut pairs: Vec<(&str, &str)> = Vec::new();
+    let mut pairs: Vec<(&str, &str)> = keep.to_vec();
     if !email {
         pairs.push(("with", "email"));
     }
@@ -74,23 +86,28 @@ pub(super) fn landing(actor: &Actor) -> &'static str {
     }
 }
 
+/// Opens a session for `login` and sends the browser on with the session cookie.
 async fn log_in_and_go(
     pg: &Pg<'_>,
     login: &str,
     password: &str,
     to: Option<&str>,
 ) -> Result<Response, DomainError> {
-    let s = pg.s();
-    let outcome = s.accounts().login(login, password).await?;
+    let outcome = pg.s().accounts().login(login, password).await?;
+    Ok(go_with_session(pg, &outcome, to))
+}
+
+/// Sends the browser of a new session on with its cookie: to `to`, or where its role lands.
+pub(super) fn go_with_session(pg: &Pg<'_>, outcome: &LoginOutcome, to: Option<&str>) -> Response {
     let to = to.unwrap_or_else(|| landing(&outcome.actor));
     let cookie = cookie_header(
         SESSION_COOKIE,
         &outcome.token,
-        s.session_ttl_secs,
+        pg.s().session_ttl_secs,
         true,
         pg.state.config.secure_cookies,
     );
-    Ok(([(SET_COOKIE, cookie)], see_other(to)).into_response())
+    ([(SET_COOKIE, cookie)], see_other(to)).into_response()
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -188,27 +205,40 @@ struct LoginTpl {
     keyboard: LoginKeyboard,
     login: String,
     next: String,
+    /// The login by one-time code, keeping `next`.
+    code_login_href: String,
     demo_notice: Option<String>,
     field: &'static str,
 }
 
+/// The login page, with the form's error or a notice.
 fn login_page(
     pg: &Pg<'_>,
     login: &str,
     next: Option<String>,
     with: Option<&str>,
     err: Option<DomainError>,
+    notice: Option<&str>,
 ) -> PageResult {
     let status = err.as_ref().map_or(StatusCode::OK, form_status);
     let field = bad_field(err.as_ref());
     let retry_after = err.as_ref().and_then(retry_after_of);
     let mut base = pg.layout("login.title", "login");
     base.error = err.map(|e| e.to_string());
+    base.notice = notice.map(str::to_owned);
+    let code_login_href = match &next {
+        Some(n) => format!(
+            "/login/code?{}",
+            serde_urlencoded::to_string([("next", n)]).unwrap_or_default()
+        ),
+        None => "/login/code".to_owned(),
+    };
     let page = LoginTpl {
         base,
         keyboard: login_keyboard("/login", with, login, next.as_deref()),
         login: login.to_owned(),
         next: next.unwrap_or_default(),
+        code_login_href,
         demo_notice: pg.state.config.demo_notice.clone(),
         field,
     };
@@ -228,7 +258,9 @@ pub async fn login_form(
     let pg = Pg::new(&state, ctx);
     let params = Params::parse(q.as_deref());
     let next = safe_next(params.get("next"));
-    login_page(&pg, "", next, params.get("with"), None)
+    // A password reset lands here (`?reset=done`): say that it worked.
+    let notice = (params.get("reset") == Some("done")).then(|| pg.t("forgot.done"));
+    login_page(&pg, "", next, params.get("with"), None, notice)
 }
 
 pub async fn login(
@@ -242,7 +274,7 @@ pub async fn login(
         Ok(r) => Ok(r),
         Err(e) => {
             let e = auth_error(&pg, e)?;
-            login_page(&pg, &form.login, next, None, Some(e))
+            login_page(&pg, &form.login, next, None, Some(e), None)
         }
     }
 }

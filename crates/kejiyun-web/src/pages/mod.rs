@@ -5,6 +5,7 @@
 mod admin;
 mod api_docs;
 mod auth;
+mod auth_codes;
 mod common;
 mod home;
 mod market;
@@ -35,6 +36,16 @@ pub fn router() -> Router<AppState> {
         .route("/my-region", post(home::choose_region))
         .route("/register", get(auth::register_form).post(auth::register))
         .route("/login", get(auth::login_form).post(auth::login))
+        .route(
+            "/login/code",
+            get(auth_codes::code_login_form).post(auth_codes::code_login),
+        )
+        .route("/login/code/send", post(auth_codes::code_login_send))
+        .route(
+            "/forgot-password",
+            get(auth_codes::forgot_form).post(auth_codes::forgot_send),
+        )
+        .route("/forgot-password/reset", post(auth_codes::forgot_reset))
         .route("/logout", post(auth::logout))
         .route("/me", get(me::me).post(me::update_me))
         .route(

@@ -10,8 +10,10 @@ use axum::http::header::{CONTENT_TYPE, COOKIE, LOCATION, SET_COOKIE};
 use axum::http::{Request, StatusCode};
 use kejiyun_core::app::{AdminSpec, Services};
 use kejiyun_core::auth::LockoutPolicy;
+use kejiyun_core::auth::one_time_codes::CodePolicy;
 use kejiyun_core::banned_words::BannedWords;
 use kejiyun_core::moderation::{ModerationKind, ModerationStatus};
+use kejiyun_core::notifications::delivery::LogSender;
 use kejiyun_core::regions::RegionCode;
 use kejiyun_core::time::SystemClock;
 use tower::ServiceExt;
@@ -109,6 +111,8 @@ pub(super) async fn app() -> (Router, Arc<Services>) {
         root: RegionCode::parse("510000").expect("code"),
         banned_words: Arc::new(BannedWords::new(Vec::<String>::new())),
         lockout: LockoutPolicy::default(),
+        codes: CodePolicy::default(),
+        sender: Arc::new(LogSender),
         session_ttl_secs: 3600,
     });
     let config = WebConfig {
