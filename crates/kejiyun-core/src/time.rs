@@ -2,6 +2,8 @@
 //! PostgreSQL and MariaDB) and shown in Asia/Shanghai. The wall clock is read only through
 //! [`Clock`], so tests can pin it.
 
+use std::sync::atomic::{AtomicI64, Ordering};
+
 use chrono::{DateTime, TimeZone, Utc};
 use chrono_tz::Asia::Shanghai;
 use serde::{Deserialize, Serialize};
@@ -71,6 +73,31 @@ impl Clock for SystemClock {
     }
 }
 
+/// A clock that reads what it was last set to: replaying history (the demo's months of
+/// activity) through the real use cases, so every record carries its historical date.
+#[derive(Debug)]
+pub struct ManualClock(AtomicI64);
+
+impl ManualClock {
+    pub fn new(at: Timestamp) -> Self {
+        Self(AtomicI64::new(at.0))
+    }
+
+    pub fn set(&self, at: Timestamp) {
+        self.0.store(at.0, Ordering::Relaxed);
+    }
+
+    pub fn advance_seconds(&self, s: i64) {
+        self.set(self.now().plus_seconds(s));
+    }
+}
+
+impl Clock for ManualClock {
+    fn now(&self) -> Timestamp {
+        Timestamp(self.0.load(Ordering::Relaxed))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -84,5 +111,15 @@ mod tests {
             .into();
         assert_eq!(t.to_shanghai_display(), "2026-11-29 00:00");
         assert_eq!(t.to_rfc3339(), "2026-11-28T16:00:00Z");
+    }
+
+    #[test]
+    fn manual_clock_reads_what_it_was_set_to() {
+        let c = ManualClock::new(Timestamp::from_micros(1_000_000));
+        assert_eq!(c.now(), Timestamp::from_micros(1_000_000));
+        c.advance_seconds(60);
+        assert_eq!(c.now(), Timestamp::from_micros(61_000_000));
+        c.set(Timestamp::from_micros(5));
+        assert_eq!(c.now(), Timestamp::from_micros(5), "it may go back too");
     }
 }
