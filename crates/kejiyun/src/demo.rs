@@ -1,18 +1,19 @@
-//! `serve --demo`: the 广安市 counties with admins, tech workers and organizations, loaded through
-//! the same use cases as real users (so moderation and audit entries are real too). Loading is
-//! idempotent: a second start finds the accounts and leaves them.
+//! `serve --demo`: the 广安市 counties as an official would see them after seven months of use —
+//! admins, tech workers, organizations, hundreds of needs, services and achievements, quotes,
+//! inquiries and deals — loaded through the same use cases as real users, each on its
+//! historical date (so moderation, audit entries and the statistics are real too). The named
+//! accounts below are the ones to log in with; `demo_history.rs` plans everyone else's months
+//! and `demo_replay.rs` replays them. Loading is idempotent: a second start finds the accounts
+//! and leaves them.
 
 use kejiyun_core::accounts::Login;
-use kejiyun_core::app::{AdminSpec, Decision, RegisterInput, Services};
-use kejiyun_core::moderation::ModerationKind;
-use kejiyun_core::orgs::OrgInput;
+use kejiyun_core::app::Services;
 use kejiyun_core::permissions::Actor;
-use kejiyun_core::tech_workers::TechWorkerInput;
 
 /// The password of every demo account.
 pub const DEMO_PASSWORD: &str = "Demo2026kjy";
 
-const ADMINS: &[(&str, &str, Option<&str>, &str)] = &[
+pub(crate) const ADMINS: &[(&str, &str, Option<&str>, &str)] = &[
     ("admin@kejiyun.demo", "system_admin", None, "平台管理员"),
     (
         "guangan@kejiyun.demo",
@@ -34,19 +35,21 @@ const ADMINS: &[(&str, &str, Option<&str>, &str)] = &[
     ),
 ];
 
-struct DemoWorker {
-    phone: &'static str,
-    name: &'static str,
-    field: &'static str,
-    title: &'static str,
-    employer: &'static str,
-    tags: &'static str,
-    region: &'static str,
-    bio: &'static str,
-    verify: bool,
+pub(crate) struct DemoWorker {
+    pub phone: &'static str,
+    pub name: &'static str,
+    pub field: &'static str,
+    pub title: &'static str,
+    pub employer: &'static str,
+    pub tags: &'static str,
+    pub region: &'static str,
+    pub bio: &'static str,
+    pub verify: bool,
+    /// A subject of `demo_phrases::TOPICS` they also work on in the history.
+    pub topic: Option<&'static str>,
 }
 
-const WORKERS: &[DemoWorker] = &[
+pub(crate) const WORKERS: &[DemoWorker] = &[
     DemoWorker {
         phone: "13900000001",
         name: "王建国",
@@ -57,6 +60,7 @@ const WORKERS: &[DemoWorker] = &[
         region: "511623",
         bio: "从事柑橘栽培技术推广二十年，长期驻村指导脐橙提质增效和黄龙病综合防控。",
         verify: true,
+        topic: Some("柑橘"),
     },
     DemoWorker {
         phone: "13900000002",
@@ -68,6 +72,7 @@ const WORKERS: &[DemoWorker] = &[
         region: "511621",
         bio: "负责全县生猪疫病监测，为中小养殖户提供生物安全和饲料配方指导。",
         verify: true,
+        topic: Some("生猪"),
     },
     DemoWorker {
         phone: "13900000003",
@@ -79,6 +84,7 @@ const WORKERS: &[DemoWorker] = &[
         region: "511622",
         bio: "指导茶园标准化管理和名优绿茶加工工艺改进。",
         verify: true,
+        topic: Some("茶园"),
     },
     DemoWorker {
         phone: "13900000004",
@@ -90,6 +96,7 @@ const WORKERS: &[DemoWorker] = &[
         region: "511681",
         bio: "研究川芎等道地药材的规范化种植，协助合作社建设 GAP 基地。",
         verify: true,
+        topic: Some("川芎"),
     },
     DemoWorker {
         phone: "13900000005",
@@ -101,6 +108,7 @@ const WORKERS: &[DemoWorker] = &[
         region: "511602",
         bio: "从事 5G 通信模组和嵌入式产品开发，可为中小企业提供硬件设计咨询。",
         verify: true,
+        topic: Some("电子元器件"),
     },
     DemoWorker {
         phone: "13900000006",
@@ -112,22 +120,24 @@ const WORKERS: &[DemoWorker] = &[
         region: "511603",
         bio: "为科技型中小企业提供专利布局、知识产权维权和财税合规服务。",
         verify: false,
+        topic: None,
     },
 ];
 
-const FARMER: (&str, &str, &str) = ("13900000007", "周大伯", "511623");
+/// The farmer of the demo: (phone, name, county, what he grows).
+pub(crate) const FARMER: (&str, &str, &str, &str) = ("13900000007", "周大伯", "511623", "脐橙");
 
-struct DemoOrg {
-    name: &'static str,
-    org_type: &'static str,
-    region: &'static str,
-    owner: &'static str,
-    address: &'static str,
-    description: &'static str,
-    verify: bool,
+pub(crate) struct DemoOrg {
+    pub name: &'static str,
+    pub org_type: &'static str,
+    pub region: &'static str,
+    pub owner: &'static str,
+    pub address: &'static str,
+    pub description: &'static str,
+    pub verify: bool,
 }
 
-const ORGS: &[DemoOrg] = &[
+pub(crate) const ORGS: &[DemoOrg] = &[
     DemoOrg {
         name: "邻水县科学技术协会",
         org_type: "association",
@@ -196,100 +206,12 @@ pub(crate) fn err(e: kejiyun_core::DomainError) -> anyhow::Error {
 pub async fn load(s: &Services) -> anyhow::Result<String> {
     let first = Login::parse(ADMINS[0].0).map_err(err)?;
     if s.store.user_by_login(&first).await?.is_none() {
-        for (login, role, region, name) in ADMINS {
-            s.accounts()
-                .create_admin(
-                    None,
-                    AdminSpec {
-                        login: (*login).into(),
-                        password: Some(DEMO_PASSWORD.into()),
-                        display_name: Some((*name).into()),
-                        role: (*role).into(),
-                        region: region.map(Into::into),
-                    },
-                )
-                .await
-                .map_err(err)?;
-        }
-        let city_admin = actor_of(s, "guangan@kejiyun.demo").await?;
-        for w in WORKERS {
-            s.accounts()
-                .register(RegisterInput {
-                    login: w.phone.into(),
-                    password: DEMO_PASSWORD.into(),
-                    display_name: w.name.into(),
-                    region: Some(w.region.into()),
-                })
-                .await
-                .map_err(err)?;
-            let me = actor_of(s, w.phone).await?;
-            let id = s
-                .tech_workers()
-                .apply(
-                    &me,
-                    &TechWorkerInput {
-                        field: w.field.into(),
-                        title: Some(w.title.into()),
-                        employer: w.employer.into(),
-                        expertise: vec![w.tags.into()],
-                        service_region: w.region.into(),
-                        bio: Some(w.bio.into()),
-                        id_card: None,
-                    },
-                )
-                .await
-                .map_err(err)?;
-            if w.verify {
-                s.moderation()
-                    .moderate(
-                        &city_admin,
-                        ModerationKind::TechWorker,
-                        id.0,
-                        Decision::Approve,
-                    )
-                    .await
-                    .map_err(err)?;
-            }
-        }
-        for (phone, name, region) in std::iter::once(&FARMER).chain(crate::demo_market::REQUESTERS)
-        {
-            s.accounts()
-                .register(RegisterInput {
-                    login: (*phone).into(),
-                    password: DEMO_PASSWORD.into(),
-                    display_name: (*name).into(),
-                    region: Some((*region).into()),
-                })
-                .await
-                .map_err(err)?;
-        }
-        for o in ORGS {
-            let owner = actor_of(s, o.owner).await?;
-            let id = s
-                .orgs()
-                .register(
-                    &owner,
-                    &OrgInput {
-                        name: o.name.into(),
-                        org_type: o.org_type.into(),
-                        region: o.region.into(),
-                        credit_code: None,
-                        address: Some(o.address.into()),
-                        description: Some(o.description.into()),
-                        contact_phone: None,
-                    },
-                )
-                .await
-                .map_err(err)?;
-            if o.verify {
-                s.moderation()
-                    .moderate(&city_admin, ModerationKind::Org, id.0, Decision::Approve)
-                    .await
-                    .map_err(err)?;
-            }
-        }
-        crate::demo_market::load(s).await?;
-        tracing::info!("demo data loaded");
+        let started = std::time::Instant::now();
+        crate::demo_replay::replay(s).await?;
+        tracing::info!(
+            elapsed_ms = started.elapsed().as_millis() as u64,
+            "demo data loaded"
+        );
     }
     let notice = format!(
         "演示账号（密码均为 {DEMO_PASSWORD}）：系统管理员 admin@kejiyun.demo；广安市管理员 guangan@kejiyun.demo；\
@@ -309,9 +231,12 @@ pub async fn load(s: &Services) -> anyhow::Result<String> {
             w.phone, w.region, w.name
         );
     }
-    for (phone, name, region) in std::iter::once(&FARMER).chain(crate::demo_market::REQUESTERS) {
+    for (phone, name, region, _) in std::iter::once(&FARMER).chain(crate::demo_market::REQUESTERS) {
         eprintln!("  {phone:<24} user          {region:<7} {name}");
     }
+    eprintln!(
+        "  另有科技工作者 13900010001 起、农户和企业 13900020001 起（七个月的需求、服务、成果和交易）"
+    );
     eprintln!();
     Ok(notice)
 }

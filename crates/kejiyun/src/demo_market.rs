@@ -1,20 +1,31 @@
-//! Demo marketplace (`serve --demo`): services, needs, achievements, quotes, deals, an inquiry
-//! and a caseworker ticket in the 广安市 counties, made through the same use cases as real users.
+//! The demo's showcase (`serve --demo`): the hand-written services, needs, achievements,
+//! quotes, deals, an inquiry and a caseworker ticket of the named demo accounts, made through
+//! the same use cases as real users in the last days of the demo history (the history replays
+//! them at their step, its clock advanced between scenes).
 
 use kejiyun_core::app::market::{DealInput, OfflineDealInput};
 use kejiyun_core::app::{Decision, Services};
 use kejiyun_core::market::postings::{AchievementInput, NeedInput, PostingKind, ServiceInput};
 use kejiyun_core::market::quotes::QuoteInput;
-use kejiyun_core::moderation::ModerationKind;
 use kejiyun_core::permissions::Actor;
+use kejiyun_core::time::ManualClock;
 
 use crate::demo::{actor_of, err};
+use crate::demo_replay::{DEMO_CONTRACT_PDF, moderation_kind};
 
-/// Extra demo people who post needs: (phone, name, county).
-pub const REQUESTERS: &[(&str, &str, &str)] = &[
-    ("13900000008", "吴经理（广安精工机械）", "511602"),
-    ("13900000009", "郑大姐（岳池养殖户）", "511621"),
+/// Extra demo people who post needs: (phone, name, county, what they work on).
+pub const REQUESTERS: &[(&str, &str, &str, &str)] = &[
+    (
+        "13900000008",
+        "吴经理（广安精工机械）",
+        "511602",
+        "农机零部件",
+    ),
+    ("13900000009", "郑大姐（岳池养殖户）", "511621", "生猪"),
 ];
+
+/// How far the clock moves between two scenes of the showcase.
+const BETWEEN_SCENES: i64 = 20 * 60;
 
 struct DemoService {
     owner: &'static str,
@@ -189,23 +200,25 @@ const NEEDS: &[DemoNeed] = &[
     },
 ];
 
-/// A few bytes that are a (tiny) PDF, as the demo offline contract's evidence.
-const DEMO_CONTRACT_PDF: &[u8] = b"%PDF-1.4\n% Kejiyun demo contract\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n";
+/// The showcase's titles (the history writes others).
+pub(crate) fn titles() -> impl Iterator<Item = &'static str> {
+    SERVICES
+        .iter()
+        .map(|d| d.title)
+        .chain(NEEDS.iter().map(|d| d.title))
+        .chain(["川芎脱毒种苗快繁技术", "低功耗 5G 物联网通信模组"])
+}
 
 async fn approve(s: &Services, admin: &Actor, kind: PostingKind, id: i64) -> anyhow::Result<()> {
-    let kind = match kind {
-        PostingKind::Service => ModerationKind::Service,
-        PostingKind::Need => ModerationKind::Need,
-        PostingKind::Achievement => ModerationKind::Achievement,
-    };
     s.moderation()
-        .moderate(admin, kind, id, Decision::Approve)
+        .moderate(admin, moderation_kind(kind), id, Decision::Approve)
         .await
         .map_err(err)?;
     Ok(())
 }
 
-pub async fn load(s: &Services) -> anyhow::Result<()> {
+/// Plays the showcase on `s`, whose clock is `clock`.
+pub async fn load(s: &Services, clock: &ManualClock) -> anyhow::Result<()> {
     let city_admin = actor_of(s, "guangan@kejiyun.demo").await?;
     let linshui_admin = actor_of(s, "linshui@kejiyun.demo").await?;
 
@@ -234,6 +247,7 @@ pub async fn load(s: &Services) -> anyhow::Result<()> {
             .map_err(err)?;
         approve(s, &city_admin, PostingKind::Service, id.0).await?;
         service_ids.push(id);
+        clock.advance_seconds(BETWEEN_SCENES);
     }
 
     let mut need_ids = Vec::new();
@@ -262,6 +276,7 @@ pub async fn load(s: &Services) -> anyhow::Result<()> {
             approve(s, &city_admin, PostingKind::Need, id.0).await?;
         }
         need_ids.push(id);
+        clock.advance_seconds(BETWEEN_SCENES);
     }
 
     let liu = actor_of(s, "13900000004").await?;
@@ -311,6 +326,7 @@ pub async fn load(s: &Services) -> anyhow::Result<()> {
         .map_err(err)?;
     approve(s, &city_admin, PostingKind::Achievement, module.0).await?;
 
+    clock.advance_seconds(BETWEEN_SCENES);
     // The farmer's need: a quote accepted, both sides confirm; a caseworker followed it.
     let wang = actor_of(s, "13900000001").await?;
     let farmer = actor_of(s, "13900000007").await?;
@@ -343,7 +359,9 @@ pub async fn load(s: &Services) -> anyhow::Result<()> {
         )
         .await
         .map_err(err)?;
+    clock.advance_seconds(BETWEEN_SCENES);
     let deal = s.quotes().accept_quote(&farmer, quote).await.map_err(err)?;
+    clock.advance_seconds(BETWEEN_SCENES);
     s.deals().confirm_deal(&wang, deal).await.map_err(err)?;
     s.tickets()
         .link_ticket(&linshui_admin, ticket, "deal", deal.0)
@@ -359,6 +377,7 @@ pub async fn load(s: &Services) -> anyhow::Result<()> {
         .await
         .map_err(err)?;
 
+    clock.advance_seconds(BETWEEN_SCENES);
     // The breeder's need: a quote waiting for an answer.
     let li = actor_of(s, "13900000002").await?;
     s.quotes()
@@ -375,6 +394,7 @@ pub async fn load(s: &Services) -> anyhow::Result<()> {
         .await
         .map_err(err)?;
 
+    clock.advance_seconds(BETWEEN_SCENES);
     // An enterprise asks the electronics engineer; they agree on a consulting deal.
     let wu = actor_of(s, "13900000008").await?;
     let thread = s
@@ -410,8 +430,10 @@ pub async fn load(s: &Services) -> anyhow::Result<()> {
         )
         .await
         .map_err(err)?;
+    clock.advance_seconds(BETWEEN_SCENES);
     s.deals().confirm_deal(&wu, consult).await.map_err(err)?;
 
+    clock.advance_seconds(BETWEEN_SCENES);
     // A transfer recorded from an offline contract by the city association.
     let zheng = actor_of(s, "13900000009").await?;
     s.deals()
