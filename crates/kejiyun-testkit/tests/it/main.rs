@@ -28,6 +28,7 @@ mod browser_a11y;
 mod browser_market;
 mod browser_stats;
 mod cli;
+mod demo;
 mod fault_contention;
 mod fault_database_down;
 mod fault_full_disk;
