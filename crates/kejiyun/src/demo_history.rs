@@ -165,7 +165,8 @@ pub enum Step {
         by: PersonIx,
     },
     RecordOffline(usize),
-    /// The server's expiry sweep (it runs daily in the history).
+    /// The server's periodic work, daily in the history: expiry, then the notification copies
+    /// (the day's digests).
     Sweep,
     /// The hand-written marketplace scenes of `demo_market.rs`.
     Showcase,
@@ -1402,9 +1403,11 @@ impl Builder {
                 .max(7 * HOUR + p as i64 * 20)
                 .min(self.cutoff - HOUR);
         }
+        // Just after the 08:00 digest hour.
+        let sweep = 8 * HOUR + 5 * MINUTE;
         let mut day = 0;
-        while day * DAY + 2 * HOUR <= self.cutoff {
-            self.plan.steps.push((day * DAY + 2 * HOUR, Step::Sweep));
+        while day * DAY + sweep <= self.cutoff {
+            self.plan.steps.push((day * DAY + sweep, Step::Sweep));
             day += 1;
         }
         let showcase = (HISTORY_DAYS - 5) * DAY + 9 * HOUR;

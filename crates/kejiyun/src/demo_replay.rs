@@ -12,8 +12,11 @@ use kejiyun_core::ids::{DealId, InquiryId, OrgId, PostingId, QuoteId, TechWorker
 use kejiyun_core::market::postings::PostingKind;
 use kejiyun_core::market::quotes::QuoteInput;
 use kejiyun_core::moderation::ModerationKind;
+use kejiyun_core::notifications::delivery::LogSender;
 use kejiyun_core::permissions::Actor;
 use kejiyun_core::time::ManualClock;
+use tracing::instrument::WithSubscriber;
+use tracing::subscriber::NoSubscriber;
 
 use crate::demo::{DEMO_PASSWORD, err};
 use crate::demo_history::{CITY_ADMIN, Content, DealSource, PersonIx, Plan, Step};
@@ -346,6 +349,12 @@ impl Replay<'_> {
             }
             Step::Sweep => {
                 s.postings().expire_postings().await.map_err(err)?;
+                // The copies went out on their day; the log is no place for months of them.
+                s.notifications()
+                    .deliver_notifications(&LogSender)
+                    .with_subscriber(NoSubscriber::default())
+                    .await
+                    .map_err(err)?;
             }
             Step::Showcase => crate::demo_market::load(s, clock).await?,
         }
