@@ -349,7 +349,8 @@ impl Replay<'_> {
             }
             Step::Sweep => {
                 s.postings().expire_postings().await.map_err(err)?;
-                // The copies went out on their day; the log is no place for months of them.
+                // The copies of history are settled on their day, never sent (so not through
+                // the deployment's sender) and not logged either: months of them.
                 s.notifications()
                     .deliver_notifications(&LogSender)
                     .with_subscriber(NoSubscriber::default())
