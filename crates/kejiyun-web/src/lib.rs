@@ -28,6 +28,8 @@ use kejiyun_core::app::Services;
 use serde_json::json;
 use tower::ServiceBuilder;
 use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::compression::CompressionLayer;
+use tower_http::compression::predicate::{NotForContentType, Predicate, SizeAbove};
 use tower_http::csrf::CsrfLayer;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::set_header::SetResponseHeaderLayer;
@@ -154,6 +156,7 @@ pub fn router(state: AppState) -> Router {
             })
             .on_response(DefaultOnResponse::new().level(Level::INFO)))
             .layer(PropagateRequestIdLayer::new(REQUEST_ID))
+            .layer(compression())
             .layer(CatchPanicLayer::custom(|_| {
                 ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", "服务器内部错误").into_response()
             }))
@@ -179,6 +182,22 @@ pub fn router(state: AppState) -> Router {
                 ),
             )),
     )
+}
+
+/// Pages and API answers are compressed (brotli preferred, then gzip; tower-http's fast
+/// brotli level 4, since each answer is compressed anew). Static files come compressed
+/// already (`assets`: best settings, once per process) and carry `Content-Encoding`, which
+/// the layer leaves alone; formats that are compressed in themselves are sent as they are.
+fn compression() -> CompressionLayer<impl Predicate> {
+    let predicate = SizeAbove::new(256)
+        .and(NotForContentType::IMAGES)
+        .and(NotForContentType::const_new("font/"))
+        .and(NotForContentType::const_new("application/zip"))
+        .and(NotForContentType::const_new(
+            "application/vnd.openxmlformats",
+        ))
+        .and(NotForContentType::SSE);
+    CompressionLayer::new().compress_when(predicate)
 }
 
 /// Liveness: the process answers.

@@ -1,5 +1,7 @@
 //! The statistics dashboard in headless Chromium: the three ECharts charts render (CSP-safe,
-//! from vendored files), and clicking the deals card opens the records behind the figure.
+//! from vendored files), and clicking the deals card opens the records behind the figure; on
+//! a phone (390×844) the first screen shows the key figures and no table widens the page; the
+//! big screen draws the tile grid of the child regions.
 
 use fantoccini::Locator;
 use kejiyun_testkit::TestApp;
@@ -45,12 +47,124 @@ async fn scenario(app: &TestApp, b: &Browser) -> anyhow::Result<()> {
     let rows = b.client.find_all(Locator::Css(".record-row")).await?;
     anyhow::ensure!(rows.len() == 1, "one record behind the figure");
 
-    // The big screen draws the same charts.
+    // The big screen draws the same charts, and the map of the city's counties.
+    b.client.set_window_size(1920, 1200).await?;
     b.goto(&app.url("/stats/511600/screen")).await?;
+    for id in [
+        "chart-trend",
+        "chart-ranking",
+        "chart-category",
+        "chart-grid",
+    ] {
+        b.wait_for(&format!("#{id}[data-rendered=\"1\"]")).await?;
+    }
+    b.set_field("metric", "services_published").await?;
+    let url = b.client.current_url().await?;
+    anyhow::ensure!(
+        url.query() == Some("metric=services_published"),
+        "the chosen figure is kept in the address: {url}"
+    );
+    Ok(())
+}
+
+/// Phone-sized checks of one page: how many key figures the first screen shows, and whether
+/// anything makes the page wider than the screen.
+async fn phone_layout(b: &Browser, url: &str) -> anyhow::Result<(u64, u64, u64)> {
+    b.goto(url).await?;
+    b.wait_for("#stats-dashboard").await?;
+    let v = b
+        .client
+        .execute(
+            r#"const h = window.innerHeight, w = window.innerWidth;
+               const shown = [...document.querySelectorAll('.stat-card')].filter(c => {
+                 const r = c.getBoundingClientRect();
+                 return r.top >= 0 && r.bottom <= h && r.right <= w;
+               }).length;
+               return [shown, document.documentElement.scrollWidth, w];"#,
+            vec![],
+        )
+        .await?;
+    let n = |i: usize| v[i].as_u64().unwrap_or_default();
+    Ok((n(0), n(1), n(2)))
+}
+
+async fn phone_scenario(app: &TestApp, b: &Browser) -> anyhow::Result<()> {
+    confirmed_deal(app).await;
+    // A 390×844 viewport: the window is that much taller than its viewport.
+    b.client.set_window_size(390, 844).await?;
+    let inner = b
+        .client
+        .execute("return window.innerHeight;", vec![])
+        .await?
+        .as_u64()
+        .unwrap_or(844);
+    let chrome = 844_u32.saturating_sub(u32::try_from(inner).unwrap_or(844));
+    b.client.set_window_size(390, 844 + chrome).await?;
+    for path in [
+        "/stats/511600",
+        "/stats/510000",
+        "/stats/511623",
+        "/stats/511600?lang=en",
+        "/stats/510000?lang=zh",
+    ] {
+        let (shown, scroll_width, width) = phone_layout(b, &app.url(path)).await?;
+        anyhow::ensure!(
+            shown >= 4,
+            "{path}: the first screen shows {shown} key figures"
+        );
+        anyhow::ensure!(
+            scroll_width <= width,
+            "{path}: the page is {scroll_width} px wide on a {width} px screen"
+        );
+    }
+    // The charts fit too, once drawn (the ranking of Sichuan's 21 cities included).
+    b.goto(&app.url("/stats/510000")).await?;
     for id in ["chart-trend", "chart-ranking", "chart-category"] {
         b.wait_for(&format!("#{id}[data-rendered=\"1\"]")).await?;
     }
+    let wide = b
+        .client
+        .execute(
+            "return document.documentElement.scrollWidth <= window.innerWidth;",
+            vec![],
+        )
+        .await?;
+    anyhow::ensure!(
+        wide == serde_json::Value::Bool(true),
+        "charts widen the page"
+    );
+    b.goto(&app.url("/stats/511600/records?metric=deals"))
+        .await?;
+    b.wait_for("#records-table").await?;
+    let fits = b
+        .client
+        .execute(
+            "return document.documentElement.scrollWidth <= window.innerWidth;",
+            vec![],
+        )
+        .await?;
+    anyhow::ensure!(
+        fits == serde_json::Value::Bool(true),
+        "the records table widens the page"
+    );
     Ok(())
+}
+
+#[tokio::test]
+async fn dashboard_on_a_phone_shows_key_figures_first_and_fits_the_screen() {
+    if skipped() {
+        eprintln!("browser tests skipped (KEJIYUN_BROWSER_TESTS=skip)");
+        return;
+    }
+    let app = TestApp::spawn().await;
+    let b = Browser::start().await.unwrap_or_else(|e| panic!("{e:#}"));
+    let result = phone_scenario(&app, &b).await;
+    if result.is_err() {
+        b.print_page(3000).await;
+    }
+    b.close().await;
+    app.stop().await;
+    result.unwrap_or_else(|e| panic!("{e:#}"));
 }
 
 #[tokio::test]
@@ -101,9 +215,34 @@ async fn dashboard_pages_without_js() {
     assert!(html.contains(&title));
     assert!(html.contains("id=\"records-sum\">0.12<"), "{html}");
     assert!(html.contains("1,234.56"));
+    // The charts' data comes with the page, labelled in its language; only the big screen
+    // carries the map's tiles.
+    let (_, html) = page("/stats/511600").await;
+    assert!(html.contains("data-charts=\"{"), "the charts' data");
+    assert!(!html.contains("&#34;grid&#34;"), "no map on the dashboard");
+    let (_, en) = page("/stats/511600?lang=en").await;
+    assert!(en.contains("Services published") && en.contains("Deal amount (10k yuan)"));
+    assert!(
+        !en.contains("发布科技服务"),
+        "no Chinese metric names in English"
+    );
     let (status, html) = page("/stats/511600/screen").await;
     assert_eq!(status, reqwest::StatusCode::OK);
     assert!(html.contains("data-refresh=\"60\"") && !html.contains("class=\"nav\""));
+    assert!(html.contains("id=\"chart-grid\"") && html.contains("&#34;grid&#34;"));
+    assert!(
+        html.contains("<option value=\"deals\" selected>"),
+        "deals by default"
+    );
+    let (status, html) = page("/stats/511600/screen?metric=deal_amount").await;
+    assert_eq!(status, reqwest::StatusCode::OK);
+    assert!(html.contains("<option value=\"deal_amount\" selected>"));
+    let (status, _) = page("/stats/511600/screen?metric=nope").await;
+    assert_eq!(status, reqwest::StatusCode::UNPROCESSABLE_ENTITY);
+    // A county has no children: no map, a sentence instead.
+    let (status, html) = page("/stats/511623/screen").await;
+    assert_eq!(status, reqwest::StatusCode::OK);
+    assert!(!html.contains("id=\"chart-grid\""));
     let (status, _) = page("/stats/511600/records?metric=nope").await;
     assert_eq!(status, reqwest::StatusCode::UNPROCESSABLE_ENTITY);
     let (status, _) = page("/stats/110000").await;

@@ -36,6 +36,7 @@ mod fault_shutdown;
 mod match_semantic;
 mod moderation;
 mod openapi;
+mod page_weight;
 mod pages_audience;
 mod permissions;
 mod search_damage;

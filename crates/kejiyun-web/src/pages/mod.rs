@@ -14,6 +14,7 @@ mod notifications;
 mod orgs;
 mod search;
 mod stats;
+mod stats_charts;
 mod tech_workers;
 mod tokens;
 mod widgets;

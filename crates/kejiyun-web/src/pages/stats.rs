@@ -14,6 +14,7 @@ use kejiyun_core::regions::RegionCode;
 use kejiyun_core::stats::Metric;
 
 use super::common::{Layout, OrPage, PageError, PageResult, Params, Pg, ok, see_other};
+use super::stats_charts::{self, ChartText, Charts};
 use super::widgets::Pager;
 use crate::AppState;
 use crate::session::Ctx;
@@ -137,7 +138,7 @@ fn parse_region(pg: &Pg<'_>, raw: &str) -> Result<RegionCode, PageError> {
     Ok(code)
 }
 
-fn month_label(key: &str) -> String {
+pub(super) fn month_label(key: &str) -> String {
     if key.len() == 6 && key.is_ascii() {
         format!("{}-{}", &key[..4], &key[4..])
     } else {
@@ -147,8 +148,47 @@ fn month_label(key: &str) -> String {
 
 fn category_label(pg: &Pg<'_>, key: &str) -> String {
     Category::parse(key)
-        .map(|c| c.label_zh().to_owned())
+        .map(|c| {
+            if pg.lang().is_en() {
+                c.label_en().to_owned()
+            } else {
+                c.label_zh().to_owned()
+            }
+        })
         .unwrap_or_else(|_| pg.t("stats.uncategorized").to_owned())
+}
+
+fn chart_text(pg: &Pg<'_>) -> ChartText {
+    ChartText {
+        metrics: Metric::ALL
+            .iter()
+            .map(|m| (*m, metric_label(pg, *m)))
+            .collect(),
+        unit_wan: pg.t("stats.unit_wan").to_owned(),
+        count_axis: pg.t("stats.count_axis").to_owned(),
+        empty: pg.t("stats.empty").to_owned(),
+        nothing_yet: pg.t("stats.nothing_yet").to_owned(),
+    }
+}
+
+/// The charts' data (JSON for `data-charts`); with `grid`, the big screen's tile grid coloured
+/// by that metric.
+fn charts(pg: &Pg<'_>, report: &StatsReport, grid: Option<Metric>) -> String {
+    let text = chart_text(pg);
+    let region_name = |key: &str| {
+        RegionCode::parse(key)
+            .map(|c| pg.region_short_name(c))
+            .unwrap_or_else(|_| key.to_owned())
+    };
+    let category_name = |key: &str| category_label(pg, key);
+    stats_charts::to_json(&Charts {
+        empty: text.empty.clone(),
+        trend: stats_charts::trend(&text, report),
+        ranking: stats_charts::ranking(&text, report, &region_name),
+        category: stats_charts::category(&text, report, &category_name),
+        grid: grid.map(|m| stats_charts::tile_grid(&text, report, &region_name, m)),
+        figures: stats_charts::figures(report),
+    })
 }
 
 fn cells(g: &Group) -> Vec<String> {
@@ -179,13 +219,20 @@ struct Dash {
     ranking: Vec<TableRow>,
     months: Vec<TableRow>,
     categories: Vec<TableRow>,
-    api: String,
     csv: String,
     xlsx: String,
     screen: String,
+    /// The charts' data, JSON (see `stats_charts`).
+    charts: String,
 }
 
-fn dashboard_data(pg: &Pg<'_>, code: RegionCode, report: &StatsReport, q: &Query) -> Dash {
+fn dashboard_data(
+    pg: &Pg<'_>,
+    code: RegionCode,
+    report: &StatsReport,
+    q: &Query,
+    grid: Option<Metric>,
+) -> Dash {
     let code_s = code.to_string();
     let from = q.from_raw.as_str();
     let to = q.to_raw.as_str();
@@ -252,11 +299,11 @@ fn dashboard_data(pg: &Pg<'_>, code: RegionCode, report: &StatsReport, q: &Query
         .collect();
     Dash {
         name: pg.region_short_name(code),
-        api: with_query("/api/v1/stats", &region_q),
         csv: with_query("/api/v1/stats/export.csv", &region_q),
         xlsx: with_query("/api/v1/stats/export.xlsx", &region_q),
         screen: with_query(&format!("/stats/{code_s}/screen"), &date_q),
         code: code_s,
+        charts: charts(pg, report, grid),
         cards,
         columns,
         ranking,
@@ -313,7 +360,7 @@ pub async fn dashboard(
     let q = query(&Params::parse(rq.as_deref()));
     let report = report(&pg, code, &q).await?;
     let code = report.range.region;
-    let d = dashboard_data(&pg, code, &report, &q);
+    let d = dashboard_data(&pg, code, &report, &q, None);
     let s = pg.s();
     let date_q = qs(&[("from", &q.from_raw), ("to", &q.to_raw)]);
     let parent = code
@@ -375,6 +422,17 @@ struct ScreenTpl {
     t_category: &'static str,
     t_back: &'static str,
     t_updated: &'static str,
+    t_grid: &'static str,
+    t_grid_metric: &'static str,
+    t_grid_note: &'static str,
+    t_apply: &'static str,
+    t_no_children: &'static str,
+    from: String,
+    to: String,
+    /// The metrics the map can be coloured by: `(key, label, selected)`.
+    grid_metrics: Vec<(&'static str, String, bool)>,
+    /// The map has tiles (the region has children).
+    has_grid: bool,
     back: String,
 }
 
@@ -386,10 +444,18 @@ pub async fn screen(
 ) -> PageResult {
     let pg = Pg::new(&state, ctx);
     let code = parse_region(&pg, &raw)?;
-    let q = query(&Params::parse(rq.as_deref()));
+    let params = Params::parse(rq.as_deref());
+    // The map's figure: `?metric=` (an unknown one is refused like on the drill-down page),
+    // else the deals, the figure officials are asked about first.
+    let grid = match params.get("metric").filter(|m| !m.is_empty()) {
+        Some(m) => Metric::parse(m).or_page(&pg)?,
+        None => Metric::Deals,
+    };
+    let q = query(&params);
     let report = report(&pg, code, &q).await?;
     let code = report.range.region;
-    let d = dashboard_data(&pg, code, &report, &q);
+    let d = dashboard_data(&pg, code, &report, &q, Some(grid));
+    let has_grid = report.by_child.iter().any(|g| g.key != code.to_string());
     let heading = format!("{}{}", d.name, pg.t("stats.screen_title"));
     ok(&ScreenTpl {
         lang: pg.lang().code(),
@@ -400,6 +466,18 @@ pub async fn screen(
         t_category: pg.t("stats.category"),
         t_back: pg.t("stats.back_dashboard"),
         t_updated: pg.t("stats.updated"),
+        t_grid: pg.t("stats.grid"),
+        t_grid_metric: pg.t("stats.grid_metric"),
+        t_grid_note: pg.t("stats.grid_note"),
+        t_apply: pg.t("stats.apply"),
+        t_no_children: pg.t("stats.no_children"),
+        from: q.from_raw.clone(),
+        to: q.to_raw.clone(),
+        grid_metrics: Metric::ALL
+            .iter()
+            .map(|m| (m.key(), metric_label(&pg, *m), *m == grid))
+            .collect(),
+        has_grid,
         back: with_query(
             &format!("/stats/{}", d.code),
             &qs(&[("from", &q.from_raw), ("to", &q.to_raw)]),
