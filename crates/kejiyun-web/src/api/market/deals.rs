@@ -30,9 +30,11 @@ use crate::session::ApiUser;
 /// Room for the multipart framing and the `data` part beside the file.
 const FORM_OVERHEAD: usize = 64 * 1024;
 
+/// 交易列表
+///
 /// With `mine=true`: the deals where the caller is a side. Otherwise (admins): the deals of
 /// their regions, filtered by region subtree, status and transfer.
-#[utoipa::path(get, path = "/api/v1/deals", tag = "deals",
+#[utoipa::path(get, path = "/api/v1/deals", tag = "deals", operation_id = "list_deals",
     params(DealParams),
     responses(
         (status = 200, description = "Deals", body = DealList),
@@ -60,9 +62,11 @@ pub async fn list(
     Ok(ApiJson(DealList::from_paged(paged, |d| DealDto::new(s, d))))
 }
 
+/// 发起交易
+///
 /// One side proposes a deal (on an inquiry's posting, or on need + service, need +
 /// achievement, or one posting of the other side); their own confirmation is implied.
-#[utoipa::path(post, path = "/api/v1/deals", tag = "deals",
+#[utoipa::path(post, path = "/api/v1/deals", tag = "deals", operation_id = "create_deal",
     request_body = DealRequest,
     responses(
         (status = 201, description = "Proposed, waiting for the other side", body = CreatedId),
@@ -87,8 +91,10 @@ pub async fn create(
     Ok((StatusCode::CREATED, ApiJson(CreatedId { id: id.0 })))
 }
 
+/// 查看交易
+///
 /// One deal: for its two sides and the admins of the region it counts in.
-#[utoipa::path(get, path = "/api/v1/deals/{id}", tag = "deals",
+#[utoipa::path(get, path = "/api/v1/deals/{id}", tag = "deals", operation_id = "get_deal",
     params(("id" = i64, Path)),
     responses(
         (status = 200, description = "The deal", body = DealDto),
@@ -106,8 +112,10 @@ pub async fn get_one(
     Ok(ApiJson(DealDto::new(s, d)))
 }
 
+/// 确认交易
+///
 /// One side confirms a proposed deal; it is confirmed (and counts) once both have.
-#[utoipa::path(post, path = "/api/v1/deals/{id}/confirm", tag = "deals",
+#[utoipa::path(post, path = "/api/v1/deals/{id}/confirm", tag = "deals", operation_id = "confirm_deal",
     params(("id" = i64, Path)),
     responses(
         (status = 200, description = "`proposed` (waiting for the other side) or `confirmed`", body = StateDto),
@@ -130,9 +138,11 @@ pub async fn confirm(
     Ok(ApiJson(StateDto::new(to.code(), to.label_zh())))
 }
 
+/// 取消交易（说明原因）
+///
 /// Cancels a deal with a reason: either side while it is proposed; a region admin at any time
 /// (a confirmed deal only by an admin: it moves the statistics).
-#[utoipa::path(post, path = "/api/v1/deals/{id}/cancel", tag = "deals",
+#[utoipa::path(post, path = "/api/v1/deals/{id}/cancel", tag = "deals", operation_id = "cancel_deal",
     params(("id" = i64, Path)),
     request_body = CancelRequest,
     responses(
@@ -160,10 +170,12 @@ pub async fn cancel(
     Ok(ApiJson(StateDto::new(to.code(), to.label_zh())))
 }
 
+/// 登记线下合同（上传合同凭证）
+///
 /// A region admin records an offline contract: `multipart/form-data` with a text part `data`
 /// (JSON of `OfflineDealData`) and a file part `evidence` (PDF, PNG or JPEG, judged by its
 /// bytes; at most the configured upload limit, 20 MB by default). The deal counts at once.
-#[utoipa::path(post, path = "/api/v1/deals/offline", tag = "deals",
+#[utoipa::path(post, path = "/api/v1/deals/offline", tag = "deals", operation_id = "record_offline_deal",
     request_body(content = OfflineDealForm, content_type = "multipart/form-data"),
     responses(
         (status = 201, description = "Recorded (confirmed)", body = CreatedId),
@@ -224,9 +236,11 @@ pub async fn record_offline(
     Ok((StatusCode::CREATED, ApiJson(CreatedId { id: id.0 })))
 }
 
+/// 下载线下合同凭证
+///
 /// The evidence file of an offline deal, for the deal's sides and the region's admins: its
 /// content type, as an attachment.
-#[utoipa::path(get, path = "/api/v1/deals/{id}/evidence", tag = "deals",
+#[utoipa::path(get, path = "/api/v1/deals/{id}/evidence", tag = "deals", operation_id = "get_deal_evidence",
     params(("id" = i64, Path)),
     responses(
         (status = 200, description = "The file",
