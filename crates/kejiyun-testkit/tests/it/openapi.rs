@@ -144,5 +144,19 @@ async fn every_operation_has_a_chinese_summary_and_its_own_operation_id() {
     let submit = &paths["/api/v1/achievements/{id}/submit"]["post"];
     assert_eq!(submit["summary"], "提交科技成果审核");
     assert_eq!(submit["operationId"], "submit_achievement");
+
+    // The reference page leads with the Chinese: group names, then each summary.
+    let (status, page) = app.page(None, None, "/api").await;
+    assert_eq!(status, StatusCode::OK);
+    for shown in [
+        "<h2>科技需求 <span class=\"meta mono\">needs</span></h2>",
+        "<h3>发布科技需求（草稿或提交审核）</h3>",
+        "POST /api/v1/needs",
+        "lang=\"en\">A registered user posts a need",
+        "id=\"op-create_need\"",
+        "<h3>关闭科技服务（说明原因）</h3>",
+    ] {
+        assert!(page.contains(shown), "/api lacks {shown}");
+    }
     app.stop().await;
 }
