@@ -25,6 +25,7 @@ use crate::AppState;
 use crate::api::page;
 use crate::error::{ApiError, ApiResult, ErrorBody};
 use crate::extract::{ApiJson, ApiPath, ApiQuery};
+use crate::input_errors;
 use crate::session::ApiUser;
 
 /// Room for the multipart framing and the `data` part beside the file.
@@ -351,11 +352,12 @@ fn multipart_error(e: axum::extract::multipart::MultipartError) -> ApiError {
             "请求体过大",
         )
     } else {
-        let detail: String = e.body_text().chars().take(300).collect();
+        // multer's reason is English: logged, not shown.
+        tracing::debug!(cause = %e.body_text(), "malformed multipart form");
         ApiError::new(
             StatusCode::BAD_REQUEST,
             "bad_request",
-            format!("表单格式错误：{detail}"),
+            "表单格式错误：无法按 multipart/form-data 读取",
         )
     }
 }
@@ -364,15 +366,58 @@ fn multipart_error(e: axum::extract::multipart::MultipartError) -> ApiError {
 /// field, fractional or out-of-range amount) a 422.
 fn parse_data(text: &str) -> ApiResult<OfflineDealData> {
     serde_json::from_str(text).map_err(|e| {
-        let detail: String = e.to_string().chars().take(300).collect();
+        // serde's text is English; explained in Chinese the way JSON bodies are.
+        let detail = e.to_string();
         if e.is_data() {
-            DomainError::invalid("data", format!("交易信息不符合要求：{detail}")).into()
+            let explained = input_errors::json_data(&detail).message;
+            let problem = explained
+                .strip_prefix("请求数据不符合要求：")
+                .unwrap_or(&explained);
+            DomainError::invalid("data", format!("交易信息不符合要求：{problem}")).into()
         } else {
-            ApiError::new(
-                StatusCode::BAD_REQUEST,
-                "malformed_json",
-                format!("data 字段的 JSON 格式错误：{detail}"),
-            )
+            let explained = input_errors::json_syntax(&detail).message;
+            ApiError {
+                field: Some("data".into()),
+                ..ApiError::new(
+                    StatusCode::BAD_REQUEST,
+                    "malformed_json",
+                    format!("data 字段的 {explained}"),
+                )
+            }
         }
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn refusal(text: &str) -> ApiError {
+        match parse_data(text) {
+            Ok(d) => panic!("accepted {d:?}"),
+            Err(e) => e,
+        }
+    }
+
+    #[test]
+    fn the_data_part_is_refused_in_chinese() {
+        let e = refusal(r#"{"amount_fen": 100, "deal_date": "2026-01-05", "colour": 1}"#);
+        assert_eq!(e.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(e.field.as_deref(), Some("data"));
+        assert!(
+            e.message
+                .starts_with("交易信息不符合要求：不认识的字段 colour（可用的字段："),
+            "{}",
+            e.message
+        );
+        let e = refusal(r#"{"amount_fen": "many", "deal_date": "2026-01-05"}"#);
+        assert_eq!(e.message, "交易信息不符合要求：类型不对，应为整数");
+        let e = refusal(r#"{"amount_fen": 100"#);
+        assert_eq!(e.status, StatusCode::BAD_REQUEST);
+        assert_eq!(e.field.as_deref(), Some("data"));
+        assert_eq!(
+            e.message,
+            "data 字段的 JSON 格式错误：内容不完整（第 1 行第 18 列）"
+        );
+    }
 }
