@@ -1,6 +1,7 @@
 use kejiyun_testkit::TestApp;
 use reqwest::StatusCode;
 use serde_json::Value;
+use std::collections::HashMap;
 
 #[tokio::test]
 async fn openapi_document_describes_the_api() {
@@ -84,6 +85,78 @@ async fn openapi_document_describes_the_api() {
     ] {
         let got = paths[path]["post"]["summary"].as_str().unwrap_or_default();
         assert!(got.starts_with(summary), "{path}: {got}");
+    }
+    app.stop().await;
+}
+
+fn has_chinese(text: &str) -> bool {
+    text.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c))
+}
+
+/// Issue 18: a Chinese integrator reads every operation by its Chinese summary, the English
+/// doc comment stays as the description, and every operation has an operationId of its own
+/// (client generators name their methods after it). Checked on the served document, so the
+/// operations built at run time (a posting kind's submit/close/confirm) are included.
+#[tokio::test]
+async fn every_operation_has_a_chinese_summary_and_its_own_operation_id() {
+    let app = TestApp::spawn().await;
+    let doc = app.get("/api/v1/openapi.json", None).await.body;
+    let tags: Vec<&Value> = doc["tags"].as_array().into_iter().flatten().collect();
+    for tag in &tags {
+        let name = tag["name"].as_str().unwrap_or_default();
+        let zh = tag["x-displayName"].as_str().unwrap_or_default();
+        assert!(has_chinese(zh), "tag {name} has no Chinese name");
+        let description = tag["description"].as_str().unwrap_or_default();
+        assert!(has_chinese(description), "tag {name}: {description}");
+    }
+    let tag_names: Vec<&str> = tags.iter().filter_map(|t| t["name"].as_str()).collect();
+
+    let mut ids: HashMap<String, String> = HashMap::new();
+    let mut problems = Vec::new();
+    let paths = doc["paths"].as_object().cloned().unwrap_or_default();
+    for (path, item) in &paths {
+        for (method, op) in item.as_object().into_iter().flatten() {
+            let at = format!("{} {path}", method.to_uppercase());
+            let summary = op["summary"].as_str().unwrap_or_default();
+            if !has_chinese(summary) {
+                problems.push(format!("{at}: summary without Chinese: {summary:?}"));
+            }
+            let description = op["description"].as_str().unwrap_or_default();
+            if description.trim().is_empty() {
+                problems.push(format!("{at}: no description"));
+            }
+            let tag = op["tags"][0].as_str().unwrap_or_default();
+            if !tag_names.contains(&tag) {
+                problems.push(format!("{at}: tag {tag:?} is not declared"));
+            }
+            match op["operationId"].as_str().filter(|id| !id.is_empty()) {
+                None => problems.push(format!("{at}: no operationId")),
+                Some(id) => {
+                    if let Some(first) = ids.insert(id.to_owned(), at.clone()) {
+                        problems.push(format!("{at}: operationId {id} is also {first}'s"));
+                    }
+                }
+            }
+        }
+    }
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+    assert!(ids.len() >= 90, "{} operations in the document", ids.len());
+    let submit = &paths["/api/v1/achievements/{id}/submit"]["post"];
+    assert_eq!(submit["summary"], "提交科技成果审核");
+    assert_eq!(submit["operationId"], "submit_achievement");
+
+    // The reference page leads with the Chinese: group names, then each summary.
+    let (status, page) = app.page(None, None, "/api").await;
+    assert_eq!(status, StatusCode::OK);
+    for shown in [
+        "<h2>科技需求 <span class=\"meta mono\">needs</span></h2>",
+        "<h3>发布科技需求（草稿或提交审核）</h3>",
+        "POST /api/v1/needs",
+        "lang=\"en\">A registered user posts a need",
+        "id=\"op-create_need\"",
+        "<h3>关闭科技服务（说明原因）</h3>",
+    ] {
+        assert!(page.contains(shown), "/api lacks {shown}");
     }
     app.stop().await;
 }

@@ -14,8 +14,10 @@ use crate::error::{ApiResult, ErrorBody};
 use crate::extract::ApiJson;
 use crate::session::{ApiUser, SESSION_COOKIE, cookie_header};
 
+/// 注册账号（手机号或邮箱）
+///
 /// Registers an account with a phone number or e-mail and a password.
-#[utoipa::path(post, path = "/api/v1/auth/register", tag = "auth",
+#[utoipa::path(post, path = "/api/v1/auth/register", tag = "auth", operation_id = "register",
     request_body = RegisterRequest,
     responses(
         (status = 201, description = "Registered", body = CreatedId),
@@ -43,11 +45,13 @@ pub async fn register(
     Ok((StatusCode::CREATED, ApiJson(CreatedId { id: id.0 })))
 }
 
+/// 登录（取得会话和令牌）
+///
 /// Logs in: sets the HttpOnly session cookie and returns the same secret as a bearer token.
 /// Each attempt is counted before the password is checked: five within 15 minutes lock the
 /// login name until the window is over (a success clears the count); the answer is the same
 /// whether or not the account exists. Logins from one address are also rate-limited.
-#[utoipa::path(post, path = "/api/v1/auth/login", tag = "auth",
+#[utoipa::path(post, path = "/api/v1/auth/login", tag = "auth", operation_id = "login",
     request_body = LoginRequest,
     responses(
         (status = 200, description = "Logged in", body = LoginResponse),
@@ -89,14 +93,15 @@ async fn logged_in(state: &AppState, outcome: LoginOutcome) -> ApiResult<Respons
     Ok(([(SET_COOKIE, cookie)], ApiJson(body)).into_response())
 }
 
+/// 获取验证码（重置密码或验证码登录）
+///
 /// Sends a one-time code (验证码) for a password reset or a login: by SMS to a phone number,
 /// by e-mail to an address. The answer is the same whether or not the login name has an
 /// account (none gets nothing). A login name is sent at most one code a minute, five an hour
 /// and ten a day (429 `too_many_requests` with `Retry-After`); an address is also limited.
 /// A code lives `expires_in_secs`, works once, and is void after five wrong entries; a new
 /// code replaces the one before.
-#[utoipa::path(post, path = "/api/v1/auth/codes", tag = "auth",
-    summary = "获取验证码（重置密码或验证码登录）",
+#[utoipa::path(post, path = "/api/v1/auth/codes", tag = "auth", operation_id = "request_code",
     request_body = CodeRequest,
     responses(
         (status = 202, description = "Sent if the account exists (the same answer if not)", body = CodeSent),
@@ -121,12 +126,13 @@ pub async fn request_code(
     ))
 }
 
+/// 用验证码重置密码
+///
 /// Sets a new password with a `password_reset` code. Every session of the account ends
 /// (API tokens stay), the login name's lockout is lifted, and the audit log records it. A
 /// wrong code answers 422 on `code` with the attempts left; an expired, used or void one, or
 /// none, says so — the same for a login name without an account.
-#[utoipa::path(post, path = "/api/v1/auth/password-reset", tag = "auth",
-    summary = "用验证码重置密码",
+#[utoipa::path(post, path = "/api/v1/auth/password-reset", tag = "auth", operation_id = "reset_password",
     request_body = PasswordResetRequest,
     responses(
         (status = 204, description = "Password replaced; log in with it"),
@@ -147,10 +153,11 @@ pub async fn reset_password(
     Ok(StatusCode::NO_CONTENT)
 }
 
+/// 验证码登录
+///
 /// Logs in with a `login` code: the same answer as the password login (the session cookie
 /// and its token). The entry counts under the login lockout like a password.
-#[utoipa::path(post, path = "/api/v1/auth/code-login", tag = "auth",
-    summary = "验证码登录",
+#[utoipa::path(post, path = "/api/v1/auth/code-login", tag = "auth", operation_id = "login_with_code",
     request_body = CodeLoginRequest,
     responses(
         (status = 200, description = "Logged in", body = LoginResponse),
@@ -171,8 +178,10 @@ pub async fn code_login(
     logged_in(&state, outcome).await
 }
 
+/// 退出登录
+///
 /// Ends the session (or revokes the bearer token used).
-#[utoipa::path(post, path = "/api/v1/auth/logout", tag = "auth",
+#[utoipa::path(post, path = "/api/v1/auth/logout", tag = "auth", operation_id = "logout",
     responses(
         (status = 204, description = "Logged out"),
         (status = 401, description = "Not logged in", body = ErrorBody),
@@ -190,8 +199,10 @@ pub async fn logout(
     Ok((StatusCode::NO_CONTENT, [(SET_COOKIE, clear)]).into_response())
 }
 
+/// 查看当前账号
+///
 /// The caller's account, roles and administered regions.
-#[utoipa::path(get, path = "/api/v1/me", tag = "me",
+#[utoipa::path(get, path = "/api/v1/me", tag = "me", operation_id = "get_me",
     responses(
         (status = 200, description = "The caller", body = MeDto),
         (status = 401, description = "Not logged in", body = ErrorBody),
@@ -206,8 +217,10 @@ pub async fn me(
     Ok(ApiJson(MeDto::new(s, &user, &session.actor, tw)))
 }
 
+/// 修改个人资料
+///
 /// Edits the caller's profile.
-#[utoipa::path(patch, path = "/api/v1/me", tag = "me",
+#[utoipa::path(patch, path = "/api/v1/me", tag = "me", operation_id = "update_me",
     request_body = ProfileRequest,
     responses(
         (status = 200, description = "Updated", body = MeDto),

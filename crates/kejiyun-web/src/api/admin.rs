@@ -12,8 +12,10 @@ use crate::error::{ApiResult, ErrorBody};
 use crate::extract::{ApiJson, ApiQuery};
 use crate::session::ApiUser;
 
+/// 审计日志
+///
 /// The audit trail of the caller's regions, newest first (everything for system admins).
-#[utoipa::path(get, path = "/api/v1/audit", tag = "admin",
+#[utoipa::path(get, path = "/api/v1/audit", tag = "admin", operation_id = "list_audit_log",
     params(PageParams),
     responses(
         (status = 200, description = "Audit entries", body = AuditList),
@@ -36,8 +38,10 @@ pub async fn audit_log(
     })))
 }
 
+/// 管理员列表
+///
 /// Administrators (system admins only).
-#[utoipa::path(get, path = "/api/v1/admins", tag = "admin",
+#[utoipa::path(get, path = "/api/v1/admins", tag = "admin", operation_id = "list_admins",
     params(PageParams),
     responses(
         (status = 200, description = "Administrators", body = AdminList),
@@ -64,9 +68,11 @@ pub async fn list_admins(
     })))
 }
 
+/// 设置管理员（地区管理员或系统管理员）
+///
 /// Creates a region admin or system admin (system admins only); an existing account is
 /// promoted.
-#[utoipa::path(post, path = "/api/v1/admins", tag = "admin",
+#[utoipa::path(post, path = "/api/v1/admins", tag = "admin", operation_id = "create_admin",
     request_body = CreateAdminRequest,
     responses(
         (status = 201, description = "Granted; the account's id", body = CreatedId),

@@ -1,5 +1,10 @@
 //! `/api/v1`: JSON in, JSON out, errors in the shape of docs/product.md ("Conventions"). Every route is declared
 //! with `#[utoipa::path]`, so `/api/v1/openapi.json` is generated from the code it describes.
+//!
+//! A handler's doc comment opens with a one-line Chinese paragraph, which utoipa makes the
+//! operation's summary (what `/api` and client generators show first); the English paragraphs
+//! after it become the description. (utoipa's `summary = …` would drop the doc comment's first
+//! paragraph instead.) Each `#[utoipa::path]` names its `operation_id`, verb then resource.
 
 mod accounts;
 mod admin;
@@ -19,6 +24,7 @@ mod tokens;
 use kejiyun_core::market::postings::{AchievementDraft, NeedDraft, ServiceDraft};
 use kejiyun_core::paging::Page;
 use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::openapi::tag::TagBuilder;
 use utoipa::{Modify, OpenApi};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -41,31 +47,134 @@ use crate::error::ApiError;
             `storage_full` (nothing was written), each with `Retry-After` in seconds; a query \
             parameter holding a control character is 422. A 2xx write has committed."
     ),
-    modifiers(&Security),
+    modifiers(&Security, &Tags),
     security((), ("bearer" = []), ("session_cookie" = [])),
-    tags(
-        (name = "auth", description = "Registration, login (by password or one-time code), password reset, logout"),
-        (name = "me", description = "The caller's own account"),
-        (name = "regions", description = "GB/T 2260 administrative regions"),
-        (name = "tech-workers", description = "科技工作者: applications and the directory"),
-        (name = "orgs", description = "Organizations: registration, verification, directory"),
-        (name = "moderation", description = "The moderation queue of the caller's regions"),
-        (name = "tokens", description = "API tokens for integrations"),
-        (name = "admin", description = "Administrators and the audit log"),
-        (name = "stats", description = "Statistics: exact figures rolled up over the region tree, and the records behind them"),
-        (name = "services", description = "科技服务: services of verified tech workers and organizations"),
-        (name = "needs", description = "科技需求: needs, with the guided form's completeness score"),
-        (name = "achievements", description = "科技成果: achievements and their transfer terms"),
-        (name = "categories", description = "The category catalogue and the marketplace's vocabularies"),
-        (name = "inquiries", description = "对接: message threads between the two sides of a posting"),
-        (name = "quotes", description = "报价: providers' quotes on needs; accept, decline, withdraw"),
-        (name = "deals", description = "交易: proposed, confirmed, cancelled; offline contracts with evidence"),
-        (name = "tickets", description = "科服保姆: caseworker tickets of region staff"),
-        (name = "search", description = "One search box over everything published, and supply–demand matching (供需对接) with reasons"),
-        (name = "notifications", description = "站内信: the caller's inbox and delivery preference"),
-    )
 )]
 struct ApiDoc;
+
+/// The tags the operations are filed under, in the order `/api` lists them: the name each
+/// operation names, its Chinese name (the tag's `x-displayName`, the heading viewers such as
+/// Redoc and `/api` show) and its description, Chinese first, then English.
+const TAGS: [(&str, &str, &str); 19] = [
+    (
+        "auth",
+        "注册与登录",
+        "用手机号或邮箱注册；用密码或验证码登录，取得会话和令牌；用验证码重置密码；退出登录。\n\nRegistration, login (by password or one-time code), password reset, logout.",
+    ),
+    (
+        "me",
+        "我的账号",
+        "当前登录者自己的账号。\n\nThe caller's own account.",
+    ),
+    (
+        "regions",
+        "行政区划",
+        "GB/T 2260 行政区划（六位代码）：查找、查看、下级地区。\n\nGB/T 2260 administrative regions.",
+    ),
+    (
+        "tech-workers",
+        "科技工作者",
+        "科技工作者认证的申请、审核和名录。\n\nTech workers: applications and the directory.",
+    ),
+    (
+        "orgs",
+        "组织",
+        "组织（企业、学会、农技协等）的登记、认证和名录。\n\nOrganizations: registration, verification, directory.",
+    ),
+    (
+        "moderation",
+        "审核",
+        "调用者所管地区的待审核事项（认证申请和发布内容），审核通过或驳回。\n\nThe moderation queue of the caller's regions.",
+    ),
+    (
+        "tokens",
+        "API 令牌",
+        "供系统对接使用的长期令牌：创建、查看、撤销。\n\nAPI tokens for integrations.",
+    ),
+    (
+        "admin",
+        "管理员与审计",
+        "管理员的设置和审计日志。\n\nAdministrators and the audit log.",
+    ),
+    (
+        "stats",
+        "统计",
+        "统计数据：按行政区划逐级汇总的准确数字，每个数字背后的记录，以及 CSV、Excel 导出。\n\nStatistics: exact figures rolled up over the region tree, and the records behind them.",
+    ),
+    (
+        "services",
+        "科技服务",
+        "已认证的科技工作者和组织提供的科技服务。\n\nServices of verified tech workers and organizations.",
+    ),
+    (
+        "needs",
+        "科技需求",
+        "科技需求的发布和查询，含引导式表单的完整度评分。\n\nNeeds, with the guided form's completeness score.",
+    ),
+    (
+        "achievements",
+        "科技成果",
+        "科技成果及其转化方式。\n\nAchievements and their transfer terms.",
+    ),
+    (
+        "categories",
+        "分类目录",
+        "分类目录和科技服务市场用到的各项取值（代码和中文名称）。\n\nThe category catalogue and the marketplace's vocabularies.",
+    ),
+    (
+        "inquiries",
+        "对接",
+        "供需双方就一条发布内容往来的对接消息。\n\nMessage threads between the two sides of a posting.",
+    ),
+    (
+        "quotes",
+        "报价",
+        "服务方对科技需求的报价：接受、婉拒、撤回。\n\nProviders' quotes on needs; accept, decline, withdraw.",
+    ),
+    (
+        "deals",
+        "交易",
+        "交易：待确认、已确认、已取消；线下合同的登记和凭证。\n\nDeals: proposed, confirmed, cancelled; offline contracts with evidence.",
+    ),
+    (
+        "tickets",
+        "科服保姆",
+        "地区工作人员为科技需求建立并跟进的保姆单。\n\nCaseworker tickets of region staff.",
+    ),
+    (
+        "search",
+        "搜索与匹配",
+        "一个搜索框搜遍全部已发布的内容；供需对接的匹配推荐，附匹配理由。\n\nOne search box over everything published, and supply–demand matching with reasons.",
+    ),
+    (
+        "notifications",
+        "站内信",
+        "调用者的站内信和短信/邮件提醒方式。\n\nThe caller's inbox and delivery preference.",
+    ),
+];
+
+/// The Chinese name of a tag (its `x-displayName`).
+pub const TAG_DISPLAY_NAME: &str = "x-displayName";
+
+struct Tags;
+
+impl Modify for Tags {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        // The `tags(…)` of `#[openapi]` cannot set an extension, hence the table.
+        openapi.tags = Some(
+            TAGS.iter()
+                .map(|(name, zh, description)| {
+                    let mut tag = TagBuilder::new()
+                        .name(*name)
+                        .description(Some(*description))
+                        .build();
+                    tag.extensions = Some([(TAG_DISPLAY_NAME, *zh)].into_iter().collect());
+                    tag
+                })
+                .collect(),
+        );
+    }
+}
 
 struct Security;
 

@@ -11,8 +11,10 @@ use crate::error::{ApiResult, ErrorBody};
 use crate::extract::{ApiJson, ApiPath, ApiQuery};
 use crate::session::ApiUser;
 
+/// 待审核列表
+///
 /// The moderation queue of the regions the caller administers, oldest first.
-#[utoipa::path(get, path = "/api/v1/moderation", tag = "moderation",
+#[utoipa::path(get, path = "/api/v1/moderation", tag = "moderation", operation_id = "list_moderation_queue",
     params(QueueParams),
     responses(
         (status = 200, description = "Pending items", body = QueueList),
@@ -38,8 +40,10 @@ pub async fn queue(
     })))
 }
 
+/// 审核通过
+///
 /// Approves (publishes / verifies) a queued item.
-#[utoipa::path(post, path = "/api/v1/moderation/{kind}/{id}/approve", tag = "moderation",
+#[utoipa::path(post, path = "/api/v1/moderation/{kind}/{id}/approve", tag = "moderation", operation_id = "approve_moderation_item",
     params(("kind" = String, Path, description = "`tech_worker` or `org`"), ("id" = i64, Path)),
     responses(
         (status = 200, description = "Approved", body = StatusDto),
@@ -58,8 +62,10 @@ pub async fn approve(
     decide(&state.services, &session.actor, kind, id, Decision::Approve).await
 }
 
+/// 审核驳回（附理由）
+///
 /// Rejects a queued item with a reason the submitter sees.
-#[utoipa::path(post, path = "/api/v1/moderation/{kind}/{id}/reject", tag = "moderation",
+#[utoipa::path(post, path = "/api/v1/moderation/{kind}/{id}/reject", tag = "moderation", operation_id = "reject_moderation_item",
     params(("kind" = String, Path, description = "`tech_worker` or `org`"), ("id" = i64, Path)),
     request_body = RejectRequest,
     responses(

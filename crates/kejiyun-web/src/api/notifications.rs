@@ -111,8 +111,10 @@ pub struct PreferenceDto {
     pub preference: String,
 }
 
+/// 站内信列表
+///
 /// The caller's notifications, newest first.
-#[utoipa::path(get, path = "/api/v1/notifications", tag = "notifications",
+#[utoipa::path(get, path = "/api/v1/notifications", tag = "notifications", operation_id = "list_notifications",
     params(InboxParams),
     responses(
         (status = 200, description = "The caller's notifications", body = NotificationList),
@@ -141,8 +143,10 @@ pub async fn list(
     Ok(ApiJson(NotificationList::new(paged, unread)))
 }
 
+/// 站内信未读数
+///
 /// How many of the caller's notifications are unread (the header badge).
-#[utoipa::path(get, path = "/api/v1/notifications/unread-count", tag = "notifications",
+#[utoipa::path(get, path = "/api/v1/notifications/unread-count", tag = "notifications", operation_id = "count_unread_notifications",
     responses(
         (status = 200, description = "Unread count", body = UnreadCount),
         (status = 401, description = "Not logged in", body = ErrorBody),
@@ -159,8 +163,10 @@ pub async fn unread_count(
     Ok(ApiJson(UnreadCount { unread }))
 }
 
+/// 标记站内信已读
+///
 /// Marks some (`ids`) or all (`all: true`) of the caller's notifications read.
-#[utoipa::path(post, path = "/api/v1/notifications/read", tag = "notifications",
+#[utoipa::path(post, path = "/api/v1/notifications/read", tag = "notifications", operation_id = "mark_notifications_read",
     request_body = MarkReadRequest,
     responses(
         (status = 200, description = "Marked", body = MarkReadResponse),
@@ -188,8 +194,10 @@ pub async fn mark_read(
     Ok(ApiJson(MarkReadResponse { marked, unread }))
 }
 
+/// 查看短信/邮件提醒方式
+///
 /// The caller's delivery preference (`daily` until they choose).
-#[utoipa::path(get, path = "/api/v1/me/notification-preferences", tag = "notifications",
+#[utoipa::path(get, path = "/api/v1/me/notification-preferences", tag = "notifications", operation_id = "get_notification_preferences",
     responses(
         (status = 200, description = "The preference", body = PreferenceDto),
         (status = 401, description = "Not logged in", body = ErrorBody),
@@ -208,8 +216,10 @@ pub async fn preferences(
     }))
 }
 
+/// 设置短信/邮件提醒方式
+///
 /// Sets the caller's delivery preference.
-#[utoipa::path(put, path = "/api/v1/me/notification-preferences", tag = "notifications",
+#[utoipa::path(put, path = "/api/v1/me/notification-preferences", tag = "notifications", operation_id = "set_notification_preferences",
     request_body = PreferenceDto,
     responses(
         (status = 200, description = "Saved", body = PreferenceDto),

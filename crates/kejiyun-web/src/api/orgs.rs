@@ -15,8 +15,10 @@ use crate::error::{ApiResult, ErrorBody};
 use crate::extract::{ApiJson, ApiPath, ApiQuery};
 use crate::session::{ApiUser, Ctx};
 
+/// 组织名录
+///
 /// The directory of verified organizations; admins may list other statuses in their regions.
-#[utoipa::path(get, path = "/api/v1/orgs", tag = "orgs",
+#[utoipa::path(get, path = "/api/v1/orgs", tag = "orgs", operation_id = "list_orgs",
     params(DirectoryParams),
     responses(
         (status = 200, description = "Organizations", body = OrgList),
@@ -45,8 +47,10 @@ pub async fn list(
     })))
 }
 
+/// 登记组织
+///
 /// Registers an organization; the caller becomes its org admin; the region's admins verify it.
-#[utoipa::path(post, path = "/api/v1/orgs", tag = "orgs",
+#[utoipa::path(post, path = "/api/v1/orgs", tag = "orgs", operation_id = "register_org",
     request_body = OrgRequest,
     responses(
         (status = 201, description = "Registered (pending)", body = CreatedId),
@@ -68,8 +72,10 @@ pub async fn register(
     Ok((StatusCode::CREATED, ApiJson(CreatedId { id: id.0 })))
 }
 
+/// 查看组织
+///
 /// One organization: verified ones for everyone, others for its admin and region admins.
-#[utoipa::path(get, path = "/api/v1/orgs/{id}", tag = "orgs",
+#[utoipa::path(get, path = "/api/v1/orgs/{id}", tag = "orgs", operation_id = "get_org",
     params(("id" = i64, Path)),
     responses(
         (status = 200, description = "The organization", body = OrgDto),
@@ -84,8 +90,10 @@ pub async fn get_one(
     profiles::one(&state.services, ctx.actor(), id, OrgDto::new).await
 }
 
+/// 修改组织信息（重新审核）
+///
 /// The org admin edits the organization's page; it goes back to review.
-#[utoipa::path(put, path = "/api/v1/orgs/{id}", tag = "orgs",
+#[utoipa::path(put, path = "/api/v1/orgs/{id}", tag = "orgs", operation_id = "edit_org",
     params(("id" = i64, Path)),
     request_body = OrgRequest,
     responses(
@@ -108,8 +116,10 @@ pub async fn edit(
     profiles::edit(&state.services, &session.actor, id, &input, OrgDto::new).await
 }
 
+/// 认证组织（审核通过）
+///
 /// A region admin verifies a pending organization.
-#[utoipa::path(post, path = "/api/v1/orgs/{id}/verify", tag = "orgs",
+#[utoipa::path(post, path = "/api/v1/orgs/{id}/verify", tag = "orgs", operation_id = "verify_org",
     params(("id" = i64, Path)),
     responses(
         (status = 200, description = "Verified", body = StatusDto),
@@ -134,8 +144,10 @@ pub async fn verify(
     .await
 }
 
+/// 驳回组织认证
+///
 /// A region admin rejects a pending organization, saying why.
-#[utoipa::path(post, path = "/api/v1/orgs/{id}/reject", tag = "orgs",
+#[utoipa::path(post, path = "/api/v1/orgs/{id}/reject", tag = "orgs", operation_id = "reject_org",
     params(("id" = i64, Path)),
     request_body = RejectRequest,
     responses(

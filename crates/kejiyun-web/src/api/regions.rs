@@ -18,8 +18,10 @@ pub struct RegionSearch {
     pub per_page: Option<u32>,
 }
 
+/// 地区列表（按名称查找）
+///
 /// The deployment's root region, or the regions below it whose name contains `q`.
-#[utoipa::path(get, path = "/api/v1/regions", tag = "regions",
+#[utoipa::path(get, path = "/api/v1/regions", tag = "regions", operation_id = "list_regions",
     params(RegionSearch),
     responses(
         (status = 200, description = "Regions", body = RegionList),
@@ -65,8 +67,10 @@ pub async fn list_regions(
     }))
 }
 
+/// 查看地区
+///
 /// One region of the deployment (its root, an ancestor of the root, or below the root).
-#[utoipa::path(get, path = "/api/v1/regions/{code}", tag = "regions",
+#[utoipa::path(get, path = "/api/v1/regions/{code}", tag = "regions", operation_id = "get_region",
     params(("code" = String, Path, description = "Six-digit GB/T 2260 code", example = "511623")),
     responses(
         (status = 200, description = "The region", body = RegionDto),
@@ -82,8 +86,10 @@ pub async fn get_region(
     Ok(ApiJson(RegionDto::new(s, r)))
 }
 
+/// 下级地区列表
+///
 /// The regions directly below one region.
-#[utoipa::path(get, path = "/api/v1/regions/{code}/children", tag = "regions",
+#[utoipa::path(get, path = "/api/v1/regions/{code}/children", tag = "regions", operation_id = "list_region_children",
     params(
         ("code" = String, Path, description = "Six-digit GB/T 2260 code", example = "511600"),
         super::dto::PageParams,

@@ -118,8 +118,10 @@ impl SearchHitDto {
     }
 }
 
+/// 全站搜索
+///
 /// Searches every published service, need, achievement, tech worker and organization.
-#[utoipa::path(get, path = "/api/v1/search", tag = "search",
+#[utoipa::path(get, path = "/api/v1/search", tag = "search", operation_id = "search",
     params(SearchParams),
     responses(
         (status = 200, description = "One page of results, best first", body = SearchDto),
@@ -228,9 +230,11 @@ async fn matches_of(
     }))
 }
 
+/// 为科技需求匹配服务、专家和成果
+///
 /// Services, tech workers and achievements that match a need, best first, each with why.
 /// For the need's owner and the admins of its region.
-#[utoipa::path(get, path = "/api/v1/needs/{id}/matches", tag = "search",
+#[utoipa::path(get, path = "/api/v1/needs/{id}/matches", tag = "search", operation_id = "list_need_matches",
     params(("id" = i64, Path), MatchParams),
     responses(
         (status = 200, description = "Suggestions (empty until the need is published)", body = MatchesDto),
@@ -248,8 +252,10 @@ pub async fn need_matches(
     matches_of(&state, &user, PostingKind::Need, id.0, p.limit).await
 }
 
+/// 为科技服务匹配科技需求
+///
 /// Needs a service reaches and matches, best first, each with why.
-#[utoipa::path(get, path = "/api/v1/services/{id}/matches", tag = "search",
+#[utoipa::path(get, path = "/api/v1/services/{id}/matches", tag = "search", operation_id = "list_service_matches",
     params(("id" = i64, Path), MatchParams),
     responses(
         (status = 200, description = "Matching needs", body = MatchesDto),
@@ -267,8 +273,10 @@ pub async fn service_matches(
     matches_of(&state, &user, PostingKind::Service, id.0, p.limit).await
 }
 
+/// 为科技成果匹配科技需求
+///
 /// Needs an achievement matches, best first, each with why.
-#[utoipa::path(get, path = "/api/v1/achievements/{id}/matches", tag = "search",
+#[utoipa::path(get, path = "/api/v1/achievements/{id}/matches", tag = "search", operation_id = "list_achievement_matches",
     params(("id" = i64, Path), MatchParams),
     responses(
         (status = 200, description = "Matching needs", body = MatchesDto),

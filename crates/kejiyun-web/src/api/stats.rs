@@ -69,9 +69,11 @@ fn values(g: &Group) -> BTreeMap<String, i64> {
         .collect()
 }
 
+/// 统计数据（按下级地区、月份、分类细分）
+///
 /// The figures of a region and everything below it for a date range, with breakdowns by child
 /// region, month and category. Served from maintained figures, never from the base tables.
-#[utoipa::path(get, path = "/api/v1/stats", tag = "stats",
+#[utoipa::path(get, path = "/api/v1/stats", tag = "stats", operation_id = "get_stats",
     params(StatsParams),
     responses(
         (status = 200, description = "Figures", body = StatsDto),
@@ -154,8 +156,10 @@ pub async fn stats(
     }))
 }
 
+/// 统计指标目录
+///
 /// The metric catalogue, as a list like every other (one page holds it all by default).
-#[utoipa::path(get, path = "/api/v1/stats/metrics", tag = "stats",
+#[utoipa::path(get, path = "/api/v1/stats/metrics", tag = "stats", operation_id = "list_stat_metrics",
     params(PageParams),
     responses(
         (status = 200, description = "Metrics", body = MetricList),
@@ -208,8 +212,10 @@ pub struct RecordList {
     pub sum: i64,
 }
 
+/// 统计明细（一项数字背后的记录）
+///
 /// Drill-down: exactly the records one figure counts, newest first.
-#[utoipa::path(get, path = "/api/v1/stats/records", tag = "stats",
+#[utoipa::path(get, path = "/api/v1/stats/records", tag = "stats", operation_id = "list_stat_records",
     params(RecordsParams),
     responses(
         (status = 200, description = "The records behind the figure", body = RecordList),

@@ -175,9 +175,11 @@ fn attachment(content_type: &'static str, name: String, body: Vec<u8>) -> Respon
         .into_response()
 }
 
+/// 导出统计表（CSV）
+///
 /// The figures of a region and each of its child regions for a period, as CSV (UTF-8 with BOM
 /// for Excel): one row per region, one column per metric; amounts in fen, plus a 万元 column.
-#[utoipa::path(get, path = "/api/v1/stats/export.csv", tag = "stats",
+#[utoipa::path(get, path = "/api/v1/stats/export.csv", tag = "stats", operation_id = "export_stats_csv",
     params(StatsParams),
     responses(
         (status = 200, description = "CSV file", content_type = "text/csv", body = String),
@@ -350,11 +352,13 @@ fn county_sheet(ws: &mut Worksheet, c: &County<'_>, bold: &Format) -> Result<(),
     Ok(())
 }
 
+/// 导出统计表（Excel，含县级报表）
+///
 /// The same figures as .xlsx (sheet 地区汇总), plus the county report sheet 县级报表: one row
 /// per metric in the groups of the 中国科协综合统计报表, with this period, the same period last
 /// year (both open: this calendar year against the last) and the change; rows Kejiyun has no
 /// records for stay blank.
-#[utoipa::path(get, path = "/api/v1/stats/export.xlsx", tag = "stats",
+#[utoipa::path(get, path = "/api/v1/stats/export.xlsx", tag = "stats", operation_id = "export_stats_xlsx",
     params(StatsParams),
     responses(
         (status = 200, description = "Excel workbook", content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", body = Vec<u8>),

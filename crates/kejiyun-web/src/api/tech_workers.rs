@@ -15,8 +15,10 @@ use crate::error::{ApiResult, ErrorBody};
 use crate::extract::{ApiJson, ApiPath, ApiQuery};
 use crate::session::{ApiUser, Ctx};
 
+/// 科技工作者名录
+///
 /// Verified tech workers (any visitor); admins may list other statuses in their regions.
-#[utoipa::path(get, path = "/api/v1/tech-workers", tag = "tech-workers",
+#[utoipa::path(get, path = "/api/v1/tech-workers", tag = "tech-workers", operation_id = "list_tech_workers",
     params(DirectoryParams),
     responses(
         (status = 200, description = "Tech workers", body = TechWorkerList),
@@ -44,9 +46,11 @@ pub async fn list(
     })))
 }
 
+/// 申请科技工作者认证
+///
 /// Applies to become a verified tech worker; the application waits in the service region's
 /// moderation queue.
-#[utoipa::path(post, path = "/api/v1/tech-workers", tag = "tech-workers",
+#[utoipa::path(post, path = "/api/v1/tech-workers", tag = "tech-workers", operation_id = "apply_tech_worker",
     request_body = TechWorkerRequest,
     responses(
         (status = 201, description = "Application submitted (pending)", body = CreatedId),
@@ -69,8 +73,10 @@ pub async fn apply(
     Ok((StatusCode::CREATED, ApiJson(CreatedId { id: id.0 })))
 }
 
+/// 查看科技工作者
+///
 /// One tech worker: published ones for everyone, others for their owner and region admins.
-#[utoipa::path(get, path = "/api/v1/tech-workers/{id}", tag = "tech-workers",
+#[utoipa::path(get, path = "/api/v1/tech-workers/{id}", tag = "tech-workers", operation_id = "get_tech_worker",
     params(("id" = i64, Path)),
     responses(
         (status = 200, description = "The tech worker", body = TechWorkerDto),
@@ -85,8 +91,10 @@ pub async fn get_one(
     profiles::one(&state.services, ctx.actor(), id, TechWorkerDto::new).await
 }
 
+/// 修改科技工作者资料（重新审核）
+///
 /// The owner edits the application or profile; it goes back to review.
-#[utoipa::path(put, path = "/api/v1/tech-workers/{id}", tag = "tech-workers",
+#[utoipa::path(put, path = "/api/v1/tech-workers/{id}", tag = "tech-workers", operation_id = "edit_tech_worker",
     params(("id" = i64, Path)),
     request_body = TechWorkerRequest,
     responses(
@@ -116,8 +124,10 @@ pub async fn edit(
     .await
 }
 
+/// 认证科技工作者（审核通过）
+///
 /// A region admin verifies a pending application (same as approving it in the queue).
-#[utoipa::path(post, path = "/api/v1/tech-workers/{id}/verify", tag = "tech-workers",
+#[utoipa::path(post, path = "/api/v1/tech-workers/{id}/verify", tag = "tech-workers", operation_id = "verify_tech_worker",
     params(("id" = i64, Path)),
     responses(
         (status = 200, description = "Verified", body = StatusDto),
@@ -135,8 +145,10 @@ pub async fn verify(
     decide(&state.services, &session.actor, kind, id, approve).await
 }
 
+/// 驳回科技工作者认证
+///
 /// A region admin rejects a pending application, saying why.
-#[utoipa::path(post, path = "/api/v1/tech-workers/{id}/reject", tag = "tech-workers",
+#[utoipa::path(post, path = "/api/v1/tech-workers/{id}/reject", tag = "tech-workers", operation_id = "reject_tech_worker",
     params(("id" = i64, Path)),
     request_body = RejectRequest,
     responses(

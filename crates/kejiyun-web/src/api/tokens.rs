@@ -10,9 +10,11 @@ use crate::error::{ApiResult, ErrorBody};
 use crate::extract::{ApiJson, ApiPath, ApiQuery};
 use crate::session::ApiUser;
 
+/// 我的 API 令牌
+///
 /// The caller's live API tokens (secrets are never shown again), newest first, paged like
 /// every list.
-#[utoipa::path(get, path = "/api/v1/tokens", tag = "tokens",
+#[utoipa::path(get, path = "/api/v1/tokens", tag = "tokens", operation_id = "list_tokens",
     params(PageParams),
     responses(
         (status = 200, description = "Tokens", body = TokenList),
@@ -37,8 +39,10 @@ pub async fn list(
     )))
 }
 
+/// 创建 API 令牌
+///
 /// Creates an API token; its secret is in this answer only.
-#[utoipa::path(post, path = "/api/v1/tokens", tag = "tokens",
+#[utoipa::path(post, path = "/api/v1/tokens", tag = "tokens", operation_id = "create_token",
     request_body = CreateTokenRequest,
     responses(
         (status = 201, description = "Created", body = CreatedToken),
@@ -66,8 +70,10 @@ pub async fn create(
     ))
 }
 
+/// 撤销 API 令牌
+///
 /// Revokes one of the caller's tokens.
-#[utoipa::path(delete, path = "/api/v1/tokens/{id}", tag = "tokens",
+#[utoipa::path(delete, path = "/api/v1/tokens/{id}", tag = "tokens", operation_id = "revoke_token",
     params(("id" = i64, Path)),
     responses(
         (status = 204, description = "Revoked"),

@@ -15,14 +15,22 @@ use crate::session::Ctx;
 
 pub struct ApiGroup {
     pub tag: String,
+    /// The tag's Chinese name (its `x-displayName`), else the tag itself.
+    pub name: String,
+    /// The description's first paragraph (Chinese) and the rest (English).
     pub description: String,
+    pub description_more: String,
     pub operations: Vec<ApiOperation>,
 }
 
 pub struct ApiOperation {
     pub method: &'static str,
     pub path: String,
+    pub operation_id: String,
+    /// The Chinese summary.
     pub summary: String,
+    /// The English description (the handler's doc comment).
+    pub description: String,
     /// `name (in, required)`.
     pub parameters: Vec<String>,
     /// The request body's schema name.
@@ -52,10 +60,22 @@ fn groups(doc: &OpenApi) -> Vec<ApiGroup> {
         .tags
         .iter()
         .flatten()
-        .map(|t| ApiGroup {
-            tag: t.name.clone(),
-            description: t.description.clone().unwrap_or_default(),
-            operations: Vec::new(),
+        .map(|t| {
+            let (description, description_more) = paragraphs(t.description.as_deref());
+            let name = t
+                .extensions
+                .as_ref()
+                .and_then(|x| x.get(crate::api::TAG_DISPLAY_NAME))
+                .and_then(|v| v.as_str())
+                .unwrap_or(&t.name)
+                .to_owned();
+            ApiGroup {
+                tag: t.name.clone(),
+                name,
+                description,
+                description_more,
+                operations: Vec::new(),
+            }
         })
         .collect();
     for (path, item) in &doc.paths.paths {
@@ -78,8 +98,10 @@ fn groups(doc: &OpenApi) -> Vec<ApiGroup> {
                 Some(i) => i,
                 None => {
                     groups.push(ApiGroup {
+                        name: tag.clone(),
                         tag,
                         description: String::new(),
+                        description_more: String::new(),
                         operations: Vec::new(),
                     });
                     groups.len() - 1
@@ -138,14 +160,21 @@ fn operation(method: &'static str, path: &str, op: &Operation) -> ApiOperation {
     ApiOperation {
         method,
         path: path.to_owned(),
-        summary: op
-            .summary
-            .clone()
-            .or_else(|| op.description.clone())
-            .unwrap_or_default(),
+        operation_id: op.operation_id.clone().unwrap_or_default(),
+        summary: op.summary.clone().unwrap_or_default(),
+        description: op.description.clone().unwrap_or_default(),
         parameters,
         body,
         responses,
+    }
+}
+
+/// A text's first paragraph, and the rest.
+fn paragraphs(text: Option<&str>) -> (String, String) {
+    let text = text.unwrap_or_default().trim();
+    match text.split_once("\n\n") {
+        Some((first, rest)) => (first.trim().to_owned(), rest.trim().to_owned()),
+        None => (text.to_owned(), String::new()),
     }
 }
 
@@ -181,5 +210,41 @@ mod tests {
             .unwrap_or_else(|| panic!("no POST /api/v1/needs"));
         assert_eq!(create.body.as_deref(), Some("CreateNeedRequest"));
         assert!(create.responses.iter().any(|r| r.starts_with("422")));
+        // Chinese first: the group's name and the summary; the English doc comment below.
+        assert_eq!(needs.name, "科技需求");
+        assert!(
+            needs.description.contains("科技需求"),
+            "{}",
+            needs.description
+        );
+        assert!(needs.description_more.starts_with("Needs"));
+        assert_eq!(create.summary, "发布科技需求（草稿或提交审核）");
+        assert!(
+            create
+                .description
+                .starts_with("A registered user posts a need")
+        );
+        assert_eq!(create.operation_id, "create_need");
+        let submit = needs
+            .operations
+            .iter()
+            .find(|o| o.path == "/api/v1/needs/{id}/submit")
+            .unwrap_or_else(|| panic!("no submit"));
+        assert_eq!(submit.summary, "提交科技需求审核");
+        assert_eq!(submit.operation_id, "submit_need");
+        assert!(
+            submit.description.contains("rejected need"),
+            "{}",
+            submit.description
+        );
+    }
+
+    #[test]
+    fn paragraphs_split_once() {
+        assert_eq!(
+            paragraphs(Some("中文。\n\nEnglish.\n\nMore.")),
+            ("中文。".to_owned(), "English.\n\nMore.".to_owned())
+        );
+        assert_eq!(paragraphs(None), (String::new(), String::new()));
     }
 }

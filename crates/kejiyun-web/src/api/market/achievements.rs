@@ -15,10 +15,12 @@ use crate::error::{ApiResult, ErrorBody};
 use crate::extract::{ApiJson, ApiPath, ApiQuery};
 use crate::session::{ApiUser, Ctx};
 
+/// 科技成果列表
+///
 /// Published achievements (any visitor), filtered by region subtree, category and text;
 /// `mine=true` lists the caller's own in any status; admins may list other statuses within their
 /// regions.
-#[utoipa::path(get, path = "/api/v1/achievements", tag = "achievements",
+#[utoipa::path(get, path = "/api/v1/achievements", tag = "achievements", operation_id = "list_achievements",
     params(PostingParams),
     responses(
         (status = 200, description = "Achievements", body = AchievementList),
@@ -45,9 +47,11 @@ pub async fn list(
     postings::list::<AchievementDraft>(&state, &ctx, q, p.page, p.per_page).await
 }
 
+/// 发布科技成果（草稿或提交审核）
+///
 /// A verified tech worker (or an organization's admin, with `org_id`) publishes an achievement:
 /// a draft, or pending review with `"submit": true`.
-#[utoipa::path(post, path = "/api/v1/achievements", tag = "achievements",
+#[utoipa::path(post, path = "/api/v1/achievements", tag = "achievements", operation_id = "create_achievement",
     request_body = CreateAchievementRequest,
     responses(
         (status = 201, description = "Created (draft, or pending with `submit`)", body = CreatedId),
@@ -67,9 +71,11 @@ pub async fn create(
     postings::create(&state, &session.actor, input, submit).await
 }
 
+/// 查看科技成果
+///
 /// One achievement: published (or closed after publication) ones for everyone, others for their
 /// owner and the region's admins.
-#[utoipa::path(get, path = "/api/v1/achievements/{id}", tag = "achievements",
+#[utoipa::path(get, path = "/api/v1/achievements/{id}", tag = "achievements", operation_id = "get_achievement",
     params(("id" = i64, Path)),
     responses(
         (status = 200, description = "The achievement", body = AchievementDto),
@@ -84,8 +90,10 @@ pub async fn get_one(
     postings::show::<AchievementDraft>(&state, ctx.actor(), id).await
 }
 
+/// 修改科技成果（重新审核）
+///
 /// The owner edits; a published or rejected achievement goes back to review.
-#[utoipa::path(put, path = "/api/v1/achievements/{id}", tag = "achievements",
+#[utoipa::path(put, path = "/api/v1/achievements/{id}", tag = "achievements", operation_id = "edit_achievement",
     params(("id" = i64, Path)),
     request_body = AchievementRequest,
     responses(

@@ -17,10 +17,12 @@ use super::postings::param;
 use crate::error::{ApiResult, ErrorBody};
 use crate::extract::{ApiJson, ApiQuery};
 
+/// 分类目录和各项取值
+///
 /// The category catalogue (optionally one group) and every vocabulary: scopes, industries,
 /// maturities, IP types, transfer modes, contact preferences, price kinds, close reasons,
 /// decline reasons, follow-up kinds, ticket outcomes and the status codes.
-#[utoipa::path(get, path = "/api/v1/categories", tag = "categories",
+#[utoipa::path(get, path = "/api/v1/categories", tag = "categories", operation_id = "get_catalogue",
     params(CatalogueParams),
     responses(
         (status = 200, description = "Catalogue and vocabularies", body = CatalogueDto),

@@ -25,14 +25,17 @@ use crate::AppState;
 use crate::api::page;
 use crate::error::{ApiError, ApiResult, ErrorBody};
 use crate::extract::{ApiJson, ApiPath, ApiQuery};
+use crate::input_errors;
 use crate::session::ApiUser;
 
 /// Room for the multipart framing and the `data` part beside the file.
 const FORM_OVERHEAD: usize = 64 * 1024;
 
+/// 交易列表
+///
 /// With `mine=true`: the deals where the caller is a side. Otherwise (admins): the deals of
 /// their regions, filtered by region subtree, status and transfer.
-#[utoipa::path(get, path = "/api/v1/deals", tag = "deals",
+#[utoipa::path(get, path = "/api/v1/deals", tag = "deals", operation_id = "list_deals",
     params(DealParams),
     responses(
         (status = 200, description = "Deals", body = DealList),
@@ -60,9 +63,11 @@ pub async fn list(
     Ok(ApiJson(DealList::from_paged(paged, |d| DealDto::new(s, d))))
 }
 
+/// 发起交易
+///
 /// One side proposes a deal (on an inquiry's posting, or on need + service, need +
 /// achievement, or one posting of the other side); their own confirmation is implied.
-#[utoipa::path(post, path = "/api/v1/deals", tag = "deals",
+#[utoipa::path(post, path = "/api/v1/deals", tag = "deals", operation_id = "create_deal",
     request_body = DealRequest,
     responses(
         (status = 201, description = "Proposed, waiting for the other side", body = CreatedId),
@@ -87,8 +92,10 @@ pub async fn create(
     Ok((StatusCode::CREATED, ApiJson(CreatedId { id: id.0 })))
 }
 
+/// 查看交易
+///
 /// One deal: for its two sides and the admins of the region it counts in.
-#[utoipa::path(get, path = "/api/v1/deals/{id}", tag = "deals",
+#[utoipa::path(get, path = "/api/v1/deals/{id}", tag = "deals", operation_id = "get_deal",
     params(("id" = i64, Path)),
     responses(
         (status = 200, description = "The deal", body = DealDto),
@@ -106,8 +113,10 @@ pub async fn get_one(
     Ok(ApiJson(DealDto::new(s, d)))
 }
 
+/// 确认交易
+///
 /// One side confirms a proposed deal; it is confirmed (and counts) once both have.
-#[utoipa::path(post, path = "/api/v1/deals/{id}/confirm", tag = "deals",
+#[utoipa::path(post, path = "/api/v1/deals/{id}/confirm", tag = "deals", operation_id = "confirm_deal",
     params(("id" = i64, Path)),
     responses(
         (status = 200, description = "`proposed` (waiting for the other side) or `confirmed`", body = StateDto),
@@ -130,9 +139,11 @@ pub async fn confirm(
     Ok(ApiJson(StateDto::new(to.code(), to.label_zh())))
 }
 
+/// 取消交易（说明原因）
+///
 /// Cancels a deal with a reason: either side while it is proposed; a region admin at any time
 /// (a confirmed deal only by an admin: it moves the statistics).
-#[utoipa::path(post, path = "/api/v1/deals/{id}/cancel", tag = "deals",
+#[utoipa::path(post, path = "/api/v1/deals/{id}/cancel", tag = "deals", operation_id = "cancel_deal",
     params(("id" = i64, Path)),
     request_body = CancelRequest,
     responses(
@@ -160,10 +171,12 @@ pub async fn cancel(
     Ok(ApiJson(StateDto::new(to.code(), to.label_zh())))
 }
 
+/// 登记线下合同（上传合同凭证）
+///
 /// A region admin records an offline contract: `multipart/form-data` with a text part `data`
 /// (JSON of `OfflineDealData`) and a file part `evidence` (PDF, PNG or JPEG, judged by its
 /// bytes; at most the configured upload limit, 20 MB by default). The deal counts at once.
-#[utoipa::path(post, path = "/api/v1/deals/offline", tag = "deals",
+#[utoipa::path(post, path = "/api/v1/deals/offline", tag = "deals", operation_id = "record_offline_deal",
     request_body(content = OfflineDealForm, content_type = "multipart/form-data"),
     responses(
         (status = 201, description = "Recorded (confirmed)", body = CreatedId),
@@ -224,9 +237,11 @@ pub async fn record_offline(
     Ok((StatusCode::CREATED, ApiJson(CreatedId { id: id.0 })))
 }
 
+/// 下载线下合同凭证
+///
 /// The evidence file of an offline deal, for the deal's sides and the region's admins: its
 /// content type, as an attachment.
-#[utoipa::path(get, path = "/api/v1/deals/{id}/evidence", tag = "deals",
+#[utoipa::path(get, path = "/api/v1/deals/{id}/evidence", tag = "deals", operation_id = "get_deal_evidence",
     params(("id" = i64, Path)),
     responses(
         (status = 200, description = "The file",
@@ -337,11 +352,12 @@ fn multipart_error(e: axum::extract::multipart::MultipartError) -> ApiError {
             "请求体过大",
         )
     } else {
-        let detail: String = e.body_text().chars().take(300).collect();
+        // multer's reason is English: logged, not shown.
+        tracing::debug!(cause = %e.body_text(), "malformed multipart form");
         ApiError::new(
             StatusCode::BAD_REQUEST,
             "bad_request",
-            format!("表单格式错误：{detail}"),
+            "表单格式错误：无法按 multipart/form-data 读取",
         )
     }
 }
@@ -350,15 +366,58 @@ fn multipart_error(e: axum::extract::multipart::MultipartError) -> ApiError {
 /// field, fractional or out-of-range amount) a 422.
 fn parse_data(text: &str) -> ApiResult<OfflineDealData> {
     serde_json::from_str(text).map_err(|e| {
-        let detail: String = e.to_string().chars().take(300).collect();
+        // serde's text is English; explained in Chinese the way JSON bodies are.
+        let detail = e.to_string();
         if e.is_data() {
-            DomainError::invalid("data", format!("交易信息不符合要求：{detail}")).into()
+            let explained = input_errors::json_data(&detail).message;
+            let problem = explained
+                .strip_prefix("请求数据不符合要求：")
+                .unwrap_or(&explained);
+            DomainError::invalid("data", format!("交易信息不符合要求：{problem}")).into()
         } else {
-            ApiError::new(
-                StatusCode::BAD_REQUEST,
-                "malformed_json",
-                format!("data 字段的 JSON 格式错误：{detail}"),
-            )
+            let explained = input_errors::json_syntax(&detail).message;
+            ApiError {
+                field: Some("data".into()),
+                ..ApiError::new(
+                    StatusCode::BAD_REQUEST,
+                    "malformed_json",
+                    format!("data 字段的 {explained}"),
+                )
+            }
         }
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn refusal(text: &str) -> ApiError {
+        match parse_data(text) {
+            Ok(d) => panic!("accepted {d:?}"),
+            Err(e) => e,
+        }
+    }
+
+    #[test]
+    fn the_data_part_is_refused_in_chinese() {
+        let e = refusal(r#"{"amount_fen": 100, "deal_date": "2026-01-05", "colour": 1}"#);
+        assert_eq!(e.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(e.field.as_deref(), Some("data"));
+        assert!(
+            e.message
+                .starts_with("交易信息不符合要求：不认识的字段 colour（可用的字段："),
+            "{}",
+            e.message
+        );
+        let e = refusal(r#"{"amount_fen": "many", "deal_date": "2026-01-05"}"#);
+        assert_eq!(e.message, "交易信息不符合要求：类型不对，应为整数");
+        let e = refusal(r#"{"amount_fen": 100"#);
+        assert_eq!(e.status, StatusCode::BAD_REQUEST);
+        assert_eq!(e.field.as_deref(), Some("data"));
+        assert_eq!(
+            e.message,
+            "data 字段的 JSON 格式错误：内容不完整（第 1 行第 18 列）"
+        );
+    }
 }

@@ -18,8 +18,10 @@ use crate::error::{ApiResult, ErrorBody};
 use crate::extract::{ApiJson, ApiPath, ApiQuery};
 use crate::session::ApiUser;
 
+/// 我的对接列表
+///
 /// The caller's threads (either side), most recent activity first.
-#[utoipa::path(get, path = "/api/v1/inquiries", tag = "inquiries",
+#[utoipa::path(get, path = "/api/v1/inquiries", tag = "inquiries", operation_id = "list_inquiries",
     params(PageParams),
     responses(
         (status = 200, description = "The caller's threads", body = InquiryList),
@@ -40,9 +42,11 @@ pub async fn list(
     Ok(ApiJson(InquiryList::from_paged(paged, InquiryDto::from)))
 }
 
+/// 发起对接
+///
 /// Contacts the owner of a published posting; a second contact on the same posting continues
 /// the same thread (the answer names it).
-#[utoipa::path(post, path = "/api/v1/inquiries", tag = "inquiries",
+#[utoipa::path(post, path = "/api/v1/inquiries", tag = "inquiries", operation_id = "create_inquiry",
     request_body = InquiryRequest,
     responses(
         (status = 201, description = "The thread the message went to", body = CreatedId),
@@ -69,8 +73,10 @@ pub async fn create(
     Ok((StatusCode::CREATED, ApiJson(CreatedId { id: id.0 })))
 }
 
+/// 查看对接及其消息
+///
 /// A thread with its messages, oldest first: only for its two sides.
-#[utoipa::path(get, path = "/api/v1/inquiries/{id}", tag = "inquiries",
+#[utoipa::path(get, path = "/api/v1/inquiries/{id}", tag = "inquiries", operation_id = "get_inquiry",
     params(("id" = i64, Path)),
     responses(
         (status = 200, description = "The thread", body = InquiryThreadDto),
@@ -94,8 +100,10 @@ pub async fn get_one(
     }))
 }
 
+/// 在对接中回复消息
+///
 /// One side writes to the thread.
-#[utoipa::path(post, path = "/api/v1/inquiries/{id}/messages", tag = "inquiries",
+#[utoipa::path(post, path = "/api/v1/inquiries/{id}/messages", tag = "inquiries", operation_id = "reply_inquiry",
     params(("id" = i64, Path)),
     request_body = MessageRequest,
     responses(

@@ -16,10 +16,12 @@ use crate::error::{ApiResult, ErrorBody};
 use crate::extract::{ApiJson, ApiPath, ApiQuery};
 use crate::session::{ApiUser, Ctx};
 
+/// 科技需求列表
+///
 /// Published needs (any visitor), filtered by region subtree, category and text;
 /// `mine=true` lists the caller's own in any status; admins may list other statuses within their
 /// regions.
-#[utoipa::path(get, path = "/api/v1/needs", tag = "needs",
+#[utoipa::path(get, path = "/api/v1/needs", tag = "needs", operation_id = "list_needs",
     params(PostingParams),
     responses(
         (status = 200, description = "Needs", body = NeedList),
@@ -46,8 +48,10 @@ pub async fn list(
     postings::list::<NeedDraft>(&state, &ctx, q, p.page, p.per_page).await
 }
 
+/// 发布科技需求（草稿或提交审核）
+///
 /// A registered user posts a need: a draft, or pending review with `"submit": true`.
-#[utoipa::path(post, path = "/api/v1/needs", tag = "needs",
+#[utoipa::path(post, path = "/api/v1/needs", tag = "needs", operation_id = "create_need",
     request_body = CreateNeedRequest,
     responses(
         (status = 201, description = "Created (draft, or pending with `submit`)", body = CreatedId),
@@ -66,9 +70,11 @@ pub async fn create(
     postings::create(&state, &session.actor, input, submit).await
 }
 
+/// 查看科技需求
+///
 /// One need: published (or closed after publication) ones for everyone, others for their
 /// owner and the region's admins.
-#[utoipa::path(get, path = "/api/v1/needs/{id}", tag = "needs",
+#[utoipa::path(get, path = "/api/v1/needs/{id}", tag = "needs", operation_id = "get_need",
     params(("id" = i64, Path)),
     responses(
         (status = 200, description = "The need", body = NeedDto),
@@ -83,8 +89,10 @@ pub async fn get_one(
     postings::show::<NeedDraft>(&state, ctx.actor(), id).await
 }
 
+/// 修改科技需求（重新审核）
+///
 /// The owner edits; a published or rejected need goes back to review.
-#[utoipa::path(put, path = "/api/v1/needs/{id}", tag = "needs",
+#[utoipa::path(put, path = "/api/v1/needs/{id}", tag = "needs", operation_id = "edit_need",
     params(("id" = i64, Path)),
     request_body = NeedRequest,
     responses(
@@ -107,9 +115,11 @@ pub async fn edit(
     postings::edit(&state, &session.actor, id, NeedInput::from(req)).await
 }
 
+/// 科技需求完整度评分
+///
 /// Scores a need as typed so far (every field optional), before it is valid: the score (0–100)
 /// and what would raise it, most valuable first. No login needed.
-#[utoipa::path(post, path = "/api/v1/needs/completeness", tag = "needs",
+#[utoipa::path(post, path = "/api/v1/needs/completeness", tag = "needs", operation_id = "score_need_completeness",
     request_body = NeedDraftRequest,
     responses(
         (status = 200, description = "Score and hints", body = CompletenessDto),

@@ -162,8 +162,14 @@ where
     show::<I::Draft>(state, Some(actor), id).await
 }
 
+/// The words the owner's actions' Chinese summaries below use for the posting, which
+/// [`lifecycle_routes`] replaces with the kind's name (科技需求, …).
+const POSTING_ZH: &str = "发布内容";
+
+/// 提交发布内容审核
+///
 /// The owner sends a draft or rejected posting to the region's moderation queue.
-#[utoipa::path(post, path = "/api/v1/{kind}/{id}/submit",
+#[utoipa::path(post, path = "/api/v1/{kind}/{id}/submit", operation_id = "submit",
     params(("id" = i64, Path)),
     responses(
         (status = 200, description = "Pending review", body = StateDto),
@@ -186,8 +192,10 @@ pub async fn submit<D: PostingContent>(
     Ok(ApiJson(StateDto::new(to.as_str(), to.label_zh())))
 }
 
-/// The owner closes a posting, saying why (`solved_here`, `solved_elsewhere`, `withdrawn`, `no_answer`).
-#[utoipa::path(post, path = "/api/v1/{kind}/{id}/close",
+/// 关闭发布内容（说明原因）
+///
+/// The owner closes the posting, saying why (`solved_here`, `solved_elsewhere`, `withdrawn`, `no_answer`).
+#[utoipa::path(post, path = "/api/v1/{kind}/{id}/close", operation_id = "close",
     params(("id" = i64, Path)),
     request_body = CloseRequest,
     responses(
@@ -215,8 +223,10 @@ pub async fn close<D: PostingContent>(
     Ok(ApiJson(StateDto::new(closed.as_str(), closed.label_zh())))
 }
 
+/// 确认发布内容仍有效（延长有效期）
+///
 /// The owner confirms a published posting is still current: it stays up another interval (90 days by default) and answers the new expiry.
-#[utoipa::path(post, path = "/api/v1/{kind}/{id}/confirm",
+#[utoipa::path(post, path = "/api/v1/{kind}/{id}/confirm", operation_id = "confirm",
     params(("id" = i64, Path)),
     responses(
         (status = 200, description = "Expiry extended", body = ExpiryDto),
@@ -243,16 +253,18 @@ pub async fn confirm<D: PostingContent>(
 
 /// The owner's actions on a kind's postings (`…/{id}/submit`, `close`, `confirm`): the generic
 /// handlers above, each at the kind's path (`base`, e.g. `/api/v1/needs`) and described by the
-/// shared operation under the kind's tag, naming the kind (`what`) where it says "posting".
+/// shared operation under the kind's tag, naming the kind where it says "posting" (`what`) or
+/// 发布内容 (the kind's Chinese name), its operation id suffixed with `what` (`submit_need`).
 pub fn lifecycle_routes<D: PostingContent>(
     base: &str,
     tag: &str,
     what: &str,
 ) -> [UtoipaMethodRouter<AppState>; 3] {
+    let what_zh = D::KIND.label_zh();
     fn route<P: utoipa::Path>(
         base: &str,
         tag: &str,
-        what: &str,
+        (what, what_zh): (&str, &str),
         handler: MethodRouter<AppState>,
     ) -> UtoipaMethodRouter<AppState> {
         fn schema<T: utoipa::ToSchema>() -> (String, RefOr<Schema>) {
@@ -266,16 +278,16 @@ pub fn lifecycle_routes<D: PostingContent>(
         ];
         let mut op = P::operation();
         op.tags = Some(vec![tag.to_owned()]);
-        let named = |t: String| t.replace("posting", what);
-        op.summary = op.summary.map(named);
-        op.description = op.description.map(named);
+        op.operation_id = op.operation_id.map(|id| format!("{id}_{what}"));
+        op.summary = op.summary.map(|t| t.replace(POSTING_ZH, what_zh));
+        op.description = op.description.map(|t| t.replace("posting", what));
         let mut paths = Paths::new();
         paths.add_path_operation(P::path().replace("/api/v1/{kind}", base), P::methods(), op);
         (schemas, paths, handler)
     }
     [
-        route::<__path_submit>(base, tag, what, post(submit::<D>)),
-        route::<__path_close>(base, tag, what, post(close::<D>)),
-        route::<__path_confirm>(base, tag, what, post(confirm::<D>)),
+        route::<__path_submit>(base, tag, (what, what_zh), post(submit::<D>)),
+        route::<__path_close>(base, tag, (what, what_zh), post(close::<D>)),
+        route::<__path_confirm>(base, tag, (what, what_zh), post(confirm::<D>)),
     ]
 }

@@ -18,9 +18,11 @@ use crate::error::{ApiResult, ErrorBody};
 use crate::extract::{ApiJson, ApiPath, ApiQuery};
 use crate::session::ApiUser;
 
+/// 报价列表
+///
 /// With `need_id`: the quotes on that need, to compare side by side (all of them for its owner
 /// and the region's admins, the caller's own for a provider). Without: the caller's own quotes.
-#[utoipa::path(get, path = "/api/v1/quotes", tag = "quotes",
+#[utoipa::path(get, path = "/api/v1/quotes", tag = "quotes", operation_id = "list_quotes",
     params(QuoteParams),
     responses(
         (status = 200, description = "Quotes", body = QuoteList),
@@ -43,9 +45,11 @@ pub async fn list(
     Ok(ApiJson(QuoteList::from_paged(paged, QuoteDto::from)))
 }
 
+/// 对科技需求报价
+///
 /// A verified tech worker or organization quotes on a published need (one open quote per
 /// provider and need).
-#[utoipa::path(post, path = "/api/v1/quotes", tag = "quotes",
+#[utoipa::path(post, path = "/api/v1/quotes", tag = "quotes", operation_id = "create_quote",
     request_body = QuoteRequest,
     responses(
         (status = 201, description = "Quote submitted", body = CreatedId),
@@ -77,8 +81,10 @@ pub async fn create(
     Ok((StatusCode::CREATED, ApiJson(CreatedId { id: id.0 })))
 }
 
+/// 查看报价
+///
 /// One quote: for its provider, the need's owner and the region's admins.
-#[utoipa::path(get, path = "/api/v1/quotes/{id}", tag = "quotes",
+#[utoipa::path(get, path = "/api/v1/quotes/{id}", tag = "quotes", operation_id = "get_quote",
     params(("id" = i64, Path)),
     responses(
         (status = 200, description = "The quote", body = QuoteDto),
@@ -95,9 +101,11 @@ pub async fn get_one(
     Ok(ApiJson(q.into()))
 }
 
+/// 接受报价（生成待确认的交易）
+///
 /// The need's owner accepts a quote: a deal is proposed on its terms (the requester's side
 /// confirmed), waiting for the provider's confirmation.
-#[utoipa::path(post, path = "/api/v1/quotes/{id}/accept", tag = "quotes",
+#[utoipa::path(post, path = "/api/v1/quotes/{id}/accept", tag = "quotes", operation_id = "accept_quote",
     params(("id" = i64, Path)),
     responses(
         (status = 200, description = "Accepted; the proposed deal", body = AcceptedDto),
@@ -120,9 +128,11 @@ pub async fn accept(
     Ok(ApiJson(AcceptedDto { deal_id: deal_id.0 }))
 }
 
+/// 婉拒报价
+///
 /// The need's owner declines a quote with a structured reason (`too_expensive`, `too_slow`,
 /// `not_what_we_need`, `chose_another`, `other`) and an optional note.
-#[utoipa::path(post, path = "/api/v1/quotes/{id}/decline", tag = "quotes",
+#[utoipa::path(post, path = "/api/v1/quotes/{id}/decline", tag = "quotes", operation_id = "decline_quote",
     params(("id" = i64, Path)),
     request_body = DeclineRequest,
     responses(
@@ -150,8 +160,10 @@ pub async fn decline(
     Ok(ApiJson(StateDto::new(to.code(), to.label_zh())))
 }
 
+/// 撤回报价
+///
 /// The provider withdraws a quote that is not decided yet.
-#[utoipa::path(post, path = "/api/v1/quotes/{id}/withdraw", tag = "quotes",
+#[utoipa::path(post, path = "/api/v1/quotes/{id}/withdraw", tag = "quotes", operation_id = "withdraw_quote",
     params(("id" = i64, Path)),
     responses(
         (status = 200, description = "Withdrawn", body = StateDto),
@@ -175,10 +187,12 @@ pub async fn withdraw(
     Ok(ApiJson(StateDto::new(to.code(), to.label_zh())))
 }
 
+/// 就报价向服务方提问
+///
 /// The need's owner asks the quote's provider a question. The message goes to the inquiry
 /// thread between them on that need (created if the provider has not written yet); answers the
 /// thread's id.
-#[utoipa::path(post, path = "/api/v1/quotes/{id}/messages", tag = "quotes",
+#[utoipa::path(post, path = "/api/v1/quotes/{id}/messages", tag = "quotes", operation_id = "ask_about_quote",
     params(("id" = i64, Path)),
     request_body = MessageRequest,
     responses(

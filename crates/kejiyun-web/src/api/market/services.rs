@@ -14,10 +14,12 @@ use crate::error::{ApiResult, ErrorBody};
 use crate::extract::{ApiJson, ApiPath, ApiQuery};
 use crate::session::{ApiUser, Ctx};
 
+/// 科技服务列表
+///
 /// Published services (any visitor), filtered by region subtree, category, scope, the region
 /// they are offered in, and text; `mine=true` lists the caller's own in any status; admins may
 /// list other statuses within their regions.
-#[utoipa::path(get, path = "/api/v1/services", tag = "services",
+#[utoipa::path(get, path = "/api/v1/services", tag = "services", operation_id = "list_services",
     params(ServiceParams),
     responses(
         (status = 200, description = "Services", body = ServiceList),
@@ -44,9 +46,11 @@ pub async fn list(
     postings::list::<ServiceDraft>(&state, &ctx, q, p.page, p.per_page).await
 }
 
+/// 发布科技服务（草稿或提交审核）
+///
 /// A verified tech worker (or an organization's admin, with `org_id`) publishes a service: a
 /// draft, or pending review with `"submit": true`.
-#[utoipa::path(post, path = "/api/v1/services", tag = "services",
+#[utoipa::path(post, path = "/api/v1/services", tag = "services", operation_id = "create_service",
     request_body = CreateServiceRequest,
     responses(
         (status = 201, description = "Created (draft, or pending with `submit`)", body = CreatedId),
@@ -66,9 +70,11 @@ pub async fn create(
     postings::create(&state, &session.actor, input, submit).await
 }
 
+/// 查看科技服务
+///
 /// One service: published (or closed after publication) ones for everyone, others for their
 /// owner and the region's admins.
-#[utoipa::path(get, path = "/api/v1/services/{id}", tag = "services",
+#[utoipa::path(get, path = "/api/v1/services/{id}", tag = "services", operation_id = "get_service",
     params(("id" = i64, Path)),
     responses(
         (status = 200, description = "The service", body = ServiceDto),
@@ -83,8 +89,10 @@ pub async fn get_one(
     postings::show::<ServiceDraft>(&state, ctx.actor(), id).await
 }
 
+/// 修改科技服务（重新审核）
+///
 /// The owner edits; a published or rejected service goes back to review.
-#[utoipa::path(put, path = "/api/v1/services/{id}", tag = "services",
+#[utoipa::path(put, path = "/api/v1/services/{id}", tag = "services", operation_id = "edit_service",
     params(("id" = i64, Path)),
     request_body = ServiceRequest,
     responses(

@@ -17,9 +17,11 @@ use crate::error::{ApiResult, ErrorBody};
 use crate::extract::{ApiJson, ApiPath, ApiQuery};
 use crate::session::ApiUser;
 
+/// 保姆单列表
+///
 /// The tickets of the caller's regions (staff only), newest first; `mine=true` for the
 /// caller's own.
-#[utoipa::path(get, path = "/api/v1/tickets", tag = "tickets",
+#[utoipa::path(get, path = "/api/v1/tickets", tag = "tickets", operation_id = "list_tickets",
     params(TicketParams),
     responses(
         (status = 200, description = "Tickets, with their follow-ups and links", body = TicketList),
@@ -50,8 +52,10 @@ pub async fn list(
     })))
 }
 
+/// 为科技需求建保姆单
+///
 /// A staff member of the need's region takes it as a ticket (one open ticket per need).
-#[utoipa::path(post, path = "/api/v1/tickets", tag = "tickets",
+#[utoipa::path(post, path = "/api/v1/tickets", tag = "tickets", operation_id = "create_ticket",
     request_body = TicketRequest,
     responses(
         (status = 201, description = "Ticket opened", body = CreatedId),
@@ -76,8 +80,10 @@ pub async fn create(
     Ok((StatusCode::CREATED, ApiJson(CreatedId { id: id.0 })))
 }
 
+/// 查看保姆单
+///
 /// A ticket with its follow-ups and links, for the staff of its region.
-#[utoipa::path(get, path = "/api/v1/tickets/{id}", tag = "tickets",
+#[utoipa::path(get, path = "/api/v1/tickets/{id}", tag = "tickets", operation_id = "get_ticket",
     params(("id" = i64, Path)),
     responses(
         (status = 200, description = "The ticket", body = TicketDto),
@@ -95,8 +101,10 @@ pub async fn get_one(
     Ok(ApiJson(TicketDto::new(s, t)))
 }
 
+/// 记录保姆单跟进
+///
 /// Logs a follow-up (`call`, `visit`, `introduction`, `note`) on an open ticket.
-#[utoipa::path(post, path = "/api/v1/tickets/{id}/follow-ups", tag = "tickets",
+#[utoipa::path(post, path = "/api/v1/tickets/{id}/follow-ups", tag = "tickets", operation_id = "add_ticket_follow_up",
     params(("id" = i64, Path)),
     request_body = FollowUpRequest,
     responses(
@@ -123,8 +131,10 @@ pub async fn follow_up(
     Ok((StatusCode::CREATED, ApiJson(CreatedId { id: id.0 })))
 }
 
+/// 保姆单关联对接或交易
+///
 /// Links an inquiry or deal that came of the ticket's need (idempotent).
-#[utoipa::path(post, path = "/api/v1/tickets/{id}/links", tag = "tickets",
+#[utoipa::path(post, path = "/api/v1/tickets/{id}/links", tag = "tickets", operation_id = "link_ticket",
     params(("id" = i64, Path)),
     request_body = LinkRequest,
     responses(
@@ -153,8 +163,10 @@ pub async fn link(
     }))
 }
 
+/// 办结保姆单
+///
 /// Closes an open ticket with an outcome (`deal_made`, `referred`, `no_solution`, `withdrawn`).
-#[utoipa::path(post, path = "/api/v1/tickets/{id}/close", tag = "tickets",
+#[utoipa::path(post, path = "/api/v1/tickets/{id}/close", tag = "tickets", operation_id = "close_ticket",
     params(("id" = i64, Path)),
     request_body = CloseTicketRequest,
     responses(
