@@ -52,6 +52,9 @@ pub struct WebConfig {
     pub demo_notice: Option<String>,
     /// Per-address limits of login and registration.
     pub throttle: ThrottleConfig,
+    /// Where an operator puts reviewed boundary maps for the big screen (`<code>.geojson` with
+    /// its 审图号 in `<code>.txt`); `None`: tile grids only.
+    pub map_dir: Option<std::path::PathBuf>,
 }
 
 impl Default for WebConfig {
@@ -62,6 +65,7 @@ impl Default for WebConfig {
             secure_cookies: false,
             demo_notice: None,
             throttle: ThrottleConfig::default(),
+            map_dir: None,
         }
     }
 }

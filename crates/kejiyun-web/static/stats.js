@@ -141,10 +141,56 @@
     });
   }
 
+  // The operator's boundary map (a reviewed 标准地图 with its 审图号, docs/operations.md),
+  // fetched once; until it arrives, and without one, the tile grid stands in.
+  var boundaries = null;
+  var mapUrl = root && root.getAttribute("data-map");
+  if (mapUrl && window.fetch) {
+    window.fetch(mapUrl).then(function (r) { return r.ok ? r.json() : null; }).then(function (geo) {
+      if (!geo || !window.echarts) { return; }
+      window.echarts.registerMap("kejiyun-children", geo);
+      boundaries = geo;
+      if (data && data.grid) { grid(data.grid); }
+    }).catch(function () { /* the tile grid stays */ });
+  }
+
+  function choropleth(g) {
+    var m = g.selected;
+    var metric = g.metrics[m];
+    var unit = metric.unit ? " " + metric.unit : "";
+    var max = 0;
+    g.tiles.forEach(function (t) { max = Math.max(max, t.values[m]); });
+    chart("chart-grid", {
+      tooltip: {
+        formatter: function (p) {
+          var t = g.tiles.filter(function (x) { return x.code === p.name; })[0];
+          return t ? esc(t.name) + "<br>" + esc(metric.label) + "：" + esc(t.shown[m] + unit) : esc(p.name);
+        }
+      },
+      visualMap: {
+        type: "continuous", min: 0, max: Math.max(max, 1), calculable: false,
+        orient: "horizontal", left: "center", bottom: 0, itemWidth: 16, itemHeight: 240,
+        text: [String(max) + unit, "0"], textStyle: { color: ink, fontSize: 16 },
+        inRange: { color: ["#ffeda0", "#feb24c", "#f03b20"] }
+      },
+      series: [{
+        type: "map", map: "kejiyun-children", nameProperty: "code", roam: false,
+        label: { show: true, color: "#1a1a1a", formatter: function (p) {
+          var t = g.tiles.filter(function (x) { return x.code === p.name; })[0];
+          return t ? t.name : "";
+        } },
+        itemStyle: { areaColor: "#3d4a63", borderColor: "#13213d" },
+        data: g.tiles.map(function (t) { return { name: t.code, value: t.values[m] }; })
+      }]
+    });
+    box("chart-grid").setAttribute("data-map-drawn", "1");
+  }
+
   function grid(g) {
     var el = box("chart-grid");
     if (!el || !g) { return; }
     if (!g.tiles.length) { message("chart-grid", data.empty); return; }
+    if (boundaries) { choropleth(g); return; }
     var m = g.selected;
     var metric = g.metrics[m];
     var unit = metric.unit ? " " + metric.unit : "";

@@ -165,6 +165,7 @@ pub fn web_config(config: &Config, demo_notice: Option<String>) -> WebConfig {
             },
             trust_forwarded_for: config.trust_forwarded_for,
         },
+        map_dir: Some(config.data_dir.join("maps")),
     }
 }
 

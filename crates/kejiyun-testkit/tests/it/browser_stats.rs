@@ -58,6 +58,18 @@ async fn scenario(app: &TestApp, b: &Browser) -> anyhow::Result<()> {
     ] {
         b.wait_for(&format!("#{id}[data-rendered=\"1\"]")).await?;
     }
+    // With the operator's reviewed boundary map (and its 审图号) the grid becomes a map.
+    let maps = app.data_dir.path().join("maps");
+    std::fs::create_dir_all(&maps)?;
+    std::fs::write(maps.join("511600.geojson"), two_squares())?;
+    std::fs::write(maps.join("511600.txt"), "川S【2099】1号")?;
+    b.goto(&app.url("/stats/511600/screen")).await?;
+    b.wait_for("#chart-grid[data-map-drawn=\"1\"]").await?;
+    let note = b.wait_for("#map-approval").await?.text().await?;
+    anyhow::ensure!(
+        note.contains("川S【2099】1号"),
+        "the 审图号 is shown: {note:?}"
+    );
     b.set_field("metric", "services_published").await?;
     let url = b.client.current_url().await?;
     anyhow::ensure!(
@@ -165,6 +177,21 @@ async fn dashboard_on_a_phone_shows_key_figures_first_and_fits_the_screen() {
     b.close().await;
     app.stop().await;
     result.unwrap_or_else(|e| panic!("{e:#}"));
+}
+
+/// A made-up boundary file of two of 广安's counties (squares; test data only).
+fn two_squares() -> String {
+    let square = |code: &str, x: f64| {
+        format!(
+            r#"{{"type":"Feature","properties":{{"code":"{code}"}},"geometry":{{"type":"Polygon","coordinates":[[[{x},30],[{x1},30],[{x1},31],[{x},31],[{x},30]]]}}}}"#,
+            x1 = x + 1.0
+        )
+    };
+    format!(
+        r#"{{"type":"FeatureCollection","features":[{},{}]}}"#,
+        square("511621", 106.0),
+        square("511623", 107.0)
+    )
 }
 
 #[tokio::test]

@@ -129,3 +129,34 @@ async fn every_audience_finds_its_work() {
     assert!(need.contains("<details class=\"need-details\">"));
     app.stop().await;
 }
+
+/// The big screen's boundary map comes only from the operator, with its 审图号.
+#[tokio::test]
+async fn the_big_screen_map_is_the_operators_reviewed_file() {
+    let app = TestApp::spawn().await;
+    let (status, _) = app.page(None, None, "/stats/maps/511600.geojson").await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let (_, screen) = app.page(None, None, "/stats/511600/screen").await;
+    assert!(!screen.contains("data-map="));
+    let maps = app.data_dir.path().join("maps");
+    std::fs::create_dir_all(&maps).unwrap_or_else(|e| panic!("{e}"));
+    std::fs::write(
+        maps.join("511600.geojson"),
+        r#"{"type":"FeatureCollection","features":[]}"#,
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    let (status, _) = app.page(None, None, "/stats/maps/511600.geojson").await;
+    assert_eq!(status, StatusCode::NOT_FOUND, "no 审图号, no map");
+    std::fs::write(maps.join("511600.txt"), "川S【2099】1号\n").unwrap_or_else(|e| panic!("{e}"));
+    let (status, body) = app.page(None, None, "/stats/maps/511600.geojson").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(body.contains("FeatureCollection"));
+    let (_, screen) = app.page(None, None, "/stats/511600/screen").await;
+    assert!(screen.contains("data-map=\"/stats/maps/511600.geojson\""));
+    assert!(screen.contains("审图号：川S【2099】1号"));
+    let (status, _) = app
+        .page(None, None, "/stats/maps/..%2F511600.geojson")
+        .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    app.stop().await;
+}

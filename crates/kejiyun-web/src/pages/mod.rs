@@ -15,6 +15,7 @@ mod orgs;
 mod search;
 mod stats;
 mod stats_charts;
+mod stats_map;
 mod tech_workers;
 mod tokens;
 mod widgets;
@@ -77,6 +78,7 @@ pub fn router() -> Router<AppState> {
         .route("/stats/{code}", get(stats::dashboard))
         .route("/stats/{code}/records", get(stats::records))
         .route("/stats/{code}/screen", get(stats::screen))
+        .route("/stats/maps/{file}", get(stats_map::geojson))
         .route("/admin/audit", get(admin::audit))
         .route(
             "/admin/admins",

@@ -416,6 +416,10 @@ struct ScreenTpl {
     lang: &'static str,
     title: String,
     heading: String,
+    /// The operator's reviewed boundary map of the children, with its 审图号 (`stats_map`).
+    map_url: Option<String>,
+    map_approval: Option<String>,
+    t_map_approval: &'static str,
     d: Dash,
     t_trend: &'static str,
     t_ranking: &'static str,
@@ -457,7 +461,11 @@ pub async fn screen(
     let d = dashboard_data(&pg, code, &report, &q, Some(grid));
     let has_grid = report.by_child.iter().any(|g| g.key != code.to_string());
     let heading = format!("{}{}", d.name, pg.t("stats.screen_title"));
+    let map = super::stats_map::operator_map(state.config.map_dir.as_deref(), code);
     ok(&ScreenTpl {
+        map_url: map.as_ref().map(|_| format!("/stats/maps/{code}.geojson")),
+        map_approval: map.map(|m| m.approval),
+        t_map_approval: pg.t("stats.map_approval"),
         lang: pg.lang().code(),
         title: format!("{heading} · {}", pg.t("app.name")),
         heading,
