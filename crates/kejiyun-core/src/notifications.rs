@@ -538,7 +538,7 @@ mod tests {
 
     #[test]
     fn the_nearest_level_with_admins_is_told() {
-        let code = |c| RegionCode::parse(c).unwrap();
+        let code = |c| RegionCode::parse(c).unwrap_or_else(|e| panic!("{e}"));
         let admins = [
             (UserId(1), code("511623")),
             (UserId(2), code("511600")),

@@ -50,7 +50,7 @@ pub enum Command {
     Serve {
         #[command(flatten)]
         server: ServerArgs,
-        /// Load demo data (广安市: admins, tech workers, organizations) and print its logins.
+        /// Load demo data (广安市: seven months of postings, deals, tech workers and organizations) and print its logins.
         #[arg(long)]
         demo: bool,
     },
