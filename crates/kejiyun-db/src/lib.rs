@@ -95,7 +95,10 @@ pub async fn connect_with(url: &str, timeouts: DbTimeouts) -> Result<SeaStore, D
         DbBackend::Sqlite => {
             // One connection: SQLite serialises writers anyway, and a single connection keeps
             // `sqlite::memory:` one database and avoids upgrade deadlocks between readers.
+            // A local file does not go away under an open connection: no ping before each
+            // use (a round trip to the connection's thread on every query).
             opts.max_connections(1)
+                .test_before_acquire(false)
                 .map_sqlx_sqlite_opts(|o| {
                     o.create_if_missing(true)
                         .journal_mode(SqliteJournalMode::Wal)
@@ -148,10 +151,50 @@ pub async fn connect_with(url: &str, timeouts: DbTimeouts) -> Result<SeaStore, D
     let db = Database::connect(opts).await?;
     if backend == DbBackend::Sqlite {
         log_sqlite_settings(&db).await?;
+        if let Some(reader) = sqlite_readers(&url, timeouts).await? {
+            return Ok(SeaStore::with_reader(db, reader));
+        }
     } else {
         tracing::info!(backend = ?backend, url = %redact(&url), "database connected");
     }
     Ok(SeaStore::new(db))
+}
+
+/// The read-only connections that serve SQLite's reads beside its one writer. In WAL mode
+/// readers never wait for the writer nor it for them, so pages and lists stop queueing behind
+/// one connection (and behind each other). Each read sees the last commit when it starts,
+/// this process's or another's. An in-memory database is one connection's: no readers.
+async fn sqlite_readers(
+    url: &str,
+    timeouts: DbTimeouts,
+) -> Result<Option<DatabaseConnection>, DbError> {
+    if url.contains(":memory:") || url.contains("mode=memory") {
+        return Ok(None);
+    }
+    let readers = std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(2)
+        .clamp(2, 8) as u32;
+    let mut opts = ConnectOptions::new(url.to_owned());
+    opts.sqlx_logging(false)
+        .connect_timeout(timeouts.acquire)
+        .acquire_timeout(timeouts.acquire)
+        .max_connections(readers)
+        .min_connections(1)
+        .test_before_acquire(false)
+        .map_sqlx_sqlite_opts(|o| {
+            o.read_only(true)
+                .foreign_keys(true)
+                .busy_timeout(Duration::from_secs(5))
+        })
+        .map_sqlx_sqlite_pool_opts(|p| {
+            // A read-only connection has nothing to lose: a dropped read transaction's
+            // rollback is queued before its next use, so no ping is needed before reuse.
+            p.after_release(|conn, _| {
+                Box::pin(async move { Ok(keep_after_release(conn.is_in_transaction())) })
+            })
+        });
+    Ok(Some(Database::connect(opts).await?))
 }
 
 /// Whether a connection released to the pool may be reused.

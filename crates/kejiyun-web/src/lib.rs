@@ -81,6 +81,8 @@ pub struct AppState {
     pub draining: Arc<AtomicBool>,
     /// The per-address budgets of this process (see [`throttle`]).
     pub throttle: Arc<Throttle>,
+    /// The region picker's options, rendered once (see [`pages::widgets::RegionOptions`]).
+    pub region_options: Arc<pages::widgets::RegionOptions>,
 }
 
 impl AppState {
@@ -91,6 +93,7 @@ impl AppState {
             config: Arc::new(config),
             draining: Arc::default(),
             throttle,
+            region_options: Arc::default(),
         }
     }
 }

@@ -149,6 +149,20 @@ pub enum BenchCommand {
         #[arg(long)]
         database_url: Option<String>,
     },
+    /// Pages' speed: `kejiyun serve --demo` in a child process on a loopback port, driven by
+    /// the built-in load generator; each page's rate beside a trivial route of the same
+    /// server, then its latency at a fixed 80% of that rate, as one Markdown table.
+    Pages {
+        /// Seconds each route is driven (closed loop, then at 80%).
+        #[arg(long, default_value_t = 10)]
+        seconds: u64,
+        /// Keep-alive connections.
+        #[arg(long, default_value_t = 16)]
+        connections: usize,
+        /// Data directory of the server (default: a new temp dir, removed afterwards).
+        #[arg(long)]
+        data_dir: Option<PathBuf>,
+    },
     /// Kejiyun's search and matching side by side with peer engines (Lucene, milli,
     /// PostgreSQL FTS, SQLite FTS5) on one corpus, as one Markdown table. The peers run
     /// through bench/search/peers.py; `scripts/bench-search` installs them and runs this.
@@ -403,6 +417,23 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 },
         } => {
             let report = crate::bench_freshness::run(samples, data_dir, database_url).await?;
+            println!("{}", report.markdown());
+            Ok(())
+        }
+        Command::Bench {
+            command:
+                BenchCommand::Pages {
+                    seconds,
+                    connections,
+                    data_dir,
+                },
+        } => {
+            let report = crate::bench_pages::run(&crate::bench_pages::PagesOptions {
+                seconds,
+                connections,
+                data_dir,
+            })
+            .await?;
             println!("{}", report.markdown());
             Ok(())
         }

@@ -5,6 +5,7 @@
 pub mod bench;
 pub mod bench_corpus;
 pub mod bench_freshness;
+pub mod bench_pages;
 pub mod bench_ranker;
 pub mod bench_realistic;
 pub mod bench_search;
@@ -17,5 +18,6 @@ mod demo_history;
 mod demo_market;
 mod demo_phrases;
 mod demo_replay;
+pub mod loadgen;
 pub mod logging;
 pub mod server;

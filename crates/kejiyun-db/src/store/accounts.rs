@@ -8,6 +8,7 @@ use kejiyun_core::paging::{Page, Paged};
 use kejiyun_core::permissions::Grant;
 use kejiyun_core::ports::{StoreError, StoreResult};
 use kejiyun_core::time::Timestamp;
+use sea_orm::sea_query::{Expr, Query, UnionType};
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait,
     PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
@@ -129,52 +130,90 @@ pub(super) async fn update_profile(
     Ok(())
 }
 
-fn to_grant(g: &user_grants::Model) -> StoreResult<Grant> {
-    let role = Role::parse(&g.role).map_err(|_| corrupt("role", &g.role))?;
-    Ok(match role {
+fn to_grant(role: &str, region: Option<&str>) -> StoreResult<Grant> {
+    let parsed = Role::parse(role).map_err(|_| corrupt("role", role))?;
+    Ok(match parsed {
         Role::SystemAdmin => Grant::SystemAdmin,
         Role::RegionAdmin => {
-            let r = g
-                .region
-                .as_deref()
-                .ok_or_else(|| corrupt("grant region", "null"))?;
+            let r = region.ok_or_else(|| corrupt("grant region", "null"))?;
             Grant::RegionAdmin(parse_region(r)?)
         }
         Role::TechWorker => Grant::TechWorker,
-        _ => return Err(corrupt("granted role", &g.role)),
+        _ => return Err(corrupt("granted role", role)),
     })
 }
 
+/// Where a row of [`grants`]' statement comes from.
+const GRANTED: &str = "g";
+const VERIFIED_TECH_WORKER: &str = "t";
+const ORG_ADMIN: &str = "o";
+
+/// A user's grants: those granted (in the order given), `TechWorker` if their tech-worker
+/// profile is verified, and `OrgAdmin` for each organization they administer that is not
+/// closed. One statement (three selects in a UNION ALL): it runs on every logged-in request.
 pub(super) async fn grants(db: &DatabaseConnection, id: UserId) -> StoreResult<Vec<Grant>> {
-    let mut out = Vec::new();
-    for g in user_grants::Entity::find()
-        .filter(user_grants::Column::UserId.eq(id.0))
-        .order_by_asc(user_grants::Column::Id)
-        .all(db)
-        .await
-        .map_err(db_err)?
-    {
-        out.push(to_grant(&g)?);
-    }
-    let verified = tech_workers::Entity::find()
-        .filter(tech_workers::Column::UserId.eq(id.0))
-        .filter(tech_workers::Column::Status.eq(ModerationStatus::Published.as_str()))
-        .count(db)
+    let literal = |text: &str| Expr::cust(format!("'{text}'"));
+    let mut statement = Query::select()
+        .column(user_grants::Column::Id)
+        .expr_as(literal(GRANTED), "src")
+        .column(user_grants::Column::Role)
+        .column(user_grants::Column::Region)
+        .from(user_grants::Entity)
+        .and_where(user_grants::Column::UserId.eq(id.0))
+        .to_owned();
+    statement
+        .union(
+            UnionType::All,
+            Query::select()
+                .column(tech_workers::Column::Id)
+                .expr(literal(VERIFIED_TECH_WORKER))
+                .expr(literal(Role::TechWorker.as_str()))
+                .expr(Expr::cust("NULL"))
+                .from(tech_workers::Entity)
+                .and_where(tech_workers::Column::UserId.eq(id.0))
+                .and_where(tech_workers::Column::Status.eq(ModerationStatus::Published.as_str()))
+                .to_owned(),
+        )
+        .union(
+            UnionType::All,
+            Query::select()
+                .column(orgs::Column::Id)
+                .expr(literal(ORG_ADMIN))
+                .expr(literal(Role::OrgAdmin.as_str()))
+                .expr(Expr::cust("NULL"))
+                .from(orgs::Entity)
+                .and_where(orgs::Column::AdminUserId.eq(id.0))
+                .and_where(orgs::Column::Status.ne(ModerationStatus::Closed.as_str()))
+                .to_owned(),
+        );
+    let backend = db.get_database_backend();
+    let rows = db
+        .query_all_raw(backend.build(&statement))
         .await
         .map_err(db_err)?;
-    if verified > 0 && !out.contains(&Grant::TechWorker) {
+    let mut granted = Vec::new();
+    let mut verified = false;
+    let mut orgs = Vec::new();
+    for row in rows {
+        let row_id: i64 = row.try_get_by_index(0).map_err(db_err)?;
+        let src: String = row.try_get_by_index(1).map_err(db_err)?;
+        match src.as_str() {
+            GRANTED => {
+                let role: String = row.try_get_by_index(2).map_err(db_err)?;
+                let region: Option<String> = row.try_get_by_index(3).map_err(db_err)?;
+                granted.push((row_id, to_grant(&role, region.as_deref())?));
+            }
+            VERIFIED_TECH_WORKER => verified = true,
+            _ => orgs.push(row_id),
+        }
+    }
+    granted.sort_by_key(|(row_id, _)| *row_id);
+    orgs.sort_unstable();
+    let mut out: Vec<Grant> = granted.into_iter().map(|(_, g)| g).collect();
+    if verified && !out.contains(&Grant::TechWorker) {
         out.push(Grant::TechWorker);
     }
-    let org_ids: Vec<i64> = orgs::Entity::find()
-        .select_only()
-        .column(orgs::Column::Id)
-        .filter(orgs::Column::AdminUserId.eq(id.0))
-        .filter(orgs::Column::Status.ne(ModerationStatus::Closed.as_str()))
-        .into_tuple()
-        .all(db)
-        .await
-        .map_err(db_err)?;
-    out.extend(org_ids.into_iter().map(|o| Grant::OrgAdmin(OrgId(o))));
+    out.extend(orgs.into_iter().map(|o| Grant::OrgAdmin(OrgId(o))));
     Ok(out)
 }
 
@@ -233,7 +272,7 @@ pub(super) async fn list_admins(
     let mut items = Vec::new();
     for g in rows {
         if let Some(u) = people.remove(&g.user_id) {
-            let grant = to_grant(&g)?;
+            let grant = to_grant(&g.role, g.region.as_deref())?;
             items.push((to_user(u.clone())?, grant));
             people.insert(g.user_id, u);
         }
@@ -248,10 +287,10 @@ impl AccountStore for SeaStore {
         retry!(create_user(&self.db, user.clone(), at))
     }
     async fn user(&self, id: UserId) -> StoreResult<Option<User>> {
-        user(&self.db, id).await
+        user(&self.reader, id).await
     }
     async fn user_by_login(&self, login: &Login) -> StoreResult<Option<User>> {
-        user_by_login(&self.db, login).await
+        user_by_login(&self.reader, login).await
     }
     async fn update_profile(
         &self,
@@ -262,12 +301,12 @@ impl AccountStore for SeaStore {
         retry!(update_profile(&self.db, id, update.clone(), at))
     }
     async fn grants(&self, id: UserId) -> StoreResult<Vec<Grant>> {
-        grants(&self.db, id).await
+        grants(&self.reader, id).await
     }
     async fn add_grant(&self, user: UserId, grant: Grant, audit: AuditRecord) -> StoreResult<()> {
         retry!(add_grant(&self.db, user, grant, audit.clone()))
     }
     async fn list_admins(&self, page: Page) -> StoreResult<Paged<(User, Grant)>> {
-        list_admins(&self.db, page).await
+        list_admins(&self.reader, page).await
     }
 }

@@ -91,6 +91,6 @@ pub(super) async fn list(
 #[async_trait]
 impl AuditStore for SeaStore {
     async fn list_audit(&self, scope: &RegionScope, page: Page) -> StoreResult<Paged<AuditEntry>> {
-        list(&self.db, scope, page).await
+        list(&self.reader, scope, page).await
     }
 }

@@ -57,7 +57,11 @@ pub(crate) use failure::{db_err, is_retryable};
 
 #[derive(Clone)]
 pub struct SeaStore {
+    /// Every write, and every read on PostgreSQL and MySQL (one pool serves both there).
     db: DatabaseConnection,
+    /// Reads that need not see a transaction of their own caller: on SQLite, a pool of
+    /// read-only connections beside the one writer; elsewhere the same pool as `db`.
+    reader: DatabaseConnection,
 }
 
 /// Every area's port is implemented in the area's file; `Store` only sums them.
@@ -65,7 +69,15 @@ impl Store for SeaStore {}
 
 impl SeaStore {
     pub fn new(db: DatabaseConnection) -> Self {
-        Self { db }
+        Self {
+            reader: db.clone(),
+            db,
+        }
+    }
+
+    /// A store whose reads go to `reader` (SQLite's read-only connections).
+    pub fn with_reader(db: DatabaseConnection, reader: DatabaseConnection) -> Self {
+        Self { db, reader }
     }
 
     pub fn connection(&self) -> &DatabaseConnection {

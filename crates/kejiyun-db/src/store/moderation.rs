@@ -191,7 +191,7 @@ impl ModerationStore for SeaStore {
         kind: Option<ModerationKind>,
         page: Page,
     ) -> StoreResult<Paged<QueueItem>> {
-        queue(&self.db, scope, kind, page).await
+        queue(&self.reader, scope, kind, page).await
     }
     async fn change_status(
         &self,

@@ -311,10 +311,10 @@ impl NotificationStore for SeaStore {
         unread_only: bool,
         page: Page,
     ) -> StoreResult<Paged<Notification>> {
-        inbox(&self.db, user, unread_only, page).await
+        inbox(&self.reader, user, unread_only, page).await
     }
     async fn unread_count(&self, user: UserId) -> StoreResult<u64> {
-        unread_count(&self.db, user).await
+        unread_count(&self.reader, user).await
     }
     async fn mark_read(
         &self,
@@ -325,7 +325,7 @@ impl NotificationStore for SeaStore {
         retry!(mark_read(&self.db, user, which, at))
     }
     async fn preference(&self, user: UserId) -> StoreResult<Option<NotificationPreference>> {
-        preference(&self.db, user).await
+        preference(&self.reader, user).await
     }
     async fn set_preference(
         &self,

@@ -266,7 +266,7 @@ impl<K: StoredProfile> ProfileStore<K> for SeaStore {
         retry!(create::<K>(&self.db, owner, profile, status, at))
     }
     async fn find_profile(&self, id: K::Id) -> StoreResult<Option<K>> {
-        record(&self.db, id.into()).await
+        record(&self.reader, id.into()).await
     }
     async fn edit_profile(
         &self,
@@ -286,6 +286,6 @@ impl<K: StoredProfile> ProfileStore<K> for SeaStore {
         filter: &ProfileFilter<K::Filter>,
         page: Page,
     ) -> StoreResult<Paged<K>> {
-        list(&self.db, filter, page).await
+        list(&self.reader, filter, page).await
     }
 }

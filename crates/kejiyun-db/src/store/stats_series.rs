@@ -291,12 +291,12 @@ pub(super) async fn served_totals(
 #[async_trait]
 impl StatsSeriesStore for SeaStore {
     async fn report_rows(&self, range: StatsRange) -> StoreResult<Vec<ServedRow>> {
-        report_rows(&self.db, range).await
+        report_rows(&self.reader, range).await
     }
     async fn served_series(&self) -> StoreResult<BTreeMap<SeriesKey, Series>> {
-        served_series(&self.db).await
+        served_series(&self.reader).await
     }
     async fn served_totals(&self) -> StoreResult<BTreeMap<SeriesKey, i64>> {
-        served_totals(&self.db).await
+        served_totals(&self.reader).await
     }
 }

@@ -340,13 +340,13 @@ pub(super) async fn metric_records(
 #[async_trait]
 impl StatsRecordStore for SeaStore {
     async fn counted_records(&self) -> StoreResult<Vec<CountedRecord>> {
-        counted_records(&self.db).await
+        counted_records(&self.reader).await
     }
     async fn metric_records(
         &self,
         metric: Metric,
         range: StatsRange,
     ) -> StoreResult<Vec<CountedRecord>> {
-        metric_records(&self.db, metric, range).await
+        metric_records(&self.reader, metric, range).await
     }
 }

@@ -125,9 +125,9 @@ impl TechWorkerStore for SeaStore {
     async fn tech_worker_by_user(&self, user: UserId) -> StoreResult<Option<TechWorker>> {
         let rows = tech_workers::Entity::find()
             .filter(tech_workers::Column::UserId.eq(user.0))
-            .all(&self.db)
+            .all(&self.reader)
             .await
             .map_err(db_err)?;
-        Ok(TechWorker::records(&self.db, rows).await?.pop())
+        Ok(TechWorker::records(&self.reader, rows).await?.pop())
     }
 }

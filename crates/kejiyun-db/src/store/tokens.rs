@@ -123,15 +123,18 @@ fn live(now: Timestamp) -> Condition {
         )
 }
 
+/// The live token with this hash. Read on `reader`; the occasional `last_used_at` touch is
+/// a write, on `writer`.
 pub(super) async fn token_by_hash(
-    db: &DatabaseConnection,
+    reader: &DatabaseConnection,
+    writer: &DatabaseConnection,
     token_hash: &str,
     now: Timestamp,
 ) -> StoreResult<Option<TokenInfo>> {
     let Some(row) = auth_tokens::Entity::find()
         .filter(auth_tokens::Column::TokenHash.eq(token_hash))
         .filter(live(now))
-        .one(db)
+        .one(reader)
         .await
         .map_err(db_err)?
     else {
@@ -144,7 +147,7 @@ pub(super) async fn token_by_hash(
         auth_tokens::Entity::update_many()
             .col_expr(auth_tokens::Column::LastUsedAt, Expr::value(now.micros()))
             .filter(auth_tokens::Column::Id.eq(row.id))
-            .exec(db)
+            .exec(writer)
             .await
             .map_err(db_err)?;
     }
@@ -207,10 +210,10 @@ impl AuthStore for SeaStore {
         token_hash: &str,
         now: Timestamp,
     ) -> StoreResult<Option<TokenInfo>> {
-        token_by_hash(&self.db, token_hash, now).await
+        token_by_hash(&self.reader, &self.db, token_hash, now).await
     }
     async fn list_tokens(&self, user: UserId, kind: TokenKind) -> StoreResult<Vec<TokenInfo>> {
-        list_tokens(&self.db, user, kind).await
+        list_tokens(&self.reader, user, kind).await
     }
     async fn revoke_token(&self, user: UserId, id: TokenId, at: Timestamp) -> StoreResult<bool> {
         retry!(revoke_token(&self.db, user, id, at))

@@ -18,7 +18,7 @@ mod stats_charts;
 mod stats_map;
 mod tech_workers;
 mod tokens;
-mod widgets;
+pub(crate) mod widgets;
 
 use axum::Router;
 use axum::http::StatusCode;

@@ -7,6 +7,7 @@ use kejiyun_core::paging::Paged;
 use kejiyun_core::regions::RegionCode;
 
 use super::common::Pg;
+use crate::i18n::Lang;
 
 pub struct Opt {
     pub value: String,
@@ -31,69 +32,58 @@ pub struct RegionSelect {
     pub required: bool,
     /// The label of the empty option; `None` when a region must be picked.
     pub blank: Option<&'static str>,
-    pub top: Vec<Opt>,
-    pub groups: Vec<OptGroup>,
+    /// The `<option>`s and `<optgroup>`s, the chosen one marked (HTML, escaped when rendered).
+    pub options: String,
 }
 
-pub struct RegionSelectSpec {
-    pub name: &'static str,
-    pub id: &'static str,
-    pub label_key: &'static str,
-    pub hint_key: Option<&'static str>,
-    pub required: bool,
-    /// Locale key of the empty option's label.
-    pub blank_key: Option<&'static str>,
-    /// Whether the root itself (the whole province) may be picked.
-    pub include_root: bool,
+/// The deployment's regions as `<option>`s, rendered once per language and kept: the region
+/// tree does not change while the server runs, and building its ~200 options for each select
+/// on each page was a fifth of a list page's work. A select copies the text and marks its
+/// chosen option.
+#[derive(Default)]
+pub struct RegionOptions {
+    by_lang: [std::sync::OnceLock<String>; 2],
 }
 
-impl RegionSelectSpec {
-    pub fn optional(name: &'static str, label_key: &'static str, blank_key: &'static str) -> Self {
-        Self {
-            name,
-            id: name,
-            label_key,
-            hint_key: None,
-            required: false,
-            blank_key: Some(blank_key),
-            include_root: true,
+#[derive(Template)]
+#[template(path = "_region_options.html", whitespace = "minimize")]
+struct RegionOptionsTpl {
+    top: Vec<Opt>,
+    groups: Vec<OptGroup>,
+}
+
+impl RegionOptions {
+    /// The options with `selected` (a region code, or nothing) marked.
+    fn with_selected(&self, pg: &Pg<'_>, selected: &str) -> String {
+        let slot = match pg.ctx.lang {
+            Lang::Zh => &self.by_lang[0],
+            Lang::En => &self.by_lang[1],
+        };
+        let html = slot.get_or_init(|| Self::render(pg));
+        // Only a well-formed code is looked for, so the text inserted is always the same.
+        match RegionCode::parse(selected) {
+            Ok(code) => {
+                let value = format!("value=\"{code}\"");
+                html.replacen(&value, &format!("{value} selected"), 1)
+            }
+            Err(_) => html.clone(),
         }
     }
 
-    pub fn required(name: &'static str, label_key: &'static str) -> Self {
-        Self {
-            name,
-            id: name,
-            label_key,
-            hint_key: None,
-            required: true,
-            blank_key: Some("form.choose_region"),
-            include_root: true,
-        }
-    }
-
-    pub fn hint(mut self, key: &'static str) -> Self {
-        self.hint_key = Some(key);
-        self
-    }
-
-    pub fn build(self, pg: &Pg<'_>, selected: &str) -> RegionSelect {
+    fn render(pg: &Pg<'_>) -> String {
         let s: &Services = pg.s();
-        let selected = selected.trim();
         let opt = |code: RegionCode, label: String| Opt {
             value: code.to_string(),
-            selected: code.to_string() == selected,
+            selected: false,
             label,
         };
         let mut top = Vec::new();
         let mut groups = Vec::new();
         if let Ok(root) = s.root_region() {
-            if self.include_root {
-                top.push(opt(
-                    root.code,
-                    format!("{}{}", root.name, pg.t("region.whole")),
-                ));
-            }
+            top.push(opt(
+                root.code,
+                format!("{}{}", root.name, pg.t("region.whole")),
+            ));
             for child in s.regions.children(root.code) {
                 let mut options = vec![opt(
                     child.code,
@@ -111,6 +101,54 @@ impl RegionSelectSpec {
                 });
             }
         }
+        RegionOptionsTpl { top, groups }
+            .render()
+            .unwrap_or_else(|e| {
+                tracing::error!(error = %e, "rendering the region options failed");
+                String::new()
+            })
+    }
+}
+
+pub struct RegionSelectSpec {
+    pub name: &'static str,
+    pub id: &'static str,
+    pub label_key: &'static str,
+    pub hint_key: Option<&'static str>,
+    pub required: bool,
+    /// Locale key of the empty option's label.
+    pub blank_key: Option<&'static str>,
+}
+
+impl RegionSelectSpec {
+    pub fn optional(name: &'static str, label_key: &'static str, blank_key: &'static str) -> Self {
+        Self {
+            name,
+            id: name,
+            label_key,
+            hint_key: None,
+            required: false,
+            blank_key: Some(blank_key),
+        }
+    }
+
+    pub fn required(name: &'static str, label_key: &'static str) -> Self {
+        Self {
+            name,
+            id: name,
+            label_key,
+            hint_key: None,
+            required: true,
+            blank_key: Some("form.choose_region"),
+        }
+    }
+
+    pub fn hint(mut self, key: &'static str) -> Self {
+        self.hint_key = Some(key);
+        self
+    }
+
+    pub fn build(self, pg: &Pg<'_>, selected: &str) -> RegionSelect {
         RegionSelect {
             name: self.name,
             id: self.id,
@@ -118,8 +156,7 @@ impl RegionSelectSpec {
             hint: self.hint_key.map(|k| pg.t(k)),
             required: self.required,
             blank: self.blank_key.map(|k| pg.t(k)),
-            top,
-            groups,
+            options: pg.state.region_options.with_selected(pg, selected.trim()),
         }
     }
 }

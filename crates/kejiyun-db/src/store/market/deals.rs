@@ -423,15 +423,15 @@ impl DealStore for SeaStore {
         retry!(create(&self.db, deal.clone())).map(DealId)
     }
     async fn deal(&self, id: DealId) -> StoreResult<Option<Deal>> {
-        get(&self.db, id.0).await
+        get(&self.reader, id.0).await
     }
     async fn change_deal(&self, id: DealId, c: DealChange) -> StoreResult<()> {
         retry!(change(&self.db, id.0, c.clone()))
     }
     async fn list_deals(&self, filter: &DealFilter, page: Page) -> StoreResult<Paged<Deal>> {
-        list(&self.db, filter, page).await
+        list(&self.reader, filter, page).await
     }
     async fn deal_evidence(&self, deal_id: DealId) -> StoreResult<Option<(Evidence, Vec<u8>)>> {
-        evidence(&self.db, deal_id.0).await
+        evidence(&self.reader, deal_id.0).await
     }
 }

@@ -298,7 +298,7 @@ impl InquiryStore for SeaStore {
         posting_id: i64,
         requester: UserId,
     ) -> StoreResult<Option<InquiryId>> {
-        Ok(find(&self.db, kind, posting_id, requester)
+        Ok(find(&self.reader, kind, posting_id, requester)
             .await?
             .map(InquiryId))
     }
@@ -327,12 +327,12 @@ impl InquiryStore for SeaStore {
         retry!(add_message(&self.db, inquiry_id.0, author, body, at)).map(MessageId)
     }
     async fn inquiry(&self, id: InquiryId) -> StoreResult<Option<Inquiry>> {
-        get(&self.db, id.0).await
+        get(&self.reader, id.0).await
     }
     async fn messages(&self, inquiry_id: InquiryId) -> StoreResult<Vec<Message>> {
-        messages(&self.db, inquiry_id.0).await
+        messages(&self.reader, inquiry_id.0).await
     }
     async fn list_inquiries(&self, user: UserId, page: Page) -> StoreResult<Paged<Inquiry>> {
-        list(&self.db, user, page).await
+        list(&self.reader, user, page).await
     }
 }

@@ -177,7 +177,7 @@ impl PostingLifecycleStore for SeaStore {
         after: Timestamp,
         until: Timestamp,
     ) -> StoreResult<u64> {
-        let db = &self.db;
+        let db = &self.reader;
         match kind {
             PostingKind::Service => {
                 count_expiring_in::<services::Entity>(db, scope, after, until).await

@@ -26,11 +26,11 @@ use kejiyun_core::paging::{Page, Paged};
 use kejiyun_core::ports::StoreResult;
 use kejiyun_core::regions::RegionCode;
 use kejiyun_core::time::Timestamp;
-use sea_orm::sea_query::{Expr, ValueType};
+use sea_orm::sea_query::{Expr, Query, QueryStatementBuilder, ValueType};
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, DatabaseConnection,
-    DatabaseTransaction, EntityTrait, ExprTrait, IdenStatic, ModelTrait, PrimaryKeyTrait,
-    QueryFilter, QuerySelect,
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait,
+    DatabaseConnection, DatabaseTransaction, EntityTrait, ExprTrait, FromQueryResult, IdenStatic,
+    ModelTrait, PaginatorTrait, PrimaryKeyTrait, QueryFilter, QueryOrder, QuerySelect, QueryTrait,
 };
 
 use super::super::SeaStore;
@@ -38,11 +38,11 @@ use super::super::moderation::{after_change, audit_change, lost_race};
 use super::super::notifications as inbox;
 use super::super::stats::{Counter, Watch};
 use super::super::{
-    begin_read, begin_write, contains_pattern, corrupt, db_err, newest_first, paged, parse_region,
-    region_parts, scope_condition, status_of,
+    begin_write, contains_pattern, corrupt, db_err, paged, parse_region, region_parts,
+    scope_condition, status_of,
 };
 use super::{name_of, names};
-use crate::entities::{achievements, needs, services};
+use crate::entities::{achievements, needs, services, users};
 
 /// The columns every posting table has.
 pub(crate) struct Cols<C> {
@@ -605,29 +605,70 @@ fn filter_condition<C: ColumnTrait>(c: &Cols<C>, f: &PostingFilter) -> Condition
     all
 }
 
-/// One page (most recently updated first) and the total, with the owners' names: read in one
-/// transaction, so the total, the rows and the names agree.
+/// One page (most recently updated first), the total and the owners' names, in one statement
+/// (so they agree without a transaction, and a page is one round trip to the database): the
+/// total and each owner's name are scalar subqueries beside the page's columns. Only a page
+/// past the end, which has no row to carry the total, costs a second statement.
 async fn list<E: PostingTable>(
     db: &DatabaseConnection,
     f: &PostingFilter,
     page: Page,
 ) -> StoreResult<Paged<Posting<E::Draft>>> {
     let c = E::cols();
-    let txn = begin_read(db).await?;
-    let q = E::find().filter(filter_condition(&c, f));
-    let (rows, total) = newest_first(&txn, q, c.updated_at, c.id, page).await?;
-    let owners = rows
-        .iter()
-        .map(|m| value::<E, i64>(m, c.owner))
-        .collect::<StoreResult<Vec<_>>>()?;
-    let names = names(&txn, owners).await?;
-    txn.commit().await.map_err(db_err)?;
-    let items = rows
-        .into_iter()
-        .map(|m| E::to_posting(m, &names))
-        .collect::<StoreResult<_>>()?;
+    let condition = filter_condition(&c, f);
+    let total = Query::select()
+        .expr(Expr::cust("COUNT(*)"))
+        .from(E::default())
+        .cond_where(condition.clone())
+        .to_owned();
+    let owner_name = Query::select()
+        .column((users::Entity, users::Column::DisplayName))
+        .from(users::Entity)
+        .and_where(Expr::col((users::Entity, users::Column::Id)).equals((E::default(), c.owner)))
+        .to_owned();
+    let statement = E::find()
+        .filter(condition.clone())
+        .expr_as(
+            Expr::SubQuery(None, Box::new(total.into_sub_query_statement())),
+            LIST_TOTAL,
+        )
+        .expr_as(
+            Expr::SubQuery(None, Box::new(owner_name.into_sub_query_statement())),
+            OWNER_NAME,
+        )
+        .order_by_desc(c.updated_at)
+        .order_by_desc(c.id)
+        .offset(page.offset())
+        .limit(page.limit())
+        .build(db.get_database_backend());
+    let rows = db.query_all_raw(statement).await.map_err(db_err)?;
+    let total = match rows.first() {
+        Some(row) => {
+            let n: i64 = row.try_get("", LIST_TOTAL).map_err(db_err)?;
+            n.unsigned_abs()
+        }
+        None => E::find()
+            .filter(condition)
+            .count(db)
+            .await
+            .map_err(db_err)?,
+    };
+    let mut items = Vec::with_capacity(rows.len());
+    for row in rows {
+        let owner = row.try_get::<i64>("", "owner_id").map_err(db_err)?;
+        let name = row
+            .try_get::<Option<String>>("", OWNER_NAME)
+            .map_err(db_err)?
+            .unwrap_or_default();
+        let model = E::Model::from_query_result(&row, "").map_err(db_err)?;
+        items.push(E::to_posting(model, &HashMap::from([(owner, name)]))?);
+    }
     Ok(paged(items, total, page))
 }
+
+/// The list statement's two computed columns.
+const LIST_TOTAL: &str = "list_total";
+const OWNER_NAME: &str = "list_owner_name";
 
 #[async_trait]
 impl<D: StoredPosting> PostingStore<D> for SeaStore {
@@ -648,7 +689,7 @@ impl<D: StoredPosting> PostingStore<D> for SeaStore {
         .map(PostingId::new)
     }
     async fn posting(&self, id: PostingId<D>) -> StoreResult<Option<Posting<D>>> {
-        get::<D::Table>(&self.db, id.0).await
+        get::<D::Table>(&self.reader, id.0).await
     }
     async fn update_posting(
         &self,
@@ -670,7 +711,7 @@ impl<D: StoredPosting> PostingStore<D> for SeaStore {
         filter: &PostingFilter,
         page: Page,
     ) -> StoreResult<Paged<Posting<D>>> {
-        list::<D::Table>(&self.db, filter, page).await
+        list::<D::Table>(&self.reader, filter, page).await
     }
 }
 

@@ -209,7 +209,7 @@ impl QuoteStore for SeaStore {
         retry!(create(&self.db, need_id.0, provider, draft, at)).map(QuoteId)
     }
     async fn quote(&self, id: QuoteId) -> StoreResult<Option<Quote>> {
-        get(&self.db, id.0).await
+        get(&self.reader, id.0).await
     }
     async fn list_quotes(
         &self,
@@ -217,7 +217,7 @@ impl QuoteStore for SeaStore {
         provider: Option<UserId>,
         page: Page,
     ) -> StoreResult<Paged<Quote>> {
-        list(&self.db, need.map(|n| n.0), provider, page).await
+        list(&self.reader, need.map(|n| n.0), provider, page).await
     }
     async fn decide_quote(
         &self,

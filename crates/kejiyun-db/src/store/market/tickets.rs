@@ -305,7 +305,7 @@ impl TicketStore for SeaStore {
         retry!(open(&self.db, need_id.0, staff, region, audit.clone())).map(TicketId)
     }
     async fn ticket(&self, id: TicketId) -> StoreResult<Option<Ticket>> {
-        get(&self.db, id.0).await
+        get(&self.reader, id.0).await
     }
     async fn add_follow_up(
         &self,
@@ -336,6 +336,6 @@ impl TicketStore for SeaStore {
         ))
     }
     async fn list_tickets(&self, filter: &TicketFilter, page: Page) -> StoreResult<Paged<Ticket>> {
-        list(&self.db, filter, page).await
+        list(&self.reader, filter, page).await
     }
 }
