@@ -8,7 +8,7 @@
 macro_rules! retry {
     ($call:expr) => {{
         let mut attempt = 0u32;
-        loop {
+        let outcome = loop {
             match $call.await {
                 Err(e) if $crate::store::is_retryable(&e) && attempt < $crate::store::RETRIES => {
                     attempt += 1;
@@ -17,7 +17,10 @@ macro_rules! retry {
                 }
                 other => break other,
             }
-        }
+        };
+        // Kept reads (`read_cache`) are stale once a write is over, whatever its outcome.
+        $crate::store::read_cache::wrote();
+        outcome
     }};
 }
 
@@ -31,6 +34,7 @@ pub(crate) mod notifications;
 mod one_time_codes;
 mod orgs;
 mod profiles;
+pub(crate) mod read_cache;
 mod search_feed;
 mod stats;
 mod stats_bulk;
@@ -62,6 +66,8 @@ pub struct SeaStore {
     /// Reads that need not see a transaction of their own caller: on SQLite, a pool of
     /// read-only connections beside the one writer; elsewhere the same pool as `db`.
     reader: DatabaseConnection,
+    /// The public reads kept between writes (`read_cache`), per database.
+    pub(crate) cache: std::sync::Arc<read_cache::ReadCache>,
 }
 
 /// Every area's port is implemented in the area's file; `Store` only sums them.
@@ -69,18 +75,22 @@ impl Store for SeaStore {}
 
 impl SeaStore {
     pub fn new(db: DatabaseConnection) -> Self {
-        Self {
-            reader: db.clone(),
-            db,
-        }
+        Self::with_reader(db.clone(), db)
     }
 
     /// A store whose reads go to `reader` (SQLite's read-only connections).
     pub fn with_reader(db: DatabaseConnection, reader: DatabaseConnection) -> Self {
-        Self { db, reader }
+        Self {
+            db,
+            reader,
+            cache: std::sync::Arc::default(),
+        }
     }
 
+    /// The connection itself, for migrations and tests. What is done with it is not seen by
+    /// the kept reads, so they are dropped.
     pub fn connection(&self) -> &DatabaseConnection {
+        read_cache::wrote();
         &self.db
     }
 

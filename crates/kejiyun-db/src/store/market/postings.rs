@@ -689,7 +689,10 @@ impl<D: StoredPosting> PostingStore<D> for SeaStore {
         .map(PostingId::new)
     }
     async fn posting(&self, id: PostingId<D>) -> StoreResult<Option<Posting<D>>> {
-        get::<D::Table>(&self.reader, id.0).await
+        let key = format!("posting|{}|{}", D::KIND.code(), id.0);
+        self.cache
+            .get_or_load(key, || get::<D::Table>(&self.reader, id.0))
+            .await
     }
     async fn update_posting(
         &self,
@@ -711,7 +714,10 @@ impl<D: StoredPosting> PostingStore<D> for SeaStore {
         filter: &PostingFilter,
         page: Page,
     ) -> StoreResult<Paged<Posting<D>>> {
-        list::<D::Table>(&self.reader, filter, page).await
+        let key = format!("postings|{}|{filter:?}|{page:?}", D::KIND.code());
+        self.cache
+            .get_or_load(key, || list::<D::Table>(&self.reader, filter, page))
+            .await
     }
 }
 
