@@ -59,10 +59,10 @@ impl ReadCache {
         // Taken before the read: a write that ends after it makes the entry stale, so an
         // entry can never hold what was read before a write under a count taken after it.
         let writes = WRITES.load(Ordering::Acquire);
-        if let Some(found) = self.current(&key, writes) {
-            if let Some(value) = found.downcast_ref::<T>() {
-                return Ok(value.clone());
-            }
+        if let Some(found) = self.current(&key, writes)
+            && let Some(value) = found.downcast_ref::<T>()
+        {
+            return Ok(value.clone());
         }
         let value = load().await?;
         self.keep(key, writes, Arc::new(value.clone()));
