@@ -20,6 +20,7 @@ mod m20261206_000012_public_title;
 mod m20261206_000013_text_reviewed;
 mod m20261206_000014_search_vectors;
 mod m20261206_000015_one_time_codes;
+mod m20261207_000016_questions;
 
 pub struct Migrator;
 
@@ -42,6 +43,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261206_000013_text_reviewed::Migration),
             Box::new(m20261206_000014_search_vectors::Migration),
             Box::new(m20261206_000015_one_time_codes::Migration),
+            Box::new(m20261207_000016_questions::Migration),
         ]
     }
 }

@@ -31,6 +31,7 @@ pub(crate) mod notifications;
 mod one_time_codes;
 mod orgs;
 mod profiles;
+mod questions;
 mod search_feed;
 mod stats;
 mod stats_bulk;
