@@ -271,7 +271,13 @@ impl SearchIndex {
                 }
             })
             .collect();
-        candidates.sort_by(|a, b| b.score.total_cmp(&a.score));
+        // Equal scores in record order, as `fuse` breaks its ties: the same ranking whatever
+        // order the index holds the records in (which differs between servers).
+        candidates.sort_by(|a, b| {
+            b.score
+                .total_cmp(&a.score)
+                .then((a.hit.kind, a.hit.id).cmp(&(b.hit.kind, b.hit.id)))
+        });
         Ok(candidates)
     }
 

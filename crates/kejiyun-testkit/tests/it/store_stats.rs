@@ -397,7 +397,9 @@ pub(crate) async fn publish(s: &SeaStore, kind: PostingKind, id: i64, at: Timest
 async fn create_posting(store: &SeaStore, pool: &Shared, rng: &mut StdRng) {
     let owner = pick(rng, &lock(pool).users);
     let Some(owner) = owner else { return };
-    let kind = PostingKind::ALL[rng.random_range(0..PostingKind::ALL.len())];
+    // Not questions: this test migrates below their table and back (the backfill check), which
+    // drops them; their figures have their own contract (store_questions.rs).
+    let kind = PostingKind::ALL[rng.random_range(0..3)];
     let place = (pick_str(rng, &REGIONS), pick_str(rng, &CATEGORIES));
     let id = create(store, kind, owner, place, random_time(rng)).await;
     lock(pool).postings.push((kind, id));
