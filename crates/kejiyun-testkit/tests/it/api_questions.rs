@@ -7,7 +7,9 @@ use kejiyun_testkit::{TestApp, TestUser};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
-use crate::api_market_support::{LINSHUI, assert_figures_exact, cast, ids, items, moderate};
+use crate::api_market_support::{
+    LINSHUI, YUECHI, assert_figures_exact, cast, ids, items, moderate,
+};
 use crate::api_search::{eventually, q};
 
 pub fn question_body(region: &str) -> Value {
@@ -234,6 +236,33 @@ async fn ask_approve_invite_answer_accept_with_exact_figures() {
     );
     assert_figures_exact(&app, "after the accepted answer").await;
 
+    // A question from a county without experts skips to the next circle: its city's.
+    let city_admin = app.admin("region_admin", Some("511600")).await;
+    let yuechi = ask(&app, &neighbour, question_body(YUECHI)).await;
+    assert_eq!(yuechi.status, StatusCode::CREATED, "{:?}", yuechi.body);
+    let other = yuechi.body["id"].as_i64().unwrap_or_default();
+    let approved = moderate(&app, &city_admin, "question", other, "approve", json!({})).await;
+    assert_eq!(approved.status, StatusCode::OK, "{:?}", approved.body);
+    let routed = app
+        .get(
+            &format!("/api/v1/questions/{other}"),
+            Some(&neighbour.token),
+        )
+        .await;
+    let invited = routed.body["invitations"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    assert_eq!(invited.len(), 1, "{:?}", routed.body);
+    assert_eq!(
+        (&invited[0]["expert_name"], &invited[0]["round"]),
+        (&json!("李农艺师"), &json!(2))
+    );
+    let mine = app
+        .get("/api/v1/questions?mine=true", Some(&neighbour.token))
+        .await;
+    assert_eq!(ids(&mine.body), vec![other]);
+
     // The asker withdraws it: it stops counting, in both figures.
     let closed = app
         .post(
@@ -244,6 +273,11 @@ async fn ask_approve_invite_answer_accept_with_exact_figures() {
         .await;
     assert_eq!(closed.status, StatusCode::OK, "{:?}", closed.body);
     assert_eq!(figures(&app, LINSHUI).await, (0, 0));
+    assert_eq!(
+        figures(&app, "511600").await,
+        (1, 0),
+        "岳池's question still counts"
+    );
     assert_figures_exact(&app, "after withdrawal").await;
 
     // The pages render: list, the question, the form, the admins' unanswered list.
@@ -251,6 +285,7 @@ async fn ask_approve_invite_answer_accept_with_exact_figures() {
         ("/questions".to_owned(), None),
         (link.clone(), Some(&c.farmer)),
         ("/questions/new".to_owned(), Some(&c.farmer)),
+        ("/questions?mine=1".to_owned(), Some(&c.farmer)),
         ("/admin/questions".to_owned(), Some(&c.admin)),
     ] {
         let r = app.get_bytes(&path, who.map(|u| u.token.as_str())).await;

@@ -88,6 +88,7 @@ struct ListTpl {
     categories: Vec<Opt>,
     q: String,
     unanswered: bool,
+    mine: bool,
     cards: Vec<QuestionCard>,
     pager: Pager,
 }
@@ -104,11 +105,17 @@ pub async fn list(State(state): State<AppState>, ctx: Ctx, RawQuery(raw): RawQue
             .ok(),
     };
     let unanswered = params.get("unanswered").is_some_and(|v| !v.is_empty());
+    // 我的提问: the caller's own questions, in any status.
+    let mine = params.get("mine").is_some_and(|v| !v.is_empty());
+    if mine {
+        pg.require_login()?;
+    }
     let q = PostingQuery {
         region: f.region,
         category,
         query: (!f.q.is_empty()).then(|| f.q.clone()),
         unanswered_hours: unanswered.then_some(0),
+        mine,
         ..PostingQuery::default()
     };
     let paged = pg
@@ -127,6 +134,7 @@ pub async fn list(State(state): State<AppState>, ctx: Ctx, RawQuery(raw): RawQue
             ("category", category.map(Category::code).unwrap_or_default()),
             ("q", &f.q),
             ("unanswered", if unanswered { "1" } else { "" }),
+            ("mine", if mine { "1" } else { "" }),
         ],
         &meta,
     );
@@ -137,6 +145,7 @@ pub async fn list(State(state): State<AppState>, ctx: Ctx, RawQuery(raw): RawQue
         categories: category_options(&pg, category.map(Category::code).unwrap_or_default()),
         q: f.q.clone(),
         unanswered,
+        mine,
         cards,
         pager,
         base,
