@@ -45,8 +45,9 @@ impl Questions<'_> {
 
     /// Invites the next circle of experts for a published, unanswered question: the tech
     /// workers the matching engine ranks for it, within the county, else the city, else the
-    /// province (a circle with nobody in it is skipped). Returns how many were invited; 0 when
-    /// the question is not (or no longer) waiting for a circle. Called once the publication has
+    /// province (a circle with nobody in it is skipped; with nobody in any, it is tried again
+    /// after the widening time). Returns how many were invited; 0 when the question is not (or
+    /// no longer) waiting for a circle. Called once the publication has
     /// committed, and by the sweeper when a circle's time has run out.
     pub async fn route(&self, id: QuestionId) -> DomainResult<usize> {
         let Some(q) = PostingStore::<QuestionDraft>::posting(&*self.store, id).await? else {
@@ -90,14 +91,27 @@ impl Questions<'_> {
             })
             .collect();
         let invited = chosen.len();
-        let change = InviteRound {
-            from_round: qa.invite_round,
-            round,
-            invitations: chosen,
-            notifications,
-            next_widen_at: (round < LAST_ROUND)
-                .then(|| now.plus_seconds(self.qa.widen_after_hours.max(1) * 3600)),
-            at: now,
+        let later = now.plus_seconds(self.qa.widen_after_hours.max(1) * 3600);
+        let change = if chosen.is_empty() {
+            // Nobody in any circle yet (no verified expert matches, or the index is behind):
+            // the same circle is tried again later rather than given up.
+            InviteRound {
+                from_round: qa.invite_round,
+                round: qa.invite_round,
+                invitations: Vec::new(),
+                notifications: Vec::new(),
+                next_widen_at: Some(later),
+                at: now,
+            }
+        } else {
+            InviteRound {
+                from_round: qa.invite_round,
+                round,
+                invitations: chosen,
+                notifications,
+                next_widen_at: (round < LAST_ROUND).then_some(later),
+                at: now,
+            }
         };
         self.store.invite_experts(id, change).await?;
         Ok(invited)

@@ -421,9 +421,11 @@ impl QuestionStore for SeaStore {
     ) -> StoreResult<Vec<(QuestionId, u8)>> {
         use questions::Column as Q;
         // A circle that is due, or a question whose routing at publication failed.
-        let due = Condition::any()
-            .add(Q::NextWidenAt.lte(now.micros()))
-            .add(Q::InviteRound.eq(0));
+        let due = Condition::any().add(Q::NextWidenAt.lte(now.micros())).add(
+            Condition::all()
+                .add(Q::InviteRound.eq(0))
+                .add(Q::NextWidenAt.is_null()),
+        );
         let rows: Vec<(i64, i16)> = questions::Entity::find()
             .select_only()
             .columns([Q::Id, Q::InviteRound])

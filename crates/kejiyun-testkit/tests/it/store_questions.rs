@@ -144,6 +144,21 @@ async fn contract(store: &SeaStore) {
     // Routing: due at once (never invited), then one circle at a time.
     let due = must(store.questions_to_widen(asked, 10).await);
     assert_eq!(due, vec![(q, 0)]);
+    // Nobody to invite yet: the same circle is tried again at the time given.
+    let retry = InviteRound {
+        from_round: 0,
+        round: 0,
+        invitations: Vec::new(),
+        notifications: Vec::new(),
+        next_widen_at: Some(answered_at),
+        at: asked,
+    };
+    must(store.invite_experts(q, retry).await);
+    assert!(must(store.questions_to_widen(asked, 10).await).is_empty());
+    assert_eq!(
+        must(store.questions_to_widen(answered_at, 10).await),
+        vec![(q, 0)]
+    );
     let round = |from_round, round, next| InviteRound {
         from_round,
         round,

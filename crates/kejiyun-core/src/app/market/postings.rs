@@ -303,7 +303,13 @@ impl Postings<'_> {
             // The publication has committed; a failure to notify must not undo it (a question
             // whose routing failed is routed by the sweeper).
             let notified = if kind == PostingKind::Question {
-                self.questions().route(PostingId::new(id)).await.map(drop)
+                // Routed once, at the first publication; a re-published edit keeps its circle
+                // (the sweeper widens it when its time comes).
+                if meta.first_published_at.is_none() {
+                    self.questions().route(PostingId::new(id)).await.map(drop)
+                } else {
+                    Ok(())
+                }
             } else {
                 self.notify_strong_matches(kind, id, &title, meta.owner)
                     .await
