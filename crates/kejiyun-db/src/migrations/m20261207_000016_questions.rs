@@ -15,18 +15,6 @@ const ANSWERS: &str = "question_answers";
 const HELPFUL: &str = "answer_helpful";
 const INVITATIONS: &str = "question_invitations";
 
-fn fk(
-    from_table: &'static str,
-    from_col: &'static str,
-    to_table: &'static str,
-) -> ForeignKeyCreateStatement {
-    ForeignKey::create()
-        .from(from_table, from_col)
-        .to(to_table, "id")
-        .on_delete(ForeignKeyAction::Restrict)
-        .to_owned()
-}
-
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
     async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
@@ -56,7 +44,7 @@ impl MigrationTrait for Migration {
             .col(big_integer_null("accepted_answer_id"))
             .col(small_integer("invite_round").default(0))
             .col(big_integer_null("next_widen_at"))
-            .foreign_key(&mut fk(QUESTIONS, "owner_id", "users"));
+            .foreign_key(&mut super::foreign_key(QUESTIONS, "owner_id", "users"));
         manager.create_table(t).await?;
         for (name, cols) in [
             ("ix_questions_status_region", &["status", "region"][..]),
@@ -76,8 +64,8 @@ impl MigrationTrait for Migration {
             .col(text("body"))
             .col(boolean("accepted").default(false))
             .col(big_integer("created_at"))
-            .foreign_key(&mut fk(ANSWERS, "question_id", QUESTIONS))
-            .foreign_key(&mut fk(ANSWERS, "author_id", "users"));
+            .foreign_key(&mut super::foreign_key(ANSWERS, "question_id", QUESTIONS))
+            .foreign_key(&mut super::foreign_key(ANSWERS, "author_id", "users"));
         manager.create_table(t).await?;
         manager
             .create_index(super::index(
@@ -99,8 +87,8 @@ impl MigrationTrait for Migration {
             .col(big_integer("user_id"))
             .col(big_integer("created_at"))
             .primary_key(Index::create().col("answer_id").col("user_id"))
-            .foreign_key(&mut fk(HELPFUL, "answer_id", ANSWERS))
-            .foreign_key(&mut fk(HELPFUL, "user_id", "users"));
+            .foreign_key(&mut super::foreign_key(HELPFUL, "answer_id", ANSWERS))
+            .foreign_key(&mut super::foreign_key(HELPFUL, "user_id", "users"));
         manager.create_table(t).await?;
 
         let mut t = super::table(manager, INVITATIONS);
@@ -111,9 +99,17 @@ impl MigrationTrait for Migration {
             .col(small_integer("round"))
             .col(text("reasons"))
             .col(big_integer("invited_at"))
-            .foreign_key(&mut fk(INVITATIONS, "question_id", QUESTIONS))
-            .foreign_key(&mut fk(INVITATIONS, "expert_id", "users"))
-            .foreign_key(&mut fk(INVITATIONS, "tech_worker_id", "tech_workers"));
+            .foreign_key(&mut super::foreign_key(
+                INVITATIONS,
+                "question_id",
+                QUESTIONS,
+            ))
+            .foreign_key(&mut super::foreign_key(INVITATIONS, "expert_id", "users"))
+            .foreign_key(&mut super::foreign_key(
+                INVITATIONS,
+                "tech_worker_id",
+                "tech_workers",
+            ));
         manager.create_table(t).await?;
         manager
             .create_index(

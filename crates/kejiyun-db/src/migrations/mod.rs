@@ -73,12 +73,27 @@ pub(crate) fn index(name: &str, table: &str, cols: &[&'static str]) -> IndexCrea
     i
 }
 
+/// A foreign key `from_table.from_col` → `to_table.id` that refuses deleting the referenced row.
+pub(crate) fn foreign_key(
+    from_table: &'static str,
+    from_col: &'static str,
+    to_table: &'static str,
+) -> ForeignKeyCreateStatement {
+    ForeignKey::create()
+        .from(from_table, from_col)
+        .to(to_table, "id")
+        .on_delete(ForeignKeyAction::Restrict)
+        .to_owned()
+}
+
 /// `DROP INDEX name ON table`.
 pub(crate) fn drop_index(name: &str, table: &str) -> IndexDropStatement {
     Index::drop().name(name).table(table.to_owned()).to_owned()
 }
 
-/// The three posting tables, which gain their columns together.
+/// The three marketplace posting tables, which gain their columns together. (`questions`,
+/// migration 16, is a posting table too, created with every column up to then: a later column
+/// of every posting table must be added to it as well.)
 const POSTING_TABLES: [&str; 3] = ["services", "needs", "achievements"];
 
 /// Adds `column` to each posting table and fills it with that table's `backfill`.
