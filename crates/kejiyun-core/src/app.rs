@@ -38,6 +38,7 @@ mod notifications;
 mod one_time_codes;
 mod orgs;
 mod profiles;
+mod questions;
 pub mod search;
 pub mod stats;
 mod tech_workers;
@@ -50,6 +51,7 @@ pub use moderation::{Decision, EXPIRING_WITHIN_DAYS, Moderation, Workbench};
 pub use notifications::Notifications;
 pub use one_time_codes::OneTimeCodes;
 pub use profiles::{DirectoryQuery, Profiles};
+pub use questions::{Questions, Thread};
 pub use stats::Stats;
 pub use tokens::Tokens;
 
@@ -85,6 +87,8 @@ pub struct Services {
     pub session_ttl_secs: i64,
     /// A published posting expires unless its owner confirms it within this many days.
     pub posting_ttl_days: i64,
+    /// How questions are routed to experts and when they count as long unanswered.
+    pub qa: crate::questions::QaPolicy,
     /// Largest accepted upload (deal evidence), in bytes.
     pub upload_limit_bytes: usize,
 }

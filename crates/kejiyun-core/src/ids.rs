@@ -9,6 +9,7 @@ use std::marker::PhantomData;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use crate::market::postings::{AchievementDraft, NeedDraft, ServiceDraft};
+use crate::questions::QuestionDraft;
 
 macro_rules! typed_id {
     ($($(#[$doc:meta])* $name:ident),* $(,)?) => {$(
@@ -64,6 +65,11 @@ typed_id!(
     TicketId,
     /// One follow-up entry of a ticket.
     FollowUpId,
+);
+
+typed_id!(
+    /// An expert's answer (解答) to a question.
+    AnswerId,
 );
 
 /// A posting's id, typed by its kind's content (`ServiceDraft`, `NeedDraft`, …): a need's id
@@ -148,6 +154,8 @@ pub type ServiceId = PostingId<ServiceDraft>;
 pub type NeedId = PostingId<NeedDraft>;
 /// An achievement's (科技成果) id.
 pub type AchievementId = PostingId<AchievementDraft>;
+/// A question's (专家问诊) id.
+pub type QuestionId = PostingId<QuestionDraft>;
 
 #[cfg(test)]
 mod tests {

@@ -18,6 +18,7 @@ pub mod paging;
 pub mod permissions;
 pub mod ports;
 pub mod profiles;
+pub mod questions;
 pub mod regions;
 pub mod search_ports;
 pub mod stats;

@@ -39,6 +39,8 @@ pub fn counterpart_kinds(kind: DocKind) -> Vec<DocKind> {
     match kind {
         DocKind::Need => vec![DocKind::Service, DocKind::TechWorker, DocKind::Achievement],
         DocKind::Service | DocKind::Achievement | DocKind::TechWorker => vec![DocKind::Need],
+        // A question is routed to experts only.
+        DocKind::Question => vec![DocKind::TechWorker],
         DocKind::Org => Vec::new(),
     }
 }

@@ -121,15 +121,17 @@ pub enum ModerationKind {
     Service,
     Need,
     Achievement,
+    Question,
 }
 
 impl ModerationKind {
-    pub const ALL: [Self; 5] = [
+    pub const ALL: [Self; 6] = [
         Self::TechWorker,
         Self::Org,
         Self::Service,
         Self::Need,
         Self::Achievement,
+        Self::Question,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -139,6 +141,7 @@ impl ModerationKind {
             Self::Service => "service",
             Self::Need => "need",
             Self::Achievement => "achievement",
+            Self::Question => "question",
         }
     }
 
@@ -149,6 +152,7 @@ impl ModerationKind {
             Self::Service => Some(PostingKind::Service),
             Self::Need => Some(PostingKind::Need),
             Self::Achievement => Some(PostingKind::Achievement),
+            Self::Question => Some(PostingKind::Question),
             Self::TechWorker | Self::Org => None,
         }
     }
@@ -172,6 +176,7 @@ impl ModerationKind {
             Self::Service => "科技服务",
             Self::Need => "科技需求",
             Self::Achievement => "科技成果",
+            Self::Question => "专家问诊",
         }
     }
 }

@@ -35,10 +35,16 @@ pub enum NotificationKind {
     ProfileRejected,
     /// Something entered the moderation queue of the recipient's region (admins).
     PendingReview,
+    /// A published question was routed to the recipient, a tech worker (专家问诊).
+    QuestionInvitation,
+    /// Someone answered the recipient's question.
+    NewAnswer,
+    /// The asker accepted the recipient's answer.
+    AnswerAccepted,
 }
 
 impl NotificationKind {
-    pub const ALL: [Self; 11] = [
+    pub const ALL: [Self; 14] = [
         Self::PostingApproved,
         Self::PostingRejected,
         Self::NewInquiry,
@@ -50,6 +56,9 @@ impl NotificationKind {
         Self::ProfileApproved,
         Self::ProfileRejected,
         Self::PendingReview,
+        Self::QuestionInvitation,
+        Self::NewAnswer,
+        Self::AnswerAccepted,
     ];
 
     pub fn code(self) -> &'static str {
@@ -65,6 +74,9 @@ impl NotificationKind {
             Self::ProfileApproved => "profile_approved",
             Self::ProfileRejected => "profile_rejected",
             Self::PendingReview => "pending_review",
+            Self::QuestionInvitation => "question_invitation",
+            Self::NewAnswer => "new_answer",
+            Self::AnswerAccepted => "answer_accepted",
         }
     }
 
@@ -85,6 +97,9 @@ impl NotificationKind {
             Self::ProfileApproved => "资料审核通过",
             Self::ProfileRejected => "资料审核驳回",
             Self::PendingReview => "新的待审核",
+            Self::QuestionInvitation => "邀请解答",
+            Self::NewAnswer => "新的回答",
+            Self::AnswerAccepted => "回答被采纳",
         }
     }
 }
@@ -255,6 +270,7 @@ pub fn posting_path(kind: PostingKind, id: i64) -> String {
         PostingKind::Service => "services",
         PostingKind::Need => "needs",
         PostingKind::Achievement => "achievements",
+        PostingKind::Question => "questions",
     };
     format!("/{plural}/{id}")
 }
@@ -502,6 +518,64 @@ pub fn deal_confirmed(
         &format!("「{subject_title}」的交易已成交"),
         "双方均已确认，交易已计入统计。",
         &format!("/deals/{deal_id}"),
+        at,
+    )
+}
+
+/// A published question was routed to the recipient (a tech worker), with the reasons.
+pub fn question_invitation(
+    expert: UserId,
+    question: i64,
+    title: &str,
+    reasons: &[String],
+    at: Timestamp,
+) -> NewNotification {
+    let why = if reasons.is_empty() {
+        String::new()
+    } else {
+        format!("推荐理由：{}。", reasons.join("；"))
+    };
+    NewNotification::new(
+        expert,
+        NotificationKind::QuestionInvitation,
+        &format!("邀请您解答问题「{title}」"),
+        &format!("{why}您的专业与该问题相近，欢迎解答。"),
+        &posting_path(PostingKind::Question, question),
+        at,
+    )
+}
+
+/// Someone answered the recipient's question.
+pub fn new_answer(
+    asker: UserId,
+    question: i64,
+    title: &str,
+    expert_name: &str,
+    at: Timestamp,
+) -> NewNotification {
+    NewNotification::new(
+        asker,
+        NotificationKind::NewAnswer,
+        &format!("您的问题「{title}」有了新的回答"),
+        &format!("{expert_name} 回答了您的问题；若解决了您的问题，请采纳该回答。"),
+        &posting_path(PostingKind::Question, question),
+        at,
+    )
+}
+
+/// The asker accepted the recipient's answer.
+pub fn answer_accepted(
+    expert: UserId,
+    question: i64,
+    title: &str,
+    at: Timestamp,
+) -> NewNotification {
+    NewNotification::new(
+        expert,
+        NotificationKind::AnswerAccepted,
+        &format!("您对「{title}」的回答已被采纳"),
+        "提问者采纳了您的回答，感谢您的解答。",
+        &posting_path(PostingKind::Question, question),
         at,
     )
 }

@@ -19,6 +19,8 @@ use crate::moderation::ports::ModerationStore;
 use crate::notifications::ports::NotificationStore;
 use crate::orgs::Org;
 use crate::profiles::ports::ProfileStore;
+use crate::questions::QuestionDraft;
+use crate::questions::ports::QuestionStore;
 use crate::stats::ports::{StatsRebuildStore, StatsRecordStore, StatsSeriesStore};
 use crate::tech_workers::TechWorker;
 use crate::tech_workers::ports::TechWorkerStore;
@@ -99,6 +101,8 @@ pub trait Store:
     + PostingStore<ServiceDraft>
     + PostingStore<NeedDraft>
     + PostingStore<AchievementDraft>
+    + PostingStore<QuestionDraft>
+    + QuestionStore
     + PostingLifecycleStore
     + InquiryStore
     + QuoteStore

@@ -21,16 +21,26 @@ pub enum DocKind {
     Achievement,
     TechWorker,
     Org,
+    /// A question to the experts (专家问诊). Last, so the index's kind numbers of the others
+    /// stay as they were.
+    Question,
 }
 
 impl DocKind {
-    pub const ALL: [Self; 5] = [
+    pub const ALL: [Self; 6] = [
         Self::Service,
         Self::Need,
         Self::Achievement,
         Self::TechWorker,
         Self::Org,
+        Self::Question,
     ];
+
+    /// A record that asks (a need, a question) rather than offers: its text is indexed and
+    /// matched in the askers' role, against the providers'.
+    pub fn asks(self) -> bool {
+        matches!(self, Self::Need | Self::Question)
+    }
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -39,6 +49,7 @@ impl DocKind {
             Self::Achievement => "achievement",
             Self::TechWorker => "tech_worker",
             Self::Org => "org",
+            Self::Question => "question",
         }
     }
 
@@ -49,6 +60,7 @@ impl DocKind {
             Self::Achievement => "科技成果",
             Self::TechWorker => "科技工作者",
             Self::Org => "组织机构",
+            Self::Question => "专家问诊",
         }
     }
 
@@ -59,7 +71,7 @@ impl DocKind {
             .ok_or_else(|| {
                 DomainError::invalid(
                     "type",
-                    "type 只能是 service、need、achievement、tech_worker 或 org",
+                    "type 只能是 service、need、achievement、tech_worker、org 或 question",
                 )
             })
     }
@@ -72,6 +84,7 @@ impl DocKind {
             Self::Achievement => format!("/achievements/{id}"),
             Self::TechWorker => format!("/tech-workers/{id}"),
             Self::Org => format!("/orgs/{id}"),
+            Self::Question => format!("/questions/{id}"),
         }
     }
 }
@@ -112,7 +125,7 @@ pub const EMBED_BODY_CHARS: usize = 600;
 /// "query", what answers as a "passage". A need asks; everything else answers. The similarity
 /// of a need and a service is then the same number whichever of the two is the subject.
 pub fn embeds_as_query(kind: DocKind) -> bool {
-    kind == DocKind::Need
+    kind.asks()
 }
 
 impl SearchDocument {
@@ -300,6 +313,7 @@ impl From<crate::market::postings::PostingKind> for DocKind {
             PostingKind::Service => Self::Service,
             PostingKind::Need => Self::Need,
             PostingKind::Achievement => Self::Achievement,
+            PostingKind::Question => Self::Question,
         }
     }
 }

@@ -37,11 +37,13 @@ pub enum Metric {
     ExpertStations,
     EnterpriseAssociations,
     Estations,
+    Questions,
+    QuestionsAnswered,
 }
 
 impl Metric {
     /// Every metric that exists so far; later modules add theirs here.
-    pub const ALL: [Self; 12] = [
+    pub const ALL: [Self; 14] = [
         Self::ServicesPublished,
         Self::NeedsPublished,
         Self::Deals,
@@ -54,6 +56,8 @@ impl Metric {
         Self::ExpertStations,
         Self::EnterpriseAssociations,
         Self::Estations,
+        Self::Questions,
+        Self::QuestionsAnswered,
     ];
 
     pub fn key(self) -> &'static str {
@@ -70,6 +74,8 @@ impl Metric {
             Self::ExpertStations => "expert_stations",
             Self::EnterpriseAssociations => "enterprise_associations",
             Self::Estations => "estations",
+            Self::Questions => "questions",
+            Self::QuestionsAnswered => "questions_answered",
         }
     }
 
@@ -94,6 +100,8 @@ impl Metric {
             Self::ExpertStations => "院士专家工作站",
             Self::EnterpriseAssociations => "企业科协",
             Self::Estations => "科普e站",
+            Self::Questions => "问题",
+            Self::QuestionsAnswered => "解答问题",
         }
     }
 
@@ -138,6 +146,15 @@ pub enum Counted {
         verified_at: Option<Timestamp>,
         region: RegionCode,
     },
+    /// A question (专家问诊): a posting with its first answer's time.
+    Question {
+        status: ModerationStatus,
+        close_reason: Option<CloseReason>,
+        first_published_at: Option<Timestamp>,
+        first_answered_at: Option<Timestamp>,
+        region: RegionCode,
+        category: Category,
+    },
 }
 
 /// One cell a record adds to.
@@ -162,6 +179,9 @@ pub struct Cell {
 /// - tech_workers: verified (published) profiles, on their verification date, in their service
 ///   region; agencies, expert stations, enterprise associations and 科普e站: verified
 ///   organizations of that type, on their verification date, in their region.
+/// - questions: published questions, on their first publication date, in the asker's region
+///   (the question's); questions_answered: those with at least one answer, on the first
+///   answer's date. A question its asker withdrew stops counting in both.
 pub fn contributions(c: &Counted) -> Vec<(Cell, i64)> {
     let cell = |metric, at: Timestamp, region, category| Cell {
         metric,
@@ -187,6 +207,7 @@ pub fn contributions(c: &Counted) -> Vec<(Cell, i64)> {
                 PostingKind::Service => Metric::ServicesPublished,
                 PostingKind::Need => Metric::NeedsPublished,
                 PostingKind::Achievement => Metric::AchievementsPublished,
+                PostingKind::Question => Metric::Questions,
             };
             vec![(cell(metric, at, region, category.code()), 1)]
         }
@@ -236,6 +257,25 @@ pub fn contributions(c: &Counted) -> Vec<(Cell, i64)> {
             vec![(cell(metric, at, region, ""), 1)]
         }
         Counted::Org { .. } => vec![],
+        Counted::Question {
+            status,
+            close_reason,
+            first_published_at: Some(asked),
+            first_answered_at,
+            region,
+            category,
+        } => {
+            if status == ModerationStatus::Closed && close_reason == Some(CloseReason::Withdrawn) {
+                return vec![];
+            }
+            let cat = category.code();
+            let mut out = vec![(cell(Metric::Questions, asked, region, cat), 1)];
+            if let Some(answered) = first_answered_at {
+                out.push((cell(Metric::QuestionsAnswered, answered, region, cat), 1));
+            }
+            out
+        }
+        Counted::Question { .. } => vec![],
     }
 }
 
@@ -443,6 +483,56 @@ mod tests {
         assert!(contributions(&org(OrgType::School)).is_empty());
         let tally = tally([&org(OrgType::Agency), &org(OrgType::Agency)]);
         assert_eq!(tally.values().copied().collect::<Vec<_>>(), vec![2]);
+    }
+
+    #[test]
+    fn questions_count_when_asked_and_when_first_answered_until_withdrawn() {
+        let asked = at(2026, 6, 1, 9, 0, 0);
+        let answered = at(2026, 6, 3, 23, 30, 0);
+        let q = |status, close, published, first_answer| Counted::Question {
+            status,
+            close_reason: close,
+            first_published_at: published,
+            first_answered_at: first_answer,
+            region: code("511623"),
+            category: Category::parse("fruit").expect("known"),
+        };
+        assert!(contributions(&q(ModerationStatus::Pending, None, None, None)).is_empty());
+        let open = contributions(&q(ModerationStatus::Published, None, Some(asked), None));
+        assert_eq!(open.len(), 1);
+        assert_eq!(open[0].0.metric, Metric::Questions);
+        let done = contributions(&q(
+            ModerationStatus::Published,
+            None,
+            Some(asked),
+            Some(answered),
+        ));
+        assert_eq!(done.len(), 2);
+        assert_eq!(done[1].0.metric, Metric::QuestionsAnswered);
+        assert_eq!(
+            done[1].0.day,
+            NaiveDate::from_ymd_opt(2026, 6, 3).expect("date")
+        );
+        assert!(
+            contributions(&q(
+                ModerationStatus::Closed,
+                Some(CloseReason::Withdrawn),
+                Some(asked),
+                Some(answered)
+            ))
+            .is_empty()
+        );
+        let d = delta(
+            Some(&q(ModerationStatus::Published, None, Some(asked), None)),
+            Some(&q(
+                ModerationStatus::Published,
+                None,
+                Some(asked),
+                Some(answered),
+            )),
+        );
+        assert_eq!(d.len(), 1, "the first answer adds one answered question");
+        assert_eq!(d[0].0.metric, Metric::QuestionsAnswered);
     }
 
     #[test]

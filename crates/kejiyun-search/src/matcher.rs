@@ -164,11 +164,7 @@ pub(crate) fn names_a_thing(t: &str) -> bool {
 
 /// The role whose text a subject is matched against: providers for a need, needs otherwise.
 fn target_role(f: &Fields, subject: DocKind) -> RoleFields {
-    if subject == DocKind::Need {
-        f.provider
-    } else {
-        f.need
-    }
+    if subject.asks() { f.provider } else { f.need }
 }
 
 /// Whether a candidate may be suggested for the subject: a counterpart kind, not the subject
@@ -181,7 +177,7 @@ fn counterpart(q: &MatchQuery, hit: &HitFacts) -> bool {
     if s.owner.is_some() && hit.owner == s.owner {
         return false;
     }
-    if s.kind == DocKind::Need {
+    if s.kind.asks() {
         reaches(hit.scope, hit.region, s.region)
     } else {
         reaches(s.scope, s.region, hit.region)
@@ -275,7 +271,13 @@ impl SearchIndex {
                 }
             })
             .collect();
-        candidates.sort_by(|a, b| b.score.total_cmp(&a.score));
+        // Equal scores in record order, as `fuse` breaks its ties: the same ranking whatever
+        // order the index holds the records in (which differs between servers).
+        candidates.sort_by(|a, b| {
+            b.score
+                .total_cmp(&a.score)
+                .then((a.hit.kind, a.hit.id).cmp(&(b.hit.kind, b.hit.id)))
+        });
         Ok(candidates)
     }
 
@@ -415,7 +417,7 @@ impl SearchIndex {
 fn signals_of(q: &MatchQuery, hit: &HitFacts, text_score: f32, title_terms: usize) -> Signals {
     let s = &q.subject;
     // The provider side: the candidate for a need, the subject otherwise.
-    let (provider_scope, provider_deals) = if s.kind == DocKind::Need {
+    let (provider_scope, provider_deals) = if s.kind.asks() {
         (hit.scope, hit.owner_deals)
     } else {
         (s.scope, 0)

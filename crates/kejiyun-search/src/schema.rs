@@ -78,7 +78,7 @@ fn text(tokenizer: &str, stored: bool) -> TextOptions {
 impl Fields {
     /// The role a kind's text is indexed under.
     pub fn role(&self, kind: DocKind) -> RoleFields {
-        if kind == DocKind::Need {
+        if kind.asks() {
             self.need
         } else {
             self.provider

@@ -53,6 +53,12 @@ pub struct Config {
     /// A published posting (service, need, achievement) closes as expired unless its owner
     /// confirms it within this many days.
     pub posting_ttl_days: i64,
+    /// Experts a published question is routed to in each circle (county, city, province).
+    pub question_invitations: usize,
+    /// Hours after which a question nobody answered is routed to the next, wider circle.
+    pub question_widen_hours: i64,
+    /// Hours after which an unanswered question is listed for the region's admins.
+    pub question_unanswered_hours: i64,
     /// How often the search index looks for new outbox rows, in milliseconds.
     pub search_poll_ms: u64,
     /// Days an outbox row is kept after its change; older rows are pruned every hour. A
@@ -101,6 +107,9 @@ impl Default for Config {
             trust_forwarded_for: false,
             banned_words: Vec::new(),
             posting_ttl_days: 90,
+            question_invitations: 5,
+            question_widen_hours: 24,
+            question_unanswered_hours: 48,
             search_poll_ms: 200,
             outbox_retention_days: 30,
             log_format: "json".into(),
@@ -181,6 +190,14 @@ banned_words = []
 # it is still current (each confirmation starts the interval again).
 posting_ttl_days = 90
 
+# Expert Q&A (专家问诊): a published question is routed to this many of the best-matching
+# verified tech workers of its county; if nobody answers within question_widen_hours, to those
+# of its city, then of its province. Admins see questions unanswered for longer than
+# question_unanswered_hours.
+question_invitations = 5
+question_widen_hours = 24
+question_unanswered_hours = 48
+
 # How often each server's search index looks for changes in the database (milliseconds): a
 # posting is searchable this long after it is published, on every server sharing the database.
 # The index itself lives in <data_dir>/search-index; `kejiyun reindex` rebuilds it.
@@ -260,6 +277,9 @@ impl Config {
             "one_time_code_max_attempts",
             "trust_forwarded_for",
             "posting_ttl_days",
+            "question_invitations",
+            "question_widen_hours",
+            "question_unanswered_hours",
             "log_format",
         ]));
         let mut config: Config = fig.extract().map_err(Box::new)?;

@@ -8,6 +8,7 @@ use kejiyun_core::app::{Decision, Services};
 use kejiyun_core::market::postings::{AchievementInput, NeedInput, PostingKind, ServiceInput};
 use kejiyun_core::market::quotes::QuoteInput;
 use kejiyun_core::permissions::Actor;
+use kejiyun_core::questions::QuestionInput;
 use kejiyun_core::time::ManualClock;
 
 use crate::demo::{actor_of, err};
@@ -452,5 +453,57 @@ pub async fn load(s: &Services, clock: &ManualClock) -> anyhow::Result<()> {
         )
         .await
         .map_err(err)?;
+
+    clock.advance_seconds(BETWEEN_SCENES);
+    // 问专家: the farmer's question answered by the county's expert and accepted; a breeder's
+    // waits for an answer.
+    let asked = s
+        .postings()
+        .create(
+            &farmer,
+            &QuestionInput {
+                title: "柑橘新梢叶片发黄卷曲是什么原因".into(),
+                text:
+                    "今年春梢抽出后，十几棵柑橘树的新叶发黄、往里卷，老叶还正常，浇水施肥都按时。"
+                        .into(),
+                category: "fruit".into(),
+                region: "511623".into(),
+            },
+            true,
+        )
+        .await
+        .map_err(err)?;
+    approve(s, &linshui_admin, PostingKind::Question, asked.0).await?;
+    clock.advance_seconds(BETWEEN_SCENES);
+    let answer = s
+        .questions()
+        .answer(
+            &wang,
+            asked,
+            "多半是蚜虫或潜叶蛾危害新梢所致：翻看叶背有无虫体和虫道；有虫可用吡虫啉防治，并结合抹芽控梢。若叶脉间黄化、叶片小，再考虑缺锌缺锰，叶面喷施微量元素肥。",
+        )
+        .await
+        .map_err(err)?;
+    clock.advance_seconds(BETWEEN_SCENES);
+    s.questions()
+        .accept(&farmer, asked, answer)
+        .await
+        .map_err(err)?;
+    let waiting = s
+        .postings()
+        .create(
+            &zheng,
+            &QuestionInput {
+                title: "仔猪断奶后拉稀怎么处理".into(),
+                text: "二十多头仔猪断奶一周后陆续拉稀，精神还可以，吃料减少，想问问该怎么调理。"
+                    .into(),
+                category: "livestock".into(),
+                region: "511621".into(),
+            },
+            true,
+        )
+        .await
+        .map_err(err)?;
+    approve(s, &city_admin, PostingKind::Question, waiting.0).await?;
     Ok(())
 }

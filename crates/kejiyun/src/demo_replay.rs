@@ -26,11 +26,7 @@ use crate::demo_phrases::COUNTIES;
 pub(crate) const DEMO_CONTRACT_PDF: &[u8] = b"%PDF-1.4\n% Kejiyun demo contract\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n";
 
 pub(crate) fn moderation_kind(kind: PostingKind) -> ModerationKind {
-    match kind {
-        PostingKind::Service => ModerationKind::Service,
-        PostingKind::Need => ModerationKind::Need,
-        PostingKind::Achievement => ModerationKind::Achievement,
-    }
+    kind.moderation_kind()
 }
 
 /// Makes the demo's history happen, from its first day to now.

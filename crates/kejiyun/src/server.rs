@@ -12,6 +12,7 @@ use kejiyun_core::auth::LockoutPolicy;
 use kejiyun_core::auth::one_time_codes::CodePolicy;
 use kejiyun_core::banned_words::BannedWords;
 use kejiyun_core::notifications::delivery::{LogSender, Sender};
+use kejiyun_core::questions::QaPolicy;
 use kejiyun_core::regions::RegionCode;
 use kejiyun_core::search_ports::SearchFeed;
 use kejiyun_core::time::SystemClock;
@@ -139,6 +140,11 @@ async fn build_services(
         sender,
         session_ttl_secs: i64::try_from(config.session_ttl_hours.max(1) * 3600).unwrap_or(i64::MAX),
         posting_ttl_days: config.posting_ttl_days,
+        qa: QaPolicy {
+            invitations: config.question_invitations.clamp(1, 20),
+            widen_after_hours: config.question_widen_hours.max(1),
+            unanswered_hours: config.question_unanswered_hours.max(0),
+        },
         upload_limit_bytes: config.upload_limit_bytes,
     };
     Ok((Arc::new(services), store))
@@ -269,10 +275,17 @@ fn spawn_sweeper(sweeps: Sweeps, mut stop: oneshot::Receiver<()>) -> JoinHandle<
         loop {
             tokio::select! {
                 _ = &mut stop => break,
-                _ = every.tick() => match services.postings().expire_postings().await {
-                    Ok(0) => {}
-                    Ok(n) => tracing::info!(closed = n, "expired postings closed"),
-                    Err(e) => tracing::warn!(error = %e, "closing expired postings failed"),
+                _ = every.tick() => {
+                    match services.postings().expire_postings().await {
+                        Ok(0) => {}
+                        Ok(n) => tracing::info!(closed = n, "expired postings closed"),
+                        Err(e) => tracing::warn!(error = %e, "closing expired postings failed"),
+                    }
+                    match services.questions().widen_unanswered().await {
+                        Ok(0) => {}
+                        Ok(n) => tracing::info!(invited = n, "unanswered questions routed wider"),
+                        Err(e) => tracing::warn!(error = %e, "routing unanswered questions failed"),
+                    }
                 },
                 _ = deliver.tick() => match services.notifications().deliver_notifications(services.sender.as_ref()).await {
                     Ok(0) => {}

@@ -105,7 +105,7 @@ impl Moderation<'_> {
         let now = self.now();
         let until = now.plus_seconds(EXPIRING_WITHIN_DAYS * 86_400);
         let mut expiring = Vec::new();
-        for kind in PostingKind::ALL {
+        for kind in PostingKind::ALL.into_iter().filter(|k| k.expires()) {
             let n = self.store.count_expiring(kind, &scope, now, until).await?;
             expiring.push((kind, n));
         }
@@ -134,9 +134,12 @@ impl Moderation<'_> {
         match kind {
             ModerationKind::TechWorker => self.tech_workers().moderate(actor, id, decision).await,
             ModerationKind::Org => self.orgs().moderate(actor, id, decision).await,
-            ModerationKind::Service | ModerationKind::Need | ModerationKind::Achievement => Err(
-                DomainError::Internal("posting kinds are moderated above".into()),
-            ),
+            ModerationKind::Service
+            | ModerationKind::Need
+            | ModerationKind::Achievement
+            | ModerationKind::Question => Err(DomainError::Internal(
+                "posting kinds are moderated above".into(),
+            )),
         }
     }
 

@@ -15,6 +15,7 @@ fn posting_kind(k: DocKind) -> Option<PostingKind> {
         DocKind::Service => Some(PostingKind::Service),
         DocKind::Need => Some(PostingKind::Need),
         DocKind::Achievement => Some(PostingKind::Achievement),
+        DocKind::Question => Some(PostingKind::Question),
         DocKind::TechWorker | DocKind::Org => None,
     }
 }
@@ -62,7 +63,12 @@ impl Services {
     }
 
     /// Matches of a published record, without a permission check (callers check).
-    async fn matches_of(&self, kind: DocKind, id: i64, limit: usize) -> DomainResult<Vec<Match>> {
+    pub(crate) async fn matches_of(
+        &self,
+        kind: DocKind,
+        id: i64,
+        limit: usize,
+    ) -> DomainResult<Vec<Match>> {
         let Some(subject) = self.search_feed.search_document(kind, id).await? else {
             return Ok(Vec::new());
         };

@@ -41,6 +41,8 @@ pub struct PostingFilter {
     pub available_in: Option<RegionCode>,
     /// Services only: this scope.
     pub service_scope: Option<Scope>,
+    /// Questions only: unanswered, and published at or before this time.
+    pub unanswered_before: Option<Timestamp>,
 }
 
 /// A status change of a posting: the moderation change plus what publication and closing set.

@@ -21,16 +21,19 @@ pub enum PostingKind {
     Service,
     Need,
     Achievement,
+    /// A question to the experts (专家问诊): a posting kind of its own module, `questions`.
+    Question,
 }
 
 impl PostingKind {
-    pub const ALL: [Self; 3] = [Self::Service, Self::Need, Self::Achievement];
+    pub const ALL: [Self; 4] = [Self::Service, Self::Need, Self::Achievement, Self::Question];
 
     pub fn code(self) -> &'static str {
         match self {
             Self::Service => "service",
             Self::Need => "need",
             Self::Achievement => "achievement",
+            Self::Question => "question",
         }
     }
 
@@ -46,7 +49,14 @@ impl PostingKind {
             Self::Service => "科技服务",
             Self::Need => "科技需求",
             Self::Achievement => "科技成果",
+            Self::Question => "问题",
         }
+    }
+
+    /// Whether a published posting of this kind closes as expired unless its owner confirms it
+    /// (a question stays open for answers: it is not an offer that goes stale).
+    pub fn expires(self) -> bool {
+        self != Self::Question
     }
 
     /// The moderation queue kind of this posting kind.
@@ -55,6 +65,7 @@ impl PostingKind {
             Self::Service => crate::moderation::ModerationKind::Service,
             Self::Need => crate::moderation::ModerationKind::Need,
             Self::Achievement => crate::moderation::ModerationKind::Achievement,
+            Self::Question => crate::moderation::ModerationKind::Question,
         }
     }
 }

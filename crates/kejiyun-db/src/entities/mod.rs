@@ -2,6 +2,7 @@
 //! them into `kejiyun-core` domain values.
 
 pub mod achievements;
+pub mod answer_helpful;
 pub mod audit_log;
 pub mod auth_tokens;
 pub mod deal_evidence;
@@ -18,6 +19,9 @@ pub mod one_time_codes;
 pub mod orgs;
 pub mod outbox;
 pub mod outbox_horizon;
+pub mod question_answers;
+pub mod question_invitations;
+pub mod questions;
 pub mod quotes;
 pub mod regions;
 pub mod search_vectors;

@@ -20,7 +20,8 @@ mod m20261206_000012_public_title;
 mod m20261206_000013_text_reviewed;
 mod m20261206_000014_search_vectors;
 mod m20261206_000015_one_time_codes;
-mod m20261207_000016_list_order;
+mod m20261207_000016_questions;
+mod m20261207_000017_list_order;
 
 pub struct Migrator;
 
@@ -43,7 +44,8 @@ impl MigratorTrait for Migrator {
             Box::new(m20261206_000013_text_reviewed::Migration),
             Box::new(m20261206_000014_search_vectors::Migration),
             Box::new(m20261206_000015_one_time_codes::Migration),
-            Box::new(m20261207_000016_list_order::Migration),
+            Box::new(m20261207_000016_questions::Migration),
+            Box::new(m20261207_000017_list_order::Migration),
         ]
     }
 }
@@ -73,12 +75,27 @@ pub(crate) fn index(name: &str, table: &str, cols: &[&'static str]) -> IndexCrea
     i
 }
 
+/// A foreign key `from_table.from_col` → `to_table.id` that refuses deleting the referenced row.
+pub(crate) fn foreign_key(
+    from_table: &'static str,
+    from_col: &'static str,
+    to_table: &'static str,
+) -> ForeignKeyCreateStatement {
+    ForeignKey::create()
+        .from(from_table, from_col)
+        .to(to_table, "id")
+        .on_delete(ForeignKeyAction::Restrict)
+        .to_owned()
+}
+
 /// `DROP INDEX name ON table`.
 pub(crate) fn drop_index(name: &str, table: &str) -> IndexDropStatement {
     Index::drop().name(name).table(table.to_owned()).to_owned()
 }
 
-/// The three posting tables, which gain their columns together.
+/// The three marketplace posting tables, which gain their columns together. (`questions`,
+/// migration 16, is a posting table too, created with every column up to then: a later column
+/// of every posting table must be added to it as well.)
 const POSTING_TABLES: [&str; 3] = ["services", "needs", "achievements"];
 
 /// Adds `column` to each posting table and fills it with that table's `backfill`.

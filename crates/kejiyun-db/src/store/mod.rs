@@ -34,6 +34,7 @@ pub(crate) mod notifications;
 mod one_time_codes;
 mod orgs;
 mod profiles;
+mod questions;
 pub(crate) mod read_cache;
 mod search_feed;
 mod stats;

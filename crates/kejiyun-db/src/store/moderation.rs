@@ -210,11 +210,12 @@ impl ModerationStore for SeaStore {
             ModerationKind::Org => {
                 retry!(profiles::change_status::<Org>(&self.db, id, change.clone()))
             }
-            ModerationKind::Service | ModerationKind::Need | ModerationKind::Achievement => {
-                Err(StoreError::Backend(
-                    "postings are moderated through PostingStore::change_posting_status".into(),
-                ))
-            }
+            ModerationKind::Service
+            | ModerationKind::Need
+            | ModerationKind::Achievement
+            | ModerationKind::Question => Err(StoreError::Backend(
+                "postings are moderated through PostingStore::change_posting_status".into(),
+            )),
         }
     }
 }

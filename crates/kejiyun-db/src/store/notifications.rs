@@ -20,7 +20,8 @@ use sea_orm::{
 
 use super::{SeaStore, begin_read, begin_write, corrupt, db_err, paged};
 use crate::entities::{
-    achievements, needs, notification_preferences as prefs, notifications as rows, services, users,
+    achievements, needs, notification_preferences as prefs, notifications as rows, questions,
+    services, users,
 };
 
 /// Writes notifications inside the caller's transaction.
@@ -81,6 +82,7 @@ pub(crate) async fn posting_head<C: ConnectionTrait>(
         PostingKind::Service => head!(services),
         PostingKind::Need => head!(needs),
         PostingKind::Achievement => head!(achievements),
+        PostingKind::Question => head!(questions),
     }
     .map_err(db_err)
 }

@@ -1,5 +1,6 @@
 //! [`SearchFeed`] for the search index: the outbox in id order and the current searchable
-//! form of each published record (services, needs, achievements, tech workers, orgs), with
+//! form of each published record (services, needs, achievements, tech workers, orgs,
+//! questions), with
 //! the owner's confirmed deals as the provider's record.
 
 use async_trait::async_trait;
@@ -15,7 +16,7 @@ use sea_orm::{
 
 use super::{SeaStore, begin_write, corrupt, db_err, parse_region};
 use crate::entities::{
-    achievements, deals, needs, orgs, outbox, outbox_horizon, search_vectors, services,
+    achievements, deals, needs, orgs, outbox, outbox_horizon, questions, search_vectors, services,
     tech_workers, users,
 };
 
@@ -158,6 +159,23 @@ fn org_doc(m: orgs::Model) -> StoreResult<SearchDocument> {
     })
 }
 
+/// A question asks, like a need: its title and text, in the asker's region.
+fn question_doc(m: questions::Model) -> StoreResult<SearchDocument> {
+    Ok(SearchDocument {
+        kind: DocKind::Question,
+        id: m.id,
+        body: m.body,
+        tags: Vec::new(),
+        category: category(&m.category),
+        region: parse_region(&m.region)?,
+        scope: None,
+        owner: Some(m.owner_id),
+        owner_deals: 0,
+        published_at: published_at(m.first_published_at, m.updated_at),
+        title: m.title,
+    })
+}
+
 /// Published rows of one table with `id > after`, at most `limit`, in id order.
 macro_rules! published_page {
     ($db:expr, $entity:ident, $after:expr, $limit:expr) => {
@@ -203,6 +221,11 @@ async fn documents(
         DocKind::Org => {
             for m in published_page!(db, orgs, after, limit) {
                 out.push(org_doc(m)?);
+            }
+        }
+        DocKind::Question => {
+            for m in published_page!(db, questions, after, limit) {
+                out.push(question_doc(m)?);
             }
         }
     }

@@ -21,7 +21,7 @@ use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelec
 
 use super::market::postings::PostingTable;
 use super::{corrupt, db_err, parse_region, status_of};
-use crate::entities::{achievements, deals, needs, orgs, services, tech_workers};
+use crate::entities::{achievements, deals, needs, orgs, questions, services, tech_workers};
 
 /// A counted record, by table and id.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -221,6 +221,8 @@ fn sourced_from(kind: PostingKind, id: i64) -> sea_orm::Condition {
             .add(D::ServiceId.eq(id))
             .add(D::NeedId.is_null())
             .add(D::AchievementId.is_null()),
+        // No deal is on a question.
+        PostingKind::Question => c.add(sea_orm::sea_query::Expr::cust("1 = 0")),
     }
 }
 
@@ -291,7 +293,74 @@ async fn locked_posting<C: ConnectionTrait>(
         PostingKind::Service => posting_head::<services::Entity, C>(txn, id).await,
         PostingKind::Need => posting_head::<needs::Entity, C>(txn, id).await,
         PostingKind::Achievement => posting_head::<achievements::Entity, C>(txn, id).await,
+        PostingKind::Question => posting_head::<questions::Entity, C>(txn, id).await,
     }
+}
+
+/// The snapshot columns of a question row: the posting's, with its first answer's time
+/// between the first publication and the region.
+pub(crate) type QuestionHead = (
+    String,
+    Option<String>,
+    Option<i64>,
+    Option<i64>,
+    String,
+    String,
+);
+
+pub(crate) fn question_counted(h: &QuestionHead) -> StoreResult<Counted> {
+    let (status, close, first, answered, region, category) = h;
+    let Counted::Posting {
+        status,
+        close_reason,
+        first_published_at,
+        region,
+        category,
+        ..
+    } = posting_counted(
+        PostingKind::Question,
+        &(
+            status.clone(),
+            close.clone(),
+            *first,
+            region.clone(),
+            category.clone(),
+        ),
+    )?
+    else {
+        return Err(corrupt("question", "not a posting snapshot"));
+    };
+    Ok(Counted::Question {
+        status,
+        close_reason,
+        first_published_at,
+        first_answered_at: answered.map(kejiyun_core::time::Timestamp),
+        region,
+        category,
+    })
+}
+
+/// The question columns [`QuestionHead`] holds, in its order.
+pub(crate) const QUESTION_HEAD: [questions::Column; 6] = [
+    questions::Column::Status,
+    questions::Column::CloseReason,
+    questions::Column::FirstPublishedAt,
+    questions::Column::FirstAnsweredAt,
+    questions::Column::Region,
+    questions::Column::Category,
+];
+
+async fn counted_question<C: ConnectionTrait>(txn: &C, id: i64) -> StoreResult<Option<Counted>> {
+    let head: Option<QuestionHead> = questions::Entity::find()
+        .select_only()
+        .columns(QUESTION_HEAD)
+        .filter(questions::Column::Id.eq(id))
+        .lock_exclusive()
+        .into_tuple()
+        .one(txn)
+        .await
+        .map_err(db_err)?;
+    head.map(|h| question_counted(&h)).transpose()
 }
 
 pub(crate) async fn counted_posting<C: ConnectionTrait>(
@@ -299,6 +368,9 @@ pub(crate) async fn counted_posting<C: ConnectionTrait>(
     kind: PostingKind,
     id: i64,
 ) -> StoreResult<Option<Counted>> {
+    if kind == PostingKind::Question {
+        return counted_question(txn, id).await;
+    }
     locked_posting(txn, kind, id)
         .await?
         .map(|h| posting_counted(kind, &h))

@@ -21,11 +21,11 @@ use sea_orm::{
 use super::SeaStore;
 use super::market::postings::PostingTable;
 use super::stats::{
-    DEAL_HEAD, DealHead, PostingHead, category_of, org_counted, posting_counted,
-    tech_worker_counted,
+    DEAL_HEAD, DealHead, PostingHead, QUESTION_HEAD, QuestionHead, category_of, org_counted,
+    posting_counted, question_counted, tech_worker_counted,
 };
 use super::{db_err, scope_condition};
-use crate::entities::{achievements, deals, needs, orgs, services, tech_workers, users};
+use crate::entities::{achievements, deals, needs, orgs, questions, services, tech_workers, users};
 
 // ---- records from the base tables -----------------------------------------------------
 
@@ -203,6 +203,7 @@ async fn deal_records(
         PostingKind::Service => services.get(&id),
         PostingKind::Need => needs.get(&id),
         PostingKind::Achievement => achievements.get(&id),
+        PostingKind::Question => None,
     };
     heads
         .into_iter()
@@ -305,6 +306,63 @@ async fn org_records(
         .collect()
 }
 
+/// The columns a question's record needs.
+#[derive(sea_orm::FromQueryResult)]
+struct QuestionRow {
+    id: i64,
+    public_title: Option<String>,
+    status: String,
+    close_reason: Option<String>,
+    first_published_at: Option<i64>,
+    first_answered_at: Option<i64>,
+    region: String,
+    category: String,
+}
+
+/// Questions, with the prefilter on `at` (the first publication for `questions`, the first
+/// answer for `questions_answered`).
+async fn question_records(
+    db: &impl ConnectionTrait,
+    pre: Option<Prefilter>,
+    at: questions::Column,
+) -> StoreResult<Vec<CountedRecord>> {
+    use questions::Column as Q;
+    let rows = questions::Entity::find()
+        .select_only()
+        .columns([Q::Id, Q::PublicTitle])
+        .columns(QUESTION_HEAD)
+        .filter(Prefilter::condition(
+            pre,
+            at,
+            Q::Region,
+            Q::RegionCity,
+            Q::RegionProvince,
+        ))
+        .order_by_asc(Q::Id)
+        .into_model::<QuestionRow>()
+        .all(db)
+        .await
+        .map_err(db_err)?;
+    rows.into_iter()
+        .map(|r| {
+            let head: QuestionHead = (
+                r.status,
+                r.close_reason,
+                r.first_published_at,
+                r.first_answered_at,
+                r.region,
+                r.category,
+            );
+            Ok(CountedRecord {
+                kind: PostingKind::Question.code(),
+                id: r.id,
+                title: public_title(r.public_title),
+                counted: question_counted(&head)?,
+            })
+        })
+        .collect()
+}
+
 /// Every counted record, read through `db` (a transaction, for a consistent rebuild).
 pub(super) async fn counted_records(db: &impl ConnectionTrait) -> StoreResult<Vec<CountedRecord>> {
     let mut out = tech_worker_records(db, None).await?;
@@ -312,6 +370,7 @@ pub(super) async fn counted_records(db: &impl ConnectionTrait) -> StoreResult<Ve
     out.extend(posting_records::<services::Entity>(db, None).await?);
     out.extend(posting_records::<needs::Entity>(db, None).await?);
     out.extend(posting_records::<achievements::Entity>(db, None).await?);
+    out.extend(question_records(db, None, questions::Column::FirstPublishedAt).await?);
     out.extend(deal_records(db, None).await?);
     Ok(out)
 }
@@ -334,6 +393,10 @@ pub(super) async fn metric_records(
         | Metric::ExpertStations
         | Metric::EnterpriseAssociations
         | Metric::Estations => org_records(db, pre).await,
+        Metric::Questions => question_records(db, pre, questions::Column::FirstPublishedAt).await,
+        Metric::QuestionsAnswered => {
+            question_records(db, pre, questions::Column::FirstAnsweredAt).await
+        }
     }
 }
 

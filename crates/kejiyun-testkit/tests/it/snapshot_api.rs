@@ -612,6 +612,73 @@ async fn reads(rec: &Recorder<'_>, w: &World) {
         .await;
     rec.get("api_achievement_closed", &achievement, expert)
         .await;
+    questions(rec, w, &latecomer).await;
+}
+
+/// 专家问诊: asked, approved (routed to the county's three tech workers once all three are
+/// searchable), answered, marked helpful, accepted; with its usual errors.
+async fn questions(rec: &Recorder<'_>, w: &World, latecomer: &TestUser) {
+    let (ok, created) = (StatusCode::OK, StatusCode::CREATED);
+    let experts = format!("{}&type=tech_worker", q("柑橘"));
+    eventually(&rec.app.url(""), &experts, |r| r["total"] == 3).await;
+    let ask = json!({
+        "title": "柑橘叶片发黄是不是黄龙病", "category": "fruit", "region": LINSHUI, "submit": true,
+        "text": "家里十几棵柑橘树的叶片出现斑驳黄化，已经两个月了，施肥也不见好，担心是黄龙病。"
+    });
+    let asked = rec.expect(
+        "api_question_create",
+        "/api/v1/questions",
+        &w.farmer,
+        ask,
+        created,
+    );
+    let question = id(&asked.await, "id");
+    approve(rec.app, &w.admin, "question", question).await;
+    let path = format!("/api/v1/questions/{question}");
+    let text = json!({ "text": "建议先采集叶片送检，确认是否为黄龙病；确诊后及时挖除病株，并统一防治柑橘木虱。" });
+    let answers = format!("{path}/answers");
+    rec.expect(
+        "api_error_403_answer",
+        &answers,
+        &w.farmer,
+        text.clone(),
+        StatusCode::FORBIDDEN,
+    )
+    .await;
+    let answer = rec.expect("api_question_answer", &answers, &w.expert, text, created);
+    let answer = id(&answer.await, "id");
+    let helpful = format!("{answers}/{answer}/helpful");
+    rec.expect("api_answer_helpful", &helpful, latecomer, json!({}), ok)
+        .await;
+    rec.expect(
+        "api_error_409_helpful",
+        &helpful,
+        latecomer,
+        json!({}),
+        StatusCode::CONFLICT,
+    )
+    .await;
+    let accept = format!("{answers}/{answer}/accept");
+    rec.expect("api_answer_accept", &accept, &w.farmer, json!({}), ok)
+        .await;
+    rec.get("api_question", &path, Some(&w.farmer)).await;
+    rec.get("api_question_public", &path, None).await;
+    rec.get(
+        "api_questions",
+        &format!("/api/v1/questions?region={LINSHUI}"),
+        None,
+    )
+    .await;
+    let thread = rec.app.get(&path, None).await;
+    let author = thread.body["answers"][0]["author_id"]
+        .as_i64()
+        .unwrap_or_default();
+    rec.get(
+        "api_user_answers",
+        &format!("/api/v1/users/{author}/answers"),
+        None,
+    )
+    .await;
 }
 
 async fn api_snapshots(backend: Backend) {

@@ -28,6 +28,7 @@ use kejiyun_core::moderation::{ModerationKind, ModerationStatus as S};
 use kejiyun_core::orgs::{Org, OrgProfile, OrgType};
 use kejiyun_core::ports::{StoreError, StoreResult};
 use kejiyun_core::profiles::ports::ProfileStore;
+use kejiyun_core::questions::{QuestionDraft, QuestionInput};
 use kejiyun_core::regions::RegionCode;
 use kejiyun_core::stats::ports::{
     StatsRange, StatsRebuildStore, StatsRecordStore, StatsSeriesStore,
@@ -147,6 +148,19 @@ fn achievement(region: &str, category: &str) -> AchievementDraft {
         price_fen: None,
         region: "511623".into(),
         org_id: None,
+    })
+    .unwrap_or_else(|e| panic!("{e}"));
+    d.region = code(region);
+    d.category = Category::parse(category).unwrap_or_else(|e| panic!("{e}"));
+    d
+}
+
+fn question(region: &str, category: &str) -> QuestionDraft {
+    let mut d = QuestionDraft::parse(&QuestionInput {
+        title: "柑橘叶片发黄怎么办".into(),
+        text: "家里十几棵柑橘树的叶片出现斑驳黄化，已经两个月了。".into(),
+        category: "fruit".into(),
+        region: "511623".into(),
     })
     .unwrap_or_else(|e| panic!("{e}"));
     d.region = code(region);
@@ -307,6 +321,10 @@ async fn posting_status(store: &SeaStore, kind: PostingKind, id: i64) -> Option<
             must(PostingStore::<AchievementDraft>::posting(store, PostingId::new(id)).await)
                 .map(|p| p.meta.status)
         }
+        PostingKind::Question => {
+            must(PostingStore::<QuestionDraft>::posting(store, PostingId::new(id)).await)
+                .map(|p| p.meta.status)
+        }
     }
 }
 
@@ -329,6 +347,10 @@ pub(crate) async fn create(
             .map(|id| id.0),
         PostingKind::Achievement => s
             .create_posting(owner, &achievement(region, cat), at, None)
+            .await
+            .map(|id| id.0),
+        PostingKind::Question => s
+            .create_posting(owner, &question(region, cat), at, None)
             .await
             .map(|id| id.0),
     })
@@ -355,6 +377,10 @@ pub(crate) async fn update(
             s.update_posting(PostingId::new(id), &achievement(region, cat), c)
                 .await
         }
+        PostingKind::Question => {
+            s.update_posting(PostingId::new(id), &question(region, cat), c)
+                .await
+        }
     }
 }
 
@@ -371,6 +397,8 @@ pub(crate) async fn publish(s: &SeaStore, kind: PostingKind, id: i64, at: Timest
 async fn create_posting(store: &SeaStore, pool: &Shared, rng: &mut StdRng) {
     let owner = pick(rng, &lock(pool).users);
     let Some(owner) = owner else { return };
+    // Not questions: this test migrates below their table and back (the backfill check), which
+    // drops them; their figures have their own contract (store_questions.rs).
     let kind = PostingKind::ALL[rng.random_range(0..3)];
     let place = (pick_str(rng, &REGIONS), pick_str(rng, &CATEGORIES));
     let id = create(store, kind, owner, place, random_time(rng)).await;
@@ -525,7 +553,7 @@ async fn step_deal(store: &SeaStore, pool: &Shared, rng: &mut StdRng) {
     let op = rng.random_range(0..6);
     let (sv, n, a, x, y, deal) = {
         let p = lock(pool);
-        let [sv, n, a] = PostingKind::ALL.map(|k| p.posting(rng, k));
+        let [sv, n, a, _] = PostingKind::ALL.map(|k| p.posting(rng, k));
         let (x, y) = (pick(rng, &p.users), pick(rng, &p.users));
         (sv, n, a, x, y, pick(rng, &p.deals))
     };

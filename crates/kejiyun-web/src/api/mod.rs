@@ -14,6 +14,7 @@ mod moderation;
 mod notifications;
 mod orgs;
 mod profiles;
+mod questions;
 mod regions;
 pub mod search;
 mod stats;
@@ -23,6 +24,7 @@ mod tokens;
 
 use kejiyun_core::market::postings::{AchievementDraft, NeedDraft, ServiceDraft};
 use kejiyun_core::paging::Page;
+use kejiyun_core::questions::QuestionDraft;
 use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::openapi::tag::TagBuilder;
 use utoipa::{Modify, OpenApi};
@@ -55,7 +57,7 @@ struct ApiDoc;
 /// The tags the operations are filed under, in the order `/api` lists them: the name each
 /// operation names, its Chinese name (the tag's `x-displayName`, the heading viewers such as
 /// Redoc and `/api` show) and its description, Chinese first, then English.
-const TAGS: [(&str, &str, &str); 19] = [
+const TAGS: [(&str, &str, &str); 20] = [
     (
         "auth",
         "注册与登录",
@@ -142,6 +144,11 @@ const TAGS: [(&str, &str, &str); 19] = [
         "地区工作人员为科技需求建立并跟进的保姆单。\n\nCaseworker tickets of region staff.",
     ),
     (
+        "questions",
+        "专家问诊",
+        "向专家提问：审核通过后按匹配结果邀请附近的科技工作者解答；回答、采纳、标记有用。\n\nExpert Q&A: questions routed to matching tech workers, answers, acceptance, helpful marks.",
+    ),
+    (
         "search",
         "搜索与匹配",
         "一个搜索框搜遍全部已发布的内容；供需对接的匹配推荐，附匹配理由。\n\nOne search box over everything published, and supply–demand matching with reasons.",
@@ -208,7 +215,15 @@ pub fn router() -> OpenApiRouter<AppState> {
             "achievement",
         ),
     ];
-    let api = OpenApiRouter::with_openapi(ApiDoc::openapi());
+    // A question does not expire, so it has no `confirm`.
+    let [submit_question, close_question, _] = market::postings::lifecycle_routes::<QuestionDraft>(
+        "/api/v1/questions",
+        "questions",
+        "question",
+    );
+    let api = OpenApiRouter::with_openapi(ApiDoc::openapi())
+        .routes(submit_question)
+        .routes(close_question);
     let api = posting_actions
         .into_iter()
         .flatten()
@@ -247,6 +262,12 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(stats::records))
         .routes(routes!(stats_export::export_csv))
         .routes(routes!(stats_export::export_xlsx))
+        .routes(routes!(questions::list, questions::create))
+        .routes(routes!(questions::get_one, questions::edit))
+        .routes(routes!(questions::answer))
+        .routes(routes!(questions::accept))
+        .routes(routes!(questions::helpful))
+        .routes(routes!(questions::answers_by))
         .routes(routes!(market::catalogue::catalogue))
         .routes(routes!(market::services::list, market::services::create))
         .routes(routes!(market::services::get_one, market::services::edit))

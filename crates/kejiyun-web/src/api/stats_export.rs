@@ -254,6 +254,8 @@ fn report_groups() -> Vec<(&'static str, Vec<Metric>)> {
                 Metric::AchievementsPublished,
                 Metric::Transfers,
                 Metric::TransferAmount,
+                Metric::Questions,
+                Metric::QuestionsAnswered,
             ],
         ),
         ("为科技工作者服务", vec![Metric::TechWorkers]),

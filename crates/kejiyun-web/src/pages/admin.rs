@@ -107,6 +107,7 @@ async fn queue_page(pg: &Pg<'_>, p: &Params, outcome: Outcome) -> PageResult {
                     ModerationKind::Service => format!("/services/{}", q.item_id),
                     ModerationKind::Need => format!("/needs/{}", q.item_id),
                     ModerationKind::Achievement => format!("/achievements/{}", q.item_id),
+                    ModerationKind::Question => format!("/questions/{}", q.item_id),
                 },
                 title: q.title,
                 region: pg.region_name(q.region),

@@ -12,6 +12,7 @@ mod market;
 mod me;
 mod notifications;
 mod orgs;
+mod questions;
 mod search;
 mod stats;
 mod stats_charts;
@@ -74,6 +75,7 @@ pub fn router() -> Router<AppState> {
             post(admin::decide),
         )
         .merge(market::router())
+        .merge(questions::router())
         .route("/stats", get(stats::root))
         .route("/stats/{code}", get(stats::dashboard))
         .route("/stats/{code}/records", get(stats::records))

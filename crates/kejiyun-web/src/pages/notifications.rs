@@ -42,6 +42,9 @@ fn kind_key(k: NotificationKind) -> &'static str {
         NotificationKind::ProfileApproved => "notifications.kind_profile_approved",
         NotificationKind::ProfileRejected => "notifications.kind_profile_rejected",
         NotificationKind::PendingReview => "notifications.kind_pending_review",
+        NotificationKind::QuestionInvitation => "notifications.kind_question_invitation",
+        NotificationKind::NewAnswer => "notifications.kind_new_answer",
+        NotificationKind::AnswerAccepted => "notifications.kind_answer_accepted",
     }
 }
 

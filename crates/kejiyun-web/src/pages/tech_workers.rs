@@ -163,6 +163,8 @@ struct ProfileTpl {
     verified_at: Option<String>,
     is_owner: bool,
     moderate: Option<ModerateForms>,
+    /// The expert's answers to public questions, accepted first (专家问诊).
+    answers: Vec<super::questions::ExpertAnswer>,
 }
 
 pub async fn profile(
@@ -192,9 +194,11 @@ pub async fn profile(
         .map(|c| view::id_card(actor, tw.user_id, Some(region), c));
     let base = pg.layout_titled(tw.display_name.clone(), "tech_workers");
     let shelf = provider_shelf(&pg, Provider::User(tw.user_id)).await?;
+    let answers = super::questions::expert_answers(&pg, tw.user_id).await?;
     ok(&ProfileTpl {
         base,
         shelf,
+        answers,
         region_href: format!("/regions/{region}"),
         bio: tw.profile.bio.clone(),
         id_card,

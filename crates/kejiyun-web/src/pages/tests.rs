@@ -104,6 +104,7 @@ pub(super) async fn app() -> (Router, Arc<Services>) {
         search: Arc::new(index),
         search_feed: store.clone(),
         posting_ttl_days: 90,
+        qa: kejiyun_core::questions::QaPolicy::default(),
         upload_limit_bytes: 2 * 1024 * 1024,
         store,
         clock: Arc::new(SystemClock),

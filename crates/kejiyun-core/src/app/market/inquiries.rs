@@ -22,6 +22,13 @@ impl Inquiries<'_> {
         posting_id: i64,
         body: &str,
     ) -> DomainResult<InquiryId> {
+        if kind == PostingKind::Question {
+            // A question is answered in its own thread, not negotiated.
+            return Err(DomainError::invalid(
+                "posting_kind",
+                "问题请在问题页面回答，不能发起对接",
+            ));
+        }
         let body = message_body(body)?;
         self.banned_words.check("body", &[&body])?;
         let (meta, _, _) = self.postings().posting_meta(kind, posting_id).await?;

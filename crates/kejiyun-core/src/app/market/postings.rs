@@ -14,6 +14,7 @@ use crate::orgs::Org;
 use crate::paging::{Page, Paged};
 use crate::permissions::{Actor, Grant, RegionScope};
 use crate::profiles::ports::ProfileStore;
+use crate::questions::QuestionDraft;
 use crate::regions::RegionCode;
 use crate::text;
 use crate::time::Timestamp;
@@ -37,6 +38,9 @@ pub struct PostingQuery {
     pub owner: Option<UserId>,
     /// Offered by this organization.
     pub org: Option<OrgId>,
+    /// Questions only: published ones nobody has answered for at least this many hours (0:
+    /// unanswered ones).
+    pub unanswered_hours: Option<i64>,
 }
 
 fn not_found(kind: PostingKind) -> DomainError {
@@ -135,6 +139,7 @@ impl Postings<'_> {
             PostingKind::Service => self.head::<ServiceDraft>(id).await?,
             PostingKind::Need => self.head::<NeedDraft>(id).await?,
             PostingKind::Achievement => self.head::<AchievementDraft>(id).await?,
+            PostingKind::Question => self.head::<QuestionDraft>(id).await?,
         };
         found.ok_or_else(|| not_found(kind))
     }
@@ -226,6 +231,12 @@ impl Postings<'_> {
         id: i64,
     ) -> DomainResult<Timestamp> {
         let (meta, _, _) = self.owned_meta(actor, kind, id).await?;
+        if !kind.expires() {
+            return Err(DomainError::Conflict(format!(
+                "{}不会过期，无需确认",
+                kind.label_zh()
+            )));
+        }
         if meta.status != ModerationStatus::Published {
             return Err(DomainError::Conflict("只有已发布的内容需要确认".into()));
         }
@@ -282,17 +293,29 @@ impl Postings<'_> {
                         at: now,
                         audit: Some(audit),
                     },
-                    expires_at: (to == ModerationStatus::Published).then(|| self.expiry_from(now)),
+                    expires_at: (to == ModerationStatus::Published && kind.expires())
+                        .then(|| self.expiry_from(now)),
                     close_reason: None,
                 },
             )
             .await?;
         if to == ModerationStatus::Published {
-            // The publication has committed; a failure to notify must not undo it.
-            if let Err(e) = self
-                .notify_strong_matches(kind, id, &title, meta.owner)
-                .await
-            {
+            // The publication has committed; a failure to notify must not undo it (a question
+            // whose routing failed is routed by the sweeper).
+            let notified = if kind == PostingKind::Question {
+                // Routed once, at the first publication; a re-published edit keeps its circle
+                // (the sweeper widens it when its time comes).
+                if meta.first_published_at.is_none() {
+                    self.questions().route(PostingId::new(id)).await.map(drop)
+                } else {
+                    Ok(())
+                }
+            } else {
+                self.notify_strong_matches(kind, id, &title, meta.owner)
+                    .await
+                    .map(drop)
+            };
+            if let Err(e) = notified {
                 tracing::warn!(error = %e, kind = kind.code(), id, "match notifications failed");
             }
         }
@@ -339,6 +362,9 @@ impl Postings<'_> {
             query: text::search_text(q.query.as_deref(), text::SEARCH_TEXT_MAX)?,
             available_in: q.available_in,
             service_scope: q.scope,
+            unanswered_before: q
+                .unanswered_hours
+                .map(|h| self.now().plus_seconds(-h.clamp(0, 24 * 3650) * 3600)),
         })
     }
 
@@ -358,6 +384,14 @@ impl Postings<'_> {
                 ..q
             }
         };
+        let q = if D::KIND == PostingKind::Question {
+            q
+        } else {
+            PostingQuery {
+                unanswered_hours: None,
+                ..q
+            }
+        };
         let f = self.posting_filter(actor, q)?;
         Ok(D::rows(&*self.store).list_postings(&f, page).await?)
     }
@@ -367,7 +401,7 @@ impl Postings<'_> {
     pub async fn expire_postings(&self) -> DomainResult<u64> {
         let now = self.now();
         let mut n = 0;
-        for kind in PostingKind::ALL {
+        for kind in PostingKind::ALL.into_iter().filter(|k| k.expires()) {
             for id in self.store.expired_postings(kind, now, 500).await? {
                 let change = PostingChange {
                     close_reason: Some(CloseReason::Expired),

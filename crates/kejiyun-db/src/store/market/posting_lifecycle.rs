@@ -19,7 +19,7 @@ use super::super::moderation::lost_race;
 use super::super::stats::{Counter, Watch};
 use super::super::{SeaStore, begin_write, db_err, scope_condition};
 use super::postings::{PostingTable, apply};
-use crate::entities::{achievements, needs, services};
+use crate::entities::{achievements, needs, questions, services};
 
 /// Moves a posting's status, by kind (moderation decisions and expiry come by kind and id).
 async fn change_status(
@@ -32,6 +32,7 @@ async fn change_status(
         PostingKind::Service => status_in::<services::Entity>(db, id, change).await,
         PostingKind::Need => status_in::<needs::Entity>(db, id, change).await,
         PostingKind::Achievement => status_in::<achievements::Entity>(db, id, change).await,
+        PostingKind::Question => status_in::<questions::Entity>(db, id, change).await,
     }
 }
 
@@ -90,6 +91,7 @@ async fn confirm(
         PostingKind::Achievement => {
             confirm_in::<achievements::Entity>(db, id, expires_at, at).await
         }
+        PostingKind::Question => confirm_in::<questions::Entity>(db, id, expires_at, at).await,
     }
 }
 
@@ -123,6 +125,7 @@ async fn expired(
         PostingKind::Service => expired_in::<services::Entity>(db, now, limit).await,
         PostingKind::Need => expired_in::<needs::Entity>(db, now, limit).await,
         PostingKind::Achievement => expired_in::<achievements::Entity>(db, now, limit).await,
+        PostingKind::Question => expired_in::<questions::Entity>(db, now, limit).await,
     }
 }
 
@@ -185,6 +188,9 @@ impl PostingLifecycleStore for SeaStore {
             PostingKind::Need => count_expiring_in::<needs::Entity>(db, scope, after, until).await,
             PostingKind::Achievement => {
                 count_expiring_in::<achievements::Entity>(db, scope, after, until).await
+            }
+            PostingKind::Question => {
+                count_expiring_in::<questions::Entity>(db, scope, after, until).await
             }
         }
     }

@@ -68,6 +68,8 @@ pub(crate) struct Cols<C> {
     /// Services only: how far the service reaches.
     pub(crate) scope: Option<C>,
     pub(crate) org: Option<C>,
+    /// Questions only: whether anyone answered (`open`, `answered`, `resolved`).
+    pub(crate) answer_state: Option<C>,
 }
 
 /// A posting kind's table: its columns, and how its content is written and read back.
@@ -86,6 +88,8 @@ pub(crate) trait PostingTable:
     const SCOPE: Option<Self::Column> = None;
     /// The organization a posting is offered by, where the kind has one.
     const ORG: Option<Self::Column> = None;
+    /// Questions only: their answer state (the unanswered filter).
+    const ANSWER_STATE: Option<Self::Column> = None;
     type Draft: PostingContent;
 
     /// The content columns of a draft (the meta columns are the engine's).
@@ -123,6 +127,7 @@ pub(crate) trait PostingTable:
             closed_at: col("closed_at"),
             scope: Self::SCOPE,
             org: Self::ORG,
+            answer_state: Self::ANSWER_STATE,
         }
     }
 }
@@ -150,7 +155,7 @@ fn value<E: PostingTable, T: ValueType>(m: &E::Model, c: E::Column) -> StoreResu
 }
 
 /// The meta of a posting row.
-fn meta<E: PostingTable>(
+pub(crate) fn meta<E: PostingTable>(
     m: &E::Model,
     org: Option<OrgId>,
     names: &HashMap<i64, String>,
@@ -594,6 +599,15 @@ fn filter_condition<C: ColumnTrait>(c: &Cols<C>, f: &PostingFilter) -> Condition
                 .add(Expr::col(c.text).like(contains_pattern(term))),
         );
     }
+    if let Some(before) = f.unanswered_before {
+        all = all.add(match c.answer_state {
+            Some(col) => Condition::all()
+                .add(col.eq("open"))
+                .add(c.status.eq(ModerationStatus::Published.as_str()))
+                .add(c.first_published_at.lte(before.micros())),
+            None => Condition::all().add(Expr::cust("1 = 0")),
+        });
+    }
     if let Some(scope) = c.scope {
         if let Some(place) = f.available_in {
             all = all.add(reach_condition(scope, c, place));
@@ -737,5 +751,6 @@ mod tests {
         check::<services::Entity>();
         check::<needs::Entity>();
         check::<achievements::Entity>();
+        check::<crate::entities::questions::Entity>();
     }
 }

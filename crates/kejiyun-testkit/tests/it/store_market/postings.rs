@@ -305,6 +305,7 @@ pub(super) fn filter() -> PostingFilter {
         query: None,
         available_in: None,
         service_scope: None,
+        unanswered_before: None,
     }
 }
 

@@ -20,7 +20,7 @@ use crate::api::dto::RegionRef;
 
 pub(crate) use crate::api::dto::list_type;
 
-pub(super) fn ts(t: Timestamp) -> String {
+pub(crate) fn ts(t: Timestamp) -> String {
     t.to_rfc3339()
 }
 
@@ -200,6 +200,8 @@ macro_rules! posting_requests {
         }
     };
 }
+
+pub(crate) use posting_requests;
 
 posting_requests!(CreateServiceRequest, ServiceRequest, ServiceInput, {
     /// 4–60 characters.
@@ -430,7 +432,7 @@ pub struct PostingMetaDto {
 }
 
 impl PostingMetaDto {
-    fn new(actor: Option<&Actor>, id: i64, m: PostingMeta, region: RegionCode) -> Self {
+    pub(crate) fn new(actor: Option<&Actor>, id: i64, m: PostingMeta, region: RegionCode) -> Self {
         let privileged = sees_personal_data(actor, m.owner, Some(region));
         Self {
             id,

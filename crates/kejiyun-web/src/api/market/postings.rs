@@ -36,7 +36,7 @@ pub(super) fn param(raw: &Option<String>) -> Option<&str> {
 }
 
 /// The filters every posting list takes, parsed into the core query (422 on unknown codes).
-pub(super) struct Filters<'a> {
+pub(crate) struct Filters<'a> {
     pub region: &'a Option<String>,
     pub status: &'a Option<String>,
     pub category: &'a Option<String>,

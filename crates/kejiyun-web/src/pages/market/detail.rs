@@ -259,6 +259,10 @@ async fn load(pg: &Pg<'_>, kind: PostingKind, id: i64) -> Result<Loaded, PageErr
                 meta: x.meta,
             }
         }
+        // Questions have their own pages (`pages/questions.rs`).
+        PostingKind::Question => {
+            return Err(pg.fail(DomainError::NotFound(pg.t("error.not_found").into())));
+        }
     })
 }
 

@@ -333,6 +333,10 @@ pub async fn create(
             Ok(i) => s.postings().create(actor, &i, submit).await.map(|id| id.0),
             Err(e) => Err(e),
         },
+        // Questions have their own pages (`pages/questions.rs`).
+        PostingKind::Question => {
+            return Err(pg.fail(DomainError::NotFound(pg.t("error.not_found").into())));
+        }
     };
     match r {
         Ok(id) => {
@@ -423,6 +427,9 @@ async fn editable(
             f.org_id = d.org.map(|o| o.0.to_string()).unwrap_or_default();
             x.meta
         }
+        PostingKind::Question => {
+            return Err(pg.fail(DomainError::NotFound(pg.t("error.not_found").into())));
+        }
     };
     if meta.owner != actor.user_id {
         return Err(pg.fail(DomainError::Forbidden(pg.t("mk.not_owner").into())));
@@ -470,6 +477,9 @@ pub async fn save(
             Ok(i) => s.postings().edit(actor, PostingId::new(id), &i).await,
             Err(e) => Err(e),
         },
+        PostingKind::Question => {
+            return Err(pg.fail(DomainError::NotFound(pg.t("error.not_found").into())));
+        }
     };
     let submit = form.action == "submit" && status == ModerationStatus::Draft;
     if r.is_ok() && submit {

@@ -2,6 +2,7 @@
 
 use askama::Template;
 use axum::extract::{RawQuery, State};
+use kejiyun_core::DomainError;
 use kejiyun_core::app::market::PostingQuery;
 use kejiyun_core::market::categories::{Category, Scope};
 use kejiyun_core::market::postings::{Achievement, Need, PostingKind, Service};
@@ -164,6 +165,9 @@ pub async fn list(State(state): State<AppState>, ctx: Ctx, RawQuery(raw): RawQue
                 .or_page(&pg)?,
             achievement_card,
         ),
+        PostingKind::Question => {
+            return Err(pg.fail(DomainError::NotFound(pg.t("error.not_found").into())));
+        }
     };
     let slug = kind_slug(kind);
     let path = format!("/{slug}");

@@ -101,6 +101,7 @@ pub fn kind_slug(kind: PostingKind) -> &'static str {
         PostingKind::Service => "services",
         PostingKind::Need => "needs",
         PostingKind::Achievement => "achievements",
+        PostingKind::Question => "questions",
     }
 }
 
