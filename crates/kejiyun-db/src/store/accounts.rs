@@ -301,7 +301,10 @@ impl AccountStore for SeaStore {
         retry!(update_profile(&self.db, id, update.clone(), at))
     }
     async fn grants(&self, id: UserId) -> StoreResult<Vec<Grant>> {
-        grants(&self.reader, id).await
+        // Asked on every logged-in request; a grant changes only by a write.
+        self.cache
+            .get_or_load(format!("grants|{}", id.0), || grants(&self.reader, id))
+            .await
     }
     async fn add_grant(&self, user: UserId, grant: Grant, audit: AuditRecord) -> StoreResult<()> {
         retry!(add_grant(&self.db, user, grant, audit.clone()))

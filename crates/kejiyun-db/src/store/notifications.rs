@@ -316,7 +316,12 @@ impl NotificationStore for SeaStore {
         inbox(&self.reader, user, unread_only, page).await
     }
     async fn unread_count(&self, user: UserId) -> StoreResult<u64> {
-        unread_count(&self.reader, user).await
+        // The header's badge, on every page of a logged-in user; a notice comes with a write.
+        self.cache
+            .get_or_load(format!("unread|{}", user.0), || {
+                unread_count(&self.reader, user)
+            })
+            .await
     }
     async fn mark_read(
         &self,

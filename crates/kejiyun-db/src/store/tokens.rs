@@ -210,7 +210,16 @@ impl AuthStore for SeaStore {
         token_hash: &str,
         now: Timestamp,
     ) -> StoreResult<Option<TokenInfo>> {
-        token_by_hash(&self.reader, &self.db, token_hash, now).await
+        // Every request of a logged-in user asks this: kept between writes (`read_cache`; a
+        // logout or revocation is a write). A kept token is still checked against its expiry.
+        let key = format!("token|{token_hash}");
+        let found = self
+            .cache
+            .get_or_load(key, || {
+                token_by_hash(&self.reader, &self.db, token_hash, now)
+            })
+            .await?;
+        Ok(found.filter(|t| t.expires_at.is_none_or(|e| e > now)))
     }
     async fn list_tokens(&self, user: UserId, kind: TokenKind) -> StoreResult<Vec<TokenInfo>> {
         list_tokens(&self.reader, user, kind).await
