@@ -252,6 +252,11 @@ impl IntoResponse for FormRejection {
 /// remaining fields deserialize into `T`.
 pub struct CsrfForm<T>(pub T);
 
+/// A form that carries nothing but its CSRF token (a button: submit, close, withdraw …).
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(default)]
+pub struct EmptyForm {}
+
 impl<T> FromRequest<AppState> for CsrfForm<T>
 where
     T: DeserializeOwned,

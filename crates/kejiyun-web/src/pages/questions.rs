@@ -26,7 +26,7 @@ use super::market::{badge, category_label, category_options};
 use super::tech_workers::{Filters, local_region_name};
 use super::widgets::{ModerateForms, Opt, Pager, RegionSelect, RegionSelectSpec};
 use crate::AppState;
-use crate::session::{CsrfForm, Ctx};
+use crate::session::{CsrfForm, Ctx, EmptyForm};
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -500,10 +500,6 @@ async fn after(
         }
     }
 }
-
-#[derive(Debug, Default, Deserialize)]
-#[serde(default)]
-pub struct EmptyForm {}
 
 pub async fn submit(
     State(state): State<AppState>,

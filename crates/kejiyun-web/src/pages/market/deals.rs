@@ -17,9 +17,9 @@ use super::super::common::{
     Layout, OrPage, Outcome, PageResult, Params, Pg, form_error, ok, parse_id, render, see_other,
 };
 use super::super::widgets::Pager;
-use super::detail::EmptyForm;
 use super::{posting_href, vocab, wan, yuan};
 use crate::AppState;
+use crate::session::EmptyForm;
 use crate::session::{CsrfForm, Ctx};
 
 pub struct SubjectLink {

@@ -27,7 +27,7 @@ use super::{
     posting_href, price_label, quote_row, vocab, vocab_options, yuan,
 };
 use crate::AppState;
-use crate::session::{CsrfForm, Ctx};
+use crate::session::{CsrfForm, Ctx, EmptyForm};
 
 pub struct Fact {
     pub label: &'static str,
@@ -450,10 +450,6 @@ async fn after(
         }
     }
 }
-
-#[derive(Debug, Default, Deserialize)]
-#[serde(default)]
-pub struct EmptyForm {}
 
 pub async fn submit(
     State(state): State<AppState>,

@@ -15,10 +15,10 @@ use super::super::common::{
 };
 use super::super::search::{MatchView, posting_matches};
 use super::super::widgets::Pager;
-use super::detail::EmptyForm;
 use super::lists::{achievement_card, need_card, service_card};
 use super::{OwnerBox, PostingCard, QuoteRow, kind_label, owner_box, posting_href, quote_row};
 use crate::AppState;
+use crate::session::EmptyForm;
 use crate::session::{CsrfForm, Ctx};
 
 pub struct MineRow {
