@@ -32,6 +32,7 @@ macro_rules! use_cases {
 }
 
 mod accounts;
+mod certificates;
 pub mod market;
 mod moderation;
 mod notifications;
@@ -47,6 +48,7 @@ mod tokens;
 use std::sync::Arc;
 
 pub use accounts::{Accounts, AdminSpec, LoginOutcome, RegisterInput};
+pub use certificates::Certificates;
 pub use moderation::{Decision, EXPIRING_WITHIN_DAYS, Moderation, Workbench};
 pub use notifications::Notifications;
 pub use one_time_codes::OneTimeCodes;

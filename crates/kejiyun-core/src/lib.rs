@@ -7,6 +7,7 @@ pub mod app;
 pub mod audit;
 pub mod auth;
 pub mod banned_words;
+pub mod certificates;
 pub mod error;
 pub mod ids;
 pub mod market;

@@ -11,6 +11,7 @@ use crate::accounts::ports::AccountStore;
 use crate::audit::ports::AuditStore;
 use crate::auth::one_time_codes::ports::OneTimeCodeStore;
 use crate::auth::ports::AuthStore;
+use crate::certificates::ports::CertificateStore;
 use crate::market::ports::{
     DealStore, InquiryStore, PostingLifecycleStore, PostingStore, QuoteStore, TicketStore,
 };
@@ -112,5 +113,6 @@ pub trait Store:
     + StatsRecordStore
     + StatsRebuildStore
     + NotificationStore
+    + CertificateStore
 {
 }

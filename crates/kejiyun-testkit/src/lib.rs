@@ -39,6 +39,12 @@ pub fn server_config(data_dir: &std::path::Path, database_url: &str) -> Config {
         // Embedding every posting a test publishes would load the cores for nothing; the
         // semantic matching tests turn it on with the model they find.
         semantic_matching: false,
+        // The checkout's font (scripts/fetch-font), wherever the test runs from.
+        certificate_font: concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../models/NotoSansSC-Regular.ttf"
+        )
+        .into(),
         ..Config::default()
     }
 }

@@ -4,6 +4,7 @@
 
 pub mod api;
 mod assets;
+pub mod certificate_pdf;
 pub mod error;
 mod extract;
 pub mod i18n;
@@ -55,6 +56,10 @@ pub struct WebConfig {
     /// Where an operator puts reviewed boundary maps for the big screen (`<code>.geojson` with
     /// its 审图号 in `<code>.txt`); `None`: tile grids only.
     pub map_dir: Option<std::path::PathBuf>,
+    /// The font certificates are set in (read on the first download).
+    pub certificate_font: std::path::PathBuf,
+    /// The platform's public address for certificates' QR codes; empty: the request's host.
+    pub public_url: String,
 }
 
 impl Default for WebConfig {
@@ -66,6 +71,8 @@ impl Default for WebConfig {
             demo_notice: None,
             throttle: ThrottleConfig::default(),
             map_dir: None,
+            certificate_font: std::path::PathBuf::from("models").join(certificate_pdf::FONT_FILE),
+            public_url: String::new(),
         }
     }
 }
@@ -83,17 +90,23 @@ pub struct AppState {
     pub throttle: Arc<Throttle>,
     /// The region picker's options, rendered once (see [`pages::widgets::RegionOptions`]).
     pub region_options: Arc<pages::widgets::RegionOptions>,
+    /// The certificates' font, parsed once on first use.
+    pub certificate_font: Arc<certificate_pdf::CertificateFont>,
 }
 
 impl AppState {
     pub fn new(services: Arc<Services>, config: WebConfig) -> Self {
         let throttle = Arc::new(Throttle::new(config.throttle));
+        let certificate_font = Arc::new(certificate_pdf::CertificateFont::new(
+            config.certificate_font.clone(),
+        ));
         Self {
             services,
             config: Arc::new(config),
             draining: Arc::default(),
             throttle,
             region_options: Arc::default(),
+            certificate_font,
         }
     }
 }

@@ -80,6 +80,13 @@ pub struct Config {
     /// The embedding model file (`scripts/fetch-model`). Empty: `KEJIYUN_EMBED_MODEL`, else
     /// `<data_dir>/models/e5-small-q4.bin`, else `./models/e5-small-q4.bin`.
     pub embedding_model: String,
+    /// The CJK font certificates are set in (`scripts/fetch-font`). Empty:
+    /// `KEJIYUN_CERTIFICATE_FONT`, else `<data_dir>/models/NotoSansSC-Regular.ttf`, else
+    /// `./models/NotoSansSC-Regular.ttf`.
+    pub certificate_font: String,
+    /// The address people reach the platform at (`https://kjy.example.cn`), printed in the QR
+    /// codes of certificates. Empty: the scheme and host the download request came to.
+    pub public_url: String,
 }
 
 impl Default for Config {
@@ -118,6 +125,8 @@ impl Default for Config {
             shutdown_drain_ms: 1_000,
             semantic_matching: true,
             embedding_model: String::new(),
+            certificate_font: String::new(),
+            public_url: String::new(),
         }
     }
 }
@@ -231,6 +240,16 @@ semantic_matching = true
 # The model file. Empty: $KEJIYUN_EMBED_MODEL, else <data_dir>/models/e5-small-q4.bin, else
 # ./models/e5-small-q4.bin (where scripts/fetch-model puts it in a checkout).
 embedding_model = ""
+
+# The CJK font certificates (PDF) are set in: Noto Sans SC, fetched once with
+# scripts/fetch-font. Empty: $KEJIYUN_CERTIFICATE_FONT, else
+# <data_dir>/models/NotoSansSC-Regular.ttf, else ./models/NotoSansSC-Regular.ttf.
+certificate_font = ""
+
+# The address people reach the platform at (e.g. "https://kjy.example.cn"), printed in the QR
+# code of every certificate so that a phone can open its verify page. Empty: the scheme and
+# host the download request came to.
+public_url = ""
 "#;
 
 /// Values given on the command line; `None` leaves the configured value.

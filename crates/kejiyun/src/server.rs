@@ -44,14 +44,39 @@ pub fn open_search_index(config: &Config) -> anyhow::Result<Arc<SearchIndex>> {
 /// `<data_dir>/models/…`, else `./models/…` if that one exists (a checkout where
 /// `scripts/fetch-model` ran).
 pub fn embedding_model_path(config: &Config) -> std::path::PathBuf {
-    if !config.embedding_model.is_empty() {
-        return std::path::PathBuf::from(&config.embedding_model);
+    data_file_path(
+        config,
+        &config.embedding_model,
+        kejiyun_embed::MODEL_ENV,
+        kejiyun_embed::MODEL_FILE,
+    )
+}
+
+/// The certificates' font, found as the model is (`scripts/fetch-font`).
+pub fn certificate_font_path(config: &Config) -> std::path::PathBuf {
+    data_file_path(
+        config,
+        &config.certificate_font,
+        "KEJIYUN_CERTIFICATE_FONT",
+        kejiyun_web::certificate_pdf::FONT_FILE,
+    )
+}
+
+/// A data file the product fetches once (a model, a font): `configured` if set, else the
+/// environment variable `env`, else `<data_dir>/models/<file>`, else `./models/<file>` if that
+/// one exists (a checkout where the fetch script ran).
+fn data_file_path(config: &Config, configured: &str, env: &str, file: &str) -> std::path::PathBuf {
+    if !configured.is_empty() {
+        return std::path::PathBuf::from(configured);
     }
-    let in_data = kejiyun_embed::model_path(&config.data_dir);
-    if std::env::var_os(kejiyun_embed::MODEL_ENV).is_some() || in_data.exists() {
+    if let Some(p) = std::env::var_os(env).filter(|p| !p.is_empty()) {
+        return std::path::PathBuf::from(p);
+    }
+    let in_data = config.data_dir.join("models").join(file);
+    if in_data.exists() {
         return in_data;
     }
-    let dev = std::path::Path::new("models").join(kejiyun_embed::MODEL_FILE);
+    let dev = std::path::Path::new("models").join(file);
     if dev.exists() { dev } else { in_data }
 }
 
@@ -172,6 +197,8 @@ pub fn web_config(config: &Config, demo_notice: Option<String>) -> WebConfig {
             trust_forwarded_for: config.trust_forwarded_for,
         },
         map_dir: Some(config.data_dir.join("maps")),
+        certificate_font: certificate_font_path(config),
+        public_url: config.public_url.trim_end_matches('/').to_owned(),
     }
 }
 

@@ -5,6 +5,7 @@ pub mod achievements;
 pub mod answer_helpful;
 pub mod audit_log;
 pub mod auth_tokens;
+pub mod certificates;
 pub mod deal_evidence;
 pub mod deals;
 pub mod inquiries;

@@ -26,6 +26,7 @@ macro_rules! retry {
 
 mod accounts;
 mod audit;
+mod certificates;
 mod failure;
 mod health;
 mod market;

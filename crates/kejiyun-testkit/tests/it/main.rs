@@ -3,6 +3,7 @@
 
 mod api_access;
 mod api_accounts;
+mod api_certificates;
 mod api_errors;
 mod api_market_ask;
 mod api_market_input;
@@ -46,6 +47,7 @@ mod snapshot_api;
 mod snapshot_pages;
 mod snapshot_support;
 mod stats_rebuild_online;
+mod store_certificates;
 mod store_contract;
 mod store_market;
 mod store_notifications;

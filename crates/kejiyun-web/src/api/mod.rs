@@ -8,6 +8,7 @@
 
 mod accounts;
 mod admin;
+mod certificates;
 pub mod dto;
 mod market;
 mod moderation;
@@ -57,7 +58,7 @@ struct ApiDoc;
 /// The tags the operations are filed under, in the order `/api` lists them: the name each
 /// operation names, its Chinese name (the tag's `x-displayName`, the heading viewers such as
 /// Redoc and `/api` show) and its description, Chinese first, then English.
-const TAGS: [(&str, &str, &str); 20] = [
+const TAGS: [(&str, &str, &str); 21] = [
     (
         "auth",
         "注册与登录",
@@ -92,6 +93,11 @@ const TAGS: [(&str, &str, &str); 20] = [
         "tokens",
         "API 令牌",
         "供系统对接使用的长期令牌：创建、查看、撤销。\n\nAPI tokens for integrations.",
+    ),
+    (
+        "certificates",
+        "证书核验",
+        "培训、志愿服务等证书：任何人凭编号核验（姓名脱敏），持证人下载 PDF。\n\nCertificates: public verification by code, the holder's PDF.",
     ),
     (
         "admin",
@@ -251,6 +257,9 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(moderation::reject))
         .routes(routes!(tokens::list, tokens::create))
         .routes(routes!(tokens::revoke))
+        .routes(routes!(certificates::verify))
+        .routes(routes!(certificates::pdf))
+        .routes(routes!(certificates::mine))
         .routes(routes!(admin::audit_log))
         .routes(routes!(admin::list_admins, admin::create_admin))
         .routes(routes!(search::search))

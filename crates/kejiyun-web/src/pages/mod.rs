@@ -6,6 +6,7 @@ mod admin;
 mod api_docs;
 mod auth;
 mod auth_codes;
+mod certificates;
 mod common;
 mod home;
 mod market;
@@ -63,6 +64,9 @@ pub fn router() -> Router<AppState> {
         )
         .route("/me/tokens", get(tokens::list).post(tokens::create))
         .route("/me/tokens/{id}/revoke", post(tokens::revoke))
+        .route("/me/certificates", get(certificates::mine))
+        .route("/verify", get(certificates::form))
+        .route("/verify/{code}", get(certificates::show))
         .route("/tech-workers", get(tech_workers::directory))
         .route("/tech-workers/{id}", get(tech_workers::profile))
         .route("/orgs", get(orgs::directory))
