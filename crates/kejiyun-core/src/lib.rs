@@ -10,6 +10,7 @@ pub mod banned_words;
 pub mod certificates;
 pub mod error;
 pub mod ids;
+pub mod import;
 pub mod market;
 pub mod matching;
 pub mod moderation;

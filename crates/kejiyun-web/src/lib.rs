@@ -13,6 +13,7 @@ mod pages;
 pub mod session;
 pub mod throttle;
 mod view;
+pub mod xlsx_import;
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
