@@ -4,7 +4,10 @@
 //! (invitations, in widening circles), their answers, the asker's acceptance of one, and the
 //! "helpful" marks.
 
+mod first_answer;
 pub mod ports;
+
+pub use first_answer::{FirstAnswer, FirstAnswerFigures, Median, first_answer_figures};
 
 use crate::DomainError;
 use crate::ids::{AnswerId, QuestionId, TechWorkerId, UserId};

@@ -40,6 +40,15 @@ impl Timestamp {
         self.to_utc().with_timezone(&Shanghai).date_naive()
     }
 
+    /// The first instant of `date` in Asia/Shanghai (no daylight saving there, so always one).
+    pub fn shanghai_midnight(date: chrono::NaiveDate) -> Self {
+        let local = date.and_time(chrono::NaiveTime::MIN);
+        Shanghai
+            .from_local_datetime(&local)
+            .earliest()
+            .map_or(Self(0), |t| Self::from(t.with_timezone(&Utc)))
+    }
+
     /// `2026-11-29 15:04` in Asia/Shanghai, as pages show it.
     pub fn to_shanghai_display(self) -> String {
         self.to_utc()

@@ -7,6 +7,7 @@ use chrono::NaiveDate;
 
 use crate::paging::{Page, Paged};
 use crate::permissions::Actor;
+use crate::questions::{FirstAnswerFigures, first_answer_figures};
 use crate::regions::RegionCode;
 use crate::stats::ports::{CountedRecord, StatsRange};
 use crate::stats::{Cell, Metric, contributions, tally};
@@ -180,6 +181,30 @@ impl Stats<'_> {
             region
         };
         Ok(StatsRange { region, from, to })
+    }
+
+    /// Time to first answer: the median wait of the questions first published in the range
+    /// (Asia/Shanghai dates, inclusive) in the region's subtree, by month and child region.
+    pub async fn first_answer_times(
+        &self,
+        region: RegionCode,
+        from: Option<NaiveDate>,
+        to: Option<NaiveDate>,
+    ) -> DomainResult<(StatsRange, FirstAnswerFigures)> {
+        let range = self.stats_range(region, from, to)?;
+        let start = range.from.map(crate::time::Timestamp::shanghai_midnight);
+        let end = range
+            .to
+            .and_then(|t| t.succ_opt())
+            .map(crate::time::Timestamp::shanghai_midnight);
+        let rows = self.store.first_answers(range.region, start, end).await?;
+        let children: Vec<RegionCode> = self
+            .regions
+            .children(range.region)
+            .iter()
+            .map(|c| c.code)
+            .collect();
+        Ok((range, first_answer_figures(&rows, &children)))
     }
 
     /// The figures of a region's subtree for a date range. Every figure here is public; the

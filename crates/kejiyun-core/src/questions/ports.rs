@@ -5,11 +5,14 @@
 
 use async_trait::async_trait;
 
-use super::{Answer, AnswerState, AnsweredQuestion, Invitation, NewInvitation, QaState};
+use super::{
+    Answer, AnswerState, AnsweredQuestion, FirstAnswer, Invitation, NewInvitation, QaState,
+};
 use crate::ids::{AnswerId, QuestionId, UserId};
 use crate::notifications::NewNotification;
 use crate::paging::{Page, Paged};
 use crate::ports::StoreResult;
+use crate::regions::RegionCode;
 use crate::time::Timestamp;
 
 /// One circle of invitations: applies only if the question is still published and unanswered
@@ -81,4 +84,17 @@ pub trait QuestionStore: Send + Sync {
     /// An expert's answers to questions that are public (published, or closed after
     /// publication), accepted ones first, then newest.
     async fn answers_by(&self, author: UserId, page: Page) -> StoreResult<Paged<AnsweredQuestion>>;
+}
+
+/// What the time-to-first-answer figure reads.
+#[async_trait]
+pub trait FirstAnswerStore: Send + Sync {
+    /// The answered questions of `region`'s subtree first published at or after `from` and
+    /// before `to` (either end open).
+    async fn first_answers(
+        &self,
+        region: RegionCode,
+        from: Option<Timestamp>,
+        to: Option<Timestamp>,
+    ) -> StoreResult<Vec<FirstAnswer>>;
 }

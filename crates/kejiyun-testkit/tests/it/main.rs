@@ -5,6 +5,7 @@ mod api_access;
 mod api_accounts;
 mod api_certificates;
 mod api_errors;
+mod api_first_answer;
 mod api_market_ask;
 mod api_market_input;
 mod api_market_money;

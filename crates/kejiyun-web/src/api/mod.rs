@@ -20,6 +20,7 @@ mod regions;
 pub mod search;
 mod stats;
 mod stats_export;
+mod stats_first_answer;
 mod tech_workers;
 mod tokens;
 
@@ -268,6 +269,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(search::achievement_matches))
         .routes(routes!(stats::stats))
         .routes(routes!(stats::metrics))
+        .routes(routes!(stats_first_answer::first_answer))
         .routes(routes!(stats::records))
         .routes(routes!(stats_export::export_csv))
         .routes(routes!(stats_export::export_xlsx))

@@ -323,6 +323,61 @@ struct DashboardTpl {
     quick: Vec<(&'static str, String, bool)>,
     children: Vec<(String, String)>,
     parent: Option<(String, String)>,
+    wait: WaitFigures,
+}
+
+/// Time to first answer, as shown: `(label, median wait in words, answered questions)`.
+struct WaitFigures {
+    overall: Option<(String, usize)>,
+    by_month: Vec<(String, String, usize)>,
+    by_child: Vec<(String, String, usize)>,
+}
+
+/// A wait in the largest units that matter: `45 分钟`, `3 小时 20 分钟`, `2 天 5 小时`.
+fn wait_text(pg: &Pg<'_>, minutes: i64) -> String {
+    let (d, h, m) = (minutes / 1440, minutes % 1440 / 60, minutes % 60);
+    let (day, hour, min) = (
+        pg.t("stats.days"),
+        pg.t("stats.hours"),
+        pg.t("stats.minutes"),
+    );
+    if d > 0 {
+        format!("{d} {day} {h} {hour}")
+    } else if h > 0 {
+        format!("{h} {hour} {m} {min}")
+    } else {
+        format!("{m} {min}")
+    }
+}
+
+async fn wait_figures(pg: &Pg<'_>, code: RegionCode, q: &Query) -> Result<WaitFigures, PageError> {
+    let (_, f) = pg
+        .s()
+        .stats()
+        .first_answer_times(code, q.from, q.to)
+        .await
+        .or_page(pg)?;
+    Ok(WaitFigures {
+        overall: f.overall.map(|m| (wait_text(pg, m.minutes), m.questions)),
+        by_month: f
+            .by_month
+            .into_iter()
+            .map(|(month, m)| (month, wait_text(pg, m.minutes), m.questions))
+            .collect(),
+        by_child: f
+            .by_child
+            .into_iter()
+            .filter_map(|(c, m)| {
+                m.map(|m| {
+                    (
+                        pg.region_short_name(c),
+                        wait_text(pg, m.minutes),
+                        m.questions,
+                    )
+                })
+            })
+            .collect(),
+    })
 }
 
 /// The quick ranges an official reaches for, up to `today` (Asia/Shanghai): this month, this
@@ -361,6 +416,7 @@ pub async fn dashboard(
     let report = report(&pg, code, &q).await?;
     let code = report.range.region;
     let d = dashboard_data(&pg, code, &report, &q, None);
+    let wait = wait_figures(&pg, code, &q).await?;
     let s = pg.s();
     let date_q = qs(&[("from", &q.from_raw), ("to", &q.to_raw)]);
     let parent = code
@@ -407,6 +463,7 @@ pub async fn dashboard(
         quick,
         children,
         parent,
+        wait,
     })
 }
 
