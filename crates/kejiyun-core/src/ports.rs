@@ -25,6 +25,7 @@ use crate::stats::ports::{StatsRebuildStore, StatsRecordStore, StatsSeriesStore}
 use crate::tech_workers::TechWorker;
 use crate::tech_workers::ports::TechWorkerStore;
 use crate::time::Timestamp;
+use crate::trainings::ports::TrainingStore;
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum StoreError {
@@ -112,5 +113,6 @@ pub trait Store:
     + StatsRecordStore
     + StatsRebuildStore
     + NotificationStore
+    + TrainingStore
 {
 }

@@ -21,6 +21,7 @@ mod stats;
 mod stats_export;
 mod tech_workers;
 mod tokens;
+mod trainings;
 
 use kejiyun_core::market::postings::{AchievementDraft, NeedDraft, ServiceDraft};
 use kejiyun_core::paging::Page;
@@ -57,7 +58,7 @@ struct ApiDoc;
 /// The tags the operations are filed under, in the order `/api` lists them: the name each
 /// operation names, its Chinese name (the tag's `x-displayName`, the heading viewers such as
 /// Redoc and `/api` show) and its description, Chinese first, then English.
-const TAGS: [(&str, &str, &str); 20] = [
+const TAGS: [(&str, &str, &str); 21] = [
     (
         "auth",
         "注册与登录",
@@ -147,6 +148,11 @@ const TAGS: [(&str, &str, &str); 20] = [
         "questions",
         "专家问诊",
         "向专家提问：审核通过后按匹配结果邀请附近的科技工作者解答；回答、采纳、标记有用。\n\nExpert Q&A: questions routed to matching tech workers, answers, acceptance, helpful marks.",
+    ),
+    (
+        "trainings",
+        "培训",
+        "培训的发布、报名（不超过名额）、每场签到表和滚动签到码签到；每场每人到场计一人次。\n\nTrainings: holding, enrolment within the capacity, each session's roll and rotating-code check-in; each person present at each session is one person-time.",
     ),
     (
         "search",
@@ -268,6 +274,14 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(questions::accept))
         .routes(routes!(questions::helpful))
         .routes(routes!(questions::answers_by))
+        .routes(routes!(trainings::list, trainings::create))
+        .routes(routes!(trainings::get_one))
+        .routes(routes!(trainings::enrol))
+        .routes(routes!(trainings::enrolments))
+        .routes(routes!(trainings::roll))
+        .routes(routes!(trainings::mark))
+        .routes(routes!(trainings::code))
+        .routes(routes!(trainings::check_in))
         .routes(routes!(market::catalogue::catalogue))
         .routes(routes!(market::services::list, market::services::create))
         .routes(routes!(market::services::get_one, market::services::edit))

@@ -511,6 +511,8 @@ fn kind_label(pg: &Pg<'_>, kind: &str) -> &'static str {
         "deal" => pg.t("stats.kind.deal"),
         "tech_worker" => pg.t("stats.kind.tech_worker"),
         "org" => pg.t("stats.kind.org"),
+        "training" => pg.t("stats.kind.training"),
+        "training_session" => pg.t("stats.kind.training_session"),
         _ => pg.t("stats.kind.other"),
     }
 }
@@ -524,6 +526,7 @@ pub fn record_href(kind: &str, id: i64) -> String {
         "deal" => "/deals",
         "tech_worker" => "/tech-workers",
         "org" => "/orgs",
+        "training" => "/trainings",
         _ => return String::new(),
     };
     format!("{base}/{id}")
