@@ -663,6 +663,7 @@ mod tests {
         assert_eq!(record_href("deal", 7), "/deals/7");
         assert_eq!(record_href("tech_worker", 2), "/tech-workers/2");
         assert_eq!(record_href("org", 3), "/orgs/3");
+        assert_eq!(record_href("training", 4), "/trainings/4");
         assert_eq!(record_href("x", 3), "");
     }
 
