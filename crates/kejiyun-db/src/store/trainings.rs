@@ -106,23 +106,23 @@ async fn create(db: &DatabaseConnection, t: &NewTraining) -> StoreResult<Trainin
     Ok(TrainingId(id))
 }
 
-/// Present people per session, for `sessions`.
-async fn present_counts<C: ConnectionTrait>(
+/// The `(key, value)` rows `q` selects for `ids`, as a map; the ids go in bounded `IN` lists.
+async fn id_map<E, V, C>(
     db: &C,
-    sessions: &[i64],
-) -> StoreResult<HashMap<i64, i64>> {
-    use training_attendance::Column as A;
-    if sessions.is_empty() {
-        return Ok(HashMap::new());
-    }
+    q: sea_orm::Select<E>,
+    key: E::Column,
+    ids: &[i64],
+) -> StoreResult<HashMap<i64, V>>
+where
+    E: EntityTrait,
+    C: ConnectionTrait,
+    (i64, V): sea_orm::TryGetableMany,
+{
     let mut out = HashMap::new();
-    for chunk in sessions.chunks(1000) {
-        let rows: Vec<(i64, i64)> = training_attendance::Entity::find()
-            .select_only()
-            .column(A::SessionId)
-            .column_as(Expr::from(Func::count(Expr::col(A::UserId))), "n")
-            .filter(A::SessionId.is_in(chunk.to_vec()))
-            .group_by(A::SessionId)
+    for chunk in ids.chunks(1000) {
+        let rows: Vec<(i64, V)> = q
+            .clone()
+            .filter(key.is_in(chunk.to_vec()))
             .into_tuple()
             .all(db)
             .await
@@ -130,6 +130,20 @@ async fn present_counts<C: ConnectionTrait>(
         out.extend(rows);
     }
     Ok(out)
+}
+
+/// Present people per session, for `sessions`.
+async fn present_counts<C: ConnectionTrait>(
+    db: &C,
+    sessions: &[i64],
+) -> StoreResult<HashMap<i64, i64>> {
+    use training_attendance::Column as A;
+    let q = training_attendance::Entity::find()
+        .select_only()
+        .column(A::SessionId)
+        .column_as(Expr::from(Func::count(Expr::col(A::UserId))), "n")
+        .group_by(A::SessionId);
+    id_map(db, q, A::SessionId, sessions).await
 }
 
 /// Trainings as the domain has them, with their sessions and present counts.
@@ -479,28 +493,35 @@ impl TrainingStore for SeaStore {
 
 // ---- counted snapshots and records --------------------------------------------------------
 
+/// The start and region of one row of `E` (`cols`: its id, start and region columns), locked:
+/// a snapshot cannot go stale before the change.
+async fn locked_start<E: EntityTrait, C: ConnectionTrait>(
+    txn: &C,
+    id: i64,
+    [id_col, start, region]: [E::Column; 3],
+) -> StoreResult<Option<(Timestamp, kejiyun_core::regions::RegionCode)>> {
+    let row: Option<(i64, String)> = E::find()
+        .select_only()
+        .columns([start, region])
+        .filter(id_col.eq(id))
+        .lock_exclusive()
+        .into_tuple()
+        .one(txn)
+        .await
+        .map_err(db_err)?;
+    row.map(|(at, r)| Ok((Timestamp(at), parse_region(&r)?)))
+        .transpose()
+}
+
 /// A training's snapshot, its row locked.
 pub(crate) async fn counted_training<C: ConnectionTrait>(
     txn: &C,
     id: i64,
 ) -> StoreResult<Option<Counted>> {
     use trainings::Column as T;
-    let row: Option<(i64, String)> = trainings::Entity::find()
-        .select_only()
-        .columns([T::StartsAt, T::Region])
-        .filter(T::Id.eq(id))
-        .lock_exclusive()
-        .into_tuple()
-        .one(txn)
-        .await
-        .map_err(db_err)?;
-    row.map(|(starts_at, region)| {
-        Ok(Counted::Training {
-            starts_at: Timestamp(starts_at),
-            region: parse_region(&region)?,
-        })
-    })
-    .transpose()
+    let head =
+        locked_start::<trainings::Entity, C>(txn, id, [T::Id, T::StartsAt, T::Region]).await?;
+    Ok(head.map(|(starts_at, region)| Counted::Training { starts_at, region }))
 }
 
 /// A session's snapshot: its row locked, then its present people (read with a lock too, so
@@ -512,16 +533,10 @@ pub(crate) async fn counted_session<C: ConnectionTrait>(
 ) -> StoreResult<Option<Counted>> {
     use training_attendance::Column as A;
     use training_sessions::Column as S;
-    let row: Option<(i64, String)> = training_sessions::Entity::find()
-        .select_only()
-        .columns([S::StartsAt, S::Region])
-        .filter(S::Id.eq(id))
-        .lock_exclusive()
-        .into_tuple()
-        .one(txn)
-        .await
-        .map_err(db_err)?;
-    let Some((starts_at, region)) = row else {
+    let head =
+        locked_start::<training_sessions::Entity, C>(txn, id, [S::Id, S::StartsAt, S::Region])
+            .await?;
+    let Some((starts_at, region)) = head else {
         return Ok(None);
     };
     let present: Vec<i64> = training_attendance::Entity::find()
@@ -534,8 +549,8 @@ pub(crate) async fn counted_session<C: ConnectionTrait>(
         .await
         .map_err(db_err)?;
     Ok(Some(Counted::TrainingSession {
-        starts_at: Timestamp(starts_at),
-        region: parse_region(&region)?,
+        starts_at,
+        region,
         present: i64::try_from(present.len()).unwrap_or(i64::MAX),
     }))
 }
@@ -603,18 +618,15 @@ pub(super) async fn session_records(
     let mut training_ids: Vec<i64> = rows.iter().map(|r| r.1).collect();
     training_ids.sort_unstable();
     training_ids.dedup();
-    let mut titles: HashMap<i64, String> = HashMap::new();
-    for chunk in training_ids.chunks(1000) {
-        let part: Vec<(i64, String)> = trainings::Entity::find()
+    let titles: HashMap<i64, String> = id_map(
+        db,
+        trainings::Entity::find()
             .select_only()
-            .columns([trainings::Column::Id, trainings::Column::Title])
-            .filter(trainings::Column::Id.is_in(chunk.to_vec()))
-            .into_tuple()
-            .all(db)
-            .await
-            .map_err(db_err)?;
-        titles.extend(part);
-    }
+            .columns([trainings::Column::Id, trainings::Column::Title]),
+        trainings::Column::Id,
+        &training_ids,
+    )
+    .await?;
     rows.into_iter()
         .filter_map(|(id, training, seq, starts_at, region)| {
             let n = present.get(&id).copied().unwrap_or(0);
