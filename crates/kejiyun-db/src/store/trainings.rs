@@ -331,6 +331,32 @@ async fn enrolments(db: &DatabaseConnection, training: TrainingId) -> StoreResul
         .collect())
 }
 
+async fn session_row<C: ConnectionTrait>(
+    db: &C,
+    session: TrainingSessionId,
+) -> StoreResult<training_sessions::Model> {
+    training_sessions::Entity::find_by_id(session.0)
+        .one(db)
+        .await
+        .map_err(db_err)?
+        .ok_or(StoreError::NotFound)
+}
+
+async fn enrolled<C: ConnectionTrait>(
+    db: &C,
+    training: TrainingId,
+    user: UserId,
+) -> StoreResult<bool> {
+    use training_enrolments::Column as E;
+    let n = training_enrolments::Entity::find()
+        .filter(E::TrainingId.eq(training.0))
+        .filter(E::UserId.eq(user.0))
+        .count(db)
+        .await
+        .map_err(db_err)?;
+    Ok(n > 0)
+}
+
 async fn set_attendance(
     db: &DatabaseConnection,
     session: TrainingSessionId,
@@ -342,20 +368,8 @@ async fn set_attendance(
     let txn = begin_write(db).await?;
     // Locks the session row first: two check-ins at one session take turns.
     let watch = Watch::start(&txn, &[Counter::TrainingSession(session.0)]).await?;
-    let Some(s) = training_sessions::Entity::find_by_id(session.0)
-        .one(&txn)
-        .await
-        .map_err(db_err)?
-    else {
-        return Err(StoreError::NotFound);
-    };
-    let enrolled = training_enrolments::Entity::find()
-        .filter(training_enrolments::Column::TrainingId.eq(s.training_id))
-        .filter(training_enrolments::Column::UserId.eq(user.0))
-        .count(&txn)
-        .await
-        .map_err(db_err)?;
-    if enrolled == 0 {
+    let s = session_row(&txn, session).await?;
+    if !enrolled(&txn, TrainingId(s.training_id), user).await? {
         return Err(StoreError::Conflict(
             "该用户未报名此培训，不能记入签到".into(),
         ));
@@ -400,13 +414,7 @@ async fn set_attendance(
 async fn roll(db: &DatabaseConnection, session: TrainingSessionId) -> StoreResult<Vec<RollEntry>> {
     use training_attendance::Column as A;
     let txn = begin_read(db).await?;
-    let Some(s) = training_sessions::Entity::find_by_id(session.0)
-        .one(&txn)
-        .await
-        .map_err(db_err)?
-    else {
-        return Err(StoreError::NotFound);
-    };
+    let s = session_row(&txn, session).await?;
     let enrolled = training_enrolments::Entity::find()
         .filter(training_enrolments::Column::TrainingId.eq(s.training_id))
         .order_by_asc(training_enrolments::Column::Id)
@@ -458,14 +466,7 @@ impl TrainingStore for SeaStore {
         enrolments(&self.db, training).await
     }
     async fn is_enrolled(&self, training: TrainingId, user: UserId) -> StoreResult<bool> {
-        use training_enrolments::Column as E;
-        let n = training_enrolments::Entity::find()
-            .filter(E::TrainingId.eq(training.0))
-            .filter(E::UserId.eq(user.0))
-            .count(&self.db)
-            .await
-            .map_err(db_err)?;
-        Ok(n > 0)
+        enrolled(&self.db, training, user).await
     }
     async fn session_key(&self, session: TrainingSessionId) -> StoreResult<Option<SessionKey>> {
         let s = training_sessions::Entity::find_by_id(session.0)
