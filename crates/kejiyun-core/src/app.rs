@@ -44,6 +44,7 @@ pub mod search;
 pub mod stats;
 mod tech_workers;
 mod tokens;
+mod trainings;
 
 use std::sync::Arc;
 
@@ -56,6 +57,7 @@ pub use profiles::{DirectoryQuery, Profiles};
 pub use questions::{Questions, Thread};
 pub use stats::Stats;
 pub use tokens::Tokens;
+pub use trainings::Trainings;
 
 use crate::DomainError;
 use crate::auth::LockoutPolicy;

@@ -72,6 +72,13 @@ typed_id!(
     AnswerId,
 );
 
+typed_id!(
+    /// A training (培训).
+    TrainingId,
+    /// One session (场次) of a training.
+    TrainingSessionId,
+);
+
 /// A posting's id, typed by its kind's content (`ServiceDraft`, `NeedDraft`, …): a need's id
 /// cannot be passed where a service's is meant, and `postings().get(actor, id)` infers the kind.
 /// The traits are written by hand so that they do not bound `D`; serde is transparent (the same

@@ -22,6 +22,7 @@ pub mod ports;
 pub mod profiles;
 pub mod questions;
 pub mod regions;
+pub mod rotating_code;
 pub mod search_ports;
 pub mod stats;
 pub mod stats_figures;
@@ -29,5 +30,6 @@ pub mod stats_series;
 pub mod tech_workers;
 pub mod text;
 pub mod time;
+pub mod trainings;
 
 pub use error::{DomainError, DomainResult};

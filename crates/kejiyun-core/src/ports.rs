@@ -26,6 +26,7 @@ use crate::stats::ports::{StatsRebuildStore, StatsRecordStore, StatsSeriesStore}
 use crate::tech_workers::TechWorker;
 use crate::tech_workers::ports::TechWorkerStore;
 use crate::time::Timestamp;
+use crate::trainings::ports::TrainingStore;
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum StoreError {
@@ -114,6 +115,7 @@ pub trait Store:
     + StatsRecordStore
     + StatsRebuildStore
     + NotificationStore
+    + TrainingStore
     + CertificateStore
 {
 }

@@ -39,11 +39,13 @@ pub enum Metric {
     Estations,
     Questions,
     QuestionsAnswered,
+    Trainings,
+    TrainingAttendance,
 }
 
 impl Metric {
     /// Every metric that exists so far; later modules add theirs here.
-    pub const ALL: [Self; 14] = [
+    pub const ALL: [Self; 16] = [
         Self::ServicesPublished,
         Self::NeedsPublished,
         Self::Deals,
@@ -58,6 +60,8 @@ impl Metric {
         Self::Estations,
         Self::Questions,
         Self::QuestionsAnswered,
+        Self::Trainings,
+        Self::TrainingAttendance,
     ];
 
     pub fn key(self) -> &'static str {
@@ -76,6 +80,8 @@ impl Metric {
             Self::Estations => "estations",
             Self::Questions => "questions",
             Self::QuestionsAnswered => "questions_answered",
+            Self::Trainings => "trainings",
+            Self::TrainingAttendance => "training_attendance",
         }
     }
 
@@ -102,6 +108,8 @@ impl Metric {
             Self::Estations => "科普e站",
             Self::Questions => "问题",
             Self::QuestionsAnswered => "解答问题",
+            Self::Trainings => "举办培训",
+            Self::TrainingAttendance => "培训人次",
         }
     }
 
@@ -155,6 +163,17 @@ pub enum Counted {
         region: RegionCode,
         category: Category,
     },
+    /// A training (培训): counted on its first session's start.
+    Training {
+        starts_at: Timestamp,
+        region: RegionCode,
+    },
+    /// One session of a training, with how many were present (person-times).
+    TrainingSession {
+        starts_at: Timestamp,
+        region: RegionCode,
+        present: i64,
+    },
 }
 
 /// One cell a record adds to.
@@ -182,6 +201,9 @@ pub struct Cell {
 /// - questions: published questions, on their first publication date, in the asker's region
 ///   (the question's); questions_answered: those with at least one answer, on the first
 ///   answer's date. A question its asker withdrew stops counting in both.
+/// - trainings: trainings held, on their first session's start date, in the training's region;
+///   training_attendance: person-times (人次), each person present at each session once, on
+///   the session's start date, in the training's region.
 pub fn contributions(c: &Counted) -> Vec<(Cell, i64)> {
     let cell = |metric, at: Timestamp, region, category| Cell {
         metric,
@@ -276,6 +298,18 @@ pub fn contributions(c: &Counted) -> Vec<(Cell, i64)> {
             out
         }
         Counted::Question { .. } => vec![],
+        Counted::Training { starts_at, region } => {
+            vec![(cell(Metric::Trainings, starts_at, region, ""), 1)]
+        }
+        Counted::TrainingSession {
+            starts_at,
+            region,
+            present,
+        } if present > 0 => vec![(
+            cell(Metric::TrainingAttendance, starts_at, region, ""),
+            present,
+        )],
+        Counted::TrainingSession { .. } => vec![],
     }
 }
 
@@ -533,6 +567,31 @@ mod tests {
         );
         assert_eq!(d.len(), 1, "the first answer adds one answered question");
         assert_eq!(d[0].0.metric, Metric::QuestionsAnswered);
+    }
+
+    #[test]
+    fn trainings_count_once_and_sessions_by_person_times() {
+        let start = at(2026, 12, 10, 0, 30, 0);
+        let t = contributions(&Counted::Training {
+            starts_at: start,
+            region: code("511623"),
+        });
+        assert_eq!(t.len(), 1);
+        assert_eq!((t[0].0.metric, t[0].1), (Metric::Trainings, 1));
+        assert_eq!(
+            t[0].0.day,
+            NaiveDate::from_ymd_opt(2026, 12, 10).expect("date"),
+            "the Beijing date"
+        );
+        let s = |present| Counted::TrainingSession {
+            starts_at: start,
+            region: code("511623"),
+            present,
+        };
+        assert!(contributions(&s(0)).is_empty());
+        let d = delta(Some(&s(2)), Some(&s(3)));
+        assert_eq!(d.len(), 1);
+        assert_eq!((d[0].0.metric, d[0].1), (Metric::TrainingAttendance, 1));
     }
 
     #[test]

@@ -353,7 +353,10 @@ impl Replay<'_> {
                     .await
                     .map_err(err)?;
             }
-            Step::Showcase => crate::demo_market::load(s, clock).await?,
+            Step::Showcase => {
+                crate::demo_market::load(s, clock).await?;
+                crate::demo_trainings::load(s, clock).await?;
+            }
         }
         Ok(())
     }

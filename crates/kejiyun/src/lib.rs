@@ -18,6 +18,7 @@ mod demo_history;
 mod demo_market;
 mod demo_phrases;
 mod demo_replay;
+mod demo_trainings;
 pub mod loadgen;
 pub mod logging;
 pub mod server;

@@ -26,7 +26,8 @@ pub struct StatsRange {
 /// A counted record with its id, for drill-down lists.
 #[derive(Debug, Clone, PartialEq)]
 pub struct CountedRecord {
-    /// `service`, `need`, `achievement`, `deal`, `tech_worker` or `org`.
+    /// `service`, `need`, `achievement`, `question`, `deal`, `tech_worker`, `org`, `training`
+    /// or `training_session`.
     pub kind: &'static str,
     pub id: i64,
     pub title: String,

@@ -45,6 +45,7 @@ mod stats_series;
 mod stats_served;
 mod tech_workers;
 mod tokens;
+mod trainings;
 
 use kejiyun_core::moderation::ModerationStatus;
 use kejiyun_core::paging::{Page, Paged};

@@ -30,6 +30,8 @@ pub(crate) enum Counter {
     Org(i64),
     Posting(PostingKind, i64),
     Deal(i64),
+    Training(i64),
+    TrainingSession(i64),
 }
 
 /// The "before" snapshots of the records a transaction changes; [`Watch::finish`] snapshots
@@ -99,6 +101,8 @@ async fn counted<C: ConnectionTrait>(txn: &C, key: Counter) -> StoreResult<Optio
         Counter::Org(id) => counted_org(txn, id).await,
         Counter::Posting(kind, id) => counted_posting(txn, kind, id).await,
         Counter::Deal(id) => counted_deal(txn, id).await,
+        Counter::Training(id) => super::trainings::counted_training(txn, id).await,
+        Counter::TrainingSession(id) => super::trainings::counted_session(txn, id).await,
     }
 }
 

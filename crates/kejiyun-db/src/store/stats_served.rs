@@ -24,7 +24,7 @@ use super::stats::{
     DEAL_HEAD, DealHead, PostingHead, QUESTION_HEAD, QuestionHead, category_of, org_counted,
     posting_counted, question_counted, tech_worker_counted,
 };
-use super::{db_err, scope_condition};
+use super::{db_err, scope_condition, trainings};
 use crate::entities::{achievements, deals, needs, orgs, questions, services, tech_workers, users};
 
 // ---- records from the base tables -----------------------------------------------------
@@ -32,7 +32,7 @@ use crate::entities::{achievements, deals, needs, orgs, questions, services, tec
 /// What to read: one region subtree and a window on the record's counting timestamp
 /// (`None`: everything).
 #[derive(Clone, Copy)]
-struct Prefilter {
+pub(super) struct Prefilter {
     region: RegionCode,
     from: Option<i64>,
     until: Option<i64>,
@@ -56,7 +56,7 @@ impl Prefilter {
         }
     }
 
-    fn condition<C: ColumnTrait>(
+    pub(super) fn condition<C: ColumnTrait>(
         this: Option<Self>,
         at: C,
         region: C,
@@ -372,6 +372,8 @@ pub(super) async fn counted_records(db: &impl ConnectionTrait) -> StoreResult<Ve
     out.extend(posting_records::<achievements::Entity>(db, None).await?);
     out.extend(question_records(db, None, questions::Column::FirstPublishedAt).await?);
     out.extend(deal_records(db, None).await?);
+    out.extend(trainings::training_records(db, None).await?);
+    out.extend(trainings::session_records(db, None).await?);
     Ok(out)
 }
 
@@ -397,6 +399,8 @@ pub(super) async fn metric_records(
         Metric::QuestionsAnswered => {
             question_records(db, pre, questions::Column::FirstAnsweredAt).await
         }
+        Metric::Trainings => trainings::training_records(db, pre).await,
+        Metric::TrainingAttendance => trainings::session_records(db, pre).await,
     }
 }
 

@@ -23,6 +23,7 @@ mod stats_export;
 mod stats_first_answer;
 mod tech_workers;
 mod tokens;
+mod trainings;
 
 use kejiyun_core::market::postings::{AchievementDraft, NeedDraft, ServiceDraft};
 use kejiyun_core::paging::Page;
@@ -156,6 +157,11 @@ const TAGS: [(&str, &str, &str); 21] = [
         "向专家提问：审核通过后按匹配结果邀请附近的科技工作者解答；回答、采纳、标记有用。\n\nExpert Q&A: questions routed to matching tech workers, answers, acceptance, helpful marks.",
     ),
     (
+        "trainings",
+        "培训",
+        "培训的发布、报名（不超过名额）、每场签到表和滚动签到码签到；每场每人到场计一人次。\n\nTrainings: holding, enrolment within the capacity, each session's roll and rotating-code check-in; each person present at each session is one person-time.",
+    ),
+    (
         "search",
         "搜索与匹配",
         "一个搜索框搜遍全部已发布的内容；供需对接的匹配推荐，附匹配理由。\n\nOne search box over everything published, and supply–demand matching with reasons.",
@@ -279,6 +285,14 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(questions::accept))
         .routes(routes!(questions::helpful))
         .routes(routes!(questions::answers_by))
+        .routes(routes!(trainings::list, trainings::create))
+        .routes(routes!(trainings::get_one))
+        .routes(routes!(trainings::enrol))
+        .routes(routes!(trainings::enrolments))
+        .routes(routes!(trainings::roll))
+        .routes(routes!(trainings::mark))
+        .routes(routes!(trainings::code))
+        .routes(routes!(trainings::check_in))
         .routes(routes!(market::catalogue::catalogue))
         .routes(routes!(market::services::list, market::services::create))
         .routes(routes!(market::services::get_one, market::services::edit))

@@ -190,7 +190,8 @@ pub struct RecordsParams {
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct RecordDto {
-    /// `service`, `need`, `achievement`, `deal`, `tech_worker` or `org`.
+    /// `service`, `need`, `achievement`, `question`, `deal`, `tech_worker`, `org`, `training`
+    /// or `training_session` (its value: the people present).
     pub kind: String,
     pub id: i64,
     pub title: String,

@@ -239,7 +239,10 @@ fn report_groups() -> Vec<(&'static str, Vec<Metric>)> {
         ),
         ("学术交流活动", vec![]),
         ("科技期刊", vec![]),
-        ("科学技术普及活动", vec![]),
+        (
+            "科学技术普及活动",
+            vec![Metric::Trainings, Metric::TrainingAttendance],
+        ),
         ("青少年科技教育", vec![]),
         ("科普基础设施建设", vec![Metric::Estations]),
         ("科技传播", vec![]),
@@ -260,6 +263,15 @@ fn report_groups() -> Vec<(&'static str, Vec<Metric>)> {
         ),
         ("为科技工作者服务", vec![Metric::TechWorkers]),
     ]
+}
+
+/// The unit a count is reported in: person-times (人次) for attendance, items (项) otherwise.
+fn count_unit(m: Metric) -> &'static str {
+    if m == Metric::TrainingAttendance {
+        "人次"
+    } else {
+        "项"
+    }
 }
 
 fn xlsx_error(e: XlsxError) -> ApiError {
@@ -339,7 +351,7 @@ fn county_sheet(ws: &mut Worksheet, c: &County<'_>, bold: &Format) -> Result<(),
                 ws.write_number_with_format(row, 4, wan_number(last), &two)?;
                 ws.write_number_with_format(row, 5, wan_number(this) - wan_number(last), &two)?;
             } else {
-                ws.write_string(row, 2, "项")?;
+                ws.write_string(row, 2, count_unit(m))?;
                 ws.write_number(row, 3, this as f64)?;
                 ws.write_number(row, 4, last as f64)?;
                 ws.write_number(row, 5, (this - last) as f64)?;

@@ -20,6 +20,7 @@ mod stats_charts;
 mod stats_map;
 mod tech_workers;
 mod tokens;
+mod trainings;
 pub(crate) mod widgets;
 
 use axum::Router;
@@ -80,6 +81,7 @@ pub fn router() -> Router<AppState> {
         )
         .merge(market::router())
         .merge(questions::router())
+        .merge(trainings::router())
         .route("/stats", get(stats::root))
         .route("/stats/{code}", get(stats::dashboard))
         .route("/stats/{code}/records", get(stats::records))
