@@ -60,7 +60,7 @@ struct ApiDoc;
 /// The tags the operations are filed under, in the order `/api` lists them: the name each
 /// operation names, its Chinese name (the tag's `x-displayName`, the heading viewers such as
 /// Redoc and `/api` show) and its description, Chinese first, then English.
-const TAGS: [(&str, &str, &str); 21] = [
+const TAGS: [(&str, &str, &str); 22] = [
     (
         "auth",
         "注册与登录",
