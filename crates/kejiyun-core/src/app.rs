@@ -43,6 +43,7 @@ pub mod search;
 pub mod stats;
 mod tech_workers;
 mod tokens;
+mod uploads;
 
 use std::sync::Arc;
 
@@ -54,6 +55,7 @@ pub use profiles::{DirectoryQuery, Profiles};
 pub use questions::{Questions, Thread};
 pub use stats::Stats;
 pub use tokens::Tokens;
+pub use uploads::Uploads;
 
 use crate::DomainError;
 use crate::auth::LockoutPolicy;
@@ -91,6 +93,10 @@ pub struct Services {
     pub qa: crate::questions::QaPolicy,
     /// Largest accepted upload (deal evidence), in bytes.
     pub upload_limit_bytes: usize,
+    /// Uploaded files (the data directory) and their rows.
+    pub files: Arc<dyn crate::uploads::ports::UploadStore>,
+    /// What the upload engine accepts, and how large.
+    pub upload_policy: crate::uploads::UploadPolicy,
 }
 
 impl Services {

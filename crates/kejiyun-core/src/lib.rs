@@ -27,5 +27,6 @@ pub mod stats_series;
 pub mod tech_workers;
 pub mod text;
 pub mod time;
+pub mod uploads;
 
 pub use error::{DomainError, DomainResult};

@@ -3,6 +3,7 @@
 
 pub mod achievements;
 pub mod answer_helpful;
+pub mod answer_photos;
 pub mod audit_log;
 pub mod auth_tokens;
 pub mod deal_evidence;
@@ -21,6 +22,7 @@ pub mod outbox;
 pub mod outbox_horizon;
 pub mod question_answers;
 pub mod question_invitations;
+pub mod question_photos;
 pub mod questions;
 pub mod quotes;
 pub mod regions;
@@ -31,5 +33,6 @@ pub mod tech_workers;
 pub mod ticket_follow_ups;
 pub mod ticket_links;
 pub mod tickets;
+pub mod uploads;
 pub mod user_grants;
 pub mod users;

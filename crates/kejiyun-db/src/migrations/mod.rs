@@ -22,6 +22,7 @@ mod m20261206_000014_search_vectors;
 mod m20261206_000015_one_time_codes;
 mod m20261207_000016_questions;
 mod m20261207_000017_list_order;
+mod m20261207_000019_uploads;
 
 pub struct Migrator;
 
@@ -46,6 +47,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261206_000015_one_time_codes::Migration),
             Box::new(m20261207_000016_questions::Migration),
             Box::new(m20261207_000017_list_order::Migration),
+            Box::new(m20261207_000019_uploads::Migration),
         ]
     }
 }

@@ -43,6 +43,7 @@ mod stats_series;
 mod stats_served;
 mod tech_workers;
 mod tokens;
+pub(crate) mod uploads;
 
 use kejiyun_core::moderation::ModerationStatus;
 use kejiyun_core::paging::{Page, Paged};

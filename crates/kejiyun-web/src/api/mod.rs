@@ -21,6 +21,7 @@ mod stats;
 mod stats_export;
 mod tech_workers;
 mod tokens;
+pub mod uploads;
 
 use kejiyun_core::market::postings::{AchievementDraft, NeedDraft, ServiceDraft};
 use kejiyun_core::paging::Page;
@@ -57,7 +58,7 @@ struct ApiDoc;
 /// The tags the operations are filed under, in the order `/api` lists them: the name each
 /// operation names, its Chinese name (the tag's `x-displayName`, the heading viewers such as
 /// Redoc and `/api` show) and its description, Chinese first, then English.
-const TAGS: [(&str, &str, &str); 20] = [
+const TAGS: [(&str, &str, &str); 21] = [
     (
         "auth",
         "注册与登录",
@@ -147,6 +148,11 @@ const TAGS: [(&str, &str, &str); 20] = [
         "questions",
         "专家问诊",
         "向专家提问：审核通过后按匹配结果邀请附近的科技工作者解答；回答、采纳、标记有用。\n\nExpert Q&A: questions routed to matching tech workers, answers, acceptance, helpful marks.",
+    ),
+    (
+        "uploads",
+        "文件上传",
+        "上传图片（按内容判断类型，重新编码并生成缩略图），供问题和回答引用。\n\nUploads: images judged by their content, re-encoded with a thumbnail; referred to by questions and answers.",
     ),
     (
         "search",
@@ -268,6 +274,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(questions::accept))
         .routes(routes!(questions::helpful))
         .routes(routes!(questions::answers_by))
+        .routes(uploads::upload_route())
         .routes(routes!(market::catalogue::catalogue))
         .routes(routes!(market::services::list, market::services::create))
         .routes(routes!(market::services::get_one, market::services::edit))
