@@ -263,9 +263,20 @@ async fn upload_serve_with_ranges_and_photos_on_questions() {
     );
     assert_eq!(t.body["answers"][0]["photos"][0]["id"], mine.as_str());
 
+    // The answer form (multipart, from a phone's camera) takes photos too.
+    let second_expert = app.tech_worker("赵研究员", LINSHUI).await;
+    let parts = [
+        Part::text("text", text),
+        Part::file("photos", "IMG_0001.JPG", "image/jpeg", photo(120, 90)),
+    ];
+    let path = format!("/questions/{q}/answers");
+    let r = app.page_multipart(&second_expert, &path, &parts).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text);
+
     // The page shows the thumbnails, each linking to its image.
     let (status, html) = app.page(None, None, &format!("/questions/{q}")).await;
     assert_eq!(status, StatusCode::OK);
+    assert_eq!(html.matches("/thumb\"").count(), 4);
     for u in [&id2, &id, &mine] {
         assert!(
             html.contains(&format!(
