@@ -1,16 +1,21 @@
 //! The upload storage contract (`uploads::ports::UploadStore`), on every configured backend:
 //! the file is on disk under its id (no temporary file left) before its row is read back
-//! whole; unknown ids are absent; photos come back per question, in their order.
+//! whole; unknown ids are absent; photos come back per question and per answer, in their
+//! order.
 
-use kejiyun_core::market::ports::PostingStore;
-use kejiyun_core::questions::{QuestionDraft, QuestionInput};
+use kejiyun_core::market::ports::{PostingLifecycleStore, PostingStore};
+use kejiyun_core::market::postings::PostingKind;
+use kejiyun_core::moderation::ModerationStatus as S;
+use kejiyun_core::notifications;
+use kejiyun_core::questions::ports::{NewAnswer, QuestionStore};
+use kejiyun_core::questions::{AnswerState, QuestionDraft, QuestionInput};
 use kejiyun_core::time::Timestamp;
 use kejiyun_core::uploads::ports::{NewUpload, PhotoTarget, UploadStore};
 use kejiyun_core::uploads::{Upload, UploadId, UploadKind, relative_path};
 use kejiyun_db::{FileStore, SeaStore};
 use kejiyun_testkit::backends;
 
-use crate::store_stats::{fresh_store, must, user};
+use crate::store_stats::{fresh_store, must, posting_change, user};
 
 fn new_upload(owner: kejiyun_core::ids::UserId, n: u8) -> NewUpload {
     let bytes = vec![0xff, 0xd8, 0xff, n, 1, 2, 3];
@@ -132,4 +137,47 @@ async fn contract(store: &SeaStore, files: &FileStore, dir: &std::path::Path) {
     );
     assert_eq!(&photos[0].1, ub);
     assert!(must(files.photos(&[PhotoTarget::Question(other)]).await).is_empty());
+
+    // Photos of an answer (of a published question), read together with the question's.
+    let submit = Some(posting_change(S::Draft, S::Pending, at, None));
+    let published = must(store.create_posting(owner, &question(), at, submit).await);
+    let publish = posting_change(S::Pending, S::Published, at, None);
+    must(
+        store
+            .change_posting_status(PostingKind::Question, published.0, publish)
+            .await,
+    );
+    let expert = user(store, "李农艺师").await;
+    let answer = must(
+        store
+            .add_answer(NewAnswer {
+                question: published,
+                author: expert,
+                text: "建议先采集叶片送检，确认是否为黄龙病。".into(),
+                from: AnswerState::Open,
+                to: AnswerState::Answered,
+                notification: notifications::new_answer(owner, published.0, "题", "专家", at),
+                at,
+            })
+            .await,
+    );
+    must(
+        files
+            .attach_photos(PhotoTarget::Answer(answer), std::slice::from_ref(&ua.id))
+            .await,
+    );
+    let both = must(
+        files
+            .photos(&[PhotoTarget::Question(q), PhotoTarget::Answer(answer)])
+            .await,
+    );
+    let targets: Vec<PhotoTarget> = both.iter().map(|(t, _)| *t).collect();
+    assert_eq!(targets.len(), 3);
+    assert_eq!(
+        both.iter()
+            .filter(|(t, _)| *t == PhotoTarget::Answer(answer))
+            .map(|(_, u)| u.id.as_str())
+            .collect::<Vec<_>>(),
+        vec![ua.id.as_str()]
+    );
 }
