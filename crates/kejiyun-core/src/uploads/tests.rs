@@ -156,6 +156,28 @@ fn a_png_polyglot_is_re_encoded_without_its_tail() {
 }
 
 #[test]
+fn webp_and_gif_come_out_as_plain_images() {
+    let rgba = RgbaImage::from_fn(30, 20, |x, _| image::Rgba([(x * 8) as u8, 40, 90, 255]));
+    let mut webp = Vec::new();
+    DynamicImage::ImageRgba8(rgba.clone())
+        .write_with_encoder(image::codecs::webp::WebPEncoder::new_lossless(&mut webp))
+        .expect("encode webp");
+    let out = check_and_process(&webp).expect("webp processed");
+    assert_eq!((out.mime, out.width, out.height), ("image/jpeg", 30, 20));
+    // A GIF: its first frame.
+    let mut gif = Vec::new();
+    {
+        let mut enc = image::codecs::gif::GifEncoder::new(&mut gif);
+        let frames = [rgba.clone(), rgba].map(image::Frame::new);
+        enc.encode_frames(frames).expect("encode gif");
+    }
+    assert_eq!(sniff(&gif).ok(), Some(Format::Gif));
+    let out = check_and_process(&gif).expect("gif processed");
+    assert_eq!((out.width, out.height), (30, 20));
+    assert!(sniff(&out.bytes).is_ok_and(|f| f != Format::Gif));
+}
+
+#[test]
 fn thumbnails_fit_the_configured_side() {
     let out = check_and_process(&jpeg(800, 400)).expect("processed");
     let thumb = image::load_from_memory(&out.thumb).expect("thumb decodes");
