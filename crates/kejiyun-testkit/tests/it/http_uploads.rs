@@ -345,6 +345,17 @@ async fn the_ask_form_takes_photos_and_stores_nothing_for_a_bad_one() {
         .await
         .unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(forged.status(), StatusCode::FORBIDDEN);
+    // A visitor (not logged in): refused before the body is read.
+    let (content_type, body) = kejiyun_testkit::multipart_body(&fields("柑橘叶片发黄怎么办"));
+    let visitor = client()
+        .post(app.url("/questions/new"))
+        .header("content-type", content_type)
+        .header("cookie", format!("kjy_csrf={}", kejiyun_testkit::CSRF))
+        .body(body)
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(visitor.status(), StatusCode::UNAUTHORIZED);
 
     // Two photos: asked, shown as thumbnails.
     let mut good = fields("柑橘叶片发黄怎么办");

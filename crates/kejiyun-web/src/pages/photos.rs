@@ -2,6 +2,7 @@
 //! its CSRF check within the image limit of the upload engine, and the thumbnails shown.
 
 use axum::extract::{FromRequest, Request};
+use axum::http::StatusCode;
 use kejiyun_core::uploads::ports::PhotoTarget;
 use kejiyun_core::uploads::{MAX_PHOTOS, Upload};
 
@@ -9,7 +10,8 @@ use super::common::Pg;
 use super::market::multipart::{self, CsrfMultipart};
 use crate::AppState;
 use crate::api::uploads::file_url;
-use crate::session::FormRejection;
+use crate::pages::status_page;
+use crate::session::{Ctx, FormRejection};
 
 /// A `multipart/form-data` form with up to [`MAX_PHOTOS`] photos (each at most the image
 /// limit; the route lifts the global body limit, this is the limit).
@@ -19,6 +21,18 @@ impl FromRequest<AppState> for PhotoForm {
     type Rejection = FormRejection;
 
     async fn from_request(req: Request, state: &AppState) -> Result<Self, Self::Rejection> {
+        // Only a logged-in visitor may send photos: a visitor's body is refused unread.
+        if let Some(ctx) = req.extensions().get::<Ctx>()
+            && ctx.session.is_none()
+        {
+            let page = status_page(
+                state,
+                ctx,
+                StatusCode::UNAUTHORIZED,
+                Some("请先登录".into()),
+            );
+            return Err(FormRejection(page));
+        }
         let per_file = state.services.upload_policy.image_max_bytes;
         // One file more than allowed still fits, so that the count is refused with its own
         // message rather than as an oversize body.
