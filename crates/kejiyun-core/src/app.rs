@@ -45,6 +45,7 @@ pub mod stats;
 mod tech_workers;
 mod tokens;
 mod trainings;
+mod uploads;
 
 use std::sync::Arc;
 
@@ -58,6 +59,7 @@ pub use questions::{Questions, Thread};
 pub use stats::Stats;
 pub use tokens::Tokens;
 pub use trainings::Trainings;
+pub use uploads::Uploads;
 
 use crate::DomainError;
 use crate::auth::LockoutPolicy;
@@ -95,6 +97,10 @@ pub struct Services {
     pub qa: crate::questions::QaPolicy,
     /// Largest accepted upload (deal evidence), in bytes.
     pub upload_limit_bytes: usize,
+    /// Uploaded files (the data directory) and their rows.
+    pub files: Arc<dyn crate::uploads::ports::UploadStore>,
+    /// What the upload engine accepts, and how large.
+    pub upload_policy: crate::uploads::UploadPolicy,
 }
 
 impl Services {

@@ -31,5 +31,6 @@ pub mod tech_workers;
 pub mod text;
 pub mod time;
 pub mod trainings;
+pub mod uploads;
 
 pub use error::{DomainError, DomainResult};

@@ -19,6 +19,7 @@ use sea_orm::{
 use sea_orm_migration::MigratorTrait;
 
 pub use store::SeaStore;
+pub use store::uploads::FileStore;
 
 #[derive(Debug, thiserror::Error)]
 pub enum DbError {

@@ -203,6 +203,29 @@ pub fn phone() -> String {
     format!("139{:08}", rand::random::<u32>() % 100_000_000)
 }
 
+/// The content type (with its boundary) and body of a `multipart/form-data` request.
+pub fn multipart_body(parts: &[Part]) -> (String, Vec<u8>) {
+    let boundary = format!("kjyboundary{}", rand::random::<u64>());
+    let mut body: Vec<u8> = Vec::new();
+    for p in parts {
+        body.extend_from_slice(format!("--{boundary}\r\n").as_bytes());
+        let mut disposition = format!("Content-Disposition: form-data; name=\"{}\"", p.name);
+        if let Some(f) = &p.file_name {
+            disposition.push_str(&format!("; filename=\"{f}\""));
+        }
+        body.extend_from_slice(disposition.as_bytes());
+        body.extend_from_slice(b"\r\n");
+        if let Some(ct) = &p.content_type {
+            body.extend_from_slice(format!("Content-Type: {ct}\r\n").as_bytes());
+        }
+        body.extend_from_slice(b"\r\n");
+        body.extend_from_slice(&p.bytes);
+        body.extend_from_slice(b"\r\n");
+    }
+    body.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
+    (format!("multipart/form-data; boundary={boundary}"), body)
+}
+
 pub fn client() -> Client {
     Client::builder()
         .cookie_store(true)
@@ -471,34 +494,31 @@ impl TestApp {
 
     /// Posts `multipart/form-data` built from `parts` (with an optional bearer token).
     pub async fn post_multipart(&self, path: &str, token: Option<&str>, parts: &[Part]) -> Reply {
-        let boundary = format!("kjyboundary{}", rand::random::<u64>());
-        let mut body: Vec<u8> = Vec::new();
-        for p in parts {
-            body.extend_from_slice(format!("--{boundary}\r\n").as_bytes());
-            let mut disposition = format!("Content-Disposition: form-data; name=\"{}\"", p.name);
-            if let Some(f) = &p.file_name {
-                disposition.push_str(&format!("; filename=\"{f}\""));
-            }
-            body.extend_from_slice(disposition.as_bytes());
-            body.extend_from_slice(b"\r\n");
-            if let Some(ct) = &p.content_type {
-                body.extend_from_slice(format!("Content-Type: {ct}\r\n").as_bytes());
-            }
-            body.extend_from_slice(b"\r\n");
-            body.extend_from_slice(&p.bytes);
-            body.extend_from_slice(b"\r\n");
-        }
-        body.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
+        let (content_type, body) = multipart_body(parts);
         let mut req = client()
             .post(self.url(path))
-            .header(
-                "content-type",
-                format!("multipart/form-data; boundary={boundary}"),
-            )
+            .header("content-type", content_type)
             .body(body);
         if let Some(t) = token {
             req = req.bearer_auth(t);
         }
+        Reply::read(req.send().await, path).await
+    }
+
+    /// A page form posted as `multipart/form-data` (a form with files) by the browser of `who`:
+    /// the CSRF token first, then `parts`, as [`TestApp::page`] does for url-encoded forms.
+    pub async fn page_multipart(&self, who: &TestUser, path: &str, parts: &[Part]) -> Reply {
+        let mut all = vec![Part::text("csrf_token", CSRF)];
+        all.extend_from_slice(parts);
+        let (content_type, body) = multipart_body(&all);
+        let req = client()
+            .post(self.url(path))
+            .header("content-type", content_type)
+            .header(
+                "cookie",
+                format!("kjy_session={}; kjy_csrf={CSRF}", who.token),
+            )
+            .body(body);
         Reply::read(req.send().await, path).await
     }
 

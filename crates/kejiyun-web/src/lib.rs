@@ -124,6 +124,7 @@ pub fn router(state: AppState) -> Router {
     let app = Router::new()
         .merge(pages::router())
         .merge(api_router)
+        .merge(api::uploads::file_routes())
         .route(
             "/api/v1/openapi.json",
             get(move || {

@@ -87,6 +87,59 @@ pub struct Config {
     /// The address people reach the platform at (`https://kjy.example.cn`), printed in the QR
     /// codes of certificates. Empty: the scheme and host the download request came to.
     pub public_url: String,
+    /// The upload engine's limits (`[uploads]`).
+    pub uploads: UploadsConfig,
+}
+
+/// `[uploads]`: the largest file of each kind, and how large a decoded image may be. Files
+/// are kept in `<data_dir>/uploads`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct UploadsConfig {
+    pub image_max_mb: usize,
+    pub pdf_max_mb: usize,
+    pub video_max_mb: usize,
+    pub audio_max_mb: usize,
+    pub document_max_mb: usize,
+    /// Largest width or height of an image, in pixels.
+    pub image_max_side: u32,
+    /// Largest width × height of an image, in megapixels.
+    pub image_max_megapixels: u64,
+    /// The thumbnail's longer side, in pixels.
+    pub thumbnail_px: u32,
+}
+
+impl Default for UploadsConfig {
+    fn default() -> Self {
+        let p = kejiyun_core::uploads::UploadPolicy::default();
+        const MB: usize = 1024 * 1024;
+        Self {
+            image_max_mb: p.image_max_bytes / MB,
+            pdf_max_mb: p.pdf_max_bytes / MB,
+            video_max_mb: p.video_max_bytes / MB,
+            audio_max_mb: p.audio_max_bytes / MB,
+            document_max_mb: p.document_max_bytes / MB,
+            image_max_side: p.image_max_side,
+            image_max_megapixels: p.image_max_pixels / 1_000_000,
+            thumbnail_px: p.thumbnail_px,
+        }
+    }
+}
+
+impl UploadsConfig {
+    pub fn policy(&self) -> kejiyun_core::uploads::UploadPolicy {
+        let mb = |n: usize| n.max(1).saturating_mul(1024 * 1024);
+        kejiyun_core::uploads::UploadPolicy {
+            image_max_bytes: mb(self.image_max_mb),
+            pdf_max_bytes: mb(self.pdf_max_mb),
+            video_max_bytes: mb(self.video_max_mb),
+            audio_max_bytes: mb(self.audio_max_mb),
+            document_max_bytes: mb(self.document_max_mb),
+            image_max_side: self.image_max_side.max(1),
+            image_max_pixels: self.image_max_megapixels.max(1).saturating_mul(1_000_000),
+            thumbnail_px: self.thumbnail_px.clamp(16, 2048),
+        }
+    }
 }
 
 impl Default for Config {
@@ -127,6 +180,7 @@ impl Default for Config {
             embedding_model: String::new(),
             certificate_font: String::new(),
             public_url: String::new(),
+            uploads: UploadsConfig::default(),
         }
     }
 }
@@ -250,6 +304,22 @@ certificate_font = ""
 # code of every certificate so that a phone can open its verify page. Empty: the scheme and
 # host the download request came to.
 public_url = ""
+# The upload engine (photos of questions and answers now; other modules' files later). The
+# kind of a file is decided by its content; images are decoded and re-encoded (no EXIF, no
+# appended data) with a thumbnail. Files live in <data_dir>/uploads, named by a random id.
+[uploads]
+# Largest file of each kind, in MB.
+image_max_mb = 10
+pdf_max_mb = 20
+video_max_mb = 200
+audio_max_mb = 50
+document_max_mb = 20
+# Largest image: each side in pixels, and width x height in megapixels (larger ones, such
+# as decompression bombs, are refused before decoding).
+image_max_side = 12000
+image_max_megapixels = 50
+# The thumbnail's longer side, in pixels.
+thumbnail_px = 320
 "#;
 
 /// Values given on the command line; `None` leaves the configured value.

@@ -481,6 +481,7 @@ pub async fn load(s: &Services, clock: &ManualClock) -> anyhow::Result<()> {
             &wang,
             asked,
             "多半是蚜虫或潜叶蛾危害新梢所致：翻看叶背有无虫体和虫道；有虫可用吡虫啉防治，并结合抹芽控梢。若叶脉间黄化、叶片小，再考虑缺锌缺锰，叶面喷施微量元素肥。",
+            &[],
         )
         .await
         .map_err(err)?;

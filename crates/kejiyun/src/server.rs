@@ -171,6 +171,8 @@ async fn build_services(
             unanswered_hours: config.question_unanswered_hours.max(0),
         },
         upload_limit_bytes: config.upload_limit_bytes,
+        files: Arc::new(store.files(&config.data_dir)),
+        upload_policy: config.uploads.policy(),
     };
     Ok((Arc::new(services), store))
 }

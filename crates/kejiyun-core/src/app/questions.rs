@@ -16,6 +16,8 @@ use crate::questions::{
     QuestionDraft, answer_text, invitees, qa_transition,
 };
 use crate::search_ports::{DocKind, MAX_MATCHES};
+use crate::uploads::ports::PhotoTarget;
+use crate::uploads::{Upload, UploadId};
 use crate::{DomainError, DomainResult};
 
 use_cases!(
@@ -32,6 +34,19 @@ pub struct Thread {
     pub qa: QaState,
     pub answers: Vec<Answer>,
     pub invitations: Option<Vec<Invitation>>,
+    /// The photos of the question and of its answers, each in its order.
+    pub photos: Vec<(PhotoTarget, Upload)>,
+}
+
+impl Thread {
+    /// The photos of the question, or of one of its answers.
+    pub fn photos_of(&self, target: PhotoTarget) -> Vec<&Upload> {
+        self.photos
+            .iter()
+            .filter(|(t, _)| *t == target)
+            .map(|(_, u)| u)
+            .collect()
+    }
 }
 
 fn no_question() -> DomainError {
@@ -146,12 +161,35 @@ impl Questions<'_> {
         } else {
             None
         };
+        let mut targets = vec![PhotoTarget::Question(id)];
+        targets.extend(answers.iter().map(|a| PhotoTarget::Answer(a.id)));
+        let photos = self.files.photos(&targets).await?;
         Ok(Thread {
             question,
             qa,
             answers,
             invitations,
+            photos,
         })
+    }
+
+    /// Anyone logged in asks (a draft, or pending review with `submit`), with up to six of
+    /// their own uploaded photos. The photos are checked before anything is written; they are
+    /// linked once the question exists (a question row without its photos would need a
+    /// database failure between the two writes; photos are never linked to no question).
+    pub async fn ask(
+        &self,
+        actor: &Actor,
+        input: &crate::questions::QuestionInput,
+        submit: bool,
+        photos: &[UploadId],
+    ) -> DomainResult<QuestionId> {
+        self.uploads().own_photos(actor, photos).await?;
+        let id = self.postings().create(actor, input, submit).await?;
+        self.files
+            .attach_photos(PhotoTarget::Question(id), photos)
+            .await?;
+        Ok(id)
     }
 
     /// A verified tech worker answers a published question (not their own); the asker is
@@ -161,6 +199,7 @@ impl Questions<'_> {
         actor: &Actor,
         id: QuestionId,
         text: &str,
+        photos: &[UploadId],
     ) -> DomainResult<AnswerId> {
         if !actor.grants.contains(&Grant::TechWorker) {
             return Err(DomainError::Forbidden(
@@ -176,6 +215,7 @@ impl Questions<'_> {
         }
         let text = answer_text(text)?;
         self.banned_words.check("text", &[text.as_str()])?;
+        self.uploads().own_photos(actor, photos).await?;
         let name = self
             .store
             .user(actor.user_id)
@@ -206,7 +246,13 @@ impl Questions<'_> {
             };
             match self.store.add_answer(answer).await {
                 Err(StoreError::Conflict(_)) if attempts < 2 => attempts += 1,
-                other => return Ok(other?),
+                other => {
+                    let answer = other?;
+                    self.files
+                        .attach_photos(PhotoTarget::Answer(answer), photos)
+                        .await?;
+                    return Ok(answer);
+                }
             }
         }
     }

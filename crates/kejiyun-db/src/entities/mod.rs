@@ -3,6 +3,7 @@
 
 pub mod achievements;
 pub mod answer_helpful;
+pub mod answer_photos;
 pub mod audit_log;
 pub mod auth_tokens;
 pub mod certificates;
@@ -22,6 +23,7 @@ pub mod outbox;
 pub mod outbox_horizon;
 pub mod question_answers;
 pub mod question_invitations;
+pub mod question_photos;
 pub mod questions;
 pub mod quotes;
 pub mod regions;
@@ -36,5 +38,6 @@ pub mod training_attendance;
 pub mod training_enrolments;
 pub mod training_sessions;
 pub mod trainings;
+pub mod uploads;
 pub mod user_grants;
 pub mod users;

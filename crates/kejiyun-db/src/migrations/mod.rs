@@ -23,6 +23,7 @@ mod m20261206_000015_one_time_codes;
 mod m20261207_000016_questions;
 mod m20261207_000017_list_order;
 mod m20261207_000018_trainings;
+mod m20261207_000019_uploads;
 mod m20261207_000020_certificates;
 
 pub struct Migrator;
@@ -49,6 +50,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261207_000016_questions::Migration),
             Box::new(m20261207_000017_list_order::Migration),
             Box::new(m20261207_000018_trainings::Migration),
+            Box::new(m20261207_000019_uploads::Migration),
             Box::new(m20261207_000020_certificates::Migration),
         ]
     }

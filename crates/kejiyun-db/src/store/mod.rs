@@ -46,6 +46,7 @@ mod stats_served;
 mod tech_workers;
 mod tokens;
 mod trainings;
+pub(crate) mod uploads;
 
 use kejiyun_core::moderation::ModerationStatus;
 use kejiyun_core::paging::{Page, Paged};

@@ -24,6 +24,7 @@ mod stats_first_answer;
 mod tech_workers;
 mod tokens;
 mod trainings;
+pub mod uploads;
 
 use kejiyun_core::market::postings::{AchievementDraft, NeedDraft, ServiceDraft};
 use kejiyun_core::paging::Page;
@@ -60,7 +61,7 @@ struct ApiDoc;
 /// The tags the operations are filed under, in the order `/api` lists them: the name each
 /// operation names, its Chinese name (the tag's `x-displayName`, the heading viewers such as
 /// Redoc and `/api` show) and its description, Chinese first, then English.
-const TAGS: [(&str, &str, &str); 22] = [
+const TAGS: [(&str, &str, &str); 23] = [
     (
         "auth",
         "注册与登录",
@@ -160,6 +161,11 @@ const TAGS: [(&str, &str, &str); 22] = [
         "trainings",
         "培训",
         "培训的发布、报名（不超过名额）、每场签到表和滚动签到码签到；每场每人到场计一人次。\n\nTrainings: holding, enrolment within the capacity, each session's roll and rotating-code check-in; each person present at each session is one person-time.",
+    ),
+    (
+        "uploads",
+        "文件上传",
+        "上传图片（按内容判断类型，重新编码并生成缩略图），供问题和回答引用。\n\nUploads: images judged by their content, re-encoded with a thumbnail; referred to by questions and answers.",
     ),
     (
         "search",
@@ -293,6 +299,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(trainings::mark))
         .routes(routes!(trainings::code))
         .routes(routes!(trainings::check_in))
+        .routes(uploads::upload_route())
         .routes(routes!(market::catalogue::catalogue))
         .routes(routes!(market::services::list, market::services::create))
         .routes(routes!(market::services::get_one, market::services::edit))

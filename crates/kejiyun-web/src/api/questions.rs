@@ -14,6 +14,7 @@ use kejiyun_core::permissions::Actor;
 use kejiyun_core::questions::{
     Answer, AnsweredQuestion, Invitation, Question, QuestionDraft, QuestionInput,
 };
+use kejiyun_core::uploads::{self, ports::PhotoTarget};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
@@ -22,6 +23,7 @@ use super::market::dto::{
     CategoryDto, CreatedId, PostingMetaDto, StateDto, Vocab, list_type, posting_requests, ts,
 };
 use super::market::postings::{self, Filters, PostingResource};
+use super::uploads::file_url;
 use crate::AppState;
 use crate::error::{ApiResult, ErrorBody};
 use crate::extract::{ApiJson, ApiPath, ApiQuery};
@@ -30,7 +32,7 @@ use crate::session::{ApiUser, Ctx};
 list_type!(QuestionList, QuestionDto);
 list_type!(ExpertAnswerList, ExpertAnswerDto);
 
-posting_requests!(CreateQuestionRequest, QuestionRequest, QuestionInput, {
+posting_requests!(PlainQuestionRequest, QuestionRequest, QuestionInput, {
     /// 4–60 characters.
     #[schema(example = "脐橙叶片发黄怎么办")]
     title: String,
@@ -43,6 +45,43 @@ posting_requests!(CreateQuestionRequest, QuestionRequest, QuestionInput, {
     #[schema(example = "511623")]
     region: String,
 });
+
+/// A new question: the fields of [`QuestionRequest`], `submit`, and its photos.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CreateQuestionRequest {
+    /// 4–60 characters.
+    #[schema(example = "脐橙叶片发黄怎么办")]
+    pub title: String,
+    /// The question: what was seen, since when, what was tried; 10–5000 characters.
+    pub text: String,
+    /// A category code (see `GET /api/v1/categories`).
+    #[schema(example = "fruit")]
+    pub category: String,
+    /// Six-digit code of the asker's region (the question is routed to experts near it).
+    #[schema(example = "511623")]
+    pub region: String,
+    /// `true`: send to the region's moderation queue at once; otherwise a draft.
+    #[serde(default)]
+    pub submit: bool,
+    /// Up to 6 images the caller uploaded (`POST /api/v1/uploads`), in the order shown.
+    #[serde(default)]
+    pub photo_ids: Vec<String>,
+}
+
+impl CreateQuestionRequest {
+    fn split(self) -> (QuestionInput, bool, Vec<String>) {
+        let plain = PlainQuestionRequest {
+            title: self.title,
+            text: self.text,
+            category: self.category,
+            region: self.region,
+            submit: self.submit,
+        };
+        let (input, submit) = plain.split();
+        (input, submit, self.photo_ids)
+    }
+}
 
 impl From<QuestionRequest> for QuestionInput {
     fn from(r: QuestionRequest) -> Self {
@@ -105,6 +144,9 @@ pub struct AnswerDto {
     /// The caller marked it helpful.
     pub helpful_by_me: bool,
     pub created_at: String,
+    /// The answer's photos, in order (on a question's page; absent in lists of answers).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub photos: Option<Vec<PhotoDto>>,
 }
 
 impl From<Answer> for AnswerDto {
@@ -119,6 +161,7 @@ impl From<Answer> for AnswerDto {
             helpful: a.helpful,
             helpful_by_me: a.helpful_by_viewer,
             created_at: ts(a.created_at),
+            photos: None,
         }
     }
 }
@@ -161,18 +204,62 @@ pub struct QuestionThreadDto {
     /// The experts it was routed to: for the asker and the region's admins only (`null` for
     /// others).
     pub invitations: Option<Vec<InvitationDto>>,
+    /// The question's photos, in order.
+    pub photos: Vec<PhotoDto>,
+}
+
+/// A photo of a question or an answer.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PhotoDto {
+    pub id: String,
+    /// The image (JPEG or PNG).
+    pub url: String,
+    /// At most 320 px on its longer side (configurable).
+    pub thumb_url: String,
+    pub width: Option<u32>,
+    pub height: Option<u32>,
+}
+
+impl PhotoDto {
+    fn list(t: &Thread, target: PhotoTarget) -> Vec<Self> {
+        t.photos_of(target)
+            .into_iter()
+            .map(|u| Self {
+                id: u.id.to_string(),
+                url: file_url(&u.id, false),
+                thumb_url: file_url(&u.id, u.has_thumb),
+                width: u.width,
+                height: u.height,
+            })
+            .collect()
+    }
 }
 
 impl QuestionThreadDto {
     pub fn new(s: &Services, actor: Option<&Actor>, t: Thread) -> Self {
+        let photos = PhotoDto::list(&t, PhotoTarget::Question(t.question.id));
+        let answers = t
+            .answers
+            .iter()
+            .map(|a| PhotoDto::list(&t, PhotoTarget::Answer(a.id)))
+            .collect::<Vec<_>>();
         Self {
             question: QuestionDto::new(s, actor, t.question),
             answer_state: Vocab::new(t.qa.state.as_str(), t.qa.state.label_zh()),
             first_answered_at: t.qa.first_answered_at.map(ts),
-            answers: t.answers.into_iter().map(AnswerDto::from).collect(),
+            answers: t
+                .answers
+                .into_iter()
+                .zip(answers)
+                .map(|(a, photos)| AnswerDto {
+                    photos: Some(photos),
+                    ..AnswerDto::from(a)
+                })
+                .collect(),
             invitations: t
                 .invitations
                 .map(|v| v.into_iter().map(InvitationDto::from).collect()),
+            photos,
         }
     }
 }
@@ -200,6 +287,9 @@ pub struct AnswerRequest {
     /// 10–5000 characters.
     #[schema(example = "建议先采集叶片送检，确认是否为黄龙病；确诊后及时挖除病株并统一防治木虱。")]
     pub text: String,
+    /// Up to 6 images the caller uploaded (`POST /api/v1/uploads`), in the order shown.
+    #[serde(default)]
+    pub photo_ids: Vec<String>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -295,8 +385,14 @@ pub async fn create(
     ApiUser(session): ApiUser,
     ApiJson(req): ApiJson<CreateQuestionRequest>,
 ) -> ApiResult<(StatusCode, ApiJson<CreatedId>)> {
-    let (input, submit) = req.split();
-    postings::create(&state, &session.actor, input, submit).await
+    let (input, submit, photos) = req.split();
+    let photos = uploads::photo_ids(&photos)?;
+    let id = state
+        .services
+        .questions()
+        .ask(&session.actor, &input, submit, &photos)
+        .await?;
+    Ok((StatusCode::CREATED, ApiJson(CreatedId { id: id.0 })))
 }
 
 /// 查看问题及回答
@@ -370,10 +466,11 @@ pub async fn answer(
     ApiPath(id): ApiPath<QuestionId>,
     ApiJson(req): ApiJson<AnswerRequest>,
 ) -> ApiResult<(StatusCode, ApiJson<CreatedId>)> {
+    let photos = uploads::photo_ids(&req.photo_ids)?;
     let answer = state
         .services
         .questions()
-        .answer(&session.actor, id, &req.text)
+        .answer(&session.actor, id, &req.text, &photos)
         .await?;
     Ok((StatusCode::CREATED, ApiJson(CreatedId { id: answer.0 })))
 }

@@ -13,6 +13,7 @@ mod market;
 mod me;
 mod notifications;
 mod orgs;
+mod photos;
 mod questions;
 mod search;
 mod stats;

@@ -5,7 +5,7 @@
 
 use askama::Template;
 use axum::Router;
-use axum::extract::{Path, RawQuery, State};
+use axum::extract::{DefaultBodyLimit, Path, RawQuery, State};
 use axum::routing::{get, post};
 use kejiyun_core::DomainError;
 use kejiyun_core::app::Thread;
@@ -16,13 +16,15 @@ use kejiyun_core::market::postings::PostingKind;
 use kejiyun_core::moderation::ModerationStatus;
 use kejiyun_core::paging::{Page, Paged};
 use kejiyun_core::permissions::{Grant, RegionScope};
-use kejiyun_core::questions::{AnswerState, Question, QuestionDraft, QuestionInput};
+use kejiyun_core::questions::{AnswerState, Question, QuestionDraft, QuestionInput, answer_text};
+use kejiyun_core::uploads::ports::PhotoTarget;
 use serde::Deserialize;
 
 use super::common::{
     Layout, OrPage, Outcome, PageResult, Params, Pg, form_error, ok, parse_id, render, see_other,
 };
 use super::market::{badge, category_label, category_options};
+use super::photos::{PhotoForm, PhotoView, photos_hint, views};
 use super::tech_workers::{Filters, local_region_name};
 use super::widgets::{ModerateForms, Opt, Pager, RegionSelect, RegionSelectSpec};
 use crate::AppState;
@@ -31,12 +33,21 @@ use crate::session::{CsrfForm, Ctx, EmptyForm};
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/questions", get(list))
-        .route("/questions/new", get(new_form).post(create))
+        // The global body limit is smaller than six photos: `PhotoForm` is the limit here.
+        .route(
+            "/questions/new",
+            get(new_form)
+                .post(create)
+                .layer(DefaultBodyLimit::disable()),
+        )
         .route("/questions/{id}", get(page))
         .route("/questions/{id}/edit", get(edit_form).post(save))
         .route("/questions/{id}/submit", post(submit))
         .route("/questions/{id}/close", post(close))
-        .route("/questions/{id}/answers", post(answer))
+        .route(
+            "/questions/{id}/answers",
+            post(answer).layer(DefaultBodyLimit::disable()),
+        )
         .route("/questions/{id}/answers/{answer}/accept", post(accept))
         .route("/questions/{id}/answers/{answer}/helpful", post(helpful))
         .route("/admin/questions", get(admin_unanswered))
@@ -165,6 +176,17 @@ pub struct QuestionForm {
 }
 
 impl QuestionForm {
+    /// The ask form's fields (it comes as multipart, with its photos).
+    fn from_photo_form(f: &PhotoForm) -> Self {
+        Self {
+            title: f.get("title").to_owned(),
+            text: f.get("text").to_owned(),
+            category: f.get("category").to_owned(),
+            region: f.get("region").to_owned(),
+            action: f.get("action").to_owned(),
+        }
+    }
+
     fn input(&self) -> QuestionInput {
         QuestionInput {
             title: self.title.clone(),
@@ -189,6 +211,9 @@ struct FormTpl {
     rereview: bool,
     /// Only a draft offers "save as draft".
     draft: bool,
+    /// The ask form takes photos (multipart); the edit form does not.
+    photos: bool,
+    photos_hint: String,
 }
 
 fn form_page(
@@ -215,6 +240,8 @@ fn form_page(
             matches!(s, ModerationStatus::Published | ModerationStatus::Rejected)
         }),
         draft: editing.is_none_or(|(_, s)| s == ModerationStatus::Draft),
+        photos: editing.is_none(),
+        photos_hint: photos_hint(pg),
         form,
         base,
     };
@@ -233,15 +260,19 @@ pub async fn new_form(State(state): State<AppState>, ctx: Ctx) -> PageResult {
     form_page(&pg, None, form, Outcome::Fresh)
 }
 
-pub async fn create(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    CsrfForm(form): CsrfForm<QuestionForm>,
-) -> PageResult {
+pub async fn create(State(state): State<AppState>, ctx: Ctx, sent: PhotoForm) -> PageResult {
     let pg = Pg::new(&state, ctx);
     let actor = pg.require_login()?;
+    let form = QuestionForm::from_photo_form(&sent);
     let submit = form.action != "draft";
-    match pg.s().postings().create(actor, &form.input(), submit).await {
+    let input = form.input();
+    let asked = async {
+        // A question that cannot be asked stores no photo.
+        QuestionDraft::parse(&input)?;
+        let photos = pg.s().uploads().store_photos(actor, &sent.files()).await?;
+        pg.s().questions().ask(actor, &input, submit, &photos).await
+    };
+    match asked.await {
         Ok(id) => {
             let done = if submit { "submitted" } else { "created" };
             Ok(see_other(&format!("/questions/{id}?done={done}")))
@@ -322,6 +353,7 @@ pub struct AnswerView {
     pub marked: bool,
     /// The viewer is the asker and may accept it.
     pub can_accept: bool,
+    pub photos: Vec<PhotoView>,
 }
 
 /// An invited expert as the asker sees it.
@@ -336,6 +368,8 @@ pub struct InvitationView {
 #[template(path = "questions/page.html", whitespace = "minimize")]
 struct PageTpl {
     base: Layout,
+    photos: Vec<PhotoView>,
+    photos_hint: String,
     id: i64,
     title: String,
     text: String,
@@ -393,6 +427,7 @@ async fn question_page(
         qa,
         answers,
         invitations,
+        photos,
     } = s.questions().thread(actor, id).await.or_page(pg)?;
     let me = actor.map(|a| a.user_id);
     let owner = me == Some(question.meta.owner);
@@ -402,6 +437,7 @@ async fn question_page(
     let answers = answers
         .into_iter()
         .map(|a| AnswerView {
+            photos: views(&photos, PhotoTarget::Answer(a.id)),
             id: a.id.0,
             can_mark: me.is_some_and(|m| m != a.author) && !a.helpful_by_viewer,
             marked: a.helpful_by_viewer,
@@ -431,6 +467,8 @@ async fn question_page(
     let mut base = pg.layout_titled(question.draft.title.clone(), "questions");
     let (code, field) = outcome.apply(&mut base);
     let page = PageTpl {
+        photos: views(&photos, PhotoTarget::Question(id)),
+        photos_hint: photos_hint(pg),
         id: id.0,
         category: category_label(pg, question.draft.category),
         region: pg.region_name(region),
@@ -537,28 +575,24 @@ pub async fn close(
     after(&pg, id, r, "closed", String::new()).await
 }
 
-#[derive(Debug, Default, Deserialize)]
-#[serde(default)]
-pub struct AnswerForm {
-    text: String,
-}
-
 pub async fn answer(
     State(state): State<AppState>,
     ctx: Ctx,
     Path(raw): Path<String>,
-    CsrfForm(form): CsrfForm<AnswerForm>,
+    sent: PhotoForm,
 ) -> PageResult {
     let pg = Pg::new(&state, ctx);
     let actor = pg.require_login()?;
     let id = question_id(&pg, &raw)?;
-    let r = pg
-        .s()
-        .questions()
-        .answer(actor, id, &form.text)
-        .await
-        .map(drop);
-    let keep = if r.is_err() { form.text } else { String::new() };
+    let text = sent.get("text").to_owned();
+    let answered = async {
+        // An answer that cannot be given stores no photo.
+        answer_text(&text)?;
+        let photos = pg.s().uploads().store_photos(actor, &sent.files()).await?;
+        pg.s().questions().answer(actor, id, &text, &photos).await
+    };
+    let r = answered.await.map(drop);
+    let keep = if r.is_err() { text } else { String::new() };
     after(&pg, id, r, "answered", keep).await
 }
 

@@ -97,6 +97,8 @@ pub(super) async fn app() -> (Router, Arc<Services>) {
         .await
         .expect("connect");
     kejiyun_db::migrate(&store).await.expect("migrate");
+    // Page tests upload nothing; the directory is only named.
+    let files = Arc::new(store.files(&std::env::temp_dir().join("kejiyun-page-tests")));
     let store = Arc::new(store);
     let index = kejiyun_search::SearchIndex::in_memory(kejiyun_search::Analyzer::new())
         .expect("search index");
@@ -106,6 +108,8 @@ pub(super) async fn app() -> (Router, Arc<Services>) {
         posting_ttl_days: 90,
         qa: kejiyun_core::questions::QaPolicy::default(),
         upload_limit_bytes: 2 * 1024 * 1024,
+        files,
+        upload_policy: kejiyun_core::uploads::UploadPolicy::default(),
         store,
         clock: Arc::new(SystemClock),
         regions: kejiyun_db::regions::directory(),

@@ -312,7 +312,7 @@ fn too_large(limit: usize) -> ApiError {
 /// The form, read whole but never more than the upload limit plus [`FORM_OVERHEAD`] (413
 /// beyond; refused before reading when the declared length is already too large). The route
 /// disables the global body limit, so this is the limit of this route.
-async fn limited_multipart(request: Request, limit: usize) -> ApiResult<Multipart> {
+pub(crate) async fn limited_multipart(request: Request, limit: usize) -> ApiResult<Multipart> {
     let max = limit.saturating_add(FORM_OVERHEAD);
     let (parts, mut body) = request.into_parts();
     let declared = parts
@@ -344,7 +344,7 @@ async fn limited_multipart(request: Request, limit: usize) -> ApiResult<Multipar
     })
 }
 
-fn multipart_error(e: axum::extract::multipart::MultipartError) -> ApiError {
+pub(crate) fn multipart_error(e: axum::extract::multipart::MultipartError) -> ApiError {
     if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
         ApiError::new(
             StatusCode::PAYLOAD_TOO_LARGE,
