@@ -8,6 +8,7 @@
 //! This file holds the rules (parsing, who manages a training); the use cases are in
 //! `app/trainings.rs`, the storage port in `trainings/ports.rs`.
 
+pub mod import;
 pub mod ports;
 
 use chrono::{NaiveDateTime, TimeZone};

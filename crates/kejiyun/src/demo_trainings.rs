@@ -84,6 +84,11 @@ pub(crate) async fn load(s: &Services, clock: &ManualClock) -> anyhow::Result<()
         .mark(&linshui, citrus, second, people[1].user_id, true)
         .await
         .map_err(err)?;
+    // The farmer, present at both, takes the certificate (verifiable at /verify/{code}).
+    trainings
+        .certificate(&people[0], citrus)
+        .await
+        .map_err(err)?;
 
     let guides = trainings
         .create(

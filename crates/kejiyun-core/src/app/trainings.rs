@@ -2,7 +2,9 @@
 //! check-in. The rules are in `trainings.rs` and `rotating_code.rs`; these check who may act,
 //! then call the store once.
 
+use crate::certificates::{Certificate, CertificateKind, NewCertificate};
 use crate::ids::{TrainingId, TrainingSessionId, UserId};
+use crate::import::{self, RowError, RowReport, Sheet};
 use crate::moderation::ModerationStatus;
 use crate::orgs::Org;
 use crate::paging::{Page, Paged};
@@ -10,6 +12,7 @@ use crate::permissions::{Actor, RegionScope};
 use crate::profiles::ProfileKind;
 use crate::profiles::ports::ProfileStore;
 use crate::rotating_code::{self, EventSecret, ShownCode};
+use crate::trainings::import::{EnrolmentList, LOGIN};
 use crate::trainings::ports::{NewTraining, TrainingFilter};
 use crate::trainings::{
     CheckIn, Enrolment, RollEntry, Training, TrainingDraft, TrainingInput, manages, may_hold,
@@ -223,6 +226,96 @@ impl Trainings<'_> {
             .store
             .set_attendance(session, actor.user_id, Some(CheckIn::Code), self.now())
             .await?)
+    }
+}
+
+impl Trainings<'_> {
+    /// An organizer's enrolment list (.xlsx read into `sheet`): every row checked — a login
+    /// nobody registered with, someone enrolled already, a repeated row — and reported by its
+    /// row number. With `apply`, a clean list is enrolled in one transaction; a list with any
+    /// bad row enrols nobody. A list longer than the places left is refused whole. Returns the
+    /// report (its rows: who would be, or was, enrolled) and how many were enrolled.
+    pub async fn import_enrolments(
+        &self,
+        actor: &Actor,
+        id: TrainingId,
+        sheet: &Sheet,
+        apply: bool,
+    ) -> DomainResult<(RowReport<UserId>, usize)> {
+        let t = self.managed(actor, id).await?;
+        let read = import::read::<EnrolmentList>(sheet)?;
+        let mut report = RowReport {
+            rows: Vec::new(),
+            errors: read.errors,
+        };
+        for (row, r) in read.rows {
+            let refuse = |m: &str| RowError::new(row, Some(LOGIN), m);
+            match self.store.user_by_login(&r.login).await? {
+                None => report
+                    .errors
+                    .push(refuse("该手机号或邮箱尚未注册科技云，请学员先注册")),
+                Some(u) if report.rows.iter().any(|(_, id)| *id == u.id) => {
+                    report.errors.push(refuse("与前面一行是同一个人"));
+                }
+                Some(u) if self.store.is_enrolled(id, u.id).await? => {
+                    report.errors.push(refuse("已报名，无需再导入"));
+                }
+                Some(u) => report.rows.push((row, u.id)),
+            }
+        }
+        report.errors.sort_by_key(|e| e.row);
+        if report.rows.len() > t.places_left() as usize {
+            return Err(DomainError::Conflict(format!(
+                "名单中可报名 {} 人，超过剩余名额 {} 人：请删减名单或先扩大名额",
+                report.rows.len(),
+                t.places_left()
+            )));
+        }
+        if !apply || !report.is_clean() {
+            return Ok((report, 0));
+        }
+        let users: Vec<UserId> = report.rows.iter().map(|(_, u)| *u).collect();
+        self.enrol(id, &users).await?;
+        Ok((report, users.len()))
+    }
+
+    /// The attendee's certificate of this training (issued once, then the same one): after its
+    /// last session has ended, for someone present at one session at least. Its detail says
+    /// how many of the sessions they attended.
+    pub async fn certificate(&self, actor: &Actor, id: TrainingId) -> DomainResult<Certificate> {
+        let t = self.get(id).await?;
+        let now = self.now();
+        if t.sessions.last().is_some_and(|s| now < s.ends_at) {
+            return Err(DomainError::Conflict("培训结束后才能领取证书".into()));
+        }
+        let attended = self.store.sessions_attended(id, actor.user_id).await?;
+        if attended == 0 {
+            return Err(DomainError::Conflict(
+                "没有您的出勤记录：到场签到后才能领取培训证书".into(),
+            ));
+        }
+        let holder = self
+            .store
+            .user(actor.user_id)
+            .await?
+            .ok_or(DomainError::Unauthenticated)?;
+        let issuer = self.regions.get(t.region).map_or_else(
+            || "科学技术协会".to_owned(),
+            |r| format!("{}科学技术协会", r.name),
+        );
+        self.certificates()
+            .issue(&NewCertificate {
+                kind: CertificateKind::Training,
+                subject: format!("training:{id}"),
+                holder: actor.user_id,
+                holder_name: holder.display_name,
+                title: format!("{}（{}）", t.title, t.kind.label_zh()),
+                detail: format!("出勤 {attended} 次（共 {} 次课）", t.sessions.len()),
+                issuer,
+                region: t.region,
+                issued_at: now,
+            })
+            .await
     }
 }
 

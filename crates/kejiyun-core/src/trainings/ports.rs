@@ -65,4 +65,6 @@ pub trait TrainingStore: Send + Sync {
     ) -> StoreResult<bool>;
     /// The session's roll: every enrolled user, present or not, in enrolment order.
     async fn roll(&self, session: TrainingSessionId) -> StoreResult<Vec<RollEntry>>;
+    /// How many of the training's sessions `user` was present at (what a certificate says).
+    async fn sessions_attended(&self, training: TrainingId, user: UserId) -> StoreResult<u32>;
 }

@@ -468,6 +468,16 @@ impl TrainingStore for SeaStore {
     async fn is_enrolled(&self, training: TrainingId, user: UserId) -> StoreResult<bool> {
         enrolled(&self.db, training, user).await
     }
+    async fn sessions_attended(&self, training: TrainingId, user: UserId) -> StoreResult<u32> {
+        use training_attendance::Column as A;
+        let n = training_attendance::Entity::find()
+            .filter(A::TrainingId.eq(training.0))
+            .filter(A::UserId.eq(user.0))
+            .count(&self.db)
+            .await
+            .map_err(db_err)?;
+        Ok(u32::try_from(n).unwrap_or(u32::MAX))
+    }
     async fn session_key(&self, session: TrainingSessionId) -> StoreResult<Option<SessionKey>> {
         let s = training_sessions::Entity::find_by_id(session.0)
             .one(&self.db)

@@ -23,6 +23,7 @@ mod api_search;
 mod api_stats;
 mod api_stats_export;
 mod api_tokens_paging;
+mod api_training_lists;
 mod api_trainings;
 mod bench_matching;
 mod bench_search;

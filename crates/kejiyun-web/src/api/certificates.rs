@@ -3,12 +3,13 @@
 //! (a training's attendee asks for theirs).
 
 use axum::extract::State;
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
-use axum::response::{IntoResponse, Response};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::Response;
 use kejiyun_core::certificates::{Certificate, CertificateView};
 use serde::Serialize;
 use utoipa::ToSchema;
 
+use super::stats_export::attachment;
 use crate::AppState;
 use crate::certificate_pdf;
 use crate::error::{ApiError, ApiResult, ErrorBody};
@@ -154,7 +155,11 @@ pub async fn pdf(
                 e.to_string(),
             )
         })?;
-    Ok(pdf_response(bytes, &format!("certificate-{code}.pdf")))
+    Ok(attachment(
+        "application/pdf",
+        format!("certificate-{code}.pdf"),
+        bytes,
+    ))
 }
 
 /// The platform's public address: the configured one, else the scheme and host this request
@@ -177,28 +182,4 @@ fn public_base(state: &AppState, headers: &HeaderMap) -> String {
         "http"
     };
     format!("{scheme}://{host}")
-}
-
-fn pdf_response(bytes: Vec<u8>, file_name: &str) -> Response {
-    let disposition = HeaderValue::from_str(&format!("attachment; filename=\"{file_name}\""))
-        .unwrap_or(HeaderValue::from_static("attachment"));
-    (
-        [
-            (
-                header::CONTENT_TYPE,
-                HeaderValue::from_static("application/pdf"),
-            ),
-            (header::CONTENT_DISPOSITION, disposition),
-            (
-                header::X_CONTENT_TYPE_OPTIONS,
-                HeaderValue::from_static("nosniff"),
-            ),
-            (
-                header::CACHE_CONTROL,
-                HeaderValue::from_static("private, no-store"),
-            ),
-        ],
-        bytes,
-    )
-        .into_response()
 }

@@ -24,6 +24,7 @@ mod stats_first_answer;
 mod tech_workers;
 mod tokens;
 mod trainings;
+mod trainings_lists;
 pub mod uploads;
 
 use kejiyun_core::market::postings::{AchievementDraft, NeedDraft, ServiceDraft};
@@ -299,6 +300,9 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(trainings::mark))
         .routes(routes!(trainings::code))
         .routes(routes!(trainings::check_in))
+        .routes(routes!(trainings_lists::template))
+        .routes(routes!(trainings_lists::import))
+        .routes(routes!(trainings_lists::certificate))
         .routes(uploads::upload_route())
         .routes(routes!(market::catalogue::catalogue))
         .routes(routes!(market::services::list, market::services::create))

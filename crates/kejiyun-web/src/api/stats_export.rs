@@ -7,7 +7,9 @@ use std::collections::BTreeMap;
 
 use axum::extract::State;
 use axum::http::HeaderValue;
-use axum::http::header::{CACHE_CONTROL, CONTENT_DISPOSITION, CONTENT_TYPE};
+use axum::http::header::{
+    CACHE_CONTROL, CONTENT_DISPOSITION, CONTENT_TYPE, X_CONTENT_TYPE_OPTIONS,
+};
 use axum::response::{IntoResponse, Response};
 use chrono::{Datelike, Months, NaiveDate};
 use kejiyun_core::DomainError;
@@ -161,7 +163,8 @@ fn csv_body(e: &Export) -> String {
     out
 }
 
-fn attachment(content_type: &'static str, name: String, body: Vec<u8>) -> Response {
+/// A file to save (exports, templates, certificates): never rendered in place, never sniffed.
+pub(crate) fn attachment(content_type: &'static str, name: String, body: Vec<u8>) -> Response {
     let disposition = HeaderValue::from_str(&format!("attachment; filename=\"{name}\""))
         .unwrap_or_else(|_| HeaderValue::from_static("attachment"));
     (
@@ -169,6 +172,7 @@ fn attachment(content_type: &'static str, name: String, body: Vec<u8>) -> Respon
             (CONTENT_TYPE, HeaderValue::from_static(content_type)),
             (CONTENT_DISPOSITION, disposition),
             (CACHE_CONTROL, HeaderValue::from_static("private, no-cache")),
+            (X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff")),
         ],
         body,
     )

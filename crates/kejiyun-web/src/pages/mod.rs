@@ -22,6 +22,7 @@ mod stats_map;
 mod tech_workers;
 mod tokens;
 mod trainings;
+mod trainings_lists;
 pub(crate) mod widgets;
 
 use axum::Router;
@@ -83,6 +84,7 @@ pub fn router() -> Router<AppState> {
         .merge(market::router())
         .merge(questions::router())
         .merge(trainings::router())
+        .merge(trainings_lists::router())
         .route("/stats", get(stats::root))
         .route("/stats/{code}", get(stats::dashboard))
         .route("/stats/{code}/records", get(stats::records))

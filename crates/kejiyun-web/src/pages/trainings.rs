@@ -294,6 +294,8 @@ struct PageTpl {
     organizer: bool,
     is_enrolled: bool,
     logged_in: bool,
+    /// The last session has ended: an attendee may take their certificate.
+    ended: bool,
 }
 
 async fn training_of(pg: &Pg<'_>, raw: &str) -> Result<Training, super::common::PageError> {
@@ -323,6 +325,7 @@ pub async fn page(
     match Params::parse(q.as_deref()).get("done") {
         Some("created") => base.notice = Some(pg.t("tr.done.created").into()),
         Some("enrolled") => base.notice = Some(pg.t("tr.done.enrolled").into()),
+        Some("imported") => base.notice = Some(pg.t("tr.done.imported").into()),
         _ => {}
     }
     let sessions = t
@@ -351,6 +354,7 @@ pub async fn page(
         organizer,
         is_enrolled,
         logged_in: pg.actor().is_some(),
+        ended: t.sessions.last().is_some_and(|s| s.ends_at <= pg.s().now()),
         title: t.title,
         place: t.place,
         online_url: t.online_url,
