@@ -96,6 +96,8 @@ pub enum MatchReason {
     /// Close in meaning (found by the sentence embedding), with the suggestion's sentence
     /// closest to the subject's text.
     SimilarContent(String),
+    /// An expert's answers accepted by askers in the subject's category (question routing).
+    AcceptedAnswers(u32),
 }
 
 impl MatchReason {
@@ -109,6 +111,7 @@ impl MatchReason {
             Self::Fresh(_) => "fresh",
             Self::Equivalent(_) => "equivalent",
             Self::SimilarContent(_) => "similar_content",
+            Self::AcceptedAnswers(_) => "accepted_answers",
         }
     }
 
@@ -133,6 +136,7 @@ impl MatchReason {
             ),
             Self::SimilarContent(sentence) if sentence.is_empty() => "内容相近".to_owned(),
             Self::SimilarContent(sentence) => format!("内容相近：“{sentence}”"),
+            Self::AcceptedAnswers(n) => format!("本类问题已有 {n} 个回答被采纳"),
         }
     }
 

@@ -21,7 +21,7 @@ use crate::notifications::ports::NotificationStore;
 use crate::orgs::Org;
 use crate::profiles::ports::ProfileStore;
 use crate::questions::QuestionDraft;
-use crate::questions::ports::{FirstAnswerStore, QuestionStore};
+use crate::questions::ports::{AcceptedAnswerStore, FirstAnswerStore, QuestionStore};
 use crate::stats::ports::{StatsRebuildStore, StatsRecordStore, StatsSeriesStore};
 use crate::tech_workers::TechWorker;
 use crate::tech_workers::ports::TechWorkerStore;
@@ -106,6 +106,7 @@ pub trait Store:
     + PostingStore<QuestionDraft>
     + QuestionStore
     + FirstAnswerStore
+    + AcceptedAnswerStore
     + PostingLifecycleStore
     + InquiryStore
     + QuoteStore

@@ -9,12 +9,14 @@ pub mod ports;
 
 pub use first_answer::{FirstAnswer, FirstAnswerFigures, Median, first_answer_figures};
 
+use std::collections::HashMap;
+
 use crate::DomainError;
 use crate::ids::{AnswerId, QuestionId, TechWorkerId, UserId};
 use crate::market::categories::Category;
 use crate::market::ports::PostingStore;
 use crate::market::postings::{Posting, PostingContent, PostingInput, PostingKind};
-use crate::matching::Proximity;
+use crate::matching::{MatchReason, Proximity};
 use crate::ports::Store;
 use crate::regions::RegionCode;
 use crate::search_ports::{DocKind, Match};
@@ -250,6 +252,25 @@ pub fn invitees(
     out
 }
 
+/// Puts experts whose answers askers accepted in the question's category ahead of equals:
+/// each accepted answer (up to five) adds a tenth to a tech worker's match score, with the
+/// reason shown. Matches are then in score order again (ties by id, as the matcher orders).
+pub fn weigh_track_record(ranked: &mut [Match], accepted: &HashMap<UserId, u32>) {
+    for m in ranked.iter_mut() {
+        let n = match m.owner {
+            Some(owner) if m.kind == DocKind::TechWorker => {
+                accepted.get(&UserId(owner)).copied().unwrap_or(0)
+            }
+            _ => 0,
+        };
+        if n > 0 {
+            m.score *= 1.0 + 0.1 * n.min(5) as f32;
+            m.reasons.insert(0, MatchReason::AcceptedAnswers(n));
+        }
+    }
+    ranked.sort_by(|a, b| b.score.total_cmp(&a.score).then(a.id.cmp(&b.id)));
+}
+
 /// How questions are routed and watched (configuration).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct QaPolicy {
@@ -366,6 +387,32 @@ mod tests {
             reasons: vec![MatchReason::Terms(vec!["脐橙".into()])],
             strong: false,
         }
+    }
+
+    #[test]
+    fn accepted_answers_in_the_category_lift_an_expert_among_equals_with_the_reason() {
+        let mut ranked = vec![
+            expert(1, 101, "511623"),
+            expert(2, 102, "511623"),
+            expert(3, 103, "511623"),
+        ];
+        ranked[0].score = 1.2;
+        let accepted = HashMap::from([(UserId(103), 3), (UserId(102), 9)]);
+        weigh_track_record(&mut ranked, &accepted);
+        let order: Vec<i64> = ranked.iter().map(|m| m.id).collect();
+        // 2: 1.0 × 1.5 (capped at five); 3: 1.0 × 1.3; 1: 1.2 with no record.
+        assert_eq!(order, vec![2, 3, 1]);
+        assert_eq!(ranked[0].reasons[0], MatchReason::AcceptedAnswers(9));
+        assert_eq!(
+            ranked[0].reasons[0].text_zh(),
+            "本类问题已有 9 个回答被采纳"
+        );
+        assert!(
+            !ranked[2]
+                .reasons
+                .iter()
+                .any(|r| matches!(r, MatchReason::AcceptedAnswers(_)))
+        );
     }
 
     #[test]

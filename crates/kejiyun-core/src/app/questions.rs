@@ -13,7 +13,7 @@ use crate::ports::StoreError;
 use crate::questions::ports::{AcceptAnswer, InviteRound, NewAnswer};
 use crate::questions::{
     Answer, AnswerState, AnsweredQuestion, Invitation, LAST_ROUND, QaAction, QaState, Question,
-    QuestionDraft, answer_text, invitees, qa_transition,
+    QuestionDraft, answer_text, invitees, qa_transition, weigh_track_record,
 };
 use crate::search_ports::{DocKind, MAX_MATCHES};
 use crate::uploads::ports::PhotoTarget;
@@ -75,9 +75,19 @@ impl Questions<'_> {
         {
             return Ok(0);
         }
-        let ranked = self
+        let mut ranked = self
             .matches_of(DocKind::Question, id.0, MAX_MATCHES)
             .await?;
+        let experts: Vec<UserId> = ranked
+            .iter()
+            .filter(|m| m.kind == DocKind::TechWorker)
+            .filter_map(|m| m.owner.map(UserId))
+            .collect();
+        let accepted = self
+            .store
+            .accepted_answers_in(&experts, q.draft.category.code())
+            .await?;
+        weigh_track_record(&mut ranked, &accepted);
         let already: Vec<UserId> = self
             .store
             .invitations(id)

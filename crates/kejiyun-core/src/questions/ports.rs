@@ -98,3 +98,15 @@ pub trait FirstAnswerStore: Send + Sync {
         to: Option<Timestamp>,
     ) -> StoreResult<Vec<FirstAnswer>>;
 }
+
+/// What routing reads of experts' track record.
+#[async_trait]
+pub trait AcceptedAnswerStore: Send + Sync {
+    /// For each of `experts`, how many of their answers were accepted on published questions
+    /// of `category` (experts without any are left out).
+    async fn accepted_answers_in(
+        &self,
+        experts: &[UserId],
+        category: &str,
+    ) -> StoreResult<std::collections::HashMap<UserId, u32>>;
+}

@@ -36,7 +36,7 @@ mod one_time_codes;
 mod orgs;
 mod profiles;
 mod questions;
-mod questions_wait;
+mod questions_record;
 pub(crate) mod read_cache;
 mod search_feed;
 mod stats;

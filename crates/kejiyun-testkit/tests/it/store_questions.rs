@@ -13,7 +13,9 @@ use kejiyun_core::paging::Page;
 use kejiyun_core::permissions::RegionScope;
 use kejiyun_core::ports::StoreError;
 use kejiyun_core::profiles::ports::ProfileStore;
-use kejiyun_core::questions::ports::{AcceptAnswer, InviteRound, NewAnswer, QuestionStore};
+use kejiyun_core::questions::ports::{
+    AcceptAnswer, AcceptedAnswerStore, InviteRound, NewAnswer, QuestionStore,
+};
 use kejiyun_core::questions::{AnswerState, NewInvitation, QuestionDraft, QuestionInput};
 use kejiyun_core::stats::Metric;
 use kejiyun_core::tech_workers::{TechWorker, TechWorkerProfile};
@@ -285,6 +287,14 @@ async fn contract(store: &SeaStore) {
     assert!(matches!(foreign, Err(StoreError::NotFound)), "{foreign:?}");
     assert_eq!(state(store, q).await, AnswerState::Answered, "rolled back");
     must(store.accept_answer(accept(a2, AnswerState::Answered)).await);
+    // Routing's track record: the accepted answer counts for its author in the category.
+    let author = must(store.answer(a2).await).map(|a| a.author);
+    if let Some(author) = author {
+        let in_fruit = must(store.accepted_answers_in(&[author], "fruit").await);
+        assert_eq!(in_fruit.get(&author), Some(&1), "{in_fruit:?}");
+        let elsewhere = must(store.accepted_answers_in(&[author], "grain").await);
+        assert!(elsewhere.is_empty());
+    }
     let again = store.accept_answer(accept(a1, AnswerState::Answered)).await;
     assert!(matches!(again, Err(StoreError::Conflict(_))), "{again:?}");
     assert_eq!(state(store, q).await, AnswerState::Resolved);
