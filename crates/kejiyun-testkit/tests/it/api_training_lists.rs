@@ -154,7 +154,10 @@ async fn an_enrolment_list_imports_all_or_nothing_and_attendance_earns_a_certifi
 
     // The template and the organizer's page.
     let (status, headers, bytes) = app
-        .get_bytes("/api/v1/trainings/enrolment-template.xlsx", None)
+        .get_bytes(
+            "/api/v1/trainings/enrolment-template.xlsx",
+            Some(&admin.token),
+        )
         .await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(headers["content-type"], XLSX);

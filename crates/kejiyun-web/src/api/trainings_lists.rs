@@ -31,11 +31,14 @@ pub struct ImportParams {
 /// 报名名单模板
 ///
 /// The .xlsx template of an enrolment list: one person per row, by the phone number or e-mail
-/// they registered with.
+/// they registered with. For logged-in users (organizers).
 #[utoipa::path(get, path = "/api/v1/trainings/enrolment-template.xlsx", tag = "trainings",
     operation_id = "training_enrolment_template",
-    responses((status = 200, description = "The template", content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")))]
-pub async fn template() -> ApiResult<Response> {
+    responses(
+        (status = 200, description = "The template", content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+        (status = 401, description = "Not logged in", body = ErrorBody),
+    ))]
+pub async fn template(ApiUser(_caller): ApiUser) -> ApiResult<Response> {
     let bytes = xlsx_import::template("报名名单", EnrolmentList::columns())?;
     Ok(attachment(XLSX, "enrolment-template.xlsx".into(), bytes))
 }

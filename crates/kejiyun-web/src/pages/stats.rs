@@ -568,6 +568,7 @@ fn kind_label(pg: &Pg<'_>, kind: &str) -> &'static str {
         "deal" => pg.t("stats.kind.deal"),
         "tech_worker" => pg.t("stats.kind.tech_worker"),
         "org" => pg.t("stats.kind.org"),
+        "question" => pg.t("stats.kind.question"),
         "training" => pg.t("stats.kind.training"),
         "training_session" => pg.t("stats.kind.training_session"),
         _ => pg.t("stats.kind.other"),
@@ -583,6 +584,7 @@ pub fn record_href(kind: &str, id: i64) -> String {
         "deal" => "/deals",
         "tech_worker" => "/tech-workers",
         "org" => "/orgs",
+        "question" => "/questions",
         "training" => "/trainings",
         _ => return String::new(),
     };
@@ -721,6 +723,7 @@ mod tests {
         assert_eq!(record_href("tech_worker", 2), "/tech-workers/2");
         assert_eq!(record_href("org", 3), "/orgs/3");
         assert_eq!(record_href("training", 4), "/trainings/4");
+        assert_eq!(record_href("question", 5), "/questions/5");
         assert_eq!(record_href("x", 3), "");
     }
 
