@@ -6,7 +6,7 @@
 use std::path::Path;
 
 use kejiyun_core::matching::counterpart_kinds;
-use kejiyun_core::search_ports::{DocKind, MatchQuery, SearchDocument, SearchEngine};
+use kejiyun_core::search_ports::{DocKind, Match, MatchQuery, SearchDocument, SearchEngine};
 use kejiyun_core::time::Timestamp;
 use kejiyun_corpus::{Kind, NeedQuery, Posting, PostingId, Ranker, RankerError};
 use kejiyun_search::{Analyzer, SearchIndex};
@@ -51,6 +51,17 @@ impl KejiyunRanker {
 
     pub fn index_size_bytes(&self) -> u64 {
         self.index.size_bytes()
+    }
+
+    /// "Now" as matching sees it: the day after the newest posting loaded.
+    pub fn now(&self) -> Timestamp {
+        self.now
+    }
+
+    /// Matches for any subject, as the server's `matches_of` asks the index (`match_need` is
+    /// this for a need; `bench routing` asks it for a question).
+    pub fn matches(&self, query: &MatchQuery) -> Result<Vec<Match>, RankerError> {
+        Ok(self.index.matches(query)?)
     }
 }
 
