@@ -2,7 +2,8 @@
 //! experts. The routing set (`kejiyun_corpus::questions`: generated tech workers, all in one
 //! county, and colloquial questions, with hidden subtopic labels) is ranked two ways:
 //!
-//! - **Kejiyun's routing**: the experts in the server's `SearchIndex`, the question matched as
+//! - **Kejiyun's routing**: the experts in the server's `SearchIndex` (as profiles are
+//!   served: no category; by words, without the embedding model), the question matched as
 //!   `Questions::route` does (a `DocKind::Question` subject against its counterpart kinds, the
 //!   top `MAX_MATCHES`), then `questions::invitees` of the first circle with the default
 //!   number of invitations: the experts it would invite, in order;
@@ -200,9 +201,12 @@ pub fn run(opts: &RoutingOptions) -> anyhow::Result<RoutingReport> {
         .filter(|&q| set.grades(q).contains(&TARGET))
         .collect();
 
+    let mut kejiyun = KejiyunRanker::in_memory().map_err(|e| anyhow::anyhow!("{e}"))?;
+    // Routing never sees an expert's category: the server indexes profiles without one.
+    kejiyun.profiles_as_served = true;
     let kejiyun = measure(
         "Kejiyun routing (matcher + invitees)",
-        KejiyunRanker::in_memory().map_err(|e| anyhow::anyhow!("{e}"))?,
+        kejiyun,
         KejiyunRouting,
         (&set, &experts, &scored),
     )?;
