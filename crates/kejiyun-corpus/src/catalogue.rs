@@ -166,20 +166,7 @@ fn load() -> Result<Catalogue, String> {
     if background.is_empty() {
         return Err("background_words.txt is empty".into());
     }
-    let kt = |k: KindTemplates| -> Result<KindText, String> {
-        Ok(KindText {
-            titles: k
-                .titles
-                .iter()
-                .map(|t| split(t))
-                .collect::<Result<_, _>>()?,
-            sentences: k
-                .sentences
-                .iter()
-                .map(|t| split(t))
-                .collect::<Result<_, _>>()?,
-        })
-    };
+    let kt = |k: KindTemplates| templates_of(&k.titles, &k.sentences);
     let TemplatesFile {
         service,
         need,
@@ -213,6 +200,15 @@ fn load() -> Result<Catalogue, String> {
             .map(|t| split(t))
             .collect::<Result<_, _>>()?,
         background,
+    })
+}
+
+/// Title and sentence templates parsed (`templates.toml`'s syntax; other data files reuse it).
+pub(crate) fn templates_of(titles: &[String], sentences: &[String]) -> Result<KindText, String> {
+    let all = |ts: &[String]| ts.iter().map(|t| split(t)).collect::<Result<_, _>>();
+    Ok(KindText {
+        titles: all(titles)?,
+        sentences: all(sentences)?,
     })
 }
 

@@ -135,6 +135,19 @@ struct Writing {
     synonym_only: bool,
 }
 
+/// How a body is written: its sentences, length in characters, the share of texts carrying a
+/// near-miss sentence, the chance of background words after each sentence. Postings use
+/// [`POSTING_BODY`]'s numbers; other texts (the routing set's questions) their own.
+pub(crate) struct Style<'a> {
+    pub sentences: &'a [Template],
+    pub chars: (usize, usize),
+    pub distractor: f64,
+    pub filler: f64,
+}
+
+/// Postings' numbers (with the kind's sentences).
+const POSTING_BODY: (usize, usize, f64, f64) = (MIN_BODY, MAX_BODY, DISTRACTOR, 0.7);
+
 impl Generator {
     fn fill(&mut self, out: &mut String, template: &Template, w: &Writing) {
         let s = &self.cat.subtopics[w.sub];
@@ -203,11 +216,11 @@ impl Generator {
         chars
     }
 
-    fn body(&mut self, kind: Kind, w: &Writing) -> String {
+    fn body(&mut self, style: &Style<'_>, w: &Writing) -> String {
         let cat = self.cat;
-        let sentences = &cat.kind_text(kind).sentences;
-        let target = self.rng.random_range(MIN_BODY..=MAX_BODY);
-        let mut distractor = !cat.near[w.sub].is_empty() && self.rng.random_bool(DISTRACTOR);
+        let (min, max) = style.chars;
+        let target = self.rng.random_range(min..=max);
+        let mut distractor = !cat.near[w.sub].is_empty() && self.rng.random_bool(style.distractor);
         let mut out = String::with_capacity(target * 3 + 64);
         let mut chars = 0;
         while chars < target {
@@ -217,23 +230,52 @@ impl Generator {
                 self.fill(&mut out, t, w);
                 distractor = false;
             } else {
-                let t = &sentences[self.rng.random_range(0..sentences.len())];
+                let t = &style.sentences[self.rng.random_range(0..style.sentences.len())];
                 self.fill(&mut out, t, w);
             }
             chars += out[before..].chars().count();
-            if self.rng.random_bool(0.7) {
+            if self.rng.random_bool(style.filler) {
                 chars += self.filler(&mut out);
             }
         }
-        if chars > MAX_BODY {
+        if chars > max {
             let cut = out
                 .char_indices()
-                .nth(MAX_BODY - 1)
+                .nth(max - 1)
                 .map_or(out.len(), |(i, _)| i);
             out.truncate(cut);
             out.push('。');
         }
         out
+    }
+
+    /// The next subtopic, drawn as postings' are (mildly Zipf-skewed).
+    pub(crate) fn pick_subtopic(&mut self) -> usize {
+        pick_cdf(&mut self.rng, &self.subtopic_cdf)
+    }
+
+    /// The category of subtopic `sub`.
+    pub(crate) fn category_of(&self, sub: usize) -> Category {
+        self.subtopic_category[sub]
+    }
+
+    /// A title (one of `titles`) and a body (`style`) about subtopic `sub`, some written with
+    /// synonyms only, exactly as a posting's are.
+    pub(crate) fn write(
+        &mut self,
+        sub: usize,
+        titles: &[Template],
+        style: &Style<'_>,
+    ) -> (String, String) {
+        let w = Writing {
+            sub,
+            synonym_only: self.rng.random_bool(SYNONYM_ONLY),
+        };
+        let mut title = String::new();
+        let t = &titles[self.rng.random_range(0..titles.len())];
+        self.fill(&mut title, t, &w);
+        let body = self.body(style, &w);
+        (title, body)
     }
 }
 
@@ -246,17 +288,17 @@ impl Iterator for Generator {
         }
         self.next += 1;
         let cat = self.cat;
-        let sub = pick_cdf(&mut self.rng, &self.subtopic_cdf);
+        let sub = self.pick_subtopic();
         let kind = pick_mix(&mut self.rng, &KIND_MIX);
-        let w = Writing {
-            sub,
-            synonym_only: self.rng.random_bool(SYNONYM_ONLY),
+        let text = cat.kind_text(kind);
+        let (min, max, distractor, filler) = POSTING_BODY;
+        let style = Style {
+            sentences: &text.sentences,
+            chars: (min, max),
+            distractor,
+            filler,
         };
-        let titles = &cat.kind_text(kind).titles;
-        let mut title = String::new();
-        let t = &titles[self.rng.random_range(0..titles.len())];
-        self.fill(&mut title, t, &w);
-        let body = self.body(kind, &w);
+        let (title, body) = self.write(sub, &text.titles, &style);
         // Posters sometimes file under a neighbouring category.
         let category = if self.rng.random_bool(0.92) {
             self.subtopic_category[sub]

@@ -3,7 +3,8 @@
 //! committed relevance set and its grading rule ([`relevance`]), ranking metrics
 //! ([`metrics`]), the [`Ranker`] interface every engine implements with [`evaluate`] scoring
 //! it, and a plain BM25 baseline ([`Bm25`]); the hand-written realistic set and its
-//! evaluation ([`realistic`], issue 17). No HTTP, no SQL.
+//! evaluation ([`realistic`], issue 17); the Expert Q&A routing set ([`questions`], issue 22).
+//! No HTTP, no SQL.
 
 pub mod baseline;
 pub mod bm25;
@@ -12,6 +13,7 @@ pub mod eval;
 pub mod generate;
 pub mod metrics;
 mod posting;
+pub mod questions;
 pub mod realistic;
 pub mod relevance;
 #[cfg(test)]

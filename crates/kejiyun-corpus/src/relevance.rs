@@ -82,21 +82,25 @@ pub struct Judged {
     pub labels: Labels,
 }
 
+/// The grade by subject alone (a search query's; a routed question's, `crate::questions`):
+/// 3 for the target subtopic, 1 for another subtopic of the same topic, else 0.
+pub fn topical_grade(same_subtopic: bool, same_topic: bool) -> u8 {
+    if same_subtopic {
+        3
+    } else if same_topic {
+        1
+    } else {
+        0
+    }
+}
+
 impl Entry {
     /// The graded relevance (0–3) of a posting to this entry; see `data/README.md`.
     pub fn grade(&self, p: &Judged) -> u8 {
         let same_sub = self.subtopics.iter().any(|s| s == p.labels.subtopic);
         let same_topic = self.topic == p.labels.topic;
         match &self.ask {
-            Ask::Search(_) => {
-                if same_sub {
-                    3
-                } else if same_topic {
-                    1
-                } else {
-                    0
-                }
-            }
+            Ask::Search(_) => topical_grade(same_sub, same_topic),
             Ask::Need(need) => {
                 if !p.kind.matches_needs() {
                     return 0;

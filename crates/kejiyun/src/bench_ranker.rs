@@ -6,7 +6,7 @@
 use std::path::Path;
 
 use kejiyun_core::matching::counterpart_kinds;
-use kejiyun_core::search_ports::{DocKind, MatchQuery, SearchDocument, SearchEngine};
+use kejiyun_core::search_ports::{DocKind, Match, MatchQuery, SearchDocument, SearchEngine};
 use kejiyun_core::time::Timestamp;
 use kejiyun_corpus::{Kind, NeedQuery, Posting, PostingId, Ranker, RankerError};
 use kejiyun_search::{Analyzer, SearchIndex};
@@ -19,6 +19,10 @@ pub struct KejiyunRanker {
     /// thread; the default); off, it keeps the segments the load flushed, as a live server's
     /// index.
     pub merge_after_load: bool,
+    /// Index tech workers and organisations without a category, as the server's search feed
+    /// does (a profile has none); off (the default, `bench matching`'s committed scores), they
+    /// keep the generated category.
+    pub profiles_as_served: bool,
     /// "Now" for freshness: the day after the newest posting, so runs are repeatable.
     now: Timestamp,
 }
@@ -29,6 +33,7 @@ impl KejiyunRanker {
         Ok(Self {
             index: SearchIndex::in_memory(Analyzer::new())?,
             merge_after_load: true,
+            profiles_as_served: false,
             now: Timestamp(0),
         })
     }
@@ -41,6 +46,7 @@ impl KejiyunRanker {
         Ok(Self {
             index: SearchIndex::open(dir, Analyzer::new())?,
             merge_after_load: true,
+            profiles_as_served: false,
             now: Timestamp(0),
         })
     }
@@ -51,6 +57,17 @@ impl KejiyunRanker {
 
     pub fn index_size_bytes(&self) -> u64 {
         self.index.size_bytes()
+    }
+
+    /// "Now" as matching sees it: the day after the newest posting loaded.
+    pub fn now(&self) -> Timestamp {
+        self.now
+    }
+
+    /// Matches for any subject, as the server's `matches_of` asks the index (`match_need` is
+    /// this for a need; `bench routing` asks it for a question).
+    pub fn matches(&self, query: &MatchQuery) -> Result<Vec<Match>, RankerError> {
+        Ok(self.index.matches(query)?)
     }
 }
 
@@ -97,7 +114,14 @@ impl Ranker for KejiyunRanker {
                     .max((i64::from(newest) + 1) * MICROS_PER_DAY),
             );
         }
-        self.index.add_bulk(postings.iter().map(document))?;
+        let as_served = self.profiles_as_served;
+        self.index.add_bulk(postings.iter().map(|p| {
+            let mut d = document(p);
+            if as_served && matches!(p.kind, Kind::TechWorker | Kind::Org) {
+                d.category = None;
+            }
+            d
+        }))?;
         Ok(())
     }
 

@@ -138,6 +138,17 @@ pub enum BenchCommand {
         #[arg(long)]
         model: Option<PathBuf>,
     },
+    /// Expert Q&A routing quality: generated experts and colloquial questions; the experts
+    /// Kejiyun's routing would invite beside a plain BM25 ranking of the same experts
+    /// (nDCG@5, P@5, recall@5) as a Markdown table.
+    Routing {
+        #[arg(long, default_value_t = 2_000)]
+        experts: usize,
+        #[arg(long, default_value_t = 300)]
+        questions: usize,
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+    },
     /// How soon a published posting is searchable and a closed one gone, through a running
     /// server with demo data (SQLite in a temp dir unless a database is given).
     Freshness {
@@ -406,6 +417,22 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                     dir.display()
                 );
             }
+            Ok(())
+        }
+        Command::Bench {
+            command:
+                BenchCommand::Routing {
+                    experts,
+                    questions,
+                    seed,
+                },
+        } => {
+            let report = crate::bench_routing::run(&crate::bench_routing::RoutingOptions {
+                experts,
+                questions,
+                seed,
+            })?;
+            print!("{}", report.markdown());
             Ok(())
         }
         Command::Bench {

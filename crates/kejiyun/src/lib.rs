@@ -8,6 +8,7 @@ pub mod bench_freshness;
 pub mod bench_pages;
 pub mod bench_ranker;
 pub mod bench_realistic;
+pub mod bench_routing;
 pub mod bench_search;
 pub mod bench_search_table;
 pub mod bench_strong;

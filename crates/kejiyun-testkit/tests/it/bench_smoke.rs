@@ -1,6 +1,8 @@
-//! `kejiyun bench stats` on a small run: the numbers it returns are sane.
+//! `kejiyun bench stats` and `kejiyun bench routing` on small runs: the numbers they return
+//! are sane and the table has its shape (no quality threshold, no timing).
 
 use kejiyun::bench::{StatsBenchOptions, run_stats};
+use kejiyun::bench_routing::{RoutingOptions, run as run_routing};
 
 #[tokio::test]
 async fn bench_stats_smoke_on_sqlite() {
@@ -40,4 +42,41 @@ async fn bench_stats_smoke_on_sqlite() {
     assert_eq!(w.samples, 50);
     assert!(w.confirm_deal_p50_ms > 0.0 && w.confirm_posting_p50_ms > 0.0);
     let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn bench_routing_smoke() {
+    let report = run_routing(&RoutingOptions {
+        experts: 150,
+        questions: 20,
+        seed: 3,
+    })
+    .expect("bench runs");
+    assert_eq!(
+        (report.experts, report.questions, report.seed),
+        (150, 20, 3)
+    );
+    assert!(
+        report.scored > 0 && report.scored <= 20,
+        "{}",
+        report.scored
+    );
+    for s in [&report.kejiyun, &report.bm25] {
+        for m in [s.ndcg5, s.p5, s.recall5] {
+            assert!((0.0..=1.0).contains(&m), "{s:?}");
+        }
+        assert!(s.short_lists <= report.scored, "{s:?}");
+    }
+    let table = report.markdown();
+    println!("{table}");
+    let rows: Vec<&str> = table
+        .lines()
+        .filter(|l| l.starts_with("| ") && !l.contains("---"))
+        .collect();
+    assert_eq!(rows.len(), 3, "header and two rankings: {table}");
+    assert!(rows[0].contains("nDCG@5") && rows[0].contains("P@5") && rows[0].contains("recall@5"));
+    assert!(rows[1].starts_with("| Kejiyun routing") && rows[2].starts_with("| BM25"));
+    assert!(
+        table.contains("150 experts") && table.contains("20 questions") && table.contains("seed 3")
+    );
 }
