@@ -58,6 +58,7 @@ mod store_notifications;
 mod store_one_time_codes;
 mod store_questions;
 mod store_stats;
+mod store_stats_check;
 mod store_stats_days;
 mod store_trainings;
 mod store_uploads;

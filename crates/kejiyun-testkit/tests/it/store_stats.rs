@@ -8,6 +8,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 
+pub(crate) use crate::store_stats_check::{check_range, recomputed, served, whole};
 use chrono::NaiveDate;
 use kejiyun_core::accounts::ports::AccountStore;
 use kejiyun_core::accounts::{Login, NewUser};
@@ -30,11 +31,10 @@ use kejiyun_core::ports::{StoreError, StoreResult};
 use kejiyun_core::profiles::ports::ProfileStore;
 use kejiyun_core::questions::{QuestionDraft, QuestionInput};
 use kejiyun_core::regions::RegionCode;
+use kejiyun_core::stats::Metric;
 use kejiyun_core::stats::ports::{
     StatsRange, StatsRebuildStore, StatsRecordStore, StatsSeriesStore,
 };
-use kejiyun_core::stats::{self, Cell, Metric, contributions};
-use kejiyun_core::stats_figures::Figures;
 use kejiyun_core::stats_series;
 use kejiyun_core::tech_workers::{TechWorker, TechWorkerProfile};
 use kejiyun_core::time::Timestamp;
@@ -648,62 +648,6 @@ async fn workload(store: SeaStore, pool: Shared, seed: u64, steps: usize) {
     }
 }
 
-/// The figures recomputed from the records.
-pub(crate) async fn recomputed(store: &SeaStore) -> BTreeMap<Cell, i64> {
-    let records = must(store.counted_records().await);
-    stats::tally(records.iter().map(|r| &r.counted))
-}
-
-fn in_range(cell: &Cell, range: &StatsRange) -> bool {
-    range.region.contains(cell.region)
-        && range.from.is_none_or(|f| cell.day >= f)
-        && range.to.is_none_or(|t| cell.day <= t)
-}
-
-fn expected_totals(cells: &BTreeMap<Cell, i64>, range: &StatsRange) -> BTreeMap<Metric, i64> {
-    let mut out: BTreeMap<Metric, i64> = BTreeMap::new();
-    for (c, v) in cells.iter().filter(|(c, _)| in_range(c, range)) {
-        *out.entry(c.metric).or_default() += v;
-    }
-    out.retain(|_, v| *v != 0);
-    out
-}
-
-/// The figures a report of `range` serves.
-pub(crate) async fn served(store: &SeaStore, range: StatsRange) -> Figures {
-    Figures::of(&range, &must(store.report_rows(range).await))
-}
-
-/// Totals, every breakdown and the drill-down candidates of `range` agree with `cells`.
-pub(crate) async fn check_range(store: &SeaStore, cells: &BTreeMap<Cell, i64>, range: StatsRange) {
-    let want = expected_totals(cells, &range);
-    let figures = served(store, range).await;
-    assert_eq!(figures.totals, want, "totals of {range:?}");
-    for (by, rows) in [
-        ("by child", &figures.by_child),
-        ("by month", &figures.by_month),
-        ("by category", &figures.by_category),
-    ] {
-        let mut sums: BTreeMap<Metric, i64> = BTreeMap::new();
-        for (_, m, v) in rows {
-            *sums.entry(*m).or_default() += v;
-        }
-        assert_eq!(sums, want, "{by} of {range:?} adds up to the totals");
-    }
-    for metric in Metric::ALL {
-        let mut sum = 0;
-        for r in must(store.metric_records(metric, range).await) {
-            for (cell, v) in contributions(&r.counted) {
-                if cell.metric == metric && in_range(&cell, &range) {
-                    sum += v;
-                }
-            }
-        }
-        let total = want.get(&metric).copied().unwrap_or(0);
-        assert_eq!(sum, total, "records behind {metric:?} in {range:?}");
-    }
-}
-
 pub(crate) async fn fresh_store(backend: kejiyun_testkit::Backend) -> (TestDatabase, SeaStore) {
     let db = TestDatabase::create(backend).await;
     let store = db.migrated_store().await;
@@ -810,13 +754,5 @@ async fn served_figures_equal_recomputed_after_concurrent_random_changes() {
         assert_eq!(must(store.served_series().await), series, "backfilled");
         eprintln!("store stats: backend={} random workload ok", backend.name());
         db.cleanup().await;
-    }
-}
-
-pub(crate) fn whole(region: &str) -> StatsRange {
-    StatsRange {
-        region: code(region),
-        from: None,
-        to: None,
     }
 }
