@@ -248,6 +248,14 @@ impl Trainings<'_> {
             rows: Vec::new(),
             errors: read.errors,
         };
+        // Who is enrolled already, read once for the whole list.
+        let enrolled: std::collections::HashSet<UserId> = self
+            .store
+            .enrolments(id)
+            .await?
+            .into_iter()
+            .map(|e| e.user)
+            .collect();
         for (row, r) in read.rows {
             let refuse = |m: &str| RowError::new(row, Some(LOGIN), m);
             match self.store.user_by_login(&r.login).await? {
@@ -257,7 +265,7 @@ impl Trainings<'_> {
                 Some(u) if report.rows.iter().any(|(_, id)| *id == u.id) => {
                     report.errors.push(refuse("与前面一行是同一个人"));
                 }
-                Some(u) if self.store.is_enrolled(id, u.id).await? => {
+                Some(u) if enrolled.contains(&u.id) => {
                     report.errors.push(refuse("已报名，无需再导入"));
                 }
                 Some(u) => report.rows.push((row, u.id)),
