@@ -46,6 +46,7 @@ mod tech_workers;
 mod tokens;
 mod trainings;
 mod uploads;
+mod volunteers;
 
 use std::sync::Arc;
 
@@ -60,6 +61,7 @@ pub use stats::Stats;
 pub use tokens::Tokens;
 pub use trainings::Trainings;
 pub use uploads::Uploads;
+pub use volunteers::{ImportedRow, Volunteers};
 
 use crate::DomainError;
 use crate::auth::LockoutPolicy;
@@ -101,6 +103,8 @@ pub struct Services {
     pub files: Arc<dyn crate::uploads::ports::UploadStore>,
     /// What the upload engine accepts, and how large.
     pub upload_policy: crate::uploads::UploadPolicy,
+    /// Seals and indexes personal data at rest (ID-card numbers); kept outside the database.
+    pub personal_data: crate::personal_data::PersonalDataKey,
 }
 
 impl Services {

@@ -79,6 +79,17 @@ typed_id!(
     TrainingSessionId,
 );
 
+typed_id!(
+    /// A volunteer's profile (科技志愿者).
+    VolunteerId,
+    /// A volunteer team (志愿队伍): 支队, 大队 or 小队.
+    TeamId,
+    /// A volunteer service activity (志愿服务活动).
+    ActivityId,
+    /// One volunteer's place on an activity, with their check-in, check-out and hours.
+    SignupId,
+);
+
 /// A posting's id, typed by its kind's content (`ServiceDraft`, `NeedDraft`, …): a need's id
 /// cannot be passed where a service's is meant, and `postings().get(actor, id)` infers the kind.
 /// The traits are written by hand so that they do not bound `D`; serde is transparent (the same

@@ -18,6 +18,7 @@ pub mod notifications;
 pub mod orgs;
 pub mod paging;
 pub mod permissions;
+pub mod personal_data;
 pub mod ports;
 pub mod profiles;
 pub mod questions;
@@ -32,5 +33,6 @@ pub mod text;
 pub mod time;
 pub mod trainings;
 pub mod uploads;
+pub mod volunteers;
 
 pub use error::{DomainError, DomainResult};

@@ -27,6 +27,7 @@ use crate::tech_workers::TechWorker;
 use crate::tech_workers::ports::TechWorkerStore;
 use crate::time::Timestamp;
 use crate::trainings::ports::TrainingStore;
+use crate::volunteers::ports::VolunteerStore;
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum StoreError {
@@ -118,5 +119,6 @@ pub trait Store:
     + NotificationStore
     + TrainingStore
     + CertificateStore
+    + VolunteerStore
 {
 }

@@ -41,11 +41,17 @@ pub enum Metric {
     QuestionsAnswered,
     Trainings,
     TrainingAttendance,
+    Volunteers,
+    Teams,
+    Activities,
+    PeopleServed,
+    MaterialsDistributed,
+    ServiceHours,
 }
 
 impl Metric {
     /// Every metric that exists so far; later modules add theirs here.
-    pub const ALL: [Self; 16] = [
+    pub const ALL: [Self; 22] = [
         Self::ServicesPublished,
         Self::NeedsPublished,
         Self::Deals,
@@ -62,6 +68,12 @@ impl Metric {
         Self::QuestionsAnswered,
         Self::Trainings,
         Self::TrainingAttendance,
+        Self::Volunteers,
+        Self::Teams,
+        Self::Activities,
+        Self::PeopleServed,
+        Self::MaterialsDistributed,
+        Self::ServiceHours,
     ];
 
     pub fn key(self) -> &'static str {
@@ -82,6 +94,12 @@ impl Metric {
             Self::QuestionsAnswered => "questions_answered",
             Self::Trainings => "trainings",
             Self::TrainingAttendance => "training_attendance",
+            Self::Volunteers => "volunteers",
+            Self::Teams => "teams",
+            Self::Activities => "activities",
+            Self::PeopleServed => "people_served",
+            Self::MaterialsDistributed => "materials_distributed",
+            Self::ServiceHours => "service_hours",
         }
     }
 
@@ -110,6 +128,12 @@ impl Metric {
             Self::QuestionsAnswered => "解答问题",
             Self::Trainings => "举办培训",
             Self::TrainingAttendance => "培训人次",
+            Self::Volunteers => "注册科技志愿者",
+            Self::Teams => "志愿队伍",
+            Self::Activities => "志愿服务活动",
+            Self::PeopleServed => "服务群众人次",
+            Self::MaterialsDistributed => "发放资料",
+            Self::ServiceHours => "服务时长（分钟）",
         }
     }
 
@@ -174,6 +198,30 @@ pub enum Counted {
         region: RegionCode,
         present: i64,
     },
+    /// A registered volunteer (科技志愿者), in their profile's region.
+    Volunteer {
+        registered_at: Timestamp,
+        region: RegionCode,
+    },
+    /// A volunteer team (志愿队伍), in its region.
+    VolunteerTeam {
+        created_at: Timestamp,
+        region: RegionCode,
+    },
+    /// A volunteer service activity: its report (if filed) and its approved service minutes.
+    VolunteerActivity {
+        starts_at: Timestamp,
+        region: RegionCode,
+        report: Option<ActivityFigures>,
+        approved_minutes: i64,
+    },
+}
+
+/// What an activity's report adds to the figures.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ActivityFigures {
+    pub people_served: i64,
+    pub materials_distributed: i64,
 }
 
 /// One cell a record adds to.
@@ -204,6 +252,12 @@ pub struct Cell {
 /// - trainings: trainings held, on their first session's start date, in the training's region;
 ///   training_attendance: person-times (人次), each person present at each session once, on
 ///   the session's start date, in the training's region.
+/// - volunteers, teams: registered volunteers and teams, on their registration date, in the
+///   profile's (team's) region.
+/// - activities, people_served, materials_distributed: activities whose organizer filed the
+///   after-activity report, and the report's figures, on the activity's start date, in its
+///   region; service_hours: the minutes team leaders approved, on the same date and region
+///   (declined or pending minutes do not count).
 pub fn contributions(c: &Counted) -> Vec<(Cell, i64)> {
     let cell = |metric, at: Timestamp, region, category| Cell {
         metric,
@@ -310,6 +364,40 @@ pub fn contributions(c: &Counted) -> Vec<(Cell, i64)> {
             present,
         )],
         Counted::TrainingSession { .. } => vec![],
+        Counted::Volunteer {
+            registered_at,
+            region,
+        } => vec![(cell(Metric::Volunteers, registered_at, region, ""), 1)],
+        Counted::VolunteerTeam { created_at, region } => {
+            vec![(cell(Metric::Teams, created_at, region, ""), 1)]
+        }
+        Counted::VolunteerActivity {
+            starts_at,
+            region,
+            report,
+            approved_minutes,
+        } => {
+            let mut out = Vec::new();
+            if let Some(r) = report {
+                out.push((cell(Metric::Activities, starts_at, region, ""), 1));
+                out.push((
+                    cell(Metric::PeopleServed, starts_at, region, ""),
+                    r.people_served,
+                ));
+                out.push((
+                    cell(Metric::MaterialsDistributed, starts_at, region, ""),
+                    r.materials_distributed,
+                ));
+            }
+            if approved_minutes > 0 {
+                out.push((
+                    cell(Metric::ServiceHours, starts_at, region, ""),
+                    approved_minutes,
+                ));
+            }
+            out.retain(|(_, v)| *v != 0);
+            out
+        }
     }
 }
 
@@ -567,6 +655,43 @@ mod tests {
         );
         assert_eq!(d.len(), 1, "the first answer adds one answered question");
         assert_eq!(d[0].0.metric, Metric::QuestionsAnswered);
+    }
+
+    #[test]
+    fn activities_count_when_reported_and_hours_when_approved() {
+        let at = at(2026, 5, 1, 9, 0, 0);
+        let region = code("511623");
+        let planned = Counted::VolunteerActivity {
+            starts_at: at,
+            region,
+            report: None,
+            approved_minutes: 0,
+        };
+        assert!(contributions(&planned).is_empty());
+        let reported = Counted::VolunteerActivity {
+            starts_at: at,
+            region,
+            report: Some(ActivityFigures {
+                people_served: 120,
+                materials_distributed: 0,
+            }),
+            approved_minutes: 90,
+        };
+        let d = delta(Some(&planned), Some(&reported));
+        let got: Vec<(Metric, i64)> = d.iter().map(|(c, v)| (c.metric, *v)).collect();
+        assert_eq!(
+            got,
+            vec![
+                (Metric::Activities, 1),
+                (Metric::PeopleServed, 120),
+                (Metric::ServiceHours, 90)
+            ]
+        );
+        let v = contributions(&Counted::Volunteer {
+            registered_at: at,
+            region,
+        });
+        assert_eq!((v[0].0.metric, v[0].1), (Metric::Volunteers, 1));
     }
 
     #[test]

@@ -11,6 +11,7 @@ pub mod i18n;
 mod input_errors;
 mod pages;
 pub mod session;
+pub mod table_export;
 pub mod throttle;
 mod view;
 pub mod xlsx_import;

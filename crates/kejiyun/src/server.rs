@@ -12,6 +12,7 @@ use kejiyun_core::auth::LockoutPolicy;
 use kejiyun_core::auth::one_time_codes::CodePolicy;
 use kejiyun_core::banned_words::BannedWords;
 use kejiyun_core::notifications::delivery::{LogSender, Sender};
+use kejiyun_core::personal_data::PersonalDataKey;
 use kejiyun_core::questions::QaPolicy;
 use kejiyun_core::regions::RegionCode;
 use kejiyun_core::search_ports::SearchFeed;
@@ -60,6 +61,40 @@ pub fn certificate_font_path(config: &Config) -> std::path::PathBuf {
         "KEJIYUN_CERTIFICATE_FONT",
         kejiyun_web::certificate_pdf::FONT_FILE,
     )
+}
+
+/// The personal-data key (ID-card numbers at rest): `KEJIYUN_PERSONAL_DATA_KEY` (64 hex
+/// digits), else `<data_dir>/personal-data.key`, created with a new random key (readable by
+/// the owner only) on first start. Losing it loses the sealed numbers: it belongs in backups,
+/// kept apart from the database's (docs/operations.md).
+pub fn personal_data_key(config: &Config) -> anyhow::Result<PersonalDataKey> {
+    if let Some(text) = std::env::var_os("KEJIYUN_PERSONAL_DATA_KEY").filter(|v| !v.is_empty()) {
+        return PersonalDataKey::from_hex(&text.to_string_lossy())
+            .map_err(|e| anyhow::anyhow!("KEJIYUN_PERSONAL_DATA_KEY: {e}"));
+    }
+    let path = config.data_dir.join("personal-data.key");
+    if !path.exists() {
+        std::fs::create_dir_all(&config.data_dir)
+            .with_context(|| format!("cannot create {}", config.data_dir.display()))?;
+        write_private(&path, &PersonalDataKey::generate_hex())
+            .with_context(|| format!("cannot write {}", path.display()))?;
+        tracing::info!(path = %path.display(), "created a new personal-data key");
+    }
+    let text = std::fs::read_to_string(&path)
+        .with_context(|| format!("cannot read {}", path.display()))?;
+    PersonalDataKey::from_hex(&text).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))
+}
+
+/// Writes a new file only its owner can read (where the platform has permissions).
+fn write_private(path: &std::path::Path, text: &str) -> std::io::Result<()> {
+    use std::io::Write;
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    let mut file = options.open(path)?;
+    file.write_all(text.as_bytes())?;
+    file.sync_all()
 }
 
 /// A data file the product fetches once (a model, a font): `configured` if set, else the
@@ -173,6 +208,7 @@ async fn build_services(
         upload_limit_bytes: config.upload_limit_bytes,
         files: Arc::new(store.files(&config.data_dir)),
         upload_policy: config.uploads.policy(),
+        personal_data: personal_data_key(config)?,
     };
     Ok((Arc::new(services), store))
 }

@@ -25,6 +25,7 @@ mod m20261207_000017_list_order;
 mod m20261207_000018_trainings;
 mod m20261207_000019_uploads;
 mod m20261207_000020_certificates;
+mod m20261207_000021_volunteers;
 
 pub struct Migrator;
 
@@ -52,6 +53,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261207_000018_trainings::Migration),
             Box::new(m20261207_000019_uploads::Migration),
             Box::new(m20261207_000020_certificates::Migration),
+            Box::new(m20261207_000021_volunteers::Migration),
         ]
     }
 }

@@ -47,6 +47,8 @@ mod tech_workers;
 mod tokens;
 mod trainings;
 pub(crate) mod uploads;
+mod volunteer_counted;
+mod volunteers;
 
 use kejiyun_core::moderation::ModerationStatus;
 use kejiyun_core::paging::{Page, Paged};

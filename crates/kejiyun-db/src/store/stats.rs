@@ -32,6 +32,9 @@ pub(crate) enum Counter {
     Deal(i64),
     Training(i64),
     TrainingSession(i64),
+    Volunteer(i64),
+    VolunteerTeam(i64),
+    VolunteerActivity(i64),
 }
 
 /// The "before" snapshots of the records a transaction changes; [`Watch::finish`] snapshots
@@ -103,6 +106,9 @@ async fn counted<C: ConnectionTrait>(txn: &C, key: Counter) -> StoreResult<Optio
         Counter::Deal(id) => counted_deal(txn, id).await,
         Counter::Training(id) => super::trainings::counted_training(txn, id).await,
         Counter::TrainingSession(id) => super::trainings::counted_session(txn, id).await,
+        Counter::Volunteer(id) => super::volunteer_counted::counted_volunteer(txn, id).await,
+        Counter::VolunteerTeam(id) => super::volunteer_counted::counted_team(txn, id).await,
+        Counter::VolunteerActivity(id) => super::volunteer_counted::counted_activity(txn, id).await,
     }
 }
 

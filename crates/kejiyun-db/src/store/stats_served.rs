@@ -24,7 +24,7 @@ use super::stats::{
     DEAL_HEAD, DealHead, PostingHead, QUESTION_HEAD, QuestionHead, category_of, org_counted,
     posting_counted, question_counted, tech_worker_counted,
 };
-use super::{db_err, scope_condition, trainings};
+use super::{db_err, scope_condition, trainings, volunteer_counted};
 use crate::entities::{achievements, deals, needs, orgs, questions, services, tech_workers, users};
 
 // ---- records from the base tables -----------------------------------------------------
@@ -374,6 +374,9 @@ pub(super) async fn counted_records(db: &impl ConnectionTrait) -> StoreResult<Ve
     out.extend(deal_records(db, None).await?);
     out.extend(trainings::training_records(db, None).await?);
     out.extend(trainings::session_records(db, None).await?);
+    out.extend(volunteer_counted::volunteer_records(db, None).await?);
+    out.extend(volunteer_counted::team_records(db, None).await?);
+    out.extend(volunteer_counted::activity_records(db, None).await?);
     Ok(out)
 }
 
@@ -401,6 +404,12 @@ pub(super) async fn metric_records(
         }
         Metric::Trainings => trainings::training_records(db, pre).await,
         Metric::TrainingAttendance => trainings::session_records(db, pre).await,
+        Metric::Volunteers => volunteer_counted::volunteer_records(db, pre).await,
+        Metric::Teams => volunteer_counted::team_records(db, pre).await,
+        Metric::Activities
+        | Metric::PeopleServed
+        | Metric::MaterialsDistributed
+        | Metric::ServiceHours => volunteer_counted::activity_records(db, pre).await,
     }
 }
 

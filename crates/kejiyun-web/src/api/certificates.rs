@@ -9,12 +9,12 @@ use kejiyun_core::certificates::{Certificate, CertificateView};
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use super::stats_export::attachment;
 use crate::AppState;
 use crate::certificate_pdf;
 use crate::error::{ApiError, ApiResult, ErrorBody};
 use crate::extract::{ApiJson, ApiPath};
 use crate::session::ApiUser;
+use crate::table_export::attachment;
 
 /// A certificate as issued. On the public verification the holder's name is masked (张*三);
 /// in the holder's own list it is in full.

@@ -130,20 +130,7 @@ async fn collect(state: &AppState, ctx: &Ctx, p: &StatsParams) -> ApiResult<Expo
     })
 }
 
-/// A CSV cell that a spreadsheet never runs as a formula: text starting with `=`, `+`, `-`,
-/// `@`, TAB or CR gets a leading `'`; then quoted where CSV needs it.
-pub fn csv_cell(raw: &str) -> String {
-    let neutral = if raw.starts_with(['=', '+', '-', '@', '\t', '\r']) {
-        format!("'{raw}")
-    } else {
-        raw.to_owned()
-    };
-    if neutral.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", neutral.replace('"', "\"\""))
-    } else {
-        neutral
-    }
-}
+use crate::table_export::{attachment, csv_cell};
 
 fn csv_body(e: &Export) -> String {
     let mut out = String::from("\u{feff}");
@@ -161,22 +148,6 @@ fn csv_body(e: &Export) -> String {
         out.push_str(&line(cells));
     }
     out
-}
-
-/// A file to save (exports, templates, certificates): never rendered in place, never sniffed.
-pub(crate) fn attachment(content_type: &'static str, name: String, body: Vec<u8>) -> Response {
-    let disposition = HeaderValue::from_str(&format!("attachment; filename=\"{name}\""))
-        .unwrap_or_else(|_| HeaderValue::from_static("attachment"));
-    (
-        [
-            (CONTENT_TYPE, HeaderValue::from_static(content_type)),
-            (CONTENT_DISPOSITION, disposition),
-            (CACHE_CONTROL, HeaderValue::from_static("private, no-cache")),
-            (X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff")),
-        ],
-        body,
-    )
-        .into_response()
 }
 
 /// 导出统计表（CSV）
@@ -245,7 +216,16 @@ fn report_groups() -> Vec<(&'static str, Vec<Metric>)> {
         ("科技期刊", vec![]),
         (
             "科学技术普及活动",
-            vec![Metric::Trainings, Metric::TrainingAttendance],
+            vec![
+                Metric::Trainings,
+                Metric::TrainingAttendance,
+                Metric::Volunteers,
+                Metric::Teams,
+                Metric::Activities,
+                Metric::PeopleServed,
+                Metric::MaterialsDistributed,
+                Metric::ServiceHours,
+            ],
         ),
         ("青少年科技教育", vec![]),
         ("科普基础设施建设", vec![Metric::Estations]),
@@ -269,12 +249,16 @@ fn report_groups() -> Vec<(&'static str, Vec<Metric>)> {
     ]
 }
 
-/// The unit a count is reported in: person-times (人次) for attendance, items (项) otherwise.
+/// The unit a count is reported in: person-times (人次) for attendance and people served,
+/// people, teams, copies and minutes for the volunteers' figures, items (项) otherwise.
 fn count_unit(m: Metric) -> &'static str {
-    if m == Metric::TrainingAttendance {
-        "人次"
-    } else {
-        "项"
+    match m {
+        Metric::TrainingAttendance | Metric::PeopleServed => "人次",
+        Metric::Volunteers => "人",
+        Metric::Teams => "支",
+        Metric::MaterialsDistributed => "份",
+        Metric::ServiceHours => "分钟",
+        _ => "项",
     }
 }
 

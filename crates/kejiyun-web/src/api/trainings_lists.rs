@@ -13,11 +13,11 @@ use serde::Deserialize;
 use utoipa::IntoParams;
 
 use super::certificates::MyCertificate;
-use super::stats_export::attachment;
 use crate::AppState;
 use crate::error::{ApiError, ApiResult, ErrorBody};
 use crate::extract::{ApiJson, ApiPath, ApiQuery};
 use crate::session::ApiUser;
+use crate::table_export::attachment;
 use crate::xlsx_import::{self, ImportReport, RowErrorDto, XLSX};
 
 #[derive(Debug, Deserialize, IntoParams)]

@@ -571,6 +571,9 @@ fn kind_label(pg: &Pg<'_>, kind: &str) -> &'static str {
         "question" => pg.t("stats.kind.question"),
         "training" => pg.t("stats.kind.training"),
         "training_session" => pg.t("stats.kind.training_session"),
+        "volunteer" => pg.t("stats.kind.volunteer"),
+        "volunteer_team" => pg.t("stats.kind.volunteer_team"),
+        "volunteer_activity" => pg.t("stats.kind.volunteer_activity"),
         _ => pg.t("stats.kind.other"),
     }
 }
@@ -586,6 +589,8 @@ pub fn record_href(kind: &str, id: i64) -> String {
         "org" => "/orgs",
         "question" => "/questions",
         "training" => "/trainings",
+        "volunteer_team" => "/volunteers/teams",
+        "volunteer_activity" => "/volunteers/activities",
         _ => return String::new(),
     };
     format!("{base}/{id}")

@@ -110,6 +110,7 @@ pub(super) async fn app() -> (Router, Arc<Services>) {
         upload_limit_bytes: 2 * 1024 * 1024,
         files,
         upload_policy: kejiyun_core::uploads::UploadPolicy::default(),
+        personal_data: kejiyun_core::personal_data::PersonalDataKey::from_secret(&[7; 32]),
         store,
         clock: Arc::new(SystemClock),
         regions: kejiyun_db::regions::directory(),

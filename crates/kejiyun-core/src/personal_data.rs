@@ -1,0 +1,175 @@
+//! Personal data at rest (个人信息保护): ID-card numbers are stored only as AEAD ciphertext
+//! (XChaCha20-Poly1305, a random 24-byte nonce per value, the field's name as associated data
+//! so a ciphertext cannot be moved to another field), with a keyed blind index (HMAC-SHA256)
+//! beside it, so that "is this number registered already?" is one indexed look-up without
+//! decrypting anything, and a stolen database without the key reveals neither the numbers nor
+//! which rows share one.
+//!
+//! The key lives outside the database (the data directory's `personal-data.key`, or the
+//! `KEJIYUN_PERSONAL_DATA_KEY` environment variable; see docs/operations.md): 32 random bytes,
+//! from which the encryption key and the index key are derived separately. Ciphertexts carry
+//! their key's version (`v1:`), so a rotation can re-encrypt row by row while both keys read.
+
+use chacha20poly1305::aead::{Aead, KeyInit, Payload};
+use chacha20poly1305::{Key, XChaCha20Poly1305, XNonce};
+use hmac::{Hmac, Mac};
+use rand::RngCore;
+use sha2::Sha256;
+
+use crate::DomainError;
+
+/// The version prefix of ciphertexts sealed with the current key.
+const VERSION: &str = "v1:";
+
+/// The personal-data key: the AEAD key and the blind-index key, both derived from one secret.
+#[derive(Clone)]
+pub struct PersonalDataKey {
+    cipher: XChaCha20Poly1305,
+    index_key: [u8; 32],
+}
+
+impl std::fmt::Debug for PersonalDataKey {
+    // A key never reaches a log.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("PersonalDataKey(..)")
+    }
+}
+
+fn derive(secret: &[u8; 32], purpose: &str) -> [u8; 32] {
+    let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(secret).expect("HMAC takes any key length");
+    mac.update(purpose.as_bytes());
+    mac.finalize().into_bytes().into()
+}
+
+impl PersonalDataKey {
+    pub fn from_secret(secret: &[u8; 32]) -> Self {
+        let aead = derive(secret, "kejiyun personal data: aead v1");
+        Self {
+            cipher: XChaCha20Poly1305::new(&Key::from(aead)),
+            index_key: derive(secret, "kejiyun personal data: blind index v1"),
+        }
+    }
+
+    /// Reads a key written as 64 hex digits (what `generate_hex` writes), surrounding
+    /// whitespace allowed.
+    pub fn from_hex(text: &str) -> Result<Self, DomainError> {
+        let bytes = hex::decode(text.trim())
+            .map_err(|_| DomainError::Internal("personal-data key: not hex".into()))?;
+        let secret: [u8; 32] = bytes
+            .try_into()
+            .map_err(|_| DomainError::Internal("personal-data key: need 32 bytes".into()))?;
+        Ok(Self::from_secret(&secret))
+    }
+
+    /// A new random secret, as 64 hex digits.
+    pub fn generate_hex() -> String {
+        let mut secret = [0u8; 32];
+        rand::rng().fill_bytes(&mut secret);
+        hex::encode(secret)
+    }
+
+    /// Encrypts `value` of `field` (its name is bound to the ciphertext).
+    pub fn seal(&self, field: &str, value: &str) -> String {
+        let mut nonce = [0u8; 24];
+        rand::rng().fill_bytes(&mut nonce);
+        let sealed = self
+            .cipher
+            .encrypt(
+                &XNonce::from(nonce),
+                Payload {
+                    msg: value.as_bytes(),
+                    aad: field.as_bytes(),
+                },
+            )
+            .expect("XChaCha20-Poly1305 encrypts any short message");
+        let mut out = Vec::with_capacity(nonce.len() + sealed.len());
+        out.extend_from_slice(&nonce);
+        out.extend_from_slice(&sealed);
+        format!("{VERSION}{}", hex::encode(out))
+    }
+
+    /// Decrypts what [`seal`](Self::seal) wrote for `field`; an error if it was altered, moved
+    /// from another field or sealed with another key.
+    pub fn open(&self, field: &str, sealed: &str) -> Result<String, DomainError> {
+        let bad = || DomainError::Internal(format!("personal data: cannot open {field}"));
+        let body = sealed.strip_prefix(VERSION).ok_or_else(bad)?;
+        let bytes = hex::decode(body).map_err(|_| bad())?;
+        if bytes.len() < 24 {
+            return Err(bad());
+        }
+        let (nonce, ciphertext) = bytes.split_at(24);
+        let nonce: [u8; 24] = nonce.try_into().map_err(|_| bad())?;
+        let plain = self
+            .cipher
+            .decrypt(
+                &XNonce::from(nonce),
+                Payload {
+                    msg: ciphertext,
+                    aad: field.as_bytes(),
+                },
+            )
+            .map_err(|_| bad())?;
+        String::from_utf8(plain).map_err(|_| bad())
+    }
+
+    /// The blind index of `value` of `field`: equal values give equal indexes, and without the
+    /// key an index says nothing about its value.
+    pub fn blind_index(&self, field: &str, value: &str) -> String {
+        let mut mac =
+            <Hmac<Sha256> as Mac>::new_from_slice(&self.index_key).expect("any key length");
+        mac.update(field.as_bytes());
+        mac.update(&[0]);
+        mac.update(value.as_bytes());
+        hex::encode(mac.finalize().into_bytes())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn key(byte: u8) -> PersonalDataKey {
+        PersonalDataKey::from_secret(&[byte; 32])
+    }
+
+    #[test]
+    fn sealed_values_open_only_with_their_key_and_field() {
+        let k = key(7);
+        let sealed = k.seal("id_card", "11010519491231002X");
+        assert!(sealed.starts_with("v1:"));
+        assert!(!sealed.contains("1101051949"));
+        assert_eq!(
+            k.open("id_card", &sealed).expect("opens"),
+            "11010519491231002X"
+        );
+        assert!(k.open("phone", &sealed).is_err(), "bound to its field");
+        assert!(key(8).open("id_card", &sealed).is_err(), "another key");
+        let mut altered = sealed.clone();
+        let last = altered.pop().expect("non-empty");
+        altered.push(if last == '0' { '1' } else { '0' });
+        assert!(k.open("id_card", &altered).is_err(), "altered");
+        // A fresh nonce each time: the same number never gives the same ciphertext.
+        assert_ne!(sealed, k.seal("id_card", "11010519491231002X"));
+        assert!(sealed.len() <= 120, "fits the column: {}", sealed.len());
+    }
+
+    #[test]
+    fn blind_index_is_stable_keyed_and_per_field() {
+        let k = key(7);
+        let a = k.blind_index("id_card", "11010519491231002X");
+        assert_eq!(a, k.blind_index("id_card", "11010519491231002X"));
+        assert_ne!(a, k.blind_index("id_card", "110105194912310029"));
+        assert_ne!(a, k.blind_index("phone", "11010519491231002X"));
+        assert_ne!(a, key(8).blind_index("id_card", "11010519491231002X"));
+        assert_eq!(a.len(), 64);
+    }
+
+    #[test]
+    fn keys_read_from_hex() {
+        let text = PersonalDataKey::generate_hex();
+        assert_eq!(text.len(), 64);
+        assert!(PersonalDataKey::from_hex(&format!(" {text}\n")).is_ok());
+        assert!(PersonalDataKey::from_hex("abcd").is_err());
+        assert!(PersonalDataKey::from_hex(&"zz".repeat(32)).is_err());
+    }
+}
