@@ -4,8 +4,10 @@
 
 use std::io::Cursor;
 
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
 use calamine::{Reader, Xlsx, open_workbook_from_rs};
-use kejiyun_core::import::{Column, RowError, Sheet};
+use kejiyun_core::import::{Column, RowError, RowReport, Sheet};
 use kejiyun_core::{DomainError, DomainResult};
 use rust_xlsxwriter::{Format, FormatAlign, Workbook};
 use serde::Serialize;
@@ -76,6 +78,29 @@ pub fn drop_hint_row(sheet: &mut Sheet) {
     }
 }
 
+/// Every import endpoint's query.
+#[derive(Debug, serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ImportParams {
+    /// `true` (the default): check every row and write nothing; `false`: import, all rows or
+    /// none.
+    pub dry_run: Option<bool>,
+}
+
+impl ImportParams {
+    pub fn dry_run(&self) -> bool {
+        self.dry_run.unwrap_or(true)
+    }
+}
+
+/// An uploaded sheet as the import engine reads it: the first worksheet, the template's hint
+/// row left out.
+pub fn read_upload(bytes: &[u8]) -> DomainResult<Sheet> {
+    let mut sheet = read_sheet(bytes)?;
+    drop_hint_row(&mut sheet);
+    Ok(sheet)
+}
+
 /// What an import answers, dry run or not.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ImportReport {
@@ -87,6 +112,25 @@ pub struct ImportReport {
     pub imported: usize,
     /// Every bad row, by its row number in the spreadsheet.
     pub errors: Vec<RowErrorDto>,
+}
+
+impl ImportReport {
+    /// The report of a dry run (200), an import (201) or an import refused for bad rows
+    /// (422, nothing written), as every import endpoint answers.
+    pub fn respond<T>(dry_run: bool, report: RowReport<T>, imported: usize) -> Response {
+        let status = match (dry_run, report.is_clean()) {
+            (true, _) => StatusCode::OK,
+            (false, true) => StatusCode::CREATED,
+            (false, false) => StatusCode::UNPROCESSABLE_ENTITY,
+        };
+        let body = Self {
+            dry_run,
+            valid_rows: report.rows.len(),
+            imported,
+            errors: report.errors.into_iter().map(RowErrorDto::from).collect(),
+        };
+        (status, crate::extract::ApiJson(body)).into_response()
+    }
 }
 
 #[derive(Debug, Serialize, ToSchema)]

@@ -320,6 +320,18 @@ impl Volunteers<'_> {
         Ok(())
     }
 
+    /// The registered volunteer with this phone number (a leader picked on a page).
+    pub async fn volunteer_by_phone(&self, phone: &str) -> DomainResult<Volunteer> {
+        let phone = crate::accounts::Phone::parse(phone)
+            .map_err(|_| DomainError::invalid("leader", "请输入队长的 11 位手机号"))?;
+        let user = self.store.user_by_login(&Login::Phone(phone)).await?;
+        let found = match user {
+            Some(u) => self.store.volunteer_of(u.id).await?,
+            None => None,
+        };
+        found.ok_or_else(|| DomainError::invalid("leader", "该手机号不是已登记的科技志愿者"))
+    }
+
     pub async fn team(&self, id: TeamId) -> DomainResult<Team> {
         self.store.team(id).await?.ok_or_else(no_team)
     }

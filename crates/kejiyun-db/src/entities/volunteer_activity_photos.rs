@@ -6,7 +6,7 @@ pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]
     pub activity_id: i64,
     #[sea_orm(primary_key, auto_increment = false)]
-    pub upload_id: i64,
+    pub upload_id: String,
     pub seq: i16,
 }
 

@@ -59,7 +59,7 @@ impl MigrationTrait for Migration {
         let mut t = super::table(manager, TEAMS);
         t.col(big_pk_auto("id"))
             .col(string_len("name", 60))
-            .col(string_len("level", 8))
+            .col(string_len("level", 16))
             .col(big_integer_null("parent_id"))
             .col(string_len("region", 6))
             .col(string_len_null("region_city", 6))
@@ -137,7 +137,8 @@ impl MigrationTrait for Migration {
 
         let mut t = super::table(manager, PHOTOS);
         t.col(big_integer("activity_id"))
-            .col(big_integer("upload_id"))
+            // `uploads.id` is the 32-hex-digit `UploadId` (a bigint cannot reference it).
+            .col(string_len("upload_id", 32))
             .col(small_integer("seq"))
             .primary_key(Index::create().col("activity_id").col("upload_id"))
             .foreign_key(&mut super::foreign_key(PHOTOS, "activity_id", ACTIVITIES))

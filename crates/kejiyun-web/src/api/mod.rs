@@ -26,6 +26,8 @@ mod tokens;
 mod trainings;
 mod trainings_lists;
 pub mod uploads;
+mod volunteer_teams;
+mod volunteers;
 
 use kejiyun_core::market::postings::{AchievementDraft, NeedDraft, ServiceDraft};
 use kejiyun_core::paging::Page;
@@ -62,7 +64,7 @@ struct ApiDoc;
 /// The tags the operations are filed under, in the order `/api` lists them: the name each
 /// operation names, its Chinese name (the tag's `x-displayName`, the heading viewers such as
 /// Redoc and `/api` show) and its description, Chinese first, then English.
-const TAGS: [(&str, &str, &str); 23] = [
+const TAGS: [(&str, &str, &str); 24] = [
     (
         "auth",
         "注册与登录",
@@ -162,6 +164,11 @@ const TAGS: [(&str, &str, &str); 23] = [
         "trainings",
         "培训",
         "培训的发布、报名（不超过名额）、每场签到表和滚动签到码签到；每场每人到场计一人次。\n\nTrainings: holding, enrolment within the capacity, each session's roll and rotating-code check-in; each person present at each session is one person-time.",
+    ),
+    (
+        "volunteers",
+        "科技志愿服务",
+        "科技志愿者登记（身份证号加密存储、脱敏显示，查看完整号码留痕）、志愿队伍（支队、大队、小队）、入队申请和审核、名册的导入导出。\n\nVolunteers: profiles (ID numbers sealed at rest, masked, full reads audited), teams with sub-teams, join requests, import and export.",
     ),
     (
         "uploads",
@@ -303,6 +310,22 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(trainings_lists::template))
         .routes(routes!(trainings_lists::import))
         .routes(routes!(trainings_lists::certificate))
+        .routes(routes!(volunteers::list, volunteers::register))
+        .routes(routes!(volunteers::mine))
+        .routes(routes!(volunteers::export))
+        .routes(routes!(volunteers::template))
+        .routes(routes!(volunteers::import))
+        .routes(routes!(volunteers::get_one))
+        .routes(routes!(volunteers::id_card))
+        .routes(routes!(volunteer_teams::list, volunteer_teams::create))
+        .routes(routes!(volunteer_teams::template))
+        .routes(routes!(volunteer_teams::import))
+        .routes(routes!(volunteer_teams::get_one))
+        .routes(routes!(volunteer_teams::change_leader))
+        .routes(routes!(volunteer_teams::join))
+        .routes(routes!(volunteer_teams::members))
+        .routes(routes!(volunteer_teams::decide))
+        .routes(routes!(volunteer_teams::mine))
         .routes(uploads::upload_route())
         .routes(routes!(market::catalogue::catalogue))
         .routes(routes!(market::services::list, market::services::create))

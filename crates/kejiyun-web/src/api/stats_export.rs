@@ -6,11 +6,7 @@
 use std::collections::BTreeMap;
 
 use axum::extract::State;
-use axum::http::HeaderValue;
-use axum::http::header::{
-    CACHE_CONTROL, CONTENT_DISPOSITION, CONTENT_TYPE, X_CONTENT_TYPE_OPTIONS,
-};
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use chrono::{Datelike, Months, NaiveDate};
 use kejiyun_core::DomainError;
 use kejiyun_core::app::stats::date_range;

@@ -4,13 +4,10 @@
 
 use axum::body::Bytes;
 use axum::extract::State;
-use axum::http::StatusCode;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use kejiyun_core::ids::TrainingId;
 use kejiyun_core::import::ImportKind;
 use kejiyun_core::trainings::import::EnrolmentList;
-use serde::Deserialize;
-use utoipa::IntoParams;
 
 use super::certificates::MyCertificate;
 use crate::AppState;
@@ -18,15 +15,7 @@ use crate::error::{ApiError, ApiResult, ErrorBody};
 use crate::extract::{ApiJson, ApiPath, ApiQuery};
 use crate::session::ApiUser;
 use crate::table_export::attachment;
-use crate::xlsx_import::{self, ImportReport, RowErrorDto, XLSX};
-
-#[derive(Debug, Deserialize, IntoParams)]
-#[into_params(parameter_in = Query)]
-pub struct ImportParams {
-    /// `true` (the default): check every row and write nothing; `false`: import, all rows or
-    /// none.
-    pub dry_run: Option<bool>,
-}
+use crate::xlsx_import::{self, ImportParams, ImportReport, XLSX};
 
 /// 报名名单模板
 ///
@@ -70,26 +59,14 @@ pub async fn import(
     ApiQuery(p): ApiQuery<ImportParams>,
     body: Bytes,
 ) -> ApiResult<Response> {
-    let dry_run = p.dry_run.unwrap_or(true);
-    let mut sheet = xlsx_import::read_sheet(&body)?;
-    xlsx_import::drop_hint_row(&mut sheet);
+    let dry_run = p.dry_run();
+    let sheet = xlsx_import::read_upload(&body)?;
     let (report, imported) = state
         .services
         .trainings()
         .import_enrolments(&session.actor, id, &sheet, !dry_run)
         .await?;
-    let status = match (dry_run, report.is_clean()) {
-        (true, _) => StatusCode::OK,
-        (false, true) => StatusCode::CREATED,
-        (false, false) => StatusCode::UNPROCESSABLE_ENTITY,
-    };
-    let body = ImportReport {
-        dry_run,
-        valid_rows: report.rows.len(),
-        imported,
-        errors: report.errors.into_iter().map(RowErrorDto::from).collect(),
-    };
-    Ok((status, ApiJson(body)).into_response())
+    Ok(ImportReport::respond(dry_run, report, imported))
 }
 
 /// 领取培训证书

@@ -23,6 +23,8 @@ mod tech_workers;
 mod tokens;
 mod trainings;
 mod trainings_lists;
+mod volunteer_lists;
+mod volunteers;
 pub(crate) mod widgets;
 
 use axum::Router;
@@ -85,6 +87,8 @@ pub fn router() -> Router<AppState> {
         .merge(questions::router())
         .merge(trainings::router())
         .merge(trainings_lists::router())
+        .merge(volunteers::router())
+        .merge(volunteer_lists::router())
         .route("/stats", get(stats::root))
         .route("/stats/{code}", get(stats::dashboard))
         .route("/stats/{code}/records", get(stats::records))

@@ -91,9 +91,8 @@ pub async fn import(
         return import_page(&pg, id, None, Some(msg)).await;
     };
     let apply = form.get("mode") == "import";
-    let outcome = match xlsx_import::read_sheet(&file.bytes) {
-        Ok(mut sheet) => {
-            xlsx_import::drop_hint_row(&mut sheet);
+    let outcome = match xlsx_import::read_upload(&file.bytes) {
+        Ok(sheet) => {
             pg.s()
                 .trainings()
                 .import_enrolments(actor, id, &sheet, apply)
