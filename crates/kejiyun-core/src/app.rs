@@ -46,6 +46,7 @@ mod tech_workers;
 mod tokens;
 mod trainings;
 mod uploads;
+mod volunteer_activities;
 mod volunteers;
 
 use std::sync::Arc;
@@ -61,6 +62,7 @@ pub use stats::Stats;
 pub use tokens::Tokens;
 pub use trainings::Trainings;
 pub use uploads::Uploads;
+pub use volunteer_activities::{VolunteerActivities, year_of, year_range};
 pub use volunteers::{ImportedRow, Volunteers};
 
 use crate::DomainError;

@@ -27,6 +27,7 @@ use crate::tech_workers::TechWorker;
 use crate::tech_workers::ports::TechWorkerStore;
 use crate::time::Timestamp;
 use crate::trainings::ports::TrainingStore;
+use crate::volunteers::activity_ports::ActivityStore;
 use crate::volunteers::ports::VolunteerStore;
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -120,5 +121,6 @@ pub trait Store:
     + TrainingStore
     + CertificateStore
     + VolunteerStore
+    + ActivityStore
 {
 }

@@ -307,7 +307,8 @@ pub fn size_text(bytes: usize) -> String {
 
 /// An upload's id: 32 lowercase hex digits (128 random bits), immutable; the file's name on
 /// disk and in its URL.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
+#[serde(transparent)]
 pub struct UploadId(String);
 
 impl UploadId {

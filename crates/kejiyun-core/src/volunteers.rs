@@ -11,6 +11,8 @@
 //! This file holds the rules; the use cases are in `app/volunteers.rs`, the storage port in
 //! `volunteers/ports.rs`, the import of volunteers and teams in `volunteers/import.rs`.
 
+pub mod activities;
+pub mod activity_ports;
 pub mod import;
 pub mod ports;
 

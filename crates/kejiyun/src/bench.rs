@@ -227,7 +227,7 @@ fn aggregate(
 
 /// A fresh directory of this process under the system temp dir (emptied if a stale one
 /// with the same process id is left over).
-fn default_data_dir() -> anyhow::Result<PathBuf> {
+pub(crate) fn default_data_dir() -> anyhow::Result<PathBuf> {
     let dir = std::env::temp_dir().join(format!("kejiyun-bench-{}", std::process::id()));
     if dir.exists() {
         std::fs::remove_dir_all(&dir).with_context(|| format!("cannot empty {}", dir.display()))?;

@@ -356,6 +356,7 @@ impl Replay<'_> {
             Step::Showcase => {
                 crate::demo_market::load(s, clock).await?;
                 crate::demo_trainings::load(s, clock).await?;
+                crate::demo_volunteers::load(s, clock).await?;
             }
         }
         Ok(())

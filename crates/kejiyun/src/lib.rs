@@ -5,6 +5,7 @@
 pub mod bench;
 pub mod bench_corpus;
 pub mod bench_freshness;
+pub mod bench_import;
 pub mod bench_pages;
 pub mod bench_ranker;
 pub mod bench_realistic;
@@ -20,6 +21,7 @@ mod demo_market;
 mod demo_phrases;
 mod demo_replay;
 mod demo_trainings;
+mod demo_volunteers;
 pub mod loadgen;
 pub mod logging;
 pub mod server;

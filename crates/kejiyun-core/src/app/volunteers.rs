@@ -127,7 +127,7 @@ impl Volunteers<'_> {
             .reveal_id_card(id, audit)
             .await?
             .ok_or_else(no_volunteer)?;
-        Ok(self.personal_data.open(ID_CARD_FIELD, &sealed)?)
+        self.personal_data.open(ID_CARD_FIELD, &sealed)
     }
 
     /// Volunteers of a region the caller administers (newest first).
@@ -157,7 +157,7 @@ impl Volunteers<'_> {
 
     /// The caller's admin scope, narrowed to `region` if given; forbidden for a non-admin or
     /// a region outside their own.
-    fn admin_scope_of(
+    pub(super) fn admin_scope_of(
         &self,
         actor: &Actor,
         region: Option<RegionCode>,

@@ -47,6 +47,7 @@ mod tech_workers;
 mod tokens;
 mod trainings;
 pub(crate) mod uploads;
+mod volunteer_activities;
 mod volunteer_counted;
 mod volunteers;
 

@@ -25,7 +25,10 @@ async fn admin_create(
     if let Some(region) = region {
         args.extend(["--region", region]);
     }
-    args.extend(["--database-url", url]);
+    // Its own data directory: the command's files (the personal-data key) stay out of the tree.
+    let dir = tempfile::tempdir()?;
+    let dir_arg = dir.path().to_string_lossy().into_owned();
+    args.extend(["--database-url", url, "--data-dir", &dir_arg]);
     run(Cli::parse_from(args)).await
 }
 

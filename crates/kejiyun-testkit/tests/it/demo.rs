@@ -73,6 +73,24 @@ async fn demo_on(backend: Backend) {
         .unwrap_or_default();
     assert!(needs >= 150, "{needs} needs in half a year");
 
+    // 邻水县's volunteers: two teams' worth of people, the morning in the field with its report
+    // and 176 + 150 approved minutes.
+    let linshui = get(&base, "/api/v1/stats?region=511623").await;
+    for (metric, want) in [
+        ("volunteers", 15),
+        ("teams", 3),
+        ("activities", 1),
+        ("people_served", 126),
+        ("materials_distributed", 380),
+        ("service_hours", 326),
+    ] {
+        assert_eq!(
+            linshui["metrics"][metric].as_i64(),
+            Some(want),
+            "{metric}: {linshui}"
+        );
+    }
+
     // The served figures are the records' figures.
     let diffs = s
         .stats()

@@ -26,6 +26,8 @@ mod tokens;
 mod trainings;
 mod trainings_lists;
 pub mod uploads;
+mod volunteer_activities;
+mod volunteer_hours;
 mod volunteer_teams;
 mod volunteers;
 
@@ -326,6 +328,25 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(volunteer_teams::members))
         .routes(routes!(volunteer_teams::decide))
         .routes(routes!(volunteer_teams::mine))
+        .routes(routes!(
+            volunteer_activities::list,
+            volunteer_activities::create
+        ))
+        .routes(routes!(volunteer_activities::export_all))
+        .routes(routes!(volunteer_activities::get_one))
+        .routes(routes!(volunteer_activities::sign_up))
+        .routes(routes!(volunteer_activities::assign))
+        .routes(routes!(volunteer_activities::signups))
+        .routes(routes!(volunteer_activities::export))
+        .routes(routes!(volunteer_activities::code))
+        .routes(routes!(volunteer_activities::check_in))
+        .routes(routes!(volunteer_activities::check_out))
+        .routes(routes!(volunteer_activities::adjust))
+        .routes(routes!(volunteer_activities::decide))
+        .routes(routes!(volunteer_activities::report))
+        .routes(routes!(volunteer_hours::mine))
+        .routes(routes!(volunteer_hours::activity_certificate))
+        .routes(routes!(volunteer_hours::year_certificate))
         .routes(uploads::upload_route())
         .routes(routes!(market::catalogue::catalogue))
         .routes(routes!(market::services::list, market::services::create))

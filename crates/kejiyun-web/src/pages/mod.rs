@@ -7,6 +7,7 @@ mod api_docs;
 mod auth;
 mod auth_codes;
 mod certificates;
+mod code_screen;
 mod common;
 mod home;
 mod market;
@@ -23,6 +24,7 @@ mod tech_workers;
 mod tokens;
 mod trainings;
 mod trainings_lists;
+mod volunteer_activities;
 mod volunteer_lists;
 mod volunteers;
 pub(crate) mod widgets;
@@ -88,6 +90,7 @@ pub fn router() -> Router<AppState> {
         .merge(trainings::router())
         .merge(trainings_lists::router())
         .merge(volunteers::router())
+        .merge(volunteer_activities::router())
         .merge(volunteer_lists::router())
         .route("/stats", get(stats::root))
         .route("/stats/{code}", get(stats::dashboard))

@@ -17,6 +17,7 @@ use kejiyun_core::trainings::{
 };
 use serde::Deserialize;
 
+use super::code_screen::{absolute, qr_svg};
 use super::common::{
     Layout, OrPage, Outcome, PageResult, Params, Pg, form_error, ok, opt, parse_id, render,
     see_other,
@@ -478,47 +479,6 @@ struct CodeTpl {
     qr_svg: String,
     url: String,
     refresh_secs: i64,
-}
-
-/// The absolute URL of `path` as the organizer's browser reached this server (a phone scanning
-/// the QR code needs the host; behind a proxy, its `X-Forwarded-Proto` says the scheme).
-fn absolute(headers: &HeaderMap, path: &str) -> String {
-    let header = |name: &str| {
-        headers
-            .get(name)
-            .and_then(|v| v.to_str().ok())
-            .filter(|v| !v.is_empty() && v.bytes().all(|b| b.is_ascii_graphic()))
-    };
-    match header("host") {
-        Some(host) => {
-            let scheme = match header("x-forwarded-proto") {
-                Some("https") => "https",
-                _ => "http",
-            };
-            format!("{scheme}://{host}{path}")
-        }
-        None => path.to_owned(),
-    }
-}
-
-/// The QR code of `text` as an inline SVG (empty if it cannot be encoded).
-fn qr_svg(text: &str) -> String {
-    use qrcode::render::svg;
-    match qrcode::QrCode::new(text.as_bytes()) {
-        Ok(c) => {
-            let svg = c
-                .render::<svg::Color<'_>>()
-                .min_dimensions(220, 220)
-                .quiet_zone(true)
-                .build();
-            // Inline in HTML: the XML declaration is not wanted.
-            match svg.find("<svg") {
-                Some(at) => svg[at..].to_owned(),
-                None => svg,
-            }
-        }
-        Err(_) => String::new(),
-    }
 }
 
 pub async fn code_screen(

@@ -285,6 +285,8 @@ struct MeTpl {
     /// The full number, shown once after the owner asked (the reading is audited).
     full_id_card: Option<String>,
     teams: Vec<MembershipView>,
+    /// The service record (activities, hours) and the years for the year certificate.
+    record: Option<super::volunteer_activities::ServiceRecordView>,
 }
 
 async fn me_page(pg: &Pg<'_>, full_id_card: Option<String>, done: Option<&str>) -> PageResult {
@@ -295,7 +297,13 @@ async fn me_page(pg: &Pg<'_>, full_id_card: Option<String>, done: Option<&str>) 
     if done == Some("registered") {
         base.notice = Some(pg.t("vol.done.registered").into());
     }
+    let record = if v.is_some() {
+        Some(super::volunteer_activities::service_record(pg, actor.user_id).await?)
+    } else {
+        None
+    };
     let mut response = ok(&MeTpl {
+        record,
         profile: v.map(|v| profile_view(pg, v)),
         full_id_card,
         teams: membership_views(pg, teams),
