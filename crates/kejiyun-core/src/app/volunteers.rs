@@ -410,9 +410,19 @@ impl Volunteers<'_> {
             ));
         }
         let (status, reason) = decision(approve, reason)?;
+        let audit = AuditRecord {
+            actor: Some(actor.user_id),
+            at: self.now(),
+            action: "volunteer_team.decide".into(),
+            target_kind: "volunteer_team".into(),
+            target_id: id.to_string(),
+            region: Some(team.region),
+            before: None,
+            after: Some(json!({ "user": user, "status": status.code(), "reason": reason })),
+        };
         Ok(self
             .store
-            .decide_membership(id, user, status, reason, actor.user_id, self.now())
+            .decide_membership(id, user, status, reason, &audit)
             .await?)
     }
 

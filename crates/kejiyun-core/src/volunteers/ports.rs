@@ -105,15 +105,15 @@ pub trait VolunteerStore: Send + Sync {
         user: UserId,
         at: Timestamp,
     ) -> StoreResult<()>;
-    /// Decides a pending request; conflict if it is not pending.
+    /// Decides a pending request, with its audit entry (a later request reopens the row; the
+    /// decision stays in the audit log); conflict if it is not pending.
     async fn decide_membership(
         &self,
         team: TeamId,
         user: UserId,
         status: MembershipStatus,
         reason: Option<String>,
-        by: UserId,
-        at: Timestamp,
+        audit: &AuditRecord,
     ) -> StoreResult<()>;
     /// A team's requests and members, pending first, then by request time.
     async fn memberships(&self, team: TeamId) -> StoreResult<Vec<Membership>>;

@@ -427,8 +427,8 @@ async fn request_membership(
                 "已提交入队申请，请等待队长审核".into(),
             ));
         }
-        // Declined before: asking again reopens the request (the old reason is replaced,
-        // the audit-free decision history being the leader's own business).
+        // Declined before: asking again reopens the request; the earlier decision and its
+        // reason stay in the audit log (`volunteer_team.decide`).
         Some(_) => {
             volunteer_team_members::Entity::update_many()
                 .col_expr(M::Status, Expr::value(pending))
@@ -470,16 +470,15 @@ async fn decide_membership(
     user: UserId,
     status: MembershipStatus,
     reason: Option<String>,
-    by: UserId,
-    at: Timestamp,
+    audit: &AuditRecord,
 ) -> StoreResult<()> {
     use volunteer_team_members::Column as M;
     let txn = begin_write(db).await?;
     let res = volunteer_team_members::Entity::update_many()
         .col_expr(M::Status, Expr::value(status.code()))
         .col_expr(M::Reason, Expr::value(reason))
-        .col_expr(M::DecidedAt, Expr::value(at.micros()))
-        .col_expr(M::DecidedBy, Expr::value(by.0))
+        .col_expr(M::DecidedAt, Expr::value(audit.at.micros()))
+        .col_expr(M::DecidedBy, Expr::value(audit.actor.map(|a| a.0)))
         .filter(M::TeamId.eq(team.0))
         .filter(M::UserId.eq(user.0))
         .filter(M::Status.eq(MembershipStatus::Pending.code()))
@@ -489,6 +488,7 @@ async fn decide_membership(
     if res.rows_affected == 0 {
         return Err(StoreError::Conflict("没有待审核的入队申请".into()));
     }
+    super::audit::insert(&txn, audit).await?;
     txn.commit().await.map_err(db_err)
 }
 
@@ -672,8 +672,7 @@ impl VolunteerStore for SeaStore {
         user: UserId,
         status: MembershipStatus,
         reason: Option<String>,
-        by: UserId,
-        at: Timestamp,
+        audit: &AuditRecord,
     ) -> StoreResult<()> {
         retry!(decide_membership(
             &self.db,
@@ -681,8 +680,7 @@ impl VolunteerStore for SeaStore {
             user,
             status,
             reason.clone(),
-            by,
-            at
+            audit
         ))
     }
     async fn memberships(&self, team: TeamId) -> StoreResult<Vec<Membership>> {

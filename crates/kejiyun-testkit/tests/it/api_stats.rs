@@ -146,7 +146,7 @@ async fn bad_stats_parameters() {
     }
     let r = app.get("/api/v1/stats/records?metric=bogus", None).await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
-    let r = app.get("/api/v1/stats/metrics", None).await;
+    let r = app.get("/api/v1/stats/metrics?per_page=100", None).await;
     assert!(r.body["items"].as_array().is_some_and(|m| {
         m.iter()
             .any(|x| x["key"] == "deal_amount" && x["amount"] == true)

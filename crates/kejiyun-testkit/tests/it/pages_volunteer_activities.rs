@@ -450,6 +450,21 @@ async fn hold_sign_up_check_in_out_approve_certificate_and_report_from_the_pages
         .await;
     assert_eq!(r.body["report"]["people_served"], 120, "{:?}", r.body);
 
+    // The county admin finds the export of the county's activities on the list; a volunteer
+    // does not.
+    let (_, html) = app.page(Some(&admin), None, "/volunteers/activities").await;
+    assert!(
+        html.contains("/api/v1/volunteer-activities/export?format=xlsx"),
+        "{html}"
+    );
+    let (_, html) = app
+        .page(Some(&farmer), None, "/volunteers/activities")
+        .await;
+    assert!(
+        !html.contains("/api/v1/volunteer-activities/export"),
+        "{html}"
+    );
+
     // English pages read in English.
     let (_, html) = app.page(None, None, "/volunteers/activities?lang=en").await;
     assert!(html.contains("Volunteer activities"), "{html}");

@@ -61,6 +61,19 @@ fn conflict<T: std::fmt::Debug>(r: Result<T, StoreError>, what: &str) -> String 
     }
 }
 
+fn decision_audit(by: UserId, at: kejiyun_core::time::Timestamp) -> AuditRecord {
+    AuditRecord {
+        actor: Some(by),
+        at,
+        action: "volunteer_team.decide".into(),
+        target_kind: "volunteer_team".into(),
+        target_id: "1".into(),
+        region: Some(code("511623")),
+        before: None,
+        after: None,
+    }
+}
+
 fn audit(target: &str) -> AuditRecord {
     AuditRecord {
         actor: None,
@@ -273,8 +286,7 @@ async fn contract(store: &SeaStore) {
                 b,
                 MembershipStatus::Declined,
                 Some("不在本乡镇".into()),
-                a,
-                sh(2026, 6, 4, 10, 0, 0),
+                &decision_audit(a, sh(2026, 6, 4, 10, 0, 0)),
             )
             .await,
     );
@@ -285,8 +297,7 @@ async fn contract(store: &SeaStore) {
                 b,
                 MembershipStatus::Approved,
                 None,
-                a,
-                sh(2026, 6, 4, 10, 1, 0),
+                &decision_audit(a, sh(2026, 6, 4, 10, 1, 0)),
             )
             .await,
         "decided twice",

@@ -118,6 +118,9 @@ struct ListTpl {
     base: Layout,
     region_select: RegionSelect,
     upcoming: bool,
+    /// A region admin sees the export of their regions' activities (the chosen region's).
+    is_admin: bool,
+    region: String,
     cards: Vec<ActivityCard>,
     pager: Pager,
 }
@@ -154,6 +157,10 @@ pub async fn list(State(state): State<AppState>, ctx: Ctx, RawQuery(raw): RawQue
     ok(&ListTpl {
         region_select: f.region_select(&pg),
         upcoming,
+        is_admin: pg
+            .actor()
+            .is_some_and(|a| f.region.map_or_else(|| a.is_admin(), |r| a.administers(r))),
+        region,
         cards,
         pager,
         base,
