@@ -37,7 +37,20 @@ pub fn bounded(
             format!("{label}包含不允许的控制字符"),
         ));
     }
+    if value.chars().any(is_bidi_control) {
+        return Err(DomainError::invalid(
+            field,
+            format!("{label}包含不允许的文字方向控制字符（如从右到左覆盖）"),
+        ));
+    }
     Ok(value.to_owned())
+}
+
+/// Unicode's bidirectional formatting characters (LRM/RLM, ALM, the embeddings, overrides and
+/// isolates). Chinese text never needs them, and an override makes a title or a name read
+/// differently from what is stored (`exe.txt` shown for `txt.exe`).
+pub fn is_bidi_control(c: char) -> bool {
+    matches!(c, '\u{200E}' | '\u{200F}' | '\u{061C}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
 }
 
 /// Whether `s` holds a control character (C0 — NUL among them — DEL or C1). PostgreSQL can
@@ -108,6 +121,15 @@ mod tests {
         assert!(bounded("f", "名称", "a\nb", 1, 5, false).is_err());
         assert!(bounded("f", "名称", "a\nb", 1, 5, true).is_ok());
         assert_eq!(optional("f", "名称", Some("  "), 5, false), Ok(None));
+    }
+
+    #[test]
+    fn refuses_direction_overrides_in_titles_and_names() {
+        // "柑橘苗出售" with a right-to-left override reads backwards on screen.
+        assert!(bounded("title", "标题", "柑橘\u{202E}售出苗", 1, 20, false).is_err());
+        assert!(bounded("name", "姓名", "王\u{2067}小明", 1, 20, true).is_err());
+        assert!(bounded("name", "姓名", "王\u{200F}小明", 1, 20, false).is_err());
+        assert!(bounded("name", "姓名", "王小明", 1, 20, false).is_ok());
     }
 
     #[test]

@@ -10,6 +10,7 @@ mod extract;
 pub mod i18n;
 mod input_errors;
 mod pages;
+mod private_answers;
 pub mod session;
 pub mod table_export;
 pub mod throttle;
@@ -179,6 +180,7 @@ pub fn router(state: AppState) -> Router {
             })
             .on_response(DefaultOnResponse::new().level(Level::INFO)))
             .layer(PropagateRequestIdLayer::new(REQUEST_ID))
+            .layer(middleware::from_fn(private_answers::private_answers))
             .layer(compression())
             .layer(CatchPanicLayer::custom(|_| {
                 ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", "服务器内部错误").into_response()
@@ -201,7 +203,7 @@ pub fn router(state: AppState) -> Router {
             .layer(SetResponseHeaderLayer::if_not_present(
                 HeaderName::from_static("content-security-policy"),
                 HeaderValue::from_static(
-                    "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; frame-ancestors 'none'; form-action 'self'",
+                    "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; object-src 'none'; base-uri 'self'; frame-ancestors 'none'; form-action 'self'",
                 ),
             )),
     )

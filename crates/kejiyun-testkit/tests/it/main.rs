@@ -41,6 +41,7 @@ mod fault_contention;
 mod fault_database_down;
 mod fault_full_disk;
 mod fault_shutdown;
+mod http_hardening;
 mod http_uploads;
 mod match_semantic;
 mod moderation;

@@ -160,3 +160,30 @@ async fn every_operation_has_a_chinese_summary_and_its_own_operation_id() {
     }
     app.stop().await;
 }
+
+/// Every operation's `page` and `per_page` say what the server accepts (issue 25: they were
+/// documented with minimum 0, and schemathesis sent 0).
+#[tokio::test]
+async fn paging_parameters_are_documented_as_accepted() {
+    let app = TestApp::spawn().await;
+    let doc = app.get("/api/v1/openapi.json", None).await.body;
+    let mut seen = 0;
+    for (path, item) in doc["paths"].as_object().cloned().unwrap_or_default() {
+        for (method, op) in item.as_object().cloned().unwrap_or_default() {
+            for p in op["parameters"].as_array().cloned().unwrap_or_default() {
+                let (min, max) = match p["name"].as_str() {
+                    Some("page") => (1, None),
+                    Some("per_page") => (1, Some(100)),
+                    _ => continue,
+                };
+                seen += 1;
+                let schema = &p["schema"];
+                assert_eq!(schema["minimum"], min, "{method} {path}: {p}");
+                if let Some(max) = max {
+                    assert_eq!(schema["maximum"], max, "{method} {path}: {p}");
+                }
+            }
+        }
+    }
+    assert!(seen > 30, "{seen} paging parameters");
+}

@@ -74,7 +74,9 @@ impl RegionDto {
 #[derive(Debug, Default, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct PageParams {
+    #[param(minimum = 1)]
     pub page: Option<u32>,
+    #[param(minimum = 1, maximum = 100)]
     pub per_page: Option<u32>,
 }
 
@@ -351,7 +353,9 @@ pub struct DirectoryParams {
     pub q: Option<String>,
     /// Organization type (orgs only).
     pub org_type: Option<String>,
+    #[param(minimum = 1)]
     pub page: Option<u32>,
+    #[param(minimum = 1, maximum = 100)]
     pub per_page: Option<u32>,
 }
 
@@ -464,7 +468,9 @@ pub struct QueueParams {
     /// `tech_worker` or `org`.
     pub kind: Option<String>,
     pub region: Option<String>,
+    #[param(minimum = 1)]
     pub page: Option<u32>,
+    #[param(minimum = 1, maximum = 100)]
     pub per_page: Option<u32>,
 }
 

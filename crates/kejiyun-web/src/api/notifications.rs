@@ -75,7 +75,9 @@ impl NotificationList {
 #[into_params(parameter_in = Query)]
 pub struct InboxParams {
     pub unread: Option<bool>,
+    #[param(minimum = 1)]
     pub page: Option<u32>,
+    #[param(minimum = 1, maximum = 100)]
     pub per_page: Option<u32>,
 }
 

@@ -317,14 +317,18 @@ pub struct QuestionParams {
     pub unanswered: Option<bool>,
     /// Only published questions unanswered for at least this many hours (the admins' list).
     pub unanswered_hours: Option<u32>,
+    #[param(minimum = 1)]
     pub page: Option<u32>,
+    #[param(minimum = 1, maximum = 100)]
     pub per_page: Option<u32>,
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct AnswerPageParams {
+    #[param(minimum = 1)]
     pub page: Option<u32>,
+    #[param(minimum = 1, maximum = 100)]
     pub per_page: Option<u32>,
 }
 

@@ -14,7 +14,9 @@ use crate::extract::{ApiJson, ApiPath, ApiQuery};
 pub struct RegionSearch {
     /// Part of a region's name, e.g. `邻水`; without it the list holds the deployment's root.
     pub q: Option<String>,
+    #[param(minimum = 1)]
     pub page: Option<u32>,
+    #[param(minimum = 1, maximum = 100)]
     pub per_page: Option<u32>,
 }
 

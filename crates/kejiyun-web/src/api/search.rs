@@ -32,7 +32,9 @@ pub struct SearchParams {
     pub region: Option<String>,
     /// Category code (see `/api/v1/catalogue`).
     pub category: Option<String>,
+    #[param(minimum = 1)]
     pub page: Option<u32>,
+    #[param(minimum = 1, maximum = 100)]
     pub per_page: Option<u32>,
 }
 

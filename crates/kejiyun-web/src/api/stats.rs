@@ -184,7 +184,9 @@ pub struct RecordsParams {
     pub region: Option<String>,
     pub from: Option<String>,
     pub to: Option<String>,
+    #[param(minimum = 1)]
     pub page: Option<u32>,
+    #[param(minimum = 1, maximum = 100)]
     pub per_page: Option<u32>,
 }
 

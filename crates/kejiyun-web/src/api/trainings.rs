@@ -158,7 +158,9 @@ pub struct TrainingParams {
     pub region: Option<String>,
     /// `true`: only trainings the caller enrolled in (login needed).
     pub mine: Option<bool>,
+    #[param(minimum = 1)]
     pub page: Option<u32>,
+    #[param(minimum = 1, maximum = 100)]
     pub per_page: Option<u32>,
 }
 

@@ -174,7 +174,9 @@ pub struct ActivityParams {
     pub team_id: Option<i64>,
     /// `true`: only those not ended, soonest first (default: all, newest first).
     pub upcoming: Option<bool>,
+    #[param(minimum = 1)]
     pub page: Option<u32>,
+    #[param(minimum = 1, maximum = 100)]
     pub per_page: Option<u32>,
 }
 

@@ -123,7 +123,9 @@ pub struct CreateTeamRequest {
 pub struct TeamParams {
     /// Teams of this region's subtree (default: the whole platform).
     pub region: Option<String>,
+    #[param(minimum = 1)]
     pub page: Option<u32>,
+    #[param(minimum = 1, maximum = 100)]
     pub per_page: Option<u32>,
 }
 

@@ -219,7 +219,9 @@ pub struct VolunteerParams {
     pub region: Option<String>,
     /// Only volunteers with this skill (code).
     pub skill: Option<String>,
+    #[param(minimum = 1)]
     pub page: Option<u32>,
+    #[param(minimum = 1, maximum = 100)]
     pub per_page: Option<u32>,
 }
 

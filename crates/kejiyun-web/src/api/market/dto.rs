@@ -149,7 +149,9 @@ pub struct PostingParams {
     pub q: Option<String>,
     /// `true`: only the caller's own postings, any status (login needed).
     pub mine: Option<bool>,
+    #[param(minimum = 1)]
     pub page: Option<u32>,
+    #[param(minimum = 1, maximum = 100)]
     pub per_page: Option<u32>,
 }
 
@@ -167,7 +169,9 @@ pub struct ServiceParams {
     pub available_in: Option<String>,
     /// `county`, `city`, `province` or `national`.
     pub scope: Option<String>,
+    #[param(minimum = 1)]
     pub page: Option<u32>,
+    #[param(minimum = 1, maximum = 100)]
     pub per_page: Option<u32>,
 }
 

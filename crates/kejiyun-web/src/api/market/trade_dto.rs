@@ -112,7 +112,9 @@ pub struct QuoteParams {
     /// own otherwise); without it, the caller's own quotes.
     #[param(value_type = Option<i64>)]
     pub need_id: Option<NeedId>,
+    #[param(minimum = 1)]
     pub page: Option<u32>,
+    #[param(minimum = 1, maximum = 100)]
     pub per_page: Option<u32>,
 }
 
@@ -208,7 +210,9 @@ pub struct DealParams {
     pub status: Option<String>,
     /// `true`: transfers (deals on achievements) only; `false`: the others only.
     pub transfer: Option<bool>,
+    #[param(minimum = 1)]
     pub page: Option<u32>,
+    #[param(minimum = 1, maximum = 100)]
     pub per_page: Option<u32>,
 }
 
@@ -416,7 +420,9 @@ pub struct TicketParams {
     pub status: Option<String>,
     #[param(value_type = Option<i64>)]
     pub need_id: Option<NeedId>,
+    #[param(minimum = 1)]
     pub page: Option<u32>,
+    #[param(minimum = 1, maximum = 100)]
     pub per_page: Option<u32>,
 }
 
