@@ -120,8 +120,59 @@ impl std::fmt::Debug for Password {
     }
 }
 
+/// The shipped list of passwords people pick first (lower case).
+const COMMON_PASSWORDS: &str = include_str!("accounts/common_passwords.txt");
+
+/// Whether `raw` (any case) is on the shipped list.
+pub fn is_common_password(raw: &str) -> bool {
+    let lower = raw.to_lowercase();
+    COMMON_PASSWORDS
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with('#'))
+        .any(|l| l == lower)
+}
+
+/// Whether `raw` holds the login it belongs to: the phone number (or its last eight digits,
+/// what people type after a letter or two), or an e-mail's name before `@` (four characters
+/// or more). The first thing an attacker holding the login tries.
+fn holds_login(raw: &str, login: &Login) -> bool {
+    let lower = raw.to_lowercase();
+    match login {
+        Login::Phone(p) => {
+            let digits = p.as_str();
+            lower.contains(digits) || digits.get(3..).is_some_and(|tail| lower.contains(tail))
+        }
+        Login::Email(e) => e
+            .as_str()
+            .split('@')
+            .next()
+            .filter(|name| name.chars().count() >= 4)
+            .is_some_and(|name| lower.contains(&name.to_lowercase())),
+    }
+}
+
 impl Password {
-    pub fn parse(raw: &str) -> Result<Self, DomainError> {
+    /// A password for `login`'s account: 8–128 characters with a letter and a digit, not on
+    /// the common list, not holding the login.
+    pub fn parse(raw: &str, login: &Login) -> Result<Self, DomainError> {
+        let password = Self::parse_shape(raw)?;
+        if is_common_password(raw) {
+            return Err(DomainError::invalid(
+                "password",
+                "这个密码太常见，很容易被猜中，请换一个",
+            ));
+        }
+        if holds_login(raw, login) {
+            return Err(DomainError::invalid(
+                "password",
+                "密码不能包含手机号或邮箱名",
+            ));
+        }
+        Ok(password)
+    }
+
+    fn parse_shape(raw: &str) -> Result<Self, DomainError> {
         let n = raw.chars().count();
         if n < 8 {
             return Err(DomainError::invalid("password", "密码至少 8 位"));
@@ -321,15 +372,44 @@ mod tests {
 
     #[test]
     fn password_policy_and_hash() {
-        assert!(Password::parse("short1").is_err());
-        assert!(Password::parse("onlyletters").is_err());
-        assert!(Password::parse("12345678").is_err());
-        let pw = Password::parse("kejiyun2026").expect("valid");
+        let phone = Login::parse("13912345678").expect("valid");
+        assert!(Password::parse("short1", &phone).is_err());
+        assert!(Password::parse("onlyletters", &phone).is_err());
+        assert!(Password::parse("12345678", &phone).is_err());
+        let pw = Password::parse("Ganju2026tx", &phone).expect("valid");
         let h = pw.hash().expect("hash");
         assert!(h.starts_with("$argon2id$"));
-        assert!(verify_password("kejiyun2026", &h));
-        assert!(!verify_password("kejiyun2027", &h));
-        assert!(!verify_password("kejiyun2026", "not a hash"));
+        assert!(verify_password("Ganju2026tx", &h));
+        assert!(!verify_password("Ganju2027tx", &h));
+        assert!(!verify_password("Ganju2026tx", "not a hash"));
+    }
+
+    #[test]
+    fn common_passwords_and_the_login_inside_are_refused() {
+        let phone = Login::parse("13912345678").expect("valid");
+        let email = Login::parse("zhangsan@example.cn").expect("valid");
+        // The four the last security review found accepted, in any case.
+        for common in [
+            "Aa123456",
+            "password1",
+            "woaini1314",
+            "1qaz2wsx",
+            "QWE123456",
+        ] {
+            let e = Password::parse(common, &phone).expect_err(common);
+            assert!(e.to_string().contains("太常见"), "{common}: {e}");
+        }
+        for (holding, login) in [
+            ("a13912345678", &phone),
+            ("x12345678y", &phone),
+            ("Zhangsan2026", &email),
+        ] {
+            let e = Password::parse(holding, login).expect_err(holding);
+            assert!(e.to_string().contains("手机号或邮箱"), "{holding}: {e}");
+        }
+        assert!(Password::parse("Zhangsan2026", &phone).is_ok());
+        assert!(is_common_password("AA123456"));
+        assert!(!is_common_password("# Passwords people pick first"));
     }
 
     #[test]

@@ -58,7 +58,7 @@ impl Accounts<'_> {
 
     pub async fn register(&self, input: RegisterInput) -> DomainResult<UserId> {
         let login = Login::parse(&input.login)?;
-        let password = Password::parse(&input.password)?;
+        let password = Password::parse(&input.password, &login)?;
         let display_name = accounts::display_name(&input.display_name)?;
         self.banned_words.check("display_name", &[&display_name])?;
         let region = self.optional_region(input.region.as_deref())?;
@@ -242,6 +242,7 @@ impl Accounts<'_> {
                     spec.password
                         .as_deref()
                         .ok_or_else(|| DomainError::invalid("password", "新账户需要设置密码"))?,
+                    &login,
                 )?;
                 let name = spec
                     .display_name

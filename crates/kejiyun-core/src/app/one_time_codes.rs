@@ -89,7 +89,7 @@ impl OneTimeCodes<'_> {
     ) -> DomainResult<()> {
         let login = Login::parse(login)?;
         let code = parse_code(code)?;
-        let password = Password::parse(new_password)?;
+        let password = Password::parse(new_password, &login)?;
         let user = self.store.user_by_login(&login).await?;
         // Hashed whether or not the account exists, so both take the same time.
         let password_hash = password.hash()?;

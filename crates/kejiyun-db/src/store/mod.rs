@@ -70,7 +70,7 @@ pub(crate) use failure::{db_err, is_retryable};
 #[derive(Clone)]
 pub struct SeaStore {
     /// Every write, and every read on PostgreSQL and MySQL (one pool serves both there).
-    db: DatabaseConnection,
+    pub(crate) db: DatabaseConnection,
     /// Reads that need not see a transaction of their own caller: on SQLite, a pool of
     /// read-only connections beside the one writer; elsewhere the same pool as `db`.
     reader: DatabaseConnection,

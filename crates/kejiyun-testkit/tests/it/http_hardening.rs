@@ -1,7 +1,8 @@
 //! Issue 25's lesser findings, over HTTP on the real server: answers to signed-in requests are
 //! `Cache-Control: private, no-store` (public ones keep their caching), the CSP forbids plugins
 //! and foreign `<base>`, a 64 KB `Cookie` header is refused with 431, and a name with a
-//! right-to-left override is a Chinese 422 naming the field.
+//! right-to-left override is a Chinese 422 naming the field, and so is a common password or
+//! one holding the phone number.
 
 use kejiyun_testkit::{PASSWORD, TestApp, client, phone};
 use reqwest::StatusCode;
@@ -56,4 +57,26 @@ async fn private_answers_csp_cookie_size_and_direction_overrides() {
     r.assert_invalid_field("display_name");
     let message = r.body["error"]["message"].as_str().unwrap_or_default();
     assert!(message.contains("文字方向"), "{message}");
+
+    // A password from the common list, or one holding the phone number: refused, nothing made.
+    let login = phone();
+    for (password, says) in [
+        ("Aa123456".to_owned(), "太常见"),
+        (format!("ab{login}"), "手机号"),
+    ] {
+        let r = app
+            .post(
+                "/api/v1/auth/register",
+                None,
+                json!({"login": login, "password": password, "display_name": "李四"}),
+            )
+            .await;
+        r.assert_invalid_field("password");
+        let message = r.body["error"]["message"].as_str().unwrap_or_default();
+        assert!(message.contains(says), "{password}: {message}");
+    }
+    assert_eq!(
+        app.try_login(&login, "Aa123456").await.status,
+        StatusCode::UNAUTHORIZED
+    );
 }
