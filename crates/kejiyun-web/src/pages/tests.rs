@@ -343,7 +343,7 @@ async fn register_apply_moderate_and_browse() {
 
     let fields = [
         ("login", "13800138000"),
-        ("password", "kejiyun2026"),
+        ("password", "Ganju2026tx"),
         ("display_name", "张三"),
         ("region", "511623"),
     ];
@@ -362,7 +362,7 @@ async fn register_apply_moderate_and_browse() {
     let r = Browser::new(&app)
         .post(
             "/login",
-            &[("login", "13800138000"), ("password", "kejiyun2026")],
+            &[("login", "13800138000"), ("password", "Ganju2026tx")],
         )
         .await;
     assert_eq!(
@@ -437,7 +437,7 @@ async fn register_apply_moderate_and_browse() {
             None,
             AdminSpec {
                 login: "admin@example.com".into(),
-                password: Some("admin2026pass".into()),
+                password: Some("Shiju2026pass".into()),
                 display_name: None,
                 role: "region_admin".into(),
                 region: Some("511600".into()),
@@ -462,7 +462,7 @@ async fn register_apply_moderate_and_browse() {
             "/login",
             &[
                 ("login", "admin@example.com"),
-                ("password", "admin2026pass"),
+                ("password", "Shiju2026pass"),
             ],
         )
         .await;

@@ -105,7 +105,7 @@ async fn register(app: &axum::Router, phone: &str, name: &str) -> Browser {
             "/register",
             &[
                 ("login", phone),
-                ("password", "kejiyun2026"),
+                ("password", "Ganju2026tx"),
                 ("display_name", name),
                 ("region", "511623"),
             ],
@@ -234,7 +234,7 @@ async fn need_quote_accept_confirm_and_admin_pages() {
                 None,
                 AdminSpec {
                     login: login.into(),
-                    password: Some("admin2026pass".into()),
+                    password: Some("Shiju2026pass".into()),
                     display_name: Some("邻水县科协".into()),
                     role: role.into(),
                     region: Some(region.into()),
@@ -249,7 +249,7 @@ async fn need_quote_accept_confirm_and_admin_pages() {
             "/login",
             &[
                 ("login", "county@example.com"),
-                ("password", "admin2026pass"),
+                ("password", "Shiju2026pass"),
             ],
         )
         .await;
