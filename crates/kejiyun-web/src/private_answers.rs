@@ -22,8 +22,14 @@ pub const MAX_COOKIE_BYTES: usize = 8 * 1024;
 fn credentialed(req: &Request) -> bool {
     req.headers().contains_key(AUTHORIZATION)
         || req.headers().get_all(COOKIE).iter().any(|v| {
-            v.to_str()
-                .is_ok_and(|s| s.contains(&format!("{SESSION_COOKIE}=")))
+            // Each `name=value` pair, without building a string per request.
+            v.to_str().is_ok_and(|s| {
+                s.split(';').any(|pair| {
+                    pair.trim_start()
+                        .strip_prefix(SESSION_COOKIE)
+                        .is_some_and(|rest| rest.starts_with('='))
+                })
+            })
         })
 }
 

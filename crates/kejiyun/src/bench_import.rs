@@ -9,6 +9,7 @@ use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 use anyhow::Context;
+use kejiyun_core::accounts::IdCardNumber;
 use kejiyun_core::ids::UserId;
 use kejiyun_core::permissions::{Actor, Grant};
 use kejiyun_web::xlsx_import;
@@ -36,14 +37,8 @@ fn id_number(i: usize) -> String {
     let year = 1960 + i % 40;
     let day = 1 + (i / 40) % 28;
     let body = format!("511623{year}01{day:02}{:03}", (i / 1120) % 1000);
-    const WEIGHTS: [u32; 17] = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
-    const CHECK: &[u8; 11] = b"10X98765432";
-    let sum: u32 = body
-        .bytes()
-        .zip(WEIGHTS)
-        .map(|(d, w)| u32::from(d - b'0') * w)
-        .sum();
-    format!("{body}{}", CHECK[(sum % 11) as usize] as char)
+    let check = IdCardNumber::check_digit(&body).unwrap_or('0');
+    format!("{body}{check}")
 }
 
 fn sheet(rows: usize) -> anyhow::Result<Vec<u8>> {

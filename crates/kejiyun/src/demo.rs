@@ -186,6 +186,18 @@ pub(crate) const ORGS: &[DemoOrg] = &[
     },
 ];
 
+/// `days` from `today` (a Beijing date) at `hh:mm`, as a form would send it.
+pub(crate) fn day_at(today: chrono::NaiveDate, days: i64, hm: &str) -> String {
+    let step = chrono::Days::new(days.unsigned_abs());
+    let day = if days < 0 {
+        today.checked_sub_days(step)
+    } else {
+        today.checked_add_days(step)
+    }
+    .unwrap_or(today);
+    format!("{day} {hm}")
+}
+
 pub(crate) async fn actor_of(s: &Services, login: &str) -> anyhow::Result<Actor> {
     let login = Login::parse(login).map_err(|e| anyhow::anyhow!("{e}"))?;
     let user = s

@@ -3,29 +3,16 @@
 //! attendee checking in with the rotating code), so `trainings` and `training_attendance`
 //! show on the dashboards; and a science-explainer training in 岳池县 still open for enrolment.
 
-use chrono::Days;
 use kejiyun_core::app::Services;
 use kejiyun_core::time::{Clock, ManualClock};
 use kejiyun_core::trainings::{SessionInput, TrainingInput};
 
-use crate::demo::{actor_of, err};
-
-/// `days` from the clock's Beijing date, at `hh:mm`, as a form would send it.
-fn day_at(clock: &ManualClock, days: i64, hm: &str) -> String {
-    let today = clock.now().shanghai_date();
-    let day = if days < 0 {
-        today.checked_sub_days(Days::new(days.unsigned_abs()))
-    } else {
-        today.checked_add_days(Days::new(days.unsigned_abs()))
-    }
-    .unwrap_or(today);
-    format!("{day} {hm}")
-}
+use crate::demo::{actor_of, day_at, err};
 
 fn session(clock: &ManualClock, days: i64, from: &str, to: &str) -> SessionInput {
     SessionInput {
-        starts_at: day_at(clock, days, from),
-        ends_at: day_at(clock, days, to),
+        starts_at: day_at(clock.now().shanghai_date(), days, from),
+        ends_at: day_at(clock.now().shanghai_date(), days, to),
     }
 }
 

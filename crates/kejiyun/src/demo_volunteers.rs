@@ -8,7 +8,7 @@
 //! recruiting; so `activities`, `people_served`, `materials_distributed` and `service_hours`
 //! show too.
 
-use chrono::Days;
+use kejiyun_core::accounts::IdCardNumber;
 use kejiyun_core::app::Services;
 use kejiyun_core::ids::TeamId;
 use kejiyun_core::import::Sheet;
@@ -18,20 +18,13 @@ use kejiyun_core::trainings::parse_time;
 use kejiyun_core::volunteers::activities::{ActivityInput, ReportInput};
 use kejiyun_core::volunteers::{Team, TeamDraft, VolunteerInput};
 
-use crate::demo::{actor_of, err};
+use crate::demo::{actor_of, day_at, err};
 
 const LINSHUI: &str = "511623";
 
 /// A valid GB 11643 number from a 17-digit body.
 fn id_number(body: &str) -> String {
-    const WEIGHTS: [u32; 17] = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
-    const CHECK: &[u8; 11] = b"10X98765432";
-    let sum: u32 = body
-        .bytes()
-        .zip(WEIGHTS)
-        .map(|(d, w)| u32::from(d.wrapping_sub(b'0')) * w)
-        .sum();
-    format!("{body}{}", CHECK[(sum % 11) as usize] as char)
+    format!("{body}{}", IdCardNumber::check_digit(body).unwrap_or('0'))
 }
 
 async fn register(
@@ -112,17 +105,6 @@ async fn team(
     let draft =
         TeamDraft::parse(name, level, parent, LINSHUI, leader.user_id, about).map_err(err)?;
     s.volunteers().create_team(admin, draft).await.map_err(err)
-}
-
-/// `days` from `today` (Beijing) at `hh:mm`, as a form would send it.
-fn day_at(today: chrono::NaiveDate, days: i64, hm: &str) -> String {
-    let day = if days < 0 {
-        today.checked_sub_days(Days::new(days.unsigned_abs()))
-    } else {
-        today.checked_add_days(Days::new(days.unsigned_abs()))
-    }
-    .unwrap_or(today);
-    format!("{day} {hm}")
 }
 
 fn at(raw: &str) -> anyhow::Result<Timestamp> {

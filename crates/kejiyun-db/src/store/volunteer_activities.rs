@@ -145,7 +145,7 @@ async fn to_activities<C: ConnectionTrait>(
         .collect()
 }
 
-/// Approved minutes per activity of `ids` (the adjustment winning over the computed figure).
+/// Approved minutes per activity of `ids` (counted as the statistics count them).
 async fn approved_minutes<C: ConnectionTrait>(
     db: &C,
     ids: Vec<i64>,
@@ -165,7 +165,8 @@ async fn approved_minutes<C: ConnectionTrait>(
         .await
         .map_err(db_err)?;
     for (id, computed, adjusted) in rows {
-        *out.entry(id).or_default() += u64::from(count(adjusted.or(computed)));
+        *out.entry(id).or_default() +=
+            super::volunteer_counted::approved(computed, adjusted).unsigned_abs();
     }
     Ok(out)
 }

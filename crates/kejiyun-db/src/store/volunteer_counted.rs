@@ -17,7 +17,7 @@ use super::{db_err, parse_region};
 use crate::entities::{volunteer_activities, volunteer_signups, volunteer_teams, volunteers};
 
 /// Approved minutes of one sign-up: the organizer's adjustment wins over the computed figure.
-fn approved(minutes: Option<i32>, adjusted: Option<i32>) -> i64 {
+pub(super) fn approved(minutes: Option<i32>, adjusted: Option<i32>) -> i64 {
     i64::from(adjusted.or(minutes).unwrap_or(0).max(0))
 }
 

@@ -17,14 +17,8 @@ const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.
 /// A valid GB 11643 number: a fixed birth date, `seq` as the sequence, then the check digit.
 pub fn id_number(seq: u32) -> String {
     let body = format!("51162319800101{:03}", seq % 1000);
-    const WEIGHTS: [u32; 17] = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
-    const CHECK: &[u8; 11] = b"10X98765432";
-    let sum: u32 = body
-        .bytes()
-        .zip(WEIGHTS)
-        .map(|(d, w)| u32::from(d - b'0') * w)
-        .sum();
-    format!("{body}{}", CHECK[(sum % 11) as usize] as char)
+    let check = kejiyun_core::accounts::IdCardNumber::check_digit(&body).unwrap_or('0');
+    format!("{body}{check}")
 }
 
 /// Registers `who` as a volunteer in Linshui.

@@ -9,7 +9,6 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use kejiyun_core::app::Services;
 use kejiyun_core::ids::{ActivityId, TeamId, UserId};
-use kejiyun_core::regions::RegionCode;
 use kejiyun_core::volunteers::Skill;
 use kejiyun_core::volunteers::activities::{
     Activity, ActivityInput, ActivityReport, ReportInput, Signup, check_in_path, hours_text,
@@ -194,10 +193,7 @@ pub async fn list(
     State(state): State<AppState>,
     ApiQuery(p): ApiQuery<ActivityParams>,
 ) -> ApiResult<ApiJson<ActivityList>> {
-    let region = match p.region.as_deref().map(str::trim).filter(|r| !r.is_empty()) {
-        Some(r) => Some(RegionCode::parse(r).map_err(ApiError::from)?),
-        None => None,
-    };
+    let region = super::volunteers::region_param(p.region.as_deref())?;
     let page = super::page(p.page, p.per_page)?;
     let s = &state.services;
     let paged = s
@@ -241,10 +237,7 @@ pub async fn export_all(
     ApiUser(session): ApiUser,
     ApiQuery(p): ApiQuery<ActivityExportParams>,
 ) -> ApiResult<Response> {
-    let region = match p.region.as_deref().map(str::trim).filter(|r| !r.is_empty()) {
-        Some(r) => Some(RegionCode::parse(r).map_err(ApiError::from)?),
-        None => None,
-    };
+    let region = super::volunteers::region_param(p.region.as_deref())?;
     let s = &state.services;
     let all = s
         .volunteer_activities()

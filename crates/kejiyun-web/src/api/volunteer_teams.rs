@@ -17,7 +17,7 @@ use utoipa::{IntoParams, ToSchema};
 use super::dto::{RegionRef, list_type};
 use super::market::dto::ts;
 use crate::AppState;
-use crate::error::{ApiError, ApiResult, ErrorBody};
+use crate::error::{ApiResult, ErrorBody};
 use crate::extract::{ApiJson, ApiPath, ApiQuery};
 use crate::session::{ApiUser, Ctx};
 use crate::table_export::attachment;
@@ -143,10 +143,7 @@ pub async fn list(
     State(state): State<AppState>,
     ApiQuery(p): ApiQuery<TeamParams>,
 ) -> ApiResult<ApiJson<TeamList>> {
-    let region = match p.region.as_deref().map(str::trim).filter(|r| !r.is_empty()) {
-        Some(r) => Some(kejiyun_core::regions::RegionCode::parse(r).map_err(ApiError::from)?),
-        None => None,
-    };
+    let region = super::volunteers::region_param(p.region.as_deref())?;
     let page = super::page(p.page, p.per_page)?;
     let s = &state.services;
     let paged = s.volunteers().teams(region, page).await?;

@@ -225,7 +225,7 @@ pub struct VolunteerParams {
     pub per_page: Option<u32>,
 }
 
-fn region_param(raw: Option<&str>) -> ApiResult<Option<RegionCode>> {
+pub(super) fn region_param(raw: Option<&str>) -> ApiResult<Option<RegionCode>> {
     match raw.map(str::trim).filter(|r| !r.is_empty()) {
         Some(r) => Ok(Some(RegionCode::parse(r).map_err(ApiError::from)?)),
         None => Ok(None),

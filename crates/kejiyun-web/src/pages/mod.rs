@@ -26,6 +26,7 @@ mod trainings;
 mod trainings_lists;
 mod volunteer_activities;
 mod volunteer_lists;
+mod volunteer_service;
 mod volunteers;
 pub(crate) mod widgets;
 

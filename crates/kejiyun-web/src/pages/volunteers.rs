@@ -52,7 +52,7 @@ fn level_label(pg: &Pg<'_>, l: TeamLevel) -> &'static str {
     pg.t(&format!("vol.level.{}", l.code()))
 }
 
-fn skill_labels(pg: &Pg<'_>, skills: &[Skill]) -> String {
+pub(super) fn skill_labels(pg: &Pg<'_>, skills: &[Skill]) -> String {
     skills
         .iter()
         .map(|s| pg.t(&format!("vol.skill.{}", s.code())))
@@ -286,7 +286,7 @@ struct MeTpl {
     full_id_card: Option<String>,
     teams: Vec<MembershipView>,
     /// The service record (activities, hours) and the years for the year certificate.
-    record: Option<super::volunteer_activities::ServiceRecordView>,
+    record: Option<super::volunteer_service::ServiceRecordView>,
 }
 
 async fn me_page(pg: &Pg<'_>, full_id_card: Option<String>, done: Option<&str>) -> PageResult {
@@ -298,7 +298,7 @@ async fn me_page(pg: &Pg<'_>, full_id_card: Option<String>, done: Option<&str>) 
         base.notice = Some(pg.t("vol.done.registered").into());
     }
     let record = if v.is_some() {
-        Some(super::volunteer_activities::service_record(pg, actor.user_id).await?)
+        Some(super::volunteer_service::service_record(pg, actor.user_id).await?)
     } else {
         None
     };
