@@ -32,12 +32,14 @@ macro_rules! use_cases {
 }
 
 mod accounts;
+mod bases;
 mod certificates;
 pub mod market;
 mod moderation;
 mod notifications;
 mod one_time_codes;
 mod orgs;
+mod popsci;
 mod profiles;
 mod questions;
 pub mod search;
@@ -52,10 +54,12 @@ mod volunteers;
 use std::sync::Arc;
 
 pub use accounts::{Accounts, AdminSpec, LoginOutcome, RegisterInput};
+pub use bases::{BasePage, Bases};
 pub use certificates::Certificates;
 pub use moderation::{Decision, EXPIRING_WITHIN_DAYS, Moderation, Workbench};
 pub use notifications::Notifications;
 pub use one_time_codes::OneTimeCodes;
+pub use popsci::{ResourceView, Resources};
 pub use profiles::{DirectoryQuery, Profiles};
 pub use questions::{Questions, Thread};
 pub use stats::Stats;
@@ -107,6 +111,8 @@ pub struct Services {
     pub upload_policy: crate::uploads::UploadPolicy,
     /// Seals and indexes personal data at rest (ID-card numbers); kept outside the database.
     pub personal_data: crate::personal_data::PersonalDataKey,
+    /// Resource views counted since the last flush (in memory; the server flushes them).
+    pub views: Arc<crate::popsci::views::ViewCounter>,
 }
 
 impl Services {

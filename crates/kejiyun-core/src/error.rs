@@ -13,6 +13,12 @@ pub enum DomainError {
         field: &'static str,
         message: String,
     },
+    /// A file over its kind's size limit (HTTP 413); `field` names the form field.
+    #[error("{message}")]
+    TooLarge {
+        field: &'static str,
+        message: String,
+    },
     /// The caller must log in first.
     #[error("请先登录")]
     Unauthenticated,
@@ -77,6 +83,7 @@ impl DomainError {
     pub fn code(&self) -> &'static str {
         match self {
             Self::Invalid { .. } => "invalid_input",
+            Self::TooLarge { .. } => "payload_too_large",
             Self::Unauthenticated => "unauthenticated",
             Self::Forbidden(_) => "forbidden",
             Self::NotFound(_) => "not_found",

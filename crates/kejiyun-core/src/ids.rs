@@ -9,6 +9,7 @@ use std::marker::PhantomData;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use crate::market::postings::{AchievementDraft, NeedDraft, ServiceDraft};
+use crate::popsci::ResourceDraft;
 use crate::questions::QuestionDraft;
 
 macro_rules! typed_id {
@@ -88,6 +89,13 @@ typed_id!(
     ActivityId,
     /// One volunteer's place on an activity, with their check-in, check-out and hours.
     SignupId,
+);
+
+typed_id!(
+    /// A visit slot (开放时段) of a popular-science sharing base.
+    BaseSlotId,
+    /// A group booking (团体预约) of a base's visit slot.
+    BaseBookingId,
 );
 
 /// A posting's id, typed by its kind's content (`ServiceDraft`, `NeedDraft`, …): a need's id
@@ -174,6 +182,7 @@ pub type NeedId = PostingId<NeedDraft>;
 pub type AchievementId = PostingId<AchievementDraft>;
 /// A question's (专家问诊) id.
 pub type QuestionId = PostingId<QuestionDraft>;
+pub type ResourceId = PostingId<ResourceDraft>;
 
 #[cfg(test)]
 mod tests {

@@ -41,7 +41,7 @@ pub fn counterpart_kinds(kind: DocKind) -> Vec<DocKind> {
         DocKind::Service | DocKind::Achievement | DocKind::TechWorker => vec![DocKind::Need],
         // A question is routed to experts only.
         DocKind::Question => vec![DocKind::TechWorker],
-        DocKind::Org => Vec::new(),
+        DocKind::Org | DocKind::Resource => Vec::new(),
     }
 }
 

@@ -122,16 +122,18 @@ pub enum ModerationKind {
     Need,
     Achievement,
     Question,
+    Resource,
 }
 
 impl ModerationKind {
-    pub const ALL: [Self; 6] = [
+    pub const ALL: [Self; 7] = [
         Self::TechWorker,
         Self::Org,
         Self::Service,
         Self::Need,
         Self::Achievement,
         Self::Question,
+        Self::Resource,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -142,6 +144,7 @@ impl ModerationKind {
             Self::Need => "need",
             Self::Achievement => "achievement",
             Self::Question => "question",
+            Self::Resource => "resource",
         }
     }
 
@@ -153,6 +156,7 @@ impl ModerationKind {
             Self::Need => Some(PostingKind::Need),
             Self::Achievement => Some(PostingKind::Achievement),
             Self::Question => Some(PostingKind::Question),
+            Self::Resource => Some(PostingKind::Resource),
             Self::TechWorker | Self::Org => None,
         }
     }
@@ -177,6 +181,7 @@ impl ModerationKind {
             Self::Need => "科技需求",
             Self::Achievement => "科技成果",
             Self::Question => "专家问诊",
+            Self::Resource => "科普资源",
         }
     }
 }

@@ -41,10 +41,14 @@ pub enum NotificationKind {
     NewAnswer,
     /// The asker accepted the recipient's answer.
     AnswerAccepted,
+    /// A popular-science base confirmed the recipient's group booking.
+    BookingConfirmed,
+    /// A popular-science base declined the recipient's group booking.
+    BookingDeclined,
 }
 
 impl NotificationKind {
-    pub const ALL: [Self; 14] = [
+    pub const ALL: [Self; 16] = [
         Self::PostingApproved,
         Self::PostingRejected,
         Self::NewInquiry,
@@ -59,6 +63,8 @@ impl NotificationKind {
         Self::QuestionInvitation,
         Self::NewAnswer,
         Self::AnswerAccepted,
+        Self::BookingConfirmed,
+        Self::BookingDeclined,
     ];
 
     pub fn code(self) -> &'static str {
@@ -77,6 +83,8 @@ impl NotificationKind {
             Self::QuestionInvitation => "question_invitation",
             Self::NewAnswer => "new_answer",
             Self::AnswerAccepted => "answer_accepted",
+            Self::BookingConfirmed => "booking_confirmed",
+            Self::BookingDeclined => "booking_declined",
         }
     }
 
@@ -100,6 +108,8 @@ impl NotificationKind {
             Self::QuestionInvitation => "邀请解答",
             Self::NewAnswer => "新的回答",
             Self::AnswerAccepted => "回答被采纳",
+            Self::BookingConfirmed => "预约已确认",
+            Self::BookingDeclined => "预约被婉拒",
         }
     }
 }
@@ -271,6 +281,7 @@ pub fn posting_path(kind: PostingKind, id: i64) -> String {
         PostingKind::Need => "needs",
         PostingKind::Achievement => "achievements",
         PostingKind::Question => "questions",
+        PostingKind::Resource => "resources",
     };
     format!("/{plural}/{id}")
 }
@@ -578,6 +589,29 @@ pub fn answer_accepted(
         &posting_path(PostingKind::Question, question),
         at,
     )
+}
+
+/// A base decided the recipient's group booking: confirmed, or declined with `reason`.
+pub fn booking_decided(
+    booker: UserId,
+    base_name: &str,
+    visit: &str,
+    reason: Option<&str>,
+    at: Timestamp,
+) -> NewNotification {
+    let (kind, title, body) = match reason {
+        None => (
+            NotificationKind::BookingConfirmed,
+            format!("「{base_name}」已确认您的团体预约"),
+            format!("参观时间：{visit}。请按时到达。"),
+        ),
+        Some(r) => (
+            NotificationKind::BookingDeclined,
+            format!("「{base_name}」婉拒了您的团体预约"),
+            format!("参观时间：{visit}。理由：{r}"),
+        ),
+    };
+    NewNotification::new(booker, kind, &title, &body, "/me/base-bookings", at)
 }
 
 /// A newly published posting matches one of the recipient's own postings.

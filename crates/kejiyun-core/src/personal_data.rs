@@ -112,6 +112,16 @@ impl PersonalDataKey {
         String::from_utf8(plain).map_err(|_| bad())
     }
 
+    /// A secret for another purpose (a salt), derived from the key: the same on every server
+    /// that shares the key, unrelated to the key for anyone without it.
+    pub fn derived_secret(&self, purpose: &str) -> [u8; 32] {
+        let mut mac =
+            <Hmac<Sha256> as Mac>::new_from_slice(&self.index_key).expect("any key length");
+        mac.update(b"derived secret\0");
+        mac.update(purpose.as_bytes());
+        mac.finalize().into_bytes().into()
+    }
+
     /// The blind index of `value` of `field`: equal values give equal indexes, and without the
     /// key an index says nothing about its value.
     pub fn blind_index(&self, field: &str, value: &str) -> String {

@@ -11,6 +11,7 @@ use crate::accounts::ports::AccountStore;
 use crate::audit::ports::AuditStore;
 use crate::auth::one_time_codes::ports::OneTimeCodeStore;
 use crate::auth::ports::AuthStore;
+use crate::bases::ports::BaseStore;
 use crate::certificates::ports::CertificateStore;
 use crate::market::ports::{
     DealStore, InquiryStore, PostingLifecycleStore, PostingStore, QuoteStore, TicketStore,
@@ -19,6 +20,8 @@ use crate::market::postings::{AchievementDraft, NeedDraft, ServiceDraft};
 use crate::moderation::ports::ModerationStore;
 use crate::notifications::ports::NotificationStore;
 use crate::orgs::Org;
+use crate::popsci::ResourceDraft;
+use crate::popsci::ports::ResourceStore;
 use crate::profiles::ports::ProfileStore;
 use crate::questions::QuestionDraft;
 use crate::questions::ports::{AcceptedAnswerStore, FirstAnswerStore, QuestionStore};
@@ -106,6 +109,8 @@ pub trait Store:
     + PostingStore<NeedDraft>
     + PostingStore<AchievementDraft>
     + PostingStore<QuestionDraft>
+    + PostingStore<ResourceDraft>
+    + ResourceStore
     + QuestionStore
     + FirstAnswerStore
     + AcceptedAnswerStore
@@ -122,5 +127,6 @@ pub trait Store:
     + CertificateStore
     + VolunteerStore
     + ActivityStore
+    + BaseStore
 {
 }

@@ -24,16 +24,19 @@ pub enum DocKind {
     /// A question to the experts (专家问诊). Last, so the index's kind numbers of the others
     /// stay as they were.
     Question,
+    /// A popular-science resource (科普资源): searched, never matched.
+    Resource,
 }
 
 impl DocKind {
-    pub const ALL: [Self; 6] = [
+    pub const ALL: [Self; 7] = [
         Self::Service,
         Self::Need,
         Self::Achievement,
         Self::TechWorker,
         Self::Org,
         Self::Question,
+        Self::Resource,
     ];
 
     /// A record that asks (a need, a question) rather than offers: its text is indexed and
@@ -50,6 +53,7 @@ impl DocKind {
             Self::TechWorker => "tech_worker",
             Self::Org => "org",
             Self::Question => "question",
+            Self::Resource => "resource",
         }
     }
 
@@ -61,6 +65,7 @@ impl DocKind {
             Self::TechWorker => "科技工作者",
             Self::Org => "组织机构",
             Self::Question => "专家问诊",
+            Self::Resource => "科普资源",
         }
     }
 
@@ -71,7 +76,7 @@ impl DocKind {
             .ok_or_else(|| {
                 DomainError::invalid(
                     "type",
-                    "type 只能是 service、need、achievement、tech_worker、org 或 question",
+                    "type 只能是 service、need、achievement、tech_worker、org、question 或 resource",
                 )
             })
     }
@@ -85,6 +90,7 @@ impl DocKind {
             Self::TechWorker => format!("/tech-workers/{id}"),
             Self::Org => format!("/orgs/{id}"),
             Self::Question => format!("/questions/{id}"),
+            Self::Resource => format!("/resources/{id}"),
         }
     }
 }
@@ -314,6 +320,7 @@ impl From<crate::market::postings::PostingKind> for DocKind {
             PostingKind::Need => Self::Need,
             PostingKind::Achievement => Self::Achievement,
             PostingKind::Question => Self::Question,
+            PostingKind::Resource => Self::Resource,
         }
     }
 }

@@ -32,6 +32,9 @@ pub enum Metric {
     AchievementsPublished,
     Transfers,
     TransferAmount,
+    Bases,
+    Resources,
+    ResourceViews,
     TechWorkers,
     Agencies,
     ExpertStations,
@@ -51,7 +54,7 @@ pub enum Metric {
 
 impl Metric {
     /// Every metric that exists so far; later modules add theirs here.
-    pub const ALL: [Self; 22] = [
+    pub const ALL: [Self; 25] = [
         Self::ServicesPublished,
         Self::NeedsPublished,
         Self::Deals,
@@ -59,6 +62,9 @@ impl Metric {
         Self::AchievementsPublished,
         Self::Transfers,
         Self::TransferAmount,
+        Self::Bases,
+        Self::Resources,
+        Self::ResourceViews,
         Self::TechWorkers,
         Self::Agencies,
         Self::ExpertStations,
@@ -85,6 +91,9 @@ impl Metric {
             Self::AchievementsPublished => "achievements_published",
             Self::Transfers => "transfers",
             Self::TransferAmount => "transfer_amount",
+            Self::Bases => "bases",
+            Self::Resources => "resources",
+            Self::ResourceViews => "resource_views",
             Self::TechWorkers => "tech_workers",
             Self::Agencies => "agencies",
             Self::ExpertStations => "expert_stations",
@@ -119,6 +128,9 @@ impl Metric {
             Self::AchievementsPublished => "发布科技成果",
             Self::Transfers => "成果转化",
             Self::TransferAmount => "转化金额",
+            Self::Bases => "科普共享基地",
+            Self::Resources => "科普资源",
+            Self::ResourceViews => "浏览量",
             Self::TechWorkers => "入驻科技工作者",
             Self::Agencies => "第三方服务机构",
             Self::ExpertStations => "院士专家工作站",
@@ -215,6 +227,14 @@ pub enum Counted {
         report: Option<ActivityFigures>,
         approved_minutes: i64,
     },
+    /// The counted views of one resource on one day (科普资源浏览量), kept with the region and
+    /// category the resource had when they were first counted that day.
+    ResourceViews {
+        day: NaiveDate,
+        region: RegionCode,
+        category: Category,
+        views: i64,
+    },
 }
 
 /// What an activity's report adds to the figures.
@@ -244,8 +264,13 @@ pub struct Cell {
 ///   in the need's region (else the service's); transfers / transfer_amount likewise for deals
 ///   on an achievement, in the achievement's region. A cancelled deal stops counting.
 /// - tech_workers: verified (published) profiles, on their verification date, in their service
-///   region; agencies, expert stations, enterprise associations and 科普e站: verified
-///   organizations of that type, on their verification date, in their region.
+///   region; agencies, expert stations, enterprise associations, 科普e站 and sharing bases
+///   (`bases`): verified organizations of that type, on their verification date, in their
+///   region.
+/// - resources: popular-science resources ever published, as the other postings;
+///   resource_views: the views counted (once per visitor per resource per 30 minutes), on the
+///   day they were counted, in the region the resource had then. Views stay counted when the
+///   resource is later withdrawn: they happened.
 /// - questions: published questions, on their first publication date, in the asker's region
 ///   (the question's); questions_answered: those with at least one answer, on the first
 ///   answer's date. A question its asker withdrew stops counting in both.
@@ -284,6 +309,7 @@ pub fn contributions(c: &Counted) -> Vec<(Cell, i64)> {
                 PostingKind::Need => Metric::NeedsPublished,
                 PostingKind::Achievement => Metric::AchievementsPublished,
                 PostingKind::Question => Metric::Questions,
+                PostingKind::Resource => Metric::Resources,
             };
             vec![(cell(metric, at, region, category.code()), 1)]
         }
@@ -328,6 +354,7 @@ pub fn contributions(c: &Counted) -> Vec<(Cell, i64)> {
                 OrgType::ExpertStation => Metric::ExpertStations,
                 OrgType::EnterpriseAssociation => Metric::EnterpriseAssociations,
                 OrgType::Estation => Metric::Estations,
+                OrgType::Base => Metric::Bases,
                 _ => return vec![],
             };
             vec![(cell(metric, at, region, ""), 1)]
@@ -398,6 +425,21 @@ pub fn contributions(c: &Counted) -> Vec<(Cell, i64)> {
             out.retain(|(_, v)| *v != 0);
             out
         }
+        Counted::ResourceViews {
+            day,
+            region,
+            category,
+            views,
+        } if views != 0 => vec![(
+            Cell {
+                metric: Metric::ResourceViews,
+                day,
+                region,
+                category: category.code(),
+            },
+            views,
+        )],
+        Counted::ResourceViews { .. } => vec![],
     }
 }
 

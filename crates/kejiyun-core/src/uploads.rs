@@ -137,6 +137,22 @@ pub fn extension(mime: &str) -> &'static str {
 
 const ALLOWED_IMAGES: &str = "请上传 JPEG、PNG、WebP 或 GIF 图片";
 
+/// A refusal from [`sniff`] says what to upload instead: images, unless the form wanted
+/// something else (a video, a PDF …).
+fn hint_allowed(e: DomainError, allowed: &[UploadKind]) -> DomainError {
+    match e {
+        DomainError::Invalid { field, message } if allowed != [UploadKind::Image] => {
+            let names: Vec<&str> = allowed.iter().map(|k| k.label_zh()).collect();
+            let wanted = format!("请上传{}", names.join("、"));
+            DomainError::Invalid {
+                field,
+                message: message.replace(ALLOWED_IMAGES, &wanted),
+            }
+        }
+        other => other,
+    }
+}
+
 fn refused(what: &str) -> DomainError {
     DomainError::invalid("file", format!("不接受{what}：{ALLOWED_IMAGES}"))
 }
@@ -164,7 +180,7 @@ pub fn sniff(bytes: &[u8]) -> Result<Format, DomainError> {
         Format::WebM
     } else if at(0, b"OggS") {
         Format::Ogg
-    } else if at(0, b"ID3") || (b.len() > 1 && b[0] == 0xff && (b[1] & 0xe0) == 0xe0) {
+    } else if at(0, b"ID3") || mpeg_audio_frame(b) {
         Format::Mp3
     } else if at(0, b"PK\x03\x04") {
         return office(b);
@@ -172,6 +188,20 @@ pub fn sniff(bytes: &[u8]) -> Result<Format, DomainError> {
         return Err(unknown(b));
     };
     Ok(format)
+}
+
+/// An MPEG audio frame header: the 11 sync bits, then a version, layer, bitrate and sample
+/// rate that are not reserved (eleven set bits alone match any run of 0xff bytes).
+fn mpeg_audio_frame(b: &[u8]) -> bool {
+    let [0xff, b1, b2, ..] = *b else {
+        return false;
+    };
+    let sync = b1 & 0xe0 == 0xe0;
+    let version = (b1 >> 3) & 0b11;
+    let layer = (b1 >> 1) & 0b11;
+    let bitrate = b2 >> 4;
+    let rate = (b2 >> 2) & 0b11;
+    sync && version != 0b01 && layer != 0 && bitrate != 0b1111 && rate != 0b11
 }
 
 /// An Office Open XML document (a ZIP whose parts are `word/…`, `xl/…` or `ppt/…`); any
@@ -272,7 +302,7 @@ impl UploadPolicy {
 
     /// The format of `bytes` if it is one of `allowed` and within its kind's limit.
     pub fn check(&self, bytes: &[u8], allowed: &[UploadKind]) -> Result<Format, DomainError> {
-        let format = sniff(bytes)?;
+        let format = sniff(bytes).map_err(|e| hint_allowed(e, allowed))?;
         let kind = format.kind();
         if !allowed.contains(&kind) {
             let names: Vec<&str> = allowed.iter().map(|k| k.label_zh()).collect();
@@ -287,10 +317,10 @@ impl UploadPolicy {
         }
         let max = self.max_bytes(kind);
         if bytes.len() > max {
-            return Err(DomainError::invalid(
-                "file",
-                format!("{}不能超过 {}", kind.label_zh(), size_text(max)),
-            ));
+            return Err(DomainError::TooLarge {
+                field: "file",
+                message: format!("{}不能超过 {}", kind.label_zh(), size_text(max)),
+            });
         }
         Ok(format)
     }

@@ -61,6 +61,7 @@ impl ApiError {
 pub fn status_of(e: &DomainError) -> StatusCode {
     match e {
         DomainError::Invalid { .. } => StatusCode::UNPROCESSABLE_ENTITY,
+        DomainError::TooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
         DomainError::Unauthenticated | DomainError::BadCredentials => StatusCode::UNAUTHORIZED,
         DomainError::Forbidden(_) => StatusCode::FORBIDDEN,
         DomainError::NotFound(_) => StatusCode::NOT_FOUND,
@@ -113,7 +114,9 @@ impl From<DomainError> for ApiError {
     fn from(e: DomainError) -> Self {
         log_cause(&e);
         let field = match &e {
-            DomainError::Invalid { field, .. } => Some((*field).to_owned()),
+            DomainError::Invalid { field, .. } | DomainError::TooLarge { field, .. } => {
+                Some((*field).to_owned())
+            }
             _ => None,
         };
         Self {

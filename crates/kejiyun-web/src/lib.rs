@@ -11,6 +11,7 @@ pub mod i18n;
 mod input_errors;
 mod pages;
 mod private_answers;
+pub mod resource_views;
 pub mod session;
 pub mod table_export;
 pub mod throttle;
@@ -63,6 +64,9 @@ pub struct WebConfig {
     pub certificate_font: std::path::PathBuf,
     /// The platform's public address for certificates' QR codes; empty: the request's host.
     pub public_url: String,
+    /// Count views of popular-science resources (浏览量); off: the resource page and API
+    /// neither derive a visitor key nor count (`kejiyun bench views` measures the difference).
+    pub count_views: bool,
 }
 
 impl Default for WebConfig {
@@ -76,6 +80,7 @@ impl Default for WebConfig {
             map_dir: None,
             certificate_font: std::path::PathBuf::from("models").join(certificate_pdf::FONT_FILE),
             public_url: String::new(),
+            count_views: true,
         }
     }
 }

@@ -186,6 +186,22 @@ pub enum BenchCommand {
         #[arg(long)]
         data_dir: Option<PathBuf>,
     },
+    /// Counting resource views (浏览量, issue 20): the resource page with a new visitor per
+    /// request, counting on and off, against a naive autocommit UPDATE per view on SQLite
+    /// (and PostgreSQL with --postgres), as one Markdown table.
+    Views {
+        /// Seconds of each measurement (page: that many one-second rounds on and as many off,
+        /// alternating; naive: per backend).
+        #[arg(long, default_value_t = 10)]
+        seconds: u64,
+        /// Keep-alive connections of the page runs, and tasks of the naive runs.
+        #[arg(long, default_value_t = 16)]
+        connections: usize,
+        /// PostgreSQL for the naive comparison: a private database (the bench migrates it and
+        /// adds and removes one user and one resource). Without it PostgreSQL is skipped.
+        #[arg(long, env = "KEJIYUN_BENCH_POSTGRES_URL")]
+        postgres: Option<String>,
+    },
     /// Kejiyun's search and matching side by side with peer engines (Lucene, milli,
     /// PostgreSQL FTS, SQLite FTS5) on one corpus, as one Markdown table. The peers run
     /// through bench/search/peers.py; `scripts/bench-search` installs them and runs this.
@@ -488,6 +504,23 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 seconds,
                 connections,
                 data_dir,
+            })
+            .await?;
+            println!("{}", report.markdown());
+            Ok(())
+        }
+        Command::Bench {
+            command:
+                BenchCommand::Views {
+                    seconds,
+                    connections,
+                    postgres,
+                },
+        } => {
+            let report = crate::bench_views::run(&crate::bench_views::ViewsOptions {
+                seconds,
+                connections,
+                postgres,
             })
             .await?;
             println!("{}", report.markdown());

@@ -87,6 +87,9 @@ pub struct Config {
     /// The address people reach the platform at (`https://kjy.example.cn`), printed in the QR
     /// codes of certificates. Empty: the scheme and host the download request came to.
     pub public_url: String,
+    /// Count views of popular-science resources (浏览量: in memory, written once a second).
+    /// Off: the resource page and API count nothing and the counts stay as they are.
+    pub count_views: bool,
     /// The upload engine's limits (`[uploads]`).
     pub uploads: UploadsConfig,
 }
@@ -180,6 +183,7 @@ impl Default for Config {
             embedding_model: String::new(),
             certificate_font: String::new(),
             public_url: String::new(),
+            count_views: true,
             uploads: UploadsConfig::default(),
         }
     }
@@ -304,6 +308,11 @@ certificate_font = ""
 # code of every certificate so that a phone can open its verify page. Empty: the scheme and
 # host the download request came to.
 public_url = ""
+
+# Count views of popular-science resources (浏览量): once per visitor (the signed-in user, else
+# a salted hash of address and user agent) per resource and 30 minutes, in memory, written to
+# the database once a second. false: nothing is counted and the counts stay as they are.
+count_views = true
 # The upload engine (photos of questions and answers now; other modules' files later). The
 # kind of a file is decided by its content; images are decoded and re-encoded (no EXIF, no
 # appended data) with a thumbnail. Files live in <data_dir>/uploads, named by a random id.
@@ -370,6 +379,7 @@ impl Config {
             "question_widen_hours",
             "question_unanswered_hours",
             "log_format",
+            "count_views",
         ]));
         let mut config: Config = fig.extract().map_err(Box::new)?;
         config.apply(overrides);

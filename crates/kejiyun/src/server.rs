@@ -209,6 +209,7 @@ async fn build_services(
         files: Arc::new(store.files(&config.data_dir)),
         upload_policy: config.uploads.policy(),
         personal_data: personal_data_key(config)?,
+        views: Arc::new(kejiyun_core::popsci::views::ViewCounter::default()),
     };
     Ok((Arc::new(services), store))
 }
@@ -237,6 +238,7 @@ pub fn web_config(config: &Config, demo_notice: Option<String>) -> WebConfig {
         map_dir: Some(config.data_dir.join("maps")),
         certificate_font: certificate_font_path(config),
         public_url: config.public_url.trim_end_matches('/').to_owned(),
+        count_views: config.count_views,
     }
 }
 
@@ -252,6 +254,10 @@ pub struct RunningServer {
     /// Likewise for the search index writer (and the embedding worker beside it).
     stop_indexer: Option<oneshot::Sender<()>>,
     indexer: JoinHandle<()>,
+    /// Likewise for the resource views' flusher, stopped after the last request (its last
+    /// flush writes the views counted until then).
+    stop_views: Option<oneshot::Sender<()>>,
+    views: JoinHandle<()>,
     /// Shared with the web layer: set at the start of [`RunningServer::stop`].
     draining: Arc<AtomicBool>,
     /// How long the server keeps answering after `draining` is set.
@@ -288,7 +294,35 @@ impl RunningServer {
         let _ = self.sweeper.await;
         let _ = self.indexer.await;
         let _ = self.task.await;
+        if let Some(tx) = self.stop_views.take() {
+            let _ = tx.send(());
+        }
+        let _ = self.views.await;
     }
+}
+
+/// How often the views counted in memory are written (a crash loses at most this much).
+const VIEW_FLUSH: Duration = Duration::from_secs(1);
+
+/// Writes the counted resource views every [`VIEW_FLUSH`] and once more when `stop` fires;
+/// a failed flush keeps its views in memory for the next one.
+fn spawn_view_flusher(services: Arc<Services>, mut stop: oneshot::Receiver<()>) -> JoinHandle<()> {
+    tokio::spawn(async move {
+        let mut every = tokio::time::interval(VIEW_FLUSH);
+        every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            let last = tokio::select! {
+                _ = &mut stop => true,
+                _ = every.tick() => false,
+            };
+            if let Err(e) = services.resources().flush_views().await {
+                tracing::warn!(error = %e, pending = services.views.pending_views(), "writing resource views failed; kept for the next flush");
+            }
+            if last {
+                break;
+            }
+        }
+    })
 }
 
 /// How often published postings past their confirmation interval are closed as expired.
@@ -450,6 +484,8 @@ pub async fn spawn_with_sender(
         outbox_retention_days: config.outbox_retention_days,
     };
     let sweeper = spawn_sweeper(sweeps, sweeper_rx);
+    let (stop_views, views_rx) = oneshot::channel::<()>();
+    let views = spawn_view_flusher(services.clone(), views_rx);
     tracing::info!(%addr, backend = services.store.backend_name(), root = %services.root, "kejiyun listening");
     Ok(RunningServer {
         addr,
@@ -460,6 +496,8 @@ pub async fn spawn_with_sender(
         sweeper,
         stop_indexer: Some(stop_indexer),
         indexer,
+        stop_views: Some(stop_views),
+        views,
         draining,
         drain: Duration::from_millis(config.shutdown_drain_ms),
     })

@@ -137,7 +137,8 @@ impl Moderation<'_> {
             ModerationKind::Service
             | ModerationKind::Need
             | ModerationKind::Achievement
-            | ModerationKind::Question => Err(DomainError::Internal(
+            | ModerationKind::Question
+            | ModerationKind::Resource => Err(DomainError::Internal(
                 "posting kinds are moderated above".into(),
             )),
         }

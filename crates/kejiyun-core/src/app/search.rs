@@ -16,6 +16,7 @@ fn posting_kind(k: DocKind) -> Option<PostingKind> {
         DocKind::Need => Some(PostingKind::Need),
         DocKind::Achievement => Some(PostingKind::Achievement),
         DocKind::Question => Some(PostingKind::Question),
+        DocKind::Resource => Some(PostingKind::Resource),
         DocKind::TechWorker | DocKind::Org => None,
     }
 }

@@ -43,6 +43,10 @@ pub struct PostingFilter {
     pub service_scope: Option<Scope>,
     /// Questions only: unanswered, and published at or before this time.
     pub unanswered_before: Option<Timestamp>,
+    /// Resources only: of this kind (article, video …).
+    pub resource_kind: Option<crate::popsci::ResourceKind>,
+    /// Resources only: most counted views first (else most recently updated first).
+    pub most_viewed: bool,
 }
 
 /// A status change of a posting: the moderation change plus what publication and closing set.

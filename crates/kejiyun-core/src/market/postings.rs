@@ -23,10 +23,18 @@ pub enum PostingKind {
     Achievement,
     /// A question to the experts (专家问诊): a posting kind of its own module, `questions`.
     Question,
+    /// A popular-science resource (科普资源): a posting kind of its own module, `popsci`.
+    Resource,
 }
 
 impl PostingKind {
-    pub const ALL: [Self; 4] = [Self::Service, Self::Need, Self::Achievement, Self::Question];
+    pub const ALL: [Self; 5] = [
+        Self::Service,
+        Self::Need,
+        Self::Achievement,
+        Self::Question,
+        Self::Resource,
+    ];
 
     pub fn code(self) -> &'static str {
         match self {
@@ -34,6 +42,7 @@ impl PostingKind {
             Self::Need => "need",
             Self::Achievement => "achievement",
             Self::Question => "question",
+            Self::Resource => "resource",
         }
     }
 
@@ -50,13 +59,20 @@ impl PostingKind {
             Self::Need => "科技需求",
             Self::Achievement => "科技成果",
             Self::Question => "问题",
+            Self::Resource => "科普资源",
         }
     }
 
     /// Whether a published posting of this kind closes as expired unless its owner confirms it
-    /// (a question stays open for answers: it is not an offer that goes stale).
+    /// (a question stays open for answers, a resource stays readable: neither is an offer
+    /// that goes stale).
     pub fn expires(self) -> bool {
-        self != Self::Question
+        !matches!(self, Self::Question | Self::Resource)
+    }
+
+    /// Whether it is a marketplace offer or need, which inquiries, quotes and deals are about.
+    pub fn traded(self) -> bool {
+        matches!(self, Self::Service | Self::Need | Self::Achievement)
     }
 
     /// The moderation queue kind of this posting kind.
@@ -66,6 +82,7 @@ impl PostingKind {
             Self::Need => crate::moderation::ModerationKind::Need,
             Self::Achievement => crate::moderation::ModerationKind::Achievement,
             Self::Question => crate::moderation::ModerationKind::Question,
+            Self::Resource => crate::moderation::ModerationKind::Resource,
         }
     }
 }
@@ -160,6 +177,9 @@ pub trait PostingContent: Clone + std::fmt::Debug + PartialEq + Send + Sync + 's
     const PROVIDED: bool;
     /// Only services reach beyond their own county (`available_in` and `scope` filters).
     const HAS_REACH: bool = false;
+    /// A region's admins may publish it in their region without an organization (an
+    /// association's own popular-science resources).
+    const ADMINS_PUBLISH: bool = false;
     /// What the form or the API sends.
     type Input: PostingInput<Draft = Self>;
 
@@ -195,7 +215,7 @@ pub type Service = Posting<ServiceDraft>;
 pub type Need = Posting<NeedDraft>;
 pub type Achievement = Posting<AchievementDraft>;
 
-fn tags(raw: &[String]) -> Result<Vec<String>, DomainError> {
+pub(crate) fn tags(raw: &[String]) -> Result<Vec<String>, DomainError> {
     let mut out: Vec<String> = Vec::new();
     for t in raw
         .iter()

@@ -118,8 +118,18 @@ fn only_allowed_kinds_within_their_limits_pass() {
     );
     let big = jpeg(300, 300);
     assert!(big.len() > 1000);
-    let msg = invalid_message(p.check(&big, &[UploadKind::Image]));
-    assert!(msg.contains("不能超过 1 KB"), "{msg}");
+    match p.check(&big, &[UploadKind::Image]) {
+        Err(DomainError::TooLarge { message, .. }) => {
+            assert!(message.contains("不能超过 1 KB"), "{message}");
+        }
+        other => panic!("expected a size refusal, got {other:?}"),
+    }
+    // A refusal says what this form takes, not images when it wants a video.
+    let msg = invalid_message(p.check(b"<html>", &[UploadKind::Video]));
+    assert!(msg.contains("请上传视频"), "{msg}");
+    // Runs of 0xff are not an MP3 frame (reserved bitrate), a real frame header is.
+    assert!(sniff(&[0xff; 64]).is_err());
+    assert_eq!(sniff(&[0xff, 0xfb, 0x90, 0x64]).ok(), Some(Format::Mp3));
     let msg = invalid_message(p.check(b"%PDF-1.4", &[UploadKind::Image]));
     assert!(msg.contains("不接受PDF"), "{msg}");
     assert_eq!(

@@ -26,6 +26,8 @@ mod m20261207_000018_trainings;
 mod m20261207_000019_uploads;
 mod m20261207_000020_certificates;
 mod m20261207_000021_volunteers;
+mod m20261207_000022_resources;
+mod m20261207_000023_bases;
 
 pub struct Migrator;
 
@@ -54,6 +56,8 @@ impl MigratorTrait for Migrator {
             Box::new(m20261207_000019_uploads::Migration),
             Box::new(m20261207_000020_certificates::Migration),
             Box::new(m20261207_000021_volunteers::Migration),
+            Box::new(m20261207_000022_resources::Migration),
+            Box::new(m20261207_000023_bases::Migration),
         ]
     }
 }

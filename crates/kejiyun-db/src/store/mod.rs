@@ -26,6 +26,7 @@ macro_rules! retry {
 
 mod accounts;
 mod audit;
+mod bases;
 mod certificates;
 mod failure;
 mod health;
@@ -38,6 +39,7 @@ mod profiles;
 mod questions;
 mod questions_record;
 pub(crate) mod read_cache;
+mod resources;
 mod search_feed;
 mod stats;
 mod stats_bulk;

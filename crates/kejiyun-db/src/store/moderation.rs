@@ -213,7 +213,8 @@ impl ModerationStore for SeaStore {
             ModerationKind::Service
             | ModerationKind::Need
             | ModerationKind::Achievement
-            | ModerationKind::Question => Err(StoreError::Backend(
+            | ModerationKind::Question
+            | ModerationKind::Resource => Err(StoreError::Backend(
                 "postings are moderated through PostingStore::change_posting_status".into(),
             )),
         }

@@ -21,7 +21,7 @@ use sea_orm::{
 use super::{SeaStore, begin_read, begin_write, corrupt, db_err, paged};
 use crate::entities::{
     achievements, needs, notification_preferences as prefs, notifications as rows, questions,
-    services, users,
+    resources, services, users,
 };
 
 /// Writes notifications inside the caller's transaction.
@@ -83,6 +83,7 @@ pub(crate) async fn posting_head<C: ConnectionTrait>(
         PostingKind::Need => head!(needs),
         PostingKind::Achievement => head!(achievements),
         PostingKind::Question => head!(questions),
+        PostingKind::Resource => head!(resources),
     }
     .map_err(db_err)
 }

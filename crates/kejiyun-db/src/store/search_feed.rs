@@ -16,8 +16,8 @@ use sea_orm::{
 
 use super::{SeaStore, begin_write, corrupt, db_err, parse_region};
 use crate::entities::{
-    achievements, deals, needs, orgs, outbox, outbox_horizon, questions, search_vectors, services,
-    tech_workers, users,
+    achievements, deals, needs, orgs, outbox, outbox_horizon, questions, resources, search_vectors,
+    services, tech_workers, users,
 };
 
 const PUBLISHED: &str = "published";
@@ -176,6 +176,30 @@ fn question_doc(m: questions::Model) -> StoreResult<SearchDocument> {
     })
 }
 
+/// A resource offers knowledge: its title, summary and article text, and its tags.
+fn resource_doc(m: resources::Model) -> StoreResult<SearchDocument> {
+    let tags: Vec<String> = serde_json::from_str(&m.tags).unwrap_or_default();
+    let article = kejiyun_core::popsci::ResourceDraft::text_of(&m.body);
+    Ok(SearchDocument {
+        kind: DocKind::Resource,
+        id: m.id,
+        body: [m.summary.as_str(), article.as_str()]
+            .iter()
+            .filter(|t| !t.is_empty())
+            .copied()
+            .collect::<Vec<_>>()
+            .join("\n"),
+        tags,
+        category: category(&m.category),
+        region: parse_region(&m.region)?,
+        scope: None,
+        owner: Some(m.owner_id),
+        owner_deals: 0,
+        published_at: published_at(m.first_published_at, m.updated_at),
+        title: m.title,
+    })
+}
+
 /// Published rows of one table with `id > after`, at most `limit`, in id order.
 macro_rules! published_page {
     ($db:expr, $entity:ident, $after:expr, $limit:expr) => {
@@ -226,6 +250,11 @@ async fn documents(
         DocKind::Question => {
             for m in published_page!(db, questions, after, limit) {
                 out.push(question_doc(m)?);
+            }
+        }
+        DocKind::Resource => {
+            for m in published_page!(db, resources, after, limit) {
+                out.push(resource_doc(m)?);
             }
         }
     }

@@ -21,7 +21,9 @@ use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelec
 
 use super::market::postings::PostingTable;
 use super::{corrupt, db_err, parse_region, status_of};
-use crate::entities::{achievements, deals, needs, orgs, questions, services, tech_workers};
+use crate::entities::{
+    achievements, deals, needs, orgs, questions, resources, services, tech_workers,
+};
 
 /// A counted record, by table and id.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -231,8 +233,10 @@ fn sourced_from(kind: PostingKind, id: i64) -> sea_orm::Condition {
             .add(D::ServiceId.eq(id))
             .add(D::NeedId.is_null())
             .add(D::AchievementId.is_null()),
-        // No deal is on a question.
-        PostingKind::Question => c.add(sea_orm::sea_query::Expr::cust("1 = 0")),
+        // No deal is on a question or a resource.
+        PostingKind::Question | PostingKind::Resource => {
+            c.add(sea_orm::sea_query::Expr::cust("1 = 0"))
+        }
     }
 }
 
@@ -304,6 +308,7 @@ async fn locked_posting<C: ConnectionTrait>(
         PostingKind::Need => posting_head::<needs::Entity, C>(txn, id).await,
         PostingKind::Achievement => posting_head::<achievements::Entity, C>(txn, id).await,
         PostingKind::Question => posting_head::<questions::Entity, C>(txn, id).await,
+        PostingKind::Resource => posting_head::<resources::Entity, C>(txn, id).await,
     }
 }
 

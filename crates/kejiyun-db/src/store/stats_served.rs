@@ -24,7 +24,8 @@ use super::stats::{
     DEAL_HEAD, DealHead, PostingHead, QUESTION_HEAD, QuestionHead, category_of, org_counted,
     posting_counted, question_counted, tech_worker_counted,
 };
-use super::{db_err, scope_condition, trainings, volunteer_counted};
+use super::{db_err, resources, scope_condition, trainings, volunteer_counted};
+use crate::entities;
 use crate::entities::{achievements, deals, needs, orgs, questions, services, tech_workers, users};
 
 // ---- records from the base tables -----------------------------------------------------
@@ -203,7 +204,7 @@ async fn deal_records(
         PostingKind::Service => services.get(&id),
         PostingKind::Need => needs.get(&id),
         PostingKind::Achievement => achievements.get(&id),
-        PostingKind::Question => None,
+        PostingKind::Question | PostingKind::Resource => None,
     };
     heads
         .into_iter()
@@ -371,6 +372,8 @@ pub(super) async fn counted_records(db: &impl ConnectionTrait) -> StoreResult<Ve
     out.extend(posting_records::<needs::Entity>(db, None).await?);
     out.extend(posting_records::<achievements::Entity>(db, None).await?);
     out.extend(question_records(db, None, questions::Column::FirstPublishedAt).await?);
+    out.extend(posting_records::<entities::resources::Entity>(db, None).await?);
+    out.extend(resources::view_day_records(db, None).await?);
     out.extend(deal_records(db, None).await?);
     out.extend(trainings::training_records(db, None).await?);
     out.extend(trainings::session_records(db, None).await?);
@@ -390,6 +393,8 @@ pub(super) async fn metric_records(
         Metric::ServicesPublished => posting_records::<services::Entity>(db, pre).await,
         Metric::NeedsPublished => posting_records::<needs::Entity>(db, pre).await,
         Metric::AchievementsPublished => posting_records::<achievements::Entity>(db, pre).await,
+        Metric::Resources => posting_records::<entities::resources::Entity>(db, pre).await,
+        Metric::ResourceViews => resources::view_day_records(db, pre).await,
         Metric::Deals | Metric::DealAmount | Metric::Transfers | Metric::TransferAmount => {
             deal_records(db, pre).await
         }
@@ -397,7 +402,8 @@ pub(super) async fn metric_records(
         Metric::Agencies
         | Metric::ExpertStations
         | Metric::EnterpriseAssociations
-        | Metric::Estations => org_records(db, pre).await,
+        | Metric::Estations
+        | Metric::Bases => org_records(db, pre).await,
         Metric::Questions => question_records(db, pre, questions::Column::FirstPublishedAt).await,
         Metric::QuestionsAnswered => {
             question_records(db, pre, questions::Column::FirstAnsweredAt).await

@@ -1,8 +1,9 @@
-//! `kejiyun bench stats` and `kejiyun bench routing` on small runs: the numbers they return
-//! are sane and the table has its shape (no quality threshold, no timing).
+//! `kejiyun bench stats`, `kejiyun bench routing` and `kejiyun bench views` on small runs: the
+//! numbers they return are sane and the table has its shape (no quality threshold, no timing).
 
 use kejiyun::bench::{StatsBenchOptions, run_stats};
 use kejiyun::bench_routing::{RoutingOptions, run as run_routing};
+use kejiyun::bench_views::{ViewsOptions, run as run_views};
 
 #[tokio::test]
 async fn bench_stats_smoke_on_sqlite() {
@@ -79,4 +80,33 @@ fn bench_routing_smoke() {
     assert!(
         table.contains("150 experts") && table.contains("20 questions") && table.contains("seed 3")
     );
+}
+
+/// One second per measurement: every answered page view is in the store (the exactness check
+/// is what this asserts; the rates are not).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn bench_views_smoke() {
+    let report = run_views(&ViewsOptions {
+        seconds: 1,
+        connections: 2,
+        postgres: None,
+    })
+    .await
+    .expect("bench runs");
+    let table = report.markdown();
+    println!("{table}");
+    assert!(report.verified(), "counted = answered: {table}");
+    assert!(report.on.ok > 0 && report.off.ok > 0, "{table}");
+    assert_eq!(report.on.errors() + report.off.errors(), 0, "{table}");
+    assert!(report.sqlite.verified && report.sqlite.views > 0, "{table}");
+    assert!(report.postgres.is_err(), "no --postgres given");
+    for row in [
+        "| page, counting on",
+        "| page, counting off",
+        "| cost of counting |",
+        "| counted ÷ naive, SQLite |",
+    ] {
+        assert!(table.contains(row), "{row}: {table}");
+    }
+    assert!(table.contains("PostgreSQL not measured"), "{table}");
 }

@@ -83,6 +83,11 @@ async fn demo_on(backend: Backend) {
         ("people_served", 126),
         ("materials_distributed", 380),
         ("service_hours", 326),
+        // 科普: six resources of every kind, their readers over the past week, and the
+        // county's sharing base.
+        ("resources", 6),
+        ("resource_views", 145),
+        ("bases", 1),
     ] {
         assert_eq!(
             linshui["metrics"][metric].as_i64(),

@@ -613,6 +613,39 @@ async fn reads(rec: &Recorder<'_>, w: &World) {
     rec.get("api_achievement_closed", &achievement, expert)
         .await;
     questions(rec, w, &latecomer).await;
+    resources(rec, w).await;
+}
+
+/// 科普资源: the county admin publishes an article (its markup sanitized), approved; listed,
+/// then read (the list before the read, so neither shows a view counted in between).
+async fn resources(rec: &Recorder<'_>, w: &World) {
+    let article = json!({
+        "kind": "article", "title": "柑橘冬季修剪要点", "category": "fruit", "region": LINSHUI,
+        "summary": "冬季修剪的时间、先后顺序和剪后管理，适合果农阅读。",
+        "body": "<h2>什么时候剪</h2><p onclick=\"x()\">采果后到春芽萌动前，避开霜冻天。</p><script>alert(1)</script>",
+        "tags": ["柑橘", "修剪"], "submit": true
+    });
+    let created = rec.expect(
+        "api_resource_create",
+        "/api/v1/resources",
+        &w.admin,
+        article,
+        StatusCode::CREATED,
+    );
+    let resource = id(&created.await, "id");
+    approve(rec.app, &w.admin, "resource", resource).await;
+    rec.get(
+        "api_resources",
+        &format!("/api/v1/resources?region={LINSHUI}"),
+        None,
+    )
+    .await;
+    rec.get(
+        "api_resource_public",
+        &format!("/api/v1/resources/{resource}"),
+        None,
+    )
+    .await;
 }
 
 /// 专家问诊: asked, approved (routed to the county's three tech workers once all three are

@@ -210,6 +210,8 @@ async fn contract(store: &SeaStore) {
         available_in: None,
         service_scope: None,
         unanswered_before: Some(before),
+        resource_kind: None,
+        most_viewed: false,
     };
     let listed = |before| async move {
         must(

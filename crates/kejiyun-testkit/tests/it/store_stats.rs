@@ -27,6 +27,7 @@ use kejiyun_core::market::quotes::{QuoteDraft, QuoteInput, QuoteStatus};
 use kejiyun_core::moderation::ports::{ModerationStore, StatusChange};
 use kejiyun_core::moderation::{ModerationKind, ModerationStatus as S};
 use kejiyun_core::orgs::{Org, OrgProfile, OrgType};
+use kejiyun_core::popsci::{ResourceDraft, ResourceInput};
 use kejiyun_core::ports::{StoreError, StoreResult};
 use kejiyun_core::profiles::ports::ProfileStore;
 use kejiyun_core::questions::{QuestionDraft, QuestionInput};
@@ -161,6 +162,22 @@ fn question(region: &str, category: &str) -> QuestionDraft {
         text: "家里十几棵柑橘树的叶片出现斑驳黄化，已经两个月了。".into(),
         category: "fruit".into(),
         region: "511623".into(),
+    })
+    .unwrap_or_else(|e| panic!("{e}"));
+    d.region = code(region);
+    d.category = Category::parse(category).unwrap_or_else(|e| panic!("{e}"));
+    d
+}
+
+fn resource(region: &str, category: &str) -> ResourceDraft {
+    let mut d = ResourceDraft::parse(&ResourceInput {
+        kind: "article".into(),
+        title: "柑橘冬季修剪要点".into(),
+        summary: "冬季修剪时间、方法和注意事项，适合果农阅读。".into(),
+        body: "修剪在采果后到春芽萌动前进行，先剪病虫枝、枯枝。".into(),
+        category: "fruit".into(),
+        region: "511623".into(),
+        ..Default::default()
     })
     .unwrap_or_else(|e| panic!("{e}"));
     d.region = code(region);
@@ -325,6 +342,10 @@ async fn posting_status(store: &SeaStore, kind: PostingKind, id: i64) -> Option<
             must(PostingStore::<QuestionDraft>::posting(store, PostingId::new(id)).await)
                 .map(|p| p.meta.status)
         }
+        PostingKind::Resource => {
+            must(PostingStore::<ResourceDraft>::posting(store, PostingId::new(id)).await)
+                .map(|p| p.meta.status)
+        }
     }
 }
 
@@ -351,6 +372,10 @@ pub(crate) async fn create(
             .map(|id| id.0),
         PostingKind::Question => s
             .create_posting(owner, &question(region, cat), at, None)
+            .await
+            .map(|id| id.0),
+        PostingKind::Resource => s
+            .create_posting(owner, &resource(region, cat), at, None)
             .await
             .map(|id| id.0),
     })
@@ -381,6 +406,10 @@ pub(crate) async fn update(
             s.update_posting(PostingId::new(id), &question(region, cat), c)
                 .await
         }
+        PostingKind::Resource => {
+            s.update_posting(PostingId::new(id), &resource(region, cat), c)
+                .await
+        }
     }
 }
 
@@ -397,8 +426,9 @@ pub(crate) async fn publish(s: &SeaStore, kind: PostingKind, id: i64, at: Timest
 async fn create_posting(store: &SeaStore, pool: &Shared, rng: &mut StdRng) {
     let owner = pick(rng, &lock(pool).users);
     let Some(owner) = owner else { return };
-    // Not questions: this test migrates below their table and back (the backfill check), which
-    // drops them; their figures have their own contract (store_questions.rs).
+    // Not questions nor resources: this test migrates below their tables and back (the
+    // backfill check), which drops them; their figures have their own contracts
+    // (store_questions.rs, store_resources.rs).
     let kind = PostingKind::ALL[rng.random_range(0..3)];
     let place = (pick_str(rng, &REGIONS), pick_str(rng, &CATEGORIES));
     let id = create(store, kind, owner, place, random_time(rng)).await;
@@ -553,7 +583,7 @@ async fn step_deal(store: &SeaStore, pool: &Shared, rng: &mut StdRng) {
     let op = rng.random_range(0..6);
     let (sv, n, a, x, y, deal) = {
         let p = lock(pool);
-        let [sv, n, a, _] = PostingKind::ALL.map(|k| p.posting(rng, k));
+        let [sv, n, a, _, _] = PostingKind::ALL.map(|k| p.posting(rng, k));
         let (x, y) = (pick(rng, &p.users), pick(rng, &p.users));
         (sv, n, a, x, y, pick(rng, &p.deals))
     };

@@ -8,6 +8,7 @@
 
 mod accounts;
 mod admin;
+mod bases;
 mod certificates;
 pub mod dto;
 mod market;
@@ -17,6 +18,7 @@ mod orgs;
 mod profiles;
 mod questions;
 mod regions;
+mod resources;
 pub mod search;
 mod stats;
 mod stats_export;
@@ -33,6 +35,7 @@ mod volunteers;
 
 use kejiyun_core::market::postings::{AchievementDraft, NeedDraft, ServiceDraft};
 use kejiyun_core::paging::Page;
+use kejiyun_core::popsci::ResourceDraft;
 use kejiyun_core::questions::QuestionDraft;
 use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::openapi::tag::TagBuilder;
@@ -66,7 +69,7 @@ struct ApiDoc;
 /// The tags the operations are filed under, in the order `/api` lists them: the name each
 /// operation names, its Chinese name (the tag's `x-displayName`, the heading viewers such as
 /// Redoc and `/api` show) and its description, Chinese first, then English.
-const TAGS: [(&str, &str, &str); 24] = [
+const TAGS: [(&str, &str, &str); 26] = [
     (
         "auth",
         "注册与登录",
@@ -163,9 +166,19 @@ const TAGS: [(&str, &str, &str); 24] = [
         "向专家提问：审核通过后按匹配结果邀请附近的科技工作者解答；回答、采纳、标记有用。\n\nExpert Q&A: questions routed to matching tech workers, answers, acceptance, helpful marks.",
     ),
     (
+        "popsci",
+        "科普",
+        "科普资源（图文、视频、图片、音频、文档）：发布、审核、按地区/分类/类型/浏览量列出；查看已发布的资源计入浏览量（同一访客 30 分钟内只计一次）。\n\nPopular science: resources (article, video, image, audio, PDF), moderated, listed by region, category, kind or views; reading a published one counts a view (once per visitor per 30 minutes).",
+    ),
+    (
         "trainings",
         "培训",
         "培训的发布、报名（不超过名额）、每场签到表和滚动签到码签到；每场每人到场计一人次。\n\nTrainings: holding, enrolment within the capacity, each session's roll and rotating-code check-in; each person present at each session is one person-time.",
+    ),
+    (
+        "bases",
+        "科普共享基地",
+        "科普共享基地（已认证的基地类组织）：基地资料（联系电话对公众脱敏）、开放参观时段、团体预约（名额在预约时占用，不超过可接待人数）、基地确认或婉拒、预约者取消。\n\nPopular-science sharing bases (verified organizations of the kind base): profiles (the contact phone masked to the public), visit slots, group bookings taking their places at once within the capacity, the base's confirmation or decline, the booker's cancellation.",
     ),
     (
         "volunteers",
@@ -175,7 +188,7 @@ const TAGS: [(&str, &str, &str); 24] = [
     (
         "uploads",
         "文件上传",
-        "上传图片（按内容判断类型，重新编码并生成缩略图），供问题和回答引用。\n\nUploads: images judged by their content, re-encoded with a thumbnail; referred to by questions and answers.",
+        "上传文件（按内容判断类型；图片重新编码并生成缩略图；视频、音频、PDF 原样保存），供问题、回答和科普资源引用。\n\nUploads: files judged by their content (images re-encoded with a thumbnail; video, audio and PDF kept as sent); referred to by questions, answers and popular-science resources.",
     ),
     (
         "search",
@@ -250,9 +263,17 @@ pub fn router() -> OpenApiRouter<AppState> {
         "questions",
         "question",
     );
+    // Nor does a resource.
+    let [submit_resource, close_resource, _] = market::postings::lifecycle_routes::<ResourceDraft>(
+        "/api/v1/resources",
+        "popsci",
+        "resource",
+    );
     let api = OpenApiRouter::with_openapi(ApiDoc::openapi())
         .routes(submit_question)
-        .routes(close_question);
+        .routes(close_question)
+        .routes(submit_resource)
+        .routes(close_resource);
     let api = posting_actions
         .into_iter()
         .flatten()
@@ -301,6 +322,8 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(questions::accept))
         .routes(routes!(questions::helpful))
         .routes(routes!(questions::answers_by))
+        .routes(routes!(resources::list, resources::create))
+        .routes(routes!(resources::get_one, resources::edit))
         .routes(routes!(trainings::list, trainings::create))
         .routes(routes!(trainings::get_one))
         .routes(routes!(trainings::enrol))
@@ -312,6 +335,15 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(trainings_lists::template))
         .routes(routes!(trainings_lists::import))
         .routes(routes!(trainings_lists::certificate))
+        .routes(routes!(bases::list))
+        .routes(routes!(bases::get_one))
+        .routes(routes!(bases::update_profile))
+        .routes(routes!(bases::create_slot))
+        .routes(routes!(bases::book))
+        .routes(routes!(bases::bookings))
+        .routes(routes!(bases::decide))
+        .routes(routes!(bases::cancel))
+        .routes(routes!(bases::mine))
         .routes(routes!(volunteers::list, volunteers::register))
         .routes(routes!(volunteers::mine))
         .routes(routes!(volunteers::export))

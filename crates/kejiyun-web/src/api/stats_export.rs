@@ -224,8 +224,8 @@ fn report_groups() -> Vec<(&'static str, Vec<Metric>)> {
             ],
         ),
         ("青少年科技教育", vec![]),
-        ("科普基础设施建设", vec![Metric::Estations]),
-        ("科技传播", vec![]),
+        ("科普基础设施建设", vec![Metric::Bases, Metric::Estations]),
+        ("科技传播", vec![Metric::Resources, Metric::ResourceViews]),
         ("科技开放与交流", vec![]),
         (
             "科技服务",
@@ -254,6 +254,8 @@ fn count_unit(m: Metric) -> &'static str {
         Metric::Teams => "支",
         Metric::MaterialsDistributed => "份",
         Metric::ServiceHours => "分钟",
+        Metric::Bases => "个",
+        Metric::ResourceViews => "次",
         _ => "项",
     }
 }

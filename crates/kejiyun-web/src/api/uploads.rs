@@ -26,9 +26,15 @@ use crate::error::{ApiError, ApiResult, ErrorBody};
 use crate::extract::ApiJson;
 use crate::session::ApiUser;
 
-/// What `POST /api/v1/uploads` takes now (Q&A photos); the engine knows PDF, video, audio and
-/// Office documents too, for the modules that will accept them.
-pub const ACCEPTED: &[UploadKind] = &[UploadKind::Image];
+/// What `POST /api/v1/uploads` takes: images (Q&A photos, covers) and the media of
+/// popular-science resources (video, audio, PDF); each module checks the kind it refers to.
+/// The engine knows Office documents too, for a module that will accept them.
+pub const ACCEPTED: &[UploadKind] = &[
+    UploadKind::Image,
+    UploadKind::Video,
+    UploadKind::Audio,
+    UploadKind::Pdf,
+];
 
 /// The URL of an upload's file, or of its thumbnail.
 pub fn file_url(id: &UploadId, thumb: bool) -> String {

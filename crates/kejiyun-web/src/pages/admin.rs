@@ -108,6 +108,7 @@ async fn queue_page(pg: &Pg<'_>, p: &Params, outcome: Outcome) -> PageResult {
                     ModerationKind::Need => format!("/needs/{}", q.item_id),
                     ModerationKind::Achievement => format!("/achievements/{}", q.item_id),
                     ModerationKind::Question => format!("/questions/{}", q.item_id),
+                    ModerationKind::Resource => format!("/resources/{}", q.item_id),
                 },
                 title: q.title,
                 region: pg.region_name(q.region),

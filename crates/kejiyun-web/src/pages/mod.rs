@@ -6,6 +6,7 @@ mod admin;
 mod api_docs;
 mod auth;
 mod auth_codes;
+mod bases;
 mod certificates;
 mod code_screen;
 mod common;
@@ -16,6 +17,7 @@ mod notifications;
 mod orgs;
 mod photos;
 mod questions;
+mod resources;
 mod search;
 mod stats;
 mod stats_charts;
@@ -88,7 +90,9 @@ pub fn router() -> Router<AppState> {
         )
         .merge(market::router())
         .merge(questions::router())
+        .merge(resources::router())
         .merge(trainings::router())
+        .merge(bases::router())
         .merge(trainings_lists::router())
         .merge(volunteers::router())
         .merge(volunteer_activities::router())

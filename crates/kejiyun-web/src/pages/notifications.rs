@@ -45,6 +45,8 @@ fn kind_key(k: NotificationKind) -> &'static str {
         NotificationKind::QuestionInvitation => "notifications.kind_question_invitation",
         NotificationKind::NewAnswer => "notifications.kind_new_answer",
         NotificationKind::AnswerAccepted => "notifications.kind_answer_accepted",
+        NotificationKind::BookingConfirmed => "notifications.kind_booking_confirmed",
+        NotificationKind::BookingDeclined => "notifications.kind_booking_declined",
     }
 }
 

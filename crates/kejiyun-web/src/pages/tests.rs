@@ -111,6 +111,7 @@ pub(super) async fn app() -> (Router, Arc<Services>) {
         files,
         upload_policy: kejiyun_core::uploads::UploadPolicy::default(),
         personal_data: kejiyun_core::personal_data::PersonalDataKey::from_secret(&[7; 32]),
+        views: std::sync::Arc::new(kejiyun_core::popsci::views::ViewCounter::default()),
         store,
         clock: Arc::new(SystemClock),
         regions: kejiyun_db::regions::directory(),

@@ -201,9 +201,10 @@ impl Deals<'_> {
                     subject.achievement = Some(PostingId::new(inquiry.posting_id));
                     requester = Some(inquiry.requester);
                 }
-                // No inquiry is ever started on a question (`start_inquiry` refuses it).
-                PostingKind::Question => {
-                    return Err(DomainError::invalid("inquiry_id", "问题不能发起交易"));
+                // No inquiry is ever started on a question or a resource (`start_inquiry`
+                // refuses them).
+                PostingKind::Question | PostingKind::Resource => {
+                    return Err(DomainError::invalid("inquiry_id", "该内容不能发起交易"));
                 }
             }
             origin = DealOrigin::Inquiry;

@@ -29,6 +29,12 @@ impl Inquiries<'_> {
                 "问题请在问题页面回答，不能发起对接",
             ));
         }
+        if !kind.traded() {
+            return Err(DomainError::invalid(
+                "posting_kind",
+                format!("{}不能发起对接", kind.label_zh()),
+            ));
+        }
         let body = message_body(body)?;
         self.banned_words.check("body", &[&body])?;
         let (meta, _, _) = self.postings().posting_meta(kind, posting_id).await?;

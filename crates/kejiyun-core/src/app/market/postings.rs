@@ -13,6 +13,7 @@ use crate::moderation::{self, ModerationAction, ModerationStatus};
 use crate::orgs::Org;
 use crate::paging::{Page, Paged};
 use crate::permissions::{Actor, Grant, RegionScope};
+use crate::popsci::ResourceDraft;
 use crate::profiles::ports::ProfileStore;
 use crate::questions::QuestionDraft;
 use crate::regions::RegionCode;
@@ -41,6 +42,10 @@ pub struct PostingQuery {
     /// Questions only: published ones nobody has answered for at least this many hours (0:
     /// unanswered ones).
     pub unanswered_hours: Option<i64>,
+    /// Resources only: of this kind.
+    pub resource_kind: Option<crate::popsci::ResourceKind>,
+    /// Resources only: most viewed first.
+    pub most_viewed: bool,
 }
 
 fn not_found(kind: PostingKind) -> DomainError {
@@ -52,8 +57,8 @@ use_cases!(Postings, postings, "Services, needs and achievements");
 impl Postings<'_> {
     /// Services and achievements come from verified tech workers or verified organizations
     /// (posting through their org admin).
-    async fn may_provide(&self, actor: &Actor, org: Option<OrgId>) -> DomainResult<()> {
-        match org {
+    async fn may_provide<D: PostingContent>(&self, actor: &Actor, draft: &D) -> DomainResult<()> {
+        match draft.org() {
             Some(id) => {
                 let o = ProfileStore::<Org>::find_profile(&*self.store, id).await?;
                 let ok = o.is_some_and(|o| o.status == ModerationStatus::Published)
@@ -67,15 +72,37 @@ impl Postings<'_> {
                 }
             }
             None if actor.grants.contains(&Grant::TechWorker) => Ok(()),
-            None => Err(DomainError::Forbidden(
-                "只有已认证的科技工作者或组织可以发布科技服务和科技成果".into(),
-            )),
+            None if D::ADMINS_PUBLISH && actor.administers(draft.region()) => Ok(()),
+            None => Err(DomainError::Forbidden(format!(
+                "只有已认证的科技工作者或组织{}可以发布{}",
+                if D::ADMINS_PUBLISH {
+                    "、本地区科协管理员"
+                } else {
+                    ""
+                },
+                D::KIND.label_zh()
+            ))),
         }
     }
 
     fn check_posting_text(&self, region: RegionCode, texts: &[&str]) -> DomainResult<()> {
         self.deployment_region(region, "region")?;
         self.banned_words.check("description", texts)
+    }
+
+    /// What creating or editing a posting checks before writing: the region, the banned
+    /// words and (for provided kinds) who may provide it. A form that stores files first runs
+    /// it before storing them.
+    pub async fn check_draft<D: PostingContent>(
+        &self,
+        actor: &Actor,
+        draft: &D,
+    ) -> DomainResult<()> {
+        self.check_posting_text(draft.region(), &draft.public_text())?;
+        if D::PROVIDED {
+            self.may_provide(actor, draft).await?;
+        }
+        Ok(())
     }
 
     /// The owner creates a posting of any kind: a draft, or (with `submit`) pending review,
@@ -89,7 +116,7 @@ impl Postings<'_> {
         let draft = I::Draft::parse(input)?;
         self.check_posting_text(draft.region(), &draft.public_text())?;
         if I::Draft::PROVIDED {
-            self.may_provide(actor, draft.org()).await?;
+            self.may_provide(actor, &draft).await?;
         }
         let now = self.now();
         let submit = if submit {
@@ -140,6 +167,7 @@ impl Postings<'_> {
             PostingKind::Need => self.head::<NeedDraft>(id).await?,
             PostingKind::Achievement => self.head::<AchievementDraft>(id).await?,
             PostingKind::Question => self.head::<QuestionDraft>(id).await?,
+            PostingKind::Resource => self.head::<ResourceDraft>(id).await?,
         };
         found.ok_or_else(|| not_found(kind))
     }
@@ -182,7 +210,7 @@ impl Postings<'_> {
         let draft = I::Draft::parse(input)?;
         self.check_posting_text(draft.region(), &draft.public_text())?;
         if I::Draft::PROVIDED {
-            self.may_provide(actor, draft.org()).await?;
+            self.may_provide(actor, &draft).await?;
         }
         let to = moderation::transition(meta.status, &ModerationAction::Edit)?;
         let change = Self::plain_change(meta.status, to, self.now());
@@ -310,6 +338,9 @@ impl Postings<'_> {
                 } else {
                     Ok(())
                 }
+            } else if !kind.traded() {
+                // A resource is read, not matched.
+                Ok(())
             } else {
                 self.notify_strong_matches(kind, id, &title, meta.owner)
                     .await
@@ -365,6 +396,8 @@ impl Postings<'_> {
             unanswered_before: q
                 .unanswered_hours
                 .map(|h| self.now().plus_seconds(-h.clamp(0, 24 * 3650) * 3600)),
+            resource_kind: q.resource_kind,
+            most_viewed: q.most_viewed,
         })
     }
 
@@ -389,6 +422,15 @@ impl Postings<'_> {
         } else {
             PostingQuery {
                 unanswered_hours: None,
+                ..q
+            }
+        };
+        let q = if D::KIND == PostingKind::Resource {
+            q
+        } else {
+            PostingQuery {
+                resource_kind: None,
+                most_viewed: false,
                 ..q
             }
         };

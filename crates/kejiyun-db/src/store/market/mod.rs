@@ -19,7 +19,7 @@ use sea_orm::{ColumnTrait, ConnectionTrait, QueryFilter, QuerySelect};
 use self::postings::PostingTable;
 use super::accounts::users_by_ids;
 use super::db_err;
-use crate::entities::{achievements, needs, questions, services};
+use crate::entities::{achievements, needs, questions, resources, services};
 
 /// Display names of users, by id (missing users map to nothing).
 pub(super) async fn names(
@@ -54,6 +54,7 @@ pub(super) async fn posting_heads(
         PostingKind::Need => heads_in::<needs::Entity>(db, ids).await,
         PostingKind::Achievement => heads_in::<achievements::Entity>(db, ids).await,
         PostingKind::Question => heads_in::<questions::Entity>(db, ids).await,
+        PostingKind::Resource => heads_in::<resources::Entity>(db, ids).await,
     }
 }
 

@@ -19,7 +19,7 @@ use super::super::moderation::lost_race;
 use super::super::stats::{Counter, Watch};
 use super::super::{SeaStore, begin_write, db_err, scope_condition};
 use super::postings::{PostingTable, apply};
-use crate::entities::{achievements, needs, questions, services};
+use crate::entities::{achievements, needs, questions, resources, services};
 
 /// Moves a posting's status, by kind (moderation decisions and expiry come by kind and id).
 async fn change_status(
@@ -33,6 +33,7 @@ async fn change_status(
         PostingKind::Need => status_in::<needs::Entity>(db, id, change).await,
         PostingKind::Achievement => status_in::<achievements::Entity>(db, id, change).await,
         PostingKind::Question => status_in::<questions::Entity>(db, id, change).await,
+        PostingKind::Resource => status_in::<resources::Entity>(db, id, change).await,
     }
 }
 
@@ -92,6 +93,7 @@ async fn confirm(
             confirm_in::<achievements::Entity>(db, id, expires_at, at).await
         }
         PostingKind::Question => confirm_in::<questions::Entity>(db, id, expires_at, at).await,
+        PostingKind::Resource => confirm_in::<resources::Entity>(db, id, expires_at, at).await,
     }
 }
 
@@ -126,6 +128,7 @@ async fn expired(
         PostingKind::Need => expired_in::<needs::Entity>(db, now, limit).await,
         PostingKind::Achievement => expired_in::<achievements::Entity>(db, now, limit).await,
         PostingKind::Question => expired_in::<questions::Entity>(db, now, limit).await,
+        PostingKind::Resource => expired_in::<resources::Entity>(db, now, limit).await,
     }
 }
 
@@ -191,6 +194,9 @@ impl PostingLifecycleStore for SeaStore {
             }
             PostingKind::Question => {
                 count_expiring_in::<questions::Entity>(db, scope, after, until).await
+            }
+            PostingKind::Resource => {
+                count_expiring_in::<resources::Entity>(db, scope, after, until).await
             }
         }
     }

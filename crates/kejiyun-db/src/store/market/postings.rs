@@ -70,6 +70,10 @@ pub(crate) struct Cols<C> {
     pub(crate) org: Option<C>,
     /// Questions only: whether anyone answered (`open`, `answered`, `resolved`).
     pub(crate) answer_state: Option<C>,
+    /// Resources only: article, video, …
+    pub(crate) resource_kind: Option<C>,
+    /// Resources only: counted views (the most-viewed order).
+    pub(crate) views: Option<C>,
 }
 
 /// A posting kind's table: its columns, and how its content is written and read back.
@@ -90,6 +94,9 @@ pub(crate) trait PostingTable:
     const ORG: Option<Self::Column> = None;
     /// Questions only: their answer state (the unanswered filter).
     const ANSWER_STATE: Option<Self::Column> = None;
+    /// Resources only: their kind and counted views.
+    const RESOURCE_KIND: Option<Self::Column> = None;
+    const VIEWS: Option<Self::Column> = None;
     type Draft: PostingContent;
 
     /// The content columns of a draft (the meta columns are the engine's).
@@ -128,6 +135,8 @@ pub(crate) trait PostingTable:
             scope: Self::SCOPE,
             org: Self::ORG,
             answer_state: Self::ANSWER_STATE,
+            resource_kind: Self::RESOURCE_KIND,
+            views: Self::VIEWS,
         }
     }
 }
@@ -608,6 +617,12 @@ fn filter_condition<C: ColumnTrait>(c: &Cols<C>, f: &PostingFilter) -> Condition
             None => Condition::all().add(Expr::cust("1 = 0")),
         });
     }
+    if let Some(kind) = f.resource_kind {
+        all = all.add(match c.resource_kind {
+            Some(col) => Condition::all().add(col.eq(kind.code())),
+            None => Condition::all().add(Expr::cust("1 = 0")),
+        });
+    }
     if let Some(scope) = c.scope {
         if let Some(place) = f.available_in {
             all = all.add(reach_condition(scope, c, place));
@@ -650,7 +665,10 @@ async fn list<E: PostingTable>(
             Expr::SubQuery(None, Box::new(owner_name.into_sub_query_statement())),
             OWNER_NAME,
         )
-        .order_by_desc(c.updated_at)
+        .order_by_desc(match c.views {
+            Some(views) if f.most_viewed => views,
+            _ => c.updated_at,
+        })
         .order_by_desc(c.id)
         .offset(page.offset())
         .limit(page.limit())
@@ -752,5 +770,6 @@ mod tests {
         check::<needs::Entity>();
         check::<achievements::Entity>();
         check::<crate::entities::questions::Entity>();
+        check::<crate::entities::resources::Entity>();
     }
 }

@@ -306,6 +306,8 @@ pub(super) fn filter() -> PostingFilter {
         available_in: None,
         service_scope: None,
         unanswered_before: None,
+        resource_kind: None,
+        most_viewed: false,
     }
 }
 

@@ -31,7 +31,7 @@ use crate::error::{ApiResult, ErrorBody};
 use crate::extract::{ApiJson, ApiPath};
 use crate::session::{ApiUser, Ctx};
 /// A query parameter, trimmed; empty means absent.
-pub(super) fn param(raw: &Option<String>) -> Option<&str> {
+pub(crate) fn param(raw: &Option<String>) -> Option<&str> {
     raw.as_deref().map(str::trim).filter(|s| !s.is_empty())
 }
 

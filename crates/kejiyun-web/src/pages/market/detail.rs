@@ -259,8 +259,8 @@ async fn load(pg: &Pg<'_>, kind: PostingKind, id: i64) -> Result<Loaded, PageErr
                 meta: x.meta,
             }
         }
-        // Questions have their own pages (`pages/questions.rs`).
-        PostingKind::Question => {
+        // Questions and resources have their own pages (`pages/questions.rs`, `pages/resources.rs`).
+        PostingKind::Question | PostingKind::Resource => {
             return Err(pg.fail(DomainError::NotFound(pg.t("error.not_found").into())));
         }
     })

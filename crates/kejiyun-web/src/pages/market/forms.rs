@@ -334,7 +334,7 @@ pub async fn create(
             Err(e) => Err(e),
         },
         // Questions have their own pages (`pages/questions.rs`).
-        PostingKind::Question => {
+        PostingKind::Question | PostingKind::Resource => {
             return Err(pg.fail(DomainError::NotFound(pg.t("error.not_found").into())));
         }
     };
@@ -427,7 +427,7 @@ async fn editable(
             f.org_id = d.org.map(|o| o.0.to_string()).unwrap_or_default();
             x.meta
         }
-        PostingKind::Question => {
+        PostingKind::Question | PostingKind::Resource => {
             return Err(pg.fail(DomainError::NotFound(pg.t("error.not_found").into())));
         }
     };
@@ -477,7 +477,7 @@ pub async fn save(
             Ok(i) => s.postings().edit(actor, PostingId::new(id), &i).await,
             Err(e) => Err(e),
         },
-        PostingKind::Question => {
+        PostingKind::Question | PostingKind::Resource => {
             return Err(pg.fail(DomainError::NotFound(pg.t("error.not_found").into())));
         }
     };

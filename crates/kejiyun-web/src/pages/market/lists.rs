@@ -165,7 +165,7 @@ pub async fn list(State(state): State<AppState>, ctx: Ctx, RawQuery(raw): RawQue
                 .or_page(&pg)?,
             achievement_card,
         ),
-        PostingKind::Question => {
+        PostingKind::Question | PostingKind::Resource => {
             return Err(pg.fail(DomainError::NotFound(pg.t("error.not_found").into())));
         }
     };

@@ -102,6 +102,7 @@ pub fn kind_slug(kind: PostingKind) -> &'static str {
         PostingKind::Need => "needs",
         PostingKind::Achievement => "achievements",
         PostingKind::Question => "questions",
+        PostingKind::Resource => "resources",
     }
 }
 
