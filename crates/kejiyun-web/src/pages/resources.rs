@@ -121,7 +121,7 @@ pub struct ResourceCard {
     pub date: String,
     pub status: &'static str,
     pub badge: Option<&'static str>,
-    /// The cover's thumbnail.
+    /// The cover's thumbnail (an image resource's own without one).
     pub thumb: Option<String>,
 }
 
@@ -137,7 +137,17 @@ fn card(pg: &Pg<'_>, r: Resource, views: i64) -> ResourceCard {
         date: date_of(&r),
         status: r.meta.status.as_str(),
         badge: badge(pg, r.meta.status),
-        thumb: r.draft.cover.as_ref().map(|id| file_url(id, true)),
+        // The cover's thumbnail; an image resource without a cover shows its own.
+        thumb: r
+            .draft
+            .cover
+            .as_ref()
+            .or(r
+                .draft
+                .media
+                .as_ref()
+                .filter(|_| r.draft.kind == ResourceKind::Image))
+            .map(|id| file_url(id, true)),
         title: r.draft.title,
     }
 }
