@@ -30,7 +30,7 @@ pub struct SearchParams {
     pub kind: Option<String>,
     /// Only records in this region's subtree (six-digit code).
     pub region: Option<String>,
-    /// Category code (see `/api/v1/catalogue`).
+    /// Category code (see `GET /api/v1/categories`).
     pub category: Option<String>,
     #[param(minimum = 1)]
     pub page: Option<u32>,
