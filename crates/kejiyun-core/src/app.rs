@@ -32,8 +32,10 @@ macro_rules! use_cases {
 }
 
 mod accounts;
+mod audit_chain;
 mod bases;
 mod certificates;
+mod estations;
 pub mod market;
 mod moderation;
 mod notifications;
@@ -54,8 +56,10 @@ mod volunteers;
 use std::sync::Arc;
 
 pub use accounts::{Accounts, AdminSpec, LoginOutcome, RegisterInput};
+pub use audit_chain::{AuditChain, MIN_AUDIT_RETENTION_DAYS};
 pub use bases::{BasePage, Bases};
 pub use certificates::Certificates;
+pub use estations::{Estations, HeartbeatOutcome, Program, ProgramItem};
 pub use moderation::{Decision, EXPIRING_WITHIN_DAYS, Moderation, Workbench};
 pub use notifications::Notifications;
 pub use one_time_codes::OneTimeCodes;
@@ -98,7 +102,8 @@ pub struct Services {
     pub codes: CodePolicy,
     /// Where e-mail/SMS messages go (one-time codes now; the sweeper's notification copies).
     pub sender: Arc<dyn Sender>,
-    pub session_ttl_secs: i64,
+    /// How long sessions last (absolute and idle limits).
+    pub sessions: crate::auth::SessionPolicy,
     /// A published posting expires unless its owner confirms it within this many days.
     pub posting_ttl_days: i64,
     /// How questions are routed to experts and when they count as long unanswered.

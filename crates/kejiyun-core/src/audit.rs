@@ -1,5 +1,6 @@
 //! The append-only audit trail of administrative actions: who, when, what, before → after.
 
+pub mod chain;
 pub mod ports;
 
 use serde_json::Value;

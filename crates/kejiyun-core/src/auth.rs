@@ -82,6 +82,51 @@ pub struct TokenInfo {
     pub last_used_at: Option<Timestamp>,
 }
 
+/// How long sessions last: an absolute limit from login, and an idle limit since the last use
+/// (stricter for administrators, 等保 level 3). API tokens have neither: they live until
+/// revoked or their own expiry.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SessionPolicy {
+    pub absolute_secs: i64,
+    /// 0: no idle limit.
+    pub idle_secs: i64,
+    /// For system and region admins; 0: the same as everyone's.
+    pub admin_idle_secs: i64,
+}
+
+impl Default for SessionPolicy {
+    fn default() -> Self {
+        Self {
+            absolute_secs: 7 * 24 * 3600,
+            idle_secs: 0,
+            admin_idle_secs: 30 * 60,
+        }
+    }
+}
+
+/// How often a token's `last_used_at` is written (the store's touch): an idle limit is judged
+/// to within this.
+pub const LAST_USE_PRECISION_SECS: i64 = 60;
+
+impl SessionPolicy {
+    /// Whether the session `token` of an `admin` (or not) has been idle too long at `now`.
+    pub fn idle_expired(&self, token: &TokenInfo, admin: bool, now: Timestamp) -> bool {
+        if token.kind != TokenKind::Session {
+            return false;
+        }
+        let limit = if admin && self.admin_idle_secs > 0 {
+            self.admin_idle_secs
+        } else {
+            self.idle_secs
+        };
+        if limit <= 0 {
+            return false;
+        }
+        let last = token.last_used_at.unwrap_or(token.created_at);
+        now.micros() - last.micros() > (limit + LAST_USE_PRECISION_SECS) * 1_000_000
+    }
+}
+
 /// Failed logins per login name within a window lock that name temporarily. The key is the
 /// normalised login whether or not an account exists, so the lock reveals nothing.
 ///
@@ -151,6 +196,46 @@ impl LockoutPolicy {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn sessions_end_after_their_idle_limit_admins_sooner() {
+        let p = SessionPolicy {
+            absolute_secs: 86_400,
+            idle_secs: 0,
+            admin_idle_secs: 30 * 60,
+        };
+        let t0 = Timestamp::from_micros(1_000_000_000_000);
+        let session = TokenInfo {
+            id: TokenId(1),
+            user_id: UserId(1),
+            kind: TokenKind::Session,
+            name: String::new(),
+            created_at: t0,
+            expires_at: None,
+            last_used_at: Some(t0.plus_seconds(60)),
+        };
+        let at = |m: i64| t0.plus_seconds(60 + m * 60);
+        assert!(!p.idle_expired(&session, true, at(30)));
+        assert!(p.idle_expired(&session, true, at(32)));
+        assert!(
+            !p.idle_expired(&session, false, at(10_000)),
+            "no idle limit for users"
+        );
+        let api = TokenInfo {
+            kind: TokenKind::Api,
+            ..session.clone()
+        };
+        assert!(
+            !p.idle_expired(&api, true, at(10_000)),
+            "API tokens have none"
+        );
+        let users = SessionPolicy {
+            idle_secs: 120 * 60,
+            ..p
+        };
+        assert!(users.idle_expired(&session, false, at(122)));
+        assert!(!users.idle_expired(&session, false, at(100)));
+    }
 
     #[test]
     fn secrets_are_random_and_hashed() {

@@ -11,15 +11,22 @@ pub mod ports;
 
 use crate::DomainError;
 use crate::accounts::Phone;
-use crate::ids::{BaseBookingId, BaseSlotId, OrgId, UserId};
+use crate::ids::{BaseBookingId, BaseSlotId, OrgId, ResourceId, UserId};
 use crate::permissions::Actor;
 use crate::regions::RegionCode;
 use crate::text::{bounded, optional};
 use crate::time::Timestamp;
 use crate::trainings::parse_time;
+use crate::uploads::UploadId;
 
 /// Largest capacity of one slot (people).
 pub const MAX_SLOT_CAPACITY: u32 = 2000;
+
+/// Most photos on a base's profile.
+pub const MAX_BASE_PHOTOS: usize = 9;
+
+/// Most popular-science resources a base links.
+pub const MAX_BASE_RESOURCES: usize = 30;
 
 /// What kind of place a base is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -345,6 +352,68 @@ pub fn manages(actor: &Actor, org: OrgId, region: RegionCode) -> bool {
     actor.manages_org(org) || actor.administers(region)
 }
 
+/// A base's photo list as sent (upload ids, in their order): each well-formed, none twice, at
+/// most [`MAX_BASE_PHOTOS`]. Whose uploads they are is the use case's check.
+pub fn photo_list(ids: &[String]) -> Result<Vec<UploadId>, DomainError> {
+    if ids.len() > MAX_BASE_PHOTOS {
+        return Err(DomainError::invalid(
+            "photo_ids",
+            format!("基地照片最多 {MAX_BASE_PHOTOS} 张"),
+        ));
+    }
+    let mut out: Vec<UploadId> = Vec::with_capacity(ids.len());
+    for raw in ids {
+        let id = UploadId::parse(raw.trim())
+            .ok_or_else(|| DomainError::invalid("photo_ids", format!("图片编号 {raw} 不正确")))?;
+        if out.contains(&id) {
+            return Err(DomainError::invalid("photo_ids", format!("图片 {id} 重复")));
+        }
+        out.push(id);
+    }
+    Ok(out)
+}
+
+/// A base's linked resources as sent, in their order: none twice, at most
+/// [`MAX_BASE_RESOURCES`]. Whether each is published is the use case's check.
+pub fn resource_list(ids: &[i64]) -> Result<Vec<ResourceId>, DomainError> {
+    if ids.len() > MAX_BASE_RESOURCES {
+        return Err(DomainError::invalid(
+            "resource_ids",
+            format!("关联的科普资源最多 {MAX_BASE_RESOURCES} 个"),
+        ));
+    }
+    let mut out: Vec<ResourceId> = Vec::with_capacity(ids.len());
+    for &raw in ids {
+        let id = ResourceId::new(raw);
+        if out.contains(&id) {
+            return Err(DomainError::invalid(
+                "resource_ids",
+                format!("科普资源 {raw} 重复"),
+            ));
+        }
+        out.push(id);
+    }
+    Ok(out)
+}
+
+/// The photos of `wanted` not linked already: only these must be the actor's own uploads, so
+/// an admin keeps the photos another admin of the base attached.
+pub fn added_photos(wanted: &[UploadId], linked: &[UploadId]) -> Vec<UploadId> {
+    wanted
+        .iter()
+        .filter(|p| !linked.contains(p))
+        .cloned()
+        .collect()
+}
+
+/// A verified base that links a resource (what the resource's page lists).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BaseRef {
+    pub org: OrgId,
+    pub name: String,
+    pub region: RegionCode,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -502,5 +571,39 @@ mod tests {
             grants: vec![],
         };
         assert!(!manages(&user, OrgId(7), county));
+    }
+
+    #[test]
+    fn bases_photo_list_is_well_formed_unique_and_at_most_nine() {
+        let id = |n: u8| format!("{n:032x}");
+        let nine: Vec<String> = (1..=9).map(id).collect();
+        assert_eq!(photo_list(&nine).map(|v| v.len()), Ok(9));
+        assert_eq!(photo_list(&[]), Ok(vec![]));
+        let ten: Vec<String> = (1..=10).map(id).collect();
+        assert_eq!(field(photo_list(&ten)), "photo_ids");
+        assert_eq!(field(photo_list(&[id(1), id(1)])), "photo_ids");
+        assert_eq!(field(photo_list(&["../etc/passwd".into()])), "photo_ids");
+    }
+
+    #[test]
+    fn bases_resource_list_is_unique_and_at_most_thirty() {
+        let thirty: Vec<i64> = (1..=30).collect();
+        assert_eq!(resource_list(&thirty).map(|v| v.len()), Ok(30));
+        let more: Vec<i64> = (1..=31).collect();
+        assert_eq!(field(resource_list(&more)), "resource_ids");
+        assert_eq!(field(resource_list(&[3, 4, 3])), "resource_ids");
+        assert_eq!(
+            resource_list(&[5, 2]),
+            Ok(vec![ResourceId::new(5), ResourceId::new(2)])
+        );
+    }
+
+    #[test]
+    fn bases_only_photos_not_linked_yet_are_added() {
+        let a = UploadId::parse(&format!("{:032x}", 1)).expect("id");
+        let b = UploadId::parse(&format!("{:032x}", 2)).expect("id");
+        let linked = std::slice::from_ref(&a);
+        assert_eq!(added_photos(&[a.clone(), b.clone()], linked), vec![b]);
+        assert!(added_photos(linked, linked).is_empty());
     }
 }

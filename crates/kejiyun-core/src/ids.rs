@@ -98,6 +98,15 @@ typed_id!(
     BaseBookingId,
 );
 
+typed_id!(
+    /// A registered 科普e站 screen.
+    EstationId,
+    /// A playlist of 科普e站 screens (a screen's own, or a region's).
+    PlaylistId,
+    /// An emergency override (紧急插播): one resource on every screen of a region, now.
+    EmergencyId,
+);
+
 /// A posting's id, typed by its kind's content (`ServiceDraft`, `NeedDraft`, …): a need's id
 /// cannot be passed where a service's is meant, and `postings().get(actor, id)` infers the kind.
 /// The traits are written by hand so that they do not bound `D`; serde is transparent (the same

@@ -10,6 +10,7 @@ pub mod banned_words;
 pub mod bases;
 pub mod certificates;
 pub mod error;
+pub mod estations;
 pub mod ids;
 pub mod import;
 pub mod market;

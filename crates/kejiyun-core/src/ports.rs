@@ -8,11 +8,12 @@
 use async_trait::async_trait;
 
 use crate::accounts::ports::AccountStore;
-use crate::audit::ports::AuditStore;
+use crate::audit::ports::{AuditChainStore, AuditStore};
 use crate::auth::one_time_codes::ports::OneTimeCodeStore;
 use crate::auth::ports::AuthStore;
 use crate::bases::ports::BaseStore;
 use crate::certificates::ports::CertificateStore;
+use crate::estations::ports::EstationStore;
 use crate::market::ports::{
     DealStore, InquiryStore, PostingLifecycleStore, PostingStore, QuoteStore, TicketStore,
 };
@@ -105,6 +106,7 @@ pub trait Store:
     + TechWorkerStore
     + ModerationStore
     + AuditStore
+    + AuditChainStore
     + PostingStore<ServiceDraft>
     + PostingStore<NeedDraft>
     + PostingStore<AchievementDraft>
@@ -128,5 +130,6 @@ pub trait Store:
     + VolunteerStore
     + ActivityStore
     + BaseStore
+    + EstationStore
 {
 }

@@ -2,6 +2,7 @@
 //! SeaORM for SQLite (default), PostgreSQL and MySQL/MariaDB, the backend chosen from the
 //! database URL; migrations; the national region list.
 
+pub mod backup;
 mod entities;
 mod migrations;
 pub mod regions;

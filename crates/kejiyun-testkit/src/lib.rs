@@ -289,6 +289,29 @@ impl TestApp {
         }
     }
 
+    /// Stops the server and keeps everything else (database, data directory, the port's
+    /// number) for [`StoppedApp::start_again`]: a server that goes away under a client that
+    /// keeps its address (a browser page, a screen).
+    pub async fn stop_server(self) -> StoppedApp {
+        let Self {
+            server,
+            db,
+            sent,
+            client,
+            data_dir,
+            mut config,
+        } = self;
+        config.listen = server.addr.to_string();
+        server.stop().await;
+        StoppedApp {
+            db,
+            sent,
+            client,
+            data_dir,
+            config,
+        }
+    }
+
     pub fn url(&self, path: &str) -> String {
         format!("{}{path}", self.server.url())
     }
@@ -548,6 +571,61 @@ impl TestApp {
     /// Stops the server and removes the test's database.
     pub async fn stop(self) {
         self.server.stop().await;
+        self.db.cleanup().await;
+    }
+}
+
+/// A [`TestApp`] whose server [`TestApp::stop_server`] stopped: its database and data
+/// directory stay, and nothing listens on its port until [`StoppedApp::start_again`].
+pub struct StoppedApp {
+    pub db: TestDatabase,
+    sent: Arc<CapturingSender>,
+    client: Client,
+    data_dir: tempfile::TempDir,
+    /// Listens on the stopped server's address.
+    config: Config,
+}
+
+impl StoppedApp {
+    /// Starts the server again with the same configuration, database and data directory, on
+    /// the same port (the listener sets `SO_REUSEADDR`, so connections of the stopped server
+    /// still in `TIME_WAIT` do not hold the port). Retries for a few seconds in case
+    /// something else grabbed the port in between.
+    pub async fn start_again(self) -> TestApp {
+        let Self {
+            db,
+            sent,
+            client,
+            data_dir,
+            config,
+        } = self;
+        let mut last = None;
+        for _ in 0..50 {
+            match kejiyun::server::spawn_with_sender(&config, false, sent.clone()).await {
+                Ok(server) => {
+                    return TestApp {
+                        server,
+                        db,
+                        sent,
+                        client,
+                        data_dir,
+                        config,
+                    };
+                }
+                Err(e) => {
+                    last = Some(e);
+                    tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+                }
+            }
+        }
+        panic!(
+            "server failed to start again on {}: {last:#?}",
+            config.listen
+        )
+    }
+
+    /// Removes the test's database (the server is not started again).
+    pub async fn cleanup(self) {
         self.db.cleanup().await;
     }
 }

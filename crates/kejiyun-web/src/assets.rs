@@ -37,6 +37,11 @@ pub fn url(path: &str) -> String {
     }
 }
 
+/// A static file's bytes (for a route that must serve one under another path).
+pub fn content(path: &str) -> Option<Vec<u8>> {
+    Assets::get(path).map(|f| f.data.into_owned())
+}
+
 /// The first 8 bytes of the file's SHA-256, in hex.
 fn version(path: &str) -> Option<String> {
     let file = Assets::get(path)?;

@@ -80,9 +80,47 @@ pub async fn plain_query(
     }
 }
 
-#[derive(Debug, Clone, Copy, Default, FromRequest)]
-#[from_request(via(axum::Json), rejection(ApiError))]
+/// A JSON body of `T`. A number written with a zero fraction (`1.0`) is an integer here, as
+/// JSON Schema counts it (OpenAPI clients and schemathesis send it so); serde would refuse it
+/// for an integer field.
+#[derive(Debug, Clone, Copy, Default)]
 pub struct ApiJson<T>(pub T);
+
+impl<T: serde::de::DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, ApiError> {
+        let axum::Json(mut value) =
+            axum::Json::<serde_json::Value>::from_request(req, state).await?;
+        integral_numbers(&mut value);
+        serde_path_to_error::deserialize(value)
+            .map(ApiJson)
+            .map_err(|e| {
+                explained(
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    "invalid_input",
+                    input_errors::json_data(&e.to_string()),
+                )
+            })
+    }
+}
+
+/// `1.0` → `1`, throughout the value (within i64; other fractions are left for serde to judge).
+fn integral_numbers(v: &mut serde_json::Value) {
+    match v {
+        serde_json::Value::Number(n) => {
+            if let Some(f) = n.as_f64().filter(|_| n.is_f64())
+                && f.fract() == 0.0
+                && f.abs() < 9.0e15
+            {
+                *n = serde_json::Number::from(f as i64);
+            }
+        }
+        serde_json::Value::Array(items) => items.iter_mut().for_each(integral_numbers),
+        serde_json::Value::Object(map) => map.values_mut().for_each(integral_numbers),
+        _ => {}
+    }
+}
 
 #[derive(Debug, Clone, Copy, Default, FromRequestParts)]
 #[from_request(via(axum::extract::Query), rejection(ApiError))]
@@ -167,6 +205,18 @@ impl From<PathRejection> for ApiError {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn integral_numbers_become_integers() {
+        let mut v = serde_json::json!({"a": 1.0, "b": [2.0, 2.5], "c": {"d": -3.0}, "e": "1.0"});
+        integral_numbers(&mut v);
+        assert_eq!(
+            v,
+            serde_json::json!({"a": 1, "b": [2, 2.5], "c": {"d": -3}, "e": "1.0"})
+        );
+        let n: u32 = serde_json::from_value(v["a"].clone()).unwrap_or(0);
+        assert_eq!(n, 1);
+    }
 
     #[test]
     fn query_strings_with_control_characters_are_refused() {

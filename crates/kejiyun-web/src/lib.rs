@@ -125,7 +125,7 @@ const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 pub fn router(state: AppState) -> Router {
     let body_limit = state.config.body_limit_bytes;
     let timeout = state.config.request_timeout;
-    let (api_router, openapi) = api::router().split_for_parts();
+    let (api_router, openapi) = api::split();
     let openapi_json = Arc::new(openapi.to_pretty_json().unwrap_or_default());
 
     let app = Router::new()

@@ -59,6 +59,25 @@ pub enum Command {
         #[command(flatten)]
         server: ServerArgs,
     },
+    /// Back up the database (a consistent copy while the server runs) and the uploaded files
+    /// into a new directory, with a manifest; the search index is rebuilt after a restore and
+    /// the personal-data key is kept apart (see docs/operations.md).
+    Backup {
+        /// The directory to create (or an empty one).
+        #[arg(long)]
+        to: PathBuf,
+        #[command(flatten)]
+        server: ServerArgs,
+    },
+    /// Restore a backup into an empty database of the same engine and this data directory
+    /// (which holds the old deployment's personal-data key); then start the server.
+    Restore {
+        /// A directory `kejiyun backup` wrote.
+        #[arg(long)]
+        from: PathBuf,
+        #[command(flatten)]
+        server: ServerArgs,
+    },
     /// Rebuild this server's search index from the database (stop the server first: the
     /// index directory belongs to one process at a time).
     Reindex {
@@ -69,6 +88,11 @@ pub enum Command {
     Outbox {
         #[command(subcommand)]
         command: OutboxCommand,
+    },
+    /// The audit log's hash chain: verify it, prune entries past the retention.
+    Audit {
+        #[command(subcommand)]
+        command: AuditCommand,
     },
     /// Manage administrators.
     Admin {
@@ -272,6 +296,22 @@ pub enum OutboxCommand {
 }
 
 #[derive(Debug, Subcommand)]
+pub enum AuditCommand {
+    /// Recompute the audit log's hash chain from its start (or the pruned horizon) to its
+    /// head; exit status 1, naming the first bad entry, if an entry was altered or removed.
+    Verify {
+        #[command(flatten)]
+        server: ServerArgs,
+    },
+    /// Delete the entries older than `audit_retention_days` (at least 180), oldest first; the
+    /// rest stays verifiable.
+    Prune {
+        #[command(flatten)]
+        server: ServerArgs,
+    },
+}
+
+#[derive(Debug, Subcommand)]
 pub enum AdminCommand {
     /// Create (or promote) an administrator.
     Create {
@@ -396,6 +436,68 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             let days = older_than_days.unwrap_or(config.outbox_retention_days);
             let n = crate::server::prune_outbox(&services, &store, days).await?;
             println!("已清理 {n} 条超过 {} 天的变更记录（outbox）", days.max(1));
+            Ok(())
+        }
+        Command::Audit { command } => {
+            let (server, prune) = match command {
+                AuditCommand::Verify { server } => (server, false),
+                AuditCommand::Prune { server } => (server, true),
+            };
+            let config = load(&server)?;
+            crate::logging::init(&config.log_format);
+            let (services, _) = crate::server::services(&config).await?;
+            if prune {
+                let days = config.audit_retention_days;
+                let (deleted, horizon) = services
+                    .audit_chain()
+                    .prune(days)
+                    .await
+                    .map_err(|e| anyhow::anyhow!("{e}"))?;
+                println!(
+                    "已清理 {deleted} 条超过 {days} 天的审计记录；审计链自第 {} 条起校验",
+                    horizon + 1
+                );
+                return Ok(());
+            }
+            let report = services
+                .audit_chain()
+                .verify()
+                .await
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
+            if let Some(b) = &report.broken {
+                anyhow::bail!("审计链校验失败（已核对 {} 条）：{b}", report.checked);
+            }
+            println!(
+                "审计链完整：已核对 {} 条记录（第 {} 至 {} 条）；链头哈希 {}",
+                report.checked,
+                report.pruned_seq + 1,
+                report.head.last_seq,
+                report.head.last_hash
+            );
+            Ok(())
+        }
+        Command::Backup { to, server } => {
+            let config = load(&server)?;
+            crate::logging::init(&config.log_format);
+            let m = crate::backup::backup(&config, &to).await?;
+            eprintln!(
+                "backup written to {}: the {} database ({}), {} files ({} bytes); the personal-data key is not in it — keep it apart",
+                to.display(),
+                m.backend,
+                m.database_file,
+                m.files,
+                m.file_bytes
+            );
+            Ok(())
+        }
+        Command::Restore { from, server } => {
+            let config = load(&server)?;
+            crate::logging::init(&config.log_format);
+            let m = crate::backup::restore(&config, &from).await?;
+            eprintln!(
+                "restored the backup of {} ({} files); start the server: it migrates the database if needed and rebuilds the search index",
+                m.created_at, m.files
+            );
             Ok(())
         }
         Command::Reindex { server } => {

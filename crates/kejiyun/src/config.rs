@@ -23,8 +23,13 @@ pub struct Config {
     /// Largest uploaded file, in bytes (used by modules that accept uploads).
     pub upload_limit_bytes: usize,
     pub request_timeout_secs: u64,
-    /// How long a login session lasts.
-    pub session_ttl_hours: u64,
+    /// How long a login session lasts at most, in minutes (absolute timeout; at least 1).
+    pub session_absolute_minutes: u64,
+    /// A session unused this many minutes ends (idle timeout); 0: no idle timeout.
+    pub session_idle_minutes: u64,
+    /// The idle timeout of administrators' sessions (system and region admins), in minutes;
+    /// 0: the same as everyone's.
+    pub admin_session_idle_minutes: u64,
     /// Mark cookies `Secure` (enable behind HTTPS).
     pub secure_cookies: bool,
     /// Failed logins per login name within the window that lock it.
@@ -64,6 +69,9 @@ pub struct Config {
     /// Days an outbox row is kept after its change; older rows are pruned every hour. A
     /// server whose index is further behind than this rebuilds its index at start.
     pub outbox_retention_days: i64,
+    /// Days an audit entry is kept before `kejiyun audit prune` may delete it (等保 level 3: at
+    /// least 180; less is refused).
+    pub audit_retention_days: i64,
     /// `json` (one JSON object per line, for machines) or `pretty` (for a terminal).
     pub log_format: String,
     /// Waiting for a database connection (opening one, checking it is alive) before a
@@ -155,7 +163,9 @@ impl Default for Config {
             body_limit_bytes: 1024 * 1024,
             upload_limit_bytes: 10 * 1024 * 1024,
             request_timeout_secs: 30,
-            session_ttl_hours: 24 * 7,
+            session_absolute_minutes: 7 * 24 * 60,
+            session_idle_minutes: 0,
+            admin_session_idle_minutes: 30,
             secure_cookies: false,
             lockout_max_failures: 5,
             lockout_window_minutes: 15,
@@ -175,6 +185,7 @@ impl Default for Config {
             question_unanswered_hours: 48,
             search_poll_ms: 200,
             outbox_retention_days: 30,
+            audit_retention_days: 180,
             log_format: "json".into(),
             database_acquire_timeout_ms: 3_000,
             database_statement_timeout_ms: 30_000,
@@ -217,8 +228,13 @@ upload_limit_bytes = 10485760
 # Seconds before a request is abandoned with 503.
 request_timeout_secs = 30
 
-# How long a login session lasts, in hours.
-session_ttl_hours = 168
+# How long a login session lasts at most, in minutes (7 days; at least 1).
+session_absolute_minutes = 10080
+
+# A session unused for this many minutes ends (0: no idle timeout). Administrators' sessions
+# (system and region admins) end after admin_session_idle_minutes (等保 level 3: 30).
+session_idle_minutes = 0
+admin_session_idle_minutes = 30
 
 # Mark cookies Secure; enable when served over HTTPS.
 secure_cookies = false
@@ -273,6 +289,11 @@ search_poll_ms = 200
 # Days the change log behind the search index (the outbox) keeps a change; older entries are
 # deleted every hour. A server stopped for longer than this rebuilds its index when it starts.
 outbox_retention_days = 30
+
+# Days the audit log keeps an entry; `kejiyun audit prune` deletes older ones (oldest first,
+# keeping the rest verifiable with `kejiyun audit verify`). At least 180 (等保 level 3: six
+# months); a smaller value is refused.
+audit_retention_days = 180
 
 # "json" (one object per line, with the request id) or "pretty".
 log_format = "json"
@@ -359,9 +380,12 @@ impl Config {
             "body_limit_bytes",
             "upload_limit_bytes",
             "request_timeout_secs",
-            "session_ttl_hours",
+            "session_absolute_minutes",
+            "session_idle_minutes",
+            "admin_session_idle_minutes",
             "search_poll_ms",
             "outbox_retention_days",
+            "audit_retention_days",
             "secure_cookies",
             "lockout_max_failures",
             "lockout_window_minutes",
@@ -381,8 +405,24 @@ impl Config {
             "log_format",
             "count_views",
         ]));
+        if fig.find_value("session_ttl_hours").is_ok() {
+            return Err(Box::new(figment::Error::from(
+                "session_ttl_hours 已改为 session_absolute_minutes（单位：分钟），另有 session_idle_minutes 与 admin_session_idle_minutes：请改写配置".to_owned(),
+            )));
+        }
         let mut config: Config = fig.extract().map_err(Box::new)?;
         config.apply(overrides);
+        if config.session_absolute_minutes == 0 {
+            return Err(Box::new(figment::Error::from(
+                "session_absolute_minutes 至少为 1（分钟）".to_owned(),
+            )));
+        }
+        if config.audit_retention_days < kejiyun_core::app::MIN_AUDIT_RETENTION_DAYS {
+            return Err(Box::new(figment::Error::from(format!(
+                "audit_retention_days 至少为 {} 天（等保三级：审计记录保留不少于六个月）",
+                kejiyun_core::app::MIN_AUDIT_RETENTION_DAYS
+            ))));
+        }
         Ok(config)
     }
 
@@ -440,5 +480,33 @@ mod tests {
             c.effective_database_url(),
             "sqlite:///tmp/k/kejiyun.db?mode=rwc"
         );
+    }
+
+    #[test]
+    fn session_limits_are_minutes_and_never_silently_changed() {
+        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        let load = |text: &str| {
+            let path = dir.path().join("kejiyun.toml");
+            std::fs::write(&path, text).unwrap_or_else(|e| panic!("{e}"));
+            Config::load(Some(&path), &Overrides::default()).map_err(|e| e.to_string())
+        };
+        let c = load("session_absolute_minutes = 480\nadmin_session_idle_minutes = 15\n")
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(
+            (c.session_absolute_minutes, c.admin_session_idle_minutes),
+            (480, 15)
+        );
+        let zero = load("session_absolute_minutes = 0\n")
+            .err()
+            .unwrap_or_default();
+        assert!(zero.contains("session_absolute_minutes"), "{zero}");
+        let old = load("session_ttl_hours = 0\n").err().unwrap_or_default();
+        assert!(old.contains("session_absolute_minutes"), "{old}");
+        let short = load("audit_retention_days = 179\n")
+            .err()
+            .unwrap_or_default();
+        assert!(short.contains("audit_retention_days"), "{short}");
+        let kept = load("audit_retention_days = 365\n").unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(kept.audit_retention_days, 365);
     }
 }

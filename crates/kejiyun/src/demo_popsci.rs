@@ -5,7 +5,9 @@
 //! 30 minutes, as the pages count), so `resources` and `resource_views` show on the
 //! dashboards and the list sorts by views. The county's sharing base (邻水县青少年科技教育基地,
 //! verified in the history) keeps its profile and opens visit slots next week; a middle
-//! school's class booked one and the base confirmed it, another group's request waits.
+//! school's class booked one and the base confirmed it, another group's request waits. The
+//! base shows one photo and links two of the county's resources (the video played in its
+//! hall and an illustration), so the resource pages list it.
 
 use kejiyun_core::app::{Decision, Services};
 use kejiyun_core::bases::{BaseProfileInput, BookingInput, SlotInput};
@@ -171,6 +173,17 @@ pub(crate) async fn load(s: &Services, clock: &ManualClock) -> anyhow::Result<()
     for r in &RESOURCES {
         published.push((publish(s, &admin, r).await?, r.readers));
     }
+    // The base links the video and the first illustration.
+    let linked: Vec<i64> = ["video", "image"]
+        .iter()
+        .filter_map(|kind| {
+            RESOURCES
+                .iter()
+                .zip(&published)
+                .find(|(r, _)| r.kind == *kind)
+                .map(|(_, (id, _))| *id)
+        })
+        .collect();
     for (resource, readers) in published {
         let read = s
             .resources()
@@ -189,12 +202,12 @@ pub(crate) async fn load(s: &Services, clock: &ManualClock) -> anyhow::Result<()
     }
     clock.set(now);
     s.resources().flush_views().await.map_err(err)?;
-    base(s).await
+    base(s, &linked).await
 }
 
-/// The county's sharing base: its profile, two slots next week, a confirmed class visit and a
-/// pending request.
-async fn base(s: &Services) -> anyhow::Result<()> {
+/// The county's sharing base: its profile, a photo, the resources it uses (`linked`), two
+/// slots next week, a confirmed class visit and a pending request.
+async fn base(s: &Services, linked: &[i64]) -> anyhow::Result<()> {
     let keeper = actor_of(s, "13900000003").await?;
     let teacher = actor_of(s, "13900000007").await?;
     let region = kejiyun_core::regions::RegionCode::parse(LINSHUI).map_err(err)?;
@@ -218,6 +231,24 @@ async fn base(s: &Services) -> anyhow::Result<()> {
                 ),
             },
         )
+        .await
+        .map_err(err)?;
+    let photo = s
+        .uploads()
+        .upload(
+            &keeper,
+            "citrus-pruning.jpg",
+            include_bytes!("../demo_media/citrus-pruning.jpg"),
+            &[UploadKind::Image],
+        )
+        .await
+        .map_err(err)?;
+    s.bases()
+        .set_photos(&keeper, base.org, &[photo.id.to_string()])
+        .await
+        .map_err(err)?;
+    s.bases()
+        .set_resources(&keeper, base.org, linked)
         .await
         .map_err(err)?;
     let today = s.now().shanghai_date();

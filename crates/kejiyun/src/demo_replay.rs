@@ -358,6 +358,7 @@ impl Replay<'_> {
                 crate::demo_trainings::load(s, clock).await?;
                 crate::demo_volunteers::load(s, clock).await?;
                 crate::demo_popsci::load(s, clock).await?;
+                crate::demo_estations::load(s, clock).await?;
             }
         }
         Ok(())

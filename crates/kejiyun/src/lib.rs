@@ -2,6 +2,7 @@
 //! router, the demo data, and the CLI commands. `main.rs` only parses arguments; tests start
 //! servers through [`server::spawn`].
 
+pub mod backup;
 pub mod bench;
 pub mod bench_corpus;
 pub mod bench_freshness;
@@ -17,6 +18,7 @@ pub mod bench_views;
 pub mod cli;
 pub mod config;
 pub mod demo;
+mod demo_estations;
 mod demo_history;
 mod demo_market;
 mod demo_phrases;

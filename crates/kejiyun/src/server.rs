@@ -85,6 +85,10 @@ pub fn personal_data_key(config: &Config) -> anyhow::Result<PersonalDataKey> {
     PersonalDataKey::from_hex(&text).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))
 }
 
+fn minutes_to_secs(m: u64) -> i64 {
+    i64::try_from(m.saturating_mul(60)).unwrap_or(i64::MAX)
+}
+
 /// Writes a new file only its owner can read (where the platform has permissions).
 fn write_private(path: &std::path::Path, text: &str) -> std::io::Result<()> {
     use std::io::Write;
@@ -198,7 +202,11 @@ async fn build_services(
             ..CodePolicy::default()
         },
         sender,
-        session_ttl_secs: i64::try_from(config.session_ttl_hours.max(1) * 3600).unwrap_or(i64::MAX),
+        sessions: kejiyun_core::auth::SessionPolicy {
+            absolute_secs: minutes_to_secs(config.session_absolute_minutes.max(1)),
+            idle_secs: minutes_to_secs(config.session_idle_minutes),
+            admin_idle_secs: minutes_to_secs(config.admin_session_idle_minutes),
+        },
         posting_ttl_days: config.posting_ttl_days,
         qa: QaPolicy {
             invitations: config.question_invitations.clamp(1, 20),

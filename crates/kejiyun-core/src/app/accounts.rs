@@ -122,7 +122,7 @@ impl Accounts<'_> {
     pub(super) async fn open_session(&self, user: User) -> DomainResult<LoginOutcome> {
         let now = self.now();
         let (token, token_hash) = auth::new_token_secret();
-        let expires_at = now.plus_seconds(self.session_ttl_secs);
+        let expires_at = now.plus_seconds(self.sessions.absolute_secs);
         self.store
             .create_token(NewToken {
                 user_id: user.id,
@@ -161,13 +161,21 @@ impl Accounts<'_> {
             return Ok(None);
         };
         let grants = self.store.grants(info.user_id).await?;
-        Ok(Some((
-            Actor {
-                user_id: info.user_id,
-                grants,
-            },
-            info,
-        )))
+        let actor = Actor {
+            user_id: info.user_id,
+            grants,
+        };
+        if self
+            .sessions
+            .idle_expired(&info, actor.is_admin(), self.now())
+        {
+            // Ended for good: a later request within the touch interval must not revive it.
+            self.store
+                .revoke_token(info.user_id, info.id, self.now())
+                .await?;
+            return Ok(None);
+        }
+        Ok(Some((actor, info)))
     }
 
     pub async fn logout(&self, actor: &Actor, token: &crate::auth::TokenInfo) -> DomainResult<()> {

@@ -7,16 +7,19 @@ use serde_json::json;
 use crate::audit::AuditRecord;
 use crate::bases::ports::{BookingChange, BookingFilter, NewBooking};
 use crate::bases::{
-    Base, BaseProfile, BaseProfileInput, Booking, BookingDraft, BookingInput, Slot, SlotDraft,
-    SlotInput, cancellation, decision, manages,
+    Base, BaseProfile, BaseProfileInput, BaseRef, Booking, BookingDraft, BookingInput,
+    MAX_BASE_PHOTOS, Slot, SlotDraft, SlotInput, added_photos, cancellation, decision, manages,
+    photo_list, resource_list,
 };
-use crate::ids::{BaseBookingId, BaseSlotId, OrgId};
+use crate::ids::{BaseBookingId, BaseSlotId, OrgId, ResourceId};
 use crate::moderation::ModerationStatus;
 use crate::notifications;
 use crate::orgs::{Org, OrgType};
 use crate::permissions::{Actor, RegionScope};
+use crate::popsci::Resource;
 use crate::profiles::ports::ProfileStore;
 use crate::regions::RegionCode;
+use crate::uploads::{Upload, UploadId, UploadKind, display_name};
 use crate::{DomainError, DomainResult};
 
 use_cases!(
@@ -41,11 +44,14 @@ fn not_manager() -> DomainError {
     DomainError::Forbidden("只有该基地的管理员或所在地区的管理员可以管理".into())
 }
 
-/// A base's page: the org, its profile, its slots from now on.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// A base's page: the org, its profile, its slots from now on, its photos and the published
+/// resources it links (one withdrawn since is left out, not shown as a dead link).
+#[derive(Debug, Clone, PartialEq)]
 pub struct BasePage {
     pub base: Base,
     pub slots: Vec<Slot>,
+    pub photos: Vec<Upload>,
+    pub resources: Vec<Resource>,
 }
 
 impl Bases<'_> {
@@ -89,6 +95,8 @@ impl Bases<'_> {
         let found = self.base_org(org).await?;
         let profile = self.store.base_profile(org).await?;
         let slots = self.store.slots(org, self.now()).await?;
+        let photos = self.photos_of(org).await?;
+        let resources = self.resources_of(org).await?;
         Ok(BasePage {
             base: Base {
                 org,
@@ -97,7 +105,191 @@ impl Bases<'_> {
                 profile,
             },
             slots,
+            photos,
+            resources,
         })
+    }
+
+    /// The base's photos in their order, as uploads (for their thumbnails).
+    async fn photos_of(&self, org: OrgId) -> DomainResult<Vec<Upload>> {
+        let ids = self.store.base_photos(org).await?;
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let found = self.files.uploads(&ids).await?;
+        Ok(ids
+            .iter()
+            .filter_map(|id| found.iter().find(|u| &u.id == id).cloned())
+            .collect())
+    }
+
+    /// The published resources the base links, in their order.
+    async fn resources_of(&self, org: OrgId) -> DomainResult<Vec<Resource>> {
+        let mut out = Vec::new();
+        for id in self.store.base_resources(org).await? {
+            if let Some(r) = self.on_show(id).await? {
+                out.push(r);
+            }
+        }
+        Ok(out)
+    }
+
+    /// A resource on public show (published, not withdrawn), if it is one.
+    async fn on_show(&self, id: ResourceId) -> DomainResult<Option<Resource>> {
+        match self.postings().get(None, id).await {
+            Ok(r) if r.meta.status == ModerationStatus::Published => Ok(Some(r)),
+            Ok(_) | Err(DomainError::NotFound(_)) => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
+
+    fn audit(
+        &self,
+        actor: &Actor,
+        org: &Org,
+        action: &str,
+        before: serde_json::Value,
+        after: serde_json::Value,
+    ) -> AuditRecord {
+        AuditRecord {
+            actor: Some(actor.user_id),
+            at: self.now(),
+            action: action.into(),
+            target_kind: "base".into(),
+            target_id: org.id.to_string(),
+            region: Some(org.profile.region),
+            before: Some(before),
+            after: Some(after),
+        }
+    }
+
+    /// The base's admins (or the region's) set its photos: at most nine, in this order. Photos
+    /// linked already stay whoever attached them; new ones must be images the actor uploaded
+    /// (`POST /api/v1/uploads`). Audited (`base.photos`).
+    pub async fn set_photos(
+        &self,
+        actor: &Actor,
+        org: OrgId,
+        ids: &[String],
+    ) -> DomainResult<Vec<Upload>> {
+        let found = self.managed(actor, org).await?;
+        let wanted = photo_list(ids)?;
+        let linked = self.photos_checked(actor, org, &wanted).await?;
+        let audit = self.audit(
+            actor,
+            &found,
+            "base.photos",
+            json!({ "photos": linked }),
+            json!({ "photos": wanted }),
+        );
+        self.store.set_base_photos(org, &wanted, &audit).await?;
+        self.photos_of(org).await
+    }
+
+    /// Checks the photos of `wanted` not linked yet are images `actor` uploaded (someone
+    /// else's, or an unknown id, is refused without saying which exists); returns those linked.
+    async fn photos_checked(
+        &self,
+        actor: &Actor,
+        org: OrgId,
+        wanted: &[UploadId],
+    ) -> DomainResult<Vec<UploadId>> {
+        let linked = self.store.base_photos(org).await?;
+        let added = added_photos(wanted, &linked);
+        if !added.is_empty() {
+            let uploads = self.files.uploads(&added).await?;
+            for id in &added {
+                let ok = uploads.iter().any(|u| {
+                    &u.id == id && u.owner == actor.user_id && u.kind == UploadKind::Image
+                });
+                if !ok {
+                    return Err(DomainError::invalid(
+                        "photo_ids",
+                        format!("图片 {id} 不存在或不是您上传的图片"),
+                    ));
+                }
+            }
+        }
+        Ok(linked)
+    }
+
+    /// The manage page's photo form: the photos kept (upload ids) and new files, at most nine
+    /// in all. Every new file is checked and re-encoded before the first is stored, and the
+    /// base and the count before that, so a refused form stores nothing.
+    pub async fn add_photos(
+        &self,
+        actor: &Actor,
+        org: OrgId,
+        keep: &[String],
+        files: &[(&str, &[u8])],
+    ) -> DomainResult<Vec<Upload>> {
+        self.managed(actor, org).await?;
+        if keep.len() + files.len() > MAX_BASE_PHOTOS {
+            return Err(DomainError::invalid(
+                "photos",
+                format!("基地照片最多 {MAX_BASE_PHOTOS} 张"),
+            ));
+        }
+        let kept = photo_list(keep)?;
+        self.photos_checked(actor, org, &kept).await?;
+        let mut prepared = Vec::with_capacity(files.len());
+        for (name, bytes) in files {
+            let new = self
+                .uploads()
+                .prepare(actor.user_id, name, bytes, &[UploadKind::Image])
+                .map_err(|e| match e {
+                    DomainError::Invalid { message, .. } => {
+                        DomainError::invalid("photos", format!("{}：{message}", display_name(name)))
+                    }
+                    other => other,
+                })?;
+            prepared.push(new);
+        }
+        let mut ids: Vec<String> = keep.to_vec();
+        for new in prepared {
+            let stored: UploadId = self.uploads().store(new).await?.id;
+            ids.push(stored.to_string());
+        }
+        self.set_photos(actor, org, &ids).await
+    }
+
+    /// The base's admins (or the region's) set the published resources it uses (at most 30,
+    /// in this order). Audited (`base.resources`).
+    pub async fn set_resources(
+        &self,
+        actor: &Actor,
+        org: OrgId,
+        ids: &[i64],
+    ) -> DomainResult<Vec<Resource>> {
+        let found = self.managed(actor, org).await?;
+        let wanted = resource_list(ids)?;
+        for id in &wanted {
+            if self.on_show(*id).await?.is_none() {
+                return Err(DomainError::invalid(
+                    "resource_ids",
+                    format!("科普资源 {} 不存在或尚未发布", id.0),
+                ));
+            }
+        }
+        let linked = self.store.base_resources(org).await?;
+        let ids_of = |v: &[ResourceId]| v.iter().map(|r| r.0).collect::<Vec<_>>();
+        let audit = self.audit(
+            actor,
+            &found,
+            "base.resources",
+            json!({ "resources": ids_of(&linked) }),
+            json!({ "resources": ids_of(&wanted) }),
+        );
+        self.store.set_base_resources(org, &wanted, &audit).await?;
+        self.resources_of(org).await
+    }
+
+    /// The verified bases that use a published resource (public, as the resource is).
+    pub async fn using(&self, resource: ResourceId) -> DomainResult<Vec<BaseRef>> {
+        if self.on_show(resource).await?.is_none() {
+            return Err(DomainError::NotFound("科普资源不存在".into()));
+        }
+        Ok(self.store.bases_using(resource).await?)
     }
 
     /// The base's admins write its profile.
@@ -107,12 +299,20 @@ impl Bases<'_> {
         org: OrgId,
         input: &BaseProfileInput,
     ) -> DomainResult<BaseProfile> {
-        self.managed(actor, org).await?;
+        let found = self.managed(actor, org).await?;
         let profile = BaseProfile::parse(input)?;
         self.banned_words.check("intro", &profile.public_text())?;
-        self.store
-            .save_base_profile(org, &profile, actor.user_id, self.now())
-            .await?;
+        let before = self.store.base_profile(org).await?;
+        let audit = self.audit(
+            actor,
+            &found,
+            "base.profile",
+            before
+                .as_ref()
+                .map_or(serde_json::Value::Null, profile_json),
+            profile_json(&profile),
+        );
+        self.store.save_base_profile(org, &profile, &audit).await?;
         Ok(profile)
     }
 
@@ -264,6 +464,19 @@ impl Bases<'_> {
             .await?;
         self.store.booking(id).await?.ok_or_else(no_booking)
     }
+}
+
+/// A profile as the audit trail keeps it: the phone masked, as the public sees it (the trail
+/// is read by region admins, who need what changed, not the number).
+fn profile_json(p: &BaseProfile) -> serde_json::Value {
+    json!({
+        "base_type": p.base_type.code(),
+        "address": p.address,
+        "open_hours": p.open_hours,
+        "contact_name": p.contact_name,
+        "contact_phone": p.contact_phone.masked(),
+        "intro": p.intro,
+    })
 }
 
 /// The capacity refusal (the store's too, when the places went meanwhile).

@@ -4,13 +4,14 @@
 
 use async_trait::async_trait;
 
-use super::{Base, BaseProfile, Booking, BookingDraft, BookingStatus, Slot, SlotDraft};
+use super::{Base, BaseProfile, BaseRef, Booking, BookingDraft, BookingStatus, Slot, SlotDraft};
 use crate::audit::AuditRecord;
-use crate::ids::{BaseBookingId, BaseSlotId, OrgId, UserId};
+use crate::ids::{BaseBookingId, BaseSlotId, OrgId, ResourceId, UserId};
 use crate::notifications::NewNotification;
 use crate::permissions::RegionScope;
 use crate::ports::StoreResult;
 use crate::time::Timestamp;
+use crate::uploads::UploadId;
 
 /// A booking to store.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -50,14 +51,34 @@ pub trait BaseStore: Send + Sync {
     /// by name.
     async fn bases(&self, scope: &RegionScope) -> StoreResult<Vec<Base>>;
     async fn base_profile(&self, org: OrgId) -> StoreResult<Option<BaseProfile>>;
-    /// Writes (or replaces) the base's profile.
+    /// Writes (or replaces) the base's profile, with its audit entry.
     async fn save_base_profile(
         &self,
         org: OrgId,
         profile: &BaseProfile,
-        by: UserId,
-        at: Timestamp,
+        audit: &AuditRecord,
     ) -> StoreResult<()>;
+    /// The base's photos, in their order.
+    async fn base_photos(&self, org: OrgId) -> StoreResult<Vec<UploadId>>;
+    /// Replaces the base's photo list (in this order), with its audit entry.
+    async fn set_base_photos(
+        &self,
+        org: OrgId,
+        photos: &[UploadId],
+        audit: &AuditRecord,
+    ) -> StoreResult<()>;
+    /// The resources the base links, in their order (whatever their status now: the use case
+    /// shows the published ones).
+    async fn base_resources(&self, org: OrgId) -> StoreResult<Vec<ResourceId>>;
+    /// Replaces the base's linked resources (in this order), with its audit entry.
+    async fn set_base_resources(
+        &self,
+        org: OrgId,
+        resources: &[ResourceId],
+        audit: &AuditRecord,
+    ) -> StoreResult<()>;
+    /// The verified bases that link `resource`, by name.
+    async fn bases_using(&self, resource: ResourceId) -> StoreResult<Vec<BaseRef>>;
     async fn create_slot(
         &self,
         org: OrgId,

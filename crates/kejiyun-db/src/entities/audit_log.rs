@@ -15,6 +15,11 @@ pub struct Model {
     pub region_province: Option<String>,
     pub before_json: Option<String>,
     pub after_json: Option<String>,
+    /// The entry's place in the hash chain (`kejiyun_core::audit::chain`); NULL only for a
+    /// row inserted past the store.
+    pub seq: Option<i64>,
+    pub prev_hash: Option<String>,
+    pub hash: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

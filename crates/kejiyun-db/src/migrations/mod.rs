@@ -28,6 +28,9 @@ mod m20261207_000020_certificates;
 mod m20261207_000021_volunteers;
 mod m20261207_000022_resources;
 mod m20261207_000023_bases;
+mod m20261207_000024_estations;
+mod m20261207_000025_base_links;
+mod m20261207_000026_audit_chain;
 
 pub struct Migrator;
 
@@ -58,6 +61,9 @@ impl MigratorTrait for Migrator {
             Box::new(m20261207_000021_volunteers::Migration),
             Box::new(m20261207_000022_resources::Migration),
             Box::new(m20261207_000023_bases::Migration),
+            Box::new(m20261207_000024_estations::Migration),
+            Box::new(m20261207_000025_base_links::Migration),
+            Box::new(m20261207_000026_audit_chain::Migration),
         ]
     }
 }

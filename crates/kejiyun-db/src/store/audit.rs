@@ -1,4 +1,5 @@
 use async_trait::async_trait;
+use kejiyun_core::audit::chain::{StoredTexts, entry_hash};
 use kejiyun_core::audit::ports::AuditStore;
 use kejiyun_core::audit::{AuditEntry, AuditRecord};
 use kejiyun_core::ids::{AuditId, UserId};
@@ -6,35 +7,61 @@ use kejiyun_core::paging::{Page, Paged};
 use kejiyun_core::permissions::RegionScope;
 use kejiyun_core::ports::StoreResult;
 use kejiyun_core::time::Timestamp;
+use sea_orm::sea_query::Expr;
 use sea_orm::{
-    ActiveValue::Set, ConnectionTrait, DatabaseConnection, EntityTrait, PaginatorTrait,
-    QueryFilter, QueryOrder, QuerySelect,
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait,
+    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
 };
 
 use super::SeaStore;
 use super::accounts::users_by_ids;
 use super::{begin_read, corrupt, db_err, paged, parse_region, region_parts, scope_condition};
-use crate::entities::audit_log;
+use crate::entities::{audit_head, audit_log};
 
+/// Writes one audit entry, chained: in the caller's transaction, the one-row `audit_head` is
+/// locked (`FOR UPDATE` on PostgreSQL and MySQL; SQLite's `BEGIN IMMEDIATE` already lets one
+/// writer in at a time), the entry is hashed onto the head's last hash with the next sequence
+/// number, and the head moves to it. Two transactions writing entries at once therefore take
+/// turns on the head and never chain onto the same predecessor; a rolled-back one leaves the
+/// head as it was. The hash covers the sequence number, not the auto-increment id, which is
+/// only known after the insert (and the row cannot be updated afterwards).
 pub(crate) async fn insert<C: ConnectionTrait>(txn: &C, r: &AuditRecord) -> StoreResult<()> {
+    let head = audit_head::Entity::find_by_id(1)
+        .lock_exclusive()
+        .one(txn)
+        .await
+        .map_err(db_err)?
+        .ok_or_else(|| corrupt("audit head", "missing"))?;
+    let seq = head.last_seq + 1;
+    let texts = StoredTexts::of(r);
+    let hash = entry_hash(&head.last_hash, &texts.fields(r, seq));
     let parts = r.region.map(region_parts);
-    let json = |v: &Option<serde_json::Value>| v.as_ref().map(|v| v.to_string());
     audit_log::Entity::insert(audit_log::ActiveModel {
         at: Set(r.at.micros()),
         actor_user_id: Set(r.actor.map(|a| a.0)),
         action: Set(r.action.clone()),
         target_kind: Set(r.target_kind.clone()),
         target_id: Set(r.target_id.clone()),
-        region: Set(parts.as_ref().map(|p| p.0.clone())),
+        region: Set(texts.region.clone()),
         region_city: Set(parts.as_ref().and_then(|p| p.1.clone())),
         region_province: Set(parts.as_ref().map(|p| p.2.clone())),
-        before_json: Set(json(&r.before)),
-        after_json: Set(json(&r.after)),
+        before_json: Set(texts.before.clone()),
+        after_json: Set(texts.after.clone()),
+        seq: Set(Some(seq)),
+        prev_hash: Set(Some(head.last_hash)),
+        hash: Set(Some(hash.clone())),
         ..Default::default()
     })
-    .exec(txn)
+    .exec_without_returning(txn)
     .await
     .map_err(db_err)?;
+    audit_head::Entity::update_many()
+        .col_expr(audit_head::Column::LastSeq, Expr::value(seq))
+        .col_expr(audit_head::Column::LastHash, Expr::value(hash))
+        .filter(audit_head::Column::Id.eq(1))
+        .exec(txn)
+        .await
+        .map_err(db_err)?;
     Ok(())
 }
 

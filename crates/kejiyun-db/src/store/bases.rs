@@ -1,5 +1,5 @@
 //! Popular-science sharing bases: [`BaseStore`] over `base_profiles`, `base_slots` and
-//! `base_bookings` (migration 23).
+//! `base_bookings` (migration 23), `base_photos` and `base_resources` (migration 25).
 //!
 //! Capacity under concurrency, as trainings' enrolment: a booking moves `booked` with one
 //! conditional update (`booked + size <= capacity`) in the transaction that inserts it; of two
@@ -8,19 +8,27 @@
 //! SQLite has one writer) and touches nothing. A decline or a cancellation moves the booking
 //! conditionally on the status it read and gives its places back in the same transaction, so
 //! a decision racing a cancellation gives them back once.
+//!
+//! A photo or resource list is replaced whole (delete, insert) with its audit entry, after
+//! locking the base's org row, so two admins saving at once write one list after the other
+//! rather than colliding on the primary key.
 
 use std::collections::HashMap;
 
 use async_trait::async_trait;
 use kejiyun_core::accounts::Phone;
+use kejiyun_core::audit::AuditRecord;
 use kejiyun_core::bases::ports::{BaseStore, BookingChange, BookingFilter, NewBooking};
-use kejiyun_core::bases::{Base, BaseProfile, BaseType, Booking, BookingStatus, Slot, SlotDraft};
-use kejiyun_core::ids::{BaseBookingId, BaseSlotId, OrgId, UserId};
+use kejiyun_core::bases::{
+    Base, BaseProfile, BaseRef, BaseType, Booking, BookingStatus, Slot, SlotDraft,
+};
+use kejiyun_core::ids::{BaseBookingId, BaseSlotId, OrgId, ResourceId, UserId};
 use kejiyun_core::moderation::ModerationStatus;
 use kejiyun_core::orgs::OrgType;
 use kejiyun_core::permissions::RegionScope;
 use kejiyun_core::ports::{StoreError, StoreResult};
 use kejiyun_core::time::Timestamp;
+use kejiyun_core::uploads::UploadId;
 use sea_orm::sea_query::{Expr, OnConflict};
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, ExprTrait,
@@ -29,7 +37,9 @@ use sea_orm::{
 
 use super::market::names;
 use super::{SeaStore, begin_read, begin_write, corrupt, db_err, parse_region, scope_condition};
-use crate::entities::{base_bookings, base_profiles, base_slots, orgs};
+use crate::entities::{
+    base_bookings, base_photos, base_profiles, base_resources, base_slots, orgs,
+};
 
 /// Most bookings one list shows.
 const LIST_LIMIT: u64 = 500;
@@ -118,10 +128,12 @@ async fn save_profile(
     db: &DatabaseConnection,
     org: OrgId,
     p: &BaseProfile,
-    by: UserId,
-    at: Timestamp,
+    audit: &AuditRecord,
 ) -> StoreResult<()> {
     use base_profiles::Column as P;
+    // The profile's editor is the audit entry's actor: only a user writes a base's profile.
+    let by = audit.actor.ok_or(StoreError::NotFound)?;
+    let at = audit.at;
     let txn = begin_write(db).await?;
     base_profiles::Entity::insert(base_profiles::ActiveModel {
         org_id: Set(org.0),
@@ -151,7 +163,157 @@ async fn save_profile(
     .exec_without_returning(&txn)
     .await
     .map_err(db_err)?;
+    super::audit::insert(&txn, audit).await?;
     txn.commit().await.map_err(db_err)
+}
+
+/// Position of the `i`th item of a list (lists are at most a few dozen long).
+fn position(i: usize) -> i16 {
+    i16::try_from(i).unwrap_or(i16::MAX)
+}
+
+/// Locks the base's org row for the rest of the transaction (a no-op on SQLite, whose writer
+/// is alone), so replacements of one base's list run one after the other.
+async fn lock_base<C: ConnectionTrait>(txn: &C, org: OrgId) -> StoreResult<()> {
+    let found: Option<i64> = orgs::Entity::find_by_id(org.0)
+        .select_only()
+        .column(orgs::Column::Id)
+        .lock_exclusive()
+        .into_tuple()
+        .one(txn)
+        .await
+        .map_err(db_err)?;
+    found.map(|_| ()).ok_or(StoreError::NotFound)
+}
+
+async fn set_photos(
+    db: &DatabaseConnection,
+    org: OrgId,
+    photos: &[UploadId],
+    audit: &AuditRecord,
+) -> StoreResult<()> {
+    let txn = begin_write(db).await?;
+    lock_base(&txn, org).await?;
+    base_photos::Entity::delete_many()
+        .filter(base_photos::Column::OrgId.eq(org.0))
+        .exec(&txn)
+        .await
+        .map_err(db_err)?;
+    if !photos.is_empty() {
+        let rows = photos
+            .iter()
+            .enumerate()
+            .map(|(i, p)| base_photos::ActiveModel {
+                org_id: Set(org.0),
+                position: Set(position(i)),
+                upload_id: Set(p.as_str().to_owned()),
+            });
+        base_photos::Entity::insert_many(rows)
+            .exec_without_returning(&txn)
+            .await
+            .map_err(db_err)?;
+    }
+    super::audit::insert(&txn, audit).await?;
+    txn.commit().await.map_err(db_err)
+}
+
+async fn set_resources(
+    db: &DatabaseConnection,
+    org: OrgId,
+    resources: &[ResourceId],
+    audit: &AuditRecord,
+) -> StoreResult<()> {
+    let txn = begin_write(db).await?;
+    lock_base(&txn, org).await?;
+    base_resources::Entity::delete_many()
+        .filter(base_resources::Column::OrgId.eq(org.0))
+        .exec(&txn)
+        .await
+        .map_err(db_err)?;
+    if !resources.is_empty() {
+        let rows = resources
+            .iter()
+            .enumerate()
+            .map(|(i, r)| base_resources::ActiveModel {
+                org_id: Set(org.0),
+                position: Set(position(i)),
+                resource_id: Set(r.0),
+            });
+        base_resources::Entity::insert_many(rows)
+            .exec_without_returning(&txn)
+            .await
+            .map_err(db_err)?;
+    }
+    super::audit::insert(&txn, audit).await?;
+    txn.commit().await.map_err(db_err)
+}
+
+async fn base_photos(db: &DatabaseConnection, org: OrgId) -> StoreResult<Vec<UploadId>> {
+    use base_photos::Column as P;
+    let rows: Vec<String> = base_photos::Entity::find()
+        .select_only()
+        .column(P::UploadId)
+        .filter(P::OrgId.eq(org.0))
+        .order_by_asc(P::Position)
+        .into_tuple()
+        .all(db)
+        .await
+        .map_err(db_err)?;
+    rows.iter()
+        .map(|r| UploadId::parse(r).ok_or_else(|| corrupt("base photo", r)))
+        .collect()
+}
+
+async fn base_resources(db: &DatabaseConnection, org: OrgId) -> StoreResult<Vec<ResourceId>> {
+    use base_resources::Column as R;
+    let rows: Vec<i64> = base_resources::Entity::find()
+        .select_only()
+        .column(R::ResourceId)
+        .filter(R::OrgId.eq(org.0))
+        .order_by_asc(R::Position)
+        .into_tuple()
+        .all(db)
+        .await
+        .map_err(db_err)?;
+    Ok(rows.into_iter().map(ResourceId::new).collect())
+}
+
+async fn bases_using(db: &DatabaseConnection, resource: ResourceId) -> StoreResult<Vec<BaseRef>> {
+    use orgs::Column as O;
+    let txn = begin_read(db).await?;
+    let orgs_linking: Vec<i64> = base_resources::Entity::find()
+        .select_only()
+        .column(base_resources::Column::OrgId)
+        .filter(base_resources::Column::ResourceId.eq(resource.0))
+        .into_tuple()
+        .all(&txn)
+        .await
+        .map_err(db_err)?;
+    let mut rows: Vec<(i64, String, String)> = Vec::new();
+    for chunk in orgs_linking.chunks(1000) {
+        let found: Vec<(i64, String, String)> = orgs::Entity::find()
+            .select_only()
+            .columns([O::Id, O::Name, O::Region])
+            .filter(O::Id.is_in(chunk.to_vec()))
+            .filter(O::OrgType.eq(OrgType::Base.as_str()))
+            .filter(O::Status.eq(ModerationStatus::Published.as_str()))
+            .into_tuple()
+            .all(&txn)
+            .await
+            .map_err(db_err)?;
+        rows.extend(found);
+    }
+    txn.commit().await.map_err(db_err)?;
+    rows.sort_by(|a, b| a.1.cmp(&b.1).then(a.0.cmp(&b.0)));
+    rows.into_iter()
+        .map(|(id, name, region)| {
+            Ok(BaseRef {
+                org: OrgId(id),
+                name,
+                region: parse_region(&region)?,
+            })
+        })
+        .collect()
 }
 
 async fn create_slot(
@@ -384,10 +546,34 @@ impl BaseStore for SeaStore {
         &self,
         org: OrgId,
         profile: &BaseProfile,
-        by: UserId,
-        at: Timestamp,
+        audit: &AuditRecord,
     ) -> StoreResult<()> {
-        retry!(save_profile(&self.db, org, profile, by, at))
+        retry!(save_profile(&self.db, org, profile, audit))
+    }
+    async fn base_photos(&self, org: OrgId) -> StoreResult<Vec<UploadId>> {
+        base_photos(&self.db, org).await
+    }
+    async fn set_base_photos(
+        &self,
+        org: OrgId,
+        photos: &[UploadId],
+        audit: &AuditRecord,
+    ) -> StoreResult<()> {
+        retry!(set_photos(&self.db, org, photos, audit))
+    }
+    async fn base_resources(&self, org: OrgId) -> StoreResult<Vec<ResourceId>> {
+        base_resources(&self.db, org).await
+    }
+    async fn set_base_resources(
+        &self,
+        org: OrgId,
+        resources: &[ResourceId],
+        audit: &AuditRecord,
+    ) -> StoreResult<()> {
+        retry!(set_resources(&self.db, org, resources, audit))
+    }
+    async fn bases_using(&self, resource: ResourceId) -> StoreResult<Vec<BaseRef>> {
+        bases_using(&self.db, resource).await
     }
     async fn create_slot(
         &self,

@@ -26,8 +26,10 @@ macro_rules! retry {
 
 mod accounts;
 mod audit;
+mod audit_chain;
 mod bases;
 mod certificates;
+mod estations;
 mod failure;
 mod health;
 mod market;

@@ -3,13 +3,23 @@
 //! a visit slot; a teacher books it for a class; a group larger than the places left is a 409
 //! in Chinese that stores nothing; the admin confirms, the teacher's inbox has the notice; the
 //! public sees the contact phone masked, the base's admin in full; a decline needs a reason and
-//! gives the places back; the booker cancels.
+//! gives the places back; the booker cancels. A base's admin sets its photos (their own
+//! uploaded images) and the published resources it uses — someone else's upload, a PDF, an
+//! unpublished resource or too many is a 422 in Chinese that stores nothing —, both shown on
+//! the base's page and in its JSON, and the resource's page and `GET …/bases` list the base;
+//! the manage page edits both (photos by multipart upload).
 
-use kejiyun_testkit::{TestApp, TestUser};
+use kejiyun_testkit::{Part, TestApp, TestUser};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
-use crate::api_market_support::{LINSHUI, YUECHI};
+use crate::api_market_support::{LINSHUI, YUECHI, moderate};
+use crate::api_resources::upload;
+
+/// A photo the demo ships (made for the project, CC0).
+const PHOTO: &[u8] = include_bytes!("../../../kejiyun/demo_media/citrus-pruning.jpg");
+/// A PDF the demo ships: an upload, but not an image.
+const PDF: &[u8] = include_bytes!("../../../kejiyun/demo_media/kiwi-guide.pdf");
 
 fn message(r: &kejiyun_testkit::Reply) -> String {
     r.body["error"]["message"]
@@ -412,4 +422,285 @@ async fn the_base_pages_book_decide_and_cancel() {
     assert_eq!(status, StatusCode::SEE_OTHER);
     let (_, html) = app.page(Some(&teacher), None, "/me/base-bookings").await;
     assert!(html.contains("已取消"), "{html}");
+}
+
+/// A resource by `who`: published through the queue by `admin`, or left a draft.
+async fn resource(
+    app: &TestApp,
+    who: &TestUser,
+    admin: &TestUser,
+    title: &str,
+    publish: bool,
+) -> i64 {
+    let r = app
+        .post(
+            "/api/v1/resources",
+            Some(&who.token),
+            json!({
+                "kind": "article",
+                "title": title,
+                "summary": "展厅里常年播放的科普内容，适合中小学生团体参观时观看。",
+                "body": "<p>机器人、天文和农业科技三个展厅，讲解员全程陪同。</p>",
+                "category": "fruit",
+                "region": LINSHUI,
+                "submit": publish,
+            }),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{:?}", r.body);
+    let id = r.body["id"].as_i64().unwrap_or_default();
+    if publish {
+        let ok = moderate(app, admin, "resource", id, "approve", json!({})).await;
+        assert_eq!(ok.status, StatusCode::OK, "{:?}", ok.body);
+    }
+    id
+}
+
+async fn base_json(app: &TestApp, org: i64) -> Value {
+    let r = app.get(&format!("/api/v1/bases/{org}"), None).await;
+    assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
+    r.body
+}
+
+fn ids_of(v: &Value, key: &str) -> Vec<Value> {
+    v[key]
+        .as_array()
+        .map(|a| a.iter().map(|x| x["id"].clone()).collect())
+        .unwrap_or_default()
+}
+
+#[tokio::test]
+async fn a_base_shows_its_photos_and_the_resources_it_uses() {
+    let app = TestApp::spawn().await;
+    let admin = app.admin("region_admin", Some(LINSHUI)).await;
+    let owner = app.user("科技馆馆长", Some(LINSHUI)).await;
+    let stranger = app.user("路人", Some(LINSHUI)).await;
+    let org = app
+        .post(
+            "/api/v1/orgs",
+            Some(&owner.token),
+            json!({ "name": "邻水县科技馆", "org_type": "base", "region": LINSHUI }),
+        )
+        .await;
+    let org = org.body["id"].as_i64().unwrap_or_default();
+    let verify = format!("/api/v1/orgs/{org}/verify");
+    assert_eq!(
+        app.post(&verify, Some(&admin.token), json!({}))
+            .await
+            .status,
+        StatusCode::OK
+    );
+
+    // Photos: the caller's own images only, at most nine; a refused list stores nothing.
+    let mine = upload(&app, &owner, "展厅.jpg", PHOTO).await;
+    let theirs = upload(&app, &stranger, "别人的.jpg", PHOTO).await;
+    let pdf = upload(&app, &owner, "指南.pdf", PDF).await;
+    let photos = format!("/api/v1/bases/{org}/photos");
+    let by_stranger = app
+        .put(
+            &photos,
+            Some(&stranger.token),
+            json!({ "photo_ids": [theirs] }),
+        )
+        .await;
+    assert_eq!(
+        by_stranger.status,
+        StatusCode::FORBIDDEN,
+        "{:?}",
+        by_stranger.body
+    );
+    for (ids, says) in [
+        (json!([mine, theirs]), "不是您上传的图片"),
+        (json!([pdf]), "不是您上传的图片"),
+        (json!([mine, mine]), "重复"),
+        (json!(vec![mine.clone(); 10]), "最多 9 张"),
+        (json!(["not-an-id"]), "不正确"),
+    ] {
+        let r = app
+            .put(&photos, Some(&owner.token), json!({ "photo_ids": ids }))
+            .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{:?}", r.body);
+        assert!(message(&r).contains(says), "{:?}", r.body);
+    }
+    assert_eq!(
+        ids_of(&base_json(&app, org).await, "photos"),
+        Vec::<Value>::new()
+    );
+    let set = app
+        .put(&photos, Some(&owner.token), json!({ "photo_ids": [mine] }))
+        .await;
+    assert_eq!(set.status, StatusCode::OK, "{:?}", set.body);
+    let base = base_json(&app, org).await;
+    assert_eq!(ids_of(&base, "photos"), vec![json!(mine)]);
+    assert_eq!(base["photos"][0]["url"], json!(format!("/files/{mine}")));
+    assert_eq!(
+        base["photos"][0]["thumb_url"],
+        json!(format!("/files/{mine}/thumb"))
+    );
+
+    // Resources: published ones only, at most thirty.
+    let hall = resource(&app, &admin, &admin, "机器人展厅讲解视频", true).await;
+    let stars = resource(&app, &admin, &admin, "天文知识图解", true).await;
+    let draft = resource(&app, &admin, &admin, "尚未发布的草稿", false).await;
+    let linked = format!("/api/v1/bases/{org}/resources");
+    for (ids, says) in [
+        (json!([hall, draft]), "尚未发布"),
+        (json!([hall, 999_999]), "尚未发布"),
+        (json!((1..=31).collect::<Vec<i64>>()), "最多 30 个"),
+    ] {
+        let r = app
+            .put(&linked, Some(&owner.token), json!({ "resource_ids": ids }))
+            .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{:?}", r.body);
+        assert!(message(&r).contains(says), "{:?}", r.body);
+    }
+    assert_eq!(
+        ids_of(&base_json(&app, org).await, "resources"),
+        Vec::<Value>::new()
+    );
+    let by_stranger = app
+        .put(
+            &linked,
+            Some(&stranger.token),
+            json!({ "resource_ids": [hall] }),
+        )
+        .await;
+    assert_eq!(
+        by_stranger.status,
+        StatusCode::FORBIDDEN,
+        "{:?}",
+        by_stranger.body
+    );
+    let set = app
+        .put(
+            &linked,
+            Some(&owner.token),
+            json!({ "resource_ids": [stars, hall] }),
+        )
+        .await;
+    assert_eq!(set.status, StatusCode::OK, "{:?}", set.body);
+    let base = base_json(&app, org).await;
+    assert_eq!(ids_of(&base, "resources"), vec![json!(stars), json!(hall)]);
+    assert_eq!(base["resources"][1]["title"], json!("机器人展厅讲解视频"));
+    assert_eq!(base["resources"][1]["kind"]["code"], json!("article"));
+    assert_eq!(
+        base["resources"][1]["url"],
+        json!(format!("/resources/{hall}"))
+    );
+
+    // The resource lists the base; a draft's list is not found.
+    let using = app
+        .get(&format!("/api/v1/resources/{hall}/bases"), None)
+        .await;
+    assert_eq!(using.status, StatusCode::OK, "{:?}", using.body);
+    assert_eq!(using.body[0]["org_id"], json!(org));
+    assert_eq!(using.body[0]["name"], json!("邻水县科技馆"));
+    assert_eq!(using.body[0]["url"], json!(format!("/bases/{org}")));
+    let hidden = app
+        .get(&format!("/api/v1/resources/{draft}/bases"), None)
+        .await;
+    assert_eq!(hidden.status, StatusCode::NOT_FOUND, "{:?}", hidden.body);
+
+    // The pages show both.
+    let (status, html) = app.page(None, None, &format!("/bases/{org}")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains(&format!("href=\"/files/{mine}\"")), "{html}");
+    assert!(
+        html.contains(&format!("src=\"/files/{mine}/thumb\"")),
+        "{html}"
+    );
+    assert!(
+        html.contains(&format!("href=\"/resources/{hall}\"")),
+        "{html}"
+    );
+    let (status, html) = app.page(None, None, &format!("/resources/{hall}")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains("在这些科普共享基地使用"), "{html}");
+    assert!(html.contains(&format!("href=\"/bases/{org}\"")), "{html}");
+
+    // The manage page: a new photo after the one kept; a PDF is refused and stores nothing.
+    let (status, html) = app
+        .page(Some(&owner), None, &format!("/bases/{org}/manage"))
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains("id=\"base-photos-form\""), "{html}");
+    assert!(html.contains("天文知识图解"), "{html}");
+    let form = format!("/bases/{org}/photos");
+    let bad = app
+        .page_multipart(
+            &owner,
+            &form,
+            &[
+                Part::text("keep", &mine),
+                Part::file("photos", "指南.pdf", "application/pdf", PDF.to_vec()),
+            ],
+        )
+        .await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", bad.text);
+    assert_eq!(
+        ids_of(&base_json(&app, org).await, "photos"),
+        vec![json!(mine)]
+    );
+    // Someone else's upload cannot be slipped in as a photo "kept".
+    let foreign = app
+        .page_multipart(
+            &owner,
+            &form,
+            &[
+                Part::text("keep", &theirs),
+                Part::file("photos", "新展厅.jpg", "image/jpeg", PHOTO.to_vec()),
+            ],
+        )
+        .await;
+    assert_eq!(
+        foreign.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        foreign.text
+    );
+    assert!(
+        foreign.text.contains("不是您上传的图片"),
+        "{}",
+        foreign.text
+    );
+    assert_eq!(
+        ids_of(&base_json(&app, org).await, "photos"),
+        vec![json!(mine)]
+    );
+    let sent = app
+        .page_multipart(
+            &owner,
+            &form,
+            &[
+                Part::text("keep", &mine),
+                Part::file("photos", "新展厅.jpg", "image/jpeg", PHOTO.to_vec()),
+            ],
+        )
+        .await;
+    assert_eq!(sent.status, StatusCode::SEE_OTHER, "{}", sent.text);
+    let now = ids_of(&base_json(&app, org).await, "photos");
+    assert_eq!((now.len(), &now[0]), (2, &json!(mine)));
+
+    // The resource form: untick one, add one by id.
+    let (status, html) = app
+        .page(
+            Some(&owner),
+            Some(&[("resource", &hall.to_string()), ("ids", "abc")]),
+            &format!("/bases/{org}/resources"),
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{html}");
+    assert!(html.contains("科普资源编号 abc 不正确"), "{html}");
+    let (status, _) = app
+        .page(
+            Some(&owner),
+            Some(&[("resource", &hall.to_string()), ("ids", &stars.to_string())]),
+            &format!("/bases/{org}/resources"),
+        )
+        .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    assert_eq!(
+        ids_of(&base_json(&app, org).await, "resources"),
+        vec![json!(hall), json!(stars)]
+    );
 }

@@ -17,7 +17,7 @@ const VIDEO: &[u8] = include_bytes!("../../../kejiyun/demo_media/hand-washing.mp
 /// An MP3 the demo ships.
 const AUDIO: &[u8] = include_bytes!("../../../kejiyun/demo_media/pig-fever.mp3");
 
-async fn upload(app: &TestApp, who: &TestUser, name: &str, bytes: &[u8]) -> String {
+pub async fn upload(app: &TestApp, who: &TestUser, name: &str, bytes: &[u8]) -> String {
     let part = Part::file("file", name, "application/octet-stream", bytes.to_vec());
     let r = app
         .post_multipart("/api/v1/uploads", Some(&who.token), &[part])
@@ -26,7 +26,7 @@ async fn upload(app: &TestApp, who: &TestUser, name: &str, bytes: &[u8]) -> Stri
     r.body["id"].as_str().unwrap_or_default().to_owned()
 }
 
-fn video_body(media: &str) -> Value {
+pub fn video_body(media: &str) -> Value {
     json!({
         "kind": "video",
         "title": "七步洗手法",
@@ -39,7 +39,7 @@ fn video_body(media: &str) -> Value {
     })
 }
 
-fn article_body() -> Value {
+pub fn article_body() -> Value {
     json!({
         "kind": "article",
         "title": "柑橘冬季修剪要点",

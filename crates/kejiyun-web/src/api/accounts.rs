@@ -86,7 +86,7 @@ async fn logged_in(state: &AppState, outcome: LoginOutcome) -> ApiResult<Respons
     let cookie = cookie_header(
         SESSION_COOKIE,
         &outcome.token,
-        s.session_ttl_secs,
+        s.sessions.absolute_secs,
         true,
         state.config.secure_cookies,
     );

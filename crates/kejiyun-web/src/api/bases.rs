@@ -1,20 +1,25 @@
 //! `/api/v1/bases`: popular-science sharing bases (科普共享基地) — verified organizations of the
 //! kind `base` — with their profile, visit slots and group bookings (团体预约). The contact
-//! phone is masked except to the base's admins and its region's admins.
+//! phone is masked except to the base's admins and its region's admins. A base shows up to
+//! nine photos and up to thirty published popular-science resources it uses, which its admins
+//! set by `PUT …/photos` (ids from `POST /api/v1/uploads`) and `PUT …/resources`.
 
 use axum::extract::State;
 use axum::http::StatusCode;
 use kejiyun_core::app::Services;
 use kejiyun_core::bases::{
-    Base, BaseProfile, BaseProfileInput, Booking, BookingInput, Slot, SlotInput,
+    Base, BaseProfile, BaseProfileInput, BaseRef, Booking, BookingInput, Slot, SlotInput,
 };
 use kejiyun_core::ids::{BaseBookingId, BaseSlotId, OrgId};
+use kejiyun_core::popsci::Resource;
 use kejiyun_core::regions::RegionCode;
+use kejiyun_core::uploads::Upload;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use super::dto::{CreatedId, RegionRef};
-use super::market::dto::ts;
+use super::market::dto::{Vocab, ts};
+use super::uploads::file_url;
 use crate::AppState;
 use crate::error::{ApiError, ApiResult, ErrorBody};
 use crate::extract::{ApiJson, ApiPath, ApiQuery};
@@ -97,11 +102,81 @@ impl From<&Slot> for SlotDto {
     }
 }
 
-/// A base's page: its profile and the slots that have not ended, soonest first.
+/// A base's photo.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct BasePhotoDto {
+    /// The upload's id.
+    pub id: String,
+    /// The full image.
+    #[schema(example = "/files/0123456789abcdef0123456789abcdef")]
+    pub url: String,
+    /// Its thumbnail.
+    pub thumb_url: String,
+}
+
+impl From<&Upload> for BasePhotoDto {
+    fn from(u: &Upload) -> Self {
+        Self {
+            id: u.id.to_string(),
+            url: file_url(&u.id, false),
+            thumb_url: file_url(&u.id, u.has_thumb),
+        }
+    }
+}
+
+/// A published popular-science resource the base uses.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct BaseResourceDto {
+    pub id: i64,
+    pub title: String,
+    /// `article`, `video`, `image`, `audio` or `document`.
+    pub kind: Vocab,
+    #[schema(example = "/resources/12")]
+    pub url: String,
+}
+
+impl From<&Resource> for BaseResourceDto {
+    fn from(r: &Resource) -> Self {
+        Self {
+            id: r.id.0,
+            title: r.draft.title.clone(),
+            kind: Vocab::new(r.draft.kind.code(), r.draft.kind.label_zh()),
+            url: format!("/resources/{}", r.id.0),
+        }
+    }
+}
+
+/// A verified base that uses a resource.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct BaseRefDto {
+    pub org_id: i64,
+    pub name: String,
+    pub region: RegionRef,
+    #[schema(example = "/bases/7")]
+    pub url: String,
+}
+
+impl BaseRefDto {
+    pub fn new(s: &Services, b: BaseRef) -> Self {
+        Self {
+            org_id: b.org.0,
+            region: RegionRef::new(s, b.region),
+            url: format!("/bases/{}", b.org.0),
+            name: b.name,
+        }
+    }
+}
+
+/// A base's page: its profile, the slots that have not ended (soonest first), its photos and
+/// the published resources it uses.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct BaseDetailDto {
     pub base: BaseDto,
     pub slots: Vec<SlotDto>,
+    /// In their order, at most nine.
+    pub photos: Vec<BasePhotoDto>,
+    /// In their order, at most thirty; one withdrawn since is left out.
+    pub resources: Vec<BaseResourceDto>,
 }
 
 /// A group booking (团体预约).
@@ -276,8 +351,84 @@ pub async fn get_one(
     let full = s.bases().manages(ctx.actor(), org).await?;
     Ok(ApiJson(BaseDetailDto {
         slots: page.slots.iter().map(SlotDto::from).collect(),
+        photos: page.photos.iter().map(BasePhotoDto::from).collect(),
+        resources: page.resources.iter().map(BaseResourceDto::from).collect(),
         base: BaseDto::new(s, page.base, full),
     }))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PhotosRequest {
+    /// The whole list, in order (at most 9; `[]` removes them all). Photos the base shows
+    /// already may stay; new ones must be images the caller uploaded (`POST /api/v1/uploads`).
+    pub photo_ids: Vec<String>,
+}
+
+/// 设置基地照片
+///
+/// The base's admins (or its region's) set its photos: the whole list, in order, at most nine.
+/// New ones must be images the caller uploaded through `POST /api/v1/uploads`; a refused list
+/// changes nothing. Audited.
+#[utoipa::path(put, path = "/api/v1/bases/{org_id}/photos", tag = "bases", operation_id = "set_base_photos",
+    params(("org_id" = i64, Path)),
+    request_body = PhotosRequest,
+    responses(
+        (status = 200, description = "The base's photos now", body = Vec<BasePhotoDto>),
+        (status = 401, description = "Not logged in", body = ErrorBody),
+        (status = 403, description = "Not an admin of the base or its region", body = ErrorBody),
+        (status = 404, description = "No such verified base", body = ErrorBody),
+        (status = 422, description = "More than nine, repeated, not an image, or not the caller's upload", body = ErrorBody),
+    ))]
+pub async fn set_photos(
+    State(state): State<AppState>,
+    ApiUser(session): ApiUser,
+    ApiPath(org): ApiPath<OrgId>,
+    ApiJson(req): ApiJson<PhotosRequest>,
+) -> ApiResult<ApiJson<Vec<BasePhotoDto>>> {
+    let photos = state
+        .services
+        .bases()
+        .set_photos(&session.actor, org, &req.photo_ids)
+        .await?;
+    Ok(ApiJson(photos.iter().map(BasePhotoDto::from).collect()))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ResourcesRequest {
+    /// The whole list of published resource ids, in order (at most 30; `[]` removes them all).
+    #[schema(example = json!([12, 15]))]
+    pub resource_ids: Vec<i64>,
+}
+
+/// 设置基地使用的科普资源
+///
+/// The base's admins (or its region's) set the published popular-science resources the base
+/// uses (a video shown in its hall, …): the whole list, in order, at most thirty. Each is
+/// then listed on the resource's page. A refused list changes nothing. Audited.
+#[utoipa::path(put, path = "/api/v1/bases/{org_id}/resources", tag = "bases", operation_id = "set_base_resources",
+    params(("org_id" = i64, Path)),
+    request_body = ResourcesRequest,
+    responses(
+        (status = 200, description = "The resources the base uses now", body = Vec<BaseResourceDto>),
+        (status = 401, description = "Not logged in", body = ErrorBody),
+        (status = 403, description = "Not an admin of the base or its region", body = ErrorBody),
+        (status = 404, description = "No such verified base", body = ErrorBody),
+        (status = 422, description = "More than thirty, repeated, or not a published resource", body = ErrorBody),
+    ))]
+pub async fn set_resources(
+    State(state): State<AppState>,
+    ApiUser(session): ApiUser,
+    ApiPath(org): ApiPath<OrgId>,
+    ApiJson(req): ApiJson<ResourcesRequest>,
+) -> ApiResult<ApiJson<Vec<BaseResourceDto>>> {
+    let list = state
+        .services
+        .bases()
+        .set_resources(&session.actor, org, &req.resource_ids)
+        .await?;
+    Ok(ApiJson(list.iter().map(BaseResourceDto::from).collect()))
 }
 
 /// 编辑基地资料

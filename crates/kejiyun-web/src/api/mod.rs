@@ -11,6 +11,7 @@ mod admin;
 mod bases;
 mod certificates;
 pub mod dto;
+pub mod estations;
 mod market;
 mod moderation;
 mod notifications;
@@ -69,7 +70,7 @@ struct ApiDoc;
 /// The tags the operations are filed under, in the order `/api` lists them: the name each
 /// operation names, its Chinese name (the tag's `x-displayName`, the heading viewers such as
 /// Redoc and `/api` show) and its description, Chinese first, then English.
-const TAGS: [(&str, &str, &str); 26] = [
+const TAGS: [(&str, &str, &str); 27] = [
     (
         "auth",
         "注册与登录",
@@ -179,6 +180,11 @@ const TAGS: [(&str, &str, &str); 26] = [
         "bases",
         "科普共享基地",
         "科普共享基地（已认证的基地类组织）：基地资料（联系电话对公众脱敏）、开放参观时段、团体预约（名额在预约时占用，不超过可接待人数）、基地确认或婉拒、预约者取消。\n\nPopular-science sharing bases (verified organizations of the kind base): profiles (the contact phone masked to the public), visit slots, group bookings taking their places at once within the capacity, the base's confirmation or decline, the booker's cancellation.",
+    ),
+    (
+        "estations",
+        "科普e站",
+        "科普e站屏幕：地区管理员或运营单位登记屏幕并取得令牌（只显示一次，只存哈希，可撤销）；按屏幕或按地区设置播放列表（可按时段），紧急插播；播放器凭令牌（X-Estation-Token）取节目单、报告心跳和播放记录；屏幕状态与播放证明。\n\n科普e站 screens: registration with a token shown once (only its hash kept; revocable), playlists per screen or per region with daily windows, emergency overrides; the player (with X-Estation-Token) fetches its program and reports heartbeats and plays; screen status and proof of play.",
     ),
     (
         "volunteers",
@@ -324,6 +330,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(questions::answers_by))
         .routes(routes!(resources::list, resources::create))
         .routes(routes!(resources::get_one, resources::edit))
+        .routes(routes!(resources::bases_using))
         .routes(routes!(trainings::list, trainings::create))
         .routes(routes!(trainings::get_one))
         .routes(routes!(trainings::enrol))
@@ -338,12 +345,36 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(bases::list))
         .routes(routes!(bases::get_one))
         .routes(routes!(bases::update_profile))
+        .routes(routes!(bases::set_photos))
+        .routes(routes!(bases::set_resources))
         .routes(routes!(bases::create_slot))
         .routes(routes!(bases::book))
         .routes(routes!(bases::bookings))
         .routes(routes!(bases::decide))
         .routes(routes!(bases::cancel))
         .routes(routes!(bases::mine))
+        .routes(routes!(estations::list, estations::register))
+        .routes(routes!(estations::get_one))
+        .routes(routes!(estations::reissue_token, estations::revoke_token))
+        .routes(routes!(
+            estations::estation_playlists,
+            estations::create_estation_playlist
+        ))
+        .routes(routes!(
+            estations::region_playlists,
+            estations::create_region_playlist
+        ))
+        .routes(routes!(
+            estations::get_playlist,
+            estations::update_playlist,
+            estations::delete_playlist
+        ))
+        .routes(routes!(estations::emergencies, estations::start_emergency))
+        .routes(routes!(estations::cancel_emergency))
+        .routes(routes!(estations::plays))
+        .routes(routes!(estations::resource_estations))
+        .routes(routes!(estations::program))
+        .routes(routes!(estations::heartbeat))
         .routes(routes!(volunteers::list, volunteers::register))
         .routes(routes!(volunteers::mine))
         .routes(routes!(volunteers::export))
@@ -423,10 +454,55 @@ pub fn router() -> OpenApiRouter<AppState> {
         ))
 }
 
-/// The OpenAPI document of the routes above (what `/api/v1/openapi.json` serves and `/api`
-/// shows).
+/// The routes and their OpenAPI document (what `/api/v1/openapi.json` serves and `/api` shows).
+pub fn split() -> (axum::Router<AppState>, utoipa::openapi::OpenApi) {
+    let (router, mut doc) = router().split_for_parts();
+    document_parameter_errors(&mut doc);
+    (router, doc)
+}
+
+/// The OpenAPI document of the routes above.
 pub fn openapi() -> utoipa::openapi::OpenApi {
-    router().split_for_parts().1
+    split().1
+}
+
+/// Every operation that reads a path or query parameter answers 400 (`invalid_path`,
+/// `invalid_query`) when its extractor cannot read one: `ApiPath` and `ApiQuery` do it the
+/// same way everywhere, so the document says it once here instead of in each annotation.
+fn document_parameter_errors(doc: &mut utoipa::openapi::OpenApi) {
+    use utoipa::openapi::path::ParameterIn;
+    use utoipa::openapi::{ContentBuilder, Ref, RefOr, ResponseBuilder};
+    for item in doc.paths.paths.values_mut() {
+        let operations = [
+            &mut item.get,
+            &mut item.put,
+            &mut item.post,
+            &mut item.delete,
+            &mut item.patch,
+        ];
+        for op in operations.into_iter().flatten() {
+            let reads = op.parameters.iter().flatten().any(|p| {
+                matches!(
+                    p,
+                    RefOr::T(p) if matches!(p.parameter_in, ParameterIn::Path | ParameterIn::Query)
+                )
+            });
+            if reads && !op.responses.responses.contains_key("400") {
+                let response = ResponseBuilder::new()
+                    .description("A path or query parameter that cannot be read (`invalid_path`, `invalid_query`)")
+                    .content(
+                        "application/json",
+                        ContentBuilder::new()
+                            .schema(Some(Ref::from_schema_name("ErrorBody")))
+                            .build(),
+                    )
+                    .build();
+                op.responses
+                    .responses
+                    .insert("400".into(), RefOr::T(response));
+            }
+        }
+    }
 }
 
 pub(crate) fn page(page: Option<u32>, per_page: Option<u32>) -> Result<Page, ApiError> {

@@ -306,3 +306,27 @@ pub async fn edit(
     let v = s.resources().get(Some(actor), id).await?;
     Ok(ApiJson(ResourceDto::of_view(s, Some(actor), v)))
 }
+
+/// 使用该资源的科普共享基地
+///
+/// The verified popular-science sharing bases that use a published resource (in a hall, on a
+/// screen), by name, each with its page's address.
+#[utoipa::path(get, path = "/api/v1/resources/{id}/bases", tag = "popsci", operation_id = "list_resource_bases",
+    params(("id" = i64, Path)),
+    responses(
+        (status = 200, description = "Bases using the resource", body = Vec<super::bases::BaseRefDto>),
+        (status = 400, description = "Bad id", body = ErrorBody),
+        (status = 404, description = "No such published resource", body = ErrorBody),
+    ))]
+pub async fn bases_using(
+    State(state): State<AppState>,
+    ApiPath(id): ApiPath<ResourceId>,
+) -> ApiResult<ApiJson<Vec<super::bases::BaseRefDto>>> {
+    let s = &state.services;
+    let list = s.bases().using(id).await?;
+    Ok(ApiJson(
+        list.into_iter()
+            .map(|b| super::bases::BaseRefDto::new(s, b))
+            .collect(),
+    ))
+}

@@ -103,7 +103,7 @@ pub(super) fn go_with_session(pg: &Pg<'_>, outcome: &LoginOutcome, to: Option<&s
     let cookie = cookie_header(
         SESSION_COOKIE,
         &outcome.token,
-        pg.s().session_ttl_secs,
+        pg.s().sessions.absolute_secs,
         true,
         pg.state.config.secure_cookies,
     );

@@ -1,28 +1,38 @@
 //! 科普共享基地 pages: `/bases` (verified bases by region), a base's page (its profile with the
 //! contact phone masked to the public, its visit slots with the places left, the group booking
-//! form for logged-in users), `/bases/{id}/manage` for the base's admins (edit the profile, open
-//! a slot, confirm or decline bookings) and `/me/base-bookings` (the caller's bookings, with
-//! cancel).
+//! form for logged-in users, its photos and the published resources it uses),
+//! `/bases/{id}/manage` for the base's admins (edit the profile, the photos — multipart — and
+//! the resources, open a slot, confirm or decline bookings) and `/me/base-bookings` (the
+//! caller's bookings, with cancel).
 
 use askama::Template;
 use axum::Router;
-use axum::extract::{Path, RawQuery, State};
+use axum::extract::{DefaultBodyLimit, FromRequest, Path, RawQuery, Request, State};
+use axum::http::StatusCode;
 use axum::routing::{get, post};
 use kejiyun_core::DomainError;
+use kejiyun_core::app::market::PostingQuery;
 use kejiyun_core::bases::{
-    BaseProfileInput, BaseType, Booking, BookingInput, BookingStatus, SlotInput,
+    BaseProfileInput, BaseType, Booking, BookingInput, BookingStatus, MAX_BASE_PHOTOS, SlotInput,
 };
 use kejiyun_core::ids::{BaseBookingId, BaseSlotId, OrgId};
+use kejiyun_core::paging::Page;
+use kejiyun_core::popsci::Resource;
+use kejiyun_core::uploads::Upload;
 use serde::Deserialize;
 
 use super::common::{
     Layout, OrPage, Outcome, PageResult, Params, Pg, form_error, ok, opt, parse_id, render,
     see_other,
 };
+use super::market::multipart::{self, CsrfMultipart};
+use super::photos::PhotoView;
+use super::status_page;
 use super::tech_workers::Filters;
 use super::widgets::{Opt, RegionSelect};
 use crate::AppState;
-use crate::session::{CsrfForm, Ctx, EmptyForm};
+use crate::api::uploads::file_url;
+use crate::session::{CsrfForm, Ctx, EmptyForm, FormRejection};
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -31,6 +41,12 @@ pub fn router() -> Router<AppState> {
         .route("/bases/{id}/slots/{slot}/book", post(book))
         .route("/bases/{id}/manage", get(manage))
         .route("/bases/{id}/profile", post(save_profile))
+        // The global body limit is smaller than nine photos: `BasePhotoForm` is the limit here.
+        .route(
+            "/bases/{id}/photos",
+            post(save_photos).layer(DefaultBodyLimit::disable()),
+        )
+        .route("/bases/{id}/resources", post(save_resources))
         .route("/bases/{id}/slots", post(open_slot))
         .route("/base-bookings/{id}/decision", post(decide))
         .route("/base-bookings/{id}/cancel", post(cancel))
@@ -107,6 +123,28 @@ pub struct SlotView {
     pub places_left: u32,
 }
 
+/// A linked resource as the pages show it.
+pub struct ResourceLink {
+    pub id: i64,
+    pub title: String,
+    pub kind: &'static str,
+}
+
+fn resource_link(pg: &Pg<'_>, r: &Resource) -> ResourceLink {
+    ResourceLink {
+        id: r.id.0,
+        title: r.draft.title.clone(),
+        kind: pg.t(&format!("res.kind.{}", r.draft.kind.code())),
+    }
+}
+
+fn photo_view(u: &Upload) -> PhotoView {
+    PhotoView {
+        href: file_url(&u.id, false),
+        thumb: file_url(&u.id, u.has_thumb),
+    }
+}
+
 /// The booking form's fields.
 #[derive(Debug, Default, Deserialize)]
 #[serde(default)]
@@ -132,6 +170,8 @@ struct PageTpl {
     contact_phone: String,
     intro: String,
     slots: Vec<SlotView>,
+    photos: Vec<PhotoView>,
+    resources: Vec<ResourceLink>,
     manager: bool,
     logged_in: bool,
     form: BookingForm,
@@ -194,6 +234,12 @@ async fn base_page(
             .unwrap_or_default(),
         intro: p.and_then(|p| p.intro).unwrap_or_default(),
         slots,
+        photos: view.photos.iter().map(photo_view).collect(),
+        resources: view
+            .resources
+            .iter()
+            .map(|r| resource_link(pg, r))
+            .collect(),
         manager,
         logged_in: pg.actor().is_some(),
         name: view.base.name,
@@ -330,7 +376,41 @@ struct ManageTpl {
     slot: SlotForm,
     slots: Vec<SlotView>,
     bookings: Vec<BookingView>,
+    /// The photos shown now: upload id and thumbnail.
+    photos: Vec<(String, PhotoView)>,
+    photos_hint: String,
+    /// The resources linked now.
+    resources: Vec<ResourceLink>,
+    /// Published resources not linked yet, to choose from.
+    resource_options: Vec<Opt>,
     field: &'static str,
+}
+
+/// Published resources (the newest hundred) not linked to the base yet, as `<option>`s.
+async fn resource_options(pg: &Pg<'_>, linked: &[ResourceLink]) -> Result<Vec<Opt>, DomainError> {
+    let page = Page {
+        page: 1,
+        per_page: 100,
+    };
+    let listed = pg
+        .s()
+        .resources()
+        .list(None, PostingQuery::default(), page)
+        .await?;
+    Ok(listed
+        .items
+        .into_iter()
+        .filter(|(r, _)| !linked.iter().any(|l| l.id == r.id.0))
+        .map(|(r, _)| Opt {
+            value: r.id.0.to_string(),
+            label: format!(
+                "{}（{}）",
+                r.draft.title,
+                pg.t(&format!("res.kind.{}", r.draft.kind.code()))
+            ),
+            selected: false,
+        })
+        .collect())
 }
 
 async fn manage_page(
@@ -381,6 +461,13 @@ async fn manage_page(
             places_left: s.places_left(),
         })
         .collect();
+    let resources: Vec<ResourceLink> = view
+        .resources
+        .iter()
+        .map(|r| resource_link(pg, r))
+        .collect();
+    let resource_options = resource_options(pg, &resources).await.or_page(pg)?;
+    let mb = pg.s().upload_policy.image_max_bytes / (1024 * 1024);
     let page = ManageTpl {
         id: org.0,
         name: view.base.name,
@@ -389,6 +476,14 @@ async fn manage_page(
         slot,
         slots,
         bookings: bookings.into_iter().map(|b| booking_view(pg, b)).collect(),
+        photos: view
+            .photos
+            .iter()
+            .map(|u| (u.id.to_string(), photo_view(u)))
+            .collect(),
+        photos_hint: format!("{}（≤ {mb} MB）", pg.t("base.photos_hint")),
+        resources,
+        resource_options,
         field,
         base,
     };
@@ -407,6 +502,8 @@ pub async fn manage(
         Some("saved") => Outcome::Saved(pg.t("form.saved").into()),
         Some("slot") => Outcome::Saved(pg.t("base.done.slot").into()),
         Some("decided") => Outcome::Saved(pg.t("base.done.decided").into()),
+        Some("photos") => Outcome::Saved(pg.t("base.done.photos").into()),
+        Some("resources") => Outcome::Saved(pg.t("base.done.resources").into()),
         _ => Outcome::Fresh,
     };
     manage_page(&pg, org, None, SlotForm::default(), outcome).await
@@ -470,6 +567,111 @@ pub async fn open_slot(
         Err(e) => {
             let e = form_error(&pg, e)?;
             manage_page(&pg, org, None, form, Outcome::Failed(e)).await
+        }
+    }
+}
+
+/// The photo form: `keep` (repeated: the upload ids kept, in order) and new `photos` files,
+/// read with its CSRF check within the image limit of the upload engine.
+pub struct BasePhotoForm(CsrfMultipart);
+
+impl FromRequest<AppState> for BasePhotoForm {
+    type Rejection = FormRejection;
+
+    async fn from_request(req: Request, state: &AppState) -> Result<Self, Self::Rejection> {
+        // Only a logged-in visitor may send photos: a visitor's body is refused unread.
+        if let Some(ctx) = req.extensions().get::<Ctx>()
+            && ctx.session.is_none()
+        {
+            let page = status_page(
+                state,
+                ctx,
+                StatusCode::UNAUTHORIZED,
+                Some("请先登录".into()),
+            );
+            return Err(FormRejection(page));
+        }
+        let per_file = state.services.upload_policy.image_max_bytes;
+        // One file more than allowed still fits, so that the count is refused with its own
+        // message rather than as an oversize body.
+        let all = per_file.saturating_mul(MAX_BASE_PHOTOS + 1);
+        multipart::read(req, state, per_file, all).await.map(Self)
+    }
+}
+
+pub async fn save_photos(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(raw): Path<String>,
+    sent: BasePhotoForm,
+) -> PageResult {
+    let pg = Pg::new(&state, ctx);
+    let actor = pg.require_login()?;
+    let org = base_id(&pg, &raw)?;
+    let keep: Vec<String> = sent
+        .0
+        .fields
+        .iter()
+        .filter(|(k, _)| k == "keep")
+        .map(|(_, v)| v.clone())
+        .collect();
+    let files: Vec<(&str, &[u8])> = sent
+        .0
+        .files
+        .iter()
+        .map(|f| (f.file_name.as_str(), f.bytes.as_slice()))
+        .collect();
+    match pg.s().bases().add_photos(actor, org, &keep, &files).await {
+        Ok(_) => Ok(see_other(&format!("/bases/{org}/manage?done=photos"))),
+        Err(e) => {
+            let e = form_error(&pg, e)?;
+            manage_page(&pg, org, None, SlotForm::default(), Outcome::Failed(e)).await
+        }
+    }
+}
+
+/// The resource ids of the resource form, in order: the linked ones kept and those chosen
+/// (repeated `resource`), then those typed in `ids` (separated by commas, spaces or 、); one
+/// sent twice counts once.
+fn resource_ids(pairs: &[(String, String)]) -> Result<Vec<i64>, DomainError> {
+    let chosen = pairs
+        .iter()
+        .filter(|(k, _)| k == "resource")
+        .map(|(_, v)| v.as_str());
+    let typed = pairs
+        .iter()
+        .filter(|(k, _)| k == "ids")
+        .flat_map(|(_, v)| v.split([',', '，', '、', ' ', '\n']));
+    let mut out = Vec::new();
+    for raw in chosen.chain(typed).map(str::trim).filter(|r| !r.is_empty()) {
+        let id: i64 = raw.trim_start_matches('#').parse().map_err(|_| {
+            DomainError::invalid("resource_ids", format!("科普资源编号 {raw} 不正确"))
+        })?;
+        if !out.contains(&id) {
+            out.push(id);
+        }
+    }
+    Ok(out)
+}
+
+pub async fn save_resources(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(raw): Path<String>,
+    CsrfForm(pairs): CsrfForm<Vec<(String, String)>>,
+) -> PageResult {
+    let pg = Pg::new(&state, ctx);
+    let actor = pg.require_login()?;
+    let org = base_id(&pg, &raw)?;
+    let r = match resource_ids(&pairs) {
+        Ok(ids) => pg.s().bases().set_resources(actor, org, &ids).await,
+        Err(e) => Err(e),
+    };
+    match r {
+        Ok(_) => Ok(see_other(&format!("/bases/{org}/manage?done=resources"))),
+        Err(e) => {
+            let e = form_error(&pg, e)?;
+            manage_page(&pg, org, None, SlotForm::default(), Outcome::Failed(e)).await
         }
     }
 }
@@ -548,5 +750,22 @@ pub async fn cancel(
             let e = form_error(&pg, e)?;
             mine_page(&pg, Outcome::Failed(e)).await
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn pairs(v: &[(&str, &str)]) -> Vec<(String, String)> {
+        v.iter().map(|(k, v)| ((*k).into(), (*v).into())).collect()
+    }
+
+    #[test]
+    fn bases_resource_form_keeps_order_and_counts_each_once() {
+        let sent = pairs(&[("resource", "3"), ("resource", "1"), ("ids", "7，3、 #9")]);
+        assert_eq!(resource_ids(&sent), Ok(vec![3, 1, 7, 9]));
+        assert_eq!(resource_ids(&pairs(&[("ids", "")])), Ok(vec![]));
+        assert!(resource_ids(&pairs(&[("ids", "abc")])).is_err());
     }
 }

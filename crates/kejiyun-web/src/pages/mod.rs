@@ -10,6 +10,7 @@ mod bases;
 mod certificates;
 mod code_screen;
 mod common;
+mod estations;
 mod home;
 mod market;
 mod me;
@@ -93,6 +94,7 @@ pub fn router() -> Router<AppState> {
         .merge(resources::router())
         .merge(trainings::router())
         .merge(bases::router())
+        .merge(estations::router())
         .merge(trainings_lists::router())
         .merge(volunteers::router())
         .merge(volunteer_activities::router())

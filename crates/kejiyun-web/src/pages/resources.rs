@@ -841,6 +841,10 @@ struct PageTpl {
     can_submit: bool,
     can_close: bool,
     moderate: Option<ModerateForms>,
+    /// The 科普e站 screens whose program holds it: name, place, region.
+    screens: Vec<(String, String, String)>,
+    /// The verified sharing bases that use it: org id, name, region.
+    bases: Vec<(i64, String, String)>,
 }
 
 fn done_outcome(pg: &Pg<'_>, q: Option<&str>) -> Outcome {
@@ -877,6 +881,16 @@ async fn resource_page(
     let moderate = (status == ModerationStatus::Pending
         && actor.is_some_and(|a| a.administers(region)))
     .then(|| ModerateForms::new(pg, "resource", id.0));
+    let screens = if status == ModerationStatus::Published {
+        pg.s().estations().playing(id).await.or_page(pg)?
+    } else {
+        Vec::new()
+    };
+    let bases = if status == ModerationStatus::Published {
+        pg.s().bases().using(id).await.or_page(pg)?
+    } else {
+        Vec::new()
+    };
     let mut base = pg.layout_titled(resource.draft.title.clone(), "resources");
     let (code, _) = outcome.apply(&mut base);
     let date = date_of(&resource);
@@ -909,6 +923,14 @@ async fn resource_page(
         can_submit: owner && matches!(status, ModerationStatus::Draft | ModerationStatus::Rejected),
         can_close: owner && status != ModerationStatus::Closed,
         moderate,
+        screens: screens
+            .into_iter()
+            .map(|e| (e.name, e.place, pg.region_name(e.region)))
+            .collect(),
+        bases: bases
+            .into_iter()
+            .map(|b| (b.org.0, b.name, pg.region_name(b.region)))
+            .collect(),
         title: d.title,
         summary: d.summary,
         body: d.body,

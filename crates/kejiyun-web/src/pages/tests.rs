@@ -120,7 +120,7 @@ pub(super) async fn app() -> (Router, Arc<Services>) {
         lockout: LockoutPolicy::default(),
         codes: CodePolicy::default(),
         sender: Arc::new(LogSender),
-        session_ttl_secs: 3600,
+        sessions: kejiyun_core::auth::SessionPolicy::default(),
     });
     let config = WebConfig {
         demo_notice: Some("演示账号 admin@example.com".into()),
