@@ -127,20 +127,11 @@ impl Bases<'_> {
     async fn resources_of(&self, org: OrgId) -> DomainResult<Vec<Resource>> {
         let mut out = Vec::new();
         for id in self.store.base_resources(org).await? {
-            if let Some(r) = self.on_show(id).await? {
+            if let Some(r) = self.resources().on_show(id).await? {
                 out.push(r);
             }
         }
         Ok(out)
-    }
-
-    /// A resource on public show (published, not withdrawn), if it is one.
-    async fn on_show(&self, id: ResourceId) -> DomainResult<Option<Resource>> {
-        match self.postings().get(None, id).await {
-            Ok(r) if r.meta.status == ModerationStatus::Published => Ok(Some(r)),
-            Ok(_) | Err(DomainError::NotFound(_)) => Ok(None),
-            Err(e) => Err(e),
-        }
     }
 
     fn audit(
@@ -264,7 +255,7 @@ impl Bases<'_> {
         let found = self.managed(actor, org).await?;
         let wanted = resource_list(ids)?;
         for id in &wanted {
-            if self.on_show(*id).await?.is_none() {
+            if self.resources().on_show(*id).await?.is_none() {
                 return Err(DomainError::invalid(
                     "resource_ids",
                     format!("科普资源 {} 不存在或尚未发布", id.0),
@@ -286,7 +277,7 @@ impl Bases<'_> {
 
     /// The verified bases that use a published resource (public, as the resource is).
     pub async fn using(&self, resource: ResourceId) -> DomainResult<Vec<BaseRef>> {
-        if self.on_show(resource).await?.is_none() {
+        if self.resources().on_show(resource).await?.is_none() {
             return Err(DomainError::NotFound("科普资源不存在".into()));
         }
         Ok(self.store.bases_using(resource).await?)

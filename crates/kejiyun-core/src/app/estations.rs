@@ -120,18 +120,10 @@ impl Estations<'_> {
         Ok(e)
     }
 
-    /// A resource on public show (published, not withdrawn), if it is one.
-    async fn on_show(&self, id: ResourceId) -> DomainResult<Option<Resource>> {
-        match self.postings().get(None, id).await {
-            Ok(r) if r.meta.status == ModerationStatus::Published => Ok(Some(r)),
-            Ok(_) | Err(DomainError::NotFound(_)) => Ok(None),
-            Err(e) => Err(e),
-        }
-    }
-
     /// A published resource, or a 4xx naming `field`.
     async fn published(&self, field: &'static str, id: ResourceId) -> DomainResult<Resource> {
-        self.on_show(id)
+        self.resources()
+            .on_show(id)
             .await?
             .ok_or_else(|| DomainError::invalid(field, format!("科普资源 {id} 不存在或尚未发布")))
     }
@@ -269,7 +261,7 @@ impl Estations<'_> {
         for p in program_order(estation.id, estation.region, lists) {
             let mut items = Vec::with_capacity(p.draft.items.len());
             for i in &p.draft.items {
-                if let Some(r) = self.on_show(i.resource).await? {
+                if let Some(r) = self.resources().on_show(i.resource).await? {
                     items.push(item_of(&r, i.seconds));
                 }
             }
@@ -279,7 +271,7 @@ impl Estations<'_> {
         }
         let mut emergency = None;
         if let Some(e) = emergency_for(estation.region, &emergencies, now)
-            && let Some(r) = self.on_show(e.resource).await?
+            && let Some(r) = self.resources().on_show(e.resource).await?
         {
             emergency = Some((e.clone(), item_of(&r, None)));
         }

@@ -6,6 +6,7 @@
 use std::collections::HashMap;
 
 use crate::ids::ResourceId;
+use crate::moderation::ModerationStatus;
 use crate::paging::{Page, Paged};
 use crate::permissions::Actor;
 use crate::popsci::views::{ViewDelta, VisitorKey};
@@ -90,6 +91,16 @@ impl Resources<'_> {
     ) -> DomainResult<()> {
         self.check_files(actor, input).await?;
         self.postings().edit(actor, id, input).await
+    }
+
+    /// A resource on public show (published, not withdrawn), if it is one: what a base links
+    /// and a 科普e站 plays.
+    pub async fn on_show(&self, id: ResourceId) -> DomainResult<Option<Resource>> {
+        match self.postings().get(None, id).await {
+            Ok(r) if r.meta.status == ModerationStatus::Published => Ok(Some(r)),
+            Ok(_) | Err(DomainError::NotFound(_)) => Ok(None),
+            Err(e) => Err(e),
+        }
     }
 
     /// Counted views of `ids` (flushed ones; the last second's are still in memory).

@@ -31,8 +31,8 @@ use kejiyun_core::time::Timestamp;
 use kejiyun_core::uploads::UploadId;
 use sea_orm::sea_query::{Expr, OnConflict};
 use sea_orm::{
-    ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, ExprTrait,
-    QueryFilter, QueryOrder, QuerySelect,
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection,
+    EntityTrait, ExprTrait, QueryFilter, QueryOrder, QuerySelect,
 };
 
 use super::market::names;
@@ -186,29 +186,28 @@ async fn lock_base<C: ConnectionTrait>(txn: &C, org: OrgId) -> StoreResult<()> {
     found.map(|_| ()).ok_or(StoreError::NotFound)
 }
 
-async fn set_photos(
+/// Replaces one of a base's ordered lists (photos, linked resources) with `rows`, with its
+/// audit entry, in one transaction; the base's row is locked first so two saves take turns.
+async fn replace_list<E>(
     db: &DatabaseConnection,
     org: OrgId,
-    photos: &[UploadId],
+    org_column: E::Column,
+    rows: Vec<E::ActiveModel>,
     audit: &AuditRecord,
-) -> StoreResult<()> {
+) -> StoreResult<()>
+where
+    E: EntityTrait,
+    E::ActiveModel: ActiveModelTrait<Entity = E> + Send,
+{
     let txn = begin_write(db).await?;
     lock_base(&txn, org).await?;
-    base_photos::Entity::delete_many()
-        .filter(base_photos::Column::OrgId.eq(org.0))
+    E::delete_many()
+        .filter(org_column.eq(org.0))
         .exec(&txn)
         .await
         .map_err(db_err)?;
-    if !photos.is_empty() {
-        let rows = photos
-            .iter()
-            .enumerate()
-            .map(|(i, p)| base_photos::ActiveModel {
-                org_id: Set(org.0),
-                position: Set(position(i)),
-                upload_id: Set(p.as_str().to_owned()),
-            });
-        base_photos::Entity::insert_many(rows)
+    if !rows.is_empty() {
+        E::insert_many(rows)
             .exec_without_returning(&txn)
             .await
             .map_err(db_err)?;
@@ -217,35 +216,41 @@ async fn set_photos(
     txn.commit().await.map_err(db_err)
 }
 
+async fn set_photos(
+    db: &DatabaseConnection,
+    org: OrgId,
+    photos: &[UploadId],
+    audit: &AuditRecord,
+) -> StoreResult<()> {
+    let rows = photos
+        .iter()
+        .enumerate()
+        .map(|(i, p)| base_photos::ActiveModel {
+            org_id: Set(org.0),
+            position: Set(position(i)),
+            upload_id: Set(p.as_str().to_owned()),
+        })
+        .collect();
+    replace_list::<base_photos::Entity>(db, org, base_photos::Column::OrgId, rows, audit).await
+}
+
 async fn set_resources(
     db: &DatabaseConnection,
     org: OrgId,
     resources: &[ResourceId],
     audit: &AuditRecord,
 ) -> StoreResult<()> {
-    let txn = begin_write(db).await?;
-    lock_base(&txn, org).await?;
-    base_resources::Entity::delete_many()
-        .filter(base_resources::Column::OrgId.eq(org.0))
-        .exec(&txn)
+    let rows = resources
+        .iter()
+        .enumerate()
+        .map(|(i, r)| base_resources::ActiveModel {
+            org_id: Set(org.0),
+            position: Set(position(i)),
+            resource_id: Set(r.0),
+        })
+        .collect();
+    replace_list::<base_resources::Entity>(db, org, base_resources::Column::OrgId, rows, audit)
         .await
-        .map_err(db_err)?;
-    if !resources.is_empty() {
-        let rows = resources
-            .iter()
-            .enumerate()
-            .map(|(i, r)| base_resources::ActiveModel {
-                org_id: Set(org.0),
-                position: Set(position(i)),
-                resource_id: Set(r.0),
-            });
-        base_resources::Entity::insert_many(rows)
-            .exec_without_returning(&txn)
-            .await
-            .map_err(db_err)?;
-    }
-    super::audit::insert(&txn, audit).await?;
-    txn.commit().await.map_err(db_err)
 }
 
 async fn base_photos(db: &DatabaseConnection, org: OrgId) -> StoreResult<Vec<UploadId>> {

@@ -6,15 +6,9 @@
 //! then its items replaced, in one transaction. An override is cancelled once, by a conditional
 //! update (`WHERE cancelled_at IS NULL`).
 //!
-//! Plays under concurrency: a heartbeat first updates its screen's row, whose lock makes two
-//! reports of one screen take turns (SQLite has one writer anyway); the second then reads the
-//! keys the first stored and inserts only the others. Should a duplicate still race past the
-//! read, the unique `(estation_id, play_key)` index refuses it and the report runs again,
-//! finding the key stored: a play is stored once and a report sent twice is never an error.
-//! Heartbeats come every 20 s from every screen, so, as the counted views, they are not
-//! written through `retry!` (which drops the kept reads).
+//! Heartbeats and plays are `estation_plays.rs`.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 
 use async_trait::async_trait;
 use chrono::NaiveDate;
@@ -31,16 +25,15 @@ use kejiyun_core::regions::RegionCode;
 use kejiyun_core::time::Timestamp;
 use sea_orm::sea_query::{Expr, Query};
 use sea_orm::{
-    ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, DbBackend,
-    EntityTrait, QueryFilter, QueryOrder, QuerySelect, Select,
+    ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait,
+    QueryFilter, QueryOrder, QuerySelect, Select,
 };
 
 use super::{
     SeaStore, begin_read, begin_write, corrupt, db_err, parse_region, region_parts, scope_condition,
 };
 use crate::entities::{
-    estation_emergencies, estation_playlist_items, estation_playlists, estation_plays, estations,
-    orgs, resources,
+    estation_emergencies, estation_playlist_items, estation_playlists, estations, orgs, resources,
 };
 
 /// Most screens one list shows.
@@ -62,14 +55,6 @@ fn created(audit: &AuditRecord, id: i64) -> AuditRecord {
         target_id: id.to_string(),
         ..audit.clone()
     }
-}
-
-fn day_text(day: NaiveDate) -> String {
-    day.format("%Y-%m-%d").to_string()
-}
-
-fn parse_day(raw: &str) -> StoreResult<NaiveDate> {
-    NaiveDate::parse_from_str(raw, "%Y-%m-%d").map_err(|_| corrupt("play day", raw))
 }
 
 /// `480-720,840-1080`: each window's minutes after Beijing midnight; empty for all day.
@@ -127,7 +112,7 @@ async fn text_by_id<E: EntityTrait, C: ConnectionTrait>(
 }
 
 /// Resources' titles by id.
-async fn titles<C: ConnectionTrait>(
+pub(super) async fn titles<C: ConnectionTrait>(
     db: &C,
     ids: impl IntoIterator<Item = i64>,
 ) -> StoreResult<HashMap<i64, String>> {
@@ -530,115 +515,6 @@ async fn cancel_emergency(
     txn.commit().await.map_err(db_err)
 }
 
-/// One heartbeat (see the module's note on concurrency); how many plays were new.
-async fn heartbeat(
-    db: &DatabaseConnection,
-    id: EstationId,
-    at: Timestamp,
-    now_playing: Option<ResourceId>,
-    plays: &[Play],
-) -> StoreResult<u64> {
-    use estation_plays::Column as P;
-    use estations::Column as E;
-    let txn = begin_write(db).await?;
-    // The screen's row first: its lock orders two reports of the same screen.
-    let res = estations::Entity::update_many()
-        .col_expr(E::LastSeenAt, Expr::value(at.micros()))
-        .col_expr(E::NowPlayingResource, Expr::value(now_playing.map(|r| r.0)))
-        .filter(E::Id.eq(id.0))
-        .exec(&txn)
-        .await
-        .map_err(db_err)?;
-    if res.rows_affected == 0 {
-        return Err(StoreError::NotFound);
-    }
-    // A key twice in one report: its first play.
-    let mut seen = HashSet::new();
-    let reported: Vec<&Play> = plays
-        .iter()
-        .filter(|p| seen.insert(p.key.as_str()))
-        .collect();
-    let mut stored: HashSet<String> = HashSet::new();
-    for chunk in reported.chunks(CHUNK) {
-        let keys: Vec<String> = estation_plays::Entity::find()
-            .select_only()
-            .column(P::PlayKey)
-            .filter(P::EstationId.eq(id.0))
-            .filter(P::PlayKey.is_in(chunk.iter().map(|p| p.key.clone())))
-            .into_tuple()
-            .all(&txn)
-            .await
-            .map_err(db_err)?;
-        stored.extend(keys);
-    }
-    let new: Vec<&Play> = reported
-        .into_iter()
-        .filter(|p| !stored.contains(&p.key))
-        .collect();
-    for chunk in new.chunks(CHUNK) {
-        let rows = chunk.iter().map(|p| estation_plays::ActiveModel {
-            estation_id: Set(id.0),
-            play_key: Set(p.key.clone()),
-            resource_id: Set(p.resource.0),
-            started_at: Set(p.started_at.micros()),
-            millis: Set(p.millis),
-            day: Set(day_text(p.day)),
-            ..Default::default()
-        });
-        estation_plays::Entity::insert_many(rows)
-            .exec_without_returning(&txn)
-            .await
-            .map_err(db_err)?;
-    }
-    txn.commit().await.map_err(db_err)?;
-    Ok(new.len() as u64)
-}
-
-async fn play_days(
-    db: &DatabaseConnection,
-    id: EstationId,
-    from: NaiveDate,
-    to: NaiveDate,
-) -> StoreResult<Vec<PlayDay>> {
-    use estation_plays::Column as P;
-    // SUM of a bigint is numeric on PostgreSQL and decimal on MySQL: cast back to 64 bits.
-    let millis = match db.get_database_backend() {
-        DbBackend::Postgres => "CAST(SUM(millis) AS BIGINT)",
-        DbBackend::MySql => "CAST(SUM(millis) AS SIGNED)",
-        _ => "SUM(millis)",
-    };
-    let txn = begin_read(db).await?;
-    let rows: Vec<(String, i64, i64, i64)> = estation_plays::Entity::find()
-        .select_only()
-        .columns([P::Day, P::ResourceId])
-        .column_as(Expr::cust("COUNT(*)"), "plays")
-        .column_as(Expr::cust(millis), "millis_sum")
-        .filter(P::EstationId.eq(id.0))
-        .filter(P::Day.gte(day_text(from)))
-        .filter(P::Day.lte(day_text(to)))
-        .group_by(P::Day)
-        .group_by(P::ResourceId)
-        .order_by_desc(P::Day)
-        .order_by_asc(P::ResourceId)
-        .into_tuple()
-        .all(&txn)
-        .await
-        .map_err(db_err)?;
-    let named = titles(&txn, rows.iter().map(|r| r.1)).await?;
-    txn.commit().await.map_err(db_err)?;
-    rows.into_iter()
-        .map(|(day, resource, plays, millis)| {
-            Ok(PlayDay {
-                day: parse_day(&day)?,
-                resource: ResourceId::new(resource),
-                title: named.get(&resource).cloned().unwrap_or_default(),
-                plays,
-                seconds: millis.div_euclid(1000),
-            })
-        })
-        .collect()
-}
-
 async fn playing(db: &DatabaseConnection, resource: ResourceId) -> StoreResult<Vec<EstationRef>> {
     use estation_playlist_items::Column as I;
     use estation_playlists::Column as P;
@@ -832,21 +708,7 @@ impl EstationStore for SeaStore {
         now_playing: Option<ResourceId>,
         plays: &[Play],
     ) -> StoreResult<u64> {
-        // A lost deadlock, or a duplicate key that raced past the read (the only uniqueness a
-        // heartbeat can break): run again; the second run finds the key stored.
-        let mut attempt = 0u32;
-        loop {
-            match heartbeat(&self.db, id, at, now_playing, plays).await {
-                Err(e)
-                    if (super::is_retryable(&e) || matches!(e, StoreError::Conflict(_)))
-                        && attempt < super::RETRIES =>
-                {
-                    attempt += 1;
-                    super::backoff(attempt).await;
-                }
-                other => return other,
-            }
-        }
+        super::estation_plays::record_heartbeat(&self.db, id, at, now_playing, plays).await
     }
     async fn play_days(
         &self,
@@ -854,7 +716,7 @@ impl EstationStore for SeaStore {
         from: NaiveDate,
         to: NaiveDate,
     ) -> StoreResult<Vec<PlayDay>> {
-        play_days(&self.reader, id, from, to).await
+        super::estation_plays::play_days(&self.reader, id, from, to).await
     }
     async fn estations_playing(&self, resource: ResourceId) -> StoreResult<Vec<EstationRef>> {
         playing(&self.reader, resource).await

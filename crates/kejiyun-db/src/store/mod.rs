@@ -29,6 +29,7 @@ mod audit;
 mod audit_chain;
 mod bases;
 mod certificates;
+mod estation_plays;
 mod estations;
 mod failure;
 mod health;

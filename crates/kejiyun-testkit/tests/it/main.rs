@@ -69,6 +69,7 @@ mod store_audit_chain;
 mod store_bases;
 mod store_certificates;
 mod store_contract;
+mod store_estation_plays;
 mod store_estations;
 mod store_market;
 mod store_notifications;

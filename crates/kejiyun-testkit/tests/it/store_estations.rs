@@ -30,7 +30,7 @@ use kejiyun_core::time::Timestamp;
 use kejiyun_db::SeaStore;
 use kejiyun_testkit::backends;
 
-use crate::store_stats::{code, date, fresh_store, must, posting_change, sh, user};
+use crate::store_stats::{code, fresh_store, must, posting_change, sh, user};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn estation_store_contract_on_every_backend() {
@@ -38,13 +38,13 @@ async fn estation_store_contract_on_every_backend() {
         eprintln!("store estations: backend={}", backend.name());
         let (db, store) = fresh_store(backend).await;
         contract(&store).await;
-        same_report_twice_at_once(&store).await;
+        crate::store_estation_plays::same_report_twice_at_once(&store).await;
         db.cleanup().await;
     }
 }
 
 /// A published article; its id.
-async fn resource(store: &SeaStore, title: &str) -> ResourceId {
+pub async fn resource(store: &SeaStore, title: &str) -> ResourceId {
     let draft = must(
         ResourceDraft::parse(&ResourceInput {
             kind: "article".into(),
@@ -101,7 +101,7 @@ fn audit(actor: UserId, action: &str, kind: &str, id: &str, region: &str) -> Aud
     }
 }
 
-async fn screen(
+pub async fn screen(
     store: &SeaStore,
     by: UserId,
     name: &str,
@@ -123,7 +123,7 @@ async fn screen(
     )
 }
 
-async fn get(store: &SeaStore, id: EstationId) -> Estation {
+pub async fn get(store: &SeaStore, id: EstationId) -> Estation {
     must(store.estation(id).await).unwrap_or_else(|| panic!("estation {id}"))
 }
 
@@ -131,7 +131,7 @@ fn ids(list: &[Estation]) -> Vec<EstationId> {
     list.iter().map(|e| e.id).collect()
 }
 
-fn hash(c: char) -> String {
+pub fn hash(c: char) -> String {
     std::iter::repeat_n(c, 64).collect()
 }
 
@@ -172,7 +172,7 @@ async fn save(
     store.save_playlist(id, target, d, at, &record).await
 }
 
-fn play(key: &str, resource: ResourceId, started_at: Timestamp, millis: i64) -> Play {
+pub fn play(key: &str, resource: ResourceId, started_at: Timestamp, millis: i64) -> Play {
     Play {
         key: key.into(),
         resource,
@@ -189,7 +189,7 @@ fn conflict<T: std::fmt::Debug>(r: Result<T, StoreError>, what: &str) -> String 
     }
 }
 
-fn not_found<T: std::fmt::Debug>(r: Result<T, StoreError>, what: &str) {
+pub fn not_found<T: std::fmt::Debug>(r: Result<T, StoreError>, what: &str) {
     match r {
         Err(StoreError::NotFound) => {}
         other => panic!("{what}: expected not found, got {other:?}"),
@@ -492,7 +492,7 @@ async fn contract(store: &SeaStore) {
     );
 
     emergencies(store, admin, [r1, r2, r3]).await;
-    plays(store, a, b, [r1, r2]).await;
+    crate::store_estation_plays::plays(store, a, b, [r1, r2]).await;
 
     // Every admin write left its entry; a creation's names the created row.
     let log = must(
@@ -662,163 +662,4 @@ async fn emergencies(store: &SeaStore, admin: UserId, [r1, r2, r3]: [ResourceId;
         .filter(|e| e.record.action == "emergency.cancel")
         .count();
     assert_eq!(cancels, 1, "a refused cancellation writes no entry");
-}
-
-async fn plays(store: &SeaStore, a: EstationId, b: EstationId, [r1, r2]: [ResourceId; 2]) {
-    let now = sh(2026, 6, 10, 9, 0, 0);
-    // Beijing days: 06-08 23:59:50 is still the 8th; 06-09 00:00:05 the 9th.
-    let first = vec![
-        play("play-0001", r1, sh(2026, 6, 8, 23, 59, 50), 15_500),
-        play("play-0002", r1, sh(2026, 6, 9, 0, 0, 5), 20_700),
-        play("play-0003", r2, sh(2026, 6, 9, 8, 0, 0), 999),
-        play("play-0004", r1, sh(2026, 6, 9, 8, 1, 0), 10_000),
-        // A key twice in one report: its first play.
-        play("play-0004", r2, sh(2026, 6, 9, 8, 2, 0), 77_000),
-    ];
-    assert_eq!(
-        must(store.record_heartbeat(a, now, Some(r1), &first).await),
-        4
-    );
-    let got = get(store, a).await;
-    assert_eq!(
-        (
-            got.last_seen_at,
-            got.now_playing,
-            got.now_playing_title.as_deref()
-        ),
-        (Some(now), Some(r1), Some("柑橘冬季修剪要点"))
-    );
-    assert!(got.is_online(now.plus_seconds(30)));
-    assert_eq!(
-        must(
-            store
-                .record_heartbeat(a, now.plus_seconds(20), None, &first)
-                .await
-        ),
-        0,
-        "the same report again"
-    );
-    let got = get(store, a).await;
-    assert_eq!(
-        (got.last_seen_at, got.now_playing, got.now_playing_title),
-        (Some(now.plus_seconds(20)), None, None)
-    );
-    let mut more = first[1..3].to_vec();
-    more.push(play("play-0005", r2, sh(2026, 6, 9, 9, 0, 0), 1_500));
-    assert_eq!(
-        must(
-            store
-                .record_heartbeat(a, now.plus_seconds(40), Some(r2), &more)
-                .await
-        ),
-        1,
-        "only the new play"
-    );
-    assert_eq!(
-        must(
-            store
-                .record_heartbeat(a, now.plus_seconds(60), None, &[])
-                .await
-        ),
-        0
-    );
-    // The same keys from another screen are that screen's plays.
-    assert_eq!(
-        must(store.record_heartbeat(b, now, None, &first[..2]).await),
-        2
-    );
-    not_found(
-        store
-            .record_heartbeat(EstationId(999_999), now, None, &first)
-            .await,
-        "a missing screen's heartbeat",
-    );
-
-    // Proof of play: per Beijing day and resource, newest day first; whole seconds.
-    let days = must(
-        store
-            .play_days(a, date(2026, 6, 1), date(2026, 6, 30))
-            .await,
-    );
-    let rows: Vec<_> = days
-        .iter()
-        .map(|d| (d.day, d.resource, d.title.as_str(), d.plays, d.seconds))
-        .collect();
-    assert_eq!(
-        rows,
-        vec![
-            (date(2026, 6, 9), r1, "柑橘冬季修剪要点", 2, 30),
-            (date(2026, 6, 9), r2, "防范电信诈骗十问", 2, 2),
-            (date(2026, 6, 8), r1, "柑橘冬季修剪要点", 1, 15),
-        ]
-    );
-    let one_day = must(store.play_days(a, date(2026, 6, 8), date(2026, 6, 8)).await);
-    assert_eq!(
-        one_day.iter().map(|d| (d.day, d.plays)).collect::<Vec<_>>(),
-        vec![(date(2026, 6, 8), 1)]
-    );
-    assert!(
-        must(
-            store
-                .play_days(a, date(2026, 6, 10), date(2026, 6, 30))
-                .await
-        )
-        .is_empty()
-    );
-    let theirs = must(
-        store
-            .play_days(b, date(2026, 6, 1), date(2026, 6, 30))
-            .await,
-    );
-    assert_eq!(theirs.iter().map(|d| d.plays).sum::<i64>(), 2);
-}
-
-/// A player that sends one report twice at once (a retry racing the original): every play is
-/// stored exactly once, and the two answers together count each once.
-async fn same_report_twice_at_once(store: &SeaStore) {
-    let admin = user(store, "并发测试").await;
-    let r = resource(store, "暴雨天气防范指南").await;
-    let screen_id = screen(store, admin, "并发屏", "511623", None, &hash('e')).await;
-    let at = sh(2026, 6, 10, 9, 0, 0);
-    let report: Vec<Play> = (0..60)
-        .map(|i| {
-            play(
-                &format!("race-{i:04}"),
-                r,
-                sh(2026, 6, 9, 8, 0, 0).plus_seconds(i * 20),
-                1_000,
-            )
-        })
-        .collect();
-    for round in 0..3 {
-        let tasks: Vec<_> = (0..6)
-            .map(|_| {
-                let st = store.clone();
-                let report = report.clone();
-                tokio::spawn(
-                    async move { st.record_heartbeat(screen_id, at, Some(r), &report).await },
-                )
-            })
-            .collect();
-        let mut stored = 0;
-        for t in tasks {
-            stored += must(t.await.unwrap_or_else(|e| panic!("task: {e}")));
-        }
-        assert_eq!(
-            stored,
-            if round == 0 { 60 } else { 0 },
-            "round {round}: each play counted once"
-        );
-    }
-    let days = must(
-        store
-            .play_days(screen_id, date(2026, 6, 9), date(2026, 6, 9))
-            .await,
-    );
-    assert_eq!(
-        days.iter()
-            .map(|d| (d.plays, d.seconds))
-            .collect::<Vec<_>>(),
-        vec![(60, 60)]
-    );
 }

@@ -11,6 +11,7 @@ mod admin;
 mod bases;
 mod certificates;
 pub mod dto;
+pub mod estation_player;
 pub mod estations;
 mod market;
 mod moderation;
@@ -373,8 +374,8 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(estations::cancel_emergency))
         .routes(routes!(estations::plays))
         .routes(routes!(estations::resource_estations))
-        .routes(routes!(estations::program))
-        .routes(routes!(estations::heartbeat))
+        .routes(routes!(estation_player::program))
+        .routes(routes!(estation_player::heartbeat))
         .routes(routes!(volunteers::list, volunteers::register))
         .routes(routes!(volunteers::mine))
         .routes(routes!(volunteers::export))

@@ -11,12 +11,10 @@ use axum::extract::{DefaultBodyLimit, FromRequest, Path, RawQuery, Request, Stat
 use axum::http::StatusCode;
 use axum::routing::{get, post};
 use kejiyun_core::DomainError;
-use kejiyun_core::app::market::PostingQuery;
 use kejiyun_core::bases::{
     BaseProfileInput, BaseType, Booking, BookingInput, BookingStatus, MAX_BASE_PHOTOS, SlotInput,
 };
 use kejiyun_core::ids::{BaseBookingId, BaseSlotId, OrgId};
-use kejiyun_core::paging::Page;
 use kejiyun_core::popsci::Resource;
 use kejiyun_core::uploads::Upload;
 use serde::Deserialize;
@@ -388,29 +386,9 @@ struct ManageTpl {
 
 /// Published resources (the newest hundred) not linked to the base yet, as `<option>`s.
 async fn resource_options(pg: &Pg<'_>, linked: &[ResourceLink]) -> Result<Vec<Opt>, DomainError> {
-    let page = Page {
-        page: 1,
-        per_page: 100,
-    };
-    let listed = pg
-        .s()
-        .resources()
-        .list(None, PostingQuery::default(), page)
-        .await?;
-    Ok(listed
-        .items
-        .into_iter()
-        .filter(|(r, _)| !linked.iter().any(|l| l.id == r.id.0))
-        .map(|(r, _)| Opt {
-            value: r.id.0.to_string(),
-            label: format!(
-                "{}（{}）",
-                r.draft.title,
-                pg.t(&format!("res.kind.{}", r.draft.kind.code()))
-            ),
-            selected: false,
-        })
-        .collect())
+    let mut options = super::resource_choice::newest_published(pg).await?;
+    options.retain(|o| !linked.iter().any(|l| l.id.to_string() == o.value));
+    Ok(options)
 }
 
 async fn manage_page(

@@ -1,6 +1,6 @@
 //! 科普e站 pages: `/estations` for the admins and operators who run screens (status of each
 //! screen, registration with the token shown once, emergency overrides, region playlists), a
-//! screen's page (token, its own playlists, proof of play), the playlist form, and the player
+//! screen's page (token, its own playlists, proof of play), and the player
 //! itself: `/estation/player` (full screen, no login, opened with the token after `#`) and its
 //! service worker `/estation/sw.js`, whose scope is `/estation/`.
 
@@ -12,15 +12,10 @@ use axum::http::header::{CACHE_CONTROL, CONTENT_TYPE};
 use axum::response::IntoResponse;
 use axum::routing::{get, post};
 use kejiyun_core::DomainError;
-use kejiyun_core::app::market::PostingQuery;
-use kejiyun_core::estations::{
-    EmergencyInput, Estation, EstationInput, Playlist, PlaylistInput, PlaylistItemInput,
-    PlaylistTarget, windows_text,
-};
-use kejiyun_core::ids::{EmergencyId, EstationId, PlaylistId};
+use kejiyun_core::estations::{EmergencyInput, Estation, EstationInput, Playlist, windows_text};
+use kejiyun_core::ids::{EmergencyId, EstationId};
 use kejiyun_core::moderation::ModerationStatus;
 use kejiyun_core::orgs::OrgType;
-use kejiyun_core::paging::Page;
 use kejiyun_core::permissions::{Grant, RegionScope};
 use kejiyun_core::regions::RegionCode;
 use serde::Deserialize;
@@ -29,6 +24,7 @@ use super::common::{
     Layout, OrPage, Outcome, PageResult, Params, Pg, form_error, ok, opt, parse_id, render,
     see_other,
 };
+use super::resource_choice::{newest_published, with_chosen};
 use super::widgets::{Opt, RegionSelect, RegionSelectSpec};
 use crate::AppState;
 use crate::api::estations::{player_url, plays_range};
@@ -40,13 +36,6 @@ pub fn router() -> Router<AppState> {
         .route("/estations/{id}", get(page))
         .route("/estations/{id}/token", post(reissue))
         .route("/estations/{id}/revoke", post(revoke))
-        .route("/estations/playlists/new", get(new_playlist))
-        .route("/estations/playlists", post(create_playlist))
-        .route(
-            "/estations/playlists/{id}",
-            get(edit_playlist).post(update_playlist),
-        )
-        .route("/estations/playlists/{id}/delete", post(delete_playlist))
         .route("/estations/emergencies", post(start_emergency))
         .route("/estations/emergencies/{id}/cancel", post(cancel_emergency))
         .route("/estation/player", get(player))
@@ -162,46 +151,6 @@ fn admin_regions(pg: &Pg<'_>) -> Vec<RegionCode> {
     }
 }
 
-/// Published resources, newest first, as `<option>`s (the playlist and emergency forms).
-async fn resource_options(pg: &Pg<'_>, selected: &[String]) -> Result<Vec<Opt>, DomainError> {
-    let page = Page {
-        page: 1,
-        per_page: 100,
-    };
-    let listed = pg
-        .s()
-        .resources()
-        .list(None, PostingQuery::default(), page)
-        .await?;
-    let mut opts: Vec<Opt> = listed
-        .items
-        .into_iter()
-        .map(|(r, _)| {
-            let id = r.id.0.to_string();
-            Opt {
-                selected: selected.contains(&id),
-                label: format!(
-                    "{}（{}）",
-                    r.draft.title,
-                    pg.t(&format!("res.kind.{}", r.draft.kind.code()))
-                ),
-                value: id,
-            }
-        })
-        .collect();
-    // A chosen resource older than the newest hundred stays choosable.
-    for s in selected {
-        if !s.is_empty() && !opts.iter().any(|o| &o.value == s) {
-            opts.push(Opt {
-                value: s.clone(),
-                label: format!("#{s}"),
-                selected: true,
-            });
-        }
-    }
-    Ok(opts)
-}
-
 async fn list_page(
     pg: &Pg<'_>,
     form: ScreenForm,
@@ -240,9 +189,10 @@ async fn list_page(
             });
         }
     }
-    let resources = resource_options(pg, std::slice::from_ref(&emergency.resource))
-        .await
-        .or_page(pg)?;
+    let resources = with_chosen(
+        &newest_published(pg).await.or_page(pg)?,
+        &emergency.resource,
+    );
     let mut base = pg.layout("es.title", "estations");
     let (status, field) = outcome.apply(&mut base);
     let page = ListTpl {
@@ -452,295 +402,6 @@ pub async fn revoke(
         .await
         .or_page(&pg)?;
     Ok(see_other(&format!("/estations/{id}?done=revoked")))
-}
-
-/// One row of the playlist form.
-pub struct ItemRow {
-    pub resources: Vec<Opt>,
-    pub seconds: String,
-}
-
-#[derive(Template)]
-#[template(path = "estations/playlist.html", whitespace = "minimize")]
-struct PlaylistTpl {
-    base: Layout,
-    /// 0 for a new playlist.
-    id: i64,
-    /// Where the form goes back to.
-    back: String,
-    target_label: String,
-    /// `estation` or `region`, with its id or code (a new playlist's hidden fields).
-    target_kind: &'static str,
-    target_value: String,
-    name: String,
-    windows: String,
-    rows: Vec<ItemRow>,
-    field: &'static str,
-}
-
-/// The playlist form as sent: repeated `resource` / `seconds` pairs, in order.
-struct PlaylistForm {
-    target_kind: String,
-    target_value: String,
-    name: String,
-    windows: String,
-    items: Vec<(String, String)>,
-}
-
-impl PlaylistForm {
-    fn read(pairs: Vec<(String, String)>) -> Self {
-        let field = |name: &str| {
-            pairs
-                .iter()
-                .find(|(k, _)| k == name)
-                .map(|(_, v)| v.clone())
-                .unwrap_or_default()
-        };
-        let resources = pairs.iter().filter(|(k, _)| k == "resource").map(|p| &p.1);
-        let seconds = pairs.iter().filter(|(k, _)| k == "seconds").map(|p| &p.1);
-        Self {
-            target_kind: field("target_kind"),
-            target_value: field("target_value"),
-            name: field("name"),
-            windows: field("windows"),
-            items: resources.cloned().zip(seconds.cloned()).collect(),
-        }
-    }
-
-    fn input(&self) -> Result<PlaylistInput, DomainError> {
-        let mut items = Vec::new();
-        for (resource, seconds) in &self.items {
-            let Some(resource) = opt(resource) else {
-                continue;
-            };
-            let resource = resource
-                .parse::<i64>()
-                .map_err(|_| DomainError::invalid("items", "请从列表中选择科普资源"))?;
-            let seconds = match opt(seconds) {
-                None => None,
-                Some(s) => Some(
-                    s.parse::<u32>()
-                        .map_err(|_| DomainError::invalid("items", "播放时长应为整数秒"))?,
-                ),
-            };
-            items.push(PlaylistItemInput { resource, seconds });
-        }
-        Ok(PlaylistInput {
-            name: self.name.clone(),
-            windows: self.windows.clone(),
-            items,
-        })
-    }
-
-    fn target(&self) -> Result<PlaylistTarget, DomainError> {
-        let bad = || DomainError::invalid("target", "播放列表的对象不正确");
-        match self.target_kind.as_str() {
-            "estation" => self
-                .target_value
-                .parse::<i64>()
-                .map(|i| PlaylistTarget::Estation(EstationId(i)))
-                .map_err(|_| bad()),
-            "region" => RegionCode::parse(&self.target_value)
-                .map(PlaylistTarget::Region)
-                .map_err(|_| bad()),
-            _ => Err(bad()),
-        }
-    }
-}
-
-async fn playlist_page(
-    pg: &Pg<'_>,
-    id: Option<PlaylistId>,
-    target: PlaylistTarget,
-    form: PlaylistForm,
-    outcome: Outcome,
-) -> PageResult {
-    let actor = pg.require_login()?;
-    let es = pg.s().estations();
-    let (back, target_label, target_kind, target_value) = match target {
-        PlaylistTarget::Estation(e) => {
-            let screen = es.get(actor, e).await.or_page(pg)?;
-            (
-                format!("/estations/{e}"),
-                screen.name,
-                "estation",
-                e.to_string(),
-            )
-        }
-        PlaylistTarget::Region(r) => {
-            es.region_playlists(actor, r).await.or_page(pg)?;
-            (
-                "/estations".to_owned(),
-                pg.region_name(r),
-                "region",
-                r.to_string(),
-            )
-        }
-    };
-    let mut chosen: Vec<(String, String)> = form.items.clone();
-    // Room for three more items under the chosen ones.
-    chosen.extend(std::iter::repeat_n((String::new(), String::new()), 3));
-    let mut rows = Vec::with_capacity(chosen.len());
-    for (resource, seconds) in chosen {
-        rows.push(ItemRow {
-            resources: resource_options(pg, std::slice::from_ref(&resource))
-                .await
-                .or_page(pg)?,
-            seconds,
-        });
-    }
-    let title = if id.is_some() {
-        pg.t("es.edit_playlist")
-    } else {
-        pg.t("es.new_playlist")
-    };
-    let mut base = pg.layout_titled(format!("{title} · {target_label}"), "estations");
-    let (status, field) = outcome.apply(&mut base);
-    let page = PlaylistTpl {
-        id: id.map_or(0, |i| i.0),
-        back,
-        target_label,
-        target_kind,
-        target_value,
-        name: form.name,
-        windows: form.windows,
-        rows,
-        field,
-        base,
-    };
-    Ok(render(status, &page))
-}
-
-pub async fn new_playlist(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    RawQuery(q): RawQuery,
-) -> PageResult {
-    let pg = Pg::new(&state, ctx);
-    let params = Params::parse(q.as_deref());
-    let form = PlaylistForm {
-        target_kind: if params.get("region").is_some() {
-            "region".into()
-        } else {
-            "estation".into()
-        },
-        target_value: params
-            .get("region")
-            .or(params.get("estation"))
-            .unwrap_or_default()
-            .to_owned(),
-        name: String::new(),
-        windows: String::new(),
-        items: Vec::new(),
-    };
-    let target = form.target().or_page(&pg)?;
-    playlist_page(&pg, None, target, form, Outcome::Fresh).await
-}
-
-pub async fn edit_playlist(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    Path(raw): Path<String>,
-) -> PageResult {
-    let pg = Pg::new(&state, ctx);
-    let actor = pg.require_login()?;
-    let id = PlaylistId(parse_id(&pg, &raw)?);
-    let p = pg.s().estations().playlist(actor, id).await.or_page(&pg)?;
-    let form = PlaylistForm {
-        target_kind: String::new(),
-        target_value: String::new(),
-        windows: windows_text(&p.draft.windows),
-        items: p
-            .draft
-            .items
-            .iter()
-            .map(|i| {
-                (
-                    i.resource.0.to_string(),
-                    i.seconds.map(|s| s.to_string()).unwrap_or_default(),
-                )
-            })
-            .collect(),
-        name: p.draft.name,
-    };
-    playlist_page(&pg, Some(id), p.target, form, Outcome::Fresh).await
-}
-
-fn after_save(target: PlaylistTarget) -> String {
-    match target {
-        PlaylistTarget::Estation(e) => format!("/estations/{e}?done=saved"),
-        PlaylistTarget::Region(_) => "/estations?done=saved".into(),
-    }
-}
-
-pub async fn create_playlist(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    CsrfForm(pairs): CsrfForm<Vec<(String, String)>>,
-) -> PageResult {
-    let pg = Pg::new(&state, ctx);
-    let actor = pg.require_login()?;
-    let form = PlaylistForm::read(pairs);
-    let target = form.target().or_page(&pg)?;
-    let r = match form.input() {
-        Ok(input) => {
-            pg.s()
-                .estations()
-                .create_playlist(actor, target, &input)
-                .await
-        }
-        Err(e) => Err(e),
-    };
-    match r {
-        Ok(_) => Ok(see_other(&after_save(target))),
-        Err(e) => {
-            let e = form_error(&pg, e)?;
-            playlist_page(&pg, None, target, form, Outcome::Failed(e)).await
-        }
-    }
-}
-
-pub async fn update_playlist(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    Path(raw): Path<String>,
-    CsrfForm(pairs): CsrfForm<Vec<(String, String)>>,
-) -> PageResult {
-    let pg = Pg::new(&state, ctx);
-    let actor = pg.require_login()?;
-    let id = PlaylistId(parse_id(&pg, &raw)?);
-    let es = pg.s().estations();
-    let target = es.playlist(actor, id).await.or_page(&pg)?.target;
-    let form = PlaylistForm::read(pairs);
-    let r = match form.input() {
-        Ok(input) => es.update_playlist(actor, id, &input).await,
-        Err(e) => Err(e),
-    };
-    match r {
-        Ok(_) => Ok(see_other(&after_save(target))),
-        Err(e) => {
-            let e = form_error(&pg, e)?;
-            playlist_page(&pg, Some(id), target, form, Outcome::Failed(e)).await
-        }
-    }
-}
-
-pub async fn delete_playlist(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    Path(raw): Path<String>,
-    CsrfForm(_): CsrfForm<EmptyForm>,
-) -> PageResult {
-    let pg = Pg::new(&state, ctx);
-    let actor = pg.require_login()?;
-    let id = PlaylistId(parse_id(&pg, &raw)?);
-    let es = pg.s().estations();
-    let target = es.playlist(actor, id).await.or_page(&pg)?.target;
-    es.delete_playlist(actor, id).await.or_page(&pg)?;
-    Ok(see_other(&match target {
-        PlaylistTarget::Estation(e) => format!("/estations/{e}?done=saved"),
-        PlaylistTarget::Region(_) => "/estations?done=deleted".into(),
-    }))
 }
 
 pub async fn start_emergency(

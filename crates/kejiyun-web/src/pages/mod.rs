@@ -10,6 +10,7 @@ mod bases;
 mod certificates;
 mod code_screen;
 mod common;
+mod estation_playlists;
 mod estations;
 mod home;
 mod market;
@@ -18,6 +19,7 @@ mod notifications;
 mod orgs;
 mod photos;
 mod questions;
+mod resource_choice;
 mod resources;
 mod search;
 mod stats;
@@ -95,6 +97,7 @@ pub fn router() -> Router<AppState> {
         .merge(trainings::router())
         .merge(bases::router())
         .merge(estations::router())
+        .merge(estation_playlists::router())
         .merge(trainings_lists::router())
         .merge(volunteers::router())
         .merge(volunteer_activities::router())
