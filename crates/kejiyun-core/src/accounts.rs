@@ -275,6 +275,10 @@ pub enum Role {
     OrgAdmin,
     RegionAdmin,
     SystemAdmin,
+    /// 安全管理员: grants and revokes administrators, unlocks accounts, resets second factors.
+    SecurityAdmin,
+    /// 审计管理员: reads the whole audit log and checks its chain; changes nothing.
+    AuditAdmin,
 }
 
 impl Role {
@@ -286,6 +290,8 @@ impl Role {
             Self::OrgAdmin => "org_admin",
             Self::RegionAdmin => "region_admin",
             Self::SystemAdmin => "system_admin",
+            Self::SecurityAdmin => "security_admin",
+            Self::AuditAdmin => "audit_admin",
         }
     }
 
@@ -297,6 +303,8 @@ impl Role {
             "org_admin" => Self::OrgAdmin,
             "region_admin" => Self::RegionAdmin,
             "system_admin" => Self::SystemAdmin,
+            "security_admin" => Self::SecurityAdmin,
+            "audit_admin" => Self::AuditAdmin,
             _ => return Err(DomainError::invalid("role", format!("未知角色：{s}"))),
         })
     }
@@ -309,6 +317,8 @@ impl Role {
             Self::OrgAdmin => "组织管理员",
             Self::RegionAdmin => "地区管理员",
             Self::SystemAdmin => "系统管理员",
+            Self::SecurityAdmin => "安全管理员",
+            Self::AuditAdmin => "审计管理员",
         }
     }
 }
@@ -437,6 +447,8 @@ mod tests {
             Role::OrgAdmin,
             Role::RegionAdmin,
             Role::SystemAdmin,
+            Role::SecurityAdmin,
+            Role::AuditAdmin,
         ] {
             assert_eq!(Role::parse(r.as_str()), Ok(r));
         }

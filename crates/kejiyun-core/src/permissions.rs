@@ -6,9 +6,16 @@ use crate::ids::{OrgId, UserId};
 use crate::regions::RegionCode;
 
 /// A role granted to a user; region admins carry their region, org admins their org.
+///
+/// 三员分立 (separation of duties, 等保 2.0 level 3): the system administrator runs the
+/// platform (every region's business), the security administrator decides who holds which
+/// administrator role, the audit administrator reads the audit log. One account holds at most
+/// one of the three, and none of them beside a region admin's grant ([`separation_conflict`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Grant {
     SystemAdmin,
+    SecurityAdmin,
+    AuditAdmin,
     RegionAdmin(RegionCode),
     OrgAdmin(OrgId),
     TechWorker,
@@ -18,11 +25,42 @@ impl Grant {
     pub fn role(&self) -> Role {
         match self {
             Self::SystemAdmin => Role::SystemAdmin,
+            Self::SecurityAdmin => Role::SecurityAdmin,
+            Self::AuditAdmin => Role::AuditAdmin,
             Self::RegionAdmin(_) => Role::RegionAdmin,
             Self::OrgAdmin(_) => Role::OrgAdmin,
             Self::TechWorker => Role::TechWorker,
         }
     }
+
+    /// An administrator's grant (the stricter password, session and second-factor rules).
+    pub fn is_admin(&self) -> bool {
+        matches!(
+            self,
+            Self::SystemAdmin | Self::SecurityAdmin | Self::AuditAdmin | Self::RegionAdmin(_)
+        )
+    }
+
+    /// One of the three separated duties (三员).
+    pub fn is_separated_duty(&self) -> bool {
+        matches!(
+            self,
+            Self::SystemAdmin | Self::SecurityAdmin | Self::AuditAdmin
+        )
+    }
+}
+
+/// Why `new` may not join `existing` on one account, if it may not: the role it collides with.
+/// A separated duty (system, security, audit) stands alone among administrator grants; region
+/// admin grants (of several regions) may be combined with each other only.
+pub fn separation_conflict(existing: &[Grant], new: Grant) -> Option<Role> {
+    if !new.is_admin() {
+        return None;
+    }
+    existing
+        .iter()
+        .find(|g| g.is_admin() && **g != new && (new.is_separated_duty() || g.is_separated_duty()))
+        .map(Grant::role)
 }
 
 /// The authenticated caller.
@@ -88,10 +126,28 @@ impl Actor {
         self.grants.contains(&Grant::SystemAdmin)
     }
 
+    /// Holds any administrator role (system, security, audit or region): the stricter rules
+    /// for passwords, sessions and the second factor apply.
     pub fn is_admin(&self) -> bool {
+        self.grants.iter().any(Grant::is_admin)
+    }
+
+    /// Runs regions' business (moderation, verification, deals…): a system admin or a region
+    /// admin. Security and audit administrators do not.
+    pub fn runs_regions(&self) -> bool {
         self.grants
             .iter()
             .any(|g| matches!(g, Grant::SystemAdmin | Grant::RegionAdmin(_)))
+    }
+
+    /// The security administrator (安全管理员): grants and revokes administrators.
+    pub fn is_security_admin(&self) -> bool {
+        self.grants.contains(&Grant::SecurityAdmin)
+    }
+
+    /// The audit administrator (审计管理员): reads the whole audit log, changes nothing.
+    pub fn is_audit_admin(&self) -> bool {
+        self.grants.contains(&Grant::AuditAdmin)
     }
 
     /// Whether this actor may administer (verify, moderate, see personal data in) `region`.
@@ -164,6 +220,42 @@ mod tests {
             user_id: UserId(1),
             grants,
         }
+    }
+
+    /// 三员分立: each separated duty stands alone; region grants combine with each other only.
+    #[test]
+    fn separated_duties_do_not_combine() {
+        let linshui = Grant::RegionAdmin(code("511623"));
+        let yuechi = Grant::RegionAdmin(code("511621"));
+        use Grant::{AuditAdmin, SecurityAdmin, SystemAdmin, TechWorker};
+        for duty in [SystemAdmin, SecurityAdmin, AuditAdmin] {
+            for other in [SystemAdmin, SecurityAdmin, AuditAdmin, linshui] {
+                if other != duty {
+                    assert_eq!(
+                        separation_conflict(&[other], duty),
+                        Some(other.role()),
+                        "{duty:?} beside {other:?}"
+                    );
+                    assert_eq!(separation_conflict(&[duty], other), Some(duty.role()));
+                }
+            }
+            // The same grant again is no conflict (it is already held), nor a non-admin one.
+            assert_eq!(separation_conflict(&[duty], duty), None);
+            assert_eq!(separation_conflict(&[duty, TechWorker], TechWorker), None);
+            assert_eq!(separation_conflict(&[TechWorker], duty), None);
+        }
+        assert_eq!(separation_conflict(&[linshui], yuechi), None);
+        let auditor = actor(vec![AuditAdmin]);
+        let security = actor(vec![SecurityAdmin]);
+        for a in [&auditor, &security] {
+            assert!(a.is_admin() && !a.runs_regions());
+            assert!(!a.administers(code("511623")));
+            assert!(a.admin_scope().is_empty());
+            assert!(!a.sees_personal_data(UserId(2), Some(code("511623"))));
+        }
+        assert!(auditor.is_audit_admin() && !auditor.is_security_admin());
+        assert!(security.is_security_admin() && !security.is_audit_admin());
+        assert!(actor(vec![linshui]).runs_regions());
     }
 
     /// The permission matrix: role × own region / other region / parent region.

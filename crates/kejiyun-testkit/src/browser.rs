@@ -151,6 +151,13 @@ impl Browser {
     ) -> anyhow::Result<()> {
         self.goto(&app.url("/register")).await?;
         self.set_field("login", login).await?;
+        self.click("#register-send").await?;
+        self.wait_for("#register-form").await?;
+        let code = app
+            .sent
+            .last_code(login)
+            .ok_or_else(|| anyhow::anyhow!("no registration code was sent to {login}"))?;
+        self.set_field("code", &code).await?;
         self.set_field("password", PASSWORD).await?;
         self.set_field("display_name", display_name).await?;
         self.set_field("region", region).await?;

@@ -160,7 +160,7 @@ pub async fn resolve(State(state): State<AppState>, request: Request, next: Next
     };
     // An admin is told on every page that something waits for them.
     let pending_moderation = match &session {
-        Some(s) if s.via == AuthVia::Cookie && is_page && s.actor.is_admin() => state
+        Some(s) if s.via == AuthVia::Cookie && is_page && s.actor.runs_regions() => state
             .services
             .moderation()
             .pending_count(&s.actor)

@@ -83,7 +83,9 @@ impl Action {
             | "/forgot-password/reset"
             | "/api/v1/auth/password-reset" => Some(Self::Login),
             "/register" | "/api/v1/auth/register" => Some(Self::Register),
-            "/login/code/send" | "/forgot-password" | "/api/v1/auth/codes" => Some(Self::Code),
+            "/login/code/send" | "/forgot-password" | "/register/code" | "/api/v1/auth/codes" => {
+                Some(Self::Code)
+            }
             _ => None,
         }
     }

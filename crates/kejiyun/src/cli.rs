@@ -321,7 +321,9 @@ pub enum AdminCommand {
         /// Password for a new account (8+ characters, letters and digits).
         #[arg(long, env = "KEJIYUN_ADMIN_PASSWORD")]
         password: Option<String>,
-        /// `region_admin` or `system_admin`.
+        /// `region_admin`, `system_admin`, `security_admin` or `audit_admin` (三员分立: the
+        /// last three are held by three different accounts; the security and audit
+        /// administrators can be set only here).
         #[arg(long)]
         role: String,
         /// Region code for a region admin, e.g. 511623.
@@ -329,6 +331,20 @@ pub enum AdminCommand {
         region: Option<String>,
         #[arg(long)]
         display_name: Option<String>,
+        #[command(flatten)]
+        server: ServerArgs,
+    },
+    /// Take an administrator role away from an account (audited); the account stays.
+    Revoke {
+        /// Phone number or e-mail of the account.
+        #[arg(long)]
+        login: String,
+        /// The role to take away (as for `create`).
+        #[arg(long)]
+        role: String,
+        /// The region of a region admin's role.
+        #[arg(long)]
+        region: Option<String>,
         #[command(flatten)]
         server: ServerArgs,
     },
@@ -710,6 +726,33 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 "已创建管理员 {login}（用户 {id}，角色 {role}{}）",
                 region.map(|r| format!("，地区 {r}")).unwrap_or_default()
             );
+            Ok(())
+        }
+        Command::Admin {
+            command:
+                AdminCommand::Revoke {
+                    login,
+                    role,
+                    region,
+                    server,
+                },
+        } => {
+            let config = load(&server)?;
+            crate::logging::init(&config.log_format);
+            let (services, _) = crate::server::services(&config).await?;
+            let parsed =
+                kejiyun_core::accounts::Login::parse(&login).map_err(|e| anyhow::anyhow!("{e}"))?;
+            let user = services
+                .store
+                .user_by_login(&parsed)
+                .await?
+                .ok_or_else(|| anyhow::anyhow!("没有登录名为 {login} 的账户"))?;
+            services
+                .accounts()
+                .revoke_admin(None, user.id, &role, region.as_deref())
+                .await
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
+            println!("已撤销 {login} 的管理员角色 {role}");
             Ok(())
         }
     }

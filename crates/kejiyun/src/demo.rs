@@ -34,6 +34,14 @@ pub(crate) const ADMINS: &[(&str, &str, Option<&str>, &str)] = &[
         Some("511621"),
         "岳池县科协管理员",
     ),
+    // 三员分立: the security and audit administrators are accounts of their own.
+    (
+        "security@kejiyun.demo",
+        "security_admin",
+        None,
+        "安全管理员",
+    ),
+    ("audit@kejiyun.demo", "audit_admin", None, "审计管理员"),
 ];
 
 pub(crate) struct DemoWorker {

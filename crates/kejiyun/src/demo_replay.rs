@@ -101,7 +101,7 @@ impl Replay<'_> {
                     .await
                     .map_err(err)?,
                 None => accounts
-                    .register(RegisterInput {
+                    .create_account(RegisterInput {
                         login: person.login.clone(),
                         password: DEMO_PASSWORD.into(),
                         display_name: person.name.clone(),

@@ -23,7 +23,13 @@ pub trait AccountStore: Send + Sync {
     ) -> StoreResult<()>;
     /// Granted roles plus the derived ones (a published tech worker profile, orgs administered).
     async fn grants(&self, id: UserId) -> StoreResult<Vec<Grant>>;
+    /// Adds a granted role with its audit entry; `Conflict` when the account holds a role the
+    /// separation of duties keeps apart from it (`permissions::separation_conflict`), judged
+    /// in the transaction; `Conflict` too for a role already held.
     async fn add_grant(&self, user: UserId, grant: Grant, audit: AuditRecord) -> StoreResult<()>;
+    /// Takes a granted role away with its audit entry; `NotFound` if it is not held.
+    async fn revoke_grant(&self, user: UserId, grant: Grant, audit: AuditRecord)
+    -> StoreResult<()>;
     /// Users holding admin grants, with the grant.
     async fn list_admins(&self, page: Page) -> StoreResult<Paged<(User, Grant)>>;
 }

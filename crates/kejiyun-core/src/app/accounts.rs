@@ -3,9 +3,10 @@ use serde_json::json;
 use super::Services;
 use crate::accounts::{self, Login, NewUser, Password, ProfileUpdate, Role, User};
 use crate::audit::AuditRecord;
+use crate::auth::one_time_codes::{self as codes, CodeAttempt, CodePurpose, Verdict};
 use crate::auth::{self, NewToken, TokenKind};
 use crate::ids::UserId;
-use crate::permissions::{Actor, Grant};
+use crate::permissions::{Actor, Grant, separation_conflict};
 use crate::ports::StoreError;
 use crate::regions::RegionCode;
 use crate::text;
@@ -56,19 +57,42 @@ impl Accounts<'_> {
         }
     }
 
-    pub async fn register(&self, input: RegisterInput) -> DomainResult<UserId> {
-        let login = Login::parse(&input.login)?;
-        let password = Password::parse(&input.password, &login)?;
-        let display_name = accounts::display_name(&input.display_name)?;
-        self.banned_words.check("display_name", &[&display_name])?;
-        let region = self.optional_region(input.region.as_deref())?;
-        let password_hash = password.hash()?;
-        let user = NewUser {
-            login,
-            display_name,
-            region,
-            password_hash,
+    /// Registers an account for a login name that proved to be the registrant's: `code` is
+    /// the registration code sent to it. A login name that already has an account was sent no
+    /// code (its owner a notice), so its answer is a wrong code like any other: registration
+    /// says nothing about who is registered. The form is checked before the code, so a typo in
+    /// the password does not spend an attempt.
+    pub async fn register(&self, input: RegisterInput, code: &str) -> DomainResult<UserId> {
+        let user = self.new_user(input)?;
+        let code = codes::parse_code(code)?;
+        let existing = self.store.user_by_login(&user.login).await?;
+        let attempt = CodeAttempt {
+            login_key: user.login.key(),
+            purpose: CodePurpose::Register,
+            code,
+            user: existing.map(|u| u.id),
+            at: self.now(),
         };
+        let verdict = self.store.use_code(attempt, self.codes, None).await?;
+        if let Some(e) = codes::refusal(verdict) {
+            return Err(e);
+        }
+        self.store
+            .create_user(user, self.now())
+            .await
+            .map_err(|e| match e {
+                // Registered between the code and now (by the same person: the code went to
+                // them): the code is spent, nothing new is revealed.
+                StoreError::Conflict(_) => codes::refusal(Verdict::Dead)
+                    .unwrap_or_else(|| DomainError::Conflict("该手机号或邮箱已注册".into())),
+                other => other.into(),
+            })
+    }
+
+    /// An account made by the operator (demo data, imports run on the server): the same
+    /// checks as registration, without a code; a login name already registered is a conflict.
+    pub async fn create_account(&self, input: RegisterInput) -> DomainResult<UserId> {
+        let user = self.new_user(input)?;
         self.store
             .create_user(user, self.now())
             .await
@@ -76,6 +100,20 @@ impl Accounts<'_> {
                 StoreError::Conflict(_) => DomainError::Conflict("该手机号或邮箱已注册".into()),
                 other => other.into(),
             })
+    }
+
+    fn new_user(&self, input: RegisterInput) -> DomainResult<NewUser> {
+        let login = Login::parse(&input.login)?;
+        let password = Password::parse(&input.password, &login)?;
+        let display_name = accounts::display_name(&input.display_name)?;
+        self.banned_words.check("display_name", &[&display_name])?;
+        let region = self.optional_region(input.region.as_deref())?;
+        Ok(NewUser {
+            login,
+            display_name,
+            region,
+            password_hash: password.hash()?,
+        })
     }
 
     /// Checks the password under the lockout rule and opens a session. The attempt is counted
@@ -213,23 +251,31 @@ impl Accounts<'_> {
         self.me(actor).await
     }
 
-    /// Creates (or promotes) an administrator. `by` is `None` when the operator runs the CLI,
-    /// which is trusted as a system admin; through the web only system admins may do this.
-    pub async fn create_admin(&self, by: Option<&Actor>, spec: AdminSpec) -> DomainResult<UserId> {
+    /// The grant `role` (and `region`, for a region admin) names, if `by` may give or take it:
+    /// through the web only the security administrator manages administrators, and only region
+    /// and system admins; the security and audit administrators themselves are set by the
+    /// operator on the server (`by` is `None`: `kejiyun admin create`), so no web account can
+    /// make the account that audits it.
+    fn manageable_grant(
+        &self,
+        by: Option<&Actor>,
+        role: &str,
+        region: Option<&str>,
+    ) -> DomainResult<Grant> {
         if let Some(actor) = by
-            && !actor.is_system_admin()
+            && !actor.is_security_admin()
         {
             return Err(DomainError::Forbidden(
-                "只有系统管理员可以创建管理员".into(),
+                "只有安全管理员可以设置或撤销管理员（三员分立）".into(),
             ));
         }
-        let role = Role::parse(spec.role.trim())?;
+        let role = Role::parse(role.trim())?;
         let grant = match role {
             Role::SystemAdmin => Grant::SystemAdmin,
+            Role::SecurityAdmin => Grant::SecurityAdmin,
+            Role::AuditAdmin => Grant::AuditAdmin,
             Role::RegionAdmin => {
-                let raw = spec
-                    .region
-                    .as_deref()
+                let raw = region
                     .ok_or_else(|| DomainError::invalid("region", "地区管理员必须指定地区"))?;
                 let code = RegionCode::parse(raw)?;
                 self.deployment_region(code, "region")?;
@@ -238,10 +284,25 @@ impl Accounts<'_> {
             _ => {
                 return Err(DomainError::invalid(
                     "role",
-                    "只能创建 region_admin 或 system_admin",
+                    "只能设置 region_admin、system_admin、security_admin 或 audit_admin",
                 ));
             }
         };
+        if by.is_some() && matches!(grant, Grant::SecurityAdmin | Grant::AuditAdmin) {
+            return Err(DomainError::Forbidden(
+                "安全管理员和审计管理员只能由运维人员在服务器上用 kejiyun admin create 设置".into(),
+            ));
+        }
+        Ok(grant)
+    }
+
+    /// Creates (or promotes) an administrator. `by` is `None` when the operator runs the CLI,
+    /// which may set any administrator role; through the web only the security administrator
+    /// may, and only region and system admins (`manageable_grant`). An account holds at most
+    /// one of the separated duties (三员分立), checked by the store in the grant's transaction.
+    pub async fn create_admin(&self, by: Option<&Actor>, spec: AdminSpec) -> DomainResult<UserId> {
+        let grant = self.manageable_grant(by, &spec.role, spec.region.as_deref())?;
+        let role = grant.role();
         let login = Login::parse(&spec.login)?;
         let user_id = match self.store.user_by_login(&login).await? {
             Some(u) => u.id,
@@ -268,29 +329,82 @@ impl Accounts<'_> {
                 self.store.create_user(new, self.now()).await?
             }
         };
-        if self.store.grants(user_id).await?.contains(&grant) {
+        let held = self.store.grants(user_id).await?;
+        if held.contains(&grant) {
             return Ok(user_id);
         }
+        if let Some(other) = separation_conflict(&held, grant) {
+            return Err(separation_refusal(other, role));
+        }
+        let audit = self.grant_audit(by, "grant.add", user_id, grant);
+        self.store
+            .add_grant(user_id, grant, audit)
+            .await
+            .map_err(|e| match e {
+                StoreError::Conflict(message) => DomainError::Conflict(message),
+                other => other.into(),
+            })?;
+        Ok(user_id)
+    }
+
+    /// The audit entry of a grant given (`grant.add`: the role after) or taken (`grant.revoke`:
+    /// the role before).
+    fn grant_audit(
+        &self,
+        by: Option<&Actor>,
+        action: &str,
+        user: UserId,
+        grant: Grant,
+    ) -> AuditRecord {
         let region = match grant {
             Grant::RegionAdmin(r) => Some(r),
             _ => None,
         };
-        let audit = AuditRecord {
+        let role = Some(json!({
+            "role": grant.role().as_str(),
+            "region": region.map(|r| r.to_string()),
+        }));
+        let added = action == "grant.add";
+        AuditRecord {
             actor: by.map(|a| a.user_id),
             at: self.now(),
-            action: "grant.add".into(),
+            action: action.into(),
             target_kind: "user".into(),
-            target_id: user_id.to_string(),
+            target_id: user.to_string(),
             region,
-            before: None,
-            after: Some(json!({
-                "role": role.as_str(),
-                "region": region.map(|r| r.to_string()),
-            })),
-        };
-        self.store.add_grant(user_id, grant, audit).await?;
-        Ok(user_id)
+            before: if added { None } else { role.clone() },
+            after: if added { role } else { None },
+        }
     }
+
+    /// Takes an administrator role away (staff who left, a role given by mistake): the same
+    /// permission as giving it; audited. The account and its other roles stay.
+    pub async fn revoke_admin(
+        &self,
+        by: Option<&Actor>,
+        user: UserId,
+        role: &str,
+        region: Option<&str>,
+    ) -> DomainResult<()> {
+        let grant = self.manageable_grant(by, role, region)?;
+        let audit = self.grant_audit(by, "grant.revoke", user, grant);
+        self.store
+            .revoke_grant(user, grant, audit)
+            .await
+            .map_err(|e| match e {
+                StoreError::NotFound => DomainError::NotFound("该账户没有这个管理员角色".into()),
+                other => other.into(),
+            })
+    }
+}
+
+/// The refusal of a grant the separation of duties forbids.
+fn separation_refusal(held: Role, wanted: Role) -> DomainError {
+    DomainError::Conflict(format!(
+        "三员分立：该账户已是{}，不能再担任{}",
+        held.label_zh(),
+        wanted.label_zh()
+    ))
 }
 
 fn grant_label(s: &Services, g: Grant) -> String {
@@ -300,6 +414,8 @@ fn grant_label(s: &Services, g: Grant) -> String {
             .get(r)
             .map(|r| r.name.clone())
             .unwrap_or_else(|| r.to_string()),
+        Grant::SecurityAdmin => "安全".into(),
+        Grant::AuditAdmin => "审计".into(),
         _ => "系统".into(),
     }
 }

@@ -1,6 +1,7 @@
 //! The audit log's hash chain (`audit::chain`): `kejiyun audit verify` and `kejiyun audit prune`.
 
 use crate::audit::chain::{self, ChainReport};
+use crate::permissions::Actor;
 use crate::{DomainError, DomainResult};
 
 use_cases!(
@@ -17,6 +18,17 @@ impl AuditChain<'_> {
     /// (see [`chain::verify`]).
     pub async fn verify(&self) -> DomainResult<ChainReport> {
         Ok(chain::verify(self.store.as_ref()).await?)
+    }
+
+    /// [`Self::verify`] asked from the web: the audit administrator's (审计管理员) check, which
+    /// the other administrators — whose actions the log records — may not run or read.
+    pub async fn verify_as(&self, actor: &Actor) -> DomainResult<ChainReport> {
+        if !actor.is_audit_admin() {
+            return Err(DomainError::Forbidden(
+                "只有审计管理员可以校验审计日志".into(),
+            ));
+        }
+        self.verify().await
     }
 
     /// Deletes the entries older than `retention_days` (at least

@@ -136,7 +136,7 @@ impl Notifications<'_> {
             return Ok(0);
         };
         let contact = Contact {
-            user,
+            user: Some(user),
             name: u.display_name,
             email: u.email.map(|e| e.as_str().to_owned()),
             phone: u.phone.map(|p| p.as_str().to_owned()),

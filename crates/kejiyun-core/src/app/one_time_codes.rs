@@ -23,22 +23,23 @@ use_cases!(
 
 impl OneTimeCodes<'_> {
     /// Sends a code for `purpose` to `login` (a phone number gets an SMS, an address an
-    /// e-mail), unless the login name was sent one too recently (`TooFrequent`). A login name
-    /// without an account answers the same and is limited the same, but nothing is sent.
+    /// e-mail), unless the login name was sent one too recently (`TooFrequent`). A reset or
+    /// login code goes only to a login name with an account, a registration code only to one
+    /// without (`CodePurpose::wants_account`); the other case answers the same and is limited
+    /// the same, but gets no code — a registration attempt on an existing account tells its
+    /// owner instead.
     pub async fn request_code(&self, login: &str, purpose: CodePurpose) -> DomainResult<()> {
         let login = Login::parse(login)?;
         let key = login.key();
         let now = self.now();
         let user = self.store.user_by_login(&login).await?;
-        let (code, salt, hash) = match &user {
-            Some(_) => {
-                let c = codes::new_code(purpose, &key);
-                (Some(c.code), c.salt, c.hash)
-            }
-            None => {
-                let (salt, hash) = codes::decoy();
-                (None, salt, hash)
-            }
+        let gets_code = user.is_some() == purpose.wants_account();
+        let (code, salt, hash) = if gets_code {
+            let c = codes::new_code(purpose, &key);
+            (Some(c.code), c.salt, c.hash)
+        } else {
+            let (salt, hash) = codes::decoy();
+            (None, salt, hash)
         };
         let new = NewCode {
             login_key: key,
@@ -52,13 +53,15 @@ impl OneTimeCodes<'_> {
         if let Admission::Wait { secs } = self.store.issue_code(new, self.codes).await? {
             return Err(DomainError::TooFrequent { secs });
         }
-        let (Some(user), Some(code)) = (user, code) else {
-            return Ok(());
+        let message = match (&code, &user) {
+            (Some(code), _) => code_message(purpose, code, &self.codes),
+            (None, Some(_)) => codes::already_registered_message(),
+            (None, None) => return Ok(()),
         };
-        // The code goes to what was typed only: the channel the person has in hand.
+        // The message goes to what was typed only: the channel the person has in hand.
         let contact = Contact {
-            user: user.id,
-            name: user.display_name,
+            user: user.as_ref().map(|u| u.id),
+            name: user.map(|u| u.display_name).unwrap_or_default(),
             phone: match &login {
                 Login::Phone(p) => Some(p.as_str().to_owned()),
                 Login::Email(_) => None,
@@ -68,11 +71,10 @@ impl OneTimeCodes<'_> {
                 Login::Phone(_) => None,
             },
         };
-        let message = code_message(purpose, &code, &self.codes);
         if let Err(e) = self.sender.send(&contact, &message).await {
-            // Answered as sent all the same: an error here would tell that the account exists.
-            // The person asks again after the minute.
-            tracing::warn!(user = user.id.0, error = %e, purpose = purpose.as_str(), "sending a one-time code failed");
+            // Answered as sent all the same: an error here would tell whether the account
+            // exists. The person asks again after the minute.
+            tracing::warn!(error = %e, purpose = purpose.as_str(), "sending a one-time code failed");
         }
         Ok(())
     }

@@ -188,7 +188,7 @@ impl Volunteers<'_> {
         sheet: &Sheet,
         apply: bool,
     ) -> DomainResult<(RowReport<ImportedRow>, usize)> {
-        if !actor.is_admin() {
+        if !actor.runs_regions() {
             return Err(DomainError::Forbidden(
                 "只有地区管理员可以导入志愿者".into(),
             ));
@@ -457,7 +457,7 @@ impl Volunteers<'_> {
         sheet: &Sheet,
         apply: bool,
     ) -> DomainResult<(RowReport<ImportedRow>, usize)> {
-        if !actor.is_admin() {
+        if !actor.runs_regions() {
             return Err(DomainError::Forbidden(
                 "只有地区管理员可以导入志愿队伍".into(),
             ));

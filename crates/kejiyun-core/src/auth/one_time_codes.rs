@@ -1,5 +1,6 @@
-//! One-time codes (验证码): six digits sent to a phone or e-mail address, for a password reset or
-//! a login without the password. Plain rules here; the store applies them in its transactions.
+//! One-time codes (验证码): six digits sent to a phone or e-mail address, to register (proving
+//! the number or address is the registrant's), for a password reset or a login without the
+//! password. Plain rules here; the store applies them in its transactions.
 //!
 //! - A code comes from the thread's CSPRNG (`rand::rng()`, ChaCha12 seeded from the OS) and is
 //!   sent once; only a salted SHA-256 of it is stored (see [`code_hash`] for why not HMAC).
@@ -12,6 +13,10 @@
 //! - Asking for a code for a login name with no account answers exactly as for an account: a
 //!   decoy row ([`decoy`]) that no code matches is stored in its place, so the rate limits and
 //!   the wrong-code counts behave the same, and nothing is sent.
+//! - Registration is the mirror image: a code goes to a login name *without* an account, and
+//!   one with an account gets the decoy — and its owner a notice that someone tried to register
+//!   it. Either way the registrant sees the same answer, so registration cannot be used to find
+//!   out who has an account.
 
 pub mod ports;
 
@@ -26,15 +31,17 @@ use crate::time::Timestamp;
 /// What a code is for. A code of one purpose never serves the other.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum CodePurpose {
+    Register,
     PasswordReset,
     Login,
 }
 
 impl CodePurpose {
-    pub const ALL: [Self; 2] = [Self::PasswordReset, Self::Login];
+    pub const ALL: [Self; 3] = [Self::Register, Self::PasswordReset, Self::Login];
 
     pub fn as_str(self) -> &'static str {
         match self {
+            Self::Register => "register",
             Self::PasswordReset => "password_reset",
             Self::Login => "login",
         }
@@ -42,20 +49,28 @@ impl CodePurpose {
 
     pub fn parse(s: &str) -> Result<Self, DomainError> {
         match s.trim() {
+            "register" => Ok(Self::Register),
             "password_reset" => Ok(Self::PasswordReset),
             "login" => Ok(Self::Login),
             _ => Err(DomainError::invalid(
                 "purpose",
-                "验证码用途只能是 password_reset（重置密码）或 login（验证码登录）",
+                "验证码用途只能是 register（注册）、password_reset（重置密码）或 login（验证码登录）",
             )),
         }
     }
 
     fn label_zh(self) -> &'static str {
         match self {
+            Self::Register => "注册",
             Self::PasswordReset => "重置密码",
             Self::Login => "登录",
         }
+    }
+
+    /// Whether a real code goes to a login name that has an account (`true`: a reset, a
+    /// login) or to one that has none (registration); the other gets the decoy.
+    pub fn wants_account(self) -> bool {
+        !matches!(self, Self::Register)
     }
 }
 
@@ -179,8 +194,11 @@ impl CodePolicy {
             &attempt.login_key,
             &attempt.code,
         );
-        // The account must still be the one the code was sent for (a decoy has none).
-        if right && stored.user.is_some() && stored.user == attempt.user {
+        // The account must still be the one the code was sent for (a decoy has none); a
+        // registration code was sent for no account, and there must still be none.
+        let same_account = stored.user == attempt.user
+            && (stored.user.is_some() || attempt.purpose == CodePurpose::Register);
+        if right && same_account {
             Verdict::Accepted
         } else {
             Verdict::Wrong {
@@ -293,6 +311,15 @@ pub fn refusal(verdict: Verdict) -> Option<DomainError> {
             "code",
             "验证码无效或已失效（已使用、已过期或错误次数过多），请重新获取",
         )),
+    }
+}
+
+/// What the owner of an account is told when someone asks to register its phone number or
+/// address again: the registrant learns nothing, the owner learns that it happened.
+pub fn already_registered_message() -> OutgoingMessage {
+    OutgoingMessage {
+        subject: "科技云注册提醒".into(),
+        body: "【科技云】有人正在用此号码（或邮箱）注册科技云，但它已经注册过账号。如果是您本人，请直接登录；忘记密码可在登录页点“忘记密码”用验证码重置。如非本人操作，请忽略本消息。".into(),
     }
 }
 
@@ -516,6 +543,44 @@ mod tests {
         shuffled.reverse();
         assert_eq!(p.admit(&shuffled, t(600)), Admission::Wait { secs: 3000 });
         assert!(p.history_start(t(86_400)) == t(0));
+    }
+
+    #[test]
+    fn a_registration_code_serves_a_login_name_that_still_has_no_account() {
+        let p = CodePolicy::default();
+        let c = new_code(CodePurpose::Register, KEY);
+        let s = StoredCode {
+            user: None,
+            ..stored(&c, 0)
+        };
+        let entry = |user: Option<UserId>, purpose: CodePurpose| CodeAttempt {
+            purpose,
+            user,
+            ..attempt(&c.code, 10)
+        };
+        assert_eq!(
+            p.judge(&s, &entry(None, CodePurpose::Register)),
+            Verdict::Accepted
+        );
+        // Registered meanwhile: the code no longer fits.
+        assert!(matches!(
+            p.judge(&s, &entry(Some(UserId(7)), CodePurpose::Register)),
+            Verdict::Wrong { .. }
+        ));
+        // Without an account, only registration accepts a code (the others' decoys have none).
+        let login = new_code(CodePurpose::Login, KEY);
+        let decoyish = StoredCode {
+            user: None,
+            ..stored(&login, 0)
+        };
+        let entry = CodeAttempt {
+            purpose: CodePurpose::Login,
+            user: None,
+            ..attempt(&login.code, 10)
+        };
+        assert!(matches!(p.judge(&decoyish, &entry), Verdict::Wrong { .. }));
+        assert!(!CodePurpose::Register.wants_account());
+        assert!(CodePurpose::Login.wants_account() && CodePurpose::PasswordReset.wants_account());
     }
 
     #[test]

@@ -18,7 +18,8 @@ pub const DIGEST_MAX_ITEMS: usize = 20;
 /// Where a message goes: the user's contact details as registered.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Contact {
-    pub user: UserId,
+    /// `None` for someone who has no account yet (a registration code).
+    pub user: Option<UserId>,
     pub name: String,
     pub email: Option<String>,
     pub phone: Option<String>,
@@ -47,7 +48,7 @@ impl Sender for LogSender {
     async fn send(&self, to: &Contact, message: &OutgoingMessage) -> Result<(), String> {
         // Contact details are personal data: the log names the user and the channels only.
         tracing::info!(
-            user = to.user.0,
+            user = to.user.map_or(0, |u| u.0),
             email = to.email.is_some(),
             phone = to.phone.is_some(),
             subject = %message.subject,

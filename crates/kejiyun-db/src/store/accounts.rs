@@ -5,7 +5,7 @@ use kejiyun_core::audit::AuditRecord;
 use kejiyun_core::ids::{OrgId, UserId};
 use kejiyun_core::moderation::ModerationStatus;
 use kejiyun_core::paging::{Page, Paged};
-use kejiyun_core::permissions::Grant;
+use kejiyun_core::permissions::{Grant, separation_conflict};
 use kejiyun_core::ports::{StoreError, StoreResult};
 use kejiyun_core::time::Timestamp;
 use sea_orm::sea_query::{Expr, Query, UnionType};
@@ -134,6 +134,8 @@ fn to_grant(role: &str, region: Option<&str>) -> StoreResult<Grant> {
     let parsed = Role::parse(role).map_err(|_| corrupt("role", role))?;
     Ok(match parsed {
         Role::SystemAdmin => Grant::SystemAdmin,
+        Role::SecurityAdmin => Grant::SecurityAdmin,
+        Role::AuditAdmin => Grant::AuditAdmin,
         Role::RegionAdmin => {
             let r = region.ok_or_else(|| corrupt("grant region", "null"))?;
             Grant::RegionAdmin(parse_region(r)?)
@@ -217,26 +219,65 @@ pub(super) async fn grants(db: &DatabaseConnection, id: UserId) -> StoreResult<V
     Ok(out)
 }
 
+/// The grant's role and region columns; org admins are derived, never granted.
+fn grant_columns(
+    grant: Grant,
+) -> StoreResult<(&'static str, Option<kejiyun_core::regions::RegionCode>)> {
+    match grant {
+        Grant::RegionAdmin(r) => Ok((Role::RegionAdmin.as_str(), Some(r))),
+        Grant::SystemAdmin | Grant::SecurityAdmin | Grant::AuditAdmin | Grant::TechWorker => {
+            Ok((grant.role().as_str(), None))
+        }
+        Grant::OrgAdmin(_) => Err(StoreError::Backend(
+            "org admins are derived, not granted".into(),
+        )),
+    }
+}
+
+/// The user's granted roles, read with the user's row locked (`FOR UPDATE` on PostgreSQL and
+/// MySQL; SQLite's writer is alone), so two grants to one account take turns and the
+/// separation of duties is judged on what is really there.
+async fn granted_locked<C: ConnectionTrait>(txn: &C, user: UserId) -> StoreResult<Vec<Grant>> {
+    let found: Option<i64> = users::Entity::find_by_id(user.0)
+        .select_only()
+        .column(users::Column::Id)
+        .lock_exclusive()
+        .into_tuple()
+        .one(txn)
+        .await
+        .map_err(db_err)?;
+    found.ok_or(StoreError::NotFound)?;
+    user_grants::Entity::find()
+        .filter(user_grants::Column::UserId.eq(user.0))
+        .all(txn)
+        .await
+        .map_err(db_err)?
+        .iter()
+        .map(|g| to_grant(&g.role, g.region.as_deref()))
+        .collect()
+}
+
 pub(super) async fn add_grant(
     db: &DatabaseConnection,
     user: UserId,
     grant: Grant,
     record: AuditRecord,
 ) -> StoreResult<()> {
-    let region = match grant {
-        Grant::RegionAdmin(r) => Some(r),
-        Grant::SystemAdmin | Grant::TechWorker => None,
-        Grant::OrgAdmin(_) => {
-            return Err(StoreError::Backend(
-                "org admins are derived, not granted".into(),
-            ));
-        }
-    };
+    let (role, region) = grant_columns(grant)?;
     let parts = region.map(region_parts);
     let txn = begin_write(db).await?;
+    let held = granted_locked(&txn, user).await?;
+    if let Some(other) = separation_conflict(&held, grant) {
+        return Err(StoreError::Conflict(format!(
+            "三员分立：该账户已是{}，不能再担任{}",
+            other.label_zh(),
+            grant.role().label_zh()
+        )));
+    }
+    // The same grant again fails on the unique index: `Conflict`, as before.
     user_grants::Entity::insert(user_grants::ActiveModel {
         user_id: Set(user.0),
-        role: Set(grant.role().as_str().to_owned()),
+        role: Set(role.to_owned()),
         region: Set(parts.as_ref().map(|p| p.0.clone())),
         region_city: Set(parts.as_ref().and_then(|p| p.1.clone())),
         region_province: Set(parts.as_ref().map(|p| p.2.clone())),
@@ -250,15 +291,42 @@ pub(super) async fn add_grant(
     txn.commit().await.map_err(db_err)
 }
 
+/// Takes a granted role away, with its audit entry; `NotFound` if the account does not hold it.
+pub(super) async fn revoke_grant(
+    db: &DatabaseConnection,
+    user: UserId,
+    grant: Grant,
+    record: AuditRecord,
+) -> StoreResult<()> {
+    let (role, region) = grant_columns(grant)?;
+    let txn = begin_write(db).await?;
+    let mut q = user_grants::Entity::delete_many()
+        .filter(user_grants::Column::UserId.eq(user.0))
+        .filter(user_grants::Column::Role.eq(role));
+    q = match region {
+        Some(r) => q.filter(user_grants::Column::Region.eq(region_parts(r).0)),
+        None => q.filter(user_grants::Column::Region.is_null()),
+    };
+    let res = q.exec(&txn).await.map_err(db_err)?;
+    if res.rows_affected == 0 {
+        return Err(StoreError::NotFound);
+    }
+    audit::insert(&txn, &record).await?;
+    txn.commit().await.map_err(db_err)
+}
+
 pub(super) async fn list_admins(
     db: &DatabaseConnection,
     page: Page,
 ) -> StoreResult<Paged<(User, Grant)>> {
     // The total, the page and the names they refer to are read from one snapshot.
     let txn = begin_read(db).await?;
-    let q = user_grants::Entity::find().filter(
-        user_grants::Column::Role.is_in([Role::RegionAdmin.as_str(), Role::SystemAdmin.as_str()]),
-    );
+    let q = user_grants::Entity::find().filter(user_grants::Column::Role.is_in([
+        Role::RegionAdmin.as_str(),
+        Role::SystemAdmin.as_str(),
+        Role::SecurityAdmin.as_str(),
+        Role::AuditAdmin.as_str(),
+    ]));
     let total = q.clone().count(&txn).await.map_err(db_err)?;
     let rows = q
         .order_by_asc(user_grants::Column::Region)
@@ -308,6 +376,14 @@ impl AccountStore for SeaStore {
     }
     async fn add_grant(&self, user: UserId, grant: Grant, audit: AuditRecord) -> StoreResult<()> {
         retry!(add_grant(&self.db, user, grant, audit.clone()))
+    }
+    async fn revoke_grant(
+        &self,
+        user: UserId,
+        grant: Grant,
+        audit: AuditRecord,
+    ) -> StoreResult<()> {
+        retry!(revoke_grant(&self.db, user, grant, audit.clone()))
     }
     async fn list_admins(&self, page: Page) -> StoreResult<Paged<(User, Grant)>> {
         list_admins(&self.reader, page).await

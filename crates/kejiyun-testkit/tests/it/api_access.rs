@@ -117,9 +117,7 @@ async fn login_and_registration_are_throttled_per_address() {
         |login: String| json!({ "login": login, "password": PASSWORD, "display_name": "孙八" });
     let first = kejiyun_testkit::phone();
     for login in [first.clone(), kejiyun_testkit::phone()] {
-        let r = app
-            .post("/api/v1/auth/register", None, register(login))
-            .await;
+        let r = app.register(&login.clone(), register(login)).await;
         assert_eq!(r.status, StatusCode::CREATED, "{:?}", r.body);
     }
     let r = app

@@ -22,6 +22,7 @@ async fn register_login_me_logout_with_cookie() {
     let app = TestApp::spawn().await;
     let c = client();
     let login = phone();
+    let code = app.registration_code(&login).await;
     let r = app
         .send_with(
             &c,
@@ -29,7 +30,8 @@ async fn register_login_me_logout_with_cookie() {
             "/api/v1/auth/register",
             None,
             Some(json!({
-                "login": login, "password": PASSWORD, "display_name": "张三", "region": "511623"
+                "login": login, "code": code, "password": PASSWORD, "display_name": "张三",
+                "region": "511623"
             })),
         )
         .await;
@@ -98,29 +100,121 @@ async fn register_login_me_logout_with_cookie() {
     app.stop().await;
 }
 
+/// Registration proves the number or address with a code, and says nothing about who is
+/// registered: a registered login name gets the same answers as a new one, its owner a
+/// reminder instead of a code, and any code typed for it is a wrong code.
 #[tokio::test]
-async fn email_registration_and_duplicates() {
+async fn registration_by_code_never_reveals_accounts() {
     let app = TestApp::spawn().await;
-    let body =
-        json!({ "login": "Li.Si@Example.com", "password": PASSWORD, "display_name": "李四" });
-    assert_eq!(
-        app.post("/api/v1/auth/register", None, body.clone())
-            .await
-            .status,
-        StatusCode::CREATED
-    );
-    let again =
-        json!({ "login": "li.si@example.com", "password": PASSWORD, "display_name": "李四" });
-    let r = app.post("/api/v1/auth/register", None, again).await;
-    assert_eq!(r.status, StatusCode::CONFLICT);
-    assert!(
-        r.body["error"]["message"]
-            .as_str()
-            .unwrap_or_default()
-            .contains("已注册")
-    );
+    let body = json!({ "password": PASSWORD, "display_name": "李四" });
+    let r = app.register("Li.Si@Example.com", body.clone()).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{:?}", r.body);
     let u = app.login("li.si@example.com").await;
     assert!(u.id > 0);
+
+    // Without a code, or with a made-up one, nobody registers.
+    let r = app
+        .post(
+            "/api/v1/auth/register",
+            None,
+            json!({ "login": phone(), "code": "", "password": PASSWORD, "display_name": "王五" }),
+        )
+        .await;
+    r.assert_invalid_field("code");
+
+    // The same questions about a registered and a new login name get the same answers (the
+    // registered one made by the operator, so no code of its own registration is pending).
+    let registered = format!("old{}@example.com", &phone()[3..]);
+    app.services()
+        .accounts()
+        .create_account(kejiyun_core::app::RegisterInput {
+            login: registered.clone(),
+            password: PASSWORD.into(),
+            display_name: "老用户".into(),
+            region: None,
+        })
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    let new = format!("new{}@example.com", &phone()[3..]);
+    let mut answers = Vec::new();
+    for login in [registered.as_str(), new.as_str()] {
+        let asked = app
+            .post(
+                "/api/v1/auth/codes",
+                None,
+                json!({ "login": login, "purpose": "register" }),
+            )
+            .await;
+        let guessed = app
+            .post(
+                "/api/v1/auth/register",
+                None,
+                json!({ "login": login, "code": "000000", "password": PASSWORD, "display_name": "李四" }),
+            )
+            .await;
+        answers.push((
+            asked.status,
+            asked.body.clone(),
+            guessed.status,
+            guessed.body["error"]["message"].clone(),
+        ));
+    }
+    // (A guessed 000000 could be the new name's real code once in a million runs.)
+    assert_eq!(answers[0], answers[1]);
+    assert_eq!(answers[0].2, StatusCode::UNPROCESSABLE_ENTITY);
+    // The owner was told, and got no code; the new name got its code.
+    let owner = app.sent.to(&registered);
+    let reminder = owner.last().map(|m| m.body.clone()).unwrap_or_default();
+    assert!(reminder.contains("已经注册过"), "{reminder}");
+    assert!(
+        owner.iter().all(|m| !m.subject.contains("验证码")),
+        "no code for a registered name"
+    );
+    assert!(app.sent.last_code(&new).is_some());
+    app.stop().await;
+}
+
+/// The registration page in its two steps: the number, then the code with the password.
+#[tokio::test]
+async fn registration_page_sends_a_code_then_registers() {
+    let app = TestApp::spawn().await;
+    let login = phone();
+    let (status, html) = app.page(None, None, "/register").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains("id=\"register-code-form\""), "{html}");
+    let (status, html) = app
+        .page(None, Some(&[("login", login.as_str())]), "/register/code")
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains("id=\"register-form\""), "{html}");
+    assert!(html.contains("验证码已发送"), "{html}");
+    let code = app
+        .sent
+        .last_code(&login)
+        .unwrap_or_else(|| panic!("no code sent to {login}"));
+    let wrong = format!(
+        "{:06}",
+        (code.parse::<u32>().unwrap_or_default() + 1) % 1_000_000
+    );
+    let form = |code: &str| {
+        vec![
+            ("login", login.clone()),
+            ("code", code.to_owned()),
+            ("password", PASSWORD.to_owned()),
+            ("display_name", "赵六".to_owned()),
+            ("region", "511623".to_owned()),
+        ]
+    };
+    let fields = form(&wrong);
+    let fields: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let (status, html) = app.page(None, Some(&fields), "/register").await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(html.contains("验证码错误"), "{html}");
+    let fields = form(&code);
+    let fields: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let (status, _) = app.page(None, Some(&fields), "/register").await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    assert!(app.login(&login).await.id > 0);
     app.stop().await;
 }
 
@@ -262,12 +356,9 @@ async fn any_province_can_be_the_root() {
         StatusCode::NOT_FOUND
     );
     let r = app
-        .post(
-            "/api/v1/auth/register",
-            None,
-            json!({
-                "login": phone(), "password": PASSWORD, "display_name": "x", "region": "511623"
-            }),
+        .register(
+            &phone(),
+            json!({ "password": PASSWORD, "display_name": "x", "region": "511623" }),
         )
         .await;
     assert_eq!(
@@ -275,5 +366,6 @@ async fn any_province_can_be_the_root() {
         StatusCode::UNPROCESSABLE_ENTITY,
         "a region outside the root is refused"
     );
+    r.assert_invalid_field("region");
     app.stop().await;
 }

@@ -426,7 +426,7 @@ impl Sender for Recorder {
         self.0
             .lock()
             .unwrap_or_else(|e| panic!("{e}"))
-            .push((to.user.0, message.subject.clone()));
+            .push((to.user.map_or(0, |u| u.0), message.subject.clone()));
         Ok(())
     }
 }

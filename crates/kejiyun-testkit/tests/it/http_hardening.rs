@@ -50,7 +50,7 @@ async fn private_answers_csp_cookie_size_and_direction_overrides() {
         .post(
             "/api/v1/auth/register",
             None,
-            json!({"login": phone(), "password": PASSWORD,
+            json!({"login": phone(), "code": "123456", "password": PASSWORD,
                    "display_name": "王\u{202E}明小", "region": "511623"}),
         )
         .await;
@@ -68,7 +68,7 @@ async fn private_answers_csp_cookie_size_and_direction_overrides() {
             .post(
                 "/api/v1/auth/register",
                 None,
-                json!({"login": login, "password": password, "display_name": "李四"}),
+                json!({"login": login, "code": "123456", "password": password, "display_name": "李四"}),
             )
             .await;
         r.assert_invalid_field("password");

@@ -196,16 +196,19 @@ async fn verification_matrix_on_every_backend() {
             StatusCode::FORBIDDEN
         );
 
-        // Creating admins: system admins only.
+        // Creating admins: the security administrator only (三员分立), not even a system admin.
         let body = json!({ "login": "new-admin@test.cn", "password": "Admin2026x", "role": "region_admin", "region": "511623" });
+        for who in [&r.city_parent, &r.system] {
+            assert_eq!(
+                app.post("/api/v1/admins", Some(&who.token), body.clone())
+                    .await
+                    .status,
+                StatusCode::FORBIDDEN
+            );
+        }
+        let security = app.admin("security_admin", None).await;
         assert_eq!(
-            app.post("/api/v1/admins", Some(&r.city_parent.token), body.clone())
-                .await
-                .status,
-            StatusCode::FORBIDDEN
-        );
-        assert_eq!(
-            app.post("/api/v1/admins", Some(&r.system.token), body)
+            app.post("/api/v1/admins", Some(&security.token), body)
                 .await
                 .status,
             StatusCode::CREATED

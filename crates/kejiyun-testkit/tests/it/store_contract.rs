@@ -182,14 +182,31 @@ async fn accounts(store: &SeaStore) {
         .await
         .unwrap_or_else(|e| panic!("{e}"));
     store
-        .add_grant(id, Grant::SystemAdmin, audit("grant.add", "510000"))
+        .add_grant(
+            id,
+            Grant::RegionAdmin(code("511600")),
+            audit("grant.add", "511600"),
+        )
         .await
         .unwrap_or_else(|e| panic!("{e}"));
     let grants = store.grants(id).await.unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(
         grants,
-        vec![Grant::RegionAdmin(code("511623")), Grant::SystemAdmin]
+        vec![
+            Grant::RegionAdmin(code("511623")),
+            Grant::RegionAdmin(code("511600"))
+        ]
     );
+    // 三员分立, kept by the store too: a separated duty never joins another admin role.
+    for duty in [Grant::SystemAdmin, Grant::SecurityAdmin, Grant::AuditAdmin] {
+        let mixed = store
+            .add_grant(id, duty, audit("grant.add", "510000"))
+            .await;
+        assert!(
+            matches!(&mixed, Err(StoreError::Conflict(m)) if m.contains("三员分立")),
+            "{duty:?}: {mixed:?}"
+        );
+    }
     let dup = store
         .add_grant(
             id,

@@ -16,16 +16,18 @@ use crate::session::{ApiUser, SESSION_COOKIE, cookie_header};
 
 /// 注册账号（手机号或邮箱）
 ///
-/// Registers an account with a phone number or e-mail and a password.
+/// Registers an account with a phone number or e-mail, the registration code sent to it
+/// (`POST /api/v1/auth/codes`, purpose `register`) and a password. A phone number or address
+/// that is already registered was sent no code (its owner was told instead), so its answer is
+/// the wrong-code answer: registration does not reveal who has an account.
 #[utoipa::path(post, path = "/api/v1/auth/register", tag = "auth", operation_id = "register",
     request_body = RegisterRequest,
     responses(
         (status = 201, description = "Registered", body = CreatedId),
         (status = 400, description = "Malformed JSON", body = ErrorBody),
-        (status = 409, description = "Phone or e-mail already registered", body = ErrorBody),
         (status = 413, description = "Body too large", body = ErrorBody),
         (status = 415, description = "Not JSON", body = ErrorBody),
-        (status = 422, description = "Invalid field", body = ErrorBody),
+        (status = 422, description = "Invalid field; a wrong, used or expired code on `code`", body = ErrorBody),
         (status = 429, description = "Too many registrations from this address; see Retry-After", body = ErrorBody),
     ))]
 pub async fn register(
@@ -35,12 +37,15 @@ pub async fn register(
     let id = state
         .services
         .accounts()
-        .register(RegisterInput {
-            login: req.login,
-            password: req.password,
-            display_name: req.display_name,
-            region: req.region,
-        })
+        .register(
+            RegisterInput {
+                login: req.login,
+                password: req.password,
+                display_name: req.display_name,
+                region: req.region,
+            },
+            &req.code,
+        )
         .await?;
     Ok((StatusCode::CREATED, ApiJson(CreatedId { id: id.0 })))
 }
@@ -93,18 +98,20 @@ async fn logged_in(state: &AppState, outcome: LoginOutcome) -> ApiResult<Respons
     Ok(([(SET_COOKIE, cookie)], ApiJson(body)).into_response())
 }
 
-/// 获取验证码（重置密码或验证码登录）
+/// 获取验证码（注册、重置密码或验证码登录）
 ///
-/// Sends a one-time code (验证码) for a password reset or a login: by SMS to a phone number,
-/// by e-mail to an address. The answer is the same whether or not the login name has an
-/// account (none gets nothing). A login name is sent at most one code a minute, five an hour
+/// Sends a one-time code (验证码) to register, for a password reset or a login: by SMS to a
+/// phone number, by e-mail to an address. The answer is the same whether or not the login
+/// name has an account: a reset or login code goes only to an account's login name, a
+/// registration code only to a login name without one (an account's owner is told that
+/// someone tried to register it). A login name is sent at most one code a minute, five an hour
 /// and ten a day (429 `too_many_requests` with `Retry-After`); an address is also limited.
 /// A code lives `expires_in_secs`, works once, and is void after five wrong entries; a new
 /// code replaces the one before.
 #[utoipa::path(post, path = "/api/v1/auth/codes", tag = "auth", operation_id = "request_code",
     request_body = CodeRequest,
     responses(
-        (status = 202, description = "Sent if the account exists (the same answer if not)", body = CodeSent),
+        (status = 202, description = "Sent where the purpose allows (the same answer either way)", body = CodeSent),
         (status = 400, description = "Malformed JSON", body = ErrorBody),
         (status = 415, description = "Not JSON", body = ErrorBody),
         (status = 422, description = "Login is neither a phone number nor an e-mail, or unknown purpose", body = ErrorBody),

@@ -125,6 +125,10 @@ pub struct RegisterRequest {
     /// An 11-digit mobile number or an e-mail address.
     #[schema(example = "13800138000")]
     pub login: String,
+    /// The six-digit registration code sent to `login` (`POST /api/v1/auth/codes` with
+    /// purpose `register`).
+    #[schema(example = "123456")]
+    pub code: String,
     /// 8–128 characters with letters and digits.
     pub password: String,
     #[schema(example = "张三")]
@@ -547,6 +551,31 @@ pub struct CreateAdminRequest {
     /// `region_admin` or `system_admin`.
     pub role: String,
     /// Required for `region_admin`.
+    pub region: Option<String>,
+}
+
+/// The audit log's hash chain, checked.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AuditChainDto {
+    /// No entry altered, removed or written past the chain.
+    pub whole: bool,
+    /// Entries whose hash was recomputed.
+    pub checked: u64,
+    /// Entries up to this sequence number were pruned (retention).
+    pub pruned_seq: i64,
+    /// The last entry checked.
+    pub head_seq: i64,
+    /// The first fault, in words.
+    pub broken: Option<String>,
+}
+
+/// The administrator role to take away.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RevokeAdminRequest {
+    /// `region_admin` or `system_admin`.
+    pub role: String,
+    /// The region of a `region_admin` grant.
     pub region: Option<String>,
 }
 

@@ -313,6 +313,8 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(certificates::mine))
         .routes(routes!(admin::audit_log))
         .routes(routes!(admin::list_admins, admin::create_admin))
+        .routes(routes!(admin::revoke_admin))
+        .routes(routes!(admin::verify_audit_log))
         .routes(routes!(search::search))
         .routes(routes!(search::need_matches))
         .routes(routes!(search::service_matches))

@@ -1,19 +1,17 @@
-//! `/admin`: the moderation queue, the audit log and (system admins) the administrators.
+//! `/admin`: the moderation queue and the audit log (the administrators: `admin_accounts.rs`).
 
 use askama::Template;
 use axum::extract::{Path, RawQuery, State};
 use kejiyun_core::DomainError;
-use kejiyun_core::app::{AdminSpec, Decision, Workbench};
+use kejiyun_core::app::{Decision, Workbench};
 use kejiyun_core::moderation::ModerationKind;
 use kejiyun_core::paging::{DEFAULT_PER_PAGE, Page};
-use kejiyun_core::permissions::Grant;
 use serde::Deserialize;
 
 use super::common::{
-    Layout, OrPage, Outcome, PageError, PageResult, Params, Pg, form_error, ok, opt, parse_id,
-    render, see_other,
+    Layout, OrPage, Outcome, PageResult, Params, Pg, form_error, ok, parse_id, render, see_other,
 };
-use super::widgets::{ModerateForms, Opt, Pager, RegionSelect, RegionSelectSpec};
+use super::widgets::{ModerateForms, Opt, Pager};
 use crate::AppState;
 use crate::session::{CsrfForm, Ctx};
 
@@ -73,7 +71,7 @@ struct QueueTpl {
     pager: Pager,
 }
 
-fn list_page(p: &Params) -> Page {
+pub(super) fn list_page(p: &Params) -> Page {
     Page {
         page: p.page(),
         per_page: DEFAULT_PER_PAGE,
@@ -208,6 +206,8 @@ struct AuditTpl {
     base: Layout,
     rows: Vec<AuditRow>,
     pager: Pager,
+    /// The audit administrator: the chain check's button.
+    can_verify: bool,
 }
 
 fn json_text(v: Option<&serde_json::Value>) -> String {
@@ -217,7 +217,8 @@ fn json_text(v: Option<&serde_json::Value>) -> String {
 
 pub async fn audit(State(state): State<AppState>, ctx: Ctx, RawQuery(q): RawQuery) -> PageResult {
     let pg = Pg::new(&state, ctx);
-    let actor = pg.require_admin()?;
+    // Region admins see their regions' entries, the audit administrator all (audit_log).
+    let actor = pg.require_login()?;
     let p = Params::parse(q.as_deref());
     let paged = pg
         .s()
@@ -249,135 +250,26 @@ pub async fn audit(State(state): State<AppState>, ctx: Ctx, RawQuery(q): RawQuer
             }
         })
         .collect();
-    ok(&AuditTpl {
-        base: pg.layout("admin.audit", "admin"),
-        rows,
-        pager,
-    })
-}
-
-pub struct AdminRow {
-    pub user_id: i64,
-    pub name: String,
-    pub role: &'static str,
-    pub region: String,
-}
-
-#[derive(Debug, Default, Deserialize)]
-#[serde(default)]
-pub struct AdminForm {
-    login: String,
-    password: String,
-    display_name: String,
-    role: String,
-    region: String,
-}
-
-#[derive(Template)]
-#[template(path = "admin_admins.html", whitespace = "minimize")]
-struct AdminsTpl {
-    base: Layout,
-    rows: Vec<AdminRow>,
-    pager: Pager,
-    form: AdminForm,
-    roles: Vec<Opt>,
-    region_select: RegionSelect,
-    field: &'static str,
-}
-
-fn require_system_admin(pg: &Pg<'_>) -> Result<(), PageError> {
-    let actor = pg.require_login()?;
-    if actor.is_system_admin() {
-        Ok(())
-    } else {
-        Err(pg.fail(DomainError::Forbidden(
-            pg.t("error.system_admins_only").into(),
-        )))
+    let mut base = pg.layout("admin.audit", "admin");
+    let can_verify = actor.is_audit_admin();
+    if can_verify && p.get("verify").is_some() {
+        // The chain check (`kejiyun audit verify`), for the audit administrator on the page.
+        let report = pg.s().audit_chain().verify_as(actor).await.or_page(&pg)?;
+        match report.broken {
+            None => {
+                base.notice = Some(
+                    pg.t("audit.chain_whole")
+                        .replace("{checked}", &report.checked.to_string())
+                        .replace("{head}", &report.head.last_seq.to_string()),
+                );
+            }
+            Some(b) => base.error = Some(format!("{}{b}", pg.t("audit.chain_broken"))),
+        }
     }
-}
-
-async fn admins_page(pg: &Pg<'_>, p: &Params, form: AdminForm, outcome: Outcome) -> PageResult {
-    require_system_admin(pg)?;
-    let paged = pg
-        .s()
-        .store
-        .list_admins(list_page(p))
-        .await
-        .map_err(DomainError::from)
-        .or_page(pg)?;
-    let pager = Pager::new(pg, "/admin/admins", &[], &paged);
-    let rows = paged
-        .items
-        .into_iter()
-        .map(|(u, g)| AdminRow {
-            user_id: u.id.0,
-            name: u.display_name,
-            role: pg.t(&format!("role.{}", g.role().as_str())),
-            region: match g {
-                Grant::RegionAdmin(r) => pg.region_name(r),
-                _ => "—".to_owned(),
-            },
-        })
-        .collect();
-    let roles = ["region_admin", "system_admin"]
-        .into_iter()
-        .map(|r| Opt {
-            value: r.to_owned(),
-            label: pg.t(&format!("role.{r}")).to_owned(),
-            selected: form.role == r,
-        })
-        .collect();
-    let mut base = pg.layout("admin.admins", "admin");
-    let (status, field) = outcome.apply(&mut base);
-    let page = AdminsTpl {
+    ok(&AuditTpl {
         base,
         rows,
         pager,
-        roles,
-        region_select: RegionSelectSpec::optional("region", "admin.region", "admin.no_region")
-            .hint("admin.region_hint")
-            .build(pg, &form.region),
-        form,
-        field,
-    };
-    Ok(render(status, &page))
-}
-
-pub async fn admins(State(state): State<AppState>, ctx: Ctx, RawQuery(q): RawQuery) -> PageResult {
-    let pg = Pg::new(&state, ctx);
-    let p = Params::parse(q.as_deref());
-    let outcome = Outcome::from_saved(&pg, p.get("created").is_some());
-    let form = AdminForm {
-        role: "region_admin".into(),
-        ..Default::default()
-    };
-    admins_page(&pg, &p, form, outcome).await
-}
-
-pub async fn create_admin(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    CsrfForm(form): CsrfForm<AdminForm>,
-) -> PageResult {
-    let pg = Pg::new(&state, ctx);
-    require_system_admin(&pg)?;
-    let actor = pg.require_login()?;
-    let spec = AdminSpec {
-        login: form.login.clone(),
-        password: opt(&form.password),
-        display_name: opt(&form.display_name),
-        role: form.role.clone(),
-        region: opt(&form.region),
-    };
-    match pg.s().accounts().create_admin(Some(actor), spec).await {
-        Ok(_) => Ok(see_other("/admin/admins?created=1")),
-        Err(e) => {
-            let e = form_error(&pg, e)?;
-            let form = AdminForm {
-                password: String::new(),
-                ..form
-            };
-            admins_page(&pg, &Params::default(), form, Outcome::Failed(e)).await
-        }
-    }
+        can_verify,
+    })
 }

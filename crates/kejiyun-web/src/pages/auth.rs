@@ -1,5 +1,5 @@
-//! Registration, login and logout (login by one-time code and the password reset are in
-//! `auth_codes.rs`).
+//! Login and logout (registration is in `register.rs`; login by one-time code and the password
+//! reset in `auth_codes.rs`).
 
 use askama::Template;
 use axum::extract::{RawQuery, State};
@@ -7,14 +7,13 @@ use axum::http::header::{RETRY_AFTER, SET_COOKIE};
 use axum::http::{HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use kejiyun_core::DomainError;
-use kejiyun_core::app::{LoginOutcome, RegisterInput};
+use kejiyun_core::app::LoginOutcome;
 use kejiyun_core::permissions::Actor;
 use serde::Deserialize;
 
 use super::common::{
     Layout, PageError, PageResult, Params, Pg, bad_field, form_status, render, safe_next, see_other,
 };
-use super::widgets::{RegionSelect, RegionSelectSpec};
 use crate::AppState;
 use crate::error::retry_after_of;
 use crate::session::{CsrfForm, Ctx, SESSION_COOKIE, cookie_header};
@@ -76,18 +75,19 @@ pub(super) fn login_keyboard_on(
     }
 }
 
-/// Where a login leads when no page asked for it: each role where its work is — an admin to
-/// the moderation queue (工作台), everyone else to their own postings (我的发布).
+/// Where a login leads when no page asked for it: each role where its work is — a region or
+/// system admin to the moderation queue (工作台), the security administrator to the
+/// administrators, the audit administrator to the audit log, everyone else to their own
+/// postings (我的发布).
 pub(super) fn landing(actor: &Actor) -> &'static str {
-    if actor.is_admin() {
-        "/admin"
-    } else {
-        "/me/postings"
+    match super::common::admin_home(actor) {
+        "" => "/me/postings",
+        admin => admin,
     }
 }
 
 /// Opens a session for `login` and sends the browser on with the session cookie.
-async fn log_in_and_go(
+pub(super) async fn log_in_and_go(
     pg: &Pg<'_>,
     login: &str,
     password: &str,
@@ -108,86 +108,6 @@ pub(super) fn go_with_session(pg: &Pg<'_>, outcome: &LoginOutcome, to: Option<&s
         pg.state.config.secure_cookies,
     );
     ([(SET_COOKIE, cookie)], see_other(to)).into_response()
-}
-
-#[derive(Debug, Default, Deserialize)]
-#[serde(default)]
-pub struct RegisterForm {
-    login: String,
-    password: String,
-    display_name: String,
-    region: String,
-}
-
-#[derive(Template)]
-#[template(path = "register.html", whitespace = "minimize")]
-struct RegisterTpl {
-    base: Layout,
-    keyboard: LoginKeyboard,
-    login: String,
-    display_name: String,
-    region_select: RegionSelect,
-    field: &'static str,
-}
-
-fn register_page(
-    pg: &Pg<'_>,
-    form: &RegisterForm,
-    with: Option<&str>,
-    err: Option<DomainError>,
-) -> PageResult {
-    let status = err.as_ref().map_or(StatusCode::OK, form_status);
-    let field = bad_field(err.as_ref());
-    let mut base = pg.layout("register.title", "register");
-    base.error = err.map(|e| e.to_string());
-    let page = RegisterTpl {
-        base,
-        keyboard: login_keyboard("/register", with, &form.login, None),
-        login: form.login.clone(),
-        display_name: form.display_name.clone(),
-        region_select: RegionSelectSpec::optional(
-            "region",
-            "register.region",
-            "register.no_region",
-        )
-        .hint("register.region_hint")
-        .build(pg, &form.region),
-        field,
-    };
-    Ok(render(status, &page))
-}
-
-pub async fn register_form(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    RawQuery(q): RawQuery,
-) -> PageResult {
-    let pg = Pg::new(&state, ctx);
-    let params = Params::parse(q.as_deref());
-    register_page(&pg, &RegisterForm::default(), params.get("with"), None)
-}
-
-pub async fn register(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    CsrfForm(form): CsrfForm<RegisterForm>,
-) -> PageResult {
-    let pg = Pg::new(&state, ctx);
-    let input = RegisterInput {
-        login: form.login.clone(),
-        password: form.password.clone(),
-        display_name: form.display_name.clone(),
-        region: Some(form.region.clone()),
-    };
-    if let Err(e) = pg.s().accounts().register(input).await {
-        let e = auth_error(&pg, e)?;
-        return register_page(&pg, &form, None, Some(e));
-    }
-    match log_in_and_go(&pg, &form.login, &form.password, Some("/me")).await {
-        Ok(r) => Ok(r),
-        // Registered, but the session could not be opened (e.g. locked): log in by hand.
-        Err(_) => Ok(see_other("/login?next=%2Fme")),
-    }
 }
 
 #[derive(Debug, Default, Deserialize)]

@@ -19,7 +19,7 @@ use crate::session::{CsrfForm, Ctx};
 
 /// Which step a code page shows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Step {
+pub(super) enum Step {
     /// Enter the login name, ask for a code.
     Ask,
     /// Enter the code (and, for a reset, the new password).
@@ -68,7 +68,7 @@ fn sent_notice(pg: &Pg<'_>) -> String {
         .replace("{minutes}", &pg.s().codes.ttl_minutes().to_string())
 }
 
-fn step_of(params: &Params) -> Step {
+pub(super) fn step_of(params: &Params) -> Step {
     if params.get("step") == Some("code") {
         Step::Enter
     } else {
@@ -77,7 +77,7 @@ fn step_of(params: &Params) -> Step {
 }
 
 /// Renders a code page: status of the error (429 with `Retry-After` when asked too often).
-fn page_with<T: Template>(page: &T, err: Option<&DomainError>) -> PageResult {
+pub(super) fn page_with<T: Template>(page: &T, err: Option<&DomainError>) -> PageResult {
     let status = err.map_or(StatusCode::OK, form_status);
     Ok(with_retry_after(
         render(status, page),

@@ -17,14 +17,38 @@ use crate::error::status_of;
 use crate::i18n::{Lang, t};
 use crate::session::Ctx;
 
+/// Where each administrator role's work is: a region or system admin's moderation queue
+/// (工作台), the security administrator's list of administrators, the audit administrator's
+/// log; empty for everyone else.
+pub fn admin_home(actor: &Actor) -> &'static str {
+    if actor.runs_regions() {
+        "/admin"
+    } else if actor.is_security_admin() {
+        "/admin/admins"
+    } else if actor.is_audit_admin() {
+        "/admin/audit"
+    } else {
+        ""
+    }
+}
+
 /// The data of the base template (header, navigation, footer, flash messages).
 pub struct Layout {
     pub lang: Lang,
     pub elder: bool,
     pub csrf: String,
     pub logged_in: bool,
+    /// Holds an administrator role: the header links to `admin_href`.
     pub is_admin: bool,
-    pub is_system_admin: bool,
+    /// Where the header's admin link leads: each administrator role to its own work.
+    pub admin_href: &'static str,
+    /// A region or system admin (the business tabs of the admin menu).
+    pub runs_regions: bool,
+    /// The security or audit administrator: the administrators' list (the security
+    /// administrator also changes it).
+    pub sees_admins: bool,
+    /// Reads an audit trail: region and system admins theirs, the audit administrator all.
+    pub reads_audit: bool,
     /// The deployment's root region; empty where it is not known (the bare 404 page).
     pub root_name: String,
     pub title: String,
@@ -56,7 +80,10 @@ impl Layout {
             csrf: ctx.csrf.clone(),
             logged_in: actor.is_some(),
             is_admin: actor.is_some_and(Actor::is_admin),
-            is_system_admin: actor.is_some_and(Actor::is_system_admin),
+            admin_href: actor.map_or("", admin_home),
+            runs_regions: actor.is_some_and(Actor::runs_regions),
+            sees_admins: actor.is_some_and(|a| a.is_security_admin() || a.is_audit_admin()),
+            reads_audit: actor.is_some_and(|a| a.runs_regions() || a.is_audit_admin()),
             title,
             section,
             notice: None,
@@ -153,10 +180,11 @@ impl<'a> Pg<'a> {
             .ok_or_else(|| PageError::new(login_redirect(&self.ctx.path)))
     }
 
-    /// A logged-in administrator (any region), or the login redirect / the 403 page.
+    /// A logged-in administrator of regions' business (a region or system admin), or the
+    /// login redirect / the 403 page.
     pub fn require_admin(&self) -> Result<&Actor, PageError> {
         let actor = self.require_login()?;
-        if actor.is_admin() {
+        if actor.runs_regions() {
             Ok(actor)
         } else {
             Err(self.fail(DomainError::Forbidden(self.t("error.admins_only").into())))

@@ -215,7 +215,7 @@ async fn list_page(
                 title: e.resource_title,
             })
             .collect(),
-        is_admin: actor.is_admin(),
+        is_admin: actor.runs_regions(),
         regions,
         resources,
         form,

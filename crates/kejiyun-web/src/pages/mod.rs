@@ -3,6 +3,7 @@
 //! page, or the same form again with the message.
 
 mod admin;
+mod admin_accounts;
 mod api_docs;
 mod auth;
 mod auth_codes;
@@ -19,6 +20,7 @@ mod notifications;
 mod orgs;
 mod photos;
 mod questions;
+mod register;
 mod resource_choice;
 mod resources;
 mod search;
@@ -51,7 +53,11 @@ pub fn router() -> Router<AppState> {
         .route("/api", get(api_docs::reference))
         .route("/regions/{code}", get(home::region))
         .route("/my-region", post(home::choose_region))
-        .route("/register", get(auth::register_form).post(auth::register))
+        .route(
+            "/register",
+            get(register::register_form).post(register::register),
+        )
+        .route("/register/code", post(register::register_send))
         .route("/login", get(auth::login_form).post(auth::login))
         .route(
             "/login/code",
@@ -110,8 +116,9 @@ pub fn router() -> Router<AppState> {
         .route("/admin/audit", get(admin::audit))
         .route(
             "/admin/admins",
-            get(admin::admins).post(admin::create_admin),
+            get(admin_accounts::admins).post(admin_accounts::create_admin),
         )
+        .route("/admin/admins/revoke", post(admin_accounts::revoke_admin))
 }
 
 /// An error page (404 for the fallback, 405, a refused form …) outside any page handler.

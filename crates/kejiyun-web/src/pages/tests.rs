@@ -13,7 +13,7 @@ use kejiyun_core::auth::LockoutPolicy;
 use kejiyun_core::auth::one_time_codes::CodePolicy;
 use kejiyun_core::banned_words::BannedWords;
 use kejiyun_core::moderation::{ModerationKind, ModerationStatus};
-use kejiyun_core::notifications::delivery::LogSender;
+use kejiyun_core::notifications::delivery::{Contact, OutgoingMessage, Sender};
 use kejiyun_core::regions::RegionCode;
 use kejiyun_core::time::SystemClock;
 use tower::ServiceExt;
@@ -92,6 +92,78 @@ fn every_key_the_pages_use_is_translated() {
     );
 }
 
+/// What a test server "sent", per server (keyed by its services), so a test reads the
+/// registration code the way a person reads the SMS.
+#[derive(Default)]
+pub(super) struct Outbox(std::sync::Mutex<Vec<(String, String)>>);
+
+#[async_trait::async_trait]
+impl Sender for Outbox {
+    async fn send(&self, to: &Contact, message: &OutgoingMessage) -> Result<(), String> {
+        let who = to
+            .phone
+            .clone()
+            .or_else(|| to.email.clone())
+            .unwrap_or_default();
+        self.0
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .push((who, message.body.clone()));
+        Ok(())
+    }
+}
+
+type Outboxes = std::sync::Mutex<HashMap<usize, Arc<Outbox>>>;
+
+fn outboxes() -> &'static Outboxes {
+    static ALL: std::sync::OnceLock<Outboxes> = std::sync::OnceLock::new();
+    ALL.get_or_init(Outboxes::default)
+}
+
+/// The last six-digit code the server of `services` sent to `login`.
+pub(super) fn last_code(services: &Arc<Services>, login: &str) -> String {
+    let key = Arc::as_ptr(services) as usize;
+    let outbox = outboxes()
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+        .get(&key)
+        .cloned()
+        .expect("a test server's outbox");
+    let sent = outbox
+        .0
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+        .clone();
+    sent.iter()
+        .rev()
+        .filter(|(to, _)| to == login)
+        .find_map(|(_, body)| {
+            body.split(|c: char| !c.is_ascii_digit())
+                .find(|w| w.len() == 6)
+                .map(str::to_owned)
+        })
+        .unwrap_or_else(|| panic!("no code was sent to {login}"))
+}
+
+/// Registers through the two-step page: the code to `fields`' login, then the form with it.
+pub(super) async fn register_by_code(
+    b: &mut Browser,
+    services: &Arc<Services>,
+    fields: &[(&str, &str)],
+) -> Answer {
+    let login = fields
+        .iter()
+        .find(|(k, _)| *k == "login")
+        .map(|(_, v)| *v)
+        .unwrap_or_default();
+    let sent = b.post("/register/code", &[("login", login)]).await;
+    assert_eq!(sent.status, StatusCode::OK, "code for {login}");
+    let code = last_code(services, login);
+    let mut with_code = fields.to_vec();
+    with_code.push(("code", &code));
+    b.post("/register", &with_code).await
+}
+
 pub(super) async fn app() -> (Router, Arc<Services>) {
     let store = kejiyun_db::connect("sqlite::memory:")
         .await
@@ -102,6 +174,7 @@ pub(super) async fn app() -> (Router, Arc<Services>) {
     let store = Arc::new(store);
     let index = kejiyun_search::SearchIndex::in_memory(kejiyun_search::Analyzer::new())
         .expect("search index");
+    let outbox = Arc::new(Outbox::default());
     let services = Arc::new(Services {
         search: Arc::new(index),
         search_feed: store.clone(),
@@ -119,9 +192,13 @@ pub(super) async fn app() -> (Router, Arc<Services>) {
         banned_words: Arc::new(BannedWords::new(Vec::<String>::new())),
         lockout: LockoutPolicy::default(),
         codes: CodePolicy::default(),
-        sender: Arc::new(LogSender),
+        sender: outbox.clone(),
         sessions: kejiyun_core::auth::SessionPolicy::default(),
     });
+    outboxes()
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+        .insert(Arc::as_ptr(&services) as usize, outbox);
     let config = WebConfig {
         demo_notice: Some("演示账号 admin@example.com".into()),
         ..WebConfig::default()
@@ -348,7 +425,7 @@ async fn register_apply_moderate_and_browse() {
         ("display_name", "张三"),
         ("region", "511623"),
     ];
-    let r = user.post("/register", &fields).await;
+    let r = register_by_code(&mut user, &services, &fields).await;
     assert_eq!(
         (r.status, r.location.as_str()),
         (StatusCode::SEE_OTHER, "/me")
@@ -358,8 +435,13 @@ async fn register_apply_moderate_and_browse() {
     assert_eq!(me.status, StatusCode::OK);
     assert!(me.body.contains("13800138000") && me.body.contains("id=\"logout\""));
 
-    let r = Browser::new(&app).post("/register", &fields).await;
-    assert_eq!(r.status, StatusCode::CONFLICT);
+    // Registered already: a new code would not come (the owner is told instead), and the used
+    // one is spent, so any code typed is refused.
+    let mut again = Browser::new(&app);
+    let mut guessed = fields.to_vec();
+    guessed.push(("code", "000000"));
+    let r = again.post("/register", &guessed).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     let r = Browser::new(&app)
         .post(
             "/login",

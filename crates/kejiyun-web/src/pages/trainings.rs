@@ -117,7 +117,7 @@ pub async fn list(State(state): State<AppState>, ctx: Ctx, RawQuery(raw): RawQue
         region_select: f.region_select(&pg),
         mine,
         can_hold: pg.actor().is_some_and(|a| {
-            a.is_admin()
+            a.runs_regions()
                 || a.grants
                     .iter()
                     .any(|g| matches!(g, kejiyun_core::permissions::Grant::OrgAdmin(_)))

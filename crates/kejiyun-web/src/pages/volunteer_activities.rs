@@ -157,9 +157,10 @@ pub async fn list(State(state): State<AppState>, ctx: Ctx, RawQuery(raw): RawQue
     ok(&ListTpl {
         region_select: f.region_select(&pg),
         upcoming,
-        is_admin: pg
-            .actor()
-            .is_some_and(|a| f.region.map_or_else(|| a.is_admin(), |r| a.administers(r))),
+        is_admin: pg.actor().is_some_and(|a| {
+            f.region
+                .map_or_else(|| a.runs_regions(), |r| a.administers(r))
+        }),
         region,
         cards,
         pager,

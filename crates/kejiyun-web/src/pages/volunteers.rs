@@ -112,7 +112,7 @@ pub async fn hub(State(state): State<AppState>, ctx: Ctx, RawQuery(raw): RawQuer
     ok(&HubTpl {
         region_select: f.region_select(&pg),
         registered,
-        is_admin: pg.actor().is_some_and(|a| a.is_admin()),
+        is_admin: pg.actor().is_some_and(|a| a.runs_regions()),
         teams,
         pager,
         base,

@@ -2,10 +2,12 @@
 //! a quote, its acceptance, both confirmations, the admin's deal list, and the multipart
 //! evidence upload with its CSRF check.
 
+use std::sync::Arc;
+
 use axum::body::Body;
 use axum::http::header::CONTENT_TYPE;
 use axum::http::{Request, StatusCode};
-use kejiyun_core::app::AdminSpec;
+use kejiyun_core::app::{AdminSpec, Services};
 use kejiyun_core::market::deals::DealStatus;
 use kejiyun_core::market::postings::CloseReason;
 use kejiyun_core::market::quotes::{DeclineReason, QuoteStatus};
@@ -98,19 +100,20 @@ fn id_after(location: &str, prefix: &str) -> i64 {
         .unwrap_or_else(|| panic!("{location} does not start with {prefix}<id>"))
 }
 
-async fn register(app: &axum::Router, phone: &str, name: &str) -> Browser {
+async fn register(
+    app: &axum::Router,
+    services: &Arc<Services>,
+    phone: &str,
+    name: &str,
+) -> Browser {
     let mut b = Browser::new(app);
-    let r = b
-        .post(
-            "/register",
-            &[
-                ("login", phone),
-                ("password", "Ganju2026tx"),
-                ("display_name", name),
-                ("region", "511623"),
-            ],
-        )
-        .await;
+    let fields = [
+        ("login", phone),
+        ("password", "Ganju2026tx"),
+        ("display_name", name),
+        ("region", "511623"),
+    ];
+    let r = super::super::tests::register_by_code(&mut b, services, &fields).await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "register {name}");
     b
 }
@@ -164,7 +167,7 @@ async fn need_quote_accept_confirm_and_admin_pages() {
     );
 
     // The farmer checks the need's completeness, then submits it.
-    let mut farmer = register(&app, "13800138001", "李大伯").await;
+    let mut farmer = register(&app, &services, "13800138001", "李大伯").await;
     let blank = farmer.get("/needs/new").await;
     assert!(
         blank.body.contains("<option value=\"511623\" selected>"),
@@ -268,7 +271,7 @@ async fn need_quote_accept_confirm_and_admin_pages() {
     );
 
     // A verified tech worker quotes.
-    let mut expert = register(&app, "13800138002", "王农艺师").await;
+    let mut expert = register(&app, &services, "13800138002", "王农艺师").await;
     let r = expert
         .post(
             "/me/tech-worker",
@@ -384,7 +387,7 @@ async fn need_quote_accept_confirm_and_admin_pages() {
     );
 
     // An inquiry thread between a neighbour and the farmer.
-    let mut neighbour = register(&app, "13800138003", "张邻居").await;
+    let mut neighbour = register(&app, &services, "13800138003", "张邻居").await;
     let r = neighbour
         .post(
             &format!("/needs/{need_id}/inquire"),
