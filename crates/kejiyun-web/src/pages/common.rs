@@ -36,6 +36,8 @@ pub struct Layout {
     pub unread: u64,
     /// The admin menu's badge: items waiting for moderation in the admin's regions.
     pub pending: u64,
+    /// An administrator's expired password: the banner leading to the change form.
+    pub password_expired: bool,
     /// The header's region switcher: the visitor's chosen region (or the root) and where to
     /// change it.
     pub region_name: String,
@@ -63,6 +65,7 @@ impl Layout {
             error: None,
             unread: ctx.unread_notifications,
             pending: ctx.pending_moderation,
+            password_expired: ctx.password_expired,
             region_name: root_name.clone(),
             region_href: "/regions".to_owned(),
             root_name,
