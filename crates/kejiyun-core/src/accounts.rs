@@ -1,5 +1,6 @@
 //! People: login identifiers, passwords, profiles, roles and the masking of personal data.
 
+pub mod password_policy;
 pub mod ports;
 
 use std::sync::OnceLock;

@@ -41,6 +41,7 @@ mod moderation;
 mod notifications;
 mod one_time_codes;
 mod orgs;
+mod passwords;
 mod popsci;
 mod profiles;
 mod questions;
@@ -63,6 +64,7 @@ pub use estations::{Estations, HeartbeatOutcome, Program, ProgramItem};
 pub use moderation::{Decision, EXPIRING_WITHIN_DAYS, Moderation, Workbench};
 pub use notifications::Notifications;
 pub use one_time_codes::OneTimeCodes;
+pub use passwords::{Lockout, Passwords, UnlockTarget, may_unlock};
 pub use popsci::{ResourceView, Resources};
 pub use profiles::{DirectoryQuery, Profiles};
 pub use questions::{Questions, Thread};
@@ -104,6 +106,8 @@ pub struct Services {
     pub sender: Arc<dyn Sender>,
     /// How long sessions last (absolute and idle limits).
     pub sessions: crate::auth::SessionPolicy,
+    /// Administrators' password age and the password history.
+    pub password_policy: crate::accounts::password_policy::PasswordPolicy,
     /// A published posting expires unless its owner confirms it within this many days.
     pub posting_ttl_days: i64,
     /// How questions are routed to experts and when they count as long unanswered.

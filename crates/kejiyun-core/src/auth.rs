@@ -1,7 +1,10 @@
 //! Session and API tokens, the login lockout rule, and one-time codes.
 
+pub mod lockout;
 pub mod one_time_codes;
 pub mod ports;
+
+pub use lockout::{LockoutPolicy, LoginAttempts};
 
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
@@ -127,72 +130,6 @@ impl SessionPolicy {
     }
 }
 
-/// Failed logins per login name within a window lock that name temporarily. The key is the
-/// normalised login whether or not an account exists, so the lock reveals nothing.
-///
-/// Every attempt is counted *before* its password is checked (and the count cleared by a
-/// success), so parallel guesses cannot all be checked against the same stale count: the
-/// n-th attempt in a window sees n, and only the first `max_failures` are checked.
-#[derive(Debug, Clone, Copy)]
-pub struct LockoutPolicy {
-    pub max_failures: u32,
-    pub window_secs: i64,
-}
-
-impl Default for LockoutPolicy {
-    fn default() -> Self {
-        Self {
-            max_failures: 5,
-            window_secs: 15 * 60,
-        }
-    }
-}
-
-/// The attempts counted for one login name in its current window.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct LoginAttempts {
-    /// This attempt included.
-    pub count: u64,
-    /// When the window began (its first attempt).
-    pub since: Timestamp,
-}
-
-impl LoginAttempts {
-    /// The count after one more attempt at `now`: a window that began at or before
-    /// `window_start` is over, and the attempt starts a new one.
-    pub fn next(stored: Option<Self>, now: Timestamp, window_start: Timestamp) -> Self {
-        match stored {
-            Some(s) if s.since > window_start => Self {
-                count: s.count.saturating_add(1),
-                since: s.since,
-            },
-            _ => Self {
-                count: 1,
-                since: now,
-            },
-        }
-    }
-}
-
-impl LockoutPolicy {
-    pub fn window_start(&self, now: Timestamp) -> Timestamp {
-        now.plus_seconds(-self.window_secs)
-    }
-
-    /// Whether the password of this attempt may be checked.
-    pub fn admits(&self, attempts: LoginAttempts) -> bool {
-        attempts.count <= u64::from(self.max_failures)
-    }
-
-    /// Whole minutes until the window of `attempts` is over (at least one).
-    pub fn minutes_left(&self, attempts: LoginAttempts, now: Timestamp) -> u32 {
-        let end = attempts.since.plus_seconds(self.window_secs);
-        let left = end.micros().saturating_sub(now.micros()).max(1);
-        let minutes = left.saturating_add(59_999_999) / 60_000_000;
-        u32::try_from(minutes).unwrap_or(u32::MAX)
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -245,47 +182,5 @@ mod tests {
         assert!(a.starts_with("kjy_"));
         assert_eq!(hash_token(&a), ha);
         assert_eq!(ha.len(), 64);
-    }
-
-    #[test]
-    fn the_sixth_attempt_in_a_window_is_refused() {
-        let p = LockoutPolicy::default();
-        let start = Timestamp(900_000_000);
-        let mut a = None;
-        for n in 1..=6u64 {
-            let next = LoginAttempts::next(a, start, p.window_start(start));
-            assert_eq!(next.count, n);
-            assert_eq!(p.admits(next), n <= 5, "attempt {n}");
-            a = Some(next);
-        }
-        assert_eq!(p.window_start(Timestamp(900_000_000)), Timestamp(0));
-    }
-
-    #[test]
-    fn a_window_ends_and_the_count_starts_again() {
-        let p = LockoutPolicy::default();
-        let first = Timestamp(1_000_000_000);
-        let locked = LoginAttempts {
-            count: 9,
-            since: first,
-        };
-        // One second before the window is over: still counting, 1 minute left.
-        let now = first.plus_seconds(15 * 60 - 1);
-        assert_eq!(
-            LoginAttempts::next(Some(locked), now, p.window_start(now)).count,
-            10
-        );
-        assert_eq!(p.minutes_left(locked, now), 1);
-        assert_eq!(p.minutes_left(locked, first), 15);
-        // Exactly at the end: a new window begins with this attempt.
-        let now = first.plus_seconds(15 * 60);
-        assert_eq!(
-            LoginAttempts::next(Some(locked), now, p.window_start(now)),
-            LoginAttempts {
-                count: 1,
-                since: now
-            }
-        );
-        assert_eq!(p.minutes_left(locked, now), 1, "never zero");
     }
 }

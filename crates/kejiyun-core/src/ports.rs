@@ -7,6 +7,7 @@
 
 use async_trait::async_trait;
 
+use crate::accounts::password_policy::PasswordStore;
 use crate::accounts::ports::AccountStore;
 use crate::audit::ports::{AuditChainStore, AuditStore};
 use crate::auth::one_time_codes::ports::OneTimeCodeStore;
@@ -131,5 +132,6 @@ pub trait Store:
     + ActivityStore
     + BaseStore
     + EstationStore
+    + PasswordStore
 {
 }

@@ -54,6 +54,9 @@ pub struct Ctx {
     pub unread_notifications: u64,
     /// For an admin's pages: the items waiting in the moderation queue of their regions.
     pub pending_moderation: u64,
+    /// An administrator whose password expired (acting as an ordinary user): pages show a
+    /// banner leading to the change form.
+    pub password_expired: bool,
     /// The region the visitor chose (cookie), if it is a well-formed code; pages check that
     /// it lies in the deployment's tree before using it.
     pub chosen_region: Option<RegionCode>,
@@ -171,6 +174,18 @@ pub async fn resolve(State(state): State<AppState>, request: Request, next: Next
             }),
         _ => 0,
     };
+    let password_expired = match &session {
+        Some(s) if s.via == AuthVia::Cookie && is_page => state
+            .services
+            .passwords()
+            .expired(s.actor.user_id)
+            .await
+            .unwrap_or_else(|e| {
+                tracing::warn!(error = %e, "checking the password's age failed");
+                false
+            }),
+        _ => false,
+    };
     let chosen_region = jar
         .get(REGION_COOKIE)
         .and_then(|c| RegionCode::parse(c.value()).ok());
@@ -182,6 +197,7 @@ pub async fn resolve(State(state): State<AppState>, request: Request, next: Next
         path: parts.uri.path().to_owned(),
         unread_notifications,
         pending_moderation,
+        password_expired,
         chosen_region,
     };
     parts.extensions.insert(ctx);

@@ -35,6 +35,15 @@ pub struct Config {
     /// Failed logins per login name within the window that lock it.
     pub lockout_max_failures: u32,
     pub lockout_window_minutes: u32,
+    /// The first lock of a login name, in minutes; each next lock (until a success) doubles.
+    pub lockout_minutes: u32,
+    /// The longest lock, in minutes.
+    pub lockout_max_minutes: u32,
+    /// An administrator's password expires after this many days (0: never); until changed
+    /// they act as an ordinary user.
+    pub admin_password_max_age_days: u32,
+    /// None of the last this many passwords may be set again (0: no history; at most 24).
+    pub password_history: u32,
     /// Login requests (API and form) per client address: this many a minute after a burst of
     /// `login_burst`; 0 turns the limit off.
     pub login_rate_per_minute: u32,
@@ -169,6 +178,10 @@ impl Default for Config {
             secure_cookies: false,
             lockout_max_failures: 5,
             lockout_window_minutes: 15,
+            lockout_minutes: 15,
+            lockout_max_minutes: 24 * 60,
+            admin_password_max_age_days: 90,
+            password_history: 5,
             login_rate_per_minute: 30,
             login_burst: 10,
             register_rate_per_minute: 10,
@@ -242,6 +255,16 @@ secure_cookies = false
 # Login throttling: this many failures for one login name within the window lock it.
 lockout_max_failures = 5
 lockout_window_minutes = 15
+# The first lock lasts lockout_minutes; each next lock of the same name (until a successful
+# login or a password reset) twice as long, up to lockout_max_minutes (24 hours).
+lockout_minutes = 15
+lockout_max_minutes = 1440
+
+# Administrators' passwords expire after this many days (0: never); until changed, the
+# administrator acts as an ordinary user. None of the last password_history passwords
+# (everyone's; at most 24) may be set again.
+admin_password_max_age_days = 90
+password_history = 5
 
 # Per client address: login attempts (API and form) a minute after a burst, and likewise
 # registrations. Over the limit the answer is 429 with Retry-After. 0 turns a limit off.
@@ -389,6 +412,10 @@ impl Config {
             "secure_cookies",
             "lockout_max_failures",
             "lockout_window_minutes",
+            "lockout_minutes",
+            "lockout_max_minutes",
+            "admin_password_max_age_days",
+            "password_history",
             "login_rate_per_minute",
             "login_burst",
             "register_rate_per_minute",

@@ -195,6 +195,19 @@ async fn build_services(
         lockout: LockoutPolicy {
             max_failures: config.lockout_max_failures.max(1),
             window_secs: i64::from(config.lockout_window_minutes.max(1)) * 60,
+            lock_secs: i64::from(config.lockout_minutes.max(1)) * 60,
+            max_lock_secs: i64::from(
+                config
+                    .lockout_max_minutes
+                    .max(config.lockout_minutes)
+                    .max(1),
+            ) * 60,
+        },
+        password_policy: kejiyun_core::accounts::password_policy::PasswordPolicy {
+            admin_max_age_secs: i64::from(config.admin_password_max_age_days) * 86_400,
+            history: config
+                .password_history
+                .min(kejiyun_core::accounts::password_policy::MAX_HISTORY),
         },
         codes: CodePolicy {
             ttl_secs: i64::from(config.one_time_code_ttl_secs.max(1)),

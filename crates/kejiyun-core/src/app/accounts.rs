@@ -1,7 +1,8 @@
 use serde_json::json;
 
 use super::Services;
-use crate::accounts::{self, Login, NewUser, Password, ProfileUpdate, Role, User};
+use crate::accounts::password_policy::{PasswordProfile, parse_password, profile_for};
+use crate::accounts::{self, Login, NewUser, ProfileUpdate, Role, User};
 use crate::audit::AuditRecord;
 use crate::auth::one_time_codes::{self as codes, CodeAttempt, CodePurpose, Verdict};
 use crate::auth::{self, NewToken, TokenKind};
@@ -104,7 +105,7 @@ impl Accounts<'_> {
 
     fn new_user(&self, input: RegisterInput) -> DomainResult<NewUser> {
         let login = Login::parse(&input.login)?;
-        let password = Password::parse(&input.password, &login)?;
+        let password = parse_password(&input.password, &login, profile_for(&[], false))?;
         let display_name = accounts::display_name(&input.display_name)?;
         self.banned_words.check("display_name", &[&display_name])?;
         let region = self.optional_region(input.region.as_deref())?;
@@ -144,7 +145,7 @@ impl Accounts<'_> {
         let now = self.now();
         let attempts = self
             .store
-            .count_login_attempt(key, now, self.lockout.window_start(now))
+            .count_login_attempt(key, now, &self.lockout)
             .await?;
         if self.lockout.admits(attempts) {
             Ok(())
@@ -203,6 +204,7 @@ impl Accounts<'_> {
             user_id: info.user_id,
             grants,
         };
+        let actor = self.passwords().expire_admin(actor).await?;
         if self
             .sessions
             .idle_expired(&info, actor.is_admin(), self.now())
@@ -305,13 +307,23 @@ impl Accounts<'_> {
         let role = grant.role();
         let login = Login::parse(&spec.login)?;
         let user_id = match self.store.user_by_login(&login).await? {
-            Some(u) => u.id,
+            // Its password was never checked against the admin profile: the new admin acts
+            // as an ordinary user until they change it (`Passwords::expire_admin`).
+            Some(u) => {
+                if !self.store.grants(u.id).await?.contains(&grant)
+                    && self.passwords().profile_of(u.id).await? != PasswordProfile::Admin
+                {
+                    self.store.require_password_change(u.id).await?;
+                }
+                u.id
+            }
             None => {
-                let password = Password::parse(
+                let password = parse_password(
                     spec.password
                         .as_deref()
                         .ok_or_else(|| DomainError::invalid("password", "新账户需要设置密码"))?,
                     &login,
+                    profile_for(&[], true),
                 )?;
                 let name = spec
                     .display_name

@@ -93,6 +93,24 @@ impl OneTimeCodes<'_> {
         let code = parse_code(code)?;
         let password = Password::parse(new_password, &login)?;
         let user = self.store.user_by_login(&login).await?;
+        // The account's own rules (the admin profile, the history) are told only to whoever
+        // holds the code: refused, the code is judged (and spent) without the reset.
+        if let Some(refused) = self.account_rules(user.as_ref(), new_password).await? {
+            let attempt = CodeAttempt {
+                login_key: login.key(),
+                purpose: CodePurpose::PasswordReset,
+                code,
+                user: user.as_ref().map(|u| u.id),
+                at: self.now(),
+            };
+            let verdict = self.store.use_code(attempt, self.codes, None).await?;
+            return Err(codes::refusal(verdict).unwrap_or_else(|| {
+                DomainError::invalid(
+                    "password",
+                    format!("{refused}；本次验证码已失效，请重新获取验证码后再试"),
+                )
+            }));
+        }
         // Hashed whether or not the account exists, so both take the same time.
         let password_hash = password.hash()?;
         let now = self.now();
@@ -125,6 +143,31 @@ impl OneTimeCodes<'_> {
         match codes::refusal(verdict) {
             Some(e) => Err(e),
             None => Ok(()),
+        }
+    }
+
+    /// What the account's profile and history say against `raw`, if anything. An unknown
+    /// account spends the same Argon2 time, so the answer's timing does not tell it exists.
+    async fn account_rules(
+        &self,
+        user: Option<&crate::accounts::User>,
+        raw: &str,
+    ) -> DomainResult<Option<DomainError>> {
+        let Some(user) = user else {
+            for _ in 0..self.password_policy.history {
+                crate::accounts::verify_against_dummy(raw);
+            }
+            return Ok(None);
+        };
+        let profile = self.passwords().profile_of(user.id).await?;
+        match self
+            .passwords()
+            .new_password(user, raw, profile, "password")
+            .await
+        {
+            Ok(_) => Ok(None),
+            Err(e @ DomainError::Invalid { .. }) => Ok(Some(e)),
+            Err(e) => Err(e),
         }
     }
 

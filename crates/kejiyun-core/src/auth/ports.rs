@@ -2,7 +2,7 @@
 
 use async_trait::async_trait;
 
-use crate::auth::{LoginAttempts, NewToken, TokenInfo, TokenKind};
+use crate::auth::{LockoutPolicy, LoginAttempts, NewToken, TokenInfo, TokenKind};
 use crate::ids::{TokenId, UserId};
 use crate::ports::StoreResult;
 use crate::time::Timestamp;
@@ -12,15 +12,15 @@ pub trait AuthStore: Send + Sync {
     // Login lockout.
     /// Counts one login attempt for `key`, before its password is checked, in one transaction
     /// that locks the key's count: of concurrent attempts the n-th sees n
-    /// ([`LoginAttempts::next`](crate::auth::LoginAttempts::next); a count whose window began
-    /// at or before `window_start` starts again).
+    /// ([`LoginAttempts::next`](crate::auth::LoginAttempts::next) under `policy`: windows,
+    /// locks and their growing length).
     async fn count_login_attempt(
         &self,
         key: &str,
         now: Timestamp,
-        window_start: Timestamp,
+        policy: &LockoutPolicy,
     ) -> StoreResult<LoginAttempts>;
-    /// A successful login forgets the key's count.
+    /// A successful login forgets the key's count and lock level.
     async fn clear_login_attempts(&self, key: &str) -> StoreResult<()>;
 
     // Sessions and API tokens.

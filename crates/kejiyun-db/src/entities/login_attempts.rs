@@ -8,6 +8,8 @@ pub struct Model {
     pub login_key: String,
     pub attempts: i64,
     pub window_start: i64,
+    pub lock_level: i64,
+    pub locked_until: Option<i64>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

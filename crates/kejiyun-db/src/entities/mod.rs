@@ -32,6 +32,7 @@ pub mod one_time_codes;
 pub mod orgs;
 pub mod outbox;
 pub mod outbox_horizon;
+pub mod password_history;
 pub mod question_answers;
 pub mod question_invitations;
 pub mod question_photos;

@@ -13,6 +13,8 @@ pub struct Model {
     pub password_hash: String,
     pub created_at: i64,
     pub updated_at: i64,
+    /// NULL: counted from `created_at`; 0: must be changed.
+    pub password_changed_at: Option<i64>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -38,6 +38,7 @@ mod moderation;
 pub(crate) mod notifications;
 mod one_time_codes;
 mod orgs;
+mod passwords;
 mod profiles;
 mod questions;
 mod questions_record;

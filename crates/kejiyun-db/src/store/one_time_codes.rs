@@ -134,6 +134,7 @@ async fn apply_reset(
     login_key: &str,
     at: Timestamp,
 ) -> StoreResult<()> {
+    super::passwords::remember_current(txn, reset.user, at).await?;
     let changed = users::Entity::update_many()
         .col_expr(
             users::Column::PasswordHash,

@@ -1,6 +1,6 @@
 use async_trait::async_trait;
 use kejiyun_core::auth::ports::AuthStore;
-use kejiyun_core::auth::{LoginAttempts, NewToken, TokenInfo, TokenKind};
+use kejiyun_core::auth::{LockoutPolicy, LoginAttempts, NewToken, TokenInfo, TokenKind};
 use kejiyun_core::ids::{TokenId, UserId};
 use kejiyun_core::ports::StoreResult;
 use kejiyun_core::time::Timestamp;
@@ -17,13 +17,14 @@ use crate::entities::{auth_tokens, login_attempts};
 const TOUCH_INTERVAL_SECS: i64 = 60;
 
 /// Counts one attempt: makes sure the key's row exists, locks and reads it, and writes the
-/// next count back, in one transaction. Creating before locking means two first attempts never
-/// both insert; the lock makes concurrent attempts take their turn, so the n-th sees n.
+/// next state (count, window, lock and its level) back, in one transaction. Creating before
+/// locking means two first attempts never both insert; the lock makes concurrent attempts take
+/// their turn, so the n-th sees n.
 pub(super) async fn count_login_attempt(
     db: &DatabaseConnection,
     key: &str,
     now: Timestamp,
-    window_start: Timestamp,
+    policy: &LockoutPolicy,
 ) -> StoreResult<LoginAttempts> {
     use login_attempts::Column as L;
     let txn = begin_write(db).await?;
@@ -31,6 +32,8 @@ pub(super) async fn count_login_attempt(
         login_key: Set(key.to_owned()),
         attempts: Set(0),
         window_start: Set(now.micros()),
+        lock_level: Set(0),
+        locked_until: Set(None),
     })
     .on_conflict(
         OnConflict::column(L::LoginKey)
@@ -40,16 +43,16 @@ pub(super) async fn count_login_attempt(
     .exec_without_returning(&txn)
     .await
     .map_err(db_err)?;
-    let stored: Option<(i64, i64)> = login_attempts::Entity::find()
+    let stored: Option<(i64, i64, i64, Option<i64>)> = login_attempts::Entity::find()
         .select_only()
-        .columns([L::Attempts, L::WindowStart])
+        .columns([L::Attempts, L::WindowStart, L::LockLevel, L::LockedUntil])
         .filter(L::LoginKey.eq(key))
         .lock_exclusive()
         .into_tuple()
         .one(&txn)
         .await
         .map_err(db_err)?;
-    let Some((attempts, since)) = stored else {
+    let Some((attempts, since, level, locked_until)) = stored else {
         return Err(corrupt(
             "login attempts",
             "a row created in this transaction is missing",
@@ -58,14 +61,21 @@ pub(super) async fn count_login_attempt(
     let stored = LoginAttempts {
         count: u64::try_from(attempts).unwrap_or(0),
         since: Timestamp(since),
+        level: u32::try_from(level).unwrap_or(0),
+        locked_until: locked_until.map(Timestamp),
     };
-    let next = LoginAttempts::next(Some(stored), now, window_start);
+    let next = LoginAttempts::next(Some(stored), now, policy);
     login_attempts::Entity::update_many()
         .col_expr(
             L::Attempts,
             Expr::value(i64::try_from(next.count).unwrap_or(i64::MAX)),
         )
         .col_expr(L::WindowStart, Expr::value(next.since.micros()))
+        .col_expr(L::LockLevel, Expr::value(i64::from(next.level)))
+        .col_expr(
+            L::LockedUntil,
+            Expr::value(next.locked_until.map(Timestamp::micros)),
+        )
         .filter(L::LoginKey.eq(key))
         .exec(&txn)
         .await
@@ -195,9 +205,9 @@ impl AuthStore for SeaStore {
         &self,
         key: &str,
         now: Timestamp,
-        window_start: Timestamp,
+        policy: &LockoutPolicy,
     ) -> StoreResult<LoginAttempts> {
-        retry!(count_login_attempt(&self.db, key, now, window_start))
+        retry!(count_login_attempt(&self.db, key, now, policy))
     }
     async fn clear_login_attempts(&self, key: &str) -> StoreResult<()> {
         retry!(clear_login_attempts(&self.db, key))

@@ -19,6 +19,7 @@ mod api_market_tickets;
 mod api_market_trade;
 mod api_notifications;
 mod api_one_time_codes;
+mod api_passwords;
 mod api_query_text;
 mod api_questions;
 mod api_resources;

@@ -7,7 +7,9 @@ use kejiyun_core::accounts::{Login, NewUser, ProfileUpdate};
 use kejiyun_core::audit::AuditRecord;
 use kejiyun_core::audit::ports::AuditStore;
 use kejiyun_core::auth::ports::AuthStore;
-use kejiyun_core::auth::{LoginAttempts, NewToken, TokenKind, hash_token, new_token_secret};
+use kejiyun_core::auth::{
+    LockoutPolicy, LoginAttempts, NewToken, TokenKind, hash_token, new_token_secret,
+};
 use kejiyun_core::ids::UserId;
 use kejiyun_core::moderation::ports::{ModerationStore, StatusChange};
 use kejiyun_core::moderation::{ModerationKind, ModerationStatus as S};
@@ -303,12 +305,21 @@ async fn tokens_and_throttling(store: &SeaStore) {
     login_attempts(store).await;
 }
 
+/// A lockout counting over `secs` that never locks (the locks are `api_passwords`'s).
+fn window(secs: i64) -> LockoutPolicy {
+    LockoutPolicy {
+        max_failures: 1000,
+        window_secs: secs,
+        ..LockoutPolicy::default()
+    }
+}
+
 /// The lockout's count: one more per attempt, a new window once the old one is over, per key,
 /// and forgotten on success.
 async fn login_attempts(store: &SeaStore) {
     let count = |key: &'static str, now: i64, window_start: i64| async move {
         store
-            .count_login_attempt(key, t(now), t(window_start))
+            .count_login_attempt(key, t(now), &window(now - window_start))
             .await
             .unwrap_or_else(|e| panic!("{e}"))
     };
@@ -318,7 +329,9 @@ async fn login_attempts(store: &SeaStore) {
             a,
             LoginAttempts {
                 count: n,
-                since: t(11)
+                since: t(11),
+                level: 0,
+                locked_until: None,
             }
         );
     }
@@ -328,7 +341,9 @@ async fn login_attempts(store: &SeaStore) {
         count("13800000002", 20, 11).await,
         LoginAttempts {
             count: 1,
-            since: t(20)
+            since: t(20),
+            level: 0,
+            locked_until: None,
         }
     );
     store
@@ -356,7 +371,7 @@ async fn login_attempts_are_counted_atomically_on_every_backend() {
             let store = store.clone();
             set.spawn(async move {
                 store
-                    .count_login_attempt("13900000040", t(100), t(0))
+                    .count_login_attempt("13900000040", t(100), &window(100))
                     .await
                     .unwrap_or_else(|e| panic!("{e}"))
                     .count

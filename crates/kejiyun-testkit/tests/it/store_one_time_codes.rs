@@ -11,7 +11,7 @@ use kejiyun_core::auth::one_time_codes::{
     Admission, CodeAttempt, CodePolicy, CodePurpose, Verdict, decoy, new_code,
 };
 use kejiyun_core::auth::ports::AuthStore;
-use kejiyun_core::auth::{NewToken, TokenKind, new_token_secret};
+use kejiyun_core::auth::{LockoutPolicy, NewToken, TokenKind, new_token_secret};
 use kejiyun_core::ids::UserId;
 use kejiyun_core::paging::Page;
 use kejiyun_core::permissions::RegionScope;
@@ -278,7 +278,7 @@ async fn reset(store: &SeaStore) {
             .unwrap_or_else(|e| panic!("{e}"));
     }
     store
-        .count_login_attempt(key, t(0), t(-900))
+        .count_login_attempt(key, t(0), &LockoutPolicy::default())
         .await
         .unwrap_or_else(|e| panic!("{e}"));
     let (code, _) = issue(store, key, purpose, Some(u), 0).await;
@@ -357,7 +357,7 @@ async fn reset(store: &SeaStore) {
     );
     assert_eq!(audit_count().await, audits + 1);
     let count = store
-        .count_login_attempt(key, t(4), t(-900))
+        .count_login_attempt(key, t(4), &LockoutPolicy::default())
         .await
         .unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(count.count, 1, "the lockout count was cleared");

@@ -86,7 +86,10 @@ async fn logged_in(state: &AppState, outcome: LoginOutcome) -> ApiResult<Respons
     let body = LoginResponse {
         token: outcome.token.clone(),
         expires_at: outcome.expires_at.to_rfc3339(),
-        user: MeDto::new(s, &outcome.user, actor, tw),
+        user: MeDto {
+            password_expired: s.passwords().expired(outcome.user.id).await?,
+            ..MeDto::new(s, &outcome.user, actor, tw)
+        },
     };
     let cookie = cookie_header(
         SESSION_COOKIE,
@@ -221,7 +224,10 @@ pub async fn me(
     let s = &state.services;
     let user = s.accounts().me(&session.actor).await?;
     let tw = s.tech_workers().mine(&session.actor).await?.map(|t| t.id.0);
-    Ok(ApiJson(MeDto::new(s, &user, &session.actor, tw)))
+    Ok(ApiJson(MeDto {
+        password_expired: s.passwords().expired(user.id).await?,
+        ..MeDto::new(s, &user, &session.actor, tw)
+    }))
 }
 
 /// 修改个人资料
@@ -252,5 +258,8 @@ pub async fn update_me(
         )
         .await?;
     let tw = s.tech_workers().mine(&session.actor).await?.map(|t| t.id.0);
-    Ok(ApiJson(MeDto::new(s, &user, &session.actor, tw)))
+    Ok(ApiJson(MeDto {
+        password_expired: s.passwords().expired(user.id).await?,
+        ..MeDto::new(s, &user, &session.actor, tw)
+    }))
 }

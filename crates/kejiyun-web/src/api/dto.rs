@@ -218,6 +218,9 @@ pub struct MeDto {
     pub tech_worker_id: Option<i64>,
     pub org_ids: Vec<i64>,
     pub created_at: String,
+    /// An administrator whose password is past its age (or must be changed after being made
+    /// one): they act as an ordinary user until they change it (`POST /api/v1/me/password`).
+    pub password_expired: bool,
 }
 
 impl MeDto {
@@ -252,6 +255,7 @@ impl MeDto {
                 })
                 .collect(),
             created_at: ts(user.created_at),
+            password_expired: false,
         }
     }
 }

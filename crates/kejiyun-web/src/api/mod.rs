@@ -17,6 +17,7 @@ mod market;
 mod moderation;
 mod notifications;
 mod orgs;
+mod passwords;
 mod profiles;
 mod questions;
 mod regions;
@@ -292,6 +293,9 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(accounts::code_login))
         .routes(routes!(accounts::logout))
         .routes(routes!(accounts::me, accounts::update_me))
+        .routes(routes!(passwords::change_password))
+        .routes(routes!(passwords::list_lockouts))
+        .routes(routes!(passwords::unlock))
         .routes(routes!(regions::list_regions))
         .routes(routes!(regions::get_region))
         .routes(routes!(regions::region_children))

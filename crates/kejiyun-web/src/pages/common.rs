@@ -49,6 +49,8 @@ pub struct Layout {
     pub sees_admins: bool,
     /// Reads an audit trail: region and system admins theirs, the audit administrator all.
     pub reads_audit: bool,
+    /// The security administrator (lockouts of any name).
+    pub manages_security: bool,
     /// The deployment's root region; empty where it is not known (the bare 404 page).
     pub root_name: String,
     pub title: String,
@@ -60,6 +62,8 @@ pub struct Layout {
     pub unread: u64,
     /// The admin menu's badge: items waiting for moderation in the admin's regions.
     pub pending: u64,
+    /// An administrator's expired password: the banner leading to the change form.
+    pub password_expired: bool,
     /// The header's region switcher: the visitor's chosen region (or the root) and where to
     /// change it.
     pub region_name: String,
@@ -84,12 +88,14 @@ impl Layout {
             runs_regions: actor.is_some_and(Actor::runs_regions),
             sees_admins: actor.is_some_and(|a| a.is_security_admin() || a.is_audit_admin()),
             reads_audit: actor.is_some_and(|a| a.runs_regions() || a.is_audit_admin()),
+            manages_security: actor.is_some_and(Actor::is_security_admin),
             title,
             section,
             notice: None,
             error: None,
             unread: ctx.unread_notifications,
             pending: ctx.pending_moderation,
+            password_expired: ctx.password_expired,
             region_name: root_name.clone(),
             region_href: "/regions".to_owned(),
             root_name,

@@ -18,6 +18,7 @@ mod market;
 mod me;
 mod notifications;
 mod orgs;
+mod passwords;
 mod photos;
 mod questions;
 mod register;
@@ -71,6 +72,9 @@ pub fn router() -> Router<AppState> {
         .route("/forgot-password/reset", post(auth_codes::forgot_reset))
         .route("/logout", post(auth::logout))
         .route("/me", get(me::me).post(me::update_me))
+        .route("/me/password", get(passwords::form).post(passwords::change))
+        .route("/admin/lockouts", get(passwords::lockouts))
+        .route("/admin/lockouts/unlock", post(passwords::unlock))
         .route(
             "/me/tech-worker",
             get(me::tech_worker_form).post(me::save_tech_worker),

@@ -191,6 +191,7 @@ pub(super) async fn app() -> (Router, Arc<Services>) {
         root: RegionCode::parse("510000").expect("code"),
         banned_words: Arc::new(BannedWords::new(Vec::<String>::new())),
         lockout: LockoutPolicy::default(),
+        password_policy: Default::default(),
         codes: CodePolicy::default(),
         sender: outbox.clone(),
         sessions: kejiyun_core::auth::SessionPolicy::default(),
