@@ -45,6 +45,7 @@ mod popsci;
 mod profiles;
 mod questions;
 pub mod search;
+mod second_factor;
 pub mod stats;
 mod tech_workers;
 mod tokens;
@@ -66,6 +67,7 @@ pub use one_time_codes::OneTimeCodes;
 pub use popsci::{ResourceView, Resources};
 pub use profiles::{DirectoryQuery, Profiles};
 pub use questions::{Questions, Thread};
+pub use second_factor::{Challenge, Enrolment, SecondFactor, SignIn, may_reset};
 pub use stats::Stats;
 pub use tokens::Tokens;
 pub use trainings::Trainings;
@@ -104,6 +106,8 @@ pub struct Services {
     pub sender: Arc<dyn Sender>,
     /// How long sessions last (absolute and idle limits).
     pub sessions: crate::auth::SessionPolicy,
+    /// Whether administrators must pass a second factor (config `admin_second_factor`).
+    pub admin_second_factor: crate::auth::second_factor::SecondFactorPolicy,
     /// A published posting expires unless its owner confirms it within this many days.
     pub posting_ttl_days: i64,
     /// How questions are routed to experts and when they count as long unanswered.

@@ -23,6 +23,7 @@ mod api_query_text;
 mod api_questions;
 mod api_resources;
 mod api_search;
+mod api_second_factor;
 mod api_sessions;
 mod api_stats;
 mod api_stats_export;

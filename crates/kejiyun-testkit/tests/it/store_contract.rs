@@ -219,6 +219,7 @@ async fn tokens_and_throttling(store: &SeaStore) {
             token_hash: hash.clone(),
             created_at: t(0),
             expires_at: Some(t(100)),
+            second_factor: false,
         })
         .await
         .unwrap_or_else(|e| panic!("{e}"));
@@ -244,6 +245,7 @@ async fn tokens_and_throttling(store: &SeaStore) {
             token_hash: api_hash.clone(),
             created_at: t(0),
             expires_at: None,
+            second_factor: false,
         })
         .await
         .unwrap_or_else(|e| panic!("{e}"));

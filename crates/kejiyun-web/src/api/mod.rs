@@ -22,6 +22,7 @@ mod questions;
 mod regions;
 mod resources;
 pub mod search;
+mod second_factor;
 mod stats;
 mod stats_export;
 mod stats_first_answer;
@@ -292,6 +293,12 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(accounts::code_login))
         .routes(routes!(accounts::logout))
         .routes(routes!(accounts::me, accounts::update_me))
+        .routes(routes!(second_factor::login))
+        .routes(routes!(second_factor::status, second_factor::start))
+        .routes(routes!(second_factor::confirm))
+        .routes(routes!(second_factor::regenerate))
+        .routes(routes!(second_factor::disable))
+        .routes(routes!(second_factor::reset))
         .routes(routes!(regions::list_regions))
         .routes(routes!(regions::get_region))
         .routes(routes!(regions::region_children))

@@ -25,6 +25,9 @@ pub struct Layout {
     pub logged_in: bool,
     pub is_admin: bool,
     pub is_system_admin: bool,
+    /// An administrator whose session has not passed the second factor the policy requires
+    /// (acting as an ordinary user): the banner linking to /me/security.
+    pub second_factor_missing: bool,
     /// The deployment's root region; empty where it is not known (the bare 404 page).
     pub root_name: String,
     pub title: String,
@@ -57,6 +60,10 @@ impl Layout {
             logged_in: actor.is_some(),
             is_admin: actor.is_some_and(Actor::is_admin),
             is_system_admin: actor.is_some_and(Actor::is_system_admin),
+            second_factor_missing: ctx
+                .session
+                .as_ref()
+                .is_some_and(|s| s.token.needs_second_factor),
             title,
             section,
             notice: None,

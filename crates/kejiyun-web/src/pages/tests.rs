@@ -121,6 +121,8 @@ pub(super) async fn app() -> (Router, Arc<Services>) {
         codes: CodePolicy::default(),
         sender: Arc::new(LogSender),
         sessions: kejiyun_core::auth::SessionPolicy::default(),
+        // These tests log admins in by password alone; the second factor has its own tests.
+        admin_second_factor: kejiyun_core::auth::second_factor::SecondFactorPolicy::Optional,
     });
     let config = WebConfig {
         demo_notice: Some("演示账号 admin@example.com".into()),
