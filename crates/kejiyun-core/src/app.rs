@@ -46,6 +46,7 @@ mod popsci;
 mod profiles;
 mod questions;
 pub mod search;
+mod second_factor;
 pub mod stats;
 mod tech_workers;
 mod tokens;
@@ -68,6 +69,7 @@ pub use passwords::{Lockout, Passwords, UnlockTarget, may_unlock};
 pub use popsci::{ResourceView, Resources};
 pub use profiles::{DirectoryQuery, Profiles};
 pub use questions::{Questions, Thread};
+pub use second_factor::{Challenge, Enrolment, SecondFactor, SignIn, may_reset};
 pub use stats::Stats;
 pub use tokens::Tokens;
 pub use trainings::Trainings;
@@ -108,6 +110,8 @@ pub struct Services {
     pub sessions: crate::auth::SessionPolicy,
     /// Administrators' password age and the password history.
     pub password_policy: crate::accounts::password_policy::PasswordPolicy,
+    /// Whether administrators must pass a second factor (config `admin_second_factor`).
+    pub admin_second_factor: crate::auth::second_factor::SecondFactorPolicy,
     /// A published posting expires unless its owner confirms it within this many days.
     pub posting_ttl_days: i64,
     /// How questions are routed to experts and when they count as long unanswered.

@@ -3,6 +3,7 @@
 pub mod lockout;
 pub mod one_time_codes;
 pub mod ports;
+pub mod second_factor;
 
 pub use lockout::{LockoutPolicy, LoginAttempts};
 
@@ -72,6 +73,9 @@ pub struct NewToken {
     pub token_hash: String,
     pub created_at: Timestamp,
     pub expires_at: Option<Timestamp>,
+    /// The session passed a second factor; an API token, that it was issued by an actor who
+    /// held admin rights then (see `second_factor::restrict`).
+    pub second_factor: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -83,6 +87,11 @@ pub struct TokenInfo {
     pub created_at: Timestamp,
     pub expires_at: Option<Timestamp>,
     pub last_used_at: Option<Timestamp>,
+    /// As stored: see [`NewToken::second_factor`].
+    pub second_factor: bool,
+    /// Set by `authenticate`: the caller's admin grants were withheld, as the policy requires
+    /// a second factor this session has not passed.
+    pub needs_second_factor: bool,
 }
 
 /// How long sessions last: an absolute limit from login, and an idle limit since the last use
@@ -150,6 +159,8 @@ mod tests {
             created_at: t0,
             expires_at: None,
             last_used_at: Some(t0.plus_seconds(60)),
+            second_factor: false,
+            needs_second_factor: false,
         };
         let at = |m: i64| t0.plus_seconds(60 + m * 60);
         assert!(!p.idle_expired(&session, true, at(30)));

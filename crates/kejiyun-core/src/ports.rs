@@ -12,6 +12,7 @@ use crate::accounts::ports::AccountStore;
 use crate::audit::ports::{AuditChainStore, AuditStore};
 use crate::auth::one_time_codes::ports::OneTimeCodeStore;
 use crate::auth::ports::AuthStore;
+use crate::auth::second_factor::ports::SecondFactorStore;
 use crate::bases::ports::BaseStore;
 use crate::certificates::ports::CertificateStore;
 use crate::estations::ports::EstationStore;
@@ -101,6 +102,7 @@ pub trait Store:
     HealthStore
     + AccountStore
     + AuthStore
+    + SecondFactorStore
     + OneTimeCodeStore
     + ProfileStore<TechWorker>
     + ProfileStore<Org>

@@ -166,13 +166,25 @@ impl Browser {
         Ok(())
     }
 
-    /// Logs in as `login` (password [`PASSWORD`]) through the login page.
+    /// Logs in as `login` (password [`PASSWORD`]) through the login page, and through its
+    /// second step (动态口令) for an account enrolled by the test kit (admins).
     pub async fn login(&self, app: &TestApp, login: &str) -> anyhow::Result<()> {
         self.goto(&app.url("/login")).await?;
         self.set_field("login", login).await?;
         self.set_field("password", PASSWORD).await?;
         self.click("#login-submit").await?;
-        self.wait_for("#logout").await?;
+        self.wait_for("#logout, #second-factor-code").await?;
+        if self
+            .client
+            .find(Locator::Css("#second-factor-code"))
+            .await
+            .is_ok()
+        {
+            let code = crate::second_factor_code(login).await;
+            self.set_field("code", &code).await?;
+            self.click("#second-factor-submit").await?;
+            self.wait_for("#logout").await?;
+        }
         Ok(())
     }
 

@@ -12,7 +12,8 @@ use std::sync::{Arc, Mutex};
 
 use kejiyun::config::Config;
 use kejiyun::server::RunningServer;
-use kejiyun_core::app::{AdminSpec, RegisterInput, Services};
+use kejiyun_core::app::{AdminSpec, LoginOutcome, RegisterInput, Services, SignIn};
+use kejiyun_core::auth::second_factor;
 use kejiyun_core::notifications::delivery::{Contact, LogSender, OutgoingMessage, Sender};
 use reqwest::{Client, Method, StatusCode};
 use serde_json::{Value, json};
@@ -191,6 +192,70 @@ impl Reply {
     /// `error.code` of an error answer.
     pub fn error_code(&self) -> &str {
         self.body["error"]["code"].as_str().unwrap_or_default()
+    }
+}
+
+/// The second-factor secrets of accounts enrolled through [`TestApp::enrol_second_factor`],
+/// with the last step a code was made for (login names are unique across tests).
+type Secrets = std::collections::HashMap<String, (Vec<u8>, i64)>;
+
+fn second_factor_secrets() -> std::sync::MutexGuard<'static, Secrets> {
+    static SECRETS: std::sync::OnceLock<Mutex<Secrets>> = std::sync::OnceLock::new();
+    SECRETS
+        .get_or_init(Mutex::default)
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+/// The TOTP secret `login` enrolled with here, if any.
+pub fn second_factor_secret(login: &str) -> Option<Vec<u8>> {
+    second_factor_secrets().get(login).map(|(s, _)| s.clone())
+}
+
+/// The next code of `login`'s authenticator (what its app shows): a step the account has not
+/// used yet (the server refuses replays), the current one or the next; waits for the next
+/// step when both are spent.
+pub async fn second_factor_code(login: &str) -> String {
+    loop {
+        let now_step = second_factor::step_at(kejiyun_core::time::Clock::now(
+            &kejiyun_core::time::SystemClock,
+        ));
+        let code = {
+            let mut secrets = second_factor_secrets();
+            let Some((secret, last)) = secrets.get_mut(login) else {
+                panic!("{login} has no second factor enrolled by the test kit");
+            };
+            let step = now_step.max(last.saturating_add(1));
+            if step <= now_step + 1 {
+                *last = step;
+                Some(
+                    second_factor::code_for_step(secret, step)
+                        .unwrap_or_else(|e| panic!("TOTP: {e}")),
+                )
+            } else {
+                None
+            }
+        };
+        match code {
+            Some(c) => return c,
+            None => tokio::time::sleep(std::time::Duration::from_millis(500)).await,
+        }
+    }
+}
+
+/// Finishes a login through the services: the session, after the second step when `sign_in`
+/// asks for it (with [`second_factor_code`]).
+pub async fn complete_login(services: &Services, login: &str, sign_in: SignIn) -> LoginOutcome {
+    match sign_in {
+        SignIn::Session(o) => *o,
+        SignIn::SecondFactor(c) => {
+            let code = second_factor_code(login).await;
+            services
+                .second_factor()
+                .login(&c.token, &code)
+                .await
+                .unwrap_or_else(|e| panic!("second step of {login}: {e}"))
+        }
     }
 }
 
@@ -472,8 +537,21 @@ impl TestApp {
         .await
     }
 
+    /// Logs in as `login` with [`PASSWORD`]; an account that enrolled a second factor here
+    /// (admins do) answers its challenge with the next unused code.
     pub async fn login(&self, login: &str) -> TestUser {
-        let r = self.try_login(login, PASSWORD).await;
+        let mut r = self.try_login(login, PASSWORD).await;
+        if r.status == StatusCode::ACCEPTED {
+            let challenge = r.body["challenge"].as_str().unwrap_or_default().to_owned();
+            let code = second_factor_code(login).await;
+            r = self
+                .post(
+                    "/api/v1/auth/login/second-factor",
+                    None,
+                    json!({ "challenge": challenge, "code": code }),
+                )
+                .await;
+        }
         assert_eq!(r.status, StatusCode::OK, "login {login}: {:?}", r.body);
         TestUser {
             id: r.body["user"]["id"].as_i64().unwrap_or_default(),
@@ -499,7 +577,40 @@ impl TestApp {
             )
             .await
             .unwrap_or_else(|e| panic!("create admin: {e}"));
-        self.login(&login).await
+        // A fully working admin: enrolled in the second factor, the session having passed it.
+        let admin = self.login(&login).await;
+        self.enrol_second_factor(&admin).await;
+        admin
+    }
+
+    /// Enrols `user` in the second factor through the API (start, then confirm with a code
+    /// computed from the returned secret); their session passes it. The recovery codes.
+    pub async fn enrol_second_factor(&self, user: &TestUser) -> Vec<String> {
+        let r = self
+            .post("/api/v1/me/second-factor", Some(&user.token), json!({}))
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED, "start: {:?}", r.body);
+        let secret = r.body["secret"].as_str().unwrap_or_default();
+        let secret = second_factor::secret_from_base32(secret)
+            .unwrap_or_else(|e| panic!("the returned secret: {e}"));
+        second_factor_secrets().insert(user.login.clone(), (secret, i64::MIN));
+        let code = second_factor_code(&user.login).await;
+        let r = self
+            .post(
+                "/api/v1/me/second-factor/confirm",
+                Some(&user.token),
+                json!({ "code": code }),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "confirm: {:?}", r.body);
+        r.body["recovery_codes"]
+            .as_array()
+            .map(|a| {
+                a.iter()
+                    .filter_map(|c| c.as_str().map(str::to_owned))
+                    .collect()
+            })
+            .unwrap_or_default()
     }
 
     /// A user with a pending tech-worker application serving `region`; returns (user, id).

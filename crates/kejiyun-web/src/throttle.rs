@@ -80,6 +80,8 @@ impl Action {
             | "/api/v1/auth/login"
             | "/login/code"
             | "/api/v1/auth/code-login"
+            | "/login/second-factor"
+            | "/api/v1/auth/login/second-factor"
             | "/forgot-password/reset"
             | "/api/v1/auth/password-reset" => Some(Self::Login),
             "/register" | "/api/v1/auth/register" => Some(Self::Register),

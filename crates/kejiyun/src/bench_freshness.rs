@@ -75,12 +75,14 @@ pub async fn run(
         .accounts()
         .login(FARMER, PASSWORD)
         .await
+        .and_then(|s| s.into_session())
         .map_err(domain)?
         .actor;
     let admin = s
         .accounts()
         .login(COUNTY_ADMIN, PASSWORD)
         .await
+        .and_then(|s| s.into_session())
         .map_err(domain)?
         .actor;
     let mut found = Vec::with_capacity(samples);

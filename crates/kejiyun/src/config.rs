@@ -30,6 +30,9 @@ pub struct Config {
     /// The idle timeout of administrators' sessions (system and region admins), in minutes;
     /// 0: the same as everyone's.
     pub admin_session_idle_minutes: u64,
+    /// `required`: administrators act as ordinary users until their session passes a second
+    /// factor (动态口令, 等保 level 3); `optional`. `serve --demo` runs with `optional`.
+    pub admin_second_factor: String,
     /// Mark cookies `Secure` (enable behind HTTPS).
     pub secure_cookies: bool,
     /// Failed logins per login name within the window that lock it.
@@ -175,6 +178,7 @@ impl Default for Config {
             session_absolute_minutes: 7 * 24 * 60,
             session_idle_minutes: 0,
             admin_session_idle_minutes: 30,
+            admin_second_factor: "required".into(),
             secure_cookies: false,
             lockout_max_failures: 5,
             lockout_window_minutes: 15,
@@ -248,6 +252,12 @@ session_absolute_minutes = 10080
 # (system and region admins) end after admin_session_idle_minutes (等保 level 3: 30).
 session_idle_minutes = 0
 admin_session_idle_minutes = 30
+
+# "required": administrators (system and region admins) must pass a second factor (动态口令:
+# an authenticator app's TOTP code, or a recovery code) after their password; until their
+# session has, they act as ordinary users (等保 level 3, 身份鉴别). "optional": anyone may turn
+# it on. `kejiyun serve --demo` runs with "optional" (its accounts are public).
+admin_second_factor = "required"
 
 # Mark cookies Secure; enable when served over HTTPS.
 secure_cookies = false

@@ -10,6 +10,7 @@ use anyhow::Context;
 use kejiyun_core::app::Services;
 use kejiyun_core::auth::LockoutPolicy;
 use kejiyun_core::auth::one_time_codes::CodePolicy;
+use kejiyun_core::auth::second_factor::SecondFactorPolicy;
 use kejiyun_core::banned_words::BannedWords;
 use kejiyun_core::notifications::delivery::{LogSender, Sender};
 use kejiyun_core::personal_data::PersonalDataKey;
@@ -215,6 +216,8 @@ async fn build_services(
             ..CodePolicy::default()
         },
         sender,
+        admin_second_factor: SecondFactorPolicy::parse(&config.admin_second_factor)
+            .map_err(|e| anyhow::anyhow!("admin_second_factor: {e}"))?,
         sessions: kejiyun_core::auth::SessionPolicy {
             absolute_secs: minutes_to_secs(config.session_absolute_minutes.max(1)),
             idle_secs: minutes_to_secs(config.session_idle_minutes),
@@ -423,6 +426,9 @@ fn spawn_sweeper(sweeps: Sweeps, mut stop: oneshot::Receiver<()>) -> JoinHandle<
                         Ok(n) => tracing::info!(deleted = n, "old one-time codes deleted"),
                         Err(e) => tracing::warn!(error = %e, "deleting old one-time codes failed"),
                     }
+                    if let Err(e) = services.second_factor().prune_challenges().await {
+                        tracing::warn!(error = %e, "deleting old login challenges failed");
+                    }
                 },
             }
         }
@@ -441,6 +447,17 @@ pub async fn spawn_with_sender(
     demo: bool,
     sender: Arc<dyn Sender>,
 ) -> anyhow::Result<RunningServer> {
+    // The demo's accounts are public: its admins need no second factor.
+    let demo_config;
+    let config = if demo {
+        demo_config = Config {
+            admin_second_factor: SecondFactorPolicy::Optional.as_str().into(),
+            ..config.clone()
+        };
+        &demo_config
+    } else {
+        config
+    };
     let index = open_search_index(config)?;
     let (services, store) = build_services(config, index.clone(), sender).await?;
     let notice = if demo {

@@ -1,11 +1,11 @@
 use serde_json::json;
 
-use super::Services;
+use super::{Services, SignIn};
 use crate::accounts::password_policy::{PasswordProfile, parse_password, profile_for};
 use crate::accounts::{self, Login, NewUser, ProfileUpdate, Role, User};
 use crate::audit::AuditRecord;
 use crate::auth::one_time_codes::{self as codes, CodeAttempt, CodePurpose, Verdict};
-use crate::auth::{self, NewToken, TokenKind};
+use crate::auth::{self, NewToken, TokenKind, second_factor};
 use crate::ids::UserId;
 use crate::permissions::{Actor, Grant, separation_conflict};
 use crate::ports::StoreError;
@@ -27,7 +27,20 @@ pub struct LoginOutcome {
     pub actor: Actor,
     /// The session secret: the cookie value and the bearer token.
     pub token: String,
+    /// The session as later requests will find it (`needs_second_factor`: admin grants
+    /// withheld from `actor` until it passes a second factor).
+    pub session: auth::TokenInfo,
     pub expires_at: crate::time::Timestamp,
+}
+
+impl std::fmt::Debug for LoginOutcome {
+    // The session secret never reaches a log.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("LoginOutcome")
+            .field("user", &self.user.id)
+            .field("session", &self.session.id)
+            .finish_non_exhaustive()
+    }
 }
 
 /// What `kejiyun admin create` and the admin page ask for.
@@ -117,9 +130,10 @@ impl Accounts<'_> {
         })
     }
 
-    /// Checks the password under the lockout rule and opens a session. The attempt is counted
-    /// before the password is checked, so parallel guesses each see the ones before them.
-    pub async fn login(&self, login: &str, password: &str) -> DomainResult<LoginOutcome> {
+    /// Checks the password under the lockout rule and opens a session, or, for an account
+    /// with a second factor, answers its challenge. The attempt is counted before the password
+    /// is checked, so parallel guesses each see the ones before them.
+    pub async fn login(&self, login: &str, password: &str) -> DomainResult<SignIn> {
         let login = Login::parse(login)?;
         let key = login.key();
         self.count_attempt(&key).await?;
@@ -135,8 +149,19 @@ impl Accounts<'_> {
         let Some(user) = user.filter(|_| ok) else {
             return Err(DomainError::BadCredentials);
         };
-        self.store.clear_login_attempts(&key).await?;
-        self.open_session(user).await
+        self.signed_in(user, &key).await
+    }
+
+    /// A right first factor for `user`: the second step's challenge if they have one (the
+    /// count stays, so wrong codes add to it), else the count forgotten and a session.
+    pub(super) async fn signed_in(&self, user: User, key: &str) -> DomainResult<SignIn> {
+        if let Some(challenge) = self.second_factor().begin(&user, key).await? {
+            return Ok(SignIn::SecondFactor(challenge));
+        }
+        self.store.clear_login_attempts(key).await?;
+        Ok(SignIn::Session(Box::new(
+            self.open_session(user, false).await?,
+        )))
     }
 
     /// Counts a sign-in attempt (a password or a one-time code) for the login name `key` under
@@ -157,12 +182,17 @@ impl Accounts<'_> {
     }
 
     /// A new session for `user`, who has just proved who they are (a password, a one-time
-    /// code).
-    pub(super) async fn open_session(&self, user: User) -> DomainResult<LoginOutcome> {
+    /// code; `second_factor`: and a second factor).
+    pub(super) async fn open_session(
+        &self,
+        user: User,
+        second_factor: bool,
+    ) -> DomainResult<LoginOutcome> {
         let now = self.now();
         let (token, token_hash) = auth::new_token_secret();
         let expires_at = now.plus_seconds(self.sessions.absolute_secs);
-        self.store
+        let id = self
+            .store
             .create_token(NewToken {
                 user_id: user.id,
                 kind: TokenKind::Session,
@@ -170,13 +200,28 @@ impl Accounts<'_> {
                 token_hash,
                 created_at: now,
                 expires_at: Some(expires_at),
+                second_factor,
             })
             .await?;
-        let actor = Actor {
+        let mut actor = Actor {
             user_id: user.id,
             grants: self.store.grants(user.id).await?,
         };
+        let mut info = auth::TokenInfo {
+            id,
+            user_id: user.id,
+            kind: TokenKind::Session,
+            name: "session".into(),
+            created_at: now,
+            expires_at: Some(expires_at),
+            last_used_at: None,
+            second_factor,
+            needs_second_factor: false,
+        };
+        info.needs_second_factor =
+            second_factor::restrict(&mut actor, &info, self.admin_second_factor);
         Ok(LoginOutcome {
+            session: info,
             user,
             actor,
             token,
@@ -192,7 +237,7 @@ impl Accounts<'_> {
         if !secret.starts_with("kjy_") || secret.len() > 100 {
             return Ok(None);
         }
-        let Some(info) = self
+        let Some(mut info) = self
             .store
             .token_by_hash(&auth::hash_token(secret), self.now())
             .await?
@@ -204,7 +249,7 @@ impl Accounts<'_> {
             user_id: info.user_id,
             grants,
         };
-        let actor = self.passwords().expire_admin(actor).await?;
+        let mut actor = self.passwords().expire_admin(actor).await?;
         if self
             .sessions
             .idle_expired(&info, actor.is_admin(), self.now())
@@ -215,6 +260,8 @@ impl Accounts<'_> {
                 .await?;
             return Ok(None);
         }
+        info.needs_second_factor =
+            second_factor::restrict(&mut actor, &info, self.admin_second_factor);
         Ok(Some((actor, info)))
     }
 
@@ -310,9 +357,15 @@ impl Accounts<'_> {
             // Its password was never checked against the admin profile: the new admin acts
             // as an ordinary user until they change it (`Passwords::expire_admin`).
             Some(u) => {
-                if !self.store.grants(u.id).await?.contains(&grant)
-                    && self.passwords().profile_of(u.id).await? != PasswordProfile::Admin
-                {
+                let held = self.store.grants(u.id).await?;
+                if held.contains(&grant) {
+                    return Ok(u.id);
+                }
+                // Refused before anything changes (三员分立).
+                if let Some(other) = separation_conflict(&held, grant) {
+                    return Err(separation_refusal(other, role));
+                }
+                if self.passwords().profile_of(u.id).await? != PasswordProfile::Admin {
                     self.store.require_password_change(u.id).await?;
                 }
                 u.id

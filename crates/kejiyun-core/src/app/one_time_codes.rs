@@ -4,7 +4,7 @@
 
 use serde_json::json;
 
-use super::LoginOutcome;
+use super::SignIn;
 use crate::DomainError;
 use crate::DomainResult;
 use crate::accounts::{Login, Password};
@@ -171,10 +171,10 @@ impl OneTimeCodes<'_> {
         }
     }
 
-    /// Logs in with a login code: a session like the password login's. The entry counts as a
+    /// Logs in with a login code: a session (or the second step) like the password login's. The entry counts as a
     /// sign-in attempt under the login lockout (a locked name stays locked, a wrong code
     /// counts as a failure, a success clears the count), besides the code's own attempt limit.
-    pub async fn login_with_code(&self, login: &str, code: &str) -> DomainResult<LoginOutcome> {
+    pub async fn login_with_code(&self, login: &str, code: &str) -> DomainResult<SignIn> {
         let login = Login::parse(login)?;
         let code = parse_code(code)?;
         let key = login.key();
@@ -197,8 +197,7 @@ impl OneTimeCodes<'_> {
                 "an accepted one-time code without its account".into(),
             ));
         };
-        self.store.clear_login_attempts(&key).await?;
-        self.accounts().open_session(user).await
+        self.accounts().signed_in(user, &key).await
     }
 
     /// Deletes what no limit counts and no one can use any more (the sweeper, hourly);

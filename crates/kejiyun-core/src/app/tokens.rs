@@ -36,6 +36,9 @@ impl Tokens<'_> {
                 token_hash,
                 created_at: now,
                 expires_at,
+                // Trusted as far as its issuer was: an admin's token only while they are one
+                // for this session (its second factor passed, or none required).
+                second_factor: actor.is_admin(),
             })
             .await?;
         Ok((
@@ -48,6 +51,8 @@ impl Tokens<'_> {
                 created_at: now,
                 expires_at,
                 last_used_at: None,
+                second_factor: actor.is_admin(),
+                needs_second_factor: false,
             },
         ))
     }

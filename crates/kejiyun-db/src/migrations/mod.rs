@@ -31,6 +31,7 @@ mod m20261207_000023_bases;
 mod m20261207_000024_estations;
 mod m20261207_000025_base_links;
 mod m20261207_000026_audit_chain;
+mod m20261207_000027_second_factor;
 mod m20261207_000028_password_policy;
 
 pub struct Migrator;
@@ -65,6 +66,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261207_000024_estations::Migration),
             Box::new(m20261207_000025_base_links::Migration),
             Box::new(m20261207_000026_audit_chain::Migration),
+            Box::new(m20261207_000027_second_factor::Migration),
             Box::new(m20261207_000028_password_policy::Migration),
         ]
     }

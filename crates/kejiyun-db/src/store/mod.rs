@@ -45,6 +45,7 @@ mod questions_record;
 pub(crate) mod read_cache;
 mod resources;
 mod search_feed;
+mod second_factor;
 mod stats;
 mod stats_bulk;
 mod stats_series;

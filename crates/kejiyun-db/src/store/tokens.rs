@@ -102,6 +102,8 @@ fn to_info(m: auth_tokens::Model) -> StoreResult<TokenInfo> {
         created_at: Timestamp(m.created_at),
         expires_at: m.expires_at.map(Timestamp),
         last_used_at: m.last_used_at.map(Timestamp),
+        second_factor: m.second_factor,
+        needs_second_factor: false,
     })
 }
 
@@ -115,6 +117,7 @@ pub(super) async fn create_token(db: &DatabaseConnection, t: NewToken) -> StoreR
         expires_at: Set(t.expires_at.map(Timestamp::micros)),
         last_used_at: Set(None),
         revoked_at: Set(None),
+        second_factor: Set(t.second_factor),
         ..Default::default()
     })
     .exec(db)

@@ -6,7 +6,7 @@
 use std::sync::Arc;
 
 use kejiyun_core::time::ManualClock;
-use kejiyun_testkit::{PASSWORD, TestApp};
+use kejiyun_testkit::{PASSWORD, TestApp, complete_login};
 
 #[tokio::test]
 async fn admin_sessions_end_when_idle_and_users_last_to_the_absolute_limit() {
@@ -16,18 +16,18 @@ async fn admin_sessions_end_when_idle_and_users_last_to_the_absolute_limit() {
     let clock = Arc::new(ManualClock::new(app.services().now()));
     let mut s = app.services().clone();
     s.clock = clock.clone();
-    let admin_token = s
+    let sign_in = s
         .accounts()
         .login(&admin.login, PASSWORD)
         .await
-        .unwrap_or_else(|e| panic!("{e}"))
-        .token;
-    let farmer_token = s
+        .unwrap_or_else(|e| panic!("{e}"));
+    let admin_token = complete_login(&s, &admin.login, sign_in).await.token;
+    let sign_in = s
         .accounts()
         .login(&farmer.login, PASSWORD)
         .await
-        .unwrap_or_else(|e| panic!("{e}"))
-        .token;
+        .unwrap_or_else(|e| panic!("{e}"));
+    let farmer_token = complete_login(&s, &farmer.login, sign_in).await.token;
     let alive = |token: String| {
         let s = s.clone();
         async move {

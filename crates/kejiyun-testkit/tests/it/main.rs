@@ -24,6 +24,7 @@ mod api_query_text;
 mod api_questions;
 mod api_resources;
 mod api_search;
+mod api_second_factor;
 mod api_separation_of_duties;
 mod api_sessions;
 mod api_stats;

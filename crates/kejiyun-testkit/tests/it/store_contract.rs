@@ -238,6 +238,7 @@ async fn tokens_and_throttling(store: &SeaStore) {
             token_hash: hash.clone(),
             created_at: t(0),
             expires_at: Some(t(100)),
+            second_factor: false,
         })
         .await
         .unwrap_or_else(|e| panic!("{e}"));
@@ -263,6 +264,7 @@ async fn tokens_and_throttling(store: &SeaStore) {
             token_hash: api_hash.clone(),
             created_at: t(0),
             expires_at: None,
+            second_factor: false,
         })
         .await
         .unwrap_or_else(|e| panic!("{e}"));

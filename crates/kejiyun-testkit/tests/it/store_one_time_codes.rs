@@ -258,6 +258,7 @@ fn session(user: UserId, kind: TokenKind) -> (String, NewToken) {
             token_hash,
             created_at: t(0),
             expires_at: None,
+            second_factor: false,
         },
     )
 }

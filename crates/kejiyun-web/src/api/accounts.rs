@@ -2,13 +2,14 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::http::header::SET_COOKIE;
 use axum::response::{IntoResponse, Response};
-use kejiyun_core::app::{LoginOutcome, RegisterInput};
+use kejiyun_core::app::{LoginOutcome, RegisterInput, SignIn};
 use kejiyun_core::auth::one_time_codes::CodePurpose;
 
 use super::dto::{
     CodeLoginRequest, CodeRequest, CodeSent, CreatedId, LoginRequest, LoginResponse, MeDto,
     PasswordResetRequest, ProfileRequest, RegisterRequest,
 };
+use super::second_factor::SecondFactorChallenge;
 use crate::AppState;
 use crate::error::{ApiResult, ErrorBody};
 use crate::extract::ApiJson;
@@ -53,13 +54,15 @@ pub async fn register(
 /// 登录（取得会话和令牌）
 ///
 /// Logs in: sets the HttpOnly session cookie and returns the same secret as a bearer token.
-/// Each attempt is counted before the password is checked: five within 15 minutes lock the
+/// For an account with a second factor (动态口令) a right password answers 202 with a
+/// challenge instead, for `POST /api/v1/auth/login/second-factor`. Each attempt is counted before the password is checked: five within 15 minutes lock the
 /// login name until the window is over (a success clears the count); the answer is the same
 /// whether or not the account exists. Logins from one address are also rate-limited.
 #[utoipa::path(post, path = "/api/v1/auth/login", tag = "auth", operation_id = "login",
     request_body = LoginRequest,
     responses(
         (status = 200, description = "Logged in", body = LoginResponse),
+        (status = 202, description = "Right password; the second factor is asked for next", body = SecondFactorChallenge),
         (status = 400, description = "Malformed JSON", body = ErrorBody),
         (status = 401, description = "Wrong login or password", body = ErrorBody),
         (status = 415, description = "Not JSON", body = ErrorBody),
@@ -75,20 +78,36 @@ pub async fn login(
         .accounts()
         .login(&req.login, &req.password)
         .await?;
-    logged_in(&state, outcome).await
+    signed_in(&state, outcome).await
+}
+
+/// The answer of a right first factor: a session, or the second factor's challenge (202).
+async fn signed_in(state: &AppState, sign_in: SignIn) -> ApiResult<Response> {
+    match sign_in {
+        SignIn::Session(outcome) => logged_in(state, *outcome).await,
+        SignIn::SecondFactor(c) => Ok((
+            StatusCode::ACCEPTED,
+            ApiJson(SecondFactorChallenge::new(state, &c)),
+        )
+            .into_response()),
+    }
 }
 
 /// The answer of a login (by password or code): the session cookie, and its secret as token.
-async fn logged_in(state: &AppState, outcome: LoginOutcome) -> ApiResult<Response> {
+pub(super) async fn logged_in(state: &AppState, outcome: LoginOutcome) -> ApiResult<Response> {
     let s = &state.services;
     let actor = &outcome.actor;
     let tw = s.tech_workers().mine(actor).await?.map(|t| t.id.0);
+    let second_factor = s
+        .second_factor()
+        .status(outcome.user.id, &outcome.session)
+        .await?;
     let body = LoginResponse {
         token: outcome.token.clone(),
         expires_at: outcome.expires_at.to_rfc3339(),
         user: MeDto {
             password_expired: s.passwords().expired(outcome.user.id).await?,
-            ..MeDto::new(s, &outcome.user, actor, tw)
+            ..MeDto::new(s, &outcome.user, actor, tw, second_factor)
         },
     };
     let cookie = cookie_header(
@@ -166,11 +185,13 @@ pub async fn reset_password(
 /// 验证码登录
 ///
 /// Logs in with a `login` code: the same answer as the password login (the session cookie
-/// and its token). The entry counts under the login lockout like a password.
+/// and its token, or 202 and the second factor's challenge). The entry counts under the
+/// login lockout like a password.
 #[utoipa::path(post, path = "/api/v1/auth/code-login", tag = "auth", operation_id = "login_with_code",
     request_body = CodeLoginRequest,
     responses(
         (status = 200, description = "Logged in", body = LoginResponse),
+        (status = 202, description = "Right code; the second factor is asked for next", body = SecondFactorChallenge),
         (status = 400, description = "Malformed JSON", body = ErrorBody),
         (status = 415, description = "Not JSON", body = ErrorBody),
         (status = 422, description = "Wrong, expired, used or void code (`code`), or a malformed login", body = ErrorBody),
@@ -185,7 +206,7 @@ pub async fn code_login(
         .codes()
         .login_with_code(&req.login, &req.code)
         .await?;
-    logged_in(&state, outcome).await
+    signed_in(&state, outcome).await
 }
 
 /// 退出登录
@@ -211,7 +232,8 @@ pub async fn logout(
 
 /// 查看当前账号
 ///
-/// The caller's account, roles and administered regions.
+/// The caller's account, roles and administered regions, and their second factor: an
+/// administrator whose session has not passed a required one acts as an ordinary user.
 #[utoipa::path(get, path = "/api/v1/me", tag = "me", operation_id = "get_me",
     responses(
         (status = 200, description = "The caller", body = MeDto),
@@ -224,9 +246,10 @@ pub async fn me(
     let s = &state.services;
     let user = s.accounts().me(&session.actor).await?;
     let tw = s.tech_workers().mine(&session.actor).await?.map(|t| t.id.0);
+    let second_factor = s.second_factor().status(user.id, &session.token).await?;
     Ok(ApiJson(MeDto {
         password_expired: s.passwords().expired(user.id).await?,
-        ..MeDto::new(s, &user, &session.actor, tw)
+        ..MeDto::new(s, &user, &session.actor, tw, second_factor)
     }))
 }
 
@@ -258,8 +281,9 @@ pub async fn update_me(
         )
         .await?;
     let tw = s.tech_workers().mine(&session.actor).await?.map(|t| t.id.0);
+    let second_factor = s.second_factor().status(user.id, &session.token).await?;
     Ok(ApiJson(MeDto {
         password_expired: s.passwords().expired(user.id).await?,
-        ..MeDto::new(s, &user, &session.actor, tw)
+        ..MeDto::new(s, &user, &session.actor, tw, second_factor)
     }))
 }

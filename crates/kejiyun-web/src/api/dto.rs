@@ -5,6 +5,7 @@ use kejiyun_core::accounts::User;
 use kejiyun_core::app::Services;
 use kejiyun_core::audit::AuditEntry;
 use kejiyun_core::auth::TokenInfo;
+use kejiyun_core::auth::second_factor::SecondFactorStatus;
 use kejiyun_core::moderation::QueueItem;
 use kejiyun_core::orgs::Org;
 use kejiyun_core::permissions::{Actor, Grant};
@@ -221,11 +222,41 @@ pub struct MeDto {
     /// An administrator whose password is past its age (or must be changed after being made
     /// one): they act as an ordinary user until they change it (`POST /api/v1/me/password`).
     pub password_expired: bool,
+    pub second_factor: SecondFactorDto,
+}
+
+/// The caller's second factor (动态口令).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SecondFactorDto {
+    /// The account has a confirmed second factor.
+    pub enabled: bool,
+    /// The policy requires one of this account (an administrator): until this session passes
+    /// it, the account acts as an ordinary user.
+    pub required: bool,
+    /// This session passed a second factor (at login, or by enrolling in it).
+    pub satisfied: bool,
+}
+
+impl From<SecondFactorStatus> for SecondFactorDto {
+    fn from(s: SecondFactorStatus) -> Self {
+        Self {
+            enabled: s.enabled,
+            required: s.required,
+            satisfied: s.satisfied,
+        }
+    }
 }
 
 impl MeDto {
-    pub fn new(s: &Services, user: &User, actor: &Actor, tech_worker_id: Option<i64>) -> Self {
+    pub fn new(
+        s: &Services,
+        user: &User,
+        actor: &Actor,
+        tech_worker_id: Option<i64>,
+        second_factor: SecondFactorStatus,
+    ) -> Self {
         Self {
+            second_factor: second_factor.into(),
             id: user.id.0,
             display_name: user.display_name.clone(),
             phone: user.phone.as_ref().map(|p| p.as_str().to_owned()),

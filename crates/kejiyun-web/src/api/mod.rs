@@ -23,6 +23,7 @@ mod questions;
 mod regions;
 mod resources;
 pub mod search;
+mod second_factor;
 mod stats;
 mod stats_export;
 mod stats_first_answer;
@@ -296,6 +297,12 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(passwords::change_password))
         .routes(routes!(passwords::list_lockouts))
         .routes(routes!(passwords::unlock))
+        .routes(routes!(second_factor::login))
+        .routes(routes!(second_factor::status, second_factor::start))
+        .routes(routes!(second_factor::confirm))
+        .routes(routes!(second_factor::regenerate))
+        .routes(routes!(second_factor::disable))
+        .routes(routes!(second_factor::reset))
         .routes(routes!(regions::list_regions))
         .routes(routes!(regions::get_region))
         .routes(routes!(regions::region_children))

@@ -86,20 +86,28 @@ pub(super) fn landing(actor: &Actor) -> &'static str {
     }
 }
 
-/// Opens a session for `login` and sends the browser on with the session cookie.
+/// Opens a session for `login` and sends the browser on with the session cookie (or asks
+/// for the second factor).
 pub(super) async fn log_in_and_go(
     pg: &Pg<'_>,
     login: &str,
     password: &str,
-    to: Option<&str>,
-) -> Result<Response, DomainError> {
-    let outcome = pg.s().accounts().login(login, password).await?;
-    Ok(go_with_session(pg, &outcome, to))
+    to: Option<String>,
+) -> Result<PageResult, DomainError> {
+    let sign_in = pg.s().accounts().login(login, password).await?;
+    Ok(super::second_factor::after_first_factor(pg, sign_in, to))
 }
 
 /// Sends the browser of a new session on with its cookie: to `to`, or where its role lands.
 pub(super) fn go_with_session(pg: &Pg<'_>, outcome: &LoginOutcome, to: Option<&str>) -> Response {
-    let to = to.unwrap_or_else(|| landing(&outcome.actor));
+    // An admin without the second factor the policy requires: to where it is set up.
+    let to = to.unwrap_or_else(|| {
+        if outcome.session.needs_second_factor {
+            "/me/security"
+        } else {
+            landing(&outcome.actor)
+        }
+    });
     let cookie = cookie_header(
         SESSION_COOKIE,
         &outcome.token,
@@ -190,8 +198,8 @@ pub async fn login(
 ) -> PageResult {
     let pg = Pg::new(&state, ctx);
     let next = safe_next(Some(&form.next));
-    match log_in_and_go(&pg, &form.login, &form.password, next.as_deref()).await {
-        Ok(r) => Ok(r),
+    match log_in_and_go(&pg, &form.login, &form.password, next.clone()).await {
+        Ok(r) => r,
         Err(e) => {
             let e = auth_error(&pg, e)?;
             login_page(&pg, &form.login, next, None, Some(e), None)

@@ -9,7 +9,7 @@ use kejiyun_core::DomainError;
 use kejiyun_core::auth::one_time_codes::CodePurpose;
 use serde::Deserialize;
 
-use super::auth::{LoginKeyboard, auth_error, go_with_session, login_keyboard_on};
+use super::auth::{LoginKeyboard, auth_error, login_keyboard_on};
 use super::common::{
     Layout, PageResult, Params, Pg, bad_field, form_status, render, safe_next, see_other,
 };
@@ -294,7 +294,7 @@ pub async fn code_login(
         .login_with_code(&form.login, &form.code)
         .await
     {
-        Ok(outcome) => Ok(go_with_session(&pg, &outcome, next.as_deref())),
+        Ok(sign_in) => super::second_factor::after_first_factor(&pg, sign_in, next),
         Err(e) => code_login_page(
             &pg,
             Step::Enter,

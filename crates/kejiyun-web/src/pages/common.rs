@@ -51,6 +51,9 @@ pub struct Layout {
     pub reads_audit: bool,
     /// The security administrator (lockouts of any name).
     pub manages_security: bool,
+    /// An administrator whose session has not passed the second factor the policy requires
+    /// (acting as an ordinary user): the banner linking to /me/security.
+    pub second_factor_missing: bool,
     /// The deployment's root region; empty where it is not known (the bare 404 page).
     pub root_name: String,
     pub title: String,
@@ -89,6 +92,10 @@ impl Layout {
             sees_admins: actor.is_some_and(|a| a.is_security_admin() || a.is_audit_admin()),
             reads_audit: actor.is_some_and(|a| a.runs_regions() || a.is_audit_admin()),
             manages_security: actor.is_some_and(Actor::is_security_admin),
+            second_factor_missing: ctx
+                .session
+                .as_ref()
+                .is_some_and(|s| s.token.needs_second_factor),
             title,
             section,
             notice: None,

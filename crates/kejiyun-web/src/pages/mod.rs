@@ -25,6 +25,7 @@ mod register;
 mod resource_choice;
 mod resources;
 mod search;
+mod second_factor;
 mod stats;
 mod stats_charts;
 mod stats_map;
@@ -70,6 +71,15 @@ pub fn router() -> Router<AppState> {
             get(auth_codes::forgot_form).post(auth_codes::forgot_send),
         )
         .route("/forgot-password/reset", post(auth_codes::forgot_reset))
+        .route("/login/second-factor", post(second_factor::login_step))
+        .route("/me/security", get(second_factor::security))
+        .route("/me/security/start", post(second_factor::start))
+        .route("/me/security/confirm", post(second_factor::confirm))
+        .route(
+            "/me/security/recovery-codes",
+            post(second_factor::regenerate),
+        )
+        .route("/me/security/disable", post(second_factor::disable))
         .route("/logout", post(auth::logout))
         .route("/me", get(me::me).post(me::update_me))
         .route("/me/password", get(passwords::form).post(passwords::change))

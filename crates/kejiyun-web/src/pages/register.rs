@@ -130,8 +130,8 @@ pub async fn register(
         let e = auth_error(&pg, e)?;
         return register_page(&pg, Step::Enter, &form, None, Some(e), None);
     }
-    match log_in_and_go(&pg, &form.login, &form.password, Some("/me")).await {
-        Ok(r) => Ok(r),
+    match log_in_and_go(&pg, &form.login, &form.password, Some("/me".into())).await {
+        Ok(r) => r,
         // Registered, but the session could not be opened (e.g. locked): log in by hand.
         Err(_) => Ok(see_other("/login?next=%2Fme")),
     }

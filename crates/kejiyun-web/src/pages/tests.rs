@@ -195,6 +195,8 @@ pub(super) async fn app() -> (Router, Arc<Services>) {
         codes: CodePolicy::default(),
         sender: outbox.clone(),
         sessions: kejiyun_core::auth::SessionPolicy::default(),
+        // These tests log admins in by password alone; the second factor has its own tests.
+        admin_second_factor: kejiyun_core::auth::second_factor::SecondFactorPolicy::Optional,
     });
     outboxes()
         .lock()
