@@ -22,6 +22,7 @@ mod api_one_time_codes;
 mod api_query_text;
 mod api_questions;
 mod api_resources;
+mod api_schema_drift;
 mod api_search;
 mod api_sessions;
 mod api_stats;
