@@ -114,6 +114,15 @@ pub struct ImportReport {
     pub errors: Vec<RowErrorDto>,
 }
 
+/// An import's 422, as documented: the report of its bad rows (nothing written), or the API
+/// error when the file cannot be read at all (not an .xlsx, a required column missing).
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(untagged)]
+pub enum ImportRefused {
+    Report(ImportReport),
+    Error(crate::error::ErrorBody),
+}
+
 impl ImportReport {
     /// The report of a dry run (200), an import (201) or an import refused for bad rows
     /// (422, nothing written), as every import endpoint answers.

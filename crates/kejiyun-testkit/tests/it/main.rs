@@ -23,6 +23,7 @@ mod api_passwords;
 mod api_query_text;
 mod api_questions;
 mod api_resources;
+mod api_schema_drift;
 mod api_search;
 mod api_second_factor;
 mod api_separation_of_duties;

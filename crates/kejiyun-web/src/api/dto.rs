@@ -530,9 +530,11 @@ pub struct AuditDto {
     pub target_kind: String,
     pub target_id: String,
     pub region: Option<RegionRef>,
-    #[schema(value_type = Object)]
+    /// The record before the change; null for a creation or a read.
+    #[schema(value_type = Option<Object>)]
     pub before: Option<serde_json::Value>,
-    #[schema(value_type = Object)]
+    /// The record after the change; null for a deletion.
+    #[schema(value_type = Option<Object>)]
     pub after: Option<serde_json::Value>,
 }
 

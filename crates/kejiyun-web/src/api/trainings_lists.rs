@@ -15,7 +15,7 @@ use crate::error::{ApiError, ApiResult, ErrorBody};
 use crate::extract::{ApiJson, ApiPath, ApiQuery};
 use crate::session::ApiUser;
 use crate::table_export::attachment;
-use crate::xlsx_import::{self, ImportParams, ImportReport, XLSX};
+use crate::xlsx_import::{self, ImportParams, ImportRefused, ImportReport, XLSX};
 
 /// 报名名单模板
 ///
@@ -50,7 +50,7 @@ pub async fn template(ApiUser(_caller): ApiUser) -> ApiResult<Response> {
         (status = 403, description = "Not the training's organizer", body = ErrorBody),
         (status = 404, description = "No such training", body = ErrorBody),
         (status = 409, description = "More people than places left", body = ErrorBody),
-        (status = 422, description = "Not an .xlsx, a required column missing, or bad rows (with the report)", body = ImportReport),
+        (status = 422, description = "Not an .xlsx or a required column missing (the error), or bad rows (the report)", body = ImportRefused),
     ))]
 pub async fn import(
     State(state): State<AppState>,

@@ -21,7 +21,7 @@ use crate::error::{ApiResult, ErrorBody};
 use crate::extract::{ApiJson, ApiPath, ApiQuery};
 use crate::session::{ApiUser, Ctx};
 use crate::table_export::attachment;
-use crate::xlsx_import::{self, ImportParams, ImportReport, XLSX};
+use crate::xlsx_import::{self, ImportParams, ImportRefused, ImportReport, XLSX};
 
 list_type!(TeamList, TeamDto);
 
@@ -370,7 +370,7 @@ pub async fn template(ApiUser(_caller): ApiUser) -> ApiResult<Response> {
         (status = 201, description = "Imported", body = ImportReport),
         (status = 401, description = "Not logged in", body = ErrorBody),
         (status = 403, description = "Not a region admin", body = ErrorBody),
-        (status = 422, description = "Not an .xlsx, a required column missing, or bad rows (with the report)", body = ImportReport),
+        (status = 422, description = "Not an .xlsx or a required column missing (the error), or bad rows (the report)", body = ImportRefused),
     ))]
 pub async fn import(
     State(state): State<AppState>,
