@@ -86,8 +86,9 @@ async fn admin_profile_change_history_and_sessions_on_every_backend() {
         r.assert_invalid_field("new_password");
         // Audited.
         let u_id = u.id.to_string();
+        let auditor = app.admin("audit_admin", None).await;
         let audit = app
-            .get("/api/v1/audit?per_page=100", Some(&security.token))
+            .get("/api/v1/audit?per_page=100", Some(&auditor.token))
             .await;
         let entries = audit.body["items"].as_array().cloned().unwrap_or_default();
         assert!(
@@ -199,6 +200,8 @@ async fn expired_admin_passwords_on_every_backend() {
         tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
         let me = app.get("/api/v1/me", Some(&u.token)).await;
         assert_eq!(me.body["password_expired"], false, "{:?}", me.body);
+        // And, an administrator now, the second factor the policy requires.
+        app.enrol_second_factor(&u).await;
         assert_eq!(
             app.get("/api/v1/admin/lockouts", Some(&u.token))
                 .await
