@@ -447,11 +447,14 @@ pub async fn spawn_with_sender(
     demo: bool,
     sender: Arc<dyn Sender>,
 ) -> anyhow::Result<RunningServer> {
-    // The demo's accounts are public: its admins need no second factor.
+    // The demo's accounts are public: its admins need no second factor, and their passwords,
+    // set in the replayed history months ago, do not expire (or every demo admin would be an
+    // ordinary user until they changed it).
     let demo_config;
     let config = if demo {
         demo_config = Config {
             admin_second_factor: SecondFactorPolicy::Optional.as_str().into(),
+            admin_password_max_age_days: 0,
             ..config.clone()
         };
         &demo_config

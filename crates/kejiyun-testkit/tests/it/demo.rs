@@ -111,6 +111,32 @@ async fn demo_on(backend: Backend) {
     assert_eq!(get(&base, "/api/v1/stats?region=511600").await, all_time);
     assert_eq!(get(&base, &format!("/api/v1/stats?{range}")).await, report);
 
+    // The demo's administrators act as administrators (their passwords, set months ago in
+    // the replay, do not expire in the demo; no second factor asked), each in their own duty.
+    for (login, role) in [
+        ("linshui@kejiyun.demo", "region_admin"),
+        ("security@kejiyun.demo", "security_admin"),
+        ("audit@kejiyun.demo", "audit_admin"),
+    ] {
+        let signed_in = s
+            .accounts()
+            .login(login, kejiyun::demo::DEMO_PASSWORD)
+            .await
+            .and_then(|sign_in| sign_in.into_session())
+            .unwrap_or_else(|e| panic!("{login}: {e}"));
+        let (actor, _) = s
+            .accounts()
+            .authenticate(&signed_in.token)
+            .await
+            .unwrap_or_else(|e| panic!("{login}: {e}"))
+            .unwrap_or_else(|| panic!("{login}: no session"));
+        assert!(
+            actor.roles().iter().any(|r| r.as_str() == role),
+            "{login}: {:?}",
+            actor.roles()
+        );
+    }
+
     // Searchable before the first request is answered.
     let found = get(&base, "/api/v1/search?q=%E6%9F%91%E6%A9%98").await;
     assert!(found["total"].as_u64() > Some(10), "柑橘: {found}");
