@@ -471,8 +471,7 @@ pub fn router() -> OpenApiRouter<AppState> {
 /// The routes and their OpenAPI document (what `/api/v1/openapi.json` serves and `/api` shows).
 pub fn split() -> (axum::Router<AppState>, utoipa::openapi::OpenApi) {
     let (router, mut doc) = router().split_for_parts();
-    document_parameter_errors(&mut doc);
-    document_body_and_query_errors(&mut doc);
+    document_common_errors(&mut doc);
     (router, doc)
 }
 
@@ -481,50 +480,17 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
     split().1
 }
 
-/// Every operation that reads a path or query parameter answers 400 (`invalid_path`,
-/// `invalid_query`) when its extractor cannot read one: `ApiPath` and `ApiQuery` do it the
-/// same way everywhere, so the document says it once here instead of in each annotation.
-fn document_parameter_errors(doc: &mut utoipa::openapi::OpenApi) {
-    use utoipa::openapi::path::ParameterIn;
-    use utoipa::openapi::{ContentBuilder, Ref, RefOr, ResponseBuilder};
-    for item in doc.paths.paths.values_mut() {
-        let operations = [
-            &mut item.get,
-            &mut item.put,
-            &mut item.post,
-            &mut item.delete,
-            &mut item.patch,
-        ];
-        for op in operations.into_iter().flatten() {
-            let reads = op.parameters.iter().flatten().any(|p| {
-                matches!(
-                    p,
-                    RefOr::T(p) if matches!(p.parameter_in, ParameterIn::Path | ParameterIn::Query)
-                )
-            });
-            if reads && !op.responses.responses.contains_key("400") {
-                let response = ResponseBuilder::new()
-                    .description("A path or query parameter that cannot be read (`invalid_path`, `invalid_query`)")
-                    .content(
-                        "application/json",
-                        ContentBuilder::new()
-                            .schema(Some(Ref::from_schema_name("ErrorBody")))
-                            .build(),
-                    )
-                    .build();
-                op.responses
-                    .responses
-                    .insert("400".into(), RefOr::T(response));
-            }
-        }
-    }
-}
-
-/// The answers every operation gives alike, said once here (schemathesis found them missing
-/// from 30 operations): a JSON body that is not JSON is 400 (`malformed_json`), one sent as
-/// another media type 415, one with a field missing, unknown or mistyped 422 (`ApiJson`); a
-/// query string with a control character is 422 (`extract::plain_query`, before every route).
-fn document_body_and_query_errors(doc: &mut utoipa::openapi::OpenApi) {
+/// The error answers every operation gives alike, said once here instead of in each
+/// annotation (schemathesis found them missing from 30 operations):
+/// - a path or query parameter its extractor cannot read is 400 (`invalid_path`,
+///   `invalid_query`: `ApiPath` and `ApiQuery` do it the same way everywhere);
+/// - a JSON body that is not JSON is 400 (`malformed_json`), one sent as another media type
+///   415, one with a field missing, unknown or mistyped 422 (`ApiJson`);
+/// - a query string with a control character is 422 (`extract::plain_query`, before every
+///   route).
+///
+/// An answer the operation documents itself is kept.
+fn document_common_errors(doc: &mut utoipa::openapi::OpenApi) {
     use utoipa::openapi::path::ParameterIn;
     use utoipa::openapi::{ContentBuilder, Ref, RefOr, ResponseBuilder};
     let error = |description: &str| {
@@ -549,14 +515,23 @@ fn document_body_and_query_errors(doc: &mut utoipa::openapi::OpenApi) {
             &mut item.patch,
         ];
         for op in operations.into_iter().flatten() {
+            let reads = |places: &[ParameterIn]| {
+                op.parameters
+                    .iter()
+                    .flatten()
+                    .any(|p| matches!(p, RefOr::T(p) if places.contains(&p.parameter_in)))
+            };
+            let parameters = reads(&[ParameterIn::Path, ParameterIn::Query]);
+            let query = reads(&[ParameterIn::Query]);
             let json_body = op.request_body.as_ref().is_some_and(
                 |b| matches!(b, RefOr::T(b) if b.content.contains_key("application/json")),
             );
-            let query =
-                op.parameters.iter().flatten().any(
-                    |p| matches!(p, RefOr::T(p) if matches!(p.parameter_in, ParameterIn::Query)),
-                );
             let responses = &mut op.responses.responses;
+            if parameters {
+                responses.entry("400".into()).or_insert_with(|| {
+                    error("A path or query parameter that cannot be read (`invalid_path`, `invalid_query`)")
+                });
+            }
             if json_body {
                 responses
                     .entry("400".into())
