@@ -23,6 +23,7 @@ mod photos;
 mod questions;
 mod register;
 mod resource_choice;
+mod resource_parts;
 mod resources;
 mod search;
 mod second_factor;
