@@ -8,7 +8,14 @@
 //! The key lives outside the database (the data directory's `personal-data.key`, or the
 //! `KEJIYUN_PERSONAL_DATA_KEY` environment variable; see docs/operations.md): 32 random bytes,
 //! from which the encryption key and the index key are derived separately. Ciphertexts carry
-//! their key's version (`v1:`), so a rotation can re-encrypt row by row while both keys read.
+//! their format's version (`v1:`); a rotation (`kejiyun keys rotate`) re-seals every sealed
+//! column and recomputes every blind index with a new key in one transaction.
+//!
+//! Who seals what: the storage layer seals the columns it reads back for the domain (users' and
+//! volunteers' phones, a visit booking's contact phone, tech workers' ID-card numbers), so the
+//! domain keeps plain values in memory only; the use cases seal what the domain never reads
+//! back in plain (volunteers' ID-card numbers, opened only by an audited reveal; second-factor
+//! secrets). [`fields`] names every sealed field, for both and for the rotation.
 
 use chacha20poly1305::aead::{Aead, KeyInit, Payload};
 use chacha20poly1305::{Key, XChaCha20Poly1305, XNonce};
@@ -20,6 +27,30 @@ use crate::DomainError;
 
 /// The version prefix of ciphertexts sealed with the current key.
 const VERSION: &str = "v1:";
+
+/// The names of the sealed fields: bound to each ciphertext as associated data (a value
+/// cannot be moved to another field) and mixed into each blind index.
+pub mod fields {
+    /// An account's mobile number (`users.phone`, blind index `users.phone_blind`).
+    pub const USER_PHONE: &str = "user.phone";
+    /// A volunteer's contact mobile (`volunteers.phone`).
+    pub const VOLUNTEER_PHONE: &str = "volunteer.phone";
+    /// A volunteer's ID-card number (`volunteers.id_cipher`, blind `volunteers.id_blind`).
+    pub const VOLUNTEER_ID_CARD: &str = "volunteer.id_card";
+    /// A sharing base visit booking's contact mobile (`base_bookings.contact_phone`).
+    pub const BOOKING_PHONE: &str = "base_booking.contact_phone";
+    /// A tech worker's ID-card number (`tech_workers.id_card`, blind
+    /// `tech_workers.id_card_blind`).
+    pub const TECH_WORKER_ID_CARD: &str = "tech_worker.id_card";
+    /// A TOTP second factor's shared secret (`second_factors.secret_sealed`).
+    pub const SECOND_FACTOR_SECRET: &str = "second_factor_secret";
+}
+
+/// Whether a stored value is a ciphertext (else it is a plain value written before its column
+/// was sealed, which the next start seals).
+pub fn is_sealed(stored: &str) -> bool {
+    stored.starts_with(VERSION)
+}
 
 /// The personal-data key: the AEAD key and the blind-index key, both derived from one secret.
 #[derive(Clone)]
@@ -120,6 +151,12 @@ impl PersonalDataKey {
         mac.update(b"derived secret\0");
         mac.update(purpose.as_bytes());
         mac.finalize().into_bytes().into()
+    }
+
+    /// A short public name of the key (it says nothing about the key itself): backups record
+    /// the key they need by it.
+    pub fn fingerprint(&self) -> String {
+        hex::encode(&self.derived_secret("backup key fingerprint")[..8])
     }
 
     /// The blind index of `value` of `field`: equal values give equal indexes, and without the

@@ -27,7 +27,7 @@ use crate::text::bounded;
 use crate::time::Timestamp;
 
 /// The field name the ID-card number is sealed and indexed under.
-pub const ID_CARD_FIELD: &str = "volunteer.id_card";
+pub const ID_CARD_FIELD: &str = crate::personal_data::fields::VOLUNTEER_ID_CARD;
 
 /// What volunteers offer: a closed list, so teams and activities can ask for a skill.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]

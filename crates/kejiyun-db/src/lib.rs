@@ -19,8 +19,8 @@ use sea_orm::{
 };
 use sea_orm_migration::MigratorTrait;
 
-pub use store::SeaStore;
 pub use store::uploads::FileStore;
+pub use store::{ResealReport, SeaStore};
 
 #[derive(Debug, thiserror::Error)]
 pub enum DbError {

@@ -71,6 +71,17 @@ pub async fn outbox(store: &SeaStore) -> Result<Vec<(String, i64, String)>, DbEr
         .collect())
 }
 
+/// The first column of every row a query returns, as text (`None` for NULL): what the
+/// database itself holds, for checks that personal data is stored sealed.
+pub async fn texts(store: &SeaStore, sql: &str) -> Result<Vec<Option<String>>, DbErr> {
+    let backend = store.backend();
+    let rows = store
+        .connection()
+        .query_all_raw(sea_orm::Statement::from_string(backend, sql))
+        .await?;
+    rows.iter().map(|r| r.try_get_by_index(0)).collect()
+}
+
 /// Runs one SQL statement and returns the rows it touched (tests corrupt served figures with
 /// it on purpose, to check that a rebuild restores them).
 pub async fn execute(store: &SeaStore, sql: &str) -> Result<u64, DbErr> {

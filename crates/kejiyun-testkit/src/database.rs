@@ -117,7 +117,8 @@ impl TestDatabase {
         let name = self.backend.name();
         let store = kejiyun_db::connect(&self.url)
             .await
-            .unwrap_or_else(|e| panic!("{name}: {e}"));
+            .unwrap_or_else(|e| panic!("{name}: {e}"))
+            .with_personal_data_key(crate::test_personal_data_key());
         kejiyun_db::migrate(&store)
             .await
             .unwrap_or_else(|e| panic!("{name}: {e}"));

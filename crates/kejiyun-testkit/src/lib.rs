@@ -20,6 +20,12 @@ use serde_json::{Value, json};
 
 pub use database::{Backend, TestDatabase, backends};
 
+/// The personal-data key of the stores the store tests open (a server under test makes its
+/// own in its data directory).
+pub fn test_personal_data_key() -> kejiyun_core::personal_data::PersonalDataKey {
+    kejiyun_core::personal_data::PersonalDataKey::from_secret(&[42; 32])
+}
+
 /// The configuration of a test server: a free port on loopback, `data_dir`, `database_url`.
 pub fn server_config(data_dir: &std::path::Path, database_url: &str) -> Config {
     Config {

@@ -43,7 +43,7 @@ fn backend_name(url: &str) -> anyhow::Result<&'static str> {
 }
 
 fn fingerprint(key: &PersonalDataKey) -> String {
-    hex::encode(&key.derived_secret("backup key fingerprint")[..8])
+    key.fingerprint()
 }
 
 /// The deployment's key if it has one (never creates it, unlike the server's start).

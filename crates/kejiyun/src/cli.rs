@@ -94,6 +94,11 @@ pub enum Command {
         #[command(subcommand)]
         command: AuditCommand,
     },
+    /// The personal-data key: generate one, or rotate to a new one (see docs/operations.md).
+    Keys {
+        #[command(subcommand)]
+        command: KeysCommand,
+    },
     /// Manage administrators.
     Admin {
         #[command(subcommand)]
@@ -306,6 +311,19 @@ pub enum AuditCommand {
     /// Delete the entries older than `audit_retention_days` (at least 180), oldest first; the
     /// rest stays verifiable.
     Prune {
+        #[command(flatten)]
+        server: ServerArgs,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum KeysCommand {
+    /// Print a new random key (64 hex digits), e.g. for KEJIYUN_NEW_PERSONAL_DATA_KEY.
+    Generate,
+    /// Re-seal every phone, ID-card number and second-factor secret with a new key and
+    /// recompute the blind indexes, in one transaction; the old key file is kept as
+    /// `personal-data.key.retired-<fingerprint>`. Stop every server on the database first.
+    Rotate {
         #[command(flatten)]
         server: ServerArgs,
     },
@@ -692,6 +710,41 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 "migrations applied ({})",
                 kejiyun_core::ports::HealthStore::backend_name(&store)
             );
+            Ok(())
+        }
+        Command::Keys {
+            command: KeysCommand::Generate,
+        } => {
+            println!(
+                "{}",
+                kejiyun_core::personal_data::PersonalDataKey::generate_hex()
+            );
+            Ok(())
+        }
+        Command::Keys {
+            command: KeysCommand::Rotate { server },
+        } => {
+            let config = load(&server)?;
+            crate::logging::init(&config.log_format);
+            let done = crate::keys::rotate(&config).await?;
+            println!(
+                "个人信息密钥已轮换：{} → {}，重新加密 {} 项",
+                done.old_fingerprint,
+                done.new_fingerprint,
+                done.report.total()
+            );
+            for (column, n) in &done.report.columns {
+                println!("  {column:<32} {n}");
+            }
+            match &done.retired {
+                Some(path) => println!(
+                    "旧密钥保存在 {}：恢复轮换前的备份时需要它，请与备份一同妥善保管",
+                    path.display()
+                ),
+                None => println!(
+                    "请把 KEJIYUN_PERSONAL_DATA_KEY 换成 KEJIYUN_NEW_PERSONAL_DATA_KEY 的值后再启动服务器"
+                ),
+            }
             Ok(())
         }
         Command::Admin {

@@ -26,6 +26,7 @@ mod demo_popsci;
 mod demo_replay;
 mod demo_trainings;
 mod demo_volunteers;
+pub mod keys;
 pub mod loadgen;
 pub mod logging;
 pub mod server;

@@ -73,7 +73,13 @@ pub fn personal_data_key(config: &Config) -> anyhow::Result<PersonalDataKey> {
         return PersonalDataKey::from_hex(&text.to_string_lossy())
             .map_err(|e| anyhow::anyhow!("KEJIYUN_PERSONAL_DATA_KEY: {e}"));
     }
-    let path = config.data_dir.join("personal-data.key");
+    let path = crate::keys::key_path(config);
+    if crate::keys::next_key_path(config).exists() {
+        anyhow::bail!(
+            "个人信息密钥轮换未完成（{} 存在）：请停止所有服务器后再次运行 kejiyun keys rotate",
+            crate::keys::next_key_path(config).display()
+        );
+    }
     if !path.exists() {
         std::fs::create_dir_all(&config.data_dir)
             .with_context(|| format!("cannot create {}", config.data_dir.display()))?;
@@ -81,9 +87,7 @@ pub fn personal_data_key(config: &Config) -> anyhow::Result<PersonalDataKey> {
             .with_context(|| format!("cannot write {}", path.display()))?;
         tracing::info!(path = %path.display(), "created a new personal-data key");
     }
-    let text = std::fs::read_to_string(&path)
-        .with_context(|| format!("cannot read {}", path.display()))?;
-    PersonalDataKey::from_hex(&text).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))
+    crate::keys::read_key(&path)
 }
 
 fn minutes_to_secs(m: u64) -> i64 {
@@ -91,7 +95,7 @@ fn minutes_to_secs(m: u64) -> i64 {
 }
 
 /// Writes a new file only its owner can read (where the platform has permissions).
-fn write_private(path: &std::path::Path, text: &str) -> std::io::Result<()> {
+pub(crate) fn write_private(path: &std::path::Path, text: &str) -> std::io::Result<()> {
     use std::io::Write;
     let mut options = std::fs::OpenOptions::new();
     options.write(true).create_new(true);
@@ -173,12 +177,23 @@ async fn build_services(
     std::fs::create_dir_all(&config.data_dir)
         .with_context(|| format!("cannot create data dir {}", config.data_dir.display()))?;
     let url = config.effective_database_url();
+    let personal_data = personal_data_key(config)?;
     let store = kejiyun_db::connect_with(&url, config.database_timeouts())
         .await
-        .with_context(|| format!("cannot open database {}", kejiyun_db::redact(&url)))?;
+        .with_context(|| format!("cannot open database {}", kejiyun_db::redact(&url)))?
+        .with_personal_data_key(personal_data.clone());
     kejiyun_db::migrate(&store)
         .await
         .context("migrations failed")?;
+    // Phones and ID-card numbers an older version stored plain are sealed before anything
+    // is served.
+    let sealed = store
+        .seal_plain_personal_data(&personal_data)
+        .await
+        .map_err(|e| anyhow::anyhow!("sealing personal data: {e}"))?;
+    if sealed.total() > 0 {
+        tracing::info!(columns = ?sealed.columns, "sealed personal data stored plain");
+    }
     let root =
         RegionCode::parse(&config.root_region).map_err(|e| anyhow::anyhow!("root_region: {e}"))?;
     let regions = kejiyun_db::regions::directory();
@@ -232,7 +247,7 @@ async fn build_services(
         upload_limit_bytes: config.upload_limit_bytes,
         files: Arc::new(store.files(&config.data_dir)),
         upload_policy: config.uploads.policy(),
-        personal_data: personal_data_key(config)?,
+        personal_data,
         views: Arc::new(kejiyun_core::popsci::views::ViewCounter::default()),
     };
     Ok((Arc::new(services), store))

@@ -41,7 +41,7 @@ pub const CHALLENGE_TTL_SECS: i64 = 5 * 60;
 /// Wrong codes after which a challenge is dead (the password must be entered again).
 pub const CHALLENGE_MAX_WRONG: u32 = 5;
 /// The associated data the sealed TOTP secret is bound to (see `personal_data`).
-pub const SECRET_FIELD: &str = "second_factor_secret";
+pub const SECRET_FIELD: &str = crate::personal_data::fields::SECOND_FACTOR_SECRET;
 /// The issuer an authenticator app shows beside the account.
 pub const ISSUER: &str = "Kejiyun";
 

@@ -15,12 +15,15 @@ pub struct Model {
     pub region_city: Option<String>,
     pub region_province: String,
     pub bio: Option<String>,
+    /// Sealed (`personal_data::fields::TECH_WORKER_ID_CARD`).
     pub id_card: Option<String>,
     pub status: String,
     pub reject_reason: Option<String>,
     pub created_at: i64,
     pub updated_at: i64,
     pub verified_at: Option<i64>,
+    /// The ID-card number's blind index.
+    pub id_card_blind: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -5,6 +5,7 @@ use sea_orm::entity::prelude::*;
 pub struct Model {
     #[sea_orm(primary_key)]
     pub id: i64,
+    /// Sealed (`personal_data::fields::USER_PHONE`); a plain number until the next start seals it.
     pub phone: Option<String>,
     pub email: Option<String>,
     pub display_name: String,
@@ -15,6 +16,8 @@ pub struct Model {
     pub updated_at: i64,
     /// NULL: counted from `created_at`; 0: must be changed.
     pub password_changed_at: Option<i64>,
+    /// The phone's blind index (unique).
+    pub phone_blind: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -33,6 +33,7 @@ mod m20261207_000025_base_links;
 mod m20261207_000026_audit_chain;
 mod m20261207_000027_second_factor;
 mod m20261207_000028_password_policy;
+mod m20261208_000029_sealed_phones;
 
 pub struct Migrator;
 
@@ -68,6 +69,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261207_000026_audit_chain::Migration),
             Box::new(m20261207_000027_second_factor::Migration),
             Box::new(m20261207_000028_password_policy::Migration),
+            Box::new(m20261208_000029_sealed_phones::Migration),
         ]
     }
 }

@@ -6,6 +6,7 @@ use kejiyun_core::ids::{OrgId, UserId};
 use kejiyun_core::moderation::ModerationStatus;
 use kejiyun_core::paging::{Page, Paged};
 use kejiyun_core::permissions::{Grant, separation_conflict};
+use kejiyun_core::personal_data::fields;
 use kejiyun_core::ports::{StoreError, StoreResult};
 use kejiyun_core::time::Timestamp;
 use sea_orm::sea_query::{Expr, Query, UnionType};
@@ -14,19 +15,23 @@ use sea_orm::{
     PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
 };
 
+use super::sealing::Sealing;
 use super::{
     SeaStore, audit, begin_read, begin_write, corrupt, db_err, paged, parse_region, region_parts,
 };
 use crate::entities::{orgs, tech_workers, user_grants, users};
 
-pub(super) fn to_user(m: users::Model) -> StoreResult<User> {
+pub(super) fn to_user(sealing: &Sealing, m: users::Model) -> StoreResult<User> {
+    let phone = match m.phone.as_deref() {
+        Some(stored) => {
+            let p = sealing.open(fields::USER_PHONE, stored)?;
+            Some(Phone::parse(&p).map_err(|_| corrupt("phone", "***"))?)
+        }
+        None => None,
+    };
     Ok(User {
         id: UserId(m.id),
-        phone: m
-            .phone
-            .as_deref()
-            .map(|p| Phone::parse(p).map_err(|_| corrupt("phone", p)))
-            .transpose()?,
+        phone,
         email: m
             .email
             .as_deref()
@@ -40,17 +45,25 @@ pub(super) fn to_user(m: users::Model) -> StoreResult<User> {
     })
 }
 
+/// The sealed phone and its blind index, for a new account's row.
+pub(super) fn sealed_phone(sealing: &Sealing, phone: &Phone) -> StoreResult<(String, String)> {
+    sealing.seal_indexed(fields::USER_PHONE, phone.as_str())
+}
+
 pub(super) async fn create_user(
     db: &DatabaseConnection,
+    sealing: &Sealing,
     user: NewUser,
     at: Timestamp,
 ) -> StoreResult<UserId> {
     let (phone, email) = match &user.login {
-        Login::Phone(p) => (Some(p.as_str().to_owned()), None),
+        Login::Phone(p) => (Some(sealed_phone(sealing, p)?), None),
         Login::Email(e) => (None, Some(e.as_str().to_owned())),
     };
+    let (phone, phone_blind) = phone.unzip();
     let row = users::ActiveModel {
         phone: Set(phone),
+        phone_blind: Set(phone_blind),
         email: Set(email),
         display_name: Set(user.display_name),
         region: Set(user.region.map(|r| r.to_string())),
@@ -64,12 +77,16 @@ pub(super) async fn create_user(
     Ok(UserId(res.last_insert_id))
 }
 
-pub(super) async fn user(db: &DatabaseConnection, id: UserId) -> StoreResult<Option<User>> {
+pub(super) async fn user(
+    db: &DatabaseConnection,
+    sealing: &Sealing,
+    id: UserId,
+) -> StoreResult<Option<User>> {
     users::Entity::find_by_id(id.0)
         .one(db)
         .await
         .map_err(db_err)?
-        .map(to_user)
+        .map(|m| to_user(sealing, m))
         .transpose()
 }
 
@@ -93,15 +110,26 @@ pub(super) async fn users_by_ids<C: ConnectionTrait>(
         .collect())
 }
 
+/// The condition "this account's phone is `phone`", by its blind index.
+pub(super) fn phone_is(sealing: &Sealing, phone: &Phone) -> StoreResult<sea_orm::Condition> {
+    let blind = sealing.blind(fields::USER_PHONE, phone.as_str())?;
+    Ok(sea_orm::Condition::all().add(users::Column::PhoneBlind.eq(blind)))
+}
+
 pub(super) async fn user_by_login(
     db: &DatabaseConnection,
+    sealing: &Sealing,
     login: &Login,
 ) -> StoreResult<Option<User>> {
     let q = match login {
-        Login::Phone(p) => users::Entity::find().filter(users::Column::Phone.eq(p.as_str())),
+        Login::Phone(p) => users::Entity::find().filter(phone_is(sealing, p)?),
         Login::Email(e) => users::Entity::find().filter(users::Column::Email.eq(e.as_str())),
     };
-    q.one(db).await.map_err(db_err)?.map(to_user).transpose()
+    q.one(db)
+        .await
+        .map_err(db_err)?
+        .map(|m| to_user(sealing, m))
+        .transpose()
 }
 
 pub(super) async fn update_profile(
@@ -317,6 +345,7 @@ pub(super) async fn revoke_grant(
 
 pub(super) async fn list_admins(
     db: &DatabaseConnection,
+    sealing: &Sealing,
     page: Page,
 ) -> StoreResult<Paged<(User, Grant)>> {
     // The total, the page and the names they refer to are read from one snapshot.
@@ -341,7 +370,7 @@ pub(super) async fn list_admins(
     for g in rows {
         if let Some(u) = people.remove(&g.user_id) {
             let grant = to_grant(&g.role, g.region.as_deref())?;
-            items.push((to_user(u.clone())?, grant));
+            items.push((to_user(sealing, u.clone())?, grant));
             people.insert(g.user_id, u);
         }
     }
@@ -352,13 +381,13 @@ pub(super) async fn list_admins(
 #[async_trait]
 impl AccountStore for SeaStore {
     async fn create_user(&self, user: NewUser, at: Timestamp) -> StoreResult<UserId> {
-        retry!(create_user(&self.db, user.clone(), at))
+        retry!(create_user(&self.db, &self.sealing, user.clone(), at))
     }
     async fn user(&self, id: UserId) -> StoreResult<Option<User>> {
-        user(&self.reader, id).await
+        user(&self.reader, &self.sealing, id).await
     }
     async fn user_by_login(&self, login: &Login) -> StoreResult<Option<User>> {
-        user_by_login(&self.reader, login).await
+        user_by_login(&self.reader, &self.sealing, login).await
     }
     async fn update_profile(
         &self,
@@ -386,6 +415,6 @@ impl AccountStore for SeaStore {
         retry!(revoke_grant(&self.db, user, grant, audit.clone()))
     }
     async fn list_admins(&self, page: Page) -> StoreResult<Paged<(User, Grant)>> {
-        list_admins(&self.reader, page).await
+        list_admins(&self.reader, &self.sealing, page).await
     }
 }

@@ -26,6 +26,7 @@ use kejiyun_core::ids::{BaseBookingId, BaseSlotId, OrgId, ResourceId, UserId};
 use kejiyun_core::moderation::ModerationStatus;
 use kejiyun_core::orgs::OrgType;
 use kejiyun_core::permissions::RegionScope;
+use kejiyun_core::personal_data::fields;
 use kejiyun_core::ports::{StoreError, StoreResult};
 use kejiyun_core::time::Timestamp;
 use kejiyun_core::uploads::UploadId;
@@ -36,6 +37,7 @@ use sea_orm::{
 };
 
 use super::market::names;
+use super::sealing::Sealing;
 use super::{SeaStore, begin_read, begin_write, corrupt, db_err, parse_region, scope_condition};
 use crate::entities::{
     base_bookings, base_photos, base_profiles, base_resources, base_slots, orgs,
@@ -347,7 +349,11 @@ async fn create_slot(
     Ok(BaseSlotId(id))
 }
 
-async fn book(db: &DatabaseConnection, b: &NewBooking) -> StoreResult<BaseBookingId> {
+async fn book(
+    db: &DatabaseConnection,
+    sealing: &Sealing,
+    b: &NewBooking,
+) -> StoreResult<BaseBookingId> {
     use base_slots::Column as S;
     let size = people(b.draft.group_size);
     let txn = begin_write(db).await?;
@@ -382,7 +388,7 @@ async fn book(db: &DatabaseConnection, b: &NewBooking) -> StoreResult<BaseBookin
         booker_id: Set(b.booker.0),
         group_name: Set(b.draft.group_name.clone()),
         group_size: Set(size),
-        contact_phone: Set(b.draft.contact_phone.as_str().to_owned()),
+        contact_phone: Set(sealing.seal(fields::BOOKING_PHONE, b.draft.contact_phone.as_str())?),
         note: Set(b.draft.note.clone()),
         status: Set(BookingStatus::Pending.code().to_owned()),
         reason: Set(None),
@@ -400,6 +406,7 @@ async fn book(db: &DatabaseConnection, b: &NewBooking) -> StoreResult<BaseBookin
 
 /// Bookings as the domain has them, with their slot's times, the base's and booker's names.
 async fn to_bookings<C: ConnectionTrait>(
+    sealing: &Sealing,
     db: &C,
     rows: Vec<base_bookings::Model>,
 ) -> StoreResult<Vec<Booking>> {
@@ -449,8 +456,10 @@ async fn to_bookings<C: ConnectionTrait>(
                 booker: UserId(r.booker_id),
                 booker_name: users.get(&r.booker_id).cloned().unwrap_or_default(),
                 group_size: count(r.group_size),
-                contact_phone: Phone::parse(&r.contact_phone)
-                    .map_err(|_| corrupt("contact phone", &r.contact_phone))?,
+                contact_phone: Phone::parse(
+                    &sealing.open(fields::BOOKING_PHONE, &r.contact_phone)?,
+                )
+                .map_err(|_| corrupt("contact phone", "***"))?,
                 status: BookingStatus::parse(&r.status)
                     .ok_or_else(|| corrupt("booking status", &r.status))?,
                 created_at: Timestamp(r.created_at),
@@ -463,18 +472,26 @@ async fn to_bookings<C: ConnectionTrait>(
         .collect()
 }
 
-async fn booking(db: &DatabaseConnection, id: BaseBookingId) -> StoreResult<Option<Booking>> {
+async fn booking(
+    db: &DatabaseConnection,
+    sealing: &Sealing,
+    id: BaseBookingId,
+) -> StoreResult<Option<Booking>> {
     let txn = begin_read(db).await?;
     let rows = base_bookings::Entity::find_by_id(id.0)
         .all(&txn)
         .await
         .map_err(db_err)?;
-    let out = to_bookings(&txn, rows).await?.pop();
+    let out = to_bookings(sealing, &txn, rows).await?.pop();
     txn.commit().await.map_err(db_err)?;
     Ok(out)
 }
 
-async fn bookings(db: &DatabaseConnection, filter: BookingFilter) -> StoreResult<Vec<Booking>> {
+async fn bookings(
+    db: &DatabaseConnection,
+    sealing: &Sealing,
+    filter: BookingFilter,
+) -> StoreResult<Vec<Booking>> {
     use base_bookings::Column as B;
     let q = match filter {
         BookingFilter::Base(org) => base_bookings::Entity::find().filter(B::OrgId.eq(org.0)),
@@ -488,7 +505,7 @@ async fn bookings(db: &DatabaseConnection, filter: BookingFilter) -> StoreResult
         .all(&txn)
         .await
         .map_err(db_err)?;
-    let out = to_bookings(&txn, rows).await?;
+    let out = to_bookings(sealing, &txn, rows).await?;
     txn.commit().await.map_err(db_err)?;
     Ok(out)
 }
@@ -611,13 +628,13 @@ impl BaseStore for SeaStore {
         Ok(rows.iter().map(to_slot).collect())
     }
     async fn book(&self, b: &NewBooking) -> StoreResult<BaseBookingId> {
-        retry!(book(&self.db, b))
+        retry!(book(&self.db, &self.sealing, b))
     }
     async fn booking(&self, id: BaseBookingId) -> StoreResult<Option<Booking>> {
-        booking(&self.db, id).await
+        booking(&self.db, &self.sealing, id).await
     }
     async fn bookings(&self, filter: BookingFilter) -> StoreResult<Vec<Booking>> {
-        bookings(&self.db, filter).await
+        bookings(&self.db, &self.sealing, filter).await
     }
     async fn change_booking(&self, change: &BookingChange) -> StoreResult<()> {
         retry!(change_booking(&self.db, change))

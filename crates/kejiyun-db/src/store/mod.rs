@@ -44,6 +44,7 @@ mod questions;
 mod questions_record;
 pub(crate) mod read_cache;
 mod resources;
+mod sealing;
 mod search_feed;
 mod second_factor;
 mod stats;
@@ -83,7 +84,11 @@ pub struct SeaStore {
     reader: DatabaseConnection,
     /// The public reads kept between writes (`read_cache`), per database.
     pub(crate) cache: std::sync::Arc<read_cache::ReadCache>,
+    /// Seals and opens the personal data this layer keeps (`sealing.rs`).
+    pub(crate) sealing: sealing::Sealing,
 }
+
+pub use sealing::ResealReport;
 
 /// Every area's port is implemented in the area's file; `Store` only sums them.
 impl Store for SeaStore {}
@@ -99,7 +104,46 @@ impl SeaStore {
             db,
             reader,
             cache: std::sync::Arc::default(),
+            sealing: sealing::Sealing::default(),
         }
+    }
+
+    /// The store with the deployment's personal-data key: phones and ID-card numbers are
+    /// sealed with it as they are written (a store without one refuses to write them).
+    pub fn with_personal_data_key(
+        mut self,
+        key: kejiyun_core::personal_data::PersonalDataKey,
+    ) -> Self {
+        self.sealing = sealing::Sealing::new(key);
+        self
+    }
+
+    /// Seals the phones and ID-card numbers still stored plain (written before their columns
+    /// were sealed): run at every start, after the migrations; nothing to do is one query per
+    /// column.
+    pub async fn seal_plain_personal_data(
+        &self,
+        key: &kejiyun_core::personal_data::PersonalDataKey,
+    ) -> StoreResult<ResealReport> {
+        let report = sealing::reseal(&self.db, sealing::Reseal::PlainOnly(key), None).await;
+        read_cache::wrote();
+        report
+    }
+
+    /// Re-seals every sealed value and recomputes every blind index from the key `from` to the
+    /// key `to`, in one transaction with `audit` (`kejiyun keys rotate`; its `after` is
+    /// filled with the counts). Running it again after a crash is safe: values already under
+    /// `to` are left alone.
+    pub async fn rotate_personal_data_key(
+        &self,
+        from: &kejiyun_core::personal_data::PersonalDataKey,
+        to: &kejiyun_core::personal_data::PersonalDataKey,
+        audit: &kejiyun_core::audit::AuditRecord,
+    ) -> StoreResult<ResealReport> {
+        let report =
+            sealing::reseal(&self.db, sealing::Reseal::Rotate { from, to }, Some(audit)).await;
+        read_cache::wrote();
+        report
     }
 
     /// The connection itself, for migrations and tests. What is done with it is not seen by

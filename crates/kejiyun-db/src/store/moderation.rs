@@ -203,12 +203,18 @@ impl ModerationStore for SeaStore {
             ModerationKind::TechWorker => {
                 retry!(profiles::change_status::<TechWorker>(
                     &self.db,
+                    &self.sealing,
                     id,
                     change.clone()
                 ))
             }
             ModerationKind::Org => {
-                retry!(profiles::change_status::<Org>(&self.db, id, change.clone()))
+                retry!(profiles::change_status::<Org>(
+                    &self.db,
+                    &self.sealing,
+                    id,
+                    change.clone()
+                ))
             }
             ModerationKind::Service
             | ModerationKind::Need

@@ -9,6 +9,7 @@ use sea_orm::sea_query::Expr;
 use sea_orm::{ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, ExprTrait};
 
 use super::profiles::{Row, StoredProfile};
+use super::sealing::Sealing;
 use super::stats::Counter;
 use super::{contains_pattern, corrupt, parse_region, region_parts, status_of};
 use crate::entities::orgs;
@@ -48,9 +49,9 @@ impl StoredProfile for Org {
     const OWNER: orgs::Column = orgs::Column::AdminUserId;
     const COUNTER: fn(i64) -> Counter = Counter::Org;
 
-    fn profile_columns(p: &OrgProfile) -> orgs::ActiveModel {
+    fn profile_columns(p: &OrgProfile, _: &Sealing) -> StoreResult<orgs::ActiveModel> {
         let (region, city, province) = region_parts(p.region);
-        orgs::ActiveModel {
+        Ok(orgs::ActiveModel {
             name: Set(p.name.clone()),
             org_type: Set(p.org_type.as_str().to_owned()),
             region: Set(region),
@@ -61,10 +62,14 @@ impl StoredProfile for Org {
             description: Set(p.description.clone()),
             contact_phone: Set(p.contact_phone.as_ref().map(|c| c.as_str().to_owned())),
             ..Default::default()
-        }
+        })
     }
 
-    async fn records<C: ConnectionTrait>(_: &C, rows: Vec<Row<Self>>) -> StoreResult<Vec<Org>> {
+    async fn records<C: ConnectionTrait>(
+        _: &C,
+        _: &Sealing,
+        rows: Vec<Row<Self>>,
+    ) -> StoreResult<Vec<Org>> {
         rows.into_iter().map(to_domain).collect()
     }
 

@@ -4,12 +4,14 @@
 use std::collections::HashMap;
 
 use async_trait::async_trait;
+use kejiyun_core::accounts::Login;
 use kejiyun_core::accounts::password_policy::{
     LockedName, MAX_HISTORY, MUST_CHANGE, PasswordChange, PasswordStore,
 };
 use kejiyun_core::audit::AuditRecord;
 use kejiyun_core::auth::TokenKind;
 use kejiyun_core::ids::UserId;
+use kejiyun_core::personal_data::fields;
 use kejiyun_core::ports::StoreResult;
 use kejiyun_core::time::Timestamp;
 use sea_orm::sea_query::Expr;
@@ -18,6 +20,7 @@ use sea_orm::{
     QueryFilter, QueryOrder, QuerySelect,
 };
 
+use super::sealing::Sealing;
 use super::{SeaStore, audit, begin_write, corrupt, db_err, parse_region};
 use crate::entities::{auth_tokens, login_attempts, password_history, users};
 
@@ -158,10 +161,14 @@ async fn recent_password_hashes(
     Ok(hashes)
 }
 
-/// An account's id, phone, e-mail and region.
+/// An account's id, phone's blind index, e-mail and region.
 type AccountKeys = (i64, Option<String>, Option<String>, Option<String>);
 
-async fn locked_names(db: &DatabaseConnection, now: Timestamp) -> StoreResult<Vec<LockedName>> {
+async fn locked_names(
+    db: &DatabaseConnection,
+    sealing: &Sealing,
+    now: Timestamp,
+) -> StoreResult<Vec<LockedName>> {
     use login_attempts::Column as L;
     let rows: Vec<(String, i64, i64)> = login_attempts::Entity::find()
         .select_only()
@@ -176,27 +183,36 @@ async fn locked_names(db: &DatabaseConnection, now: Timestamp) -> StoreResult<Ve
     if rows.is_empty() {
         return Ok(Vec::new());
     }
+    // A name is a phone (found by its blind index) or an e-mail address.
     let keys: Vec<&str> = rows.iter().map(|(k, _, _)| k.as_str()).collect();
+    let mut name_of_blind = HashMap::new();
+    for key in &keys {
+        if let Ok(Login::Phone(p)) = Login::parse(key) {
+            name_of_blind.insert(sealing.blind(fields::USER_PHONE, p.as_str())?, *key);
+        }
+    }
+    let blinds: Vec<&str> = name_of_blind.keys().map(String::as_str).collect();
     let accounts: Vec<AccountKeys> = users::Entity::find()
         .select_only()
         .columns([
             users::Column::Id,
-            users::Column::Phone,
+            users::Column::PhoneBlind,
             users::Column::Email,
             users::Column::Region,
         ])
         .filter(
             Condition::any()
-                .add(users::Column::Phone.is_in(keys.clone()))
-                .add(users::Column::Email.is_in(keys)),
+                .add(users::Column::PhoneBlind.is_in(blinds))
+                .add(users::Column::Email.is_in(keys.clone())),
         )
         .into_tuple()
         .all(db)
         .await
         .map_err(db_err)?;
     let mut by_key = HashMap::new();
-    for (id, phone, email, region) in accounts {
+    for (id, phone_blind, email, region) in accounts {
         let region = region.as_deref().map(parse_region).transpose()?;
+        let phone = phone_blind.and_then(|b| name_of_blind.get(&b).map(|k| (*k).to_owned()));
         for key in phone.into_iter().chain(email) {
             by_key.insert(key, (UserId(id), region));
         }
@@ -255,7 +271,7 @@ impl PasswordStore for SeaStore {
         retry!(require_password_change(&self.db, user))
     }
     async fn locked_names(&self, now: Timestamp) -> StoreResult<Vec<LockedName>> {
-        locked_names(&self.reader, now).await
+        locked_names(&self.reader, &self.sealing, now).await
     }
     async fn unlock_names(
         &self,

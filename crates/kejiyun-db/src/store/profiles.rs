@@ -18,12 +18,13 @@ use kejiyun_core::time::Timestamp;
 use sea_orm::sea_query::{Expr, Func};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait,
-    PrimaryKeyTrait, QueryFilter, Value,
+    PaginatorTrait, PrimaryKeyTrait, QueryFilter, Value,
 };
 
 use super::SeaStore;
 use super::moderation::{after_change, audit_change, lost_race};
 use super::notifications as inbox;
+use super::sealing::Sealing;
 use super::stats::{Counter, Watch};
 use super::{begin_read, begin_write, db_err, newest_first, paged, scope_condition};
 
@@ -80,13 +81,22 @@ pub(crate) trait StoredProfile: ProfileKind {
     const OWNER: <Self::Entity as EntityTrait>::Column;
     /// The record's key in the served statistics.
     const COUNTER: fn(i64) -> Counter;
-    /// The profile columns of a row, for inserts and updates alike.
-    fn profile_columns(profile: &Self::Profile) -> Columns<Self>;
+    /// The profile columns of a row, for inserts and updates alike (personal data sealed).
+    fn profile_columns(profile: &Self::Profile, sealing: &Sealing) -> StoreResult<Columns<Self>>;
     /// The records of rows (with what they show from other tables, such as the owner's name).
     fn records<C: ConnectionTrait>(
         conn: &C,
+        sealing: &Sealing,
         rows: Vec<Row<Self>>,
     ) -> impl Future<Output = StoreResult<Vec<Self>>> + Send;
+    /// A value no other record of the kind may hold (a tech worker's ID-card number, by its
+    /// blind index): its column, the value, and what the user is told when another holds it.
+    fn exclusive(
+        _profile: &Self::Profile,
+        _sealing: &Sealing,
+    ) -> StoreResult<Option<Exclusive<Self>>> {
+        Ok(None)
+    }
     /// The directory's condition for the kind's own filter, if it narrows anything.
     fn own_condition(filter: &Self::Filter) -> Option<Condition>;
     /// The directory's condition for a search term over the kind's texts.
@@ -100,21 +110,59 @@ pub(crate) trait StoredProfile: ProfileKind {
     }
 }
 
+/// A value no two records of a kind may hold: its column, the value, what the user is told.
+pub(crate) struct Exclusive<K: StoredProfile> {
+    pub column: <K::Entity as EntityTrait>::Column,
+    pub value: String,
+    pub message: &'static str,
+}
+
 /// One record, read through `conn` (the store, or a write's own transaction).
-async fn record<K: StoredProfile, C: ConnectionTrait>(conn: &C, id: i64) -> StoreResult<Option<K>> {
+async fn record<K: StoredProfile, C: ConnectionTrait>(
+    conn: &C,
+    sealing: &Sealing,
+    id: i64,
+) -> StoreResult<Option<K>> {
     let rows = K::Entity::find_by_id(id).all(conn).await.map_err(db_err)?;
-    Ok(K::records(conn, rows).await?.pop())
+    Ok(K::records(conn, sealing, rows).await?.pop())
+}
+
+/// Refuses a profile whose exclusive value another record of its kind holds already.
+async fn check_exclusive<K: StoredProfile, C: ConnectionTrait>(
+    txn: &C,
+    sealing: &Sealing,
+    profile: &K::Profile,
+    id: Option<i64>,
+) -> StoreResult<()> {
+    let Some(Exclusive {
+        column,
+        value,
+        message,
+    }) = K::exclusive(profile, sealing)?
+    else {
+        return Ok(());
+    };
+    let c = Cols::of::<K>()?;
+    let mut q = K::Entity::find().filter(column.eq(value));
+    if let Some(id) = id {
+        q = q.filter(c.id.ne(id));
+    }
+    if q.count(txn).await.map_err(db_err)? > 0 {
+        return Err(StoreError::Conflict(message.into()));
+    }
+    Ok(())
 }
 
 pub(super) async fn create<K: StoredProfile>(
     db: &DatabaseConnection,
+    sealing: &Sealing,
     owner: UserId,
     profile: &K::Profile,
     status: ModerationStatus,
     at: Timestamp,
 ) -> StoreResult<K::Id> {
     let c = Cols::of::<K>()?;
-    let mut row = K::profile_columns(profile);
+    let mut row = K::profile_columns(profile, sealing)?;
     for (col, value) in [
         (c.owner, Value::from(owner.0)),
         (c.status, Value::from(status.as_str())),
@@ -126,6 +174,7 @@ pub(super) async fn create<K: StoredProfile>(
         row.try_set(col, value).map_err(db_err)?;
     }
     let txn = begin_write(db).await?;
+    check_exclusive::<K, _>(&txn, sealing, profile, None).await?;
     let id = K::Entity::insert(row)
         .exec(&txn)
         .await
@@ -133,7 +182,7 @@ pub(super) async fn create<K: StoredProfile>(
         .last_insert_id;
     Watch::created((K::COUNTER)(id)).finish(&txn).await?;
     // The queue shows the record as it reads back (a tech worker by the owner's name).
-    let created = record::<K, _>(&txn, id)
+    let created = record::<K, _>(&txn, sealing, id)
         .await?
         .ok_or_else(|| StoreError::Backend(format!("{} {id} vanished", K::KIND.as_str())))?;
     after_change(
@@ -155,10 +204,15 @@ pub(super) async fn create<K: StoredProfile>(
 /// notification follow in the same transaction.
 async fn apply<K: StoredProfile>(
     db: &DatabaseConnection,
+    sealing: &Sealing,
     id: i64,
-    row: Columns<K>,
+    profile: Option<&K::Profile>,
     change: StatusChange,
 ) -> StoreResult<()> {
+    let row = match profile {
+        Some(p) => K::profile_columns(p, sealing)?,
+        None => Columns::<K>::default(),
+    };
     let c = Cols::of::<K>()?;
     let reject = (change.to == ModerationStatus::Rejected)
         .then(|| change.reason.clone())
@@ -177,6 +231,9 @@ async fn apply<K: StoredProfile>(
         );
     }
     let txn = begin_write(db).await?;
+    if let Some(p) = profile {
+        check_exclusive::<K, _>(&txn, sealing, p, Some(id)).await?;
+    }
     let watch = Watch::start(&txn, &[(K::COUNTER)(id)]).await?;
     let res = update
         .filter(c.id.eq(id))
@@ -184,7 +241,7 @@ async fn apply<K: StoredProfile>(
         .exec(&txn)
         .await
         .map_err(db_err)?;
-    let Some(current) = record::<K, _>(&txn, id).await? else {
+    let Some(current) = record::<K, _>(&txn, sealing, id).await? else {
         return Err(lost_race(false));
     };
     if res.rows_affected == 0 {
@@ -218,14 +275,16 @@ async fn apply<K: StoredProfile>(
 /// A moderation decision: the status alone moves.
 pub(super) async fn change_status<K: StoredProfile>(
     db: &DatabaseConnection,
+    sealing: &Sealing,
     id: i64,
     change: StatusChange,
 ) -> StoreResult<()> {
-    apply::<K>(db, id, Columns::<K>::default(), change).await
+    apply::<K>(db, sealing, id, None, change).await
 }
 
 async fn list<K: StoredProfile>(
     db: &DatabaseConnection,
+    sealing: &Sealing,
     filter: &ProfileFilter<K::Filter>,
     page: Page,
 ) -> StoreResult<Paged<K>> {
@@ -249,7 +308,7 @@ async fn list<K: StoredProfile>(
         q = q.filter(K::matching(&txn, term).await?);
     }
     let (rows, total) = newest_first(&txn, q, c.updated_at, c.id, page).await?;
-    let records = K::records(&txn, rows).await?;
+    let records = K::records(&txn, sealing, rows).await?;
     txn.commit().await.map_err(db_err)?;
     Ok(paged(records, total, page))
 }
@@ -263,10 +322,17 @@ impl<K: StoredProfile> ProfileStore<K> for SeaStore {
         status: ModerationStatus,
         at: Timestamp,
     ) -> StoreResult<K::Id> {
-        retry!(create::<K>(&self.db, owner, profile, status, at))
+        retry!(create::<K>(
+            &self.db,
+            &self.sealing,
+            owner,
+            profile,
+            status,
+            at
+        ))
     }
     async fn find_profile(&self, id: K::Id) -> StoreResult<Option<K>> {
-        record(&self.reader, id.into()).await
+        record(&self.reader, &self.sealing, id.into()).await
     }
     async fn edit_profile(
         &self,
@@ -276,8 +342,9 @@ impl<K: StoredProfile> ProfileStore<K> for SeaStore {
     ) -> StoreResult<()> {
         retry!(apply::<K>(
             &self.db,
+            &self.sealing,
             id.into(),
-            K::profile_columns(profile),
+            Some(profile),
             change.clone()
         ))
     }
@@ -286,6 +353,6 @@ impl<K: StoredProfile> ProfileStore<K> for SeaStore {
         filter: &ProfileFilter<K::Filter>,
         page: Page,
     ) -> StoreResult<Paged<K>> {
-        list(&self.reader, filter, page).await
+        list(&self.reader, &self.sealing, filter, page).await
     }
 }

@@ -4,6 +4,7 @@
 use async_trait::async_trait;
 use kejiyun_core::accounts::IdCardNumber;
 use kejiyun_core::ids::{TechWorkerId, UserId};
+use kejiyun_core::personal_data::fields;
 use kejiyun_core::ports::{StoreError, StoreResult};
 use kejiyun_core::tech_workers::ports::TechWorkerStore;
 use kejiyun_core::tech_workers::{TechWorker, TechWorkerProfile};
@@ -16,12 +17,17 @@ use sea_orm::{
 
 use super::SeaStore;
 use super::accounts::users_by_ids;
-use super::profiles::{Row, StoredProfile};
+use super::profiles::{Exclusive, Row, StoredProfile};
+use super::sealing::Sealing;
 use super::stats::Counter;
 use super::{contains_pattern, corrupt, db_err, parse_region, region_parts, status_of};
 use crate::entities::{tech_workers, users};
 
-fn to_domain(m: tech_workers::Model, display_name: String) -> StoreResult<TechWorker> {
+fn to_domain(
+    sealing: &Sealing,
+    m: tech_workers::Model,
+    display_name: String,
+) -> StoreResult<TechWorker> {
     let expertise: Vec<String> =
         serde_json::from_str(&m.expertise).map_err(|_| corrupt("expertise", &m.expertise))?;
     Ok(TechWorker {
@@ -38,7 +44,10 @@ fn to_domain(m: tech_workers::Model, display_name: String) -> StoreResult<TechWo
             id_card: m
                 .id_card
                 .as_deref()
-                .map(|s| IdCardNumber::parse(s).map_err(|_| corrupt("id card", "***")))
+                .map(|stored| {
+                    let plain = sealing.open(fields::TECH_WORKER_ID_CARD, stored)?;
+                    IdCardNumber::parse(&plain).map_err(|_| corrupt("id card", "***"))
+                })
                 .transpose()?,
         },
         status: status_of(&m.status)?,
@@ -55,9 +64,18 @@ impl StoredProfile for TechWorker {
     const OWNER: tech_workers::Column = tech_workers::Column::UserId;
     const COUNTER: fn(i64) -> Counter = Counter::TechWorker;
 
-    fn profile_columns(p: &TechWorkerProfile) -> tech_workers::ActiveModel {
+    fn profile_columns(
+        p: &TechWorkerProfile,
+        sealing: &Sealing,
+    ) -> StoreResult<tech_workers::ActiveModel> {
         let (region, city, province) = region_parts(p.service_region);
-        tech_workers::ActiveModel {
+        let (id_card, id_card_blind) = p
+            .id_card
+            .as_ref()
+            .map(|c| sealing.seal_indexed(fields::TECH_WORKER_ID_CARD, c.as_str()))
+            .transpose()?
+            .unzip();
+        Ok(tech_workers::ActiveModel {
             field: Set(p.field.clone()),
             title: Set(p.title.clone()),
             employer: Set(p.employer.clone()),
@@ -66,14 +84,28 @@ impl StoredProfile for TechWorker {
             region_city: Set(city),
             region_province: Set(province),
             bio: Set(p.bio.clone()),
-            id_card: Set(p.id_card.as_ref().map(|c| c.as_str().to_owned())),
+            id_card: Set(id_card),
+            id_card_blind: Set(id_card_blind),
             ..Default::default()
-        }
+        })
+    }
+
+    /// One person, one tech worker: a number on another profile is refused.
+    fn exclusive(p: &TechWorkerProfile, sealing: &Sealing) -> StoreResult<Option<Exclusive<Self>>> {
+        let Some(card) = &p.id_card else {
+            return Ok(None);
+        };
+        Ok(Some(Exclusive {
+            column: tech_workers::Column::IdCardBlind,
+            value: sealing.blind(fields::TECH_WORKER_ID_CARD, card.as_str())?,
+            message: "该身份证号码已登记在另一位科技工作者名下",
+        }))
     }
 
     /// A tech worker shows its owner's display name.
     async fn records<C: ConnectionTrait>(
         conn: &C,
+        sealing: &Sealing,
         rows: Vec<Row<Self>>,
     ) -> StoreResult<Vec<TechWorker>> {
         let names = users_by_ids(conn, rows.iter().map(|r| r.user_id)).await?;
@@ -83,7 +115,7 @@ impl StoredProfile for TechWorker {
                     .get(&r.user_id)
                     .map(|u| u.display_name.clone())
                     .unwrap_or_default();
-                to_domain(r, name)
+                to_domain(sealing, r, name)
             })
             .collect()
     }
@@ -128,6 +160,8 @@ impl TechWorkerStore for SeaStore {
             .all(&self.reader)
             .await
             .map_err(db_err)?;
-        Ok(TechWorker::records(&self.reader, rows).await?.pop())
+        Ok(TechWorker::records(&self.reader, &self.sealing, rows)
+            .await?
+            .pop())
     }
 }

@@ -9,10 +9,12 @@
 use std::collections::HashMap;
 
 use async_trait::async_trait;
+use kejiyun_core::accounts::Phone;
 use kejiyun_core::audit::AuditRecord;
 use kejiyun_core::ids::{TeamId, UserId, VolunteerId};
 use kejiyun_core::paging::{Page, Paged};
 use kejiyun_core::permissions::RegionScope;
+use kejiyun_core::personal_data::fields;
 use kejiyun_core::ports::{StoreError, StoreResult};
 use kejiyun_core::time::Timestamp;
 use kejiyun_core::volunteers::ports::{
@@ -26,6 +28,7 @@ use sea_orm::{
 };
 
 use super::market::{name_of, names};
+use super::sealing::Sealing;
 use super::stats::{Counter, Watch};
 use super::{
     SeaStore, begin_read, begin_write, corrupt, db_err, paged, parse_region, region_parts,
@@ -37,14 +40,14 @@ fn duplicate() -> StoreError {
     StoreError::Conflict("该身份证号码或账号已登记为科技志愿者，请勿重复注册".into())
 }
 
-fn to_volunteer(m: volunteers::Model) -> StoreResult<Volunteer> {
+fn to_volunteer(sealing: &Sealing, m: volunteers::Model) -> StoreResult<Volunteer> {
     let skills = Skill::parse_list(&m.skills).map_err(|_| corrupt("skills", &m.skills))?;
     Ok(Volunteer {
         id: VolunteerId(m.id),
         user: UserId(m.user_id),
         name: m.name,
         id_card_masked: m.id_masked,
-        phone: m.phone,
+        phone: sealing.open(fields::VOLUNTEER_PHONE, &m.phone)?,
         region: parse_region(&m.region)?,
         skills,
         availability: m.availability,
@@ -55,6 +58,7 @@ fn to_volunteer(m: volunteers::Model) -> StoreResult<Volunteer> {
 /// The account of an imported volunteer's phone: found, or created without a password.
 async fn account_of<C: ConnectionTrait>(
     txn: &C,
+    sealing: &Sealing,
     account: &VolunteerAccount,
     row: &NewVolunteer,
     at: Timestamp,
@@ -62,10 +66,11 @@ async fn account_of<C: ConnectionTrait>(
     if let VolunteerAccount::User(u) = account {
         return Ok(u.0);
     }
+    let phone = Phone::parse(&row.phone).map_err(|_| corrupt("volunteer phone", "***"))?;
     let found: Option<i64> = users::Entity::find()
         .select_only()
         .column(users::Column::Id)
-        .filter(users::Column::Phone.eq(row.phone.as_str()))
+        .filter(super::accounts::phone_is(sealing, &phone)?)
         .into_tuple()
         .one(txn)
         .await
@@ -74,8 +79,10 @@ async fn account_of<C: ConnectionTrait>(
         return Ok(id);
     }
     let (region, _, _) = region_parts(row.region);
+    let (sealed, blind) = super::accounts::sealed_phone(sealing, &phone)?;
     let id = users::Entity::insert(users::ActiveModel {
-        phone: Set(Some(row.phone.clone())),
+        phone: Set(Some(sealed)),
+        phone_blind: Set(Some(blind)),
         email: Set(None),
         display_name: Set(row.name.clone()),
         region: Set(Some(region)),
@@ -95,13 +102,14 @@ async fn account_of<C: ConnectionTrait>(
 
 async fn register(
     db: &DatabaseConnection,
+    sealing: &Sealing,
     rows: &[(VolunteerAccount, NewVolunteer)],
     at: Timestamp,
 ) -> StoreResult<Vec<VolunteerId>> {
     let txn = begin_write(db).await?;
     let mut ids = Vec::with_capacity(rows.len());
     for (account, row) in rows {
-        let user = account_of(&txn, account, row, at).await?;
+        let user = account_of(&txn, sealing, account, row, at).await?;
         let (region, city, province) = region_parts(row.region);
         let id = volunteers::Entity::insert(volunteers::ActiveModel {
             user_id: Set(user),
@@ -109,7 +117,7 @@ async fn register(
             id_cipher: Set(row.id_cipher.clone()),
             id_blind: Set(row.id_blind.clone()),
             id_masked: Set(row.id_masked.clone()),
-            phone: Set(row.phone.clone()),
+            phone: Set(sealing.seal(fields::VOLUNTEER_PHONE, &row.phone)?),
             region: Set(region),
             region_city: Set(city),
             region_province: Set(province),
@@ -134,6 +142,7 @@ async fn register(
 
 async fn volunteer_where(
     db: &DatabaseConnection,
+    sealing: &Sealing,
     cond: Condition,
 ) -> StoreResult<Option<Volunteer>> {
     volunteers::Entity::find()
@@ -141,7 +150,7 @@ async fn volunteer_where(
         .one(db)
         .await
         .map_err(db_err)?
-        .map(to_volunteer)
+        .map(|m| to_volunteer(sealing, m))
         .transpose()
 }
 
@@ -183,6 +192,7 @@ fn volunteer_filter(f: &VolunteerFilter) -> Condition {
 
 async fn list_volunteers(
     db: &DatabaseConnection,
+    sealing: &Sealing,
     f: &VolunteerFilter,
     page: Page,
 ) -> StoreResult<Paged<Volunteer>> {
@@ -198,7 +208,7 @@ async fn list_volunteers(
         .map_err(db_err)?;
     let items = rows
         .into_iter()
-        .map(to_volunteer)
+        .map(|m| to_volunteer(sealing, m))
         .collect::<StoreResult<_>>()?;
     Ok(paged(items, total, page))
 }
@@ -548,11 +558,12 @@ impl VolunteerStore for SeaStore {
         rows: &[(VolunteerAccount, NewVolunteer)],
         at: Timestamp,
     ) -> StoreResult<Vec<VolunteerId>> {
-        retry!(register(&self.db, rows, at))
+        retry!(register(&self.db, &self.sealing, rows, at))
     }
     async fn volunteer(&self, id: VolunteerId) -> StoreResult<Option<Volunteer>> {
         volunteer_where(
             &self.reader,
+            &self.sealing,
             Condition::all().add(volunteers::Column::Id.eq(id.0)),
         )
         .await
@@ -560,6 +571,7 @@ impl VolunteerStore for SeaStore {
     async fn volunteer_of(&self, user: UserId) -> StoreResult<Option<Volunteer>> {
         volunteer_where(
             &self.reader,
+            &self.sealing,
             Condition::all().add(volunteers::Column::UserId.eq(user.0)),
         )
         .await
@@ -591,10 +603,11 @@ impl VolunteerStore for SeaStore {
         filter: &VolunteerFilter,
         page: Page,
     ) -> StoreResult<Paged<Volunteer>> {
-        list_volunteers(&self.reader, filter, page).await
+        list_volunteers(&self.reader, &self.sealing, filter, page).await
     }
     async fn all_volunteers(&self, scope: &RegionScope) -> StoreResult<Vec<Volunteer>> {
         use volunteers::Column as V;
+        let sealing = &self.sealing;
         volunteers::Entity::find()
             .filter(scope_condition(
                 scope,
@@ -607,7 +620,7 @@ impl VolunteerStore for SeaStore {
             .await
             .map_err(db_err)?
             .into_iter()
-            .map(to_volunteer)
+            .map(|m| to_volunteer(sealing, m))
             .collect()
     }
     async fn create_teams(

@@ -165,9 +165,11 @@ pub(super) async fn register_by_code(
 }
 
 pub(super) async fn app() -> (Router, Arc<Services>) {
+    let personal_data = kejiyun_core::personal_data::PersonalDataKey::from_secret(&[7; 32]);
     let store = kejiyun_db::connect("sqlite::memory:")
         .await
-        .expect("connect");
+        .expect("connect")
+        .with_personal_data_key(personal_data.clone());
     kejiyun_db::migrate(&store).await.expect("migrate");
     // Page tests upload nothing; the directory is only named.
     let files = Arc::new(store.files(&std::env::temp_dir().join("kejiyun-page-tests")));
@@ -183,7 +185,7 @@ pub(super) async fn app() -> (Router, Arc<Services>) {
         upload_limit_bytes: 2 * 1024 * 1024,
         files,
         upload_policy: kejiyun_core::uploads::UploadPolicy::default(),
-        personal_data: kejiyun_core::personal_data::PersonalDataKey::from_secret(&[7; 32]),
+        personal_data,
         views: std::sync::Arc::new(kejiyun_core::popsci::views::ViewCounter::default()),
         store,
         clock: Arc::new(SystemClock),
