@@ -60,6 +60,20 @@ impl Assignment {
     }
 }
 
+/// The entries `judge` is shown: assigned to them and, should a conflict have been declared
+/// since the assignment, not in conflict with them.
+pub fn entries_for_judge<'a>(
+    assignment: &Assignment,
+    conflicts: &Conflicts,
+    judge: &Judge,
+    entries: &'a [EntryRef],
+) -> Vec<&'a EntryRef> {
+    entries
+        .iter()
+        .filter(|e| assignment.is_assigned(judge.id, e.id) && !conflicts.is_conflicted(judge, e))
+        .collect()
+}
+
 fn check_distinct(entries: &[EntryRef], judges: &[Judge]) -> Result<(), DomainError> {
     let entry_ids: BTreeSet<EntryId> = entries.iter().map(|e| e.id).collect();
     let judge_ids: BTreeSet<JudgeId> = judges.iter().map(|j| j.id).collect();
@@ -346,6 +360,53 @@ mod tests {
         let a = assign(&entries, &judges, &Conflicts::default(), 1).expect("possible");
         assert_eq!(a.judges_of(EntryId(3)), &[JudgeId(3)]);
         assert_eq!(spread(&a, &judges), 0);
+    }
+
+    #[test]
+    fn contests_assignment_balances_the_judges_the_conflicts_leave() {
+        // Judge 4 works at the only school: no entry for them; the rest share evenly.
+        let entries: Vec<_> = (1..=7).map(|i| entry(i, "初中", "甲校")).collect();
+        let judges: Vec<_> = (1..=4)
+            .map(|i| judge(i, if i == 4 { "甲校" } else { "科协" }))
+            .collect();
+        let a = assign(&entries, &judges, &Conflicts::default(), 2).expect("possible");
+        let loads = a.loads(&judges);
+        assert_eq!(loads.get(&JudgeId(4)), Some(&0));
+        let others: Vec<usize> = (1..=3)
+            .filter_map(|j| loads.get(&JudgeId(j)).copied())
+            .collect();
+        assert!(
+            others
+                .iter()
+                .max()
+                .zip(others.iter().min())
+                .is_some_and(|(x, n)| x - n <= 1)
+        );
+    }
+
+    #[test]
+    fn contests_judges_see_only_their_unconflicted_entries() {
+        let entries = vec![
+            entry(1, "初中", "甲校"),
+            entry(2, "初中", "乙校"),
+            entry(3, "初中", "丙校"),
+        ];
+        let judges = vec![judge(1, "科协"), judge(2, "科协")];
+        let a = assign(&entries, &judges, &Conflicts::default(), 2).expect("possible");
+        let late = Conflicts::new(vec![Conflict {
+            judge: JudgeId(1),
+            target: ConflictTarget::Entry(EntryId(2)),
+            kind: ConflictKind::Tutor,
+        }]);
+        let seen: Vec<i64> = entries_for_judge(&a, &late, &judges[0], &entries)
+            .iter()
+            .map(|e| e.id.0)
+            .collect();
+        assert_eq!(seen, vec![1, 3]);
+        assert!(
+            validate_manual_edit(&a, &entries, &judges, &late, 2).is_err(),
+            "now invalid"
+        );
     }
 
     #[test]

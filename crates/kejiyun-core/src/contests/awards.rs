@@ -11,6 +11,7 @@ use crate::DomainError;
 use crate::ids::EntryId;
 
 use super::entries::{Entry, EntryStatus};
+use super::pairwise::PairwiseRow;
 use super::ranking::RankedEntry;
 use super::spec::AwardLevel;
 
@@ -39,13 +40,44 @@ pub struct AwardProposal {
     pub tie: Option<BoundaryTie>,
 }
 
-/// Proposes one group's awards from its ranking rows (rank order, as
+/// A line of a ranking awards can be proposed from: scored ([`RankedEntry`]) or pairwise
+/// ([`PairwiseRow`]).
+pub trait Ranked {
+    fn entry(&self) -> EntryId;
+    /// `None`: not ranked (no scores yet).
+    fn rank(&self) -> Option<u32>;
+}
+
+impl Ranked for RankedEntry {
+    fn entry(&self) -> EntryId {
+        self.entry
+    }
+
+    fn rank(&self) -> Option<u32> {
+        self.rank
+    }
+}
+
+impl Ranked for PairwiseRow {
+    fn entry(&self) -> EntryId {
+        self.entry
+    }
+
+    fn rank(&self) -> Option<u32> {
+        Some(self.rank)
+    }
+}
+
+/// Proposes one group's awards from its ranking rows in rank order (as
 /// [`super::ranking::Ranking::group`] gives them); unranked rows are skipped. `levels` are
 /// highest first.
-pub fn allot_awards(rows: &[&RankedEntry], levels: &[AwardLevel]) -> AwardProposal {
+pub fn allot_awards<'a, R: Ranked + 'a>(
+    rows: impl IntoIterator<Item = &'a R>,
+    levels: &[AwardLevel],
+) -> AwardProposal {
     let ranked: Vec<(u32, EntryId)> = rows
-        .iter()
-        .filter_map(|r| r.rank.map(|rank| (rank, r.entry)))
+        .into_iter()
+        .filter_map(|r| r.rank().map(|rank| (rank, r.entry())))
         .collect();
     let mut proposal = AwardProposal::default();
     let mut places: Vec<u32> = levels.iter().map(|l| l.count).collect();
@@ -185,9 +217,8 @@ mod tests {
             (4, Some(4)),
             (7, None),
         ]);
-        let refs: Vec<_> = r.iter().collect();
         let l = levels(&[("一等奖", 1), ("二等奖", 0), ("三等奖", 2)]);
-        let p = allot_awards(&refs, &l);
+        let p = allot_awards(&r, &l);
         assert_eq!(given(&p), vec![(5, "一等奖"), (2, "三等奖"), (9, "三等奖")]);
         assert_eq!(p.tie, None);
     }
@@ -195,9 +226,8 @@ mod tests {
     #[test]
     fn contests_a_tie_across_a_boundary_is_left_to_the_admin() {
         let r = rows(&[(1, Some(1)), (2, Some(2)), (3, Some(2)), (4, Some(4))]);
-        let refs: Vec<_> = r.iter().collect();
         let l = levels(&[("一等奖", 2), ("二等奖", 2)]);
-        let p = allot_awards(&refs, &l);
+        let p = allot_awards(&r, &l);
         assert_eq!(given(&p), vec![(1, "一等奖")]);
         assert_eq!(
             p.tie,
@@ -210,11 +240,30 @@ mod tests {
         );
         // A tie that fits is no problem.
         let l = levels(&[("一等奖", 3), ("二等奖", 1)]);
-        let p = allot_awards(&refs, &l);
+        let p = allot_awards(&r, &l);
         assert_eq!(
             given(&p),
             vec![(1, "一等奖"), (2, "一等奖"), (3, "一等奖"), (4, "二等奖")]
         );
+    }
+
+    #[test]
+    fn contests_awards_are_proposed_from_a_pairwise_ranking_too() {
+        use crate::contests::pairwise::{PairwiseVote, bradley_terry};
+        use crate::ids::JudgeId;
+        let vote = |w, l| PairwiseVote {
+            judge: JudgeId(1),
+            winner: EntryId(w),
+            loser: EntryId(l),
+        };
+        let votes = [vote(1, 2), vote(1, 4), vote(2, 3), vote(4, 3)];
+        let ids = [EntryId(1), EntryId(2), EntryId(3), EntryId(4)];
+        let r = bradley_terry(&ids, &votes).expect("fit");
+        let p = allot_awards(&r.rows, &levels(&[("一等奖", 1), ("二等奖", 1)]));
+        assert_eq!(given(&p), vec![(1, "一等奖")]);
+        let tie = p.tie.expect("2 and 4 tie for the second place");
+        assert_eq!(tie.entries, vec![EntryId(2), EntryId(4)]);
+        assert_eq!((tie.level.as_str(), tie.places_left), ("二等奖", 1));
     }
 
     fn entry(id: i64, status: EntryStatus) -> Entry {

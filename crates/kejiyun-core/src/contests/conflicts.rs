@@ -8,6 +8,7 @@ use serde::Serialize;
 
 use crate::DomainError;
 use crate::ids::{EntryId, JudgeId};
+use crate::text::optional;
 
 use super::same_party;
 
@@ -64,6 +65,42 @@ pub struct Conflict {
     pub judge: JudgeId,
     pub target: ConflictTarget,
     pub kind: ConflictKind,
+}
+
+/// A declaration as entered: on one entry or on a school, not both.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ConflictInput {
+    pub kind: String,
+    pub entry: Option<i64>,
+    pub school: Option<String>,
+}
+
+impl Conflict {
+    pub fn parse(judge: JudgeId, input: &ConflictInput) -> Result<Self, DomainError> {
+        let kind = ConflictKind::parse(&input.kind)?;
+        let school = optional("school", "学校或单位", input.school.as_deref(), 60, false)?;
+        let target = match (input.entry, school) {
+            (Some(id), None) => ConflictTarget::Entry(EntryId(id)),
+            (None, Some(school)) => ConflictTarget::School(school),
+            (None, None) => {
+                return Err(DomainError::invalid(
+                    "entry",
+                    "请选择一件作品或填写一所学校",
+                ));
+            }
+            (Some(_), Some(_)) => {
+                return Err(DomainError::invalid(
+                    "entry",
+                    "一项声明只能针对一件作品或一所学校",
+                ));
+            }
+        };
+        Ok(Self {
+            judge,
+            target,
+            kind,
+        })
+    }
 }
 
 /// A judge of the contest.
@@ -201,6 +238,24 @@ pub(crate) mod tests {
                 .check_may_judge(&judge(4, "广安市科协"), &e)
                 .is_ok()
         );
+    }
+
+    #[test]
+    fn contests_conflict_declarations_name_an_entry_or_a_school() {
+        let input = |entry: Option<i64>, school: Option<&str>| ConflictInput {
+            kind: "relative".into(),
+            entry,
+            school: school.map(str::to_owned),
+        };
+        let on_entry = Conflict::parse(JudgeId(1), &input(Some(10), Some(" "))).expect("ok");
+        assert_eq!(on_entry.target, ConflictTarget::Entry(EntryId(10)));
+        let on_school = Conflict::parse(JudgeId(1), &input(None, Some(" 甲校 "))).expect("ok");
+        assert_eq!(on_school.target, ConflictTarget::School("甲校".into()));
+        assert!(Conflict::parse(JudgeId(1), &input(None, None)).is_err());
+        assert!(Conflict::parse(JudgeId(1), &input(Some(10), Some("甲校"))).is_err());
+        let mut bad_kind = input(Some(10), None);
+        bad_kind.kind = "friend".into();
+        assert!(Conflict::parse(JudgeId(1), &bad_kind).is_err());
     }
 
     #[test]

@@ -13,6 +13,7 @@ use crate::regions::RegionCode;
 use crate::text::{bounded, optional};
 use crate::time::Timestamp;
 
+use super::conflicts::EntryRef;
 use super::spec::ContestSpec;
 
 pub const MAX_AUTHORS: usize = 3;
@@ -110,6 +111,18 @@ pub struct Entry {
     pub status: EntryStatus,
     /// Set when it was nominated from a lower round.
     pub origin: Option<Origin>,
+}
+
+impl Entry {
+    /// What conflicts, assignment and ranking need of it.
+    pub fn judging_ref(&self) -> EntryRef {
+        EntryRef {
+            id: self.id,
+            title: self.spec.title.clone(),
+            group: self.spec.group.clone(),
+            school: self.spec.school.clone(),
+        }
+    }
 }
 
 fn parse_author(input: &AuthorInput, students: bool) -> Result<Author, DomainError> {
@@ -358,6 +371,11 @@ pub(crate) mod tests {
         assert_eq!(n.status, EntryStatus::Submitted);
         assert_eq!(n.origin.from_contest, ContestId(3));
         assert_eq!(n.origin.from_round_region, c.region);
+        let judged = entry(EntryStatus::Accepted).judging_ref();
+        assert_eq!(
+            (judged.group.as_str(), judged.school.as_str()),
+            ("初中", "邻水县第一中学")
+        );
         let during_notice = at("2026-04-21 00:00");
         assert!(
             nominate(

@@ -80,7 +80,8 @@ impl Ranking {
     }
 }
 
-/// Ranks `entries` by the sheets of their assigned judges.
+/// Ranks `entries` (the accepted ones: returned and withdrawn entries are not judged) by the
+/// sheets of their assigned judges.
 pub fn rank_entries(
     entries: &[EntryRef],
     assignment: &Assignment,
