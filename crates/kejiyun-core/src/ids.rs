@@ -81,6 +81,15 @@ typed_id!(
 );
 
 typed_id!(
+    /// A contest (大赛) round: one edition of one kind, held by one region.
+    ContestId,
+    /// An entry (参赛作品) of a contest.
+    EntryId,
+    /// A judge (评委) of a contest.
+    JudgeId,
+);
+
+typed_id!(
     /// A volunteer's profile (科技志愿者).
     VolunteerId,
     /// A volunteer team (志愿队伍): 支队, 大队 or 小队.

@@ -9,6 +9,7 @@ pub mod auth;
 pub mod banned_words;
 pub mod bases;
 pub mod certificates;
+pub mod contests;
 pub mod error;
 pub mod estations;
 pub mod ids;
