@@ -103,7 +103,8 @@ impl Login {
         }
     }
 
-    /// The normalised key used for throttling and lookups.
+    /// The normalised name, for telling names apart in memory (a sheet's duplicates). What is
+    /// stored under a login name is `PersonalDataKey::login_key`, never this.
     pub fn key(&self) -> String {
         match self {
             Self::Phone(p) => p.as_str().to_owned(),

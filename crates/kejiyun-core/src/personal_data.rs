@@ -159,6 +159,17 @@ impl PersonalDataKey {
         hex::encode(&self.derived_secret("backup key fingerprint")[..8])
     }
 
+    /// The key a login name is counted, locked and sent codes under in the database
+    /// (`login_attempts`, `one_time_codes`, `second_factor_challenges`): a phone's blind
+    /// index — the same as its account's `users.phone_blind` —, an e-mail address as it is
+    /// (addresses are not sealed). A phone typed at the login box is never stored.
+    pub fn login_key(&self, login: &crate::accounts::Login) -> String {
+        match login {
+            crate::accounts::Login::Phone(p) => self.blind_index(fields::USER_PHONE, p.as_str()),
+            crate::accounts::Login::Email(e) => e.as_str().to_owned(),
+        }
+    }
+
     /// The blind index of `value` of `field`: equal values give equal indexes, and without the
     /// key an index says nothing about its value.
     pub fn blind_index(&self, field: &str, value: &str) -> String {

@@ -164,7 +164,11 @@ pub struct PasswordChange {
 /// A login name locked now.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LockedName {
+    /// The stored login key (`PersonalDataKey::login_key`: a phone's blind index, or an
+    /// e-mail address).
     pub key: String,
+    /// The name masked for display, when the store knows it (an account's phone).
+    pub shown: Option<String>,
     pub locked_until: Timestamp,
     pub level: u32,
     /// The account of that name, if there is one, and its region.

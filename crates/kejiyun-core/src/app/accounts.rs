@@ -81,7 +81,7 @@ impl Accounts<'_> {
         let code = codes::parse_code(code)?;
         let existing = self.store.user_by_login(&user.login).await?;
         let attempt = CodeAttempt {
-            login_key: user.login.key(),
+            login_key: self.personal_data.login_key(&user.login),
             purpose: CodePurpose::Register,
             code,
             user: existing.map(|u| u.id),
@@ -135,7 +135,7 @@ impl Accounts<'_> {
     /// is checked, so parallel guesses each see the ones before them.
     pub async fn login(&self, login: &str, password: &str) -> DomainResult<SignIn> {
         let login = Login::parse(login)?;
-        let key = login.key();
+        let key = self.personal_data.login_key(&login);
         self.count_attempt(&key).await?;
         let user = self.store.user_by_login(&login).await?;
         let ok = match &user {

@@ -30,7 +30,7 @@ impl OneTimeCodes<'_> {
     /// owner instead.
     pub async fn request_code(&self, login: &str, purpose: CodePurpose) -> DomainResult<()> {
         let login = Login::parse(login)?;
-        let key = login.key();
+        let key = self.personal_data.login_key(&login);
         let now = self.now();
         let user = self.store.user_by_login(&login).await?;
         let gets_code = user.is_some() == purpose.wants_account();
@@ -97,7 +97,7 @@ impl OneTimeCodes<'_> {
         // holds the code: refused, the code is judged (and spent) without the reset.
         if let Some(refused) = self.account_rules(user.as_ref(), new_password).await? {
             let attempt = CodeAttempt {
-                login_key: login.key(),
+                login_key: self.personal_data.login_key(&login),
                 purpose: CodePurpose::PasswordReset,
                 code,
                 user: user.as_ref().map(|u| u.id),
@@ -133,7 +133,7 @@ impl OneTimeCodes<'_> {
             },
         });
         let attempt = CodeAttempt {
-            login_key: login.key(),
+            login_key: self.personal_data.login_key(&login),
             purpose: CodePurpose::PasswordReset,
             code,
             user: user.as_ref().map(|u| u.id),
@@ -177,7 +177,7 @@ impl OneTimeCodes<'_> {
     pub async fn login_with_code(&self, login: &str, code: &str) -> DomainResult<SignIn> {
         let login = Login::parse(login)?;
         let code = parse_code(code)?;
-        let key = login.key();
+        let key = self.personal_data.login_key(&login);
         self.accounts().count_attempt(&key).await?;
         let user = self.store.user_by_login(&login).await?;
         let attempt = CodeAttempt {

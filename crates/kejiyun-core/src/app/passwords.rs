@@ -11,6 +11,7 @@ use crate::audit::AuditRecord;
 use crate::auth::{TokenInfo, hash_token};
 use crate::ids::UserId;
 use crate::permissions::Actor;
+use crate::personal_data::PersonalDataKey;
 use crate::regions::RegionCode;
 use crate::time::Timestamp;
 use crate::{DomainError, DomainResult};
@@ -61,19 +62,31 @@ pub fn login_of(user: &User) -> Option<Login> {
     }
 }
 
-/// Every login name of an account (a lock is per name).
-fn keys_of(user: &User) -> Vec<String> {
+/// Every login key of an account (a lock is per name), with the name masked.
+fn keys_of(personal_data: &PersonalDataKey, user: &User) -> Vec<(String, String)> {
     let mut keys = Vec::new();
-    keys.extend(user.phone.as_ref().map(|p| p.as_str().to_owned()));
-    keys.extend(user.email.as_ref().map(|e| e.as_str().to_owned()));
+    if let Some(p) = &user.phone {
+        keys.push((
+            personal_data.login_key(&Login::Phone(p.clone())),
+            p.masked(),
+        ));
+    }
+    if let Some(e) = &user.email {
+        keys.push((
+            personal_data.login_key(&Login::Email(e.clone())),
+            e.masked(),
+        ));
+    }
     keys
 }
 
-fn masked_key(key: &str) -> String {
-    match Login::parse(key) {
-        Ok(Login::Phone(p)) => p.masked(),
-        Ok(Login::Email(e)) => e.masked(),
-        Err(_) => "***".into(),
+/// A stored login key as shown: an address masked, a phone (kept only as its blind index)
+/// as its account shows it, else as a number without an account.
+fn shown_key(key: &str, shown: Option<&str>) -> String {
+    match (Login::parse(key), shown) {
+        (Ok(Login::Email(e)), _) => e.masked(),
+        (_, Some(s)) => s.to_owned(),
+        _ => "未注册的手机号".into(),
     }
 }
 
@@ -120,7 +133,7 @@ impl Passwords<'_> {
             .ok_or(DomainError::Unauthenticated)?;
         let login = login_of(&user)
             .ok_or_else(|| DomainError::invalid("current_password", "该账户没有登录名"))?;
-        let key = login.key();
+        let key = self.personal_data.login_key(&login);
         self.accounts().count_attempt(&key).await?;
         if !accounts::verify_password(current, &user.password_hash) {
             return Err(DomainError::invalid("current_password", "当前密码不正确"));
@@ -201,7 +214,7 @@ impl Passwords<'_> {
             .into_iter()
             .filter(|n| may_unlock(actor, n.user.map(|(_, r)| r)))
             .map(|n| Lockout {
-                login: masked_key(&n.key),
+                login: shown_key(&n.key, n.shown.as_deref()),
                 name_ref: hash_token(&n.key),
                 user_id: n.user.map(|(id, _)| id),
                 locked_until: n.locked_until,
@@ -214,36 +227,42 @@ impl Passwords<'_> {
     pub async fn unlock(&self, actor: &Actor, target: UnlockTarget) -> DomainResult<()> {
         self.require_unlocker(actor)?;
         let now = self.now();
-        let (keys, account): (Vec<String>, Option<User>) = if let Some(id) = target.user_id {
-            let user = self
-                .store
-                .user(id)
-                .await?
-                .ok_or_else(|| DomainError::NotFound("没有这个用户".into()))?;
-            (keys_of(&user), Some(user))
-        } else if let Some(raw) = target.login.as_deref() {
-            let login = Login::parse(raw)?;
-            let user = self.store.user_by_login(&login).await?;
-            (vec![login.key()], user)
-        } else if let Some(r) = target.name_ref.as_deref() {
-            let found = self
-                .store
-                .locked_names(now)
-                .await?
-                .into_iter()
-                .find(|n| hash_token(&n.key) == r)
-                .ok_or_else(|| DomainError::NotFound("该登录名当前未被锁定".into()))?;
-            let user = match found.user {
-                Some((id, _)) => self.store.user(id).await?,
-                None => None,
+        let (names, account): (Vec<(String, String)>, Option<User>) =
+            if let Some(id) = target.user_id {
+                let user = self
+                    .store
+                    .user(id)
+                    .await?
+                    .ok_or_else(|| DomainError::NotFound("没有这个用户".into()))?;
+                (keys_of(&self.personal_data, &user), Some(user))
+            } else if let Some(raw) = target.login.as_deref() {
+                let login = Login::parse(raw)?;
+                let user = self.store.user_by_login(&login).await?;
+                let shown = match &login {
+                    Login::Phone(p) => p.masked(),
+                    Login::Email(e) => e.masked(),
+                };
+                (vec![(self.personal_data.login_key(&login), shown)], user)
+            } else if let Some(r) = target.name_ref.as_deref() {
+                let found = self
+                    .store
+                    .locked_names(now)
+                    .await?
+                    .into_iter()
+                    .find(|n| hash_token(&n.key) == r)
+                    .ok_or_else(|| DomainError::NotFound("该登录名当前未被锁定".into()))?;
+                let user = match found.user {
+                    Some((id, _)) => self.store.user(id).await?,
+                    None => None,
+                };
+                let shown = shown_key(&found.key, found.shown.as_deref());
+                (vec![(found.key, shown)], user)
+            } else {
+                return Err(DomainError::invalid(
+                    "login",
+                    "请指定要解锁的登录名（login）或用户（user_id）",
+                ));
             };
-            (vec![found.key], user)
-        } else {
-            return Err(DomainError::invalid(
-                "login",
-                "请指定要解锁的登录名（login）或用户（user_id）",
-            ));
-        };
         let region = account.as_ref().and_then(|u| u.region);
         if !may_unlock(actor, account.as_ref().map(|u| u.region)) {
             return Err(DomainError::Forbidden(
@@ -262,9 +281,10 @@ impl Passwords<'_> {
             region,
             before: None,
             after: Some(json!({
-                "logins": keys.iter().map(|k| masked_key(k)).collect::<Vec<_>>(),
+                "logins": names.iter().map(|(_, shown)| shown).collect::<Vec<_>>(),
             })),
         };
+        let keys = names.into_iter().map(|(key, _)| key).collect();
         if !self.store.unlock_names(keys, now, audit).await? {
             return Err(DomainError::NotFound("该登录名当前未被锁定".into()));
         }

@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 
 use async_trait::async_trait;
-use kejiyun_core::accounts::Login;
+use kejiyun_core::accounts::Phone;
 use kejiyun_core::accounts::password_policy::{
     LockedName, MAX_HISTORY, MUST_CHANGE, PasswordChange, PasswordStore,
 };
@@ -161,8 +161,14 @@ async fn recent_password_hashes(
     Ok(hashes)
 }
 
-/// An account's id, phone's blind index, e-mail and region.
-type AccountKeys = (i64, Option<String>, Option<String>, Option<String>);
+/// An account's id, phone's blind index, sealed phone, e-mail and region.
+type AccountKeys = (
+    i64,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+);
 
 async fn locked_names(
     db: &DatabaseConnection,
@@ -183,47 +189,54 @@ async fn locked_names(
     if rows.is_empty() {
         return Ok(Vec::new());
     }
-    // A name is a phone (found by its blind index) or an e-mail address.
+    // A key is a phone's blind index (the account's `phone_blind`) or an e-mail address.
     let keys: Vec<&str> = rows.iter().map(|(k, _, _)| k.as_str()).collect();
-    let mut name_of_blind = HashMap::new();
-    for key in &keys {
-        if let Ok(Login::Phone(p)) = Login::parse(key) {
-            name_of_blind.insert(sealing.blind(fields::USER_PHONE, p.as_str())?, *key);
-        }
-    }
-    let blinds: Vec<&str> = name_of_blind.keys().map(String::as_str).collect();
     let accounts: Vec<AccountKeys> = users::Entity::find()
         .select_only()
         .columns([
             users::Column::Id,
             users::Column::PhoneBlind,
+            users::Column::Phone,
             users::Column::Email,
             users::Column::Region,
         ])
         .filter(
             Condition::any()
-                .add(users::Column::PhoneBlind.is_in(blinds))
-                .add(users::Column::Email.is_in(keys.clone())),
+                .add(users::Column::PhoneBlind.is_in(keys.clone()))
+                .add(users::Column::Email.is_in(keys)),
         )
         .into_tuple()
         .all(db)
         .await
         .map_err(db_err)?;
     let mut by_key = HashMap::new();
-    for (id, phone_blind, email, region) in accounts {
+    for (id, phone_blind, phone, email, region) in accounts {
         let region = region.as_deref().map(parse_region).transpose()?;
-        let phone = phone_blind.and_then(|b| name_of_blind.get(&b).map(|k| (*k).to_owned()));
-        for key in phone.into_iter().chain(email) {
-            by_key.insert(key, (UserId(id), region));
+        if let (Some(blind), Some(stored)) = (phone_blind, phone) {
+            let plain = sealing.open(fields::USER_PHONE, &stored)?;
+            let shown = Phone::parse(&plain)
+                .map(|p| p.masked())
+                .map_err(|_| corrupt("phone", "***"))?;
+            by_key.insert(blind, (UserId(id), region, Some(shown)));
+        }
+        if let Some(e) = email {
+            by_key.insert(e, (UserId(id), region, None));
         }
     }
     Ok(rows
         .into_iter()
-        .map(|(key, level, until)| LockedName {
-            user: by_key.get(&key).copied(),
-            key,
-            locked_until: Timestamp(until),
-            level: u32::try_from(level).unwrap_or(0),
+        .map(|(key, level, until)| {
+            let (user, shown) = match by_key.get(&key) {
+                Some((id, region, shown)) => (Some((*id, *region)), shown.clone()),
+                None => (None, None),
+            };
+            LockedName {
+                user,
+                shown,
+                key,
+                locked_until: Timestamp(until),
+                level: u32::try_from(level).unwrap_or(0),
+            }
         })
         .collect())
 }

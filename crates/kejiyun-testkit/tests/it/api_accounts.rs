@@ -234,6 +234,28 @@ async fn lockout_after_five_failures_and_never_reveals_accounts() {
         assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS, "{login}");
         assert_eq!(r.error_code(), "too_many_attempts");
     }
+    // The counts are kept under the phones' blind indexes: no typed number is stored.
+    let store = kejiyun_db::connect(&app.db.url)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    for table in [
+        "login_attempts",
+        "one_time_codes",
+        "second_factor_challenges",
+    ] {
+        let keys = kejiyun_db::testing::texts(&store, &format!("SELECT login_key FROM {table}"))
+            .await
+            .unwrap_or_else(|e| panic!("{table}: {e}"));
+        if table == "login_attempts" {
+            assert!(keys.len() >= 2, "{keys:?}");
+        }
+        for key in keys.iter().flatten() {
+            assert!(
+                !key.contains(&known.login) && !key.contains(&unknown),
+                "{table} holds a typed phone: {key}"
+            );
+        }
+    }
     app.stop().await;
 }
 
