@@ -23,7 +23,7 @@ use super::common::{
     Layout, OrPage, Outcome, PageResult, Params, Pg, form_error, ok, opt, parse_id, render,
     see_other,
 };
-use super::market::multipart::{self, CsrfMultipart};
+use super::multipart::{self, CsrfMultipart};
 use super::photos::PhotoView;
 use super::status_page;
 use super::tech_workers::Filters;

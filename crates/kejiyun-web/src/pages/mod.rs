@@ -16,6 +16,7 @@ mod estations;
 mod home;
 mod market;
 mod me;
+pub(crate) mod multipart;
 mod notifications;
 mod orgs;
 mod passwords;

@@ -7,7 +7,7 @@ use kejiyun_core::uploads::ports::PhotoTarget;
 use kejiyun_core::uploads::{MAX_PHOTOS, Upload};
 
 use super::common::Pg;
-use super::market::multipart::{self, CsrfMultipart};
+use super::multipart::{self, CsrfMultipart};
 use crate::AppState;
 use crate::api::uploads::file_url;
 use crate::pages::status_page;

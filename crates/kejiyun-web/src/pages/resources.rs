@@ -23,7 +23,8 @@ use super::common::{
     Layout, OrPage, Outcome, PageError, PageResult, Params, Pg, ok, parse_id, render, see_other,
 };
 use super::market::{badge, category_label, category_options, opt_id};
-use super::resource_parts::{FilePart, ResourceParts};
+use super::multipart::SentFile;
+use super::resource_parts::ResourceParts;
 use super::tech_workers::{Filters, local_region_name};
 use super::widgets::{ModerateForms, Opt, Pager, RegionSelect, RegionSelectSpec};
 use crate::AppState;
@@ -317,7 +318,7 @@ impl ResourceForm {
 const PENDING_FILE: &str = "00000000000000000000000000000000";
 
 /// The files a form keeps or replaces: the current one's id, or the stand-in for a new one.
-fn file_ref(sent: Option<&FilePart>, current: Option<String>) -> Option<String> {
+fn file_ref(sent: Option<&SentFile>, current: Option<String>) -> Option<String> {
     match sent {
         Some(_) => Some(PENDING_FILE.to_owned()),
         None => current,
@@ -338,17 +339,18 @@ async fn store_files(
     pg: &Pg<'_>,
     actor: &Actor,
     kind: ResourceKind,
-    media: Option<&FilePart>,
-    cover: Option<&FilePart>,
+    media: Option<&SentFile>,
+    cover: Option<&SentFile>,
 ) -> Result<(Option<String>, Option<String>), DomainError> {
     let uploads = pg.s().uploads();
-    let prepare = |field: &'static str, f: &FilePart, k: UploadKind| {
+    let prepare = |field: &'static str, f: &SentFile, k: UploadKind| {
         uploads
-            .prepare(actor.user_id, &f.name, &f.bytes, &[k])
+            .prepare(actor.user_id, &f.file_name, &f.bytes, &[k])
             .map_err(|e| match e {
-                DomainError::Invalid { message, .. } => {
-                    DomainError::invalid(field, format!("{}：{message}", display_name(&f.name)))
-                }
+                DomainError::Invalid { message, .. } => DomainError::invalid(
+                    field,
+                    format!("{}：{message}", display_name(&f.file_name)),
+                ),
                 other => other,
             })
     };
@@ -852,8 +854,9 @@ mod tests {
 
     #[test]
     fn a_sent_file_stands_in_until_stored() {
-        let f = FilePart {
-            name: "clip-1.mp4".into(),
+        let f = SentFile {
+            field: "media".into(),
+            file_name: "clip-1.mp4".into(),
             bytes: vec![1],
         };
         assert_eq!(file_ref(Some(&f), None).as_deref(), Some(PENDING_FILE));

@@ -11,7 +11,7 @@ use kejiyun_core::ids::TrainingId;
 use kejiyun_core::import::RowError;
 
 use super::common::{Layout, OrPage, PageResult, Pg, parse_id, render, see_other};
-use super::market::multipart::CsrfMultipart;
+use super::multipart::CsrfMultipart;
 use crate::AppState;
 use crate::session::{CsrfForm, Ctx, EmptyForm};
 use crate::xlsx_import;

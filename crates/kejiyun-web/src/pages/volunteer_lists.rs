@@ -10,7 +10,7 @@ use kejiyun_core::DomainError;
 use kejiyun_core::import::RowError;
 
 use super::common::{Layout, PageResult, Pg, render, see_other};
-use super::market::multipart::CsrfMultipart;
+use super::multipart::CsrfMultipart;
 use crate::AppState;
 use crate::session::Ctx;
 use crate::xlsx_import;

@@ -20,9 +20,9 @@ use super::super::common::{
 use super::super::tech_workers::Filters;
 use super::super::widgets::{Opt, Pager, RegionSelect};
 use super::deals::{DealRow, deal_row};
-use super::multipart::CsrfMultipart;
 use super::{fen, opt_id, posting_href, vocab, vocab_options, wan};
 use crate::AppState;
+use crate::pages::multipart::CsrfMultipart;
 use crate::session::{CsrfForm, Ctx};
 
 #[derive(Template)]

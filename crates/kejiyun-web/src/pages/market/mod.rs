@@ -12,7 +12,6 @@ pub use lists::{need_card, service_card};
 mod shelf;
 pub use shelf::{Provider, Shelf, provider_shelf};
 mod mine;
-pub(crate) mod multipart;
 #[cfg(test)]
 pub(super) mod tests;
 
