@@ -1,7 +1,10 @@
 //! Tech workers' own use cases (one application per user); the rest of their life cycle is
 //! the profile engine's (`app/profiles.rs`).
 
+use serde_json::json;
+
 use super::{Profiles, Services};
+use crate::audit::AuditRecord;
 use crate::ids::{TechWorkerId, UserId};
 use crate::moderation::ModerationStatus;
 use crate::permissions::Actor;
@@ -46,5 +49,43 @@ impl Profiles<'_, TechWorker> {
     /// The caller's own application or profile, in any status.
     pub async fn mine(&self, actor: &Actor) -> DomainResult<Option<TechWorker>> {
         Ok(self.store.tech_worker_by_user(actor.user_id).await?)
+    }
+
+    /// The full ID-card number, for its owner and the admins of the profile's region (pages
+    /// and lists show it masked to everyone else). An admin's reading is written to the audit
+    /// log (`tech_worker.id_card.read`) before the number is returned.
+    pub async fn id_card(&self, actor: &Actor, id: TechWorkerId) -> DomainResult<String> {
+        let tw = self.get(Some(actor), id).await?;
+        let region = tw.profile.service_region;
+        if !actor.sees_personal_data(tw.user_id, Some(region)) {
+            return Err(DomainError::Forbidden(
+                "只有本人和所在地区的管理员可以查看完整身份证号码".into(),
+            ));
+        }
+        let no_number = || DomainError::NotFound("该科技工作者未登记身份证号码".into());
+        let masked = tw.profile.id_card.as_ref().ok_or_else(no_number)?.masked();
+        if actor.user_id == tw.user_id {
+            return tw
+                .profile
+                .id_card
+                .map(|c| c.as_str().to_owned())
+                .ok_or_else(no_number);
+        }
+        let audit = AuditRecord {
+            actor: Some(actor.user_id),
+            at: self.now(),
+            action: "tech_worker.id_card.read".into(),
+            target_kind: "tech_worker".into(),
+            target_id: id.to_string(),
+            region: Some(region),
+            before: None,
+            after: Some(json!({ "id_card": masked })),
+        };
+        let number = self
+            .store
+            .reveal_tech_worker_id_card(id, audit)
+            .await?
+            .ok_or_else(no_number)?;
+        Ok(number.as_str().to_owned())
     }
 }

@@ -3,7 +3,9 @@
 
 use async_trait::async_trait;
 
-use crate::ids::UserId;
+use crate::accounts::IdCardNumber;
+use crate::audit::AuditRecord;
+use crate::ids::{TechWorkerId, UserId};
 use crate::ports::StoreResult;
 use crate::tech_workers::TechWorker;
 
@@ -11,4 +13,11 @@ use crate::tech_workers::TechWorker;
 pub trait TechWorkerStore: Send + Sync {
     /// A user's own application (a user has at most one).
     async fn tech_worker_by_user(&self, user: UserId) -> StoreResult<Option<TechWorker>>;
+    /// The profile's full ID-card number, with `audit` written in the same transaction first
+    /// (`None`: no such profile, or no number on it).
+    async fn reveal_tech_worker_id_card(
+        &self,
+        id: TechWorkerId,
+        audit: AuditRecord,
+    ) -> StoreResult<Option<IdCardNumber>>;
 }

@@ -3,6 +3,7 @@
 
 use async_trait::async_trait;
 use kejiyun_core::accounts::IdCardNumber;
+use kejiyun_core::audit::AuditRecord;
 use kejiyun_core::ids::{TechWorkerId, UserId};
 use kejiyun_core::personal_data::fields;
 use kejiyun_core::ports::{StoreError, StoreResult};
@@ -11,8 +12,8 @@ use kejiyun_core::tech_workers::{TechWorker, TechWorkerProfile};
 use kejiyun_core::time::Timestamp;
 use sea_orm::sea_query::Expr;
 use sea_orm::{
-    ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, EntityTrait, ExprTrait, QueryFilter,
-    QuerySelect,
+    ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait,
+    ExprTrait, QueryFilter, QuerySelect,
 };
 
 use super::SeaStore;
@@ -20,7 +21,9 @@ use super::accounts::users_by_ids;
 use super::profiles::{Exclusive, Row, StoredProfile};
 use super::sealing::Sealing;
 use super::stats::Counter;
-use super::{contains_pattern, corrupt, db_err, parse_region, region_parts, status_of};
+use super::{
+    begin_write, contains_pattern, corrupt, db_err, parse_region, region_parts, status_of,
+};
 use crate::entities::{tech_workers, users};
 
 fn to_domain(
@@ -164,4 +167,37 @@ impl TechWorkerStore for SeaStore {
             .await?
             .pop())
     }
+    async fn reveal_tech_worker_id_card(
+        &self,
+        id: TechWorkerId,
+        audit: AuditRecord,
+    ) -> StoreResult<Option<IdCardNumber>> {
+        retry!(reveal_id_card(&self.db, &self.sealing, id, &audit))
+    }
+}
+
+/// Reads a profile's sealed number and writes the reading's audit entry, in one transaction.
+async fn reveal_id_card(
+    db: &DatabaseConnection,
+    sealing: &Sealing,
+    id: TechWorkerId,
+    audit: &AuditRecord,
+) -> StoreResult<Option<IdCardNumber>> {
+    let txn = begin_write(db).await?;
+    let stored: Option<Option<String>> = tech_workers::Entity::find_by_id(id.0)
+        .select_only()
+        .column(tech_workers::Column::IdCard)
+        .into_tuple()
+        .one(&txn)
+        .await
+        .map_err(db_err)?;
+    let Some(stored) = stored.flatten() else {
+        return Ok(None);
+    };
+    super::audit::insert(&txn, audit).await?;
+    txn.commit().await.map_err(db_err)?;
+    let plain = sealing.open(fields::TECH_WORKER_ID_CARD, &stored)?;
+    IdCardNumber::parse(&plain)
+        .map(Some)
+        .map_err(|_| corrupt("id card", "***"))
 }

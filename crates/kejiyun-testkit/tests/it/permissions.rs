@@ -244,13 +244,37 @@ async fn personal_data_is_masked_except_for_owner_and_region_admins() {
         app.get(&path, Some(&owner.token)).await.body["id_card"],
         card
     );
+    // The region's admins see it masked, and read it in full through an audited reveal.
     assert_eq!(
         app.get(&path, Some(&own_admin.token)).await.body["id_card"],
-        card
+        masked
     );
     assert_eq!(
         app.get(&path, Some(&city_admin.token)).await.body["id_card"],
-        card
+        masked
+    );
+    let reveal = format!("{path}/id-card");
+    for who in [&owner, &own_admin, &city_admin] {
+        let r = app.get(&reveal, Some(&who.token)).await;
+        assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
+        assert_eq!(r.body["id_card"], card);
+    }
+    let reads = |body: &serde_json::Value| {
+        body["items"]
+            .as_array()
+            .map(|a| {
+                a.iter()
+                    .filter(|e| e["action"] == "tech_worker.id_card.read")
+                    .count()
+            })
+            .unwrap_or(0)
+    };
+    let audit = app.get("/api/v1/audit", Some(&own_admin.token)).await;
+    assert_eq!(
+        reads(&audit.body),
+        2,
+        "the admins' readings, not the owner's: {:?}",
+        audit.body
     );
     // Not published yet: others cannot even see it.
     assert_eq!(
@@ -266,6 +290,33 @@ async fn personal_data_is_masked_except_for_owner_and_region_admins() {
         masked
     );
     assert_eq!(app.get(&path, None).await.body["id_card"], masked);
+    assert_eq!(
+        app.get(&reveal, Some(&other_admin.token)).await.status,
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        app.get(&reveal, None).await.status,
+        StatusCode::UNAUTHORIZED
+    );
+    // The page: masked, with a reveal button for the region's admin; the reveal shows it.
+    let profile_page = format!("/tech-workers/{id}");
+    let (_, page) = app.page(Some(&own_admin), None, &profile_page).await;
+    assert!(
+        page.contains(&masked) && !page.contains(&card),
+        "masked on the page"
+    );
+    assert!(page.contains("reveal-id-card"), "a reveal button");
+    let (status, page) = app
+        .page(
+            Some(&own_admin),
+            Some(&[]),
+            &format!("{profile_page}/id-card"),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    assert!(page.contains(&card), "the reveal shows the number");
+    let audit = app.get("/api/v1/audit", Some(&own_admin.token)).await;
+    assert_eq!(reads(&audit.body), 3, "the page's reveal is audited too");
     let stranger = app.user("路人", None).await;
     assert_eq!(
         app.get(&path, Some(&stranger.token)).await.body["id_card"],

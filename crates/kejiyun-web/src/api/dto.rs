@@ -345,7 +345,8 @@ pub struct TechWorkerDto {
     pub expertise: Vec<String>,
     pub service_region: RegionRef,
     pub bio: Option<String>,
-    /// Masked (`511623********123X`) except to the owner and the region's admins.
+    /// Masked (`511623********123X`) except to the owner; the region's admins read the full
+    /// number through `GET /api/v1/tech-workers/{id}/id-card` (audited).
     pub id_card: Option<String>,
     pub status: String,
     /// Shown to the owner and admins only.
@@ -366,7 +367,7 @@ impl TechWorkerDto {
                 .profile
                 .id_card
                 .as_ref()
-                .map(|c| view::id_card(actor, tw.user_id, region, c)),
+                .map(|c| view::id_card(actor, tw.user_id, c)),
             field: tw.profile.field,
             title: tw.profile.title,
             employer: tw.profile.employer,

@@ -308,6 +308,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(regions::region_children))
         .routes(routes!(tech_workers::list, tech_workers::apply))
         .routes(routes!(tech_workers::get_one, tech_workers::edit))
+        .routes(routes!(tech_workers::id_card))
         .routes(routes!(tech_workers::verify))
         .routes(routes!(tech_workers::reject))
         .routes(routes!(orgs::list, orgs::register))

@@ -1,6 +1,7 @@
 use axum::extract::State;
 use axum::http::StatusCode;
 use kejiyun_core::app::Decision;
+use kejiyun_core::ids::TechWorkerId;
 use kejiyun_core::moderation::ModerationKind;
 
 use super::dto::{
@@ -10,6 +11,7 @@ use super::dto::{
 use super::moderation::decide;
 use super::page;
 use super::profiles::{self, directory_query};
+use super::volunteers::IdCardDto;
 use crate::AppState;
 use crate::error::{ApiResult, ErrorBody};
 use crate::extract::{ApiJson, ApiPath, ApiQuery};
@@ -89,6 +91,33 @@ pub async fn get_one(
     ApiPath(id): ApiPath<i64>,
 ) -> ApiResult<ApiJson<TechWorkerDto>> {
     profiles::one(&state.services, ctx.actor(), id, TechWorkerDto::new).await
+}
+
+/// 查看科技工作者完整身份证号（留痕）
+///
+/// The full ID-card number, for the owner and the admins of the profile's region; an admin's
+/// every reading is written to the audit log first.
+#[utoipa::path(get, path = "/api/v1/tech-workers/{id}/id-card", tag = "tech-workers", operation_id = "reveal_tech_worker_id_card",
+    params(("id" = i64, Path)),
+    responses(
+        (status = 200, description = "The full number", body = IdCardDto),
+        (status = 400, description = "Bad id", body = ErrorBody),
+        (status = 401, description = "Not logged in", body = ErrorBody),
+        (status = 403, description = "Neither the owner nor an admin of the region", body = ErrorBody),
+        (status = 404, description = "No such (visible) tech worker, or no number on it", body = ErrorBody),
+    ))]
+pub async fn id_card(
+    State(state): State<AppState>,
+    ApiUser(session): ApiUser,
+    ApiPath(id): ApiPath<i64>,
+) -> ApiResult<ApiJson<IdCardDto>> {
+    // A signed-in answer: the middleware marks it `private, no-store`.
+    let id_card = state
+        .services
+        .tech_workers()
+        .id_card(&session.actor, TechWorkerId(id))
+        .await?;
+    Ok(ApiJson(IdCardDto { id_card }))
 }
 
 /// 修改科技工作者资料（重新审核）

@@ -104,6 +104,10 @@ pub fn router() -> Router<AppState> {
         .route("/verify/{code}", get(certificates::show))
         .route("/tech-workers", get(tech_workers::directory))
         .route("/tech-workers/{id}", get(tech_workers::profile))
+        .route(
+            "/tech-workers/{id}/id-card",
+            post(tech_workers::reveal_id_card),
+        )
         .route("/orgs", get(orgs::directory))
         .route("/orgs/new", get(orgs::new_form).post(orgs::create))
         .route("/orgs/{id}", get(orgs::page))

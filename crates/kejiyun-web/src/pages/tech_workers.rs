@@ -14,7 +14,7 @@ use super::common::{Layout, OrPage, PageResult, Params, Pg, ok, parse_id};
 use super::market::{Provider, Shelf, provider_shelf};
 use super::widgets::{ModerateForms, Pager, RegionSelect, RegionSelectSpec};
 use crate::AppState;
-use crate::session::Ctx;
+use crate::session::{CsrfForm, Ctx, EmptyForm};
 use crate::view;
 
 /// One line of a tech-worker list.
@@ -159,6 +159,10 @@ struct ProfileTpl {
     region_href: String,
     bio: Option<String>,
     id_card: Option<String>,
+    /// A region admin may read the full number (an audited reveal).
+    may_reveal: bool,
+    /// The full number is shown after such a reveal.
+    revealed: bool,
     reject_reason: Option<String>,
     verified_at: Option<String>,
     is_owner: bool,
@@ -174,27 +178,55 @@ pub async fn profile(
 ) -> PageResult {
     let pg = Pg::new(&state, ctx);
     let id = parse_id(&pg, &raw)?;
+    profile_page(&pg, id, None).await
+}
+
+/// An admin of the profile's region reads the full ID-card number (audited), shown on the
+/// profile page.
+pub async fn reveal_id_card(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(raw): Path<String>,
+    CsrfForm(_): CsrfForm<EmptyForm>,
+) -> PageResult {
+    let pg = Pg::new(&state, ctx);
+    let id = parse_id(&pg, &raw)?;
+    let actor = pg.require_login()?;
+    let full = pg
+        .s()
+        .tech_workers()
+        .id_card(actor, TechWorkerId(id))
+        .await
+        .or_page(&pg)?;
+    profile_page(&pg, id, Some(full)).await
+}
+
+async fn profile_page(pg: &Pg<'_>, id: i64, full_id_card: Option<String>) -> PageResult {
     let tw = pg
         .s()
         .tech_workers()
         .get(pg.actor(), TechWorkerId(id))
         .await
-        .or_page(&pg)?;
+        .or_page(pg)?;
     let actor = pg.actor();
     let region = tw.profile.service_region;
     let privileged = sees_personal_data(actor, tw.user_id, Some(region));
     let is_owner = actor.is_some_and(|a| a.user_id == tw.user_id);
     let moderate = (tw.status == ModerationStatus::Pending
         && actor.is_some_and(|a| a.administers(region)))
-    .then(|| ModerateForms::new(&pg, "tech_worker", id));
-    let id_card = tw
-        .profile
-        .id_card
-        .as_ref()
-        .map(|c| view::id_card(actor, tw.user_id, Some(region), c));
+    .then(|| ModerateForms::new(pg, "tech_worker", id));
+    let revealed = full_id_card.is_some();
+    let id_card = full_id_card.or_else(|| {
+        tw.profile
+            .id_card
+            .as_ref()
+            .map(|c| view::id_card(actor, tw.user_id, c))
+    });
+    // The region's admins (not the owner, who sees it) may read the full number, audited.
+    let may_reveal = !revealed && !is_owner && privileged && tw.profile.id_card.is_some();
     let base = pg.layout_titled(tw.display_name.clone(), "tech_workers");
-    let shelf = provider_shelf(&pg, Provider::User(tw.user_id)).await?;
-    let answers = super::questions::expert_answers(&pg, tw.user_id).await?;
+    let shelf = provider_shelf(pg, Provider::User(tw.user_id)).await?;
+    let answers = super::questions::expert_answers(pg, tw.user_id).await?;
     ok(&ProfileTpl {
         base,
         shelf,
@@ -209,7 +241,9 @@ pub async fn profile(
         },
         verified_at: tw.verified_at.map(|t| t.to_shanghai_display()),
         is_owner,
+        may_reveal,
+        revealed,
         moderate,
-        row: tw_row(&pg, tw),
+        row: tw_row(pg, tw),
     })
 }
