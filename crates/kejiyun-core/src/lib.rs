@@ -32,6 +32,7 @@ pub mod search_ports;
 pub mod stats;
 pub mod stats_figures;
 pub mod stats_series;
+pub mod stats_summary;
 pub mod tech_workers;
 pub mod text;
 pub mod time;

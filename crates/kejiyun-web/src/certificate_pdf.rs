@@ -48,7 +48,8 @@ impl CertificateFont {
         &self.path
     }
 
-    fn get(&self) -> Result<&ParsedFont, PdfError> {
+    /// The parsed font (other one-page documents, such as the region summary, share it).
+    pub(crate) fn get(&self) -> Result<&ParsedFont, PdfError> {
         if let Some(font) = self.parsed.get() {
             return Ok(font);
         }
@@ -113,7 +114,7 @@ pub fn render(
 
 /// Breaks `text` into lines of at most `width` ems (a Chinese character is one em, a Latin
 /// letter or digit about half).
-fn wrap(text: &str, width: f32) -> Vec<String> {
+pub(crate) fn wrap(text: &str, width: f32) -> Vec<String> {
     let mut lines = Vec::new();
     let mut line = String::new();
     let mut used = 0.0;
@@ -136,7 +137,7 @@ fn em_width(c: char) -> f32 {
     if c.is_ascii() { 0.55 } else { 1.0 }
 }
 
-fn text_width_mm(text: &str, size_pt: f32) -> f32 {
+pub(crate) fn text_width_mm(text: &str, size_pt: f32) -> f32 {
     let ems: f32 = text.chars().map(em_width).sum();
     ems * size_pt * 25.4 / 72.0
 }

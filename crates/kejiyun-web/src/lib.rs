@@ -13,6 +13,7 @@ mod pages;
 mod private_answers;
 pub mod resource_views;
 pub mod session;
+mod summary_pdf;
 pub mod table_export;
 pub mod throttle;
 mod view;

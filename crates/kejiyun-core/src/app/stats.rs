@@ -13,6 +13,7 @@ use crate::stats::ports::{CountedRecord, StatsRange};
 use crate::stats::{Cell, Metric, contributions, tally};
 use crate::stats_figures::Figures;
 use crate::stats_series::{Series, SeriesKey, series_all};
+use crate::stats_summary::{Summary, summarize};
 use crate::{DomainError, DomainResult};
 
 /// One group of a breakdown with each metric's value.
@@ -233,6 +234,23 @@ impl Stats<'_> {
             by_month: groups(figures.by_month),
             by_category: groups(figures.by_category),
         })
+    }
+
+    /// The one-page summary of a region and range ([`crate::stats_summary`]), made from the
+    /// same report as [`Self::stats`] (so the same visibility and the same numbers), with the
+    /// time it was computed.
+    pub async fn summary(
+        &self,
+        actor: Option<&Actor>,
+        region: RegionCode,
+        from: Option<NaiveDate>,
+        to: Option<NaiveDate>,
+    ) -> DomainResult<(StatsReport, Summary, crate::time::Timestamp)> {
+        let report = self.stats(actor, region, from, to).await?;
+        let now = self.now();
+        let name = self.regions.require(report.range.region)?.name.clone();
+        let summary = summarize(&name, from, to, now.shanghai_date(), &report.totals);
+        Ok((report, summary, now))
     }
 
     /// Exactly the records behind one figure, newest first, with what each adds (the values

@@ -39,7 +39,7 @@ fn altered(code: &str) -> String {
     s.into_iter().collect()
 }
 
-fn font_present() -> bool {
+pub fn font_present() -> bool {
     let font = concat!(
         env!("CARGO_MANIFEST_DIR"),
         "/../../models/NotoSansSC-Regular.ttf"

@@ -30,6 +30,7 @@ mod api_separation_of_duties;
 mod api_sessions;
 mod api_stats;
 mod api_stats_export;
+mod api_stats_summary;
 mod api_tokens_paging;
 mod api_training_lists;
 mod api_trainings;

@@ -361,6 +361,11 @@ async fn reads(rec: &Recorder<'_>, w: &World) {
         ),
         ("api_stats_metrics", "/api/v1/stats/metrics".into(), None),
         (
+            "api_stats_summary",
+            "/api/v1/stats/summary?region=511600".into(),
+            None,
+        ),
+        (
             "api_stats_records_deals",
             "/api/v1/stats/records?metric=deals&region=511600".into(),
             None,

@@ -38,6 +38,7 @@ async fn page_snapshots() {
             None,
             "/stats/511600/records?metric=deals".into(),
         ),
+        ("page_stats_summary", None, "/stats/511600/summary".into()),
         ("page_search", None, format!("/search?{}", q("柑橘"))),
     ];
     for (name, who, path) in &pages {

@@ -27,6 +27,7 @@ mod second_factor;
 mod stats;
 mod stats_export;
 mod stats_first_answer;
+mod stats_summary;
 mod tech_workers;
 mod tokens;
 mod trainings;
@@ -335,6 +336,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(stats::metrics))
         .routes(routes!(stats_first_answer::first_answer))
         .routes(routes!(stats::records))
+        .routes(routes!(stats_summary::summary))
         .routes(routes!(stats_export::export_csv))
         .routes(routes!(stats_export::export_xlsx))
         .routes(routes!(questions::list, questions::create))

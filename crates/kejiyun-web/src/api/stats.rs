@@ -1,6 +1,7 @@
 use std::collections::BTreeMap;
 
 use axum::extract::State;
+use chrono::NaiveDate;
 use kejiyun_core::app::stats::{Group, date_range};
 use kejiyun_core::paging::Paged;
 use kejiyun_core::regions::RegionCode;
@@ -24,6 +25,21 @@ pub struct StatsParams {
     pub from: Option<String>,
     /// Last day, `YYYY-MM-DD` (inclusive); open if omitted.
     pub to: Option<String>,
+}
+
+impl StatsParams {
+    /// The region (default: the root) and the date range, as every stats endpoint reads them.
+    pub(super) fn parse(
+        &self,
+        s: &kejiyun_core::app::Services,
+    ) -> kejiyun_core::DomainResult<(RegionCode, Option<NaiveDate>, Option<NaiveDate>)> {
+        let region = match self.region.as_deref() {
+            Some(r) => RegionCode::parse(r)?,
+            None => s.root,
+        };
+        let (from, to) = date_range(self.from.as_deref(), self.to.as_deref())?;
+        Ok((region, from, to))
+    }
 }
 
 #[derive(Debug, Serialize, ToSchema)]

@@ -31,6 +31,7 @@ mod second_factor;
 mod stats;
 mod stats_charts;
 mod stats_map;
+mod stats_summary;
 mod tech_workers;
 mod tokens;
 mod trainings;
@@ -131,6 +132,8 @@ pub fn router() -> Router<AppState> {
         .route("/stats", get(stats::root))
         .route("/stats/{code}", get(stats::dashboard))
         .route("/stats/{code}/records", get(stats::records))
+        .route("/stats/{code}/summary", get(stats_summary::page))
+        .route("/stats/{code}/summary.pdf", get(stats_summary::pdf))
         .route("/stats/{code}/screen", get(stats::screen))
         .route("/stats/maps/{file}", get(stats_map::geojson))
         .route("/admin/audit", get(admin::audit))

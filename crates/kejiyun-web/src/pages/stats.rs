@@ -52,7 +52,7 @@ pub fn figure(m: Metric, v: i64) -> String {
     }
 }
 
-fn metric_label(pg: &Pg<'_>, m: Metric) -> String {
+pub(super) fn metric_label(pg: &Pg<'_>, m: Metric) -> String {
     if pg.lang().is_en() {
         let en = pg.t(&format!("metric.{}", m.key()));
         if en != "??" {
@@ -84,15 +84,15 @@ pub struct TableRow {
     pub zero: bool,
 }
 
-struct Query {
-    from: Option<NaiveDate>,
-    to: Option<NaiveDate>,
-    from_raw: String,
-    to_raw: String,
-    error: Option<String>,
+pub(super) struct Query {
+    pub(super) from: Option<NaiveDate>,
+    pub(super) to: Option<NaiveDate>,
+    pub(super) from_raw: String,
+    pub(super) to_raw: String,
+    pub(super) error: Option<String>,
 }
 
-fn query(params: &Params) -> Query {
+pub(super) fn query(params: &Params) -> Query {
     let from_raw = params.get("from").unwrap_or_default().to_owned();
     let to_raw = params.get("to").unwrap_or_default().to_owned();
     match date_range(Some(&from_raw), Some(&to_raw)) {
@@ -114,7 +114,7 @@ fn query(params: &Params) -> Query {
 }
 
 /// `region=…&from=…&to=…` (empty values dropped), for links and the API.
-fn qs(pairs: &[(&str, &str)]) -> String {
+pub(super) fn qs(pairs: &[(&str, &str)]) -> String {
     let kept: Vec<(&str, &str)> = pairs
         .iter()
         .filter(|(_, v)| !v.is_empty())
@@ -123,7 +123,7 @@ fn qs(pairs: &[(&str, &str)]) -> String {
     serde_urlencoded::to_string(kept).unwrap_or_default()
 }
 
-fn with_query(path: &str, q: &str) -> String {
+pub(super) fn with_query(path: &str, q: &str) -> String {
     if q.is_empty() {
         path.to_owned()
     } else {
@@ -131,7 +131,7 @@ fn with_query(path: &str, q: &str) -> String {
     }
 }
 
-fn parse_region(pg: &Pg<'_>, raw: &str) -> Result<RegionCode, PageError> {
+pub(super) fn parse_region(pg: &Pg<'_>, raw: &str) -> Result<RegionCode, PageError> {
     let code = RegionCode::parse(raw)
         .map_err(|_| pg.fail(DomainError::NotFound(pg.t("region.unknown").into())))?;
     pg.s().visible_region(code).or_page(pg)?;
@@ -222,6 +222,8 @@ struct Dash {
     csv: String,
     xlsx: String,
     screen: String,
+    /// The one-page summary (县域科技服务概况) of the same region and range.
+    summary: String,
     /// The charts' data, JSON (see `stats_charts`).
     charts: String,
 }
@@ -302,6 +304,7 @@ fn dashboard_data(
         csv: with_query("/api/v1/stats/export.csv", &region_q),
         xlsx: with_query("/api/v1/stats/export.xlsx", &region_q),
         screen: with_query(&format!("/stats/{code_s}/screen"), &date_q),
+        summary: with_query(&format!("/stats/{code_s}/summary"), &date_q),
         code: code_s,
         charts: charts(pg, report, grid),
         cards,
