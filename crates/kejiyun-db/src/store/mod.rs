@@ -29,6 +29,8 @@ mod audit;
 mod audit_chain;
 mod bases;
 mod certificates;
+mod contests;
+mod contests_judging;
 mod estation_plays;
 mod estations;
 mod failure;

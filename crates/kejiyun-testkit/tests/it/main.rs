@@ -73,6 +73,7 @@ mod stats_rebuild_online;
 mod store_audit_chain;
 mod store_bases;
 mod store_certificates;
+mod store_contests;
 mod store_contract;
 mod store_estation_plays;
 mod store_estations;
