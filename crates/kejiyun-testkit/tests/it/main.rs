@@ -5,6 +5,7 @@ mod api_access;
 mod api_accounts;
 mod api_bases;
 mod api_certificates;
+mod api_contests;
 mod api_errors;
 mod api_estations;
 mod api_first_answer;
