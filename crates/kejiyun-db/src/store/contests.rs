@@ -1,7 +1,7 @@
 //! Contests (大赛): [`ContestStore`] over `contests` and `contest_entries` here, the judging
 //! tables (judges, conflicts, assignment, scores, votes, awards, the notice) in
-//! `contests_judging.rs`, and the counted snapshot of an entry (`contest_entries` on its
-//! submission, `awards` once its contest's notice is published).
+//! `contests_judging.rs`; the counted snapshot of an entry (`contest_entries` on its
+//! submission, `awards` once its contest's notice is published) in `contests_counted.rs`.
 //!
 //! The spec's lists (groups, rubric, award levels) and an entry's authors are JSON text: they
 //! are read and written whole, never queried. Read back, a rubric is parsed again, so a stored
@@ -26,19 +26,16 @@ use kejiyun_core::contests::{ContestKind, ContestSpec, ScoringMethod};
 use kejiyun_core::ids::{ContestId, EntryId, JudgeId, UserId};
 use kejiyun_core::paging::{Page, Paged};
 use kejiyun_core::ports::{StoreError, StoreResult};
-use kejiyun_core::stats::Counted;
-use kejiyun_core::stats::ports::CountedRecord;
 use kejiyun_core::time::Timestamp;
 use sea_orm::sea_query::Expr;
 use sea_orm::{
-    ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait,
-    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
+    ActiveValue::Set, ColumnTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter,
+    QueryOrder, QuerySelect,
 };
 use serde_json::{Value, json};
 
 use super::contests_judging as judging;
 use super::stats::{Counter, Watch};
-use super::stats_served::Prefilter;
 use super::{
     SeaStore, begin_read, begin_write, corrupt, db_err, paged, parse_region, region_parts,
     scope_condition,
@@ -545,90 +542,4 @@ impl ContestStore for SeaStore {
     ) -> StoreResult<()> {
         retry!(judging::publish_notice(&self.db, contest, at, audit))
     }
-}
-
-// ---- counted snapshots and records --------------------------------------------------------
-
-/// The snapshot columns of an entry: submitted, nominated from, awarded, status, region.
-type EntryHead = (i64, Option<i64>, Option<i64>, String, String);
-
-fn entry_counted(h: &EntryHead) -> StoreResult<Counted> {
-    let (submitted_at, from_contest, awarded_at, status, region) = h;
-    Ok(Counted::ContestEntry {
-        submitted_at: Timestamp(*submitted_at),
-        region: parse_region(region)?,
-        nominated: from_contest.is_some(),
-        awarded_at: awarded_at.filter(|_| status != "withdrawn").map(Timestamp),
-    })
-}
-
-/// An entry's id and title, then its [`EntryHead`].
-type EntryRow = (i64, String, i64, Option<i64>, Option<i64>, String, String);
-
-const ENTRY_HEAD: [contest_entries::Column; 5] = [
-    contest_entries::Column::SubmittedAt,
-    contest_entries::Column::FromContestId,
-    contest_entries::Column::AwardedAt,
-    contest_entries::Column::Status,
-    contest_entries::Column::Region,
-];
-
-/// An entry's snapshot, its row locked.
-pub(crate) async fn counted_entry<C: ConnectionTrait>(
-    txn: &C,
-    id: i64,
-) -> StoreResult<Option<Counted>> {
-    let head: Option<EntryHead> = contest_entries::Entity::find()
-        .select_only()
-        .columns(ENTRY_HEAD)
-        .filter(contest_entries::Column::Id.eq(id))
-        .lock_exclusive()
-        .into_tuple()
-        .one(txn)
-        .await
-        .map_err(db_err)?;
-    head.map(|h| entry_counted(&h)).transpose()
-}
-
-/// Entries as counted records, prefiltered on `at` (submission for `contest_entries`, the
-/// notice for `awards`).
-pub(super) async fn entry_records(
-    db: &impl ConnectionTrait,
-    pre: Option<Prefilter>,
-    at: contest_entries::Column,
-) -> StoreResult<Vec<CountedRecord>> {
-    use contest_entries::Column as E;
-    let rows: Vec<EntryRow> = contest_entries::Entity::find()
-        .select_only()
-        .columns([
-            E::Id,
-            E::Title,
-            E::SubmittedAt,
-            E::FromContestId,
-            E::AwardedAt,
-            E::Status,
-            E::Region,
-        ])
-        .filter(Prefilter::condition(
-            pre,
-            at,
-            E::Region,
-            E::RegionCity,
-            E::RegionProvince,
-        ))
-        .order_by_asc(E::Id)
-        .into_tuple()
-        .all(db)
-        .await
-        .map_err(db_err)?;
-    rows.into_iter()
-        .map(|(id, title, submitted, from, awarded, status, region)| {
-            Ok(CountedRecord {
-                kind: "contest_entry",
-                id,
-                title,
-                counted: entry_counted(&(submitted, from, awarded, status, region))?,
-            })
-        })
-        .collect()
 }

@@ -30,6 +30,7 @@ mod audit_chain;
 mod bases;
 mod certificates;
 mod contests;
+mod contests_counted;
 mod contests_judging;
 mod estation_plays;
 mod estations;

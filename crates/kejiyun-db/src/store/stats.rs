@@ -112,7 +112,7 @@ async fn counted<C: ConnectionTrait>(txn: &C, key: Counter) -> StoreResult<Optio
         Counter::Volunteer(id) => super::volunteer_counted::counted_volunteer(txn, id).await,
         Counter::VolunteerTeam(id) => super::volunteer_counted::counted_team(txn, id).await,
         Counter::VolunteerActivity(id) => super::volunteer_counted::counted_activity(txn, id).await,
-        Counter::ContestEntry(id) => super::contests::counted_entry(txn, id).await,
+        Counter::ContestEntry(id) => super::contests_counted::counted_entry(txn, id).await,
     }
 }
 
