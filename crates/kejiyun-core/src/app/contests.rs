@@ -160,6 +160,40 @@ impl Contests<'_> {
         Ok(self.store.add_entry(&e, &audit).await?)
     }
 
+    /// The entrant corrects a returned entry and submits it again, inside the entry window.
+    /// A nominated entry is the lower round's work as it won there: it is not edited.
+    pub async fn resubmit(
+        &self,
+        actor: &Actor,
+        id: ContestId,
+        entry: EntryId,
+        input: &EntryInput,
+    ) -> DomainResult<()> {
+        let c = self.get(id).await?;
+        let e = self.entry_of(id, entry).await?;
+        if e.submitted_by != actor.user_id || e.entry.origin.is_some() {
+            return Err(DomainError::Forbidden(
+                "只有作品的申报人可以修改并重新提交".into(),
+            ));
+        }
+        transition(&e.entry.status, &EntryAction::Resubmit)?;
+        let spec = submit_entry(&c.spec, input, self.now())?;
+        self.banned_words
+            .check("title", &[spec.title.as_str(), spec.summary.as_str()])?;
+        let audit = self.audit(
+            actor,
+            "contest_entry.resubmit",
+            "contest_entry",
+            entry.0,
+            e.region,
+            json!({"title": spec.title, "group": spec.group}),
+        );
+        self.store
+            .resubmit_entry(entry, &spec, self.now(), &audit)
+            .await?;
+        Ok(())
+    }
+
     /// The contest's entries: all of them for its admins, the caller's own for anyone else.
     pub async fn entries(&self, actor: &Actor, id: ContestId) -> DomainResult<Vec<EntryRecord>> {
         let c = self.get(id).await?;

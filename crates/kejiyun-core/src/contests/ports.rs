@@ -104,6 +104,15 @@ pub trait ContestStore: Send + Sync {
         contest: ContestId,
         submitted_by: Option<UserId>,
     ) -> StoreResult<Vec<EntryRecord>>;
+    /// A returned entry resubmitted with its fields as corrected: submitted again (conflict if
+    /// it is no longer returned). Its submission time, which the figures count, stays.
+    async fn resubmit_entry(
+        &self,
+        id: EntryId,
+        spec: &EntrySpec,
+        at: Timestamp,
+        audit: &AuditRecord,
+    ) -> StoreResult<()>;
     /// Moves the entry from `from` to `to`: conflict if its status changed meanwhile.
     async fn set_entry_status(
         &self,

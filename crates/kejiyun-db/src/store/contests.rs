@@ -375,6 +375,37 @@ async fn entries(
         .collect()
 }
 
+async fn resubmit_entry(
+    db: &DatabaseConnection,
+    id: EntryId,
+    spec: &EntrySpec,
+    at: Timestamp,
+    audit: &AuditRecord,
+) -> StoreResult<()> {
+    use contest_entries::Column as E;
+    let txn = begin_write(db).await?;
+    let res = contest_entries::Entity::update_many()
+        .col_expr(E::Title, Expr::value(spec.title.clone()))
+        .col_expr(E::GroupName, Expr::value(spec.group.clone()))
+        .col_expr(E::Summary, Expr::value(spec.summary.clone()))
+        .col_expr(E::Authors, Expr::value(authors_json(spec)))
+        .col_expr(E::Tutor, Expr::value(spec.tutor.clone()))
+        .col_expr(E::School, Expr::value(spec.school.clone()))
+        .col_expr(E::Status, Expr::value(EntryStatus::Submitted.as_str()))
+        .col_expr(E::StatusReason, Expr::value(Option::<String>::None))
+        .col_expr(E::DecidedAt, Expr::value(Some(at.micros())))
+        .filter(E::Id.eq(id.0))
+        .filter(E::Status.eq("returned"))
+        .exec(&txn)
+        .await
+        .map_err(db_err)?;
+    if res.rows_affected == 0 {
+        return Err(StoreError::Conflict("作品状态已变化，请刷新后重试".into()));
+    }
+    super::audit::insert(&txn, audit).await?;
+    txn.commit().await.map_err(db_err)
+}
+
 async fn set_entry_status(
     db: &DatabaseConnection,
     id: EntryId,
@@ -437,6 +468,15 @@ impl ContestStore for SeaStore {
         submitted_by: Option<UserId>,
     ) -> StoreResult<Vec<EntryRecord>> {
         entries(&self.db, contest, submitted_by).await
+    }
+    async fn resubmit_entry(
+        &self,
+        id: EntryId,
+        spec: &EntrySpec,
+        at: Timestamp,
+        audit: &AuditRecord,
+    ) -> StoreResult<()> {
+        retry!(resubmit_entry(&self.db, id, spec, at, audit))
     }
     async fn set_entry_status(
         &self,

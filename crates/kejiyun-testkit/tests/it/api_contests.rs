@@ -215,6 +215,28 @@ async fn a_county_round_end_to_end_with_conflicts_awards_and_nomination() {
         (r.body["status"].as_str(), r.body["reason"].as_str()),
         (Some("returned"), Some("缺少研究报告"))
     );
+    let mut corrected = entry_body("校园垃圾分类机器人", "邻水县第三中学");
+    let r = app
+        .put(&entry(e3), Some(&county_admin.token), corrected.clone())
+        .await;
+    assert_eq!(
+        r.status,
+        StatusCode::FORBIDDEN,
+        "the entrant only: {:?}",
+        r.body
+    );
+    corrected["summary"] = json!("附研究报告：识别准确率 92%。");
+    let r = app
+        .put(&entry(e3), Some(&pupil.token), corrected.clone())
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
+    assert_eq!(
+        (r.body["status"].as_str(), r.body["reason"].as_str()),
+        (Some("submitted"), None)
+    );
+    let twice = app.put(&entry(e3), Some(&pupil.token), corrected).await;
+    assert_eq!(twice.status, StatusCode::CONFLICT, "{:?}", twice.body);
+    assert!(message(&twice).contains("被退回"), "{:?}", twice.body);
     let by_pupil = app
         .post(
             &format!("{}/accept", entry(e3)),

@@ -237,11 +237,42 @@ async fn contract(store: &SeaStore) {
         .await;
     assert!(conflict(stale, "stale status").contains("状态已变化"));
     let r = must(store.entry(e3).await).unwrap_or_else(|| panic!("entry"));
-    assert_eq!((r.entry.status, r.decided_at), (returned, Some(at)));
+    assert_eq!((r.entry.status, r.decided_at), (returned.clone(), Some(at)));
     assert_eq!(
         figures(&recomputed(store).await),
         (3, 0),
         "returned: still entered"
+    );
+    let corrected = entry_spec(&c.spec, "校园垃圾分类机器人（修订）", "邻水县第三中学");
+    let later_on = sh(2026, 3, 20, 9, 0, 0);
+    must(
+        store
+            .resubmit_entry(e3, &corrected, later_on, &audit("re"))
+            .await,
+    );
+    let r = must(store.entry(e3).await).unwrap_or_else(|| panic!("entry"));
+    assert_eq!(
+        (r.entry.status, r.entry.spec),
+        (EntryStatus::Submitted, corrected.clone())
+    );
+    assert_eq!(
+        r.submitted_at,
+        sh(2026, 3, 10, 10, 0, 0),
+        "first submission kept"
+    );
+    let again = store
+        .resubmit_entry(e3, &corrected, later_on, &audit("re"))
+        .await;
+    assert!(conflict(again, "resubmitted twice").contains("状态已变化"));
+    must(
+        store
+            .set_entry_status(e3, &EntryStatus::Submitted, &returned, at, &audit("r"))
+            .await,
+    );
+    assert_eq!(
+        figures(&recomputed(store).await),
+        (3, 0),
+        "one entry, however often sent"
     );
     assert_eq!(must(store.entries(county, Some(pupil)).await).len(), 3);
     assert_eq!(must(store.entries(county, Some(admin)).await).len(), 0);

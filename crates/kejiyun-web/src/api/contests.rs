@@ -537,6 +537,35 @@ pub async fn get_entry(
     Ok(ApiJson(EntryDto::from(e)))
 }
 
+/// 修改并重新提交作品
+///
+/// The entrant corrects a returned entry and submits it again, inside the entry window.
+#[utoipa::path(put, path = "/api/v1/contests/{id}/entries/{entry_id}", tag = "contests", operation_id = "resubmit_contest_entry",
+    params(("id" = i64, Path), ("entry_id" = i64, Path)),
+    request_body = EntryRequest,
+    responses(
+        (status = 200, description = "Submitted again", body = EntryDto),
+        (status = 400, description = "Malformed JSON", body = ErrorBody),
+        (status = 401, description = "Not logged in", body = ErrorBody),
+        (status = 403, description = "Not the entrant, or a nominated entry", body = ErrorBody),
+        (status = 404, description = "No such contest or entry", body = ErrorBody),
+        (status = 409, description = "Not returned, or outside the entry window", body = ErrorBody),
+        (status = 422, description = "Bad title, group, abstract, authors, tutor or school", body = ErrorBody),
+    ))]
+pub async fn resubmit(
+    State(state): State<AppState>,
+    session: ApiUser,
+    ApiPath((id, entry)): ApiPath<(ContestId, EntryId)>,
+    ApiJson(req): ApiJson<EntryRequest>,
+) -> ApiResult<ApiJson<EntryDto>> {
+    state
+        .services
+        .contests()
+        .resubmit(&session.0.actor, id, entry, &req.into())
+        .await?;
+    after_change(&state, &session, id, entry).await
+}
+
 async fn after_change(
     state: &AppState,
     session: &ApiUser,

@@ -366,7 +366,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(contests::list, contests::create))
         .routes(routes!(contests::get_one))
         .routes(routes!(contests::entries, contests::submit))
-        .routes(routes!(contests::get_entry))
+        .routes(routes!(contests::get_entry, contests::resubmit))
         .routes(routes!(contests::accept))
         .routes(routes!(contests::return_entry))
         .routes(routes!(contests::withdraw))
