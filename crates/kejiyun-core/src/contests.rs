@@ -25,6 +25,7 @@ pub mod awards;
 pub mod conflicts;
 pub mod entries;
 pub mod pairwise;
+pub mod ports;
 pub mod ranking;
 pub mod rubric;
 pub mod scoring;

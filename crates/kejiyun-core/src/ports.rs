@@ -15,6 +15,7 @@ use crate::auth::ports::AuthStore;
 use crate::auth::second_factor::ports::SecondFactorStore;
 use crate::bases::ports::BaseStore;
 use crate::certificates::ports::CertificateStore;
+use crate::contests::ports::ContestStore;
 use crate::estations::ports::EstationStore;
 use crate::market::ports::{
     DealStore, InquiryStore, PostingLifecycleStore, PostingStore, QuoteStore, TicketStore,
@@ -129,6 +130,7 @@ pub trait Store:
     + StatsRebuildStore
     + NotificationStore
     + TrainingStore
+    + ContestStore
     + CertificateStore
     + VolunteerStore
     + ActivityStore

@@ -50,11 +50,13 @@ pub enum Metric {
     PeopleServed,
     MaterialsDistributed,
     ServiceHours,
+    ContestEntries,
+    Awards,
 }
 
 impl Metric {
     /// Every metric that exists so far; later modules add theirs here.
-    pub const ALL: [Self; 25] = [
+    pub const ALL: [Self; 27] = [
         Self::ServicesPublished,
         Self::NeedsPublished,
         Self::Deals,
@@ -80,6 +82,8 @@ impl Metric {
         Self::PeopleServed,
         Self::MaterialsDistributed,
         Self::ServiceHours,
+        Self::ContestEntries,
+        Self::Awards,
     ];
 
     pub fn key(self) -> &'static str {
@@ -109,6 +113,8 @@ impl Metric {
             Self::PeopleServed => "people_served",
             Self::MaterialsDistributed => "materials_distributed",
             Self::ServiceHours => "service_hours",
+            Self::ContestEntries => "contest_entries",
+            Self::Awards => "awards",
         }
     }
 
@@ -146,6 +152,8 @@ impl Metric {
             Self::PeopleServed => "服务群众人次",
             Self::MaterialsDistributed => "发放资料",
             Self::ServiceHours => "服务时长（分钟）",
+            Self::ContestEntries => "参赛作品",
+            Self::Awards => "获奖",
         }
     }
 
@@ -235,6 +243,15 @@ pub enum Counted {
         category: Category,
         views: i64,
     },
+    /// A contest entry (参赛作品), in its region: the contest's, or for an entry nominated
+    /// from a lower round, that round's. `awarded_at`: when the notice of its award was
+    /// published (none while unpublished, without an award, or once withdrawn).
+    ContestEntry {
+        submitted_at: Timestamp,
+        region: RegionCode,
+        nominated: bool,
+        awarded_at: Option<Timestamp>,
+    },
 }
 
 /// What an activity's report adds to the figures.
@@ -283,6 +300,14 @@ pub struct Cell {
 ///   after-activity report, and the report's figures, on the activity's start date, in its
 ///   region; service_hours: the minutes team leaders approved, on the same date and region
 ///   (declined or pending minutes do not count).
+/// - contest_entries: contest entries (参赛作品) submitted, on their submission date, in the
+///   entry's region (the contest's); an entry stays counted when later returned or withdrawn
+///   (it was entered). An entry nominated to the parent contest is the same work entered
+///   once: it does not count again.
+/// - awards: awards given (获奖), on the date the contest's notice (公示) was published — the
+///   awards are fixed from then on — in the entry's region (a nominated entry's is the round it
+///   came from, so a county's winners at the city round count in the county). An award whose
+///   entry is withdrawn afterwards stops counting.
 pub fn contributions(c: &Counted) -> Vec<(Cell, i64)> {
     let cell = |metric, at: Timestamp, region, category| Cell {
         metric,
@@ -440,6 +465,21 @@ pub fn contributions(c: &Counted) -> Vec<(Cell, i64)> {
             views,
         )],
         Counted::ResourceViews { .. } => vec![],
+        Counted::ContestEntry {
+            submitted_at,
+            region,
+            nominated,
+            awarded_at,
+        } => {
+            let mut out = Vec::new();
+            if !nominated {
+                out.push((cell(Metric::ContestEntries, submitted_at, region, ""), 1));
+            }
+            if let Some(at) = awarded_at {
+                out.push((cell(Metric::Awards, at, region, ""), 1));
+            }
+            out
+        }
     }
 }
 
@@ -759,6 +799,35 @@ mod tests {
         let d = delta(Some(&s(2)), Some(&s(3)));
         assert_eq!(d.len(), 1);
         assert_eq!((d[0].0.metric, d[0].1), (Metric::TrainingAttendance, 1));
+    }
+
+    #[test]
+    fn contest_entries_count_on_submission_and_awards_on_the_notice() {
+        let submitted = at(2026, 3, 5, 10, 0, 0);
+        let published = at(2026, 5, 20, 9, 0, 0);
+        let entry = |nominated, awarded_at| Counted::ContestEntry {
+            submitted_at: submitted,
+            region: code("511623"),
+            nominated,
+            awarded_at,
+        };
+        let c = contributions(&entry(false, None));
+        assert_eq!(c.len(), 1);
+        assert_eq!((c[0].0.metric, c[0].1), (Metric::ContestEntries, 1));
+        let d = delta(
+            Some(&entry(false, None)),
+            Some(&entry(false, Some(published))),
+        );
+        assert_eq!(d.len(), 1, "publishing the notice adds the award only");
+        assert_eq!((d[0].0.metric, d[0].1), (Metric::Awards, 1));
+        assert_eq!(
+            d[0].0.day,
+            NaiveDate::from_ymd_opt(2026, 5, 20).expect("date")
+        );
+        let nominated = contributions(&entry(true, Some(published)));
+        assert_eq!(nominated.len(), 1, "a nomination is not a new entry");
+        assert_eq!(nominated[0].0.metric, Metric::Awards);
+        assert!(contributions(&entry(true, None)).is_empty());
     }
 
     #[test]

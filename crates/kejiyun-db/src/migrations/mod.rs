@@ -34,6 +34,7 @@ mod m20261207_000026_audit_chain;
 mod m20261207_000027_second_factor;
 mod m20261207_000028_password_policy;
 mod m20261208_000029_sealed_phones;
+mod m20261208_000030_contests;
 
 pub struct Migrator;
 
@@ -70,6 +71,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261207_000027_second_factor::Migration),
             Box::new(m20261207_000028_password_policy::Migration),
             Box::new(m20261208_000029_sealed_phones::Migration),
+            Box::new(m20261208_000030_contests::Migration),
         ]
     }
 }

@@ -37,6 +37,7 @@ pub(crate) enum Counter {
     Volunteer(i64),
     VolunteerTeam(i64),
     VolunteerActivity(i64),
+    ContestEntry(i64),
 }
 
 /// The "before" snapshots of the records a transaction changes; [`Watch::finish`] snapshots
@@ -111,6 +112,7 @@ async fn counted<C: ConnectionTrait>(txn: &C, key: Counter) -> StoreResult<Optio
         Counter::Volunteer(id) => super::volunteer_counted::counted_volunteer(txn, id).await,
         Counter::VolunteerTeam(id) => super::volunteer_counted::counted_team(txn, id).await,
         Counter::VolunteerActivity(id) => super::volunteer_counted::counted_activity(txn, id).await,
+        Counter::ContestEntry(id) => super::contests_counted::counted_entry(txn, id).await,
     }
 }
 

@@ -24,7 +24,7 @@ use super::stats::{
     DEAL_HEAD, DealHead, PostingHead, QUESTION_HEAD, QuestionHead, category_of, org_counted,
     posting_counted, question_counted, tech_worker_counted,
 };
-use super::{db_err, resources, scope_condition, trainings, volunteer_counted};
+use super::{contests_counted, db_err, resources, scope_condition, trainings, volunteer_counted};
 use crate::entities;
 use crate::entities::{achievements, deals, needs, orgs, questions, services, tech_workers, users};
 
@@ -380,6 +380,10 @@ pub(super) async fn counted_records(db: &impl ConnectionTrait) -> StoreResult<Ve
     out.extend(volunteer_counted::volunteer_records(db, None).await?);
     out.extend(volunteer_counted::team_records(db, None).await?);
     out.extend(volunteer_counted::activity_records(db, None).await?);
+    out.extend(
+        contests_counted::entry_records(db, None, entities::contest_entries::Column::SubmittedAt)
+            .await?,
+    );
     Ok(out)
 }
 
@@ -416,6 +420,14 @@ pub(super) async fn metric_records(
         | Metric::PeopleServed
         | Metric::MaterialsDistributed
         | Metric::ServiceHours => volunteer_counted::activity_records(db, pre).await,
+        Metric::ContestEntries => {
+            contests_counted::entry_records(db, pre, entities::contest_entries::Column::SubmittedAt)
+                .await
+        }
+        Metric::Awards => {
+            contests_counted::entry_records(db, pre, entities::contest_entries::Column::AwardedAt)
+                .await
+        }
     }
 }
 

@@ -10,6 +10,8 @@ mod accounts;
 mod admin;
 mod bases;
 mod certificates;
+mod contests;
+mod contests_judging;
 pub mod dto;
 pub mod estation_player;
 pub mod estations;
@@ -74,7 +76,7 @@ struct ApiDoc;
 /// The tags the operations are filed under, in the order `/api` lists them: the name each
 /// operation names, its Chinese name (the tag's `x-displayName`, the heading viewers such as
 /// Redoc and `/api` show) and its description, Chinese first, then English.
-const TAGS: [(&str, &str, &str); 27] = [
+const TAGS: [(&str, &str, &str); 28] = [
     (
         "auth",
         "注册与登录",
@@ -179,6 +181,11 @@ const TAGS: [(&str, &str, &str); 27] = [
         "trainings",
         "培训",
         "培训的发布、报名（不超过名额）、每场签到表和滚动签到码签到；每场每人到场计一人次。\n\nTrainings: holding, enrolment within the capacity, each session's roll and rotating-code check-in; each person present at each session is one person-time.",
+    ),
+    (
+        "contests",
+        "大赛",
+        "大赛（县、市、省逐级举办）：地区管理员举办大赛并设置组别、时间安排、评分标准和奖项；报名期内提交参赛作品，管理员审核通过或退回；邀请评委，评委声明利益冲突（有冲突的作品既不分配、也不能查看和评分）；自动或手工分配评委；评审期内按评分标准评分（可修改至评审结束）或两两比较；排名（并列如实显示）、评定奖项、发布获奖公示；公示期满后把获奖作品推荐到上级大赛。\n\nContests held county → city → province: region admins set one up with groups, timeline, rubric and award levels; entries are submitted in the entry window and accepted or returned; judges are invited and declare conflicts of interest (a conflicted judge is never assigned, shown or allowed to score the entry); the assignment is computed or edited; judges score by the rubric (revisable until judging closes) or vote pairwise; the ranking (ties shown), the awards and the public notice; after the notice, winners are nominated to the parent contest.",
     ),
     (
         "bases",
@@ -359,6 +366,33 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(trainings_lists::template))
         .routes(routes!(trainings_lists::import))
         .routes(routes!(trainings_lists::certificate))
+        .routes(routes!(contests::list, contests::create))
+        .routes(routes!(contests::get_one))
+        .routes(routes!(contests::entries, contests::submit))
+        .routes(routes!(contests::get_entry, contests::resubmit))
+        .routes(routes!(contests::accept))
+        .routes(routes!(contests::return_entry))
+        .routes(routes!(contests::withdraw))
+        .routes(routes!(contests::nominate))
+        .routes(routes!(contests_judging::judges, contests_judging::invite))
+        .routes(routes!(contests_judging::declare_conflict))
+        .routes(routes!(
+            contests_judging::get_assignment,
+            contests_judging::compute_assignment,
+            contests_judging::edit_assignment
+        ))
+        .routes(routes!(contests_judging::judging))
+        .routes(routes!(
+            contests_judging::get_score,
+            contests_judging::put_score
+        ))
+        .routes(routes!(contests_judging::vote))
+        .routes(routes!(contests_judging::ranking))
+        .routes(routes!(
+            contests_judging::awards,
+            contests_judging::set_awards
+        ))
+        .routes(routes!(contests_judging::publish_notice))
         .routes(routes!(bases::list))
         .routes(routes!(bases::get_one))
         .routes(routes!(bases::update_profile))
