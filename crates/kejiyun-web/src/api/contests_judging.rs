@@ -7,208 +7,22 @@ use std::collections::BTreeMap;
 
 use axum::extract::State;
 use axum::http::StatusCode;
-use kejiyun_core::contests::assignment::Assignment;
 use kejiyun_core::contests::awards::AwardChoice;
 use kejiyun_core::contests::conflicts::ConflictInput;
-use kejiyun_core::contests::ports::{AwardRecord, JudgeRecord};
-use kejiyun_core::contests::scoring::{ScoreInput, ScoreSheet};
+use kejiyun_core::contests::scoring::ScoreInput;
 use kejiyun_core::ids::{ContestId, EntryId, JudgeId, UserId};
-use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
 
-use super::contests::{ContestDto, EntryDto};
+use super::contests_dto::{
+    AssignmentDto, AwardDto, AwardsRequest, ConflictRequest, ContestDto, EntryDto,
+    InviteJudgeRequest, JudgeDto, PairwiseDto, RankedDto, RankingDto, ScoreDto, ScoreRequest,
+    VoteRequest,
+};
 use super::dto::CreatedId;
 use super::market::dto::ts;
 use crate::AppState;
 use crate::error::{ApiResult, ErrorBody};
 use crate::extract::{ApiJson, ApiPath};
 use crate::session::{ApiUser, Ctx};
-
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct InviteJudgeRequest {
-    /// A registered user.
-    pub user_id: i64,
-    /// Where they work: an entry from there is a conflict without a declaration.
-    #[schema(example = "广安市科学技术协会")]
-    pub organization: String,
-}
-
-/// A judge (评委) of a contest.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct JudgeDto {
-    pub id: i64,
-    pub user_id: i64,
-    pub name: String,
-    pub organization: String,
-    pub invited_at: String,
-}
-
-impl From<JudgeRecord> for JudgeDto {
-    fn from(j: JudgeRecord) -> Self {
-        Self {
-            id: j.judge.id.0,
-            user_id: j.user.0,
-            name: j.judge.name,
-            organization: j.judge.organization,
-            invited_at: ts(j.invited_at),
-        }
-    }
-}
-
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct ConflictRequest {
-    /// `same_school`, `tutor`, `relative` or `other`.
-    #[schema(example = "tutor")]
-    pub kind: String,
-    /// The entry it is on; or
-    pub entry_id: Option<i64>,
-    /// every entry from this school or organization.
-    pub school: Option<String>,
-    /// The admin records one for this judge; a judge leaves it out to declare their own.
-    pub judge_id: Option<i64>,
-}
-
-/// Judges per entry.
-#[derive(Debug, Serialize, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct AssignedDto {
-    pub entry_id: i64,
-    pub judge_ids: Vec<i64>,
-}
-
-#[derive(Debug, Serialize, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct AssignmentDto {
-    /// Every accepted entry with its judges, in entry id order.
-    pub entries: Vec<AssignedDto>,
-}
-
-impl From<&Assignment> for AssignmentDto {
-    fn from(a: &Assignment) -> Self {
-        Self {
-            entries: a
-                .by_entry()
-                .iter()
-                .map(|(e, js)| AssignedDto {
-                    entry_id: e.0,
-                    judge_ids: js.iter().map(|j| j.0).collect(),
-                })
-                .collect(),
-        }
-    }
-}
-
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct ScoreRequest {
-    /// One score per rubric criterion, in the rubric's order, each within its range.
-    #[schema(example = json!([8, 9]))]
-    pub points: Vec<Option<i32>>,
-    pub comment: Option<String>,
-}
-
-/// A judge's score sheet on an entry.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct ScoreDto {
-    pub judge_id: i64,
-    pub entry_id: i64,
-    pub points: Vec<i32>,
-    /// The rubric's weighted total, 0–100.
-    pub total: f64,
-    pub comment: Option<String>,
-    pub updated_at: Option<String>,
-}
-
-impl ScoreDto {
-    fn new(s: ScoreSheet, updated_at: Option<String>) -> Self {
-        Self {
-            judge_id: s.judge.0,
-            entry_id: s.entry.0,
-            points: s.points,
-            total: s.total,
-            comment: s.comment,
-            updated_at,
-        }
-    }
-}
-
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct VoteRequest {
-    /// The better entry.
-    pub winner_id: i64,
-    pub loser_id: i64,
-}
-
-/// One line of a group's ranking by scores.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct RankedDto {
-    pub entry_id: i64,
-    pub group: String,
-    /// Combined normalised score; null before any judge scored it.
-    pub score: Option<f64>,
-    /// "1, 2, 2, 4": ties share a rank; null when unscored.
-    pub rank: Option<u32>,
-    pub tied: bool,
-    pub scored_by: usize,
-    pub assigned: usize,
-    /// Fewer scores than assigned judges.
-    pub incomplete: bool,
-}
-
-/// One line of the Bradley–Terry ranking of the pairwise votes.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct PairwiseDto {
-    pub entry_id: i64,
-    pub strength: f64,
-    pub rank: u32,
-    pub tied: bool,
-    pub wins: u32,
-    pub losses: u32,
-}
-
-#[derive(Debug, Serialize, ToSchema)]
-pub struct RankingDto {
-    /// Each group by rank, groups in the order they first appear.
-    pub scores: Vec<RankedDto>,
-    /// Present when judges voted pairwise.
-    pub pairwise: Option<Vec<PairwiseDto>>,
-}
-
-#[derive(Debug, Serialize, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct AwardRequest {
-    pub entry_id: i64,
-    #[schema(example = "一等奖")]
-    pub level: String,
-}
-
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct AwardsRequest {
-    /// The whole list; replaces the earlier one.
-    pub awards: Vec<AwardRequest>,
-}
-
-/// An award (奖项).
-#[derive(Debug, Serialize, ToSchema)]
-pub struct AwardDto {
-    pub entry_id: i64,
-    pub level: String,
-    pub set_at: String,
-}
-
-impl From<AwardRecord> for AwardDto {
-    fn from(a: AwardRecord) -> Self {
-        Self {
-            entry_id: a.award.entry.0,
-            level: a.award.level,
-            set_at: ts(a.set_at),
-        }
-    }
-}
 
 /// 邀请评委
 ///

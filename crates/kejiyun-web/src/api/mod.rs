@@ -11,6 +11,7 @@ mod admin;
 mod bases;
 mod certificates;
 mod contests;
+mod contests_dto;
 mod contests_judging;
 pub mod dto;
 pub mod estation_player;
