@@ -42,7 +42,7 @@ enum Unit {
 type Phrase = (Metric, &'static str, Unit);
 
 /// The sections of the paragraph and, in each, its metrics' phrases.
-const SECTIONS: [(&str, &[Phrase]); 7] = [
+const SECTIONS: [(&str, &[Phrase]); 8] = [
     (
         "科技服务与交易",
         &[
@@ -113,6 +113,13 @@ const SECTIONS: [(&str, &[Phrase]); 7] = [
             (Metric::PeopleServed, "服务群众", Unit::Count("人次")),
             (Metric::MaterialsDistributed, "发放资料", Unit::Count("份")),
             (Metric::ServiceHours, "志愿服务时长", Unit::Hours),
+        ],
+    ),
+    (
+        "大赛",
+        &[
+            (Metric::ContestEntries, "征集参赛作品", Unit::Count("件")),
+            (Metric::Awards, "评出获奖作品", Unit::Count("项")),
         ],
     ),
 ];
