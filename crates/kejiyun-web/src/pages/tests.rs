@@ -567,12 +567,17 @@ async fn register_apply_moderate_and_browse() {
     );
     let tw_id = queue_id(&queue.body, "tech_worker");
     let org_id = queue_id(&queue.body, "org");
+    // The admin sees the number masked, and reads it in full by the audited reveal.
+    let profile = admin.get(&format!("/tech-workers/{tw_id}")).await.body;
+    assert!(profile.contains("110105********002X") && !profile.contains("11010519491231002X"));
+    assert!(profile.contains("reveal-id-card"), "a reveal button");
+    let revealed = admin
+        .post(&format!("/tech-workers/{tw_id}/id-card"), &[])
+        .await;
     assert!(
-        admin
-            .get(&format!("/tech-workers/{tw_id}"))
-            .await
-            .body
-            .contains("11010519491231002X")
+        revealed.body.contains("11010519491231002X"),
+        "{}",
+        revealed.body
     );
     assert!(
         !Browser::new(&app)
